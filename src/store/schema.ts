@@ -1,0 +1,438 @@
+/**
+ * Row types of every table, as Kysely sees them. One schema serves SQLite and PostgreSQL, so:
+ * - times are epoch milliseconds (`bigint` in PostgreSQL, parsed back to number; `integer` in SQLite);
+ * - booleans are 0/1 integers (better-sqlite3 cannot bind JS booleans);
+ * - structured values are JSON text (`*_json` columns), parsed by the repositories.
+ * Every row carries `org_id`; primary keys and hot indexes lead with it (see docs/architecture.md).
+ */
+
+export type Flag = 0 | 1;
+export type RecordType = 'lead' | 'contact' | 'account' | 'opportunity';
+export type RecordStatus = 'open' | 'qualified' | 'disqualified' | 'won' | 'lost';
+export type Role = 'seller' | 'sequence_manager' | 'sales_manager' | 'admin';
+export type SequenceStatus = 'inactive' | 'active' | 'revision';
+export type ConnectionStatus = 'active' | 'paused' | 'completed' | 'disconnected' | 'failed';
+export type StepStatus = 'upcoming' | 'due' | 'waiting' | 'completed' | 'skipped' | 'canceled' | 'failed';
+export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'canceled';
+export type EngagementType = 'open' | 'click' | 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe';
+export type TaskStatus = 'pending' | 'done' | 'dead';
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  /** OrgSettings JSON: feature roles, time zone, holidays, mail limits. */
+  settings_json: string;
+  created_at: number;
+}
+
+export interface BusinessUnitsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  parent_id: string | null;
+  created_at: number;
+}
+
+export interface UsersTable {
+  org_id: string;
+  id: string;
+  /** Lower-cased; unique across the deployment because sign-in is by email. */
+  email: string;
+  name: string;
+  password_hash: string;
+  business_unit_id: string;
+  locale: string;
+  time_zone: string | null;
+  /** WorkingHours JSON: { days: [1..7], from: "09:00", to: "17:00" } plus days off. */
+  working_hours_json: string;
+  /** Personal preferences JSON, e.g. what happens after completing a step. */
+  preferences_json: string;
+  active: Flag;
+  created_at: number;
+}
+
+export interface RoleAssignmentsTable {
+  org_id: string;
+  user_id: string;
+  role: Role;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value; the raw value is never stored. */
+  id: string;
+  org_id: string;
+  user_id: string;
+  csrf_token: string;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface RecordFieldsTable {
+  org_id: string;
+  id: string;
+  record_type: RecordType;
+  /** Machine name used in conditions and templates, e.g. `leadStage`. */
+  name: string;
+  label: string;
+  type: 'text' | 'number' | 'date' | 'boolean' | 'option_set' | 'two_options';
+  /** For option sets and two-options: [{ value, label }]. */
+  options_json: string | null;
+  created_at: number;
+}
+
+export interface RecordsTable {
+  org_id: string;
+  id: string;
+  type: RecordType;
+  name: string;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  job_title: string | null;
+  email: string | null;
+  phone_business: string | null;
+  phone_mobile: string | null;
+  time_zone: string | null;
+  status: RecordStatus;
+  stage: string | null;
+  owner_id: string;
+  business_unit_id: string;
+  do_not_email: Flag;
+  do_not_call: Flag;
+  /** Custom field values keyed by field name. */
+  custom_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecordFollowsTable {
+  org_id: string;
+  user_id: string;
+  record_id: string;
+  created_at: number;
+}
+
+export interface EmailTemplatesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  language: string;
+  subject: string;
+  body_html: string;
+  body_text: string | null;
+  record_type: RecordType | null;
+  owner_id: string | null;
+  builtin: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SequencesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string;
+  record_type: RecordType;
+  owner_id: string;
+  business_unit_id: string;
+  status: SequenceStatus;
+  /** Working copy being edited (inactive or revision); SequenceDefinition JSON. */
+  draft_json: string;
+  /** The version new connections get; null until first activation. */
+  active_version_id: string | null;
+  /** Saved by a user as a template for new sequences. */
+  is_template: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SequenceVersionsTable {
+  org_id: string;
+  id: string;
+  sequence_id: string;
+  version: number;
+  /** Immutable SequenceDefinition JSON. */
+  definition_json: string;
+  change_note: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface SequenceSharesTable {
+  org_id: string;
+  sequence_id: string;
+  /** A user id or a business unit id (team). */
+  principal_id: string;
+  principal_type: 'user' | 'business_unit';
+  created_at: number;
+}
+
+export interface TagsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  parent_id: string | null;
+  created_at: number;
+}
+
+export interface SequenceTagsTable {
+  org_id: string;
+  sequence_id: string;
+  tag_id: string;
+}
+
+export interface SegmentsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  record_type: RecordType;
+  /** FieldConditionGroup JSON. */
+  rule_json: string;
+  priority: number;
+  sequence_id: string;
+  enabled: Flag;
+  owner_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  org_id: string;
+  id: string;
+  record_id: string;
+  sequence_id: string;
+  version_id: string;
+  status: ConnectionStatus;
+  /** ConnectionState JSON owned by domain `advance`. */
+  state_json: string;
+  current_node_id: string | null;
+  /** Why it ended: e.g. `record_qualified`, `replied`, `manual`, `advanced`, `bounced`. */
+  reason: string | null;
+  owner_id: string;
+  connected_by: string;
+  connected_at: number;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+export interface StepInstancesTable {
+  org_id: string;
+  id: string;
+  connection_id: string;
+  record_id: string;
+  sequence_id: string;
+  node_id: string;
+  kind: string;
+  name: string;
+  status: StepStatus;
+  owner_id: string;
+  due_at: number | null;
+  priority: number;
+  outcome: string | null;
+  note: string | null;
+  variant: string | null;
+  completed_at: number | null;
+  completed_by: string | null;
+  read_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The engine's durable queue: every wake-up (wait ends, step due, time limit, event to apply) is a row. */
+export interface ScheduledTasksTable {
+  org_id: string;
+  id: string;
+  connection_id: string;
+  kind: string;
+  /** Task payload JSON (e.g. the event to apply). */
+  payload_json: string;
+  /** Unique: repeating the same scheduling decision cannot create a second row. */
+  idempotency_key: string;
+  due_at: number;
+  status: TaskStatus;
+  attempts: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OutboundMessagesTable {
+  org_id: string;
+  id: string;
+  connection_id: string | null;
+  step_instance_id: string | null;
+  record_id: string | null;
+  sender_user_id: string;
+  to_address: string;
+  subject: string;
+  body_html: string;
+  body_text: string;
+  /** Deterministic RFC 5322 Message-ID. */
+  message_id: string;
+  /** Unique: `connection id + node id + attempt`, so a repeated decision cannot queue a second email. */
+  idempotency_key: string;
+  status: MessageStatus;
+  hold_reason: string | null;
+  template_id: string | null;
+  variant: string | null;
+  tracking: Flag;
+  not_before: number;
+  attempts: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EngagementEventsTable {
+  org_id: string;
+  id: string;
+  outbound_message_id: string | null;
+  connection_id: string | null;
+  record_id: string | null;
+  type: EngagementType;
+  /** Unique: the same open/reply/bounce reported twice is stored once. */
+  dedupe_key: string;
+  /** 1 when an open looks machine-made (privacy proxy, scanner). */
+  machine: Flag;
+  data_json: string;
+  occurred_at: number;
+  created_at: number;
+}
+
+export interface TimelineEventsTable {
+  org_id: string;
+  id: string;
+  record_id: string;
+  connection_id: string | null;
+  kind: string;
+  actor_id: string | null;
+  summary: string;
+  data_json: string;
+  occurred_at: number;
+}
+
+export interface AuditLogTable {
+  org_id: string;
+  id: string;
+  actor_id: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  at: number;
+}
+
+export interface MailboxesTable {
+  org_id: string;
+  id: string;
+  /** null: the org relay, used with each seller's own From. */
+  user_id: string | null;
+  kind: 'smtp' | 'catch_all';
+  from_name: string | null;
+  from_address: string | null;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_secure: Flag;
+  smtp_user: string | null;
+  /** AES-256-GCM ciphertext of the SMTP password (key from STEPWISE_SECRET_KEY). */
+  smtp_secret_enc: string | null;
+  daily_limit: number | null;
+  hourly_limit: number | null;
+  min_spacing_seconds: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhooksTable {
+  org_id: string;
+  id: string;
+  url: string;
+  secret: string;
+  events_json: string;
+  enabled: Flag;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  org_id: string;
+  id: string;
+  webhook_id: string;
+  event: string;
+  payload_json: string;
+  idempotency_key: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  response_status: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Long-running background work started by a request (bulk connect of 100,000 records, imports). */
+export interface BulkJobsTable {
+  org_id: string;
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  params_json: string;
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  result_json: string;
+  created_by: string;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  business_units: BusinessUnitsTable;
+  users: UsersTable;
+  role_assignments: RoleAssignmentsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  record_fields: RecordFieldsTable;
+  records: RecordsTable;
+  record_follows: RecordFollowsTable;
+  email_templates: EmailTemplatesTable;
+  sequences: SequencesTable;
+  sequence_versions: SequenceVersionsTable;
+  sequence_shares: SequenceSharesTable;
+  tags: TagsTable;
+  sequence_tags: SequenceTagsTable;
+  segments: SegmentsTable;
+  connections: ConnectionsTable;
+  step_instances: StepInstancesTable;
+  scheduled_tasks: ScheduledTasksTable;
+  outbound_messages: OutboundMessagesTable;
+  engagement_events: EngagementEventsTable;
+  timeline_events: TimelineEventsTable;
+  audit_log: AuditLogTable;
+  mailboxes: MailboxesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  bulk_jobs: BulkJobsTable;
+}

