@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { registerAuthentication } from './auth/authenticate.ts';
+import type { AppDeps } from './deps.ts';
+import { HttpProblem, sendProblem } from './problems.ts';
+import { routeModules } from './routes/index.ts';
+
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
+
+/** Builds the HTTP app: API under /api, OpenAPI at /api/openapi.json, docs at /api/docs, the UI at /. */
+export async function buildApp(deps: AppDeps): Promise<ApiApp> {
+  const app = Fastify({
+    logger: { level: deps.config.logLevel },
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 5 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => sendProblem(error as Error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      new HttpProblem(404, 'route_not_found', `No route ${request.method} ${request.url}`),
+      request,
+      reply,
+    ),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Stepwise API',
+        version: '1',
+        description:
+          'Sequences, connections, work list and Up next. Authenticate with the session cookie (UI) or ' +
+          '`Authorization: Bearer <token>`. Errors are application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'sw_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuthentication(app, deps);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  for (const routes of routeModules) await routes(app, deps);
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    // Client-side routes: any non-API GET that is not a file gets the app shell.
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) {
+        return sendProblem(
+          new HttpProblem(404, 'route_not_found', `No route GET ${request.url}`),
+          request,
+          reply,
+        );
+      }
+      return reply.sendFile('index.html');
+    });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>Stepwise</title><p>Stepwise API is running. The UI is not built: run <code>npm run build:web</code>. API docs: <a href="/api/docs">/api/docs</a></p>',
+        ),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/identity.ts';
+import { findLiveSession, findLiveToken, loadActor } from '../../store/repos/identity-repo.ts';
+import type { AppDeps } from '../deps.ts';
+import { HttpProblem, unauthorized } from '../problems.ts';
+import { hashSecret, safeEqual } from './secrets.ts';
+
+export const SESSION_COOKIE = 'sw_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    /** How the actor was recognised; cookie sessions need CSRF protection on writes, tokens do not. */
+    authVia: 'session' | 'token' | null;
+    sessionId: string | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Recognises the caller from the session cookie or a Bearer token; routes then call `requireActor`. */
+export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('authVia', null);
+  app.decorateRequest('sessionId', null);
+  app.addHook('onRequest', async (request) => {
+    const now = deps.clock.now();
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const token = await findLiveToken(deps.store.db, hashSecret(header.slice('Bearer '.length).trim()));
+      if (!token) throw unauthorized('The API token is not valid or was revoked');
+      request.actor = (await loadActor(deps.store.db, token.org_id, token.user_id)) ?? null;
+      if (!request.actor) throw unauthorized('The API token belongs to a deactivated user');
+      request.authVia = 'token';
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return;
+    const sessionId = hashSecret(cookie);
+    const session = await findLiveSession(deps.store.db, sessionId, now);
+    if (!session) return;
+    const actor = await loadActor(deps.store.db, session.org_id, session.user_id);
+    if (!actor) return;
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !safeEqual(sent, session.csrf_token)) {
+        throw new HttpProblem(403, 'csrf_failed', `Send the ${CSRF_HEADER} header given at sign-in`);
+      }
+    }
+    request.actor = actor;
+    request.authVia = 'session';
+    request.sessionId = sessionId;
+  });
+}
+
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw unauthorized();
+  return request.actor;
+}

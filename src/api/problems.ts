@@ -1,0 +1,107 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError, type DomainErrorKind, type Problem } from '../domain/errors.ts';
+
+/**
+ * Errors leave the API as RFC 9457 `application/problem+json`: a stable `code`, an English `detail`, and for
+ * validation errors one entry per problem with the field path.
+ */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    problems: z
+      .array(
+        z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }),
+      )
+      .optional(),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'Problem' });
+export type ProblemBody = z.infer<typeof ProblemSchema>;
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const unauthorized = (message = 'Sign in or send an API token') =>
+  new HttpProblem(401, 'unauthenticated', message);
+export const forbidden = (permission: string, message?: string) =>
+  new HttpProblem(403, 'forbidden', message ?? `You do not have the "${permission}" permission`, [
+    { path: [], code: `missing_permission:${permission}`, message: `Missing permission: ${permission}` },
+  ]);
+export const notFoundProblem = (what: string) => new HttpProblem(404, 'not_found', `${what} not found`);
+
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 422,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  limit: 409,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemBody {
+  const base = (status: number, code: string, detail: string, problems?: Problem[]): ProblemBody => ({
+    type: `https://stepwise.dev/problems/${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(problems && problems.length > 0 ? { problems } : {}),
+    requestId: request.id,
+  });
+  if (error instanceof HttpProblem) return base(error.status, error.code, error.message, error.problems);
+  if (error instanceof DomainError) {
+    return base(STATUS_BY_KIND[error.kind], error.code, error.message, error.problems);
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as FastifyError).validationContext ?? 'body';
+    const problems = error.validation.map((issue) => ({
+      path: [where, ...issue.instancePath.split('/').filter(Boolean)],
+      code: issue.keyword,
+      message: issue.message ?? 'Invalid value',
+    }));
+    return base(400, 'validation_failed', 'The request is not valid; see `problems`.', problems);
+  }
+  if (isResponseSerializationError(error)) {
+    request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');
+    return base(500, 'internal_error', 'The server produced an invalid response.');
+  }
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return base(500, 'internal_error', 'Something went wrong on our side; the request id helps us find it.');
+  }
+  const code = status === 429 ? 'rate_limited' : (fastifyError.code ?? 'bad_request').toLowerCase();
+  return base(status, code, error.message);
+}
+
+export function sendProblem(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const body = toProblem(error, request);
+  return reply.code(body.status).type('application/problem+json').send(body);
+}

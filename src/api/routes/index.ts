@@ -1,0 +1,9 @@
+import type { ApiApp } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
+import { authRoutes } from './auth-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+
+export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
+
+/** Every route module of the API; one line per module. */
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes];

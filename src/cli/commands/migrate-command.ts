@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.ts';
+import { openStore } from '../../store/db.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
+
+export function registerMigrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date (also done on every start)')
+    .action(async () => {
+      const config = loadConfig();
+      const store = openStore(config.databaseUrl);
+      try {
+        const result = await migrateToLatest(store.db);
+        const applied =
+          result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+        console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Schema already up to date.');
+      } finally {
+        await store.close();
+      }
+    });
+}

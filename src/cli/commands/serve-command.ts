@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { buildApp } from '../../api/app.ts';
+import { systemClock } from '../../engine/clock.ts';
+import { openRuntime } from '../runtime.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the API and the web UI, and run the scheduler in the same process')
+    .option('--no-worker', 'leave the scheduler out (run `stepwise worker` processes instead)')
+    .option('--seed-if-empty', 'load the demo organisation when the database has none')
+    .action(async (options: { worker: boolean; seedIfEmpty?: boolean }) => {
+      const { config, store, logger } = await openRuntime();
+      const app = await buildApp({ store, config, clock: systemClock });
+      await app.listen({ port: config.port, host: config.host });
+      logger.info({ url: config.publicUrl, worker: options.worker }, 'Stepwise is serving');
+      const shutdown = async () => {
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from './store/db.ts';
+
+/** Every setting comes from an environment variable; docs/configuration.md lists them. */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .default(DEFAULT_DATABASE_URL),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STEPWISE_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  STEPWISE_SECRET_KEY_FILE: z.string().default('./data/secret.key'),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(12),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+});
+
+export interface Config {
+  databaseUrl: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Key for encrypting mailbox secrets and signing tracking tokens. */
+  secretKey: string;
+  sessionTtlMs: number;
+  smtpUrl: string | undefined;
+  worker: { batchSize: number; pollMs: number; leaseMs: number };
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.STEPWISE_SECRET_KEY ?? readOrCreateSecretKey(e.STEPWISE_SECRET_KEY_FILE),
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    smtpUrl: e.SMTP_URL,
+    worker: { batchSize: e.WORKER_BATCH_SIZE, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
+    cookieSecure: publicUrl.startsWith('https://'),
+  };
+}
+
+/** Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. */
+function readOrCreateSecretKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** A config for tests: in-memory SQLite unless given, fixed key, quiet logs. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    databaseUrl: 'sqlite::memory:',
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: 'http://localhost:3000',
+    logLevel: 'silent',
+    secretKey: 'test-secret-key-0123456789abcdef0123456789abcdef',
+    sessionTtlMs: 12 * 3_600_000,
+    smtpUrl: undefined,
+    worker: { batchSize: 200, pollMs: 50, leaseMs: 30_000 },
+    cookieSecure: false,
+    ...overrides,
+  };
+}
