@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../../domain/identity.ts';
+import type { Decision, OrgPolicy } from '../../domain/permissions/permissions.ts';
+import type { AppDeps } from '../deps.ts';
+import { forbidden, notFoundProblem } from '../problems.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    orgPolicy?: OrgPolicy;
+  }
+}
+
+/** The organisation's permission inputs (business unit tree, feature roles), loaded once per request. */
+export async function loadPolicy(deps: AppDeps, request: FastifyRequest, orgId: string): Promise<OrgPolicy> {
+  if (request.orgPolicy) return request.orgPolicy;
+  const [units, org] = await Promise.all([
+    deps.store.db
+      .selectFrom('business_units')
+      .select(['id', 'parent_id'])
+      .where('org_id', '=', orgId)
+      .execute(),
+    deps.store.db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
+  ]);
+  const settings = JSON.parse(org?.settings_json ?? '{}') as { featureRoles?: Role[] | null };
+  request.orgPolicy = {
+    businessUnits: units.map((unit) => ({ id: unit.id, parentId: unit.parent_id })),
+    featureRoles: settings.featureRoles ?? null,
+  };
+  return request.orgPolicy;
+}
+
+/** Turns a refusal into 404 (not visible: do not leak existence) or 403 naming the missing permission. */
+export function enforce(decision: Decision, what: string): void {
+  if (decision.allowed) return;
+  if (!decision.visible) throw notFoundProblem(what);
+  throw forbidden(decision.permission, `${decision.reason} (missing permission: ${decision.permission})`);
+}

@@ -1,0 +1,160 @@
+import type { Actor, Role } from '../identity.ts';
+
+/**
+ * Who may do what (SPEC.md §4), as pure decisions. Routes ask here and turn a refusal into a 404 when the
+ * resource is not even visible to the actor (so its existence does not leak) or a 403 naming the permission.
+ */
+export interface BusinessUnitNode {
+  id: string;
+  parentId: string | null;
+}
+
+export interface OrgPolicy {
+  businessUnits: BusinessUnitNode[];
+  /** null: the sequences feature is open to every role; otherwise only these roles may create or connect. */
+  featureRoles: Role[] | null;
+}
+
+export interface SequenceRef {
+  ownerId: string;
+  businessUnitId: string;
+  sharedWithUserIds: string[];
+  sharedWithBusinessUnitIds: string[];
+}
+
+export interface RecordRef {
+  ownerId: string;
+  businessUnitId: string;
+}
+
+export type SequenceAction =
+  | 'view'
+  | 'connect'
+  | 'copy'
+  | 'edit'
+  | 'activate'
+  | 'deactivate'
+  | 'delete'
+  | 'apply_tags'
+  | 'share';
+/** `act`: work the record's steps (complete, skip, snooze…); `connect`: connect it to a sequence. */
+export type RecordAction = 'view' | 'edit' | 'connect' | 'act';
+export type OrgAction = 'create_sequence' | 'manage_tags' | 'view_reports' | 'manage_org' | 'view_audit';
+
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; visible: boolean; permission: string; reason: string };
+
+const ALLOW: Decision = { allowed: true };
+const hasRole = (actor: Actor, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
+const isAdmin = (actor: Actor) => hasRole(actor, 'admin');
+
+/** True when `businessUnitId` is `ancestorId` or lies below it in the tree. */
+export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnitId: string): boolean {
+  const parents = new Map(policy.businessUnits.map((unit) => [unit.id, unit.parentId]));
+  let current: string | null | undefined = businessUnitId;
+  for (let depth = 0; current && depth < 64; depth++) {
+    if (current === ancestorId) return true;
+    current = parents.get(current);
+  }
+  return false;
+}
+
+function featureOpenTo(actor: Actor, policy: OrgPolicy): boolean {
+  return (
+    policy.featureRoles === null ||
+    isAdmin(actor) ||
+    actor.roles.some((r) => policy.featureRoles!.includes(r))
+  );
+}
+
+function refuse(visible: boolean, permission: string, reason: string): Decision {
+  return { allowed: false, visible, permission, reason };
+}
+
+export function decideSequence(
+  actor: Actor,
+  policy: OrgPolicy,
+  action: SequenceAction,
+  sequence: SequenceRef,
+): Decision {
+  const owner = sequence.ownerId === actor.userId;
+  const shared =
+    sequence.sharedWithUserIds.includes(actor.userId) ||
+    sequence.sharedWithBusinessUnitIds.some((unit) => isWithinUnit(policy, unit, actor.businessUnitId));
+  // Sequences are visible within the owner's business unit (and to managers of a unit above it).
+  const visible =
+    isAdmin(actor) ||
+    owner ||
+    shared ||
+    sequence.businessUnitId === actor.businessUnitId ||
+    (hasRole(actor, 'sequence_manager', 'sales_manager') &&
+      isWithinUnit(policy, actor.businessUnitId, sequence.businessUnitId));
+  if (!visible) return refuse(false, `sequence.${action}`, 'The sequence belongs to another business unit');
+  switch (action) {
+    case 'view':
+      return ALLOW;
+    case 'connect':
+    case 'copy':
+      return featureOpenTo(actor, policy)
+        ? ALLOW
+        : refuse(true, `sequence.${action}`, 'Sequences are restricted to other roles in this organisation');
+    case 'apply_tags':
+      return ALLOW;
+    case 'edit':
+    case 'activate':
+    case 'deactivate':
+    case 'delete':
+    case 'share':
+      return owner || shared || hasRole(actor, 'sequence_manager', 'admin')
+        ? ALLOW
+        : refuse(true, `sequence.${action}`, 'Only the owner, a sequence manager or an admin may do this');
+  }
+}
+
+export function decideRecord(
+  actor: Actor,
+  policy: OrgPolicy,
+  action: RecordAction,
+  record: RecordRef,
+): Decision {
+  const owner = record.ownerId === actor.userId;
+  const manages =
+    hasRole(actor, 'sales_manager', 'sequence_manager') &&
+    isWithinUnit(policy, actor.businessUnitId, record.businessUnitId);
+  const visible = isAdmin(actor) || owner || manages;
+  if (!visible) return refuse(false, `record.${action}`, 'The record is not yours');
+  switch (action) {
+    case 'view':
+    case 'edit':
+    case 'act':
+      return ALLOW;
+    case 'connect':
+      if (!featureOpenTo(actor, policy)) {
+        return refuse(true, 'record.connect', 'Sequences are restricted to other roles in this organisation');
+      }
+      return owner || isAdmin(actor) || manages
+        ? ALLOW
+        : refuse(true, 'record.connect', 'A seller can connect only records they own');
+  }
+}
+
+export function decideOrg(actor: Actor, policy: OrgPolicy, action: OrgAction): Decision {
+  switch (action) {
+    case 'create_sequence':
+      return featureOpenTo(actor, policy)
+        ? ALLOW
+        : refuse(true, 'sequence.create', 'Sequences are restricted to other roles in this organisation');
+    case 'manage_tags':
+      return hasRole(actor, 'sequence_manager', 'admin')
+        ? ALLOW
+        : refuse(true, 'tag.manage', 'Only sequence managers and admins create, rename or delete tags');
+    case 'view_reports':
+      return hasRole(actor, 'sales_manager', 'sequence_manager', 'admin')
+        ? ALLOW
+        : refuse(true, 'reports.view', 'Reports are for sales managers, sequence managers and admins');
+    case 'manage_org':
+    case 'view_audit':
+      return isAdmin(actor) ? ALLOW : refuse(true, `org.${action}`, 'Only admins may do this');
+  }
+}
