@@ -1,0 +1,68 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api, setCsrfToken } from '../api/client.ts';
+import { type Me, useSession } from '../app/session.tsx';
+
+export function SignInPage() {
+  const { t } = useTranslation();
+  const { refresh } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await api<Me>('POST', '/api/auth/login', { email, password });
+      setCsrfToken(me.csrfToken);
+      await refresh();
+    } catch (caught) {
+      setError(
+        caught instanceof ApiError
+          ? t(`errors:${caught.code}`, { defaultValue: t('errors:unknown_error') })
+          : t('errors:unknown_error'),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="sign-in">
+      <form onSubmit={submit} className="card sign-in-card" aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">{t('signIn.title')}</h1>
+        <label>
+          {t('signIn.email')}
+          <input
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          {t('signIn.password')}
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {t('signIn.submit')}
+        </button>
+      </form>
+    </main>
+  );
+}
