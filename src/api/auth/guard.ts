@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../../domain/identity.ts';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
 import type { Decision, OrgPolicy } from '../../domain/permissions/permissions.ts';
 import type { AppDeps } from '../deps.ts';
 import { forbidden, notFoundProblem } from '../problems.ts';
@@ -21,10 +21,9 @@ export async function loadPolicy(deps: AppDeps, request: FastifyRequest, orgId: 
       .execute(),
     deps.store.db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
   ]);
-  const settings = JSON.parse(org?.settings_json ?? '{}') as { featureRoles?: Role[] | null };
   request.orgPolicy = {
     businessUnits: units.map((unit) => ({ id: unit.id, parentId: unit.parent_id })),
-    featureRoles: settings.featureRoles ?? null,
+    featureRoles: parseOrgSettings(org?.settings_json ?? '{}').featureRoles,
   };
   return request.orgPolicy;
 }
