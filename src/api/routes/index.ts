@@ -2,8 +2,9 @@ import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { authRoutes } from './auth-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { insightsRoutes } from './insights-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, insightsRoutes];
