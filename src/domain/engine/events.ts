@@ -28,7 +28,15 @@ export type EngineEvent =
   /** The mail layer gave up on the email of step `nodeId` (permanent failure or held beyond repair). */
   | { id: string; type: 'email_failed'; nodeId: string; reason: string }
   /** Something ends the connection from outside: hard bounce, unsubscribe, do-not-email, record closed. */
-  | { id: string; type: 'exit'; reason: ExitReason };
+  | { id: string; type: 'exit'; reason: ExitReason }
+  /** The seller moved the due time of the current manual step (not for tasks). */
+  | { id: string; type: 'step_snoozed'; nodeId: string; actorId: string; until: number }
+  /** The current manual step was handed to another seller. */
+  | { id: string; type: 'step_assigned'; nodeId: string; actorId: string; ownerId: string }
+  /** The record changed: a field condition that could not be evaluated is tried again. */
+  | { id: string; type: 'record_changed' };
+
+export type EngineEventType = EngineEvent['type'];
 
 export type ExitReason =
   | 'replied'
