@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/identity.ts';
-import { findLiveSession, findLiveToken, loadActor } from '../../store/repos/identity-repo.ts';
+import { findLiveSession, findLiveToken, loadActor, touchToken } from '../../store/repos/identity-repo.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, unauthorized } from '../problems.ts';
 import { hashSecret, safeEqual } from './secrets.ts';
@@ -33,6 +33,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
       request.actor = (await loadActor(deps.store.db, token.org_id, token.user_id)) ?? null;
       if (!request.actor) throw unauthorized('The API token belongs to a deactivated user');
       request.authVia = 'token';
+      await touchToken(deps.store.db, token.org_id, token.id, now);
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];

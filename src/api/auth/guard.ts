@@ -1,8 +1,15 @@
 import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/identity.ts';
 import { parseOrgSettings } from '../../domain/org-settings.ts';
-import type { Decision, OrgPolicy } from '../../domain/permissions/permissions.ts';
+import {
+  type Decision,
+  decideOrg,
+  type OrgAction,
+  type OrgPolicy,
+} from '../../domain/permissions/permissions.ts';
 import type { AppDeps } from '../deps.ts';
 import { forbidden, notFoundProblem } from '../problems.ts';
+import { requireActor } from './authenticate.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,4 +40,15 @@ export function enforce(decision: Decision, what: string): void {
   if (decision.allowed) return;
   if (!decision.visible) throw notFoundProblem(what);
   throw forbidden(decision.permission, `${decision.reason} (missing permission: ${decision.permission})`);
+}
+
+/** The actor, after checking an organisation-wide permission (admin API, tag management, reports). */
+export async function requireOrgPermission(
+  deps: AppDeps,
+  request: FastifyRequest,
+  action: OrgAction,
+): Promise<Actor> {
+  const actor = requireActor(request);
+  enforce(decideOrg(actor, await loadPolicy(deps, request, actor.orgId), action), 'Resource');
+  return actor;
 }

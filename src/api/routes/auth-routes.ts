@@ -1,8 +1,18 @@
-import argon2 from 'argon2';
 import { z } from 'zod';
-import { deleteSession, findUserByEmail, insertSession, loadActor } from '../../store/repos/identity-repo.ts';
+import { NewPasswordSchema } from '../../domain/identity.ts';
+import { recordAudit } from '../../store/repos/audit-repo.ts';
+import {
+  deleteSession,
+  deleteSessionsOfUser,
+  findUser,
+  findUserByEmail,
+  insertSession,
+  loadActor,
+  setPasswordHash,
+} from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { hashSecret, randomSecret } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -31,15 +41,15 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           email: z.string().trim().min(3).max(320),
           password: z.string().min(1).max(500),
         }),
-        response: { 200: MeSchema, 401: ProblemSchema },
+        response: { 200: MeSchema, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
       },
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const user = await findUserByEmail(deps.store.db, request.body.email);
-      const ok =
-        user && user.active === 1 && (await argon2.verify(user.password_hash, request.body.password));
-      if (!user || !ok) throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password');
+      const ok = await verifyPassword(user?.password_hash, request.body.password);
+      if (!user || user.active !== 1 || !ok)
+        throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password');
       const actor = (await loadActor(deps.store.db, user.org_id, user.id))!;
       const now = deps.clock.now();
       const cookie = randomSecret();
@@ -94,6 +104,46 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         csrfToken = session?.csrf_token ?? null;
       }
       return { ...actor, csrfToken };
+    },
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; ends your other sessions',
+        body: z.strictObject({
+          currentPassword: z.string().min(1).max(500),
+          newPassword: NewPasswordSchema,
+        }),
+        response: { 204: z.null(), 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const user = await findUser(deps.store.db, actor.orgId, actor.userId);
+      if (!user || !(await verifyPassword(user.password_hash, request.body.currentPassword))) {
+        throw new HttpProblem(403, 'wrong_password', 'The current password is not right', [
+          { path: ['body', 'currentPassword'], code: 'wrong_password', message: 'Not your current password' },
+        ]);
+      }
+      const hash = await hashPassword(request.body.newPassword);
+      const now = deps.clock.now();
+      await deps.store.db.transaction().execute(async (trx) => {
+        await setPasswordHash(trx, actor.orgId, actor.userId, hash);
+        const ended = await deleteSessionsOfUser(trx, actor.orgId, actor.userId, request.sessionId);
+        await recordAudit(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          action: 'user.password_changed',
+          resourceType: 'user',
+          resourceId: actor.userId,
+          after: { otherSessionsEnded: ended },
+          at: now,
+        });
+      });
+      return reply.code(204).send(null);
     },
   );
 }

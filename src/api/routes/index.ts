@@ -1,10 +1,14 @@
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { profileRoutes } from './profile-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, insightsRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes];

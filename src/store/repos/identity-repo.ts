@@ -82,3 +82,135 @@ export async function findLiveToken(db: Kysely<Database>, tokenHash: string) {
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 }
+
+/** Ends every session of a user, except `keepSessionId` when given (the one changing the password). */
+export async function deleteSessionsOfUser(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  keepSessionId: string | null = null,
+): Promise<number> {
+  let query = db.deleteFrom('sessions').where('org_id', '=', orgId).where('user_id', '=', userId);
+  if (keepSessionId) query = query.where('id', '!=', keepSessionId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteExpiredSessions(db: Kysely<Database>, now: number): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+}
+
+export async function findUser(db: Kysely<Database>, orgId: string, userId: string) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function setPasswordHash(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  passwordHash: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .execute();
+}
+
+export interface ProfileChange {
+  name?: string;
+  locale?: string;
+  time_zone?: string | null;
+  working_hours_json?: string;
+  preferences_json?: string;
+}
+
+export async function updateProfile(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  change: ProfileChange,
+): Promise<void> {
+  if (Object.keys(change).length === 0) return;
+  await db.updateTable('users').set(change).where('org_id', '=', orgId).where('id', '=', userId).execute();
+}
+
+// ── API tokens ──────────────────────────────────────────────────────────────────────────────────────────────
+
+export async function insertToken(
+  db: Kysely<Database>,
+  token: { orgId: string; id: string; userId: string; name: string; tokenHash: string; now: number },
+): Promise<void> {
+  await db
+    .insertInto('api_tokens')
+    .values({
+      org_id: token.orgId,
+      id: token.id,
+      user_id: token.userId,
+      name: token.name,
+      token_hash: token.tokenHash,
+      created_at: token.now,
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+/** A user's tokens, newest first; never the hash. */
+export async function listTokensOfUser(db: Kysely<Database>, orgId: string, userId: string) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export async function findTokenOfUser(db: Kysely<Database>, orgId: string, userId: string, id: string) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function revokeToken(
+  db: Kysely<Database>,
+  orgId: string,
+  id: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Marks a token used; written at most once a minute per token so reads stay cheap. */
+export async function touchToken(
+  db: Kysely<Database>,
+  orgId: string,
+  id: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+    .execute();
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import {
+  AFTER_COMPLETE_STEP,
+  LocaleSchema,
+  PersonNameSchema,
+  parsePreferences,
+  parseWorkingHours,
+  TimeZoneSchema,
+  WorkingHoursSchema,
+} from '../../domain/identity.ts';
+import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { findUser, type ProfileChange, updateProfile } from '../../store/repos/identity-repo.ts';
+import type { UsersTable } from '../../store/schema.ts';
+import type { ApiApp } from '../app.ts';
+import { requireActor } from '../auth/authenticate.ts';
+import type { AppDeps } from '../deps.ts';
+import { notFoundProblem, ProblemSchema } from '../problems.ts';
+
+const WorkingHoursOut = z.object({
+  days: z.array(z.number().int()),
+  from: z.string(),
+  to: z.string(),
+  daysOff: z.array(z.string()),
+});
+
+export const ProfileSchema = z
+  .object({
+    userId: z.string(),
+    email: z.string(),
+    name: z.string(),
+    locale: LocaleSchema,
+    /** null: use the organisation's time zone. */
+    timeZone: z.string().nullable(),
+    workingHours: WorkingHoursOut,
+    preferences: z.object({ afterCompleteStep: z.enum(AFTER_COMPLETE_STEP) }),
+  })
+  .meta({ id: 'Profile' });
+
+const ProfilePatchSchema = z.strictObject({
+  name: PersonNameSchema.optional(),
+  locale: LocaleSchema.optional(),
+  timeZone: TimeZoneSchema.nullable().optional(),
+  workingHours: WorkingHoursSchema.optional(),
+  preferences: z.strictObject({ afterCompleteStep: z.enum(AFTER_COMPLETE_STEP).optional() }).optional(),
+});
+
+function toProfile(
+  user: Pick<
+    UsersTable,
+    'id' | 'email' | 'name' | 'locale' | 'time_zone' | 'working_hours_json' | 'preferences_json'
+  >,
+) {
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    locale: LocaleSchema.safeParse(user.locale).data ?? 'en',
+    timeZone: user.time_zone,
+    workingHours: parseWorkingHours(user.working_hours_json),
+    preferences: parsePreferences(user.preferences_json),
+  };
+}
+
+/** The signed-in user's own profile: name, language, time zone, working hours and personal preferences. */
+export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  app.get(
+    '/api/me/profile',
+    {
+      schema: {
+        tags: ['profile'],
+        summary: 'Your profile',
+        response: { 200: ProfileSchema, 401: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const user = await findUser(deps.store.db, actor.orgId, actor.userId);
+      if (!user) throw notFoundProblem('User');
+      return toProfile(user);
+    },
+  );
+
+  app.patch(
+    '/api/me/profile',
+    {
+      schema: {
+        tags: ['profile'],
+        summary: 'Change your name, language, time zone, working hours or preferences',
+        body: ProfilePatchSchema,
+        response: { 200: ProfileSchema, 400: ProblemSchema, 401: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const body = request.body;
+      const now = deps.clock.now();
+      return deps.store.db.transaction().execute(async (trx) => {
+        const user = await findUser(trx, actor.orgId, actor.userId);
+        if (!user) throw notFoundProblem('User');
+        const before = toProfile(user);
+        const change: ProfileChange = {};
+        if (body.name !== undefined) change.name = body.name;
+        if (body.locale !== undefined) change.locale = body.locale;
+        if (body.timeZone !== undefined) change.time_zone = body.timeZone;
+        if (body.workingHours !== undefined) change.working_hours_json = JSON.stringify(body.workingHours);
+        if (body.preferences !== undefined) {
+          change.preferences_json = JSON.stringify({
+            ...before.preferences,
+            ...definedOnly(body.preferences),
+          });
+        }
+        await updateProfile(trx, actor.orgId, actor.userId, change);
+        const after = toProfile({ ...user, ...change });
+        await recordAudit(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          action: 'user.profile_updated',
+          resourceType: 'user',
+          resourceId: actor.userId,
+          before: pick(before, Object.keys(body)),
+          after: pick(after, Object.keys(body)),
+          at: now,
+        });
+        return after;
+      });
+    },
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pick<T extends object>(value: T, keys: string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => keys.includes(key))) as Partial<T>;
+}
