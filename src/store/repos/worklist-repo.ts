@@ -1,0 +1,193 @@
+import type { Kysely } from 'kysely';
+import { MANUAL_KINDS } from '../../domain/worklist/steps.ts';
+import type { Database, RecordType } from '../schema.ts';
+
+export const WORKLIST_SORTS = ['due', 'record_name', 'record_type', 'sequence'] as const;
+export type WorklistSort = (typeof WORKLIST_SORTS)[number];
+
+export interface WorklistFilter {
+  orgId: string;
+  ownerId: string;
+  /** Followed-records filter reads the caller's follows, even when a manager looks at a seller's list. */
+  viewerId: string;
+  dueFrom: number | null;
+  dueTo: number;
+  kinds?: string[] | undefined;
+  recordTypes?: RecordType[] | undefined;
+  sequenceIds?: string[] | undefined;
+  unread?: boolean | undefined;
+  followed?: boolean | undefined;
+  sort: WorklistSort;
+  limit: number;
+  after?: WorklistCursor | undefined;
+}
+
+/** The sort key of the last item seen: `k` is the sort column (absent for `due`). */
+export interface WorklistCursor {
+  k?: string | undefined;
+  d: number;
+  p: number;
+  i: string;
+}
+
+/**
+ * A seller's due manual steps. Shaped for the `step_instances_worklist (org_id, owner_id, status, due_at)`
+ * index: equality on the first three columns, a range on `due_at`, and (for the default sort) the index order
+ * itself, so a page reads about `limit` index entries however many steps the organisation holds. The joins are
+ * primary-key lookups for the rows of the page. Steps of paused connections are hidden.
+ */
+export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
+  let query = db
+    .selectFrom('step_instances as si')
+    .innerJoin('connections as c', (join) =>
+      join.onRef('c.org_id', '=', 'si.org_id').onRef('c.id', '=', 'si.connection_id'),
+    )
+    .innerJoin('records as r', (join) =>
+      join.onRef('r.org_id', '=', 'si.org_id').onRef('r.id', '=', 'si.record_id'),
+    )
+    .innerJoin('sequences as s', (join) =>
+      join.onRef('s.org_id', '=', 'si.org_id').onRef('s.id', '=', 'si.sequence_id'),
+    )
+    .select([
+      'si.id',
+      'si.connection_id',
+      'si.node_id',
+      'si.kind',
+      'si.name',
+      'si.status',
+      'si.due_at',
+      'si.priority',
+      'si.read_at',
+      'si.owner_id',
+      'si.created_at',
+      'c.version_id',
+      'r.id as record_id',
+      'r.name as record_name',
+      'r.type as record_type',
+      'r.company as record_company',
+      'r.email as record_email',
+      'r.phone_business as record_phone_business',
+      'r.phone_mobile as record_phone_mobile',
+      'r.do_not_call as record_do_not_call',
+      's.id as sequence_id',
+      's.name as sequence_name',
+    ])
+    .where('si.org_id', '=', f.orgId)
+    .where('si.owner_id', '=', f.ownerId)
+    .where('si.status', '=', 'due')
+    .where('si.due_at', '<', f.dueTo)
+    .where('si.kind', 'in', f.kinds && f.kinds.length > 0 ? f.kinds : MANUAL_KINDS)
+    .where('c.status', '=', 'active');
+  if (f.dueFrom !== null) query = query.where('si.due_at', '>=', f.dueFrom);
+  if (f.recordTypes && f.recordTypes.length > 0) query = query.where('r.type', 'in', f.recordTypes);
+  if (f.sequenceIds && f.sequenceIds.length > 0) query = query.where('si.sequence_id', 'in', f.sequenceIds);
+  if (f.unread) query = query.where('si.read_at', 'is', null);
+  if (f.followed) {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('record_follows as rf')
+          .select('rf.record_id')
+          .whereRef('rf.org_id', '=', 'si.org_id')
+          .whereRef('rf.record_id', '=', 'si.record_id')
+          .where('rf.user_id', '=', f.viewerId),
+      ),
+    );
+  }
+  const after = f.after;
+  if (f.sort === 'due') {
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('si.due_at', '>', after.d),
+          eb.and([
+            eb('si.due_at', '=', after.d),
+            eb.or([
+              eb('si.priority', '<', after.p),
+              eb.and([eb('si.priority', '=', after.p), eb('si.id', '>', after.i)]),
+            ]),
+          ]),
+        ]),
+      );
+    }
+    return query
+      .orderBy('si.due_at', 'asc')
+      .orderBy('si.priority', 'desc')
+      .orderBy('si.id', 'asc')
+      .limit(f.limit + 1)
+      .execute();
+  }
+  const column = f.sort === 'record_name' ? 'r.name' : f.sort === 'record_type' ? 'r.type' : 's.name';
+  if (after) {
+    const key = after.k ?? '';
+    query = query.where((eb) =>
+      eb.or([
+        eb(column, '>', key),
+        eb.and([
+          eb(column, '=', key),
+          eb.or([
+            eb('si.due_at', '>', after.d),
+            eb.and([eb('si.due_at', '=', after.d), eb('si.id', '>', after.i)]),
+          ]),
+        ]),
+      ]),
+    );
+  }
+  return query
+    .orderBy(column, 'asc')
+    .orderBy('si.due_at', 'asc')
+    .orderBy('si.id', 'asc')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+export type WorklistRow = Awaited<ReturnType<typeof queryWorklist>>[number];
+
+export function worklistCursorOf(sort: WorklistSort, row: WorklistRow): WorklistCursor {
+  const base = { d: row.due_at ?? 0, p: row.priority, i: row.id };
+  switch (sort) {
+    case 'due':
+      return base;
+    case 'record_name':
+      return { ...base, k: row.record_name };
+    case 'record_type':
+      return { ...base, k: row.record_type };
+    case 'sequence':
+      return { ...base, k: row.sequence_name };
+  }
+}
+
+export async function setFollow(
+  db: Kysely<Database>,
+  input: { orgId: string; userId: string; recordId: string; follow: boolean; now: number },
+): Promise<void> {
+  if (input.follow) {
+    await db
+      .insertInto('record_follows')
+      .values({
+        org_id: input.orgId,
+        user_id: input.userId,
+        record_id: input.recordId,
+        created_at: input.now,
+      })
+      .onConflict((oc) => oc.columns(['org_id', 'user_id', 'record_id']).doNothing())
+      .execute();
+  } else {
+    await db
+      .deleteFrom('record_follows')
+      .where('org_id', '=', input.orgId)
+      .where('user_id', '=', input.userId)
+      .where('record_id', '=', input.recordId)
+      .execute();
+  }
+}
+
+export async function isFollowing(db: Kysely<Database>, orgId: string, userId: string, recordId: string) {
+  const row = await db
+    .selectFrom('record_follows')
+    .select('record_id')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
