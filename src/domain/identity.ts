@@ -66,6 +66,16 @@ export const WorkingHoursSchema = z
   .refine((hours) => hours.from < hours.to, { message: '"from" must be before "to"', path: ['to'] });
 export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
 
+/** Working hours as the API returns them (no transforms: response schemas must be encodable). */
+export const WorkingHoursOutSchema = z
+  .object({
+    days: z.array(z.number().int().min(1).max(7)),
+    from: z.string(),
+    to: z.string(),
+    daysOff: z.array(z.string()),
+  })
+  .meta({ id: 'WorkingHours' });
+
 export const DEFAULT_WORKING_HOURS: WorkingHours = {
   days: [1, 2, 3, 4, 5],
   from: '09:00',

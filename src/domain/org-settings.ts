@@ -4,6 +4,7 @@ import {
   IsoDateSchema,
   RoleSchema,
   TimeZoneSchema,
+  WorkingHoursOutSchema,
   WorkingHoursSchema,
 } from './identity.ts';
 
@@ -31,20 +32,34 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = {
   minSpacingSeconds: 20,
 };
 
-export const OrgSettingsSchema = z
-  .strictObject({
-    /** null: sequences are open to every role; otherwise only these roles (and admins) may create or connect. */
-    featureRoles: z.array(RoleSchema).min(1).max(4).nullable(),
-    /** The org's fallback time zone (after the record's and the seller's). */
-    timeZone: TimeZoneSchema,
-    /** Non-working days of the whole org, ISO dates. */
-    holidays: z.array(IsoDateSchema).max(1000),
-    /** Working hours for users who set none. */
-    workingHours: WorkingHoursSchema,
-    mailLimits: MailLimitsSchema,
+export const OrgSettingsSchema = z.strictObject({
+  /** null: sequences are open to every role; otherwise only these roles (and admins) may create or connect. */
+  featureRoles: z.array(RoleSchema).min(1).max(4).nullable(),
+  /** The org's fallback time zone (after the record's and the seller's). */
+  timeZone: TimeZoneSchema,
+  /** Non-working days of the whole org, ISO dates. */
+  holidays: z.array(IsoDateSchema).max(1000),
+  /** Working hours for users who set none. */
+  workingHours: WorkingHoursSchema,
+  mailLimits: MailLimitsSchema,
+});
+export type OrgSettings = z.infer<typeof OrgSettingsSchema>;
+
+/** The settings as the API returns them (plain types, no transforms). */
+export const OrgSettingsOutSchema = z
+  .object({
+    featureRoles: z.array(RoleSchema).nullable(),
+    timeZone: z.string(),
+    holidays: z.array(z.string()),
+    workingHours: WorkingHoursOutSchema,
+    mailLimits: z.object({
+      dailyLimit: z.number().int(),
+      hourlyLimit: z.number().int(),
+      perDomainHourlyLimit: z.number().int(),
+      minSpacingSeconds: z.number().int(),
+    }),
   })
   .meta({ id: 'OrgSettings' });
-export type OrgSettings = z.infer<typeof OrgSettingsSchema>;
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   featureRoles: null,

@@ -11,8 +11,8 @@ import {
 } from '../../domain/identity.ts';
 import {
   applyOrgSettingsPatch,
+  OrgSettingsOutSchema,
   OrgSettingsPatchSchema,
-  OrgSettingsSchema,
   parseOrgSettings,
 } from '../../domain/org-settings.ts';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
@@ -433,7 +433,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       schema: {
         tags: ['admin'],
         summary: 'Organisation settings (feature roles, time zone, holidays, working hours, mail limits)',
-        response: { 200: OrgSettingsSchema, ...errors },
+        response: { 200: OrgSettingsOutSchema, ...errors },
       },
     },
     async (request) => {
@@ -450,7 +450,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         tags: ['admin'],
         summary: 'Change organisation settings; fields left out keep their value',
         body: OrgSettingsPatchSchema,
-        response: { 200: OrgSettingsSchema, ...errors },
+        response: { 200: OrgSettingsOutSchema, ...errors },
       },
     },
     async (request) => {

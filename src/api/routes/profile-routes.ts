@@ -6,6 +6,7 @@ import {
   parsePreferences,
   parseWorkingHours,
   TimeZoneSchema,
+  WorkingHoursOutSchema,
   WorkingHoursSchema,
 } from '../../domain/identity.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -16,13 +17,6 @@ import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
 import { notFoundProblem, ProblemSchema } from '../problems.ts';
 
-const WorkingHoursOut = z.object({
-  days: z.array(z.number().int()),
-  from: z.string(),
-  to: z.string(),
-  daysOff: z.array(z.string()),
-});
-
 export const ProfileSchema = z
   .object({
     userId: z.string(),
@@ -31,7 +25,7 @@ export const ProfileSchema = z
     locale: LocaleSchema,
     /** null: use the organisation's time zone. */
     timeZone: z.string().nullable(),
-    workingHours: WorkingHoursOut,
+    workingHours: WorkingHoursOutSchema,
     preferences: z.object({ afterCompleteStep: z.enum(AFTER_COMPLETE_STEP) }),
   })
   .meta({ id: 'Profile' });
