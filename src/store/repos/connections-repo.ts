@@ -1,6 +1,8 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { isConnectable } from '../../domain/connect/refusal.ts';
 import type { RecordScope } from '../../domain/connect/scope.ts';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
+import type { OrgPolicy } from '../../domain/permissions/permissions.ts';
 import { type SequenceDefinition, SequenceDefinitionSchema } from '../../domain/sequence/definition.ts';
 import { hasEmailSteps } from '../../domain/sequence/graph.ts';
 import type { ConnectionsTable, Database, RecordsTable, RecordType } from '../schema.ts';
@@ -417,4 +419,16 @@ export function openRecordsQuery(
     );
   }
   return query;
+}
+
+/** The organisation's permission inputs, for work done outside a request (bulk jobs, segments). */
+export async function loadOrgPolicy(db: Kysely<Database>, orgId: string): Promise<OrgPolicy> {
+  const [units, org] = await Promise.all([
+    db.selectFrom('business_units').select(['id', 'parent_id']).where('org_id', '=', orgId).execute(),
+    db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
+  ]);
+  return {
+    businessUnits: units.map((unit) => ({ id: unit.id, parentId: unit.parent_id })),
+    featureRoles: parseOrgSettings(org?.settings_json ?? '{}').featureRoles,
+  };
 }
