@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerOrgCommand } from './org-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerUserCommand } from './user-command.ts';
 
 /** Every `stepwise` sub-command; one line per command module. */
 export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerMigrateCommand(program);
+  registerOrgCommand(program);
+  registerUserCommand(program);
 }
