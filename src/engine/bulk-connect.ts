@@ -20,7 +20,6 @@ import {
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
-import { recordTimelineMany } from '../store/repos/timeline-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Clock } from './clock.ts';
 import { eventTaskKey } from './enqueue-event.ts';
@@ -28,7 +27,8 @@ import { eventTaskKey } from './enqueue-event.ts';
 /**
  * Connecting many records at once. `connectRecordBatch` is the one code path: it decides every record's refusal
  * with the pure rules, then writes the connections, their `connected` events and timeline entries with
- * multi-row statements (a few statements per thousand records). Requests of up to 1,000 ids call it inline;
+ * multi-row statements (a few statements per thousand records). The engine writes the timeline entry when it
+ * applies the `connected` event. Requests of up to 1,000 ids call it inline;
  * larger ones and filters become a `bulk_jobs` row that `runBulkJobs` works through in chunks, each chunk one
  * transaction that also advances the job's cursor, under a lease, so a crashed worker's job is resumed exactly
  * where its last committed chunk ended.
@@ -163,19 +163,6 @@ export async function connectRecordBatch(
       .onConflict((oc) => oc.columns(['org_id', 'idempotency_key']).doNothing())
       .execute();
   }
-  await recordTimelineMany(
-    db,
-    connected.map(({ record, connectionId }) => ({
-      orgId: input.orgId,
-      recordId: record.id,
-      connectionId,
-      kind: 'connected',
-      actorId: actor.userId,
-      summary: `Connected to sequence “${sequence.name}”`,
-      data: { sequenceId: sequence.id, versionId, source: input.source },
-      at: now,
-    })),
-  );
   if (connected.length > 0) {
     await recordAudit(db, {
       orgId: input.orgId,

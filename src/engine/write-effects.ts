@@ -1,0 +1,329 @@
+import type { Kysely } from 'kysely';
+import type { Effect } from '../domain/engine/effects.ts';
+import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
+import type { DialectName } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import {
+  type ConnectionRow,
+  type ConnectionUpdate,
+  cancelUnsentMessages,
+  insertConnections,
+  insertOutboundMessages,
+  insertTasks,
+  insertTimeline,
+  insertWebhookDeliveries,
+  type Key,
+  loadEnabledWebhooks,
+  type RecordRow,
+  type StepInstanceRow,
+  type TaskRow,
+  updateConnections,
+  updateRecordFields,
+  upsertStepInstances,
+} from '../store/repos/engine-repo.ts';
+import type {
+  Database,
+  OutboundMessagesTable,
+  TimelineEventsTable,
+  WebhookDeliveriesTable,
+} from '../store/schema.ts';
+import { eventTaskKey } from './enqueue-event.ts';
+import { parseObject } from './load-context.ts';
+
+/** The outcome of advancing one connection through one or more events. */
+export interface Advanced {
+  connection: ConnectionRow;
+  record: RecordRow;
+  before: ConnectionState;
+  state: ConnectionState;
+  /** Effects with the id of the event that caused them. */
+  effects: { eventId: string; effect: Effect }[];
+}
+
+export const timerEventId = (connectionId: string, nodeId: string) => `timer:${connectionId}:${nodeId}`;
+export const connectedEventId = (connectionId: string) => `connected:${connectionId}`;
+export const emailIdempotencyKey = (connectionId: string, nodeId: string, attempt: number) =>
+  `${connectionId}:${nodeId}:${attempt}`;
+
+/** Task row for an event (the shape `enqueueEvent` writes), for multi-row inserts. */
+export function eventTaskRow(
+  orgId: string,
+  connectionId: string,
+  event: { id: string; type: string; nodeId?: string },
+  dueAt: number,
+  now: number,
+): TaskRow {
+  return {
+    org_id: orgId,
+    id: newId(now),
+    connection_id: connectionId,
+    kind: 'event',
+    payload_json: JSON.stringify(event),
+    idempotency_key: eventTaskKey(event.id),
+    due_at: dueAt,
+    status: 'pending',
+    attempts: 0,
+    last_error: null,
+    lease_owner: null,
+    lease_until: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+const CORE_FIELDS: Record<
+  string,
+  'stage' | 'status' | 'company' | 'job_title' | 'name' | 'first_name' | 'last_name'
+> = {
+  stage: 'stage',
+  status: 'status',
+  company: 'company',
+  jobTitle: 'job_title',
+  name: 'name',
+  firstName: 'first_name',
+  lastName: 'last_name',
+};
+const RECORD_STATUSES = new Set(['open', 'qualified', 'disqualified', 'won', 'lost']);
+
+/**
+ * Writes new states and every effect's rows with multi-row statements. Called inside the transaction that also
+ * marks the causing tasks done, so all of it commits together or not at all. Unique keys make repeats no-ops.
+ */
+export async function writeAdvanced(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  advanced: Advanced[],
+  now: number,
+  messageIdDomain = 'stepwise.local',
+): Promise<void> {
+  const updates: ConnectionUpdate[] = [];
+  const steps = new Map<string, StepInstanceRow>();
+  const tasks = new Map<string, TaskRow>();
+  const emails: { a: Advanced; effect: Extract<Effect, { type: 'queue_email' }> }[] = [];
+  const timeline: TimelineEventsTable[] = [];
+  const webhooks: { a: Advanced; eventId: string; event: string; data: Record<string, unknown> }[] = [];
+  const ended: Key[] = [];
+  const newConnections: ConnectionRow[] = [];
+  const recordChanges = new Map<
+    string,
+    { record: RecordRow; changes: Record<string, unknown>; custom?: Record<string, unknown> }
+  >();
+
+  for (const a of advanced) {
+    const c = a.connection;
+    const { state } = a;
+    updates.push({
+      orgId: c.org_id,
+      id: c.id,
+      status: state.status === 'active' ? c.status : state.status,
+      stateJson: serializeState(state),
+      currentNodeId: state.nodeId,
+      reason: state.status === 'active' ? c.reason : state.endReason,
+      endedAt: state.status === 'active' ? null : (state.endedAt ?? now),
+      updatedAt: now,
+    });
+    for (const { eventId, effect } of a.effects) {
+      switch (effect.type) {
+        case 'step': {
+          const s = effect.step;
+          steps.set(`${c.org_id}:${c.id}:${s.nodeId}`, {
+            org_id: c.org_id,
+            id: newId(now),
+            connection_id: c.id,
+            record_id: c.record_id,
+            sequence_id: c.sequence_id,
+            node_id: s.nodeId,
+            kind: s.kind,
+            name: s.name,
+            status: s.status,
+            owner_id: s.ownerId ?? c.owner_id,
+            due_at: s.dueAt,
+            priority: 0,
+            outcome: s.outcome,
+            note: s.note,
+            variant: s.variant,
+            completed_at: s.completedAt,
+            completed_by: s.completedBy,
+            read_at: null,
+            created_at: now,
+            updated_at: now,
+          });
+          break;
+        }
+        case 'schedule_timer': {
+          const event = { id: timerEventId(c.id, effect.nodeId), type: 'timer', nodeId: effect.nodeId };
+          tasks.set(`${c.org_id}:${event.id}`, eventTaskRow(c.org_id, c.id, event, effect.dueAt, now));
+          break;
+        }
+        case 'queue_email':
+          emails.push({ a, effect });
+          break;
+        case 'set_field': {
+          const key = `${c.org_id}:${c.record_id}`;
+          const entry = recordChanges.get(key) ?? { record: a.record, changes: {} };
+          recordChanges.set(key, entry);
+          const column = CORE_FIELDS[effect.field];
+          if (effect.field === 'doNotEmail' || effect.field === 'doNotCall') {
+            entry.changes[effect.field === 'doNotEmail' ? 'do_not_email' : 'do_not_call'] =
+              effect.value === true || effect.value === 'true' ? 1 : 0;
+          } else if (column && (column !== 'status' || RECORD_STATUSES.has(String(effect.value)))) {
+            entry.changes[column] = String(effect.value);
+          } else {
+            entry.custom ??= parseObject(a.record.custom_json);
+            entry.custom[effect.field] = effect.value;
+          }
+          break;
+        }
+        case 'connect_sequence': {
+          const id = newId(now);
+          newConnections.push({
+            org_id: c.org_id,
+            id,
+            record_id: c.record_id,
+            sequence_id: effect.sequenceId,
+            version_id: effect.versionId,
+            status: 'active',
+            state_json: serializeState(initialState()),
+            current_node_id: null,
+            reason: null,
+            owner_id: a.record.owner_id,
+            connected_by: c.connected_by,
+            connected_at: now,
+            ended_at: null,
+            updated_at: now,
+          });
+          const event = { id: connectedEventId(id), type: 'connected' };
+          tasks.set(`${c.org_id}:${event.id}`, eventTaskRow(c.org_id, id, event, now, now));
+          break;
+        }
+        case 'end':
+          if (effect.status === 'disconnected' && effect.reason !== 'advanced')
+            ended.push({ orgId: c.org_id, id: c.id });
+          break;
+        case 'timeline':
+          timeline.push({
+            org_id: c.org_id,
+            id: newId(now),
+            record_id: c.record_id,
+            connection_id: c.id,
+            kind: effect.kind,
+            actor_id: effect.actorId,
+            summary: effect.summary,
+            data_json: JSON.stringify({ ...effect.data, sequenceId: c.sequence_id }),
+            occurred_at: now,
+          });
+          break;
+        case 'webhook':
+          webhooks.push({ a, eventId, event: effect.event, data: effect.data });
+          break;
+      }
+    }
+  }
+
+  // Order matters: an ended connection must be written before the record's next connection is inserted.
+  await updateConnections(db, dialect, updates);
+  if (newConnections.length > 0) await insertConnections(db, newConnections);
+  const stepIds = new Map<string, string>();
+  if (steps.size > 0) {
+    for (const row of await upsertStepInstances(db, [...steps.values()])) {
+      stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
+    }
+  }
+  if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);
+  if (ended.length > 0) await cancelUnsentMessages(db, ended, now);
+  if (emails.length > 0) {
+    const rows: OutboundMessagesTable[] = emails.map(({ a, effect }) => {
+      const c = a.connection;
+      const key = emailIdempotencyKey(c.id, effect.nodeId, effect.attempt);
+      return {
+        org_id: c.org_id,
+        id: newId(now),
+        connection_id: c.id,
+        step_instance_id: stepIds.get(`${c.id}:${effect.nodeId}`) ?? null,
+        record_id: c.record_id,
+        sender_user_id: a.record.owner_id,
+        to_address: a.record.email ?? '',
+        subject: '',
+        body_html: '',
+        body_text: '',
+        message_id: `<${c.id}.${effect.nodeId}.${effect.attempt}@${messageIdDomain}>`,
+        idempotency_key: key,
+        status: 'queued',
+        hold_reason: null,
+        template_id: effect.templateId,
+        variant: effect.variant,
+        tracking: effect.tracking ? 1 : 0,
+        not_before: effect.notBefore,
+        attempts: 0,
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
+        sent_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    await insertOutboundMessages(db, rows);
+  }
+  for (const { record, changes, custom } of recordChanges.values()) {
+    await updateRecordFields(
+      db,
+      record.org_id,
+      record.id,
+      { ...changes, ...(custom ? { custom_json: JSON.stringify(custom) } : {}) },
+      now,
+    );
+  }
+  if (timeline.length > 0) await insertTimeline(db, timeline);
+  if (webhooks.length > 0) await writeWebhooks(db, webhooks, now);
+}
+
+async function writeWebhooks(
+  db: Kysely<Database>,
+  items: { a: Advanced; eventId: string; event: string; data: Record<string, unknown> }[],
+  now: number,
+): Promise<void> {
+  const hooks = await loadEnabledWebhooks(db, [...new Set(items.map((i) => i.a.connection.org_id))]);
+  if (hooks.length === 0) return;
+  const rows: WebhookDeliveriesTable[] = [];
+  for (const hook of hooks) {
+    const events = (() => {
+      try {
+        const parsed: unknown = JSON.parse(hook.events_json);
+        return Array.isArray(parsed) ? parsed.map(String) : [];
+      } catch {
+        return [];
+      }
+    })();
+    items.forEach((item, n) => {
+      const c = item.a.connection;
+      if (c.org_id !== hook.org_id) return;
+      if (!events.includes('*') && !events.includes(item.event)) return;
+      rows.push({
+        org_id: c.org_id,
+        id: newId(now),
+        webhook_id: hook.id,
+        event: item.event,
+        payload_json: JSON.stringify({
+          event: item.event,
+          connectionId: c.id,
+          recordId: c.record_id,
+          sequenceId: c.sequence_id,
+          occurredAt: now,
+          data: item.data,
+        }),
+        idempotency_key: `${c.id}:${item.eventId}:${item.event}:${n}`,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        response_status: null,
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
+        created_at: now,
+        updated_at: now,
+      });
+    });
+  }
+  if (rows.length > 0) await insertWebhookDeliveries(db, rows);
+}
