@@ -7,8 +7,11 @@ import { healthRoutes } from './health-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
+import { recordRoutes } from './record-routes.ts';
+import { recordFieldRoutes } from './record-field-routes.ts';
+import { importRoutes } from './import-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes];
