@@ -1,0 +1,104 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { MailboxRow } from '../store/repos/mailbox-repo.ts';
+import { decryptSecret } from './secrets.ts';
+
+/**
+ * Where a message goes: the sender's own SMTP mailbox, the org relay (a mailbox without user, or SMTP_URL from
+ * the configuration) with the seller's own From, or — with none of those — the built-in catch-all outbox: the
+ * message is "delivered" into the database and shown by `GET /api/outbox`, so a fresh install works without SMTP.
+ */
+export type Route = { kind: 'catch_all' } | { kind: 'smtp'; key: string; options: SmtpOptions };
+
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  pass: string | null;
+}
+
+export function routeFor(
+  mailbox: MailboxRow | undefined,
+  smtpUrl: string | undefined,
+  secretKey: string,
+): Route {
+  if (mailbox?.kind === 'smtp' && mailbox.smtp_host) {
+    const options: SmtpOptions = {
+      host: mailbox.smtp_host,
+      port: mailbox.smtp_port ?? (mailbox.smtp_secure ? 465 : 587),
+      secure: mailbox.smtp_secure === 1,
+      user: mailbox.smtp_user,
+      pass: mailbox.smtp_secret_enc ? decryptSecret(secretKey, mailbox.smtp_secret_enc) : null,
+    };
+    return { kind: 'smtp', key: `mailbox:${mailbox.org_id}:${mailbox.id}:${mailbox.updated_at}`, options };
+  }
+  if (mailbox?.kind === 'catch_all') return { kind: 'catch_all' };
+  if (smtpUrl) {
+    const url = new URL(smtpUrl);
+    const secure = url.protocol === 'smtps:';
+    return {
+      kind: 'smtp',
+      key: `config:${smtpUrl}`,
+      options: {
+        host: url.hostname,
+        port: url.port ? Number(url.port) : secure ? 465 : 587,
+        secure,
+        user: url.username ? decodeURIComponent(url.username) : null,
+        pass: url.password ? decodeURIComponent(url.password) : null,
+      },
+    };
+  }
+  return { kind: 'catch_all' };
+}
+
+export type TransportFactory = (options: SmtpOptions) => Transporter;
+
+export const smtpTransportFactory: TransportFactory = (options) =>
+  nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.secure,
+    ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 60_000,
+  });
+
+/** One transporter per mailbox configuration, reused across sends; closed when the worker stops. */
+export class TransportPool {
+  private readonly transports = new Map<string, Transporter>();
+  constructor(private readonly factory: TransportFactory = smtpTransportFactory) {}
+  get(route: Extract<Route, { kind: 'smtp' }>): Transporter {
+    let transport = this.transports.get(route.key);
+    if (!transport) {
+      transport = this.factory(route.options);
+      this.transports.set(route.key, transport);
+    }
+    return transport;
+  }
+  close(): void {
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+  }
+}
+
+export interface SendFailure {
+  permanent: boolean;
+  reason: string;
+}
+
+/** 5xx replies are permanent (the server said no); 4xx replies, timeouts and refused connections are temporary. */
+export function classifySmtpError(error: unknown): SendFailure {
+  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+  const reason = (e.response ?? e.message ?? String(error)).slice(0, 1000);
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.code !== 'EAUTH';
+  return { permanent, reason };
+}
+
+/** The raw RFC 5322 message nodemailer would send (for the outbox's `.eml` download and the catch-all). */
+export async function buildRawMessage(options: Mail.Options): Promise<Buffer> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf' });
+  const info = await transport.sendMail(options);
+  return info.message as Buffer;
+}
