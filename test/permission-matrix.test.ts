@@ -1,0 +1,720 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type HTTPMethods, type LightMyRequestResponse } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiApp } from '../src/api/app.ts';
+import { hashSecret, randomSecret } from '../src/api/auth/secrets.ts';
+import { routeModules } from '../src/api/routes/index.ts';
+import { testConfig } from '../src/config.ts';
+import { EMPTY_DEFINITION } from '../src/domain/sequence/definition.ts';
+import { newId } from '../src/store/ids.ts';
+import { dialects } from './support/databases.ts';
+import {
+  BU,
+  createWorld,
+  ORG_ID,
+  PASSWORD,
+  testPasswordHash,
+  USERS,
+  type World,
+  type WorldUserKey,
+} from './support/world.ts';
+
+/*
+ * The permission matrix (SPEC.md §4) checked against every route the API registers.
+ *
+ * Every route needs a rule below: how to call it, and what each caller gets. A route without a rule fails the
+ * first test with its name, so a new route cannot ship without saying who may use it.
+ *
+ * To add your routes: add a table for your area (or rows to an existing one) and list it in ALL_RULES.
+ * - `call(ctx)` builds the request. `ctx.sequenceId` / `ctx.recordId` hold a fresh fixture made for the case
+ *   (owned by `case.owner`) when the rule says `resource: 'sequence' | 'record'`; `ctx.fx` makes more.
+ * - `cases` lists [caller, owner] → status. Use the generators: `sequenceCases('use' | 'manage' | 'report', ok)`,
+ *   `recordCases('view' | 'connect', ok)`, `everyUser(ok)`, `adminsOnly(ok)`, `reporters(ok)`, `anyone(ok)`.
+ *   They expand the literal tables SEQUENCE_MATRIX and RECORD_MATRIX, which are the spec written out.
+ * Each case gets fresh fixtures, so deleting as one caller does not affect the next case.
+ */
+
+// ── The matrix, written out ─────────────────────────────────────────────────────────────────────────────────
+
+type Caller = WorldUserKey | 'anonymous';
+const USER_KEYS = Object.keys(USERS) as WorldUserKey[];
+/** 'ok' = allowed; 403 = visible but refused (naming the permission); 404 = invisible (existence not leaked). */
+type Outcome = 'ok' | 403 | 404;
+
+/** [caller, sequence owner, view/connect/copy/apply tags, edit/activate/deactivate/delete/share]. */
+const SEQUENCE_MATRIX: [WorldUserKey, WorldUserKey, Outcome, Outcome][] = [
+  // Own sequence.
+  ['eastSeller', 'eastSeller', 'ok', 'ok'],
+  // A colleague's sequence in the same unit: sellers view, connect, copy; owner, sequence managers, admins manage.
+  ['eastSeller', 'eastSeller2', 'ok', 403],
+  ['eastEntSeller', 'eastSeller2', 404, 404],
+  ['eastSeqManager', 'eastSeller2', 'ok', 'ok'],
+  ['eastSalesManager', 'eastSeller2', 'ok', 403],
+  ['eastAdmin', 'eastSeller2', 'ok', 'ok'],
+  ['westSeller', 'eastSeller2', 404, 404],
+  ['westSeqManager', 'eastSeller2', 404, 404],
+  // Another unit's sequence: invisible, except to admins and that unit.
+  ['eastSeller', 'westSeller', 404, 404],
+  ['eastSeqManager', 'westSeller', 404, 404],
+  ['eastSalesManager', 'westSeller', 404, 404],
+  ['eastAdmin', 'westSeller', 'ok', 'ok'],
+  ['westSeqManager', 'westSeller', 'ok', 'ok'],
+  // A child unit's sequence (East Enterprise): managers of East see it; East's sellers do not.
+  ['eastSeller', 'eastEntSeller', 404, 404],
+  ['eastSeqManager', 'eastEntSeller', 'ok', 'ok'],
+  ['eastSalesManager', 'eastEntSeller', 'ok', 403],
+  ['westSeller', 'eastEntSeller', 404, 404],
+];
+
+/** [caller, record owner, view/edit/work its steps, connect it]. */
+const RECORD_MATRIX: [WorldUserKey, WorldUserKey, Outcome, Outcome][] = [
+  ['eastSeller', 'eastSeller', 'ok', 'ok'],
+  // Records are their owner's: a colleague in the same unit does not see them.
+  ['eastSeller', 'eastSeller2', 404, 404],
+  ['eastEntSeller', 'eastSeller2', 404, 404],
+  // Managers of the owner's unit, or a unit above it, and admins do.
+  ['eastSeqManager', 'eastSeller2', 'ok', 'ok'],
+  ['eastSalesManager', 'eastSeller2', 'ok', 'ok'],
+  ['eastSalesManager', 'eastEntSeller', 'ok', 'ok'],
+  ['eastAdmin', 'westSeller', 'ok', 'ok'],
+  ['eastSeqManager', 'westSeller', 404, 404],
+  ['westSeller', 'eastSeller', 404, 404],
+  ['westSeqManager', 'westSeller', 'ok', 'ok'],
+  ['westSeqManager', 'eastSeller', 404, 404],
+];
+
+const REPORTERS = new Set<WorldUserKey>(
+  USER_KEYS.filter((key) =>
+    USERS[key].roles.some((r: string) => ['sales_manager', 'sequence_manager', 'admin'].includes(r)),
+  ),
+);
+const ADMINS = new Set<WorldUserKey>(
+  USER_KEYS.filter((key) => USERS[key].roles.some((r: string) => r === 'admin')),
+);
+
+// ── Rules ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface Case {
+  as: Caller;
+  expect: number;
+  /** Owner of the fresh fixture (for rules with a `resource`). */
+  owner?: WorldUserKey;
+}
+
+interface Ctx {
+  world: World;
+  fx: Fixtures;
+  as: Caller;
+  sequenceId: string;
+  recordId: string;
+  /** Unique per case, for names and emails. */
+  unique: string;
+}
+
+interface Call {
+  method: HTTPMethods;
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  remoteAddress?: string;
+  /** Authenticate with this session instead of the caller's cached one. */
+  session?: { cookie: string; csrf: string };
+}
+
+interface Rule {
+  resource?: 'sequence' | 'record';
+  call(ctx: Ctx): Call | Promise<Call>;
+  cases: Case[];
+}
+
+type RuleTable = Record<string, Rule>;
+
+const anonymous = (expect = 401): Case => ({ as: 'anonymous', expect });
+const okOr = (outcome: Outcome, ok: number) => (outcome === 'ok' ? ok : outcome);
+
+/** Every signed-in user gets `ok`; anonymous 401. */
+const everyUser = (ok: number): Case[] => [...USER_KEYS.map((as) => ({ as, expect: ok })), anonymous()];
+/** Admins `ok`, everyone else 403 naming the permission. */
+const adminsOnly = (ok: number): Case[] => [
+  ...USER_KEYS.map((as) => ({ as, expect: ADMINS.has(as) ? ok : 403 })),
+  anonymous(),
+];
+/** Sales managers, sequence managers and admins `ok`; sellers 403. */
+const reporters = (ok: number): Case[] => [
+  ...USER_KEYS.map((as) => ({ as, expect: REPORTERS.has(as) ? ok : 403 })),
+  anonymous(),
+];
+/** No sign-in needed. */
+const anyone = (ok: number): Case[] => [
+  { as: 'anonymous', expect: ok },
+  { as: 'eastSeller', expect: ok },
+];
+
+function sequenceCases(kind: 'use' | 'manage' | 'report', ok: number): Case[] {
+  return [
+    ...SEQUENCE_MATRIX.map(([as, owner, use, manage]) => {
+      const outcome =
+        kind === 'use'
+          ? use
+          : kind === 'manage'
+            ? manage
+            : use === 404
+              ? 404
+              : REPORTERS.has(as)
+                ? 'ok'
+                : 403;
+      return { as, owner, expect: okOr(outcome, ok) };
+    }),
+    { ...anonymous(), owner: 'eastSeller' },
+  ];
+}
+
+function recordCases(kind: 'view' | 'connect', ok: number): Case[] {
+  return [
+    ...RECORD_MATRIX.map(([as, owner, view, connect]) => ({
+      as,
+      owner,
+      expect: okOr(kind === 'view' ? view : connect, ok),
+    })),
+    { ...anonymous(), owner: 'eastSeller' },
+  ];
+}
+
+/** Each caller acts on something of its own (tokens, profile): everyone `ok`. */
+const self = everyUser;
+
+// ── Area: system and sign-in ────────────────────────────────────────────────────────────────────────────────
+const SYSTEM_RULES: RuleTable = {
+  'GET /api/health': { call: () => ({ method: 'GET', url: '/api/health' }), cases: anyone(200) },
+  'GET /api/openapi.json': { call: () => ({ method: 'GET', url: '/api/openapi.json' }), cases: anyone(200) },
+  'POST /api/auth/login': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email: USERS.westSeqManager.email, password: PASSWORD },
+      remoteAddress: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+    }),
+    cases: anyone(200),
+  },
+  'POST /api/auth/logout': {
+    // Signs out a throw-away session of the caller, so the cached one stays.
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/auth/logout',
+      ...(ctx.as === 'anonymous' ? {} : { session: await ctx.fx.session(ctx.as) }),
+    }),
+    cases: [...USER_KEYS.map((as) => ({ as, expect: 204 })), anonymous(204)],
+  },
+  'GET /api/me': { call: () => ({ method: 'GET', url: '/api/me' }), cases: self(200) },
+  'POST /api/me/password': {
+    call: async (ctx) => {
+      if (ctx.as !== 'anonymous') await ctx.fx.resetPassword(ctx.as);
+      return {
+        method: 'POST',
+        url: '/api/me/password',
+        body: { currentPassword: PASSWORD, newPassword: `new-${ctx.unique}` },
+      };
+    },
+    // Hashing is deliberately slow: two roles stand for all.
+    cases: [{ as: 'eastSeller', expect: 204 }, { as: 'eastAdmin', expect: 204 }, anonymous()],
+  },
+  'GET /api/me/profile': { call: () => ({ method: 'GET', url: '/api/me/profile' }), cases: self(200) },
+  'PATCH /api/me/profile': {
+    call: () => ({
+      method: 'PATCH',
+      url: '/api/me/profile',
+      body: { preferences: { afterCompleteStep: 'stay' } },
+    }),
+    cases: self(200),
+  },
+};
+
+// ── Area: API tokens ────────────────────────────────────────────────────────────────────────────────────────
+const TOKEN_RULES: RuleTable = {
+  'POST /api/tokens': {
+    call: (ctx) => ({ method: 'POST', url: '/api/tokens', body: { name: `t-${ctx.unique}` } }),
+    cases: self(201),
+  },
+  'GET /api/tokens': { call: () => ({ method: 'GET', url: '/api/tokens' }), cases: self(200) },
+  'DELETE /api/tokens/:id': {
+    // The caller's own token is revoked; somebody else's is not found (see `owner`).
+    call: async (ctx) => ({
+      method: 'DELETE',
+      url: `/api/tokens/${await ctx.fx.token(ctx.as === 'anonymous' ? 'eastSeller' : ctx.as)}`,
+    }),
+    cases: self(204),
+  },
+  'DELETE /api/tokens/:id (of another user)': {
+    call: async () => ({
+      method: 'DELETE',
+      url: `/api/tokens/${await (await fixturesOf()).token('westSeller')}`,
+    }),
+    cases: [
+      { as: 'eastSeller', expect: 404 },
+      { as: 'eastAdmin', expect: 404 },
+    ],
+  },
+};
+
+// ── Area: administration ───────────────────────────────────────────────────────────────────────────────────
+const ADMIN_RULES: RuleTable = {
+  'GET /api/admin/users': {
+    call: () => ({ method: 'GET', url: '/api/admin/users' }),
+    cases: adminsOnly(200),
+  },
+  'GET /api/admin/users/:id': {
+    call: () => ({ method: 'GET', url: `/api/admin/users/${USERS.westSeller.id}` }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/admin/users': {
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/admin/users',
+      body: {
+        email: `${ctx.unique}@example.com`,
+        name: 'New',
+        roles: ['seller'],
+        businessUnitId: BU.west,
+        password: 'a-long-password',
+      },
+    }),
+    cases: adminsOnly(201),
+  },
+  'PATCH /api/admin/users/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/admin/users/${await ctx.fx.user()}`,
+      body: { name: 'Renamed', roles: ['seller', 'sales_manager'] },
+    }),
+    cases: adminsOnly(200),
+  },
+  'GET /api/admin/business-units': {
+    call: () => ({ method: 'GET', url: '/api/admin/business-units' }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/admin/business-units': {
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/admin/business-units',
+      body: { name: ctx.unique, parentId: BU.west },
+    }),
+    cases: adminsOnly(201),
+  },
+  'PATCH /api/admin/business-units/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/admin/business-units/${await ctx.fx.businessUnit()}`,
+      body: { name: `renamed-${ctx.unique}` },
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/admin/business-units/:id': {
+    call: async (ctx) => ({
+      method: 'DELETE',
+      url: `/api/admin/business-units/${await ctx.fx.businessUnit()}`,
+    }),
+    cases: adminsOnly(204),
+  },
+  'GET /api/admin/settings': {
+    call: () => ({ method: 'GET', url: '/api/admin/settings' }),
+    cases: adminsOnly(200),
+  },
+  'PATCH /api/admin/settings': {
+    call: () => ({ method: 'PATCH', url: '/api/admin/settings', body: { holidays: ['2026-12-25'] } }),
+    cases: adminsOnly(200),
+  },
+  'GET /api/admin/audit': {
+    call: () => ({ method: 'GET', url: '/api/admin/audit?resourceType=user' }),
+    cases: adminsOnly(200),
+  },
+};
+
+// ── Area: records and record fields ──────────────────────────────────────────────────────────────────────────
+const RECORD_RULES: RuleTable = {
+  'GET /api/records': { call: () => ({ method: 'GET', url: '/api/records' }), cases: everyUser(200) },
+  'POST /api/records': {
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/records',
+      body: { type: 'lead', name: `Lead ${ctx.unique}` },
+    }),
+    cases: everyUser(201),
+  },
+  'GET /api/records/:id': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}` }),
+    cases: recordCases('view', 200),
+  },
+  'PATCH /api/records/:id': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'PATCH', url: `/api/records/${ctx.recordId}`, body: { jobTitle: 'Buyer' } }),
+    cases: recordCases('view', 200),
+  },
+  'DELETE /api/records/:id': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'DELETE', url: `/api/records/${ctx.recordId}` }),
+    cases: recordCases('view', 204),
+  },
+  'POST /api/records/import': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/records/import',
+      body: { type: 'lead', csv: 'name,email\nImported Lead,imported@example.com\n' },
+    }),
+    cases: everyUser(200),
+  },
+  'GET /api/record-fields': {
+    call: () => ({ method: 'GET', url: '/api/record-fields' }),
+    cases: everyUser(200),
+  },
+  'POST /api/record-fields': {
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/record-fields',
+      body: {
+        recordType: 'lead',
+        name: `f${ctx.unique.replaceAll('-', '')}`,
+        label: 'Budget',
+        type: 'number',
+      },
+    }),
+    cases: adminsOnly(201),
+  },
+  'PATCH /api/record-fields/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/record-fields/${await ctx.fx.recordField()}`,
+      body: { label: 'Renamed' },
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/record-fields/:id': {
+    call: async (ctx) => ({ method: 'DELETE', url: `/api/record-fields/${await ctx.fx.recordField()}` }),
+    cases: adminsOnly(204),
+  },
+};
+
+// ── Area: insights ──────────────────────────────────────────────────────────────────────────────────────────
+const INSIGHT_RULES: RuleTable = {
+  'GET /api/sequences/:id/insights': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/insights` }),
+    cases: sequenceCases('report', 200),
+  },
+  'GET /api/sequences/:id/insights.csv': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/insights.csv` }),
+    cases: sequenceCases('report', 200),
+  },
+  'GET /api/insights/sellers': {
+    call: () => ({ method: 'GET', url: '/api/insights/sellers' }),
+    cases: reporters(200),
+  },
+};
+
+const ALL_RULES: RuleTable = {
+  ...SYSTEM_RULES,
+  ...TOKEN_RULES,
+  ...ADMIN_RULES,
+  ...RECORD_RULES,
+  ...INSIGHT_RULES,
+};
+
+/** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */
+const routeOf = (key: string) => key.replace(/ \(.*\)$/, '');
+
+// ── Fixtures ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Marks the data of East that West must never see, whatever route it calls. */
+const EAST_SECRET = `EAST-ONLY-${randomUUID().slice(0, 8)}`;
+
+interface Fixtures {
+  sequence(owner: WorldUserKey, name?: string): Promise<string>;
+  record(owner: WorldUserKey, name?: string): Promise<string>;
+  token(owner: WorldUserKey): Promise<string>;
+  session(user: WorldUserKey): Promise<{ cookie: string; csrf: string }>;
+  resetPassword(user: WorldUserKey): Promise<void>;
+  user(): Promise<string>;
+  businessUnit(): Promise<string>;
+  recordField(): Promise<string>;
+}
+
+let currentFixtures: Fixtures | undefined;
+async function fixturesOf(): Promise<Fixtures> {
+  if (!currentFixtures) throw new Error('fixtures used outside a world');
+  return currentFixtures;
+}
+
+function makeFixtures(world: World): Fixtures {
+  const db = world.store.db;
+  const now = () => world.clock.now();
+  return {
+    async sequence(owner, name) {
+      const id = newId(now());
+      await db
+        .insertInto('sequences')
+        .values({
+          org_id: ORG_ID,
+          id,
+          name: name ?? `Sequence ${id}`,
+          description: '',
+          record_type: 'lead',
+          owner_id: USERS[owner].id,
+          business_unit_id: USERS[owner].businessUnitId,
+          status: 'inactive',
+          draft_json: JSON.stringify(EMPTY_DEFINITION),
+          active_version_id: null,
+          is_template: 0,
+          created_at: now(),
+          updated_at: now(),
+        })
+        .execute();
+      return id;
+    },
+    async record(owner, name) {
+      const id = newId(now());
+      await db
+        .insertInto('records')
+        .values({
+          org_id: ORG_ID,
+          id,
+          type: 'lead',
+          name: name ?? `Record ${id}`,
+          first_name: null,
+          last_name: null,
+          company: name ?? null,
+          job_title: null,
+          email: `${id}@example.com`,
+          phone_business: null,
+          phone_mobile: null,
+          time_zone: null,
+          status: 'open',
+          stage: null,
+          owner_id: USERS[owner].id,
+          business_unit_id: USERS[owner].businessUnitId,
+          do_not_email: 0,
+          do_not_call: 0,
+          custom_json: '{}',
+          created_at: now(),
+          updated_at: now(),
+        })
+        .execute();
+      return id;
+    },
+    async token(owner) {
+      const id = newId(now());
+      await db
+        .insertInto('api_tokens')
+        .values({
+          org_id: ORG_ID,
+          id,
+          user_id: USERS[owner].id,
+          name: 'fixture',
+          token_hash: hashSecret(randomSecret()),
+          created_at: now(),
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      return id;
+    },
+    async session(user) {
+      const cookie = randomSecret();
+      const csrf = randomSecret(24);
+      await db
+        .insertInto('sessions')
+        .values({
+          id: hashSecret(cookie),
+          org_id: ORG_ID,
+          user_id: USERS[user].id,
+          csrf_token: csrf,
+          expires_at: now() + 3_600_000,
+          created_at: now(),
+        })
+        .execute();
+      return { cookie: `sw_session=${cookie}`, csrf };
+    },
+    async resetPassword(user) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: await testPasswordHash() })
+        .where('id', '=', USERS[user].id)
+        .execute();
+    },
+    async user() {
+      const id = newId(now());
+      await db
+        .insertInto('users')
+        .values({
+          org_id: ORG_ID,
+          id,
+          email: `${id}@example.com`,
+          name: 'Fixture',
+          password_hash: await testPasswordHash(),
+          business_unit_id: BU.west,
+          locale: 'en',
+          time_zone: null,
+          working_hours_json: '{}',
+          preferences_json: '{}',
+          active: 1,
+          created_at: now(),
+        })
+        .execute();
+      await db
+        .insertInto('role_assignments')
+        .values({ org_id: ORG_ID, user_id: id, role: 'seller' })
+        .execute();
+      return id;
+    },
+    async businessUnit() {
+      const id = newId(now());
+      await db
+        .insertInto('business_units')
+        .values({ org_id: ORG_ID, id, name: `Unit ${id}`, parent_id: BU.west, created_at: now() })
+        .execute();
+      return id;
+    },
+    async recordField() {
+      const id = newId(now());
+      await db
+        .insertInto('record_fields')
+        .values({
+          org_id: ORG_ID,
+          id,
+          record_type: 'lead',
+          name: `f${id.replaceAll('-', '')}`,
+          label: 'Fixture',
+          type: 'text',
+          options_json: null,
+          created_at: now(),
+        })
+        .execute();
+      return id;
+    },
+  };
+}
+
+// ── Running a case ──────────────────────────────────────────────────────────────────────────────────────────
+
+async function perform(world: World, as: Caller, call: Call): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...call.headers };
+  const session = call.session ?? (as === 'anonymous' ? undefined : await world.session(as));
+  if (session) {
+    headers.cookie = session.cookie;
+    headers['x-csrf-token'] = session.csrf;
+  }
+  return world.app.inject({
+    method: call.method,
+    url: call.url,
+    headers,
+    ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}),
+    ...(call.body === undefined ? {} : { payload: call.body as Record<string, unknown> }),
+  });
+}
+
+async function runCase(world: World, fx: Fixtures, rule: Rule, c: Case) {
+  const unique = randomUUID().slice(0, 13);
+  const owner = c.owner ?? 'eastSeller';
+  const ctx: Ctx = {
+    world,
+    fx,
+    as: c.as,
+    unique,
+    sequenceId: rule.resource === 'sequence' ? await fx.sequence(owner) : 'no-sequence',
+    recordId: rule.resource === 'record' ? await fx.record(owner) : 'no-record',
+  };
+  return perform(world, c.as, await rule.call(ctx));
+}
+
+/** Every method + URL the route modules register (HEAD twins of GET routes left out). */
+async function registeredRoutes(world: World): Promise<string[]> {
+  const probe = Fastify().withTypeProvider<ZodTypeProvider>();
+  probe.setValidatorCompiler(validatorCompiler);
+  probe.setSerializerCompiler(serializerCompiler);
+  const routes = new Set<string>(['GET /api/openapi.json']);
+  probe.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.add(`${method} ${route.url}`);
+  });
+  const deps = {
+    store: world.store,
+    config: testConfig({ databaseUrl: world.store.url }),
+    clock: world.clock,
+  };
+  for (const register of routeModules) await register(probe as unknown as ApiApp, deps);
+  await probe.ready();
+  await probe.close();
+  return [...routes].sort();
+}
+
+// ── Tests ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+describe.each(dialects)('permission matrix on %s', (dialect) => {
+  let world: World;
+  let fx: Fixtures;
+  let routes: string[];
+
+  beforeAll(async () => {
+    world = await createWorld(dialect);
+    fx = makeFixtures(world);
+    currentFixtures = fx;
+    routes = await registeredRoutes(world);
+  });
+  afterAll(async () => {
+    currentFixtures = undefined;
+    await world?.close();
+  });
+
+  it('has a rule for every registered route (and no rule for a route that does not exist)', () => {
+    const ruled = new Set(Object.keys(ALL_RULES).map(routeOf));
+    expect(
+      routes.filter((route) => !ruled.has(route)),
+      'routes without a permission rule',
+    ).toEqual([]);
+    expect(
+      [...ruled].filter((route) => !routes.includes(route)),
+      'rules for unknown routes',
+    ).toEqual([]);
+  });
+
+  it.each(Object.keys(ALL_RULES))('%s answers as the matrix says', async (key) => {
+    const rule = ALL_RULES[key]!;
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const c of rule.cases) {
+      const response = await runCase(world, fx, rule, c);
+      const label = `${c.as}${c.owner ? ` on ${c.owner}'s` : ''}`;
+      got.push(`${label}: ${response.statusCode}${response.statusCode >= 500 ? ` ${response.body}` : ''}`);
+      want.push(`${label}: ${c.expect}`);
+      if (response.statusCode === 403 && c.expect === 403) {
+        // A refusal names the missing permission (problem+json with a missing_permission problem).
+        const body = response.json() as { code: string; problems?: { code: string }[] };
+        expect(body.code, `${key} as ${label}`).toBe('forbidden');
+        expect(body.problems?.[0]?.code, `${key} as ${label}`).toMatch(/^missing_permission:/);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('West never sees East: no route shows a sequence or record of East to a West seller', async () => {
+    const sequenceId = await fx.sequence('eastSeller', `${EAST_SECRET} sequence`);
+    const recordId = await fx.record('eastSeller', `${EAST_SECRET} record`);
+    const leaks: string[] = [];
+    for (const [key, rule] of Object.entries(ALL_RULES)) {
+      const call = await rule.call({
+        world,
+        fx,
+        as: 'westSeller',
+        unique: randomUUID().slice(0, 13),
+        sequenceId,
+        recordId,
+      });
+      const response = await perform(world, 'westSeller', call);
+      if (response.body.includes(EAST_SECRET) || response.body.includes(`${recordId}@example.com`)) {
+        leaks.push(`${key}: shows East data`);
+      }
+      if (rule.resource && response.statusCode !== 404) leaks.push(`${key}: ${response.statusCode}, not 404`);
+    }
+    expect(leaks).toEqual([]);
+  });
+});
