@@ -3,6 +3,7 @@ import { registerMigrateCommand } from './migrate-command.ts';
 import { registerOrgCommand } from './org-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerUserCommand } from './user-command.ts';
+import { registerWorkerCommand } from './worker-command.ts';
 
 /** Every `stepwise` sub-command; one line per command module. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerMigrateCommand(program);
   registerOrgCommand(program);
   registerUserCommand(program);
+  registerWorkerCommand(program);
 }

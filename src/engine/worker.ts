@@ -1,0 +1,104 @@
+import pg from 'pg';
+import type { EngineDeps } from './engine-deps.ts';
+import { processDueBatch } from './process-tasks.ts';
+import { sweep } from './sweeper.ts';
+
+export interface EngineWorkerOptions {
+  /** Run the polling loop (default true). Tests and benchmarks pass false and call `drain()`. */
+  loop?: boolean;
+  /** LISTEN for new work on PostgreSQL (default true when looping). */
+  listen?: boolean;
+  /** How often the sweeper runs, in ms of real time (default 30 s). */
+  sweepEveryMs?: number;
+}
+
+export interface EngineWorker {
+  stop(): Promise<void>;
+  /** Processes everything due at the clock's `now` until nothing is due; returns how many tasks it handled. */
+  drain(): Promise<number>;
+}
+
+/** The PostgreSQL channel the `scheduled_tasks` insert trigger notifies (migration 0004). */
+export const TASKS_CHANNEL = 'stepwise_tasks';
+
+/**
+ * Starts the scheduler: claim a batch of due tasks (leased), apply it in one transaction, repeat while there is
+ * work; otherwise sleep until `pollMs` passes or PostgreSQL notifies new work. The sweeper releases leases of
+ * dead workers. `stop()` finishes the batch in flight.
+ */
+export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions = {}): EngineWorker {
+  const loop = options.loop ?? true;
+  const sweepEveryMs = options.sweepEveryMs ?? 30_000;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let listener: pg.Client | null = null;
+  let lastSweep = 0;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await processDueBatch(deps);
+      total += claimed;
+      if (claimed === 0) return total;
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      try {
+        if (Date.now() - lastSweep >= sweepEveryMs) {
+          lastSweep = Date.now();
+          await sweep(deps);
+        }
+        const claimed = await processDueBatch(deps);
+        if (claimed > 0) continue;
+      } catch (error) {
+        deps.logger.error({ err: String(error) }, 'engine worker loop error');
+      }
+      if (!stopped) await sleep(deps.config.worker.pollMs);
+    }
+  }
+
+  async function startListening(): Promise<void> {
+    if (deps.store.dialect !== 'postgres' || options.listen === false) return;
+    try {
+      const client = new pg.Client({ connectionString: deps.store.url });
+      client.on('notification', () => wake?.());
+      client.on('error', (error) =>
+        deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling'),
+      );
+      await client.connect();
+      await client.query(`LISTEN ${TASKS_CHANNEL}`);
+      listener = client;
+    } catch (error) {
+      deps.logger.warn({ err: String(error) }, 'engine could not LISTEN; polling only');
+    }
+  }
+
+  let running: Promise<void> = Promise.resolve();
+  if (loop) {
+    running = startListening().then(run);
+  }
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await running;
+      if (listener) await listener.end().catch(() => undefined);
+      listener = null;
+    },
+  };
+}
