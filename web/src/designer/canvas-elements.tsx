@@ -1,0 +1,178 @@
+import {
+  BaseEdge,
+  EdgeLabelRenderer,
+  type EdgeProps,
+  getSmoothStepPath,
+  Handle,
+  type NodeProps,
+  Position,
+} from '@xyflow/react';
+import { useTranslation } from 'react-i18next';
+import { isConditionKind } from '../../../src/domain/sequence/graph.ts';
+import { nodeSummary, nodeTitle, problemText, useDesigner } from './designer-context.tsx';
+import { slotKey } from './graph-edit.ts';
+import { KIND_ICONS } from './kinds.ts';
+import type { DesignerEdge, DesignerNode } from './layout.ts';
+
+/** Custom @xyflow/react nodes and edges of the designer canvas. */
+
+const hiddenHandle = { opacity: 0, pointerEvents: 'none' } as const;
+
+function Handles() {
+  return (
+    <>
+      <Handle type="target" position={Position.Top} isConnectable={false} style={hiddenHandle} />
+      <Handle type="source" position={Position.Bottom} isConnectable={false} style={hiddenHandle} />
+    </>
+  );
+}
+
+export function StartNode({ data }: NodeProps<Extract<DesignerNode, { type: 'start' }>>) {
+  const { t } = useTranslation('designer');
+  return (
+    <div className="designer-start" data-testid="designer-start">
+      <span aria-hidden="true">▶</span> {t('startsHere')}
+      {data.problems.length > 0 && (
+        <span className="designer-badge" title={data.problems.map((p) => problemText(t, p)).join('\n')}>
+          {data.problems.length}
+        </span>
+      )}
+      <Handle type="source" position={Position.Bottom} isConnectable={false} style={hiddenHandle} />
+    </div>
+  );
+}
+
+export function StepNode({ data }: NodeProps<Extract<DesignerNode, { type: 'step' }>>) {
+  const { t } = useTranslation('designer');
+  const designer = useDesigner();
+  const { node, problems } = data;
+  const selected = designer.selectedId === node.id;
+  const condition = isConditionKind(node.kind);
+  const classes = ['designer-node', condition ? 'condition' : 'step', node.kind];
+  if (selected) classes.push('selected');
+  if (problems.length > 0) classes.push('invalid');
+  return (
+    <div className={classes.join(' ')} data-testid={`node-${node.id}`} data-kind={node.kind}>
+      <Handles />
+      <div className="designer-node-head">
+        <span className="designer-node-icon" aria-hidden="true">
+          {KIND_ICONS[node.kind]}
+        </span>
+        <span className="designer-node-title">{nodeTitle(t, node)}</span>
+        {problems.length > 0 && (
+          <span
+            className="designer-badge"
+            role="img"
+            aria-label={t('problemCount', { count: problems.length })}
+          >
+            {problems.length}
+          </span>
+        )}
+        {!designer.readOnly && (
+          <button
+            type="button"
+            className="designer-node-delete nodrag"
+            aria-label={t('deleteNode', { name: nodeTitle(t, node) })}
+            title={t('deleteNode', { name: nodeTitle(t, node) })}
+            tabIndex={-1}
+            onClick={(event) => {
+              event.stopPropagation();
+              designer.requestDelete(node.id);
+            }}
+          >
+            ×
+          </button>
+        )}
+      </div>
+      <div className="designer-node-kind">
+        {node.name?.trim() ? `${t(`kinds.${node.kind}`)} · ` : ''}
+        {nodeSummary(t, node, designer)}
+      </div>
+      {problems.length > 0 && (
+        <div className="designer-node-problem" role="alert" data-testid={`node-problem-${node.id}`}>
+          {problemText(t, problems[0]!)}
+          {problems.length > 1 ? ` ${t('moreProblems', { count: problems.length - 1 })}` : ''}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function AddNode({ data }: NodeProps<Extract<DesignerNode, { type: 'add' }>>) {
+  const { t } = useTranslation('designer');
+  const designer = useDesigner();
+  const active = designer.addSlotKey === slotKey(data.slot);
+  return (
+    <div className="designer-add-end">
+      <Handle type="target" position={Position.Top} isConnectable={false} style={hiddenHandle} />
+      <button
+        type="button"
+        className={`designer-plus nodrag${active ? ' active' : ''}`}
+        aria-label={t('addHere')}
+        title={t('addHere')}
+        data-testid={`add-${slotKey(data.slot)}`}
+        onClick={(event) => {
+          event.stopPropagation();
+          designer.openAdd(data.slot);
+        }}
+      >
+        +
+      </button>
+    </div>
+  );
+}
+
+export function InsertEdge(props: EdgeProps<DesignerEdge>) {
+  const { t } = useTranslation('designer');
+  const designer = useDesigner();
+  const [path, labelX, labelY] = getSmoothStepPath({
+    sourceX: props.sourceX,
+    sourceY: props.sourceY,
+    targetX: props.targetX,
+    targetY: props.targetY,
+    sourcePosition: props.sourcePosition,
+    targetPosition: props.targetPosition,
+    borderRadius: 8,
+  });
+  const data = props.data;
+  if (!data) return <BaseEdge path={path} />;
+  const branch = data.label === 'yes' || data.label === 'no' ? data.label : null;
+  const key = slotKey(data.slot);
+  return (
+    <>
+      <BaseEdge path={path} className={branch ? `designer-edge-${branch}` : undefined} />
+      <EdgeLabelRenderer>
+        {branch && (
+          <div
+            className={`designer-branch ${branch}`}
+            style={{ transform: `translate(-50%, 0) translate(${props.sourceX}px, ${props.sourceY + 6}px)` }}
+            data-testid={`branch-${key}`}
+          >
+            {t(branch === 'yes' ? 'branchYes' : 'branchNo')}
+          </div>
+        )}
+        {data.insertable && (
+          <button
+            type="button"
+            className={`designer-plus small nodrag nopan${designer.addSlotKey === key ? ' active' : ''}`}
+            style={{
+              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY + (branch ? 8 : 0)}px)`,
+            }}
+            aria-label={t('insertHere')}
+            title={t('insertHere')}
+            data-testid={`add-${key}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              designer.openAdd(data.slot);
+            }}
+          >
+            +
+          </button>
+        )}
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+export const nodeTypes = { start: StartNode, step: StepNode, add: AddNode };
+export const edgeTypes = { insert: InsertEdge };

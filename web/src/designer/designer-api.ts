@@ -1,0 +1,182 @@
+import { useQuery } from '@tanstack/react-query';
+import type { RecordType, SequenceDefinition } from '../../../src/domain/sequence/definition.ts';
+import type { FieldDefinition } from '../../../src/domain/sequence/fields.ts';
+import type { SequenceStatus } from '../../../src/domain/sequence/lifecycle.ts';
+import type { ValidationProblem } from '../../../src/domain/sequence/validate.ts';
+import { api, query } from '../api/client.ts';
+
+/** What the designer needs from the public API (src/api/routes/sequence-routes.ts), in one place. */
+
+export interface DesignerProblem {
+  code: string;
+  nodeId: string | null;
+  message: string;
+}
+
+export interface SequenceView {
+  id: string;
+  name: string;
+  description: string;
+  recordType: RecordType;
+  status: SequenceStatus;
+  draft: SequenceDefinition;
+  activeVersion: number | null;
+  problems: DesignerProblem[];
+  /** Whether the signed-in user may edit, activate and save; unknown counts as yes (the API refuses). */
+  canEdit: boolean;
+}
+
+interface RawSequence {
+  id: string;
+  name: string;
+  description?: string | null;
+  recordType: RecordType;
+  status: SequenceStatus;
+  draft?: SequenceDefinition;
+  definition?: SequenceDefinition;
+  activeVersion?: number | { version: number } | null;
+  problems?: DesignerProblem[];
+  canEdit?: boolean;
+  permissions?: { edit?: boolean };
+}
+
+function toView(raw: RawSequence): SequenceView {
+  const version = raw.activeVersion;
+  return {
+    id: raw.id,
+    name: raw.name,
+    description: raw.description ?? '',
+    recordType: raw.recordType,
+    status: raw.status,
+    draft: (raw.draft ?? raw.definition)!,
+    activeVersion: typeof version === 'number' ? version : (version?.version ?? null),
+    problems: raw.problems ?? [],
+    canEdit: raw.canEdit ?? raw.permissions?.edit ?? true,
+  };
+}
+
+export async function fetchSequence(id: string): Promise<SequenceView> {
+  return toView(await api<RawSequence>('GET', `/api/sequences/${encodeURIComponent(id)}`));
+}
+
+export async function saveDraft(id: string, definition: SequenceDefinition): Promise<DesignerProblem[]> {
+  const saved = await api<{ problems?: DesignerProblem[] } | undefined>(
+    'PUT',
+    `/api/sequences/${encodeURIComponent(id)}/definition`,
+    { definition },
+  );
+  return saved?.problems ?? [];
+}
+
+export async function activate(id: string, changeNote: string | null): Promise<void> {
+  await api('POST', `/api/sequences/${encodeURIComponent(id)}/activate`, changeNote ? { changeNote } : {});
+}
+
+export async function startRevision(id: string): Promise<void> {
+  await api('POST', `/api/sequences/${encodeURIComponent(id)}/edit`, {});
+}
+
+export interface VersionSummary {
+  version: number;
+  changeNote: string | null;
+  createdAt: number;
+  createdBy: string | null;
+}
+
+export async function fetchVersions(id: string): Promise<VersionSummary[]> {
+  const raw = await api<{ items?: VersionSummary[]; versions?: VersionSummary[] } | VersionSummary[]>(
+    'GET',
+    `/api/sequences/${encodeURIComponent(id)}/versions`,
+  );
+  const list = Array.isArray(raw) ? raw : (raw.items ?? raw.versions ?? []);
+  return [...list].sort((a, b) => b.version - a.version);
+}
+
+export async function fetchVersion(id: string, version: number): Promise<SequenceDefinition> {
+  const raw = await api<{ definition: SequenceDefinition }>(
+    'GET',
+    `/api/sequences/${encodeURIComponent(id)}/versions/${version}`,
+  );
+  return raw.definition;
+}
+
+export interface TemplateSummary {
+  id: string;
+  name: string;
+  language: string;
+  subject?: string;
+  bodyHtml?: string;
+}
+
+async function fetchTemplates(): Promise<TemplateSummary[]> {
+  const raw = await api<{ items?: TemplateSummary[] } | TemplateSummary[]>('GET', '/api/email-templates');
+  return Array.isArray(raw) ? raw : (raw.items ?? []);
+}
+
+export interface TemplatePreview {
+  subject: string;
+  html: string;
+  missing?: string[];
+}
+
+export async function previewTemplate(templateId: string, recordId: string): Promise<TemplatePreview> {
+  const raw = await api<{ subject: string; html?: string; bodyHtml?: string; missing?: string[] }>(
+    'POST',
+    `/api/email-templates/${encodeURIComponent(templateId)}/preview`,
+    { recordId },
+  );
+  return { subject: raw.subject, html: raw.html ?? raw.bodyHtml ?? '', missing: raw.missing };
+}
+
+async function fetchFields(recordType: RecordType): Promise<FieldDefinition[]> {
+  const raw = await api<{ items?: FieldDefinition[]; fields?: FieldDefinition[] } | FieldDefinition[]>(
+    'GET',
+    `/api/record-fields${query({ recordType })}`,
+  );
+  return Array.isArray(raw) ? raw : (raw.items ?? raw.fields ?? []);
+}
+
+export interface SequenceSummary {
+  id: string;
+  name: string;
+  status: SequenceStatus;
+  recordType: RecordType;
+}
+
+async function fetchActiveSequences(recordType: RecordType): Promise<SequenceSummary[]> {
+  const raw = await api<{ items?: SequenceSummary[] } | SequenceSummary[]>(
+    'GET',
+    `/api/sequences${query({ status: 'active', recordType })}`,
+  );
+  return Array.isArray(raw) ? raw : (raw.items ?? []);
+}
+
+/** Lookups the properties panel and the live validation share; each fails soft to an empty list. */
+export function useDesignerLookups(recordType: RecordType | undefined) {
+  const enabled = recordType !== undefined;
+  const templates = useQuery({
+    queryKey: ['designer', 'templates'],
+    queryFn: () => fetchTemplates().catch(() => []),
+    staleTime: 30_000,
+  });
+  const fields = useQuery({
+    queryKey: ['designer', 'fields', recordType],
+    queryFn: () => fetchFields(recordType!).catch(() => []),
+    enabled,
+    staleTime: 60_000,
+  });
+  const sequences = useQuery({
+    queryKey: ['designer', 'active-sequences', recordType],
+    queryFn: () => fetchActiveSequences(recordType!).catch(() => []),
+    enabled,
+    staleTime: 30_000,
+  });
+  return {
+    ready: templates.isSuccess && fields.isSuccess && sequences.isSuccess,
+    templates: templates.data ?? [],
+    fields: fields.data ?? [],
+    sequences: sequences.data ?? [],
+  };
+}
+
+export type { ValidationProblem };
