@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.ts';
 import { systemClock } from '../../engine/clock.ts';
+import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -14,8 +15,12 @@ export function registerServeCommand(program: Command): void {
       const app = await buildApp({ store, config, clock: systemClock });
       await app.listen({ port: config.port, host: config.host });
       logger.info({ url: config.publicUrl, worker: options.worker }, 'Stepwise is serving');
+      const background: BackgroundWork | null = options.worker
+        ? startBackgroundWork({ store, config, clock: systemClock, logger })
+        : null;
       const shutdown = async () => {
         await app.close();
+        await background?.stop();
         await store.close();
         process.exit(0);
       };
