@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerImportCommand } from './import-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerOrgCommand } from './org-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -9,6 +10,7 @@ import { registerWorkerCommand } from './worker-command.ts';
 export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerMigrateCommand(program);
+  registerImportCommand(program);
   registerOrgCommand(program);
   registerUserCommand(program);
   registerWorkerCommand(program);

@@ -270,8 +270,8 @@ export interface CsvImportInput {
   csv: string;
   /** Header → field overrides (`{ "E-mail": "email", "Notes": "ignore" }`). */
   overrides: Record<string, string>;
-  /** Owner of rows without an owner cell. */
-  defaultOwner: OwnerRef;
+  /** Owner of rows without an owner cell; null: such rows are refused. */
+  defaultOwner: OwnerRef | null;
   /** Null when the importer may give a record to `owner`, else the reason not. */
   ownerRefusal: (owner: OwnerRef) => string | null;
   customFields: FieldDefinition[];
