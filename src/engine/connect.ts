@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { initialState, serializeState } from '../domain/engine/state.ts';
 import { DomainError } from '../domain/errors.ts';
 import { newId } from '../store/ids.ts';
@@ -43,8 +43,12 @@ export async function createConnection(db: Kysely<Database>, input: CreateConnec
       ended_at: null,
       updated_at: input.now,
     })
+    // The target names the partial unique index by its exact predicate (SQLite matches it textually).
     .onConflict((oc) =>
-      oc.columns(['org_id', 'record_id']).where('status', 'in', ['active', 'paused']).doNothing(),
+      oc
+        .columns(['org_id', 'record_id'])
+        .where(sql.ref('status'), 'in', sql`('active', 'paused')`)
+        .doNothing(),
     )
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {

@@ -184,6 +184,13 @@ class Run {
       this.state.blockedReason = null;
       const next = this.arrive(node);
       if (next === undefined) return;
+      if ('yes' in node) {
+        const branch = next === node.yes ? 'Yes' : 'No';
+        this.timeline('condition', `${label(node)}: ${branch}`, null, {
+          nodeId: node.id,
+          branch: branch.toLowerCase(),
+        });
+      }
       nodeId = next;
     }
     this.end('failed', 'cycle');
