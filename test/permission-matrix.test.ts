@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type HTTPMethods, type LightMyRequestResponse } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { HTTPMethods, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiApp } from '../src/api/app.ts';
 import { hashSecret, randomSecret } from '../src/api/auth/secrets.ts';
-import { routeModules } from '../src/api/routes/index.ts';
 import { testConfig } from '../src/config.ts';
 import { EMPTY_DEFINITION } from '../src/domain/sequence/definition.ts';
 import { newId } from '../src/store/ids.ts';
+import { registeredRoutes } from './identity/registered-routes.ts';
 import { dialects } from './support/databases.ts';
 import {
   BU,
@@ -627,26 +625,6 @@ async function runCase(world: World, fx: Fixtures, rule: Rule, c: Case) {
   return perform(world, c.as, await rule.call(ctx));
 }
 
-/** Every method + URL the route modules register (HEAD twins of GET routes left out). */
-async function registeredRoutes(world: World): Promise<string[]> {
-  const probe = Fastify().withTypeProvider<ZodTypeProvider>();
-  probe.setValidatorCompiler(validatorCompiler);
-  probe.setSerializerCompiler(serializerCompiler);
-  const routes = new Set<string>(['GET /api/openapi.json']);
-  probe.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.add(`${method} ${route.url}`);
-  });
-  const deps = {
-    store: world.store,
-    config: testConfig({ databaseUrl: world.store.url }),
-    clock: world.clock,
-  };
-  for (const register of routeModules) await register(probe as unknown as ApiApp, deps);
-  await probe.ready();
-  await probe.close();
-  return [...routes].sort();
-}
-
 // ── Tests ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 describe.each(dialects)('permission matrix on %s', (dialect) => {
@@ -658,7 +636,13 @@ describe.each(dialects)('permission matrix on %s', (dialect) => {
     world = await createWorld(dialect);
     fx = makeFixtures(world);
     currentFixtures = fx;
-    routes = await registeredRoutes(world);
+    routes = (
+      await registeredRoutes({
+        store: world.store,
+        config: testConfig({ databaseUrl: world.store.url }),
+        clock: world.clock,
+      })
+    ).map((route) => route.key);
   });
   afterAll(async () => {
     currentFixtures = undefined;
