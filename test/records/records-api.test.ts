@@ -330,6 +330,17 @@ describe.each(dialects)('records API on %s', (dialect) => {
 
     const connectedDelete = await world.as('eastSeller2', 'DELETE', `/api/records/${delta.id}`);
     expect(connectedDelete.statusCode).toBe(409);
+
+    // Qualifying the record ends its connection (the engine's record-change hook runs in the same transaction).
+    const qualified = await world.as('eastSeller2', 'PATCH', `/api/records/${delta.id}`, { status: 'qualified' });
+    expect(qualified.statusCode, qualified.body).toBe(200);
+    expect(qualified.json()).toMatchObject({ status: 'qualified', sequence: null, currentStep: null });
+    const connection = await world.store.db
+      .selectFrom('connections')
+      .select(['status', 'reason'])
+      .where('id', '=', 'conn-grid')
+      .executeTakeFirstOrThrow();
+    expect(connection).toEqual({ status: 'disconnected', reason: 'record_qualified' });
   });
 
   it('lets admins manage record fields and everyone read them', async () => {

@@ -10,7 +10,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
-import { notifyRecordChanged } from './record-routes.ts';
+import { notifyRecordsInserted } from './record-routes.ts';
 
 export const ImportReportSchema = z
   .object({
@@ -133,9 +133,7 @@ export async function importRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         customFields: await listRecordFields(deps.store.db, actor.orgId, type),
         now: deps.clock.now(),
         source: 'api',
-        afterInsert: async (trx, rows) => {
-          for (const row of rows) await notifyRecordChanged(trx, deps, null, row);
-        },
+        afterInsert: (trx, rows) => notifyRecordsInserted(trx, deps, rows, actor.userId),
       });
       if (report.problems.length > 0) {
         throw new HttpProblem(

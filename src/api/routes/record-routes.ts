@@ -13,6 +13,7 @@ import {
   statusChangeProblem,
 } from '../../domain/records/record-schemas.ts';
 import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
+import { onRecordChanged } from '../../engine/record-changes.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { listRecordFields } from '../../store/repos/record-fields-repo.ts';
 import {
@@ -29,6 +30,7 @@ import {
   toRecordRow,
   updateRecordRow,
 } from '../../store/repos/records-repo.ts';
+import { enabledSegmentsFor } from '../../store/repos/segments-repo.ts';
 import type { Database } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
@@ -80,19 +82,32 @@ export type RecordDto = z.infer<typeof RecordSchema>;
 
 /**
  * Tells the engine a record changed (closed records leave their sequence, an owner change moves open steps,
- * segments re-evaluate). Runs inside the change's transaction. `before` is null for a new record.
+ * segments re-evaluate), inside the change's transaction. `before` is null for a new record.
  */
 export async function notifyRecordChanged(
   trx: Kysely<Database>,
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'clock'>,
   before: RecordRow | null,
   after: RecordRow,
+  actorId: string | null,
 ): Promise<void> {
-  // TODO(records↔engine): call onRecordChanged(trx, deps, before, after) from src/engine/record-changes.ts.
-  void trx;
-  void deps;
-  void before;
-  void after;
+  await onRecordChanged(trx, deps, before, after, { actorId });
+}
+
+/**
+ * The same for a batch of new records (imports, seed). A new record has no connection yet, so only segments
+ * can act on it: when its type has no enabled segment the per-row calls are skipped.
+ */
+export async function notifyRecordsInserted(
+  trx: Kysely<Database>,
+  deps: Pick<AppDeps, 'clock'>,
+  rows: RecordRow[],
+  actorId: string | null,
+): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  if ((await enabledSegmentsFor(trx, first.org_id, first.type)).length === 0) return;
+  for (const row of rows) await onRecordChanged(trx, deps, null, row, { actorId });
 }
 
 type GridLike = RecordRow & Partial<Omit<RecordGridRow, keyof RecordRow>>;
@@ -370,7 +385,7 @@ export async function recordRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           after: row,
           at: now,
         });
-        await notifyRecordChanged(trx, deps, null, row);
+        await notifyRecordChanged(trx, deps, null, row, actor.userId);
       });
       return reply.code(201).send(await gridRow(deps, actor.orgId, row.id));
     },
@@ -464,7 +479,7 @@ export async function recordRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           after,
           at: after.updated_at,
         });
-        await notifyRecordChanged(trx, deps, before, after);
+        await notifyRecordChanged(trx, deps, before, after, actor.userId);
       });
       return gridRow(deps, actor.orgId, before.id);
     },

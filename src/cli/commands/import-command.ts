@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppDeps } from '../../api/deps.ts';
-import { notifyRecordChanged } from '../../api/routes/record-routes.ts';
+import { notifyRecordsInserted } from '../../api/routes/record-routes.ts';
 import { parseMapArguments } from '../../domain/records/csv-import.ts';
 import { RECORD_TYPES, type RecordType } from '../../domain/sequence/definition.ts';
 import { systemClock } from '../../engine/clock.ts';
@@ -85,9 +85,7 @@ export async function runImport(deps: AppDeps, input: ImportCommandInput): Promi
       }
       bar.update(processed);
     },
-    afterInsert: async (trx, rows) => {
-      for (const row of rows) await notifyRecordChanged(trx, deps, null, row);
-    },
+    afterInsert: (trx, rows) => notifyRecordsInserted(trx, deps, rows, null),
   });
   bar?.stop();
 
