@@ -113,8 +113,9 @@ function validateOpenApi31(document: JsonObject): string[] {
   }
   // Every $ref anywhere points at something in the document.
   const walk = (node: Json, at: string) => {
-    if (Array.isArray(node)) node.forEach((child, i) => walk(child, `${at}/${i}`));
-    else if (isObject(node)) {
+    if (Array.isArray(node)) {
+      for (const [i, child] of node.entries()) walk(child, `${at}/${i}`);
+    } else if (isObject(node)) {
       if (typeof node.$ref === 'string' && resolvePointer(document, node.$ref) === undefined) {
         problems.push(`${at}: $ref ${node.$ref} does not resolve`);
       }
