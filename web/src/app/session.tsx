@@ -7,6 +7,8 @@ export interface Me {
   userId: string;
   orgId: string;
   businessUnitId: string;
+  /** Sent by newer servers; the header shows it next to the user. */
+  businessUnitName?: string;
   name: string;
   email: string;
   locale: string;
@@ -42,6 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (me && (LANGUAGES as readonly string[]).includes(me.locale) && i18n.language !== me.locale) {
       void i18n.changeLanguage(me.locale as Language);
     }
+    document.documentElement.lang = i18n.language;
   }, [me]);
   const value: SessionValue = {
     me,

@@ -1,17 +1,59 @@
 import enCommon from './locales/en/common.json';
 import enDesigner from './locales/en/designer.json';
 import enErrors from './locales/en/errors.json';
+import enInsights from './locales/en/insights.json';
+import enRecords from './locales/en/records.json';
+import enSequences from './locales/en/sequences.json';
+import enSettings from './locales/en/settings.json';
+import enUpnext from './locales/en/upnext.json';
+import enWorklist from './locales/en/worklist.json';
 import plCommon from './locales/pl/common.json';
 import plDesigner from './locales/pl/designer.json';
 import plErrors from './locales/pl/errors.json';
+import plInsights from './locales/pl/insights.json';
+import plRecords from './locales/pl/records.json';
+import plSequences from './locales/pl/sequences.json';
+import plSettings from './locales/pl/settings.json';
+import plUpnext from './locales/pl/upnext.json';
+import plWorklist from './locales/pl/worklist.json';
 
 /**
  * Every namespace, per language. One JSON file per screen area so several people can work on the UI at once;
- * a test checks that both languages have exactly the same keys.
+ * test/i18n/catalogues.test.ts checks that both languages have exactly the same keys (plural forms per language).
  */
-export const NAMESPACES = ['common', 'errors', 'designer'] as const;
+export const NAMESPACES = [
+  'common',
+  'errors',
+  'sequences',
+  'records',
+  'upnext',
+  'worklist',
+  'insights',
+  'settings',
+  'designer',
+] as const;
 
 export const catalogues = {
-  en: { common: enCommon, errors: enErrors, designer: enDesigner },
-  pl: { common: plCommon, errors: plErrors, designer: plDesigner },
+  en: {
+    common: enCommon,
+    errors: enErrors,
+    sequences: enSequences,
+    records: enRecords,
+    upnext: enUpnext,
+    worklist: enWorklist,
+    insights: enInsights,
+    settings: enSettings,
+    designer: enDesigner,
+  },
+  pl: {
+    common: plCommon,
+    errors: plErrors,
+    sequences: plSequences,
+    records: plRecords,
+    upnext: plUpnext,
+    worklist: plWorklist,
+    insights: plInsights,
+    settings: plSettings,
+    designer: plDesigner,
+  },
 } as const;

@@ -1,0 +1,385 @@
+/**
+ * Shapes the UI reads from the public API (camelCase JSON). Fields the server may not send yet are optional so a
+ * screen degrades instead of breaking; docs/ui.md lists which endpoint each screen uses.
+ */
+export const RECORD_TYPES = ['lead', 'contact', 'account', 'opportunity'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+export const SEQUENCE_STATUSES = ['inactive', 'active', 'revision'] as const;
+export type SequenceStatus = (typeof SEQUENCE_STATUSES)[number];
+export const CALL_OUTCOMES = ['connected', 'left_voicemail', 'no_answer', 'busy', 'wrong_number'] as const;
+export const STEP_KINDS = [
+  'email',
+  'automated_email',
+  'phone_call',
+  'task',
+  'text_message',
+  'wait',
+  'condition_email',
+  'condition_call',
+  'condition_field',
+  'condition_stage',
+  'update_field',
+  'advance_sequence',
+  'linkedin_research',
+  'linkedin_introduction',
+  'linkedin_connect',
+  'linkedin_inmail',
+] as const;
+export const ACTIVITY_KINDS = [
+  'email',
+  'phone_call',
+  'task',
+  'text_message',
+  'linkedin_research',
+  'linkedin_introduction',
+  'linkedin_connect',
+  'linkedin_inmail',
+] as const;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface TagRef {
+  id: string;
+  name: string;
+  parentId?: string | null;
+}
+
+export interface Sequence {
+  id: string;
+  name: string;
+  description: string;
+  recordType: RecordType;
+  status: SequenceStatus;
+  ownerId: string;
+  ownerName?: string;
+  businessUnitId?: string;
+  tags?: TagRef[];
+  tagIds?: string[];
+  connectedCount?: number;
+  activeVersionId?: string | null;
+  version?: number | null;
+  stepCount?: number;
+  updatedAt?: number;
+  /** What the signed-in user may do; absent: derived from role and ownership. */
+  permissions?: Partial<Record<'edit' | 'activate' | 'delete' | 'connect' | 'copy', boolean>>;
+}
+
+export interface SequenceTemplate {
+  id: string;
+  name: string;
+  description?: string;
+  recordType: RecordType;
+  stepCount?: number;
+  language?: string;
+}
+
+export interface SequenceVersion {
+  id: string;
+  version: number;
+  changeNote: string | null;
+  createdBy?: string;
+  createdByName?: string;
+  createdAt: number;
+}
+
+export interface ValidationProblem {
+  code: string;
+  nodeId: string | null;
+  message: string;
+}
+
+export interface Connection {
+  id: string;
+  sequenceId: string;
+  sequenceName?: string;
+  versionId?: string;
+  version?: number;
+  status: string;
+  reason?: string | null;
+  connectedAt: number;
+  ownerId?: string;
+  ownerName?: string;
+  currentStepName?: string | null;
+  currentNodeId?: string | null;
+}
+
+export interface ConnectedRecord {
+  connectionId?: string;
+  id?: string;
+  recordId: string;
+  recordName: string;
+  ownerName?: string;
+  status: string;
+  version?: number;
+  stepsDone?: number;
+  stepsTotal?: number;
+  progress?: { done: number; total: number };
+  currentStepName?: string | null;
+  daysInStep?: number;
+}
+
+export interface CrmRecord {
+  id: string;
+  type: RecordType;
+  name: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  company?: string | null;
+  jobTitle?: string | null;
+  email?: string | null;
+  phoneBusiness?: string | null;
+  phoneMobile?: string | null;
+  timeZone?: string | null;
+  status: string;
+  stage?: string | null;
+  ownerId: string;
+  ownerName?: string;
+  doNotEmail?: boolean;
+  doNotCall?: boolean;
+  custom?: Record<string, unknown>;
+  followed?: boolean;
+  updatedAt?: number;
+  connection?: Connection | null;
+  /** The live connection (GET /api/records). */
+  sequence?: { id: string; name: string | null; connectionId: string; status: string } | null;
+  currentStep?: { id: string; name: string; kind: string; status: string; dueAt: number | null } | null;
+}
+
+export function recordSequenceName(record: CrmRecord): string | null {
+  return record.sequence?.name ?? record.connection?.sequenceName ?? null;
+}
+export function recordStepName(record: CrmRecord): string | null {
+  return record.currentStep?.name ?? record.connection?.currentStepName ?? null;
+}
+export function isConnected(record: CrmRecord): boolean {
+  return !!(record.sequence ?? record.connection);
+}
+
+export interface StepInstance {
+  id: string;
+  nodeId?: string;
+  kind: string;
+  name: string;
+  status: string;
+  dueAt: number | null;
+  completedAt?: number | null;
+  completedByName?: string | null;
+  outcome?: string | null;
+  note?: string | null;
+  ownerId?: string;
+  ownerName?: string;
+  actions?: string[];
+}
+
+export interface UpNext {
+  connection: Connection | null;
+  current: StepInstance | null;
+  upcoming: { nodeId?: string; kind: string; name: string }[];
+  completed: StepInstance[];
+  progress?: { done: number; total: number; daysInStep?: number };
+}
+
+export interface WorkItem {
+  id: string;
+  kind: string;
+  name: string;
+  status: string;
+  dueAt: number | null;
+  priority?: number;
+  recordId: string;
+  recordName: string;
+  recordType: RecordType;
+  sequenceId: string;
+  sequenceName: string;
+  nodeId?: string;
+  readAt?: number | null;
+  unread?: boolean;
+  followed?: boolean;
+  bucket?: 'overdue' | 'today' | 'later';
+  phoneBusiness?: string | null;
+  phoneMobile?: string | null;
+  doNotCall?: boolean;
+}
+
+export interface TimelineEvent {
+  id: string;
+  kind: string;
+  summary: string;
+  actorName?: string | null;
+  occurredAt: number;
+}
+
+export interface ConnectResult {
+  recordId: string;
+  connected?: boolean;
+  status?: string;
+  refusal?: string | null;
+  reason?: string | null;
+}
+
+export interface ConnectResponse {
+  results?: ConnectResult[];
+  connected?: number;
+  refused?: number;
+  jobId?: string;
+}
+
+export interface ImportReport {
+  created?: number;
+  updated?: number;
+  failed?: number;
+  errors?: { row: number; code: string; message?: string; field?: string }[];
+}
+
+export interface Profile {
+  userId: string;
+  email: string;
+  name: string;
+  locale: string;
+  timeZone: string | null;
+  workingHours: { days: number[]; from: string; to: string; daysOff: string[] };
+  preferences: { afterCompleteStep: 'next_item' | 'stay' | 'ask' };
+}
+
+export interface Composed {
+  to: string;
+  subject: string;
+  bodyHtml: string;
+  bodyText?: string;
+  missing?: string[];
+}
+
+export interface EmailRates {
+  sent: number;
+  opened: number;
+  clicked: number;
+  replied: number;
+  bounced: number;
+  openRate: number;
+  clickRate: number;
+  replyRate: number;
+  bounceRate: number;
+}
+
+export interface SequenceInsights {
+  sequenceId: string;
+  days: number;
+  connections: Record<'total' | 'active' | 'paused' | 'completed' | 'disconnected' | 'failed', number>;
+  steps: {
+    nodeId: string;
+    name: string;
+    kind: string;
+    completed: number;
+    skipped: number;
+    canceled: number;
+    failed: number;
+    open: number;
+    email: EmailRates | null;
+  }[];
+  email: EmailRates;
+  abTests: { nodeId: string; variants: (EmailRates & { variant: string })[] }[];
+  success: {
+    reasons: string[];
+    connected: number;
+    succeeded: number;
+    rate: number;
+    trend: { periodStart: string; connected: number; succeeded: number; rate: number }[];
+  };
+}
+
+export interface SellerInsights {
+  days: number;
+  sellers: {
+    ownerId: string;
+    ownerName: string;
+    completed: number;
+    skipped: number;
+    open: number;
+    overdue: number;
+  }[];
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  token?: string;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  businessUnitId: string;
+  roles: string[];
+  active: boolean;
+  locale?: string;
+}
+
+export interface BusinessUnit {
+  id: string;
+  name: string;
+  parentId: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  actorId: string | null;
+  actorName?: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string | null;
+  at: number;
+}
+
+export interface Mailbox {
+  id: string;
+  userId: string | null;
+  kind: string;
+  fromName: string | null;
+  fromAddress: string | null;
+  smtpHost?: string | null;
+  dailyLimit: number | null;
+  hourlyLimit: number | null;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  secret?: string;
+  createdAt?: number;
+}
+
+export interface OutboxMessage {
+  id: string;
+  toAddress?: string;
+  to?: string;
+  subject: string;
+  status: string;
+  holdReason?: string | null;
+  notBefore?: number;
+  sentAt?: number | null;
+  createdAt: number;
+}
+
+export interface OrgSettings {
+  featureRoles?: string[] | null;
+  timeZone?: string;
+  holidays?: string[];
+  [key: string]: unknown;
+}
+
+export interface EmailTemplate {
+  id: string;
+  name: string;
+  language: string;
+  subject: string;
+  recordType?: RecordType | null;
+}

@@ -1,0 +1,171 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api } from '../../api/client.ts';
+import type { CrmRecord, Page, TimelineEvent, WorkItem } from '../../api/types.ts';
+import { Dialog } from '../../components/Dialog.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useFormat, useProfile } from '../../i18n/format.ts';
+import { UpNextPanel } from './UpNextPanel.tsx';
+
+const DETAIL_FIELDS = [
+  'company',
+  'jobTitle',
+  'email',
+  'phoneBusiness',
+  'phoneMobile',
+  'timeZone',
+  'stage',
+] as const;
+
+/** A record: its details and timeline, with the Up next panel beside them. */
+export function RecordPage() {
+  const { t } = useTranslation('records');
+  const { id } = useParams();
+  const client = useQueryClient();
+  const record = useQuery({
+    queryKey: ['record', id],
+    queryFn: () => api<CrmRecord>('GET', `/api/records/${id}`),
+  });
+  const follow = useMutation({
+    mutationFn: (on: boolean) => api(on ? 'PUT' : 'DELETE', `/api/records/${id}/follow`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['record', id] }),
+  });
+  const data = record.data;
+  const profile = useProfile();
+  const navigate = useNavigate();
+  const [asking, setAsking] = useState(false);
+  async function goToNextItem() {
+    const next = await api<Page<WorkItem>>('GET', '/api/worklist?limit=5');
+    const item = next.items.find((candidate) => candidate.recordId !== id) ?? next.items[0];
+    navigate(item ? `/record/${item.recordId}?from=worklist` : '/');
+  }
+  /** The seller's "after completing a step" preference: next work item, stay on the record, or ask. */
+  function afterStep(action: string) {
+    if (action !== 'complete' && action !== 'skip') return;
+    const preference = profile.data?.preferences.afterCompleteStep ?? 'stay';
+    if (preference === 'next_item') void goToNextItem();
+    else if (preference === 'ask') setAsking(true);
+  }
+  return (
+    <section className="page record-page">
+      <ErrorMessage error={record.error} />
+      {data && (
+        <>
+          <header className="page-header">
+            <div>
+              <p className="muted">
+                <Link to={`/records/${data.type}`}>{t(`common:recordTypePlural.${data.type}`)}</Link>
+              </p>
+              <h1>{data.name}</h1>
+              <p className="muted">
+                {t(`common:recordStatus.${data.status}`, { defaultValue: data.status })}
+                {data.ownerName && ` · ${t('field.owner')}: ${data.ownerName}`}
+              </p>
+            </div>
+            <div className="actions">
+              <button
+                type="button"
+                aria-pressed={!!data.followed}
+                onClick={() => follow.mutate(!data.followed)}
+              >
+                {data.followed ? t('unfollow') : t('follow')}
+              </button>
+            </div>
+          </header>
+          <div className="record-layout">
+            <div className="record-main">
+              <section className="card" aria-labelledby="details-title">
+                <h2 id="details-title">{t('details')}</h2>
+                {data.doNotCall && (
+                  <p className="warning strong" role="note">
+                    {t('upnext:doNotCall')}
+                  </p>
+                )}
+                {data.doNotEmail && (
+                  <p className="warning" role="note">
+                    {t('doNotEmail')}
+                  </p>
+                )}
+                <dl className="details">
+                  {DETAIL_FIELDS.map((field) => (
+                    <div key={field}>
+                      <dt>{t(`field.${field}`)}</dt>
+                      <dd>{data[field] ?? '—'}</dd>
+                    </div>
+                  ))}
+                  {Object.entries(data.custom ?? {}).map(([name, value]) => (
+                    <div key={name}>
+                      <dt>{name}</dt>
+                      <dd>{value === null || value === undefined ? '—' : String(value)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </section>
+              <Timeline recordId={data.id} />
+            </div>
+            <UpNextPanel record={data} onStepDone={afterStep} />
+          </div>
+        </>
+      )}
+      {asking && (
+        <Dialog
+          title={t('afterComplete.title')}
+          onClose={() => setAsking(false)}
+          footer={
+            <>
+              <button type="button" onClick={() => setAsking(false)}>
+                {t('afterComplete.stay')}
+              </button>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  setAsking(false);
+                  void goToNextItem();
+                }}
+              >
+                {t('afterComplete.next')}
+              </button>
+            </>
+          }
+        >
+          <p>{t('afterComplete.question')}</p>
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+function Timeline({ recordId }: { recordId: string }) {
+  const { t } = useTranslation('records');
+  const format = useFormat();
+  const timeline = useQuery({
+    queryKey: ['timeline', recordId],
+    queryFn: () => api<Page<TimelineEvent>>('GET', `/api/records/${recordId}/timeline?limit=100`),
+  });
+  return (
+    <section className="card" aria-labelledby="timeline-title">
+      <h2 id="timeline-title">{t('timeline')}</h2>
+      <ErrorMessage error={timeline.error} />
+      <ol className="timeline" data-testid="timeline">
+        {(timeline.data?.items ?? []).map((event) => (
+          <li key={event.id}>
+            <time
+              dateTime={new Date(event.occurredAt).toISOString()}
+              title={format.dateTime(event.occurredAt)}
+            >
+              {format.relative(event.occurredAt)}
+            </time>{' '}
+            <span>{t(`timelineKind.${event.kind}`, { defaultValue: event.summary })}</span>
+            {event.actorName && <span className="muted"> · {event.actorName}</span>}
+          </li>
+        ))}
+      </ol>
+      {timeline.isSuccess && (timeline.data?.items ?? []).length === 0 && (
+        <p className="muted">{t('timelineEmpty')}</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api } from '../../api/client.ts';
+import type { CrmRecord, UpNext } from '../../api/types.ts';
+import { KindLabel } from '../../components/Badges.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { StepActions } from '../../components/StepActions.tsx';
+import { useFormat } from '../../i18n/format.ts';
+import { ConnectDialog } from '../records/ConnectDialog.tsx';
+import { PhoneNumbers } from './PhoneNumbers.tsx';
+
+/** Up next: the current step and its actions, what comes next, what is done, and the progress. */
+export function UpNextPanel({
+  record,
+  onStepDone,
+}: {
+  record: CrmRecord;
+  onStepDone?(action: string): void;
+}) {
+  const { t } = useTranslation('upnext');
+  const format = useFormat();
+  const [connecting, setConnecting] = useState(false);
+  const upNext = useQuery({
+    queryKey: ['up-next', record.id],
+    queryFn: () => api<UpNext>('GET', `/api/records/${record.id}/up-next`),
+  });
+  const data = upNext.data;
+  return (
+    <aside className="card up-next" aria-labelledby="up-next-title" data-testid="up-next">
+      <h2 id="up-next-title">{t('title')}</h2>
+      <ErrorMessage error={upNext.error} />
+      {data && !data.connection && (
+        <div className="empty-state">
+          <p>{t('noSequence')}</p>
+          <button type="button" className="primary" onClick={() => setConnecting(true)}>
+            {t('connect')}
+          </button>
+        </div>
+      )}
+      {data?.connection && (
+        <>
+          <p className="muted">
+            <Link to={`/sequences/${data.connection.sequenceId}`}>{data.connection.sequenceName}</Link>
+          </p>
+          {data.progress && (
+            <div className="progress">
+              <progress
+                value={data.progress.done}
+                max={Math.max(data.progress.total, 1)}
+                aria-label={t('progress')}
+              />
+              <span>{t('stepsDone', { done: data.progress.done, total: data.progress.total })}</span>
+              {data.progress.daysInStep !== undefined && (
+                <span className="muted"> · {t('daysInStep', { count: data.progress.daysInStep })}</span>
+              )}
+            </div>
+          )}
+          {data.current ? (
+            <section className="current-step" data-testid="current-step" aria-label={t('current')}>
+              <h3>
+                <KindLabel kind={data.current.kind} /> {data.current.name}
+              </h3>
+              <p className="muted">
+                {data.current.status === 'waiting' ? t('waitingUntil') : t('due')}{' '}
+                {format.dateTime(data.current.dueAt)} ({format.relative(data.current.dueAt)})
+              </p>
+              {data.current.kind === 'phone_call' && <PhoneNumbers record={record} />}
+              <StepActions step={data.current} onDone={onStepDone} />
+            </section>
+          ) : (
+            <p className="muted">{t('noCurrent')}</p>
+          )}
+          {data.upcoming.length > 0 && (
+            <section aria-label={t('upcoming')}>
+              <h3>{t('upcoming')}</h3>
+              <ol className="step-list upcoming" data-testid="upcoming-steps">
+                {data.upcoming.map((step, index) => (
+                  <li key={step.nodeId ?? index}>
+                    <KindLabel kind={step.kind} /> {step.name}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
+          {data.completed.length > 0 && (
+            <section aria-label={t('completed')}>
+              <h3>{t('completed')}</h3>
+              <ol className="step-list done" data-testid="completed-steps">
+                {data.completed.map((step) => (
+                  <li key={step.id}>
+                    <KindLabel kind={step.kind} /> {step.name}{' '}
+                    <span className="muted">
+                      {t(`common:stepStatus.${step.status}`, { defaultValue: step.status })}
+                      {step.outcome &&
+                        ` · ${t(`common:callOutcome.${step.outcome}`, { defaultValue: step.outcome })}`}
+                      {' · '}
+                      {format.dateTime(step.completedAt ?? null)}
+                    </span>
+                    {step.note && <div className="note">{step.note}</div>}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
+        </>
+      )}
+      {connecting && (
+        <ConnectDialog
+          recordType={record.type}
+          recordIds={[record.id]}
+          onClose={() => setConnecting(false)}
+        />
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,186 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, query } from '../../api/client.ts';
+import type { ConnectResponse, Page, RecordType, Sequence } from '../../api/types.ts';
+import { Dialog } from '../../components/Dialog.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { codeText } from '../../components/errors.ts';
+import { NewSequenceDialog } from '../sequences/NewSequenceDialog.tsx';
+
+/**
+ * Connect records to a sequence: active sequences of the records' type, or "Create new sequence". The result
+ * lists what was connected and why the rest were refused.
+ */
+export function ConnectDialog({
+  recordType,
+  recordIds,
+  names,
+  onClose,
+  onDone,
+}: {
+  recordType: RecordType;
+  recordIds: string[];
+  names?: Map<string, string>;
+  onClose(): void;
+  onDone?(): void;
+}) {
+  const { t } = useTranslation('records');
+  const client = useQueryClient();
+  const [sequenceId, setSequenceId] = useState('');
+  const [creating, setCreating] = useState(false);
+  const sequences = useQuery({
+    queryKey: ['sequences', { status: 'active', recordType }],
+    queryFn: () =>
+      api<Page<Sequence>>('GET', `/api/sequences${query({ status: 'active', recordType, limit: 500 })}`),
+  });
+  const choices = (sequences.data?.items ?? []).filter(
+    (sequence) => sequence.recordType === recordType && sequence.status !== 'inactive',
+  );
+  const connect = useMutation({
+    mutationFn: () => api<ConnectResponse>('POST', `/api/sequences/${sequenceId}/connections`, { recordIds }),
+    onSuccess: async () => {
+      await client.invalidateQueries();
+      onDone?.();
+    },
+  });
+  if (creating) {
+    return (
+      <NewSequenceDialog
+        initialRecordType={recordType}
+        onClose={() => setCreating(false)}
+        onCreated={(sequence) => {
+          setCreating(false);
+          window.open(`/sequences/${sequence.id}`, '_self');
+        }}
+      />
+    );
+  }
+  const results = connect.data?.results ?? [];
+  const connected = results.filter((result) => result.connected ?? !result.refusal).length;
+  const refused = results.filter((result) => !(result.connected ?? !result.refusal));
+  return (
+    <Dialog
+      title={t('connect.title', { count: recordIds.length })}
+      onClose={onClose}
+      footer={
+        connect.isSuccess ? (
+          <button type="button" className="primary" onClick={onClose}>
+            {t('common:actions.close')}
+          </button>
+        ) : (
+          <>
+            <button type="button" onClick={onClose}>
+              {t('common:actions.cancel')}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={!sequenceId || connect.isPending}
+              onClick={() => connect.mutate()}
+              data-testid="confirm-connect"
+            >
+              {t('connect.submit')}
+            </button>
+          </>
+        )
+      }
+    >
+      {connect.isSuccess ? (
+        <div role="status" data-testid="connect-result">
+          <p>
+            {connect.data?.jobId
+              ? t('connect.queued')
+              : t('connect.connected', { count: connect.data?.connected ?? connected })}
+          </p>
+          {refused.length > 0 && (
+            <>
+              <p>{t('connect.refused', { count: refused.length })}</p>
+              <ul>
+                {refused.map((result) => (
+                  <li key={result.recordId}>
+                    {names?.get(result.recordId) ?? result.recordId}:{' '}
+                    {codeText(t, `connect_refusal.${result.refusal ?? result.reason ?? 'unknown'}`)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      ) : (
+        <>
+          <fieldset className="choice-list">
+            <legend>{t('connect.choose', { type: t(`common:recordType.${recordType}`) })}</legend>
+            {choices.map((sequence) => (
+              <label key={sequence.id} className="inline">
+                <input
+                  type="radio"
+                  name="sequence"
+                  value={sequence.id}
+                  checked={sequenceId === sequence.id}
+                  onChange={() => setSequenceId(sequence.id)}
+                />
+                {sequence.name}
+                {sequence.stepCount !== undefined && (
+                  <span className="muted"> · {t('common:count.steps', { count: sequence.stepCount })}</span>
+                )}
+              </label>
+            ))}
+            {sequences.isSuccess && choices.length === 0 && <p className="muted">{t('connect.noActive')}</p>}
+          </fieldset>
+          <button type="button" className="link" onClick={() => setCreating(true)}>
+            {t('connect.createNew')}
+          </button>
+          <ErrorMessage error={connect.error ?? sequences.error} />
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+export function DisconnectDialog({
+  recordIds,
+  onClose,
+  onDone,
+}: {
+  recordIds: string[];
+  onClose(): void;
+  onDone?(): void;
+}) {
+  const { t } = useTranslation('records');
+  const client = useQueryClient();
+  const disconnect = useMutation({
+    mutationFn: async () => {
+      for (const id of recordIds) await api('DELETE', `/api/records/${id}/connection`);
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries();
+      onDone?.();
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      title={t('disconnect.title', { count: recordIds.length })}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t('common:actions.cancel')}
+          </button>
+          <button
+            type="button"
+            className="danger"
+            disabled={disconnect.isPending}
+            onClick={() => disconnect.mutate()}
+          >
+            {t('disconnect.submit')}
+          </button>
+        </>
+      }
+    >
+      <p>{t('disconnect.confirm', { count: recordIds.length })}</p>
+      <ErrorMessage error={disconnect.error} />
+    </Dialog>
+  );
+}

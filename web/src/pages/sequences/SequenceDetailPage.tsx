@@ -1,0 +1,143 @@
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, NavLink, Outlet, useParams } from 'react-router';
+import { api } from '../../api/client.ts';
+import type { ConnectedRecord, Page, Sequence } from '../../api/types.ts';
+import { StatusBadge } from '../../components/Badges.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useFormat } from '../../i18n/format.ts';
+import { SequenceInsightsView } from '../insights/SequenceInsightsView.tsx';
+import { listVersions } from './sequence-actions.ts';
+
+export function useSequence(id: string | undefined) {
+  return useQuery({
+    queryKey: ['sequence', id],
+    queryFn: () => api<Sequence>('GET', `/api/sequences/${id}`),
+    enabled: !!id,
+  });
+}
+
+/** A sequence: the designer (its own module) plus tabs for connected records, versions and insights. */
+export function SequenceDetailPage() {
+  const { t } = useTranslation('sequences');
+  const { id } = useParams();
+  const sequence = useSequence(id);
+  return (
+    <section className="page sequence-detail">
+      <nav className="breadcrumbs" aria-label={t('detail.breadcrumbs')}>
+        <Link to="/sequences">{t('title')}</Link>
+        {sequence.data && (
+          <>
+            <span aria-hidden="true"> / </span>
+            <span>{sequence.data.name}</span> <StatusBadge status={sequence.data.status} />
+          </>
+        )}
+      </nav>
+      <ErrorMessage error={sequence.error} />
+      <nav className="tabs" aria-label={t('detail.tabs')}>
+        <NavLink to={`/sequences/${id}`} end>
+          {t('detail.designer')}
+        </NavLink>
+        <NavLink to={`/sequences/${id}/connected`}>{t('detail.connected')}</NavLink>
+        <NavLink to={`/sequences/${id}/versions`}>{t('detail.versions')}</NavLink>
+        <NavLink to={`/sequences/${id}/insights`}>{t('detail.insights')}</NavLink>
+      </nav>
+      <Outlet />
+    </section>
+  );
+}
+
+/** Placeholder while the designer module is not part of the build. */
+export function DesignerSlot({ children }: { children?: ReactNode }) {
+  const { t } = useTranslation('sequences');
+  return (
+    <div className="designer-slot">{children ?? <p className="muted">{t('detail.designerMissing')}</p>}</div>
+  );
+}
+
+export function ConnectedRecordsTab() {
+  const { t } = useTranslation('sequences');
+  const format = useFormat();
+  const { id } = useParams();
+  const connected = useQuery({
+    queryKey: ['sequence', id, 'connections'],
+    queryFn: () => api<Page<ConnectedRecord>>('GET', `/api/sequences/${id}/connections?limit=500`),
+  });
+  const rows = connected.data?.items ?? [];
+  return (
+    <div>
+      <ErrorMessage error={connected.error} />
+      <table className="grid" aria-label={t('detail.connected')}>
+        <thead>
+          <tr>
+            <th>{t('connected.record')}</th>
+            <th>{t('fields.owner')}</th>
+            <th>{t('connected.progress')}</th>
+            <th>{t('connected.currentStep')}</th>
+            <th>{t('connected.daysInStep')}</th>
+            <th>{t('connected.version')}</th>
+            <th>{t('fields.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const done = row.progress?.done ?? row.stepsDone ?? 0;
+            const total = row.progress?.total ?? row.stepsTotal ?? 0;
+            return (
+              <tr key={row.connectionId ?? row.id ?? row.recordId}>
+                <td>
+                  <Link to={`/record/${row.recordId}`}>{row.recordName}</Link>
+                </td>
+                <td>{row.ownerName ?? '—'}</td>
+                <td>
+                  <progress value={done} max={Math.max(total, 1)} aria-label={t('connected.progress')} />{' '}
+                  {t('connected.stepsOf', { done: format.number(done), total: format.number(total) })}
+                </td>
+                <td>{row.currentStepName ?? '—'}</td>
+                <td className="number">
+                  {row.daysInStep === undefined ? '—' : t('common:count.days', { count: row.daysInStep })}
+                </td>
+                <td className="number">{row.version ?? '—'}</td>
+                <td>{t(`common:connectionStatus.${row.status}`, { defaultValue: row.status })}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {connected.isSuccess && rows.length === 0 && <p className="empty">{t('connected.empty')}</p>}
+    </div>
+  );
+}
+
+export function VersionsTab() {
+  const { t } = useTranslation('sequences');
+  const format = useFormat();
+  const { id } = useParams();
+  const versions = useQuery({ queryKey: ['sequence', id, 'versions'], queryFn: () => listVersions(id!) });
+  return (
+    <div>
+      <ErrorMessage error={versions.error} />
+      <ol className="versions" reversed>
+        {(versions.data?.items ?? []).map((version) => (
+          <li key={version.id} className="card">
+            <strong>{t('versions.version', { version: version.version })}</strong>{' '}
+            <span className="muted">
+              {format.dateTime(version.createdAt)}
+              {version.createdByName && ` · ${version.createdByName}`}
+            </span>
+            <p>{version.changeNote ?? t('versions.noNote')}</p>
+          </li>
+        ))}
+      </ol>
+      {versions.isSuccess && (versions.data?.items ?? []).length === 0 && (
+        <p className="empty">{t('versions.empty')}</p>
+      )}
+    </div>
+  );
+}
+
+export function SequenceInsightsTab() {
+  const { id } = useParams();
+  return <SequenceInsightsView sequenceId={id!} />;
+}

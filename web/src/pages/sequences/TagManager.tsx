@@ -1,0 +1,125 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client.ts';
+import type { TagRef } from '../../api/types.ts';
+import { Dialog } from '../../components/Dialog.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { flattenTree, tagPathName, tagTree } from './tag-tree.ts';
+
+/** Tag tree (up to 4 levels): create, nest under another tag, rename, delete (children move up one level). */
+export function TagManager({ tags, onClose }: { tags: TagRef[]; onClose(): void }) {
+  const { t } = useTranslation('sequences');
+  const client = useQueryClient();
+  const [newName, setNewName] = useState('');
+  const [newParent, setNewParent] = useState('');
+  const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
+  const refresh = () => client.invalidateQueries({ queryKey: ['tags'] });
+  const change = useMutation({
+    mutationFn: (action: () => Promise<unknown>) => action(),
+    onSuccess: async () => {
+      await refresh();
+      await client.invalidateQueries({ queryKey: ['sequences'] });
+    },
+  });
+  const flat = flattenTree(tagTree(tags));
+  return (
+    <Dialog title={t('tags.managerTitle')} onClose={onClose} wide>
+      <form
+        className="toolbar"
+        onSubmit={(event) => {
+          event.preventDefault();
+          change.mutate(
+            () => api('POST', '/api/tags', { name: newName.trim(), parentId: newParent || null }),
+            {
+              onSuccess: () => setNewName(''),
+            },
+          );
+        }}
+      >
+        <label>
+          {t('tags.name')}
+          <input value={newName} maxLength={100} onChange={(event) => setNewName(event.target.value)} />
+        </label>
+        <label>
+          {t('tags.parent')}
+          <select value={newParent} onChange={(event) => setNewParent(event.target.value)}>
+            <option value="">{t('tags.noParent')}</option>
+            {flat.map((tag) => (
+              <option key={tag.id} value={tag.id}>
+                {tagPathName(tags, tag.id)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={!newName.trim()}>
+          {t('tags.add')}
+        </button>
+      </form>
+      <ErrorMessage error={change.error} />
+      <ul className="tag-tree" aria-label={t('tags.managerTitle')}>
+        {flat.map((tag) => (
+          <li key={tag.id} style={{ paddingInlineStart: tag.depth * 20 }}>
+            {renaming?.id === tag.id ? (
+              <form
+                className="inline"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  change.mutate(() => api('PATCH', `/api/tags/${tag.id}`, { name: renaming.name.trim() }), {
+                    onSuccess: () => setRenaming(null),
+                  });
+                }}
+              >
+                <input
+                  aria-label={t('tags.name')}
+                  value={renaming.name}
+                  onChange={(event) => setRenaming({ id: tag.id, name: event.target.value })}
+                />
+                <button type="submit">{t('common:actions.save')}</button>
+                <button type="button" onClick={() => setRenaming(null)}>
+                  {t('common:actions.cancel')}
+                </button>
+              </form>
+            ) : (
+              <span className="tag-row">
+                <span className="tag">{tag.name}</span>
+                <select
+                  aria-label={t('tags.moveUnder', { name: tag.name })}
+                  value={tag.parentId ?? ''}
+                  onChange={(event) =>
+                    change.mutate(() =>
+                      api('PATCH', `/api/tags/${tag.id}`, { parentId: event.target.value || null }),
+                    )
+                  }
+                >
+                  <option value="">{t('tags.noParent')}</option>
+                  {flat
+                    .filter((other) => other.id !== tag.id)
+                    .map((other) => (
+                      <option key={other.id} value={other.id}>
+                        {tagPathName(tags, other.id)}
+                      </option>
+                    ))}
+                </select>
+                <button type="button" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
+                  {t('tags.rename')}
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => {
+                    if (window.confirm(t('tags.deleteConfirm', { name: tag.name }))) {
+                      change.mutate(() => api('DELETE', `/api/tags/${tag.id}`));
+                    }
+                  }}
+                >
+                  {t('common:actions.delete')}
+                </button>
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Dialog>
+  );
+}

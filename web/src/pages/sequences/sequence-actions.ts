@@ -1,0 +1,36 @@
+import { api } from '../../api/client.ts';
+import type { Sequence, SequenceVersion } from '../../api/types.ts';
+
+export const sequencesKey = ['sequences'] as const;
+
+export function activateSequence(id: string, changeNote: string | null) {
+  return api<Sequence>('POST', `/api/sequences/${id}/activate`, changeNote ? { changeNote } : {});
+}
+export function deactivateSequence(id: string) {
+  return api<Sequence>('POST', `/api/sequences/${id}/deactivate`, {});
+}
+export function editActiveSequence(id: string) {
+  return api<Sequence>('POST', `/api/sequences/${id}/edit`, {});
+}
+export function copySequence(id: string, name: string) {
+  return api<Sequence>('POST', `/api/sequences/${id}/copy`, { name });
+}
+export function deleteSequence(id: string) {
+  return api<void>('DELETE', `/api/sequences/${id}`);
+}
+export function setSequenceTags(id: string, tagIds: string[]) {
+  return api<Sequence>('PUT', `/api/sequences/${id}/tags`, { tagIds });
+}
+export function exportSequence(id: string) {
+  return api<unknown>('GET', `/api/sequences/${id}/export`);
+}
+export function importSequence(document: unknown) {
+  return api<Sequence>('POST', '/api/sequences/import', { document });
+}
+export function listVersions(id: string) {
+  return api<{ items: SequenceVersion[] }>('GET', `/api/sequences/${id}/versions`);
+}
+
+export function tagIdsOf(sequence: Sequence): string[] {
+  return sequence.tagIds ?? sequence.tags?.map((tag) => tag.id) ?? [];
+}

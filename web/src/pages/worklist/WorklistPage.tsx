@@ -1,0 +1,318 @@
+import { useQuery } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router';
+import { api, query } from '../../api/client.ts';
+import { ACTIVITY_KINDS, type Page, RECORD_TYPES, type Sequence, type WorkItem } from '../../api/types.ts';
+import { KindLabel } from '../../components/Badges.tsx';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { StepActions } from '../../components/StepActions.tsx';
+import { useFormat } from '../../i18n/format.ts';
+import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
+import { BulkEmailDialog } from './BulkEmailDialog.tsx';
+
+const BUCKETS = ['overdue', 'today', 'later'] as const;
+type Bucket = (typeof BUCKETS)[number];
+const SORTS = ['due', 'record_name', 'record_type', 'sequence'] as const;
+
+type Row =
+  | { type: 'header'; bucket: Bucket; count: number }
+  | { type: 'item'; item: WorkItem; bucket: Bucket };
+
+export function bucketOf(item: WorkItem, now: number, endOfToday: number): Bucket {
+  if (item.bucket) return item.bucket;
+  const due = item.dueAt ?? now;
+  if (due < now) return 'overdue';
+  return due < endOfToday ? 'today' : 'later';
+}
+
+export function useWorklist(params: Record<string, string>) {
+  return useQuery({
+    queryKey: ['worklist', params],
+    queryFn: () => api<Page<WorkItem>>('GET', `/api/worklist${query({ ...params, limit: 500 })}`),
+  });
+}
+
+/** The seller's due steps grouped overdue / today / later, with filters, sorts, inline actions and bulk email. */
+export function WorklistPage() {
+  const { t } = useTranslation('worklist');
+  const format = useFormat();
+  const [params, setParams] = useSearchParams();
+  const filters = {
+    due: params.get('due') ?? '',
+    kind: params.get('kind') ?? '',
+    recordType: params.get('recordType') ?? '',
+    sequenceId: params.get('sequenceId') ?? '',
+    unread: params.get('unread') ?? '',
+    followed: params.get('followed') ?? '',
+    sort: params.get('sort') ?? 'due',
+  };
+  const worklist = useWorklist(filters);
+  const sequences = useQuery({
+    queryKey: ['sequences', 'all'],
+    queryFn: () => api<Page<Sequence>>('GET', '/api/sequences?limit=500'),
+  });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulk, setBulk] = useState(false);
+  const [expanded, setExpanded] = useState<string | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  const rows = useMemo<Row[]>(() => {
+    const now = Date.now();
+    const end = new Date();
+    end.setHours(24, 0, 0, 0);
+    const items = (worklist.data?.items ?? []).filter(
+      (item) =>
+        (!filters.kind || item.kind === filters.kind) &&
+        (!filters.recordType || item.recordType === filters.recordType) &&
+        (!filters.sequenceId || item.sequenceId === filters.sequenceId) &&
+        (filters.unread !== 'true' || isUnread(item)) &&
+        (filters.followed !== 'true' || item.followed),
+    );
+    const groups = new Map<Bucket, WorkItem[]>(BUCKETS.map((bucket) => [bucket, []]));
+    for (const item of items) groups.get(bucketOf(item, now, end.getTime()))!.push(item);
+    return BUCKETS.filter((bucket) => !filters.due || bucket === filters.due).flatMap((bucket) => {
+      const list = groups.get(bucket)!;
+      if (list.length === 0) return [];
+      return [
+        { type: 'header' as const, bucket, count: list.length },
+        ...list.map((item) => ({ type: 'item' as const, item, bucket })),
+      ];
+    });
+  }, [
+    worklist.data,
+    filters.kind,
+    filters.recordType,
+    filters.sequenceId,
+    filters.unread,
+    filters.followed,
+    filters.due,
+  ]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => (rows[index]?.type === 'header' ? 40 : 72),
+    overscan: 10,
+  });
+
+  function setParam(key: string, value: string) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  }
+
+  const chosen = (worklist.data?.items ?? []).filter((item) => selected.has(item.id));
+  const first = chosen[0];
+  const sameEmailStep =
+    !!first &&
+    chosen.every(
+      (item) =>
+        item.kind === 'email' &&
+        item.sequenceId === first.sequenceId &&
+        (item.nodeId ?? item.name) === (first.nodeId ?? first.name),
+    );
+
+  return (
+    <section className="page worklist">
+      <header className="page-header">
+        <h1>{t('title')}</h1>
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={!sameEmailStep}
+            onClick={() => setBulk(true)}
+            title={t('bulk.hint')}
+          >
+            {t('bulk.action', { count: chosen.length })}
+          </button>
+        </div>
+      </header>
+      <search className="toolbar">
+        <label>
+          {t('filters.due')}
+          <select value={filters.due} onChange={(event) => setParam('due', event.target.value)}>
+            <option value="">{t('filters.all')}</option>
+            {BUCKETS.map((bucket) => (
+              <option key={bucket} value={bucket}>
+                {t(`bucket.${bucket}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filters.activity')}
+          <select value={filters.kind} onChange={(event) => setParam('kind', event.target.value)}>
+            <option value="">{t('filters.all')}</option>
+            {ACTIVITY_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {t(`common:kind.${kind}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filters.recordType')}
+          <select value={filters.recordType} onChange={(event) => setParam('recordType', event.target.value)}>
+            <option value="">{t('filters.all')}</option>
+            {RECORD_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {t(`common:recordType.${type}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filters.sequence')}
+          <select value={filters.sequenceId} onChange={(event) => setParam('sequenceId', event.target.value)}>
+            <option value="">{t('filters.all')}</option>
+            {(sequences.data?.items ?? []).map((sequence) => (
+              <option key={sequence.id} value={sequence.id}>
+                {sequence.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={filters.unread === 'true'}
+            onChange={(event) => setParam('unread', event.target.checked ? 'true' : '')}
+          />
+          {t('filters.unread')}
+        </label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={filters.followed === 'true'}
+            onChange={(event) => setParam('followed', event.target.checked ? 'true' : '')}
+          />
+          {t('filters.followed')}
+        </label>
+        <label>
+          {t('sort.label')}
+          <select value={filters.sort} onChange={(event) => setParam('sort', event.target.value)}>
+            {SORTS.map((sort) => (
+              <option key={sort} value={sort}>
+                {t(`sort.${sort}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </search>
+      <ErrorMessage error={worklist.error} />
+      <div className="list-scroll" ref={scroller} data-testid="worklist">
+        <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
+          {virtualizer.getVirtualItems().map((virtual) => {
+            const row = rows[virtual.index]!;
+            return (
+              <li
+                key={row.type === 'header' ? `h-${row.bucket}` : row.item.id}
+                ref={virtualizer.measureElement}
+                data-index={virtual.index}
+                className="virtual-row"
+                style={{ transform: `translateY(${virtual.start}px)` }}
+              >
+                {row.type === 'header' ? (
+                  <h2 className={`bucket bucket-${row.bucket}`}>
+                    {t(`bucket.${row.bucket}`)} <span className="count">{format.number(row.count)}</span>
+                  </h2>
+                ) : (
+                  <WorkItemRow
+                    item={row.item}
+                    bucket={row.bucket}
+                    selected={selected.has(row.item.id)}
+                    expanded={expanded === row.item.id}
+                    onToggleExpand={() => setExpanded(expanded === row.item.id ? null : row.item.id)}
+                    onSelect={(on) => {
+                      const next = new Set(selected);
+                      if (on) next.add(row.item.id);
+                      else next.delete(row.item.id);
+                      setSelected(next);
+                    }}
+                  />
+                )}
+              </li>
+            );
+          })}
+        </ul>
+        {worklist.isSuccess && rows.length === 0 && <p className="empty">{t('empty')}</p>}
+      </div>
+      {bulk && first && (
+        <BulkEmailDialog
+          items={chosen}
+          onClose={() => setBulk(false)}
+          onSent={() => {
+            setBulk(false);
+            setSelected(new Set());
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function isUnread(item: WorkItem): boolean {
+  return item.unread ?? !item.readAt;
+}
+
+function WorkItemRow({
+  item,
+  bucket,
+  selected,
+  expanded,
+  onSelect,
+  onToggleExpand,
+}: {
+  item: WorkItem;
+  bucket: Bucket;
+  selected: boolean;
+  expanded: boolean;
+  onSelect(on: boolean): void;
+  onToggleExpand(): void;
+}) {
+  const { t } = useTranslation('worklist');
+  const format = useFormat();
+  return (
+    <article
+      className={`work-item ${isUnread(item) ? 'unread' : ''} ${bucket === 'overdue' ? 'overdue' : ''}`}
+      data-testid="work-item"
+      aria-label={item.recordName}
+    >
+      <div className="work-item-main">
+        <input
+          type="checkbox"
+          checked={selected}
+          aria-label={t('selectItem', { name: item.recordName })}
+          onChange={(event) => onSelect(event.target.checked)}
+        />
+        <KindLabel kind={item.kind} />
+        <div className="work-item-text">
+          <Link to={`/record/${item.recordId}?from=worklist`} className="strong">
+            {item.recordName}
+          </Link>
+          <span className="muted">
+            {' · '}
+            {item.name} · {item.sequenceName} · {t(`common:recordType.${item.recordType}`)}
+          </span>
+          {item.followed && <span className="badge">{t('followed')}</span>}
+        </div>
+        <time className={bucket === 'overdue' ? 'due overdue' : 'due'} title={format.dateTime(item.dueAt)}>
+          {format.relative(item.dueAt)}
+        </time>
+        <button type="button" aria-expanded={expanded} onClick={onToggleExpand}>
+          {t('actions')}
+        </button>
+      </div>
+      {expanded && (
+        <div className="work-item-actions">
+          {item.kind === 'phone_call' && <PhoneNumbers record={item} />}
+          <StepActions step={item} compact />
+        </div>
+      )}
+    </article>
+  );
+}
