@@ -10,8 +10,20 @@ import { insightsRoutes } from './insights-routes.ts';
 import { recordRoutes } from './record-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
 import { importRoutes } from './import-routes.ts';
+import { inboundRoutes } from './inbound-routes.ts';
+import { trackingRoutes } from './tracking-routes.ts';
+import { unsubscribeRoutes } from './unsubscribe-routes.ts';
+import { sequenceRoutes } from './sequence-routes.ts';
+import { tagRoutes } from './tag-routes.ts';
+import { emailTemplateRoutes } from './email-template-routes.ts';
+import { connectionRoutes } from './connection-routes.ts';
+import { stepRoutes } from './step-routes.ts';
+import { worklistRoutes } from './worklist-routes.ts';
+import { upNextRoutes } from './upnext-routes.ts';
+import { segmentRoutes } from './segment-routes.ts';
+import { timelineRoutes } from './timeline-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes];

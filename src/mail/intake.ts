@@ -1,0 +1,100 @@
+import type { Clock } from '../engine/clock.ts';
+import type { Store } from '../store/db.ts';
+import { findMessage } from '../store/repos/mail-repo.ts';
+import { applyDoNotEmail, recordEngagement, shortHash } from './engagement.ts';
+import { machineReason } from './machine-open.ts';
+
+/** Opens, clicks and unsubscribes arriving over HTTP (tokens already verified by the routes). */
+
+export interface IntakeDeps {
+  store: Store;
+  clock: Clock;
+}
+
+const MINUTE = 60_000;
+
+export async function recordOpen(
+  deps: IntakeDeps,
+  ref: { orgId: string; messageId: string },
+  request: { userAgent: string | undefined; ip: string },
+): Promise<boolean> {
+  const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
+  if (!message || message.status !== 'sent') return false;
+  const now = deps.clock.now();
+  const machine = machineReason({ sentAt: message.sent_at, at: now, userAgent: request.userAgent });
+  return deps.store.db.transaction().execute((trx) =>
+    recordEngagement(trx, {
+      message,
+      type: 'open',
+      // One row per message, kind (person/machine) and minute: a mail client re-fetching the image is one open.
+      dedupeKey: `open:${message.id}:${machine ? 'm' : 'h'}:${Math.floor(now / MINUTE)}`,
+      machine: machine !== null,
+      data: { userAgent: request.userAgent?.slice(0, 300) ?? null, machineReason: machine },
+      occurredAt: now,
+      now,
+      summary: machine ? `Opened (probably automatic: ${machine.replaceAll('_', ' ')})` : 'Opened the email',
+      ...(machine ? {} : { results: ['opened' as const] }),
+    }),
+  );
+}
+
+export async function recordClick(
+  deps: IntakeDeps,
+  ref: { orgId: string; messageId: string; url: string },
+  request: { userAgent: string | undefined; ip: string },
+): Promise<boolean> {
+  const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
+  if (!message || message.status !== 'sent') return false;
+  const now = deps.clock.now();
+  const machine = machineReason({ sentAt: message.sent_at, at: now, userAgent: request.userAgent });
+  return deps.store.db.transaction().execute((trx) =>
+    recordEngagement(trx, {
+      message,
+      type: 'click',
+      dedupeKey: `click:${message.id}:${shortHash(ref.url)}:${machine ? 'm' : 'h'}:${Math.floor(now / MINUTE)}`,
+      machine: machine !== null,
+      data: { url: ref.url, userAgent: request.userAgent?.slice(0, 300) ?? null, machineReason: machine },
+      occurredAt: now,
+      now,
+      summary: machine ? `Link checked (probably a scanner): ${ref.url}` : `Clicked ${ref.url}`,
+      // A click proves the email was opened even when images were blocked.
+      ...(machine ? {} : { results: ['link_clicked' as const, 'opened' as const] }),
+    }),
+  );
+}
+
+export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
+
+export async function recordUnsubscribe(
+  deps: IntakeDeps,
+  ref: { orgId: string; messageId: string },
+  source: 'one_click' | 'page',
+): Promise<UnsubscribeOutcome> {
+  const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
+  if (!message) return 'unknown';
+  const now = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    const fresh = await recordEngagement(trx, {
+      message,
+      type: 'unsubscribe',
+      dedupeKey: `unsubscribe:${message.id}`,
+      machine: false,
+      data: { source, address: message.to_address },
+      occurredAt: now,
+      now,
+      summary: `Unsubscribed (${source === 'one_click' ? 'one-click from the mail client' : 'unsubscribe page'})`,
+      exit: 'unsubscribed',
+    });
+    if (message.record_id) {
+      await applyDoNotEmail(trx, {
+        orgId: message.org_id,
+        recordId: message.record_id,
+        sourceMessageId: message.id,
+        exceptConnectionId: message.connection_id,
+        now,
+        reason: 'unsubscribed',
+      });
+    }
+    return fresh ? 'unsubscribed' : 'already';
+  });
+}
