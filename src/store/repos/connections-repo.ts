@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { isConnectable } from '../../domain/connect/refusal.ts';
 import type { RecordScope } from '../../domain/connect/scope.ts';
+import { parseState, serializeState } from '../../domain/engine/state.ts';
 import { parseOrgSettings } from '../../domain/org-settings.ts';
 import type { OrgPolicy } from '../../domain/permissions/permissions.ts';
 import { type SequenceDefinition, SequenceDefinitionSchema } from '../../domain/sequence/definition.ts';
@@ -187,7 +188,7 @@ export async function loadDefinitions(
 
 /**
  * Ends live connections in one go: status `disconnected` with the reason, open step instances canceled, pending
- * scheduled work dropped. Call it inside the caller's transaction. Returns the connections it ended.
+ * scheduled work dropped, unsent emails canceled. Call it inside the caller's transaction. Returns the connections it ended.
  */
 export async function endConnections(
   db: Kysely<Database>,
@@ -234,26 +235,31 @@ export async function endConnections(
       .where('connection_id', 'in', liveIds)
       .where('status', '=', 'pending')
       .execute();
+    await db
+      .updateTable('outbound_messages')
+      .set({ status: 'canceled', updated_at: input.now })
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', liveIds)
+      .where('status', 'in', ['queued', 'held'])
+      .execute();
     ended.push(...live);
   }
   return ended;
 }
 
-/** Marks the stored engine state as ended too, so the engine never moves a disconnected connection. */
+/** Marks the stored engine state as ended too (as `advance` would), so the engine never moves it again. */
 function endedStateJson(json: string, reason: string, now: number): string {
-  try {
-    const state = JSON.parse(json) as Record<string, unknown> | null;
-    if (!state || typeof state !== 'object') return json;
-    return JSON.stringify({
-      ...state,
-      status: 'disconnected',
-      phase: 'ended',
-      endReason: reason,
-      endedAt: now,
-    });
-  } catch {
-    return json;
-  }
+  const state = parseState(json);
+  return serializeState({
+    ...state,
+    status: 'disconnected',
+    phase: 'ended',
+    nodeId: null,
+    dueAt: null,
+    blockedReason: null,
+    endReason: reason,
+    endedAt: now,
+  });
 }
 
 /** Moves a connection and its open steps owned by `fromOwnerId` to `toOwnerId` (record owner changed). */

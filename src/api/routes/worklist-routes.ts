@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
+import { isWithinUnit } from '../../domain/permissions/permissions.ts';
+import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
+import { DUE_BUCKETS, dueRange, MANUAL_KINDS } from '../../domain/worklist/steps.ts';
+import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { loadDefinitions } from '../../store/repos/connections-repo.ts';
+import { writeTransaction } from '../../store/repos/engine-repo.ts';
+import {
+  queryWorklist,
+  setFollow,
+  WORKLIST_SORTS,
+  type WorklistCursor,
+  worklistCursorOf,
+} from '../../store/repos/worklist-repo.ts';
+import type { RecordType } from '../../store/schema.ts';
+import type { ApiApp } from '../app.ts';
+import { requireActor } from '../auth/authenticate.ts';
+import { loadPolicy } from '../auth/guard.ts';
+import type { AppDeps } from '../deps.ts';
+import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
+import { forbidden, notFoundProblem, ProblemSchema } from '../problems.ts';
+import { loadRecordFor } from './connection-routes.ts';
+
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .max(1000)
+    .transform((value) => value.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)).max(20));
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const WorklistItemSchema = z
+  .object({
+    step: z.object({
+      id: z.string(),
+      connectionId: z.string(),
+      nodeId: z.string(),
+      kind: z.string(),
+      name: z.string(),
+      description: z.string().nullable(),
+      dueAt: z.number().nullable(),
+      overdue: z.boolean(),
+      status: z.string(),
+      priority: z.number(),
+      read: z.boolean(),
+    }),
+    record: z.object({
+      id: z.string(),
+      name: z.string(),
+      type: z.string(),
+      company: z.string().nullable(),
+      email: z.string().nullable(),
+      /** Business first, then mobile. */
+      phones: z.array(z.object({ kind: z.enum(['business', 'mobile']), number: z.string() })),
+      doNotCall: z.boolean(),
+    }),
+    sequence: z.object({ id: z.string(), name: z.string() }),
+  })
+  .meta({ id: 'WorklistItem' });
+
+const WorklistQuery = PageQuerySchema.extend({
+  due: z.enum(DUE_BUCKETS).optional(),
+  kind: listOf(MANUAL_KINDS as unknown as [string, ...string[]]).optional(),
+  recordType: listOf(RECORD_TYPES).optional(),
+  sequenceId: z
+    .string()
+    .max(2000)
+    .transform((value) => value.split(',').filter(Boolean))
+    .pipe(z.array(z.string().min(1).max(100)).max(50))
+    .optional(),
+  unread: flag.optional(),
+  followed: flag.optional(),
+  sort: z.enum(WORKLIST_SORTS).default('due'),
+  ownerId: z.string().min(1).max(100).optional(),
+});
+
+const CursorShape = z.object({ k: z.string().optional(), d: z.number(), p: z.number(), i: z.string() });
+
+export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  app.get(
+    '/api/worklist',
+    {
+      schema: {
+        tags: ['worklist'],
+        summary: 'The caller’s due and overdue manual steps (next 30 days), filtered and sorted, paginated',
+        querystring: WorklistQuery,
+        response: {
+          200: pageSchema(WorklistItemSchema),
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const q = request.query;
+      const ownerId = q.ownerId ?? actor.userId;
+      if (ownerId !== actor.userId) {
+        const managerRoles = ['sales_manager', 'sequence_manager', 'admin'] as const;
+        if (!actor.roles.some((role) => (managerRoles as readonly string[]).includes(role))) {
+          throw forbidden('worklist.view_others', 'Only managers may see another seller’s work list');
+        }
+        const owner = await deps.store.db
+          .selectFrom('users')
+          .select('business_unit_id')
+          .where('org_id', '=', actor.orgId)
+          .where('id', '=', ownerId)
+          .executeTakeFirst();
+        const policy = await loadPolicy(deps, request, actor.orgId);
+        if (
+          !owner ||
+          (!actor.roles.includes('admin') &&
+            !isWithinUnit(policy, actor.businessUnitId, owner.business_unit_id))
+        ) {
+          throw notFoundProblem('User');
+        }
+      }
+      const [viewer, org] = await Promise.all([
+        deps.store.db
+          .selectFrom('users')
+          .select('time_zone')
+          .where('org_id', '=', actor.orgId)
+          .where('id', '=', actor.userId)
+          .executeTakeFirst(),
+        deps.store.db
+          .selectFrom('orgs')
+          .select('settings_json')
+          .where('id', '=', actor.orgId)
+          .executeTakeFirst(),
+      ]);
+      const timeZone = viewer?.time_zone ?? parseOrgSettings(org?.settings_json ?? '{}').timeZone;
+      const now = deps.clock.now();
+      const range = dueRange(q.due, now, timeZone);
+      const after = decodeCursor(q.cursor, CursorShape) as WorklistCursor | undefined;
+      const rows = await queryWorklist(deps.store.db, {
+        orgId: actor.orgId,
+        ownerId,
+        viewerId: actor.userId,
+        dueFrom: range.from,
+        dueTo: range.to,
+        kinds: q.kind,
+        recordTypes: q.recordType as RecordType[] | undefined,
+        sequenceIds: q.sequenceId,
+        unread: q.unread,
+        followed: q.followed,
+        sort: q.sort,
+        limit: q.limit,
+        after,
+      });
+      const definitions = await loadDefinitions(
+        deps.store.db,
+        actor.orgId,
+        rows.slice(0, q.limit).map((row) => row.version_id),
+      );
+      return toPage(
+        rows,
+        q.limit,
+        (row) => {
+          const node = definitions.get(row.version_id)?.definition?.nodes.find((n) => n.id === row.node_id);
+          const phones: { kind: 'business' | 'mobile'; number: string }[] = [];
+          if (row.record_phone_business) phones.push({ kind: 'business', number: row.record_phone_business });
+          if (row.record_phone_mobile) phones.push({ kind: 'mobile', number: row.record_phone_mobile });
+          return {
+            step: {
+              id: row.id,
+              connectionId: row.connection_id,
+              nodeId: row.node_id,
+              kind: row.kind,
+              name: row.name,
+              description: node && 'description' in node ? (node.description ?? null) : null,
+              dueAt: row.due_at,
+              overdue: row.due_at !== null && row.due_at < now,
+              status: row.status,
+              priority: row.priority,
+              read: row.read_at !== null,
+            },
+            record: {
+              id: row.record_id,
+              name: row.record_name,
+              type: row.record_type,
+              company: row.record_company,
+              email: row.record_email,
+              phones,
+              doNotCall: row.record_do_not_call === 1,
+            },
+            sequence: { id: row.sequence_id, name: row.sequence_name },
+          };
+        },
+        (row) => ({ ...worklistCursorOf(q.sort, row) }) as Record<string, string | number>,
+      );
+    },
+  );
+
+  for (const method of ['POST', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: '/api/records/:id/follow',
+      schema: {
+        tags: ['worklist'],
+        summary:
+          method === 'POST' ? 'Follow a record (work list filter “followed”)' : 'Stop following a record',
+        params: z.object({ id: z.string().min(1).max(100) }),
+        response: { 200: z.object({ recordId: z.string(), following: z.boolean() }), 404: ProblemSchema },
+      },
+      handler: async (request) => {
+        const actor = requireActor(request);
+        const { id } = request.params as { id: string };
+        await loadRecordFor(deps, request, actor, id, 'view');
+        const now = deps.clock.now();
+        const follow = method === 'POST';
+        await writeTransaction(deps.store, async (trx) => {
+          await setFollow(trx, { orgId: actor.orgId, userId: actor.userId, recordId: id, follow, now });
+          await recordAudit(trx, {
+            orgId: actor.orgId,
+            actorId: actor.userId,
+            action: follow ? 'record.follow' : 'record.unfollow',
+            resourceType: 'record',
+            resourceId: id,
+            at: now,
+          });
+        });
+        return { recordId: id, following: follow };
+      },
+    });
+  }
+}
