@@ -3,7 +3,6 @@ import type { HTTPMethods, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, randomSecret } from '../src/api/auth/secrets.ts';
 import { testConfig } from '../src/config.ts';
-import { EMPTY_DEFINITION } from '../src/domain/sequence/definition.ts';
 import { newId } from '../src/store/ids.ts';
 import { registeredRoutes } from './identity/registered-routes.ts';
 import { dialects } from './support/databases.ts';
@@ -393,6 +392,108 @@ const RECORD_RULES: RuleTable = {
   },
 };
 
+// ── Area: sequences ───────────────────────────────────────────────────────────────────────────────────────
+const SEQUENCE_RULES: RuleTable = {
+  'GET /api/sequences': { call: () => ({ method: 'GET', url: '/api/sequences' }), cases: everyUser(200) },
+  'POST /api/sequences': {
+    call: (ctx) => ({ method: 'POST', url: '/api/sequences', body: { name: `Blank ${ctx.unique}` } }),
+    cases: everyUser(201),
+  },
+  'GET /api/sequence-templates': {
+    call: () => ({ method: 'GET', url: '/api/sequence-templates' }),
+    cases: everyUser(200),
+  },
+  'GET /api/sequences/:id': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}` }),
+    cases: sequenceCases('use', 200),
+  },
+  'PATCH /api/sequences/:id': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'PATCH',
+      url: `/api/sequences/${ctx.sequenceId}`,
+      body: { description: 'Changed' },
+    }),
+    cases: sequenceCases('manage', 200),
+  },
+  'PUT /api/sequences/:id/definition': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'PUT',
+      url: `/api/sequences/${ctx.sequenceId}/definition`,
+      body: VALID_DEFINITION,
+    }),
+    cases: sequenceCases('manage', 200),
+  },
+  'POST /api/sequences/:id/activate': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'POST', url: `/api/sequences/${ctx.sequenceId}/activate`, body: {} }),
+    cases: sequenceCases('manage', 200),
+  },
+  'POST /api/sequences/:id/deactivate': {
+    resource: 'sequence',
+    call: async (ctx) => {
+      await ctx.fx.activate(ctx.sequenceId);
+      return { method: 'POST', url: `/api/sequences/${ctx.sequenceId}/deactivate`, body: {} };
+    },
+    cases: sequenceCases('manage', 200),
+  },
+  'POST /api/sequences/:id/edit': {
+    resource: 'sequence',
+    call: async (ctx) => {
+      await ctx.fx.activate(ctx.sequenceId);
+      return { method: 'POST', url: `/api/sequences/${ctx.sequenceId}/edit` };
+    },
+    cases: sequenceCases('manage', 200),
+  },
+  'GET /api/sequences/:id/versions': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/versions` }),
+    cases: sequenceCases('use', 200),
+  },
+  'GET /api/sequences/:id/versions/:version': {
+    resource: 'sequence',
+    call: async (ctx) => {
+      await ctx.fx.activate(ctx.sequenceId);
+      return { method: 'GET', url: `/api/sequences/${ctx.sequenceId}/versions/1` };
+    },
+    cases: sequenceCases('use', 200),
+  },
+  'POST /api/sequences/:id/copy': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'POST',
+      url: `/api/sequences/${ctx.sequenceId}/copy`,
+      body: { name: `Copy ${ctx.unique}` },
+    }),
+    cases: sequenceCases('use', 201),
+  },
+  'DELETE /api/sequences/:id': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'DELETE', url: `/api/sequences/${ctx.sequenceId}` }),
+    cases: sequenceCases('manage', 200),
+  },
+  'POST /api/sequences/:id/save-as-template': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'POST', url: `/api/sequences/${ctx.sequenceId}/save-as-template`, body: {} }),
+    cases: sequenceCases('manage', 200),
+  },
+  'GET /api/sequences/:id/export': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/export` }),
+    cases: sequenceCases('use', 200),
+  },
+  'POST /api/sequences/import': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/sequences/import',
+      body: { document: await ctx.fx.exportDocument(), name: `Imported ${ctx.unique}` },
+    }),
+    cases: everyUser(201),
+  },
+};
+
 // ── Area: insights ──────────────────────────────────────────────────────────────────────────────────────────
 const INSIGHT_RULES: RuleTable = {
   'GET /api/sequences/:id/insights': {
@@ -416,6 +517,7 @@ const ALL_RULES: RuleTable = {
   ...TOKEN_RULES,
   ...ADMIN_RULES,
   ...RECORD_RULES,
+  ...SEQUENCE_RULES,
   ...INSIGHT_RULES,
 };
 
@@ -427,8 +529,18 @@ const routeOf = (key: string) => key.replace(/ \(.*\)$/, '');
 /** Marks the data of East that West must never see, whatever route it calls. */
 const EAST_SECRET = `EAST-ONLY-${randomUUID().slice(0, 8)}`;
 
+/** A sequence that can be activated: one manual task. */
+const VALID_DEFINITION = {
+  start: 'call',
+  nodes: [{ id: 'call', kind: 'task', name: 'Call the lead', next: null }],
+};
+
 interface Fixtures {
   sequence(owner: WorldUserKey, name?: string): Promise<string>;
+  /** Activates a fixture sequence through the API, as an admin. */
+  activate(sequenceId: string): Promise<void>;
+  /** An export document of a fresh sequence, for import. */
+  exportDocument(): Promise<unknown>;
   record(owner: WorldUserKey, name?: string): Promise<string>;
   token(owner: WorldUserKey): Promise<string>;
   session(user: WorldUserKey): Promise<{ cookie: string; csrf: string }>;
@@ -461,7 +573,7 @@ function makeFixtures(world: World): Fixtures {
           owner_id: USERS[owner].id,
           business_unit_id: USERS[owner].businessUnitId,
           status: 'inactive',
-          draft_json: JSON.stringify(EMPTY_DEFINITION),
+          draft_json: JSON.stringify(VALID_DEFINITION),
           active_version_id: null,
           is_template: 0,
           created_at: now(),
@@ -469,6 +581,29 @@ function makeFixtures(world: World): Fixtures {
         })
         .execute();
       return id;
+    },
+    async activate(sequenceId) {
+      const row = await db
+        .selectFrom('sequences')
+        .select('status')
+        .where('id', '=', sequenceId)
+        .executeTakeFirst();
+      if (row?.status === 'active') return;
+      const response = await perform(world, 'eastAdmin', {
+        method: 'POST',
+        url: `/api/sequences/${sequenceId}/activate`,
+        body: {},
+      });
+      if (response.statusCode !== 200) throw new Error(`activate fixture: ${response.body}`);
+    },
+    async exportDocument() {
+      const id = await this.sequence('eastAdmin');
+      const response = await perform(world, 'eastAdmin', {
+        method: 'GET',
+        url: `/api/sequences/${id}/export`,
+      });
+      if (response.statusCode !== 200) throw new Error(`export fixture: ${response.body}`);
+      return response.json();
     },
     async record(owner, name) {
       const id = newId(now());
@@ -681,10 +816,11 @@ describe.each(dialects)('permission matrix on %s', (dialect) => {
   });
 
   it('West never sees East: no route shows a sequence or record of East to a West seller', async () => {
-    const sequenceId = await fx.sequence('eastSeller', `${EAST_SECRET} sequence`);
-    const recordId = await fx.record('eastSeller', `${EAST_SECRET} record`);
     const leaks: string[] = [];
     for (const [key, rule] of Object.entries(ALL_RULES)) {
+      // Fresh East data for each route, so one route's change cannot hide another's leak.
+      const sequenceId = await fx.sequence('eastSeller', `${EAST_SECRET} sequence ${key}`);
+      const recordId = await fx.record('eastSeller', `${EAST_SECRET} record ${key}`);
       const call = await rule.call({
         world,
         fx,
@@ -700,5 +836,25 @@ describe.each(dialects)('permission matrix on %s', (dialect) => {
       if (rule.resource && response.statusCode !== 404) leaks.push(`${key}: ${response.statusCode}, not 404`);
     }
     expect(leaks).toEqual([]);
+  });
+
+  it("headline: a seller gets 403 naming sequence.delete for a colleague's sequence, 404 for another unit's", async () => {
+    const colleagues = await fx.sequence('eastSeller2', 'Colleague sequence');
+    const refused = await world.as('eastSeller', 'DELETE', `/api/sequences/${colleagues}`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({
+      code: 'forbidden',
+      problems: [{ code: 'missing_permission:sequence.delete' }],
+    });
+    expect(refused.json().detail).toContain('sequence.delete');
+    expect((await world.as('eastSeller', 'GET', `/api/sequences/${colleagues}`)).statusCode).toBe(200);
+
+    const wests = await fx.sequence('westSeller', 'West sequence');
+    const hidden = await world.as('eastSeller', 'DELETE', `/api/sequences/${wests}`);
+    const missing = await world.as('eastSeller', 'DELETE', `/api/sequences/${newId()}`);
+    expect([hidden.statusCode, missing.statusCode]).toEqual([404, 404]);
+    // Indistinguishable from a sequence that does not exist.
+    expect({ ...hidden.json(), requestId: null }).toEqual({ ...missing.json(), requestId: null });
   });
 });
