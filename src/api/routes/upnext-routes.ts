@@ -241,6 +241,12 @@ export async function upNextRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         upcoming,
         completed: steps
           .filter((s) => !(OPEN_STEP_STATUSES as readonly string[]).includes(s.status))
+          .sort(
+            (a, b) =>
+              (a.completed_at ?? a.updated_at) - (b.completed_at ?? b.updated_at) ||
+              a.created_at - b.created_at ||
+              (a.id < b.id ? -1 : 1),
+          )
           .map((s) => ({
             stepId: s.id,
             nodeId: s.node_id,
