@@ -1,12 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { SequenceDesignerPage } from '../designer/SequenceDesignerPage.tsx';
 import { InsightsPage } from '../pages/insights/InsightsPage.tsx';
 import { RecordPage } from '../pages/record/RecordPage.tsx';
 import { RecordsPage } from '../pages/records/RecordsPage.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
 import {
   ConnectedRecordsTab,
-  DesignerSlot,
   SequenceDetailPage,
   SequenceInsightsTab,
   VersionsTab,
@@ -38,7 +38,7 @@ export function App() {
           <Route index element={<WorklistPage />} />
           <Route path="sequences" element={<SequencesPage />} />
           <Route path="sequences/:id" element={<SequenceDetailPage />}>
-            <Route index element={<DesignerSlot />} />
+            <Route index element={<SequenceDesignerPage />} />
             <Route path="connected" element={<ConnectedRecordsTab />} />
             <Route path="versions" element={<VersionsTab />} />
             <Route path="insights" element={<SequenceInsightsTab />} />

@@ -39,7 +39,11 @@ export function makeFormatters(language: string, timeZone: string | undefined): 
   const timeFmt = new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: zone });
   const numberFmt = new Intl.NumberFormat(locale);
   const percentFmt = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
-  const relativeFmt = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  // "tomorrow" / "jutro" for ±1, numbers beyond ("in 2 days" / "za 2 dni", not "pojutrze").
+  const nearFmt = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const relativeFmt = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+  const relativeText = (value: number, unit: Intl.RelativeTimeFormatUnit) =>
+    (Math.abs(value) <= 1 ? nearFmt : relativeFmt).format(value, unit);
   const empty = '—';
   return {
     locale,
@@ -53,9 +57,9 @@ export function makeFormatters(language: string, timeZone: string | undefined): 
       if (ms == null) return empty;
       const diff = ms - now;
       for (const [unit, size] of UNITS) {
-        if (Math.abs(diff) >= size) return relativeFmt.format(Math.round(diff / size), unit);
+        if (Math.abs(diff) >= size) return relativeText(Math.round(diff / size), unit);
       }
-      return relativeFmt.format(Math.round(diff / 60_000), 'minute');
+      return relativeText(Math.round(diff / 60_000), 'minute');
     },
   };
 }

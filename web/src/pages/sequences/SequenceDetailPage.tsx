@@ -1,5 +1,4 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
@@ -45,14 +44,6 @@ export function SequenceDetailPage() {
       </nav>
       <Outlet />
     </section>
-  );
-}
-
-/** Placeholder while the designer module is not part of the build. */
-export function DesignerSlot({ children }: { children?: ReactNode }) {
-  const { t } = useTranslation('sequences');
-  return (
-    <div className="designer-slot">{children ?? <p className="muted">{t('detail.designerMissing')}</p>}</div>
   );
 }
 
