@@ -48,7 +48,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const user = await findUserByEmail(deps.store.db, request.body.email);
       const ok = await verifyPassword(user?.password_hash, request.body.password);
-      if (!user || user.active !== 1 || !ok)
+      if (user?.active !== 1 || !ok)
         throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password');
       const actor = (await loadActor(deps.store.db, user.org_id, user.id))!;
       const now = deps.clock.now();

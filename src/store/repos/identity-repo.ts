@@ -32,7 +32,7 @@ export async function loadActor(
     .where('org_id', '=', orgId)
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (!user || user.active !== 1) return undefined;
+  if (user?.active !== 1) return undefined;
   return {
     orgId: user.org_id,
     userId: user.id,
