@@ -9,6 +9,7 @@ import type { NodeKind, SequenceDefinition, SequenceNode } from '../../../src/do
 import { nodeIndex } from '../../../src/domain/sequence/graph.ts';
 import { validateDefinition } from '../../../src/domain/sequence/validate.ts';
 import { ApiError } from '../api/client.ts';
+import { hasRole, useSession } from '../app/session.tsx';
 import { AddPanel } from './AddPanel.tsx';
 import { edgeTypes, nodeTypes } from './canvas-elements.tsx';
 import {
@@ -94,7 +95,12 @@ function isEditable(target: EventTarget): boolean {
 function Designer({ initial }: { initial: SequenceView }) {
   const { t } = useTranslation('designer');
   const queryClient = useQueryClient();
+  const { me } = useSession();
   const [sequence, setSequence] = useState(initial);
+  // The server decides (a refusal comes back as a 403); this only avoids offering edits the user cannot make.
+  const canEdit =
+    sequence.canEdit ??
+    (!!me && (me.userId === sequence.ownerId || hasRole(me, 'sequence_manager', 'admin')));
   const history = useHistory<SequenceDefinition>(initial.draft);
   const lookups = useDesignerLookups(sequence.recordType);
   const fields = useMemo(() => mergeFields(lookups.fields), [lookups.fields]);
@@ -121,7 +127,7 @@ function Designer({ initial }: { initial: SequenceView }) {
   const draft = history.value;
   const definition = viewing !== null ? (version.data ?? null) : draft;
   const dirty = history.value !== history.saved;
-  const readOnly = viewing !== null || sequence.status === 'active' || !sequence.canEdit;
+  const readOnly = viewing !== null || sequence.status === 'active' || !canEdit;
 
   const { ready, templates, sequences, fields: customFields } = lookups;
   const liveProblems = useMemo<DesignerProblem[]>(() => {
@@ -295,6 +301,28 @@ function Designer({ initial }: { initial: SequenceView }) {
     }
   }
 
+  /** Shows the whole graph from the top ("Sequence starts here" near the top edge), zoomed out only if needed. */
+  const canvas = useRef<HTMLDivElement>(null);
+  const placeTop = useCallback(() => {
+    const instance = flow.current;
+    const box = canvas.current?.getBoundingClientRect();
+    if (!instance || !box || flowGraph.nodes.length === 0) return;
+    const xs = flowGraph.nodes.map((n) => n.position.x);
+    const ys = flowGraph.nodes.map((n) => n.position.y);
+    const minX = Math.min(...xs);
+    const maxX = Math.max(...flowGraph.nodes.map((n) => n.position.x + (n.width ?? 0)));
+    const minY = Math.min(...ys);
+    const maxY = Math.max(...flowGraph.nodes.map((n) => n.position.y + (n.height ?? 0)));
+    const zoom = Math.max(
+      0.4,
+      Math.min(1, (box.width - 48) / (maxX - minX), (box.height - 48) / (maxY - minY)),
+    );
+    void instance.setViewport(
+      { x: box.width / 2 - ((minX + maxX) / 2) * zoom, y: 24 - minY * zoom, zoom },
+      { duration: 0 },
+    );
+  }, [flowGraph]);
+
   function focusNode(id: string) {
     select(id);
     const node = flowGraph.nodes.find((n) => n.id === id);
@@ -306,25 +334,35 @@ function Designer({ initial }: { initial: SequenceView }) {
     }
   }
 
+  // Undo, redo and save work anywhere on the page except while typing in a field.
+  const shortcuts = useRef<{ undo(): void; redo(): void; save(): void }>(null);
+  shortcuts.current = { undo: history.undo, redo: history.redo, save: () => void save() };
+  useEffect(() => {
+    const onShortcut = (event: globalThis.KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (!mod || !shortcuts.current) return;
+      const key = event.key.toLowerCase();
+      if (key === 's') {
+        event.preventDefault();
+        shortcuts.current.save();
+        return;
+      }
+      if ((event.target && isEditable(event.target)) || document.querySelector('dialog[open]')) return;
+      if (key === 'z') {
+        event.preventDefault();
+        if (event.shiftKey) shortcuts.current.redo();
+        else shortcuts.current.undo();
+      } else if (key === 'y') {
+        event.preventDefault();
+        shortcuts.current.redo();
+      }
+    };
+    window.addEventListener('keydown', onShortcut);
+    return () => window.removeEventListener('keydown', onShortcut);
+  }, []);
+
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    const mod = event.ctrlKey || event.metaKey;
-    if (mod && event.key.toLowerCase() === 's') {
-      event.preventDefault();
-      void save();
-      return;
-    }
-    if (isEditable(event.target)) return;
-    if (mod && event.key.toLowerCase() === 'z') {
-      event.preventDefault();
-      if (event.shiftKey) history.redo();
-      else history.undo();
-      return;
-    }
-    if (mod && event.key.toLowerCase() === 'y') {
-      event.preventDefault();
-      history.redo();
-      return;
-    }
+    if (event.ctrlKey || event.metaKey || event.altKey || isEditable(event.target)) return;
     const element = event.target instanceof HTMLElement ? event.target.closest('.react-flow__node') : null;
     const id = element?.getAttribute('data-id');
     if (!id || id.includes(':')) return;
@@ -395,7 +433,7 @@ function Designer({ initial }: { initial: SequenceView }) {
               </button>
             </>
           )}
-          <button type="button" onClick={() => flow.current?.fitView({ duration: 200 })}>
+          <button type="button" onClick={placeTop}>
             {t('fit')}
           </button>
           <span className="designer-spacer" />
@@ -418,7 +456,7 @@ function Designer({ initial }: { initial: SequenceView }) {
           >
             {t('history.open')}
           </button>
-          {sequence.status === 'active' && sequence.canEdit && viewing === null && (
+          {sequence.status === 'active' && canEdit && viewing === null && (
             <button type="button" className="primary" onClick={edit} data-testid="edit-sequence">
               {t('edit')}
             </button>
@@ -449,7 +487,7 @@ function Designer({ initial }: { initial: SequenceView }) {
         )}
         {viewing === null && sequence.status === 'active' && (
           <div className="designer-banner" role="status" data-testid="read-only-banner">
-            {t(sequence.canEdit ? 'banner.active' : 'banner.activeNoEdit')}
+            {t(canEdit ? 'banner.active' : 'banner.activeNoEdit')}
           </div>
         )}
         {viewing === null && sequence.status === 'revision' && (
@@ -457,7 +495,7 @@ function Designer({ initial }: { initial: SequenceView }) {
             {t('banner.revision', { version: sequence.activeVersion ?? '' })}
           </div>
         )}
-        {viewing === null && sequence.status !== 'active' && !sequence.canEdit && (
+        {viewing === null && sequence.status !== 'active' && !canEdit && (
           <div className="designer-banner" role="status">
             {t('banner.noEdit')}
           </div>
@@ -475,7 +513,7 @@ function Designer({ initial }: { initial: SequenceView }) {
           </div>
         )}
         <div className="designer-body">
-          <div className="designer-canvas" data-testid="designer-canvas">
+          <div className="designer-canvas" data-testid="designer-canvas" ref={canvas}>
             <ReactFlow<DesignerNode, DesignerEdge>
               nodes={flowGraph.nodes}
               edges={flowGraph.edges}
@@ -483,6 +521,7 @@ function Designer({ initial }: { initial: SequenceView }) {
               edgeTypes={edgeTypes}
               onInit={(instance) => {
                 flow.current = instance;
+                placeTop();
               }}
               onNodeClick={(_event, node) => {
                 if (node.type === 'step') select(node.id);
@@ -495,8 +534,6 @@ function Designer({ initial }: { initial: SequenceView }) {
               nodesConnectable={false}
               elementsSelectable={false}
               deleteKeyCode={null}
-              fitView
-              fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
               minZoom={0.2}
               maxZoom={1.5}
               proOptions={{ hideAttribution: true }}

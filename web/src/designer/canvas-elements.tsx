@@ -49,6 +49,9 @@ export function StepNode({ data }: NodeProps<Extract<DesignerNode, { type: 'step
   const selected = designer.selectedId === node.id;
   const condition = isConditionKind(node.kind);
   const classes = ['designer-node', condition ? 'condition' : 'step', node.kind];
+  const nodeSubtitle = [node.name?.trim() ? t(`kinds.${node.kind}`) : '', nodeSummary(t, node, designer)]
+    .filter(Boolean)
+    .join(' · ');
   if (selected) classes.push('selected');
   if (problems.length > 0) classes.push('invalid');
   return (
@@ -58,7 +61,9 @@ export function StepNode({ data }: NodeProps<Extract<DesignerNode, { type: 'step
         <span className="designer-node-icon" aria-hidden="true">
           {KIND_ICONS[node.kind]}
         </span>
-        <span className="designer-node-title">{nodeTitle(t, node)}</span>
+        <span className="designer-node-title" title={nodeTitle(t, node)}>
+          {nodeTitle(t, node)}
+        </span>
         {problems.length > 0 && (
           <span
             className="designer-badge"
@@ -84,9 +89,8 @@ export function StepNode({ data }: NodeProps<Extract<DesignerNode, { type: 'step
           </button>
         )}
       </div>
-      <div className="designer-node-kind">
-        {node.name?.trim() ? `${t(`kinds.${node.kind}`)} · ` : ''}
-        {nodeSummary(t, node, designer)}
+      <div className="designer-node-kind" title={nodeSubtitle}>
+        {nodeSubtitle}
       </div>
       {problems.length > 0 && (
         <div className="designer-node-problem" role="alert" data-testid={`node-problem-${node.id}`}>
@@ -145,7 +149,7 @@ export function InsertEdge(props: EdgeProps<DesignerEdge>) {
         {branch && (
           <div
             className={`designer-branch ${branch}`}
-            style={{ transform: `translate(-50%, 0) translate(${props.sourceX}px, ${props.sourceY + 6}px)` }}
+            style={{ transform: `translate(-50%, 0) translate(${props.targetX}px, ${labelY + 4}px)` }}
             data-testid={`branch-${key}`}
           >
             {t(branch === 'yes' ? 'branchYes' : 'branchNo')}
@@ -156,7 +160,7 @@ export function InsertEdge(props: EdgeProps<DesignerEdge>) {
             type="button"
             className={`designer-plus small nodrag nopan${designer.addSlotKey === key ? ' active' : ''}`}
             style={{
-              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY + (branch ? 8 : 0)}px)`,
+              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
             }}
             aria-label={t('insertHere')}
             title={t('insertHere')}

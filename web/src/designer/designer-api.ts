@@ -19,11 +19,12 @@ export interface SequenceView {
   description: string;
   recordType: RecordType;
   status: SequenceStatus;
+  ownerId: string;
   draft: SequenceDefinition;
   activeVersion: number | null;
   problems: DesignerProblem[];
-  /** Whether the signed-in user may edit, activate and save; unknown counts as yes (the API refuses). */
-  canEdit: boolean;
+  /** Whether the server said the user may edit; undefined when it does not say (the page decides by role). */
+  canEdit: boolean | undefined;
 }
 
 interface RawSequence {
@@ -32,6 +33,7 @@ interface RawSequence {
   description?: string | null;
   recordType: RecordType;
   status: SequenceStatus;
+  ownerId: string;
   draft?: SequenceDefinition;
   definition?: SequenceDefinition;
   activeVersion?: number | { version: number } | null;
@@ -48,10 +50,11 @@ function toView(raw: RawSequence): SequenceView {
     description: raw.description ?? '',
     recordType: raw.recordType,
     status: raw.status,
+    ownerId: raw.ownerId,
     draft: (raw.draft ?? raw.definition)!,
     activeVersion: typeof version === 'number' ? version : (version?.version ?? null),
     problems: raw.problems ?? [],
-    canEdit: raw.canEdit ?? raw.permissions?.edit ?? true,
+    canEdit: raw.canEdit ?? raw.permissions?.edit,
   };
 }
 
@@ -63,7 +66,7 @@ export async function saveDraft(id: string, definition: SequenceDefinition): Pro
   const saved = await api<{ problems?: DesignerProblem[] } | undefined>(
     'PUT',
     `/api/sequences/${encodeURIComponent(id)}/definition`,
-    { definition },
+    definition,
   );
   return saved?.problems ?? [];
 }
@@ -81,6 +84,7 @@ export interface VersionSummary {
   changeNote: string | null;
   createdAt: number;
   createdBy: string | null;
+  createdByName?: string | null;
 }
 
 export async function fetchVersions(id: string): Promise<VersionSummary[]> {
@@ -129,11 +133,13 @@ export async function previewTemplate(templateId: string, recordId: string): Pro
 }
 
 async function fetchFields(recordType: RecordType): Promise<FieldDefinition[]> {
-  const raw = await api<{ items?: FieldDefinition[]; fields?: FieldDefinition[] } | FieldDefinition[]>(
-    'GET',
-    `/api/record-fields${query({ recordType })}`,
-  );
-  return Array.isArray(raw) ? raw : (raw.items ?? raw.fields ?? []);
+  type RawField = Omit<FieldDefinition, 'options'> & { options?: FieldDefinition['options'] | null };
+  const raw = await api<{ items: RawField[] }>('GET', `/api/record-fields${query({ recordType })}`);
+  return raw.items.map(({ options, ...field }) => ({
+    ...field,
+    ...(options ? { options } : {}),
+    core: false,
+  }));
 }
 
 export interface SequenceSummary {

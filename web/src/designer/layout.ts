@@ -25,7 +25,7 @@ export type DesignerEdge = Edge<InsertEdgeData, 'insert'>;
 export const STEP_WIDTH = 260;
 const STEP_HEIGHT = 64;
 const PROBLEM_HEIGHT = 36;
-const START_WIDTH = 220;
+const START_WIDTH = 260;
 const START_HEIGHT = 44;
 const ADD_SIZE = 32;
 

@@ -89,7 +89,10 @@ export function VersionHistory({
             <button type="button" className="designer-link" onClick={() => onView(version.version)}>
               <strong>{t('history.version', { version: version.version })}</strong>
             </button>{' '}
-            <span className="designer-muted">{format.format(version.createdAt)}</span>
+            <span className="designer-muted">
+              {format.format(version.createdAt)}
+              {version.createdByName ? ` · ${version.createdByName}` : ''}
+            </span>
             <p>{version.changeNote ?? t('history.noNote')}</p>
           </li>
         ))}

@@ -47,7 +47,7 @@ export function PropertiesPanel({
           ×
         </button>
       </header>
-      <p className="designer-muted">{t(`kinds.${node.kind}`)}</p>
+      {node.name?.trim() && <p className="designer-muted">{t(`kinds.${node.kind}`)}</p>}
       {problems.length > 0 && (
         <ul className="designer-problem-list" aria-label={t('problemsTitle')}>
           {problems.map((p) => (

@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  EMPTY_DEFINITION,
+  type NodeKind,
+  type SequenceDefinition,
+} from '../../src/domain/sequence/definition.ts';
+import { insertSequence } from '../../src/store/repos/sequences-repo.ts';
+import { BU, createWorld, ORG_ID, PASSWORD, USERS, type World, type WorldUserKey } from '../support/world.ts';
+import { launchBrowser } from './browser.ts';
+
+/**
+ * Page helpers for end-to-end tests of the UI, reusable by every screen's test: a world (fresh SQLite, seeded
+ * users of every role) served over HTTP on a random port, a Chromium, sign-in, the designer and its actions.
+ * The UI must be built first (`npm run build:web`; `npm test` does it).
+ */
+
+export interface E2E {
+  world: World;
+  baseUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startE2E(): Promise<E2E> {
+  const world = await createWorld('sqlite', { file: true });
+  await world.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = world.app.server.address() as AddressInfo;
+  const browser = await launchBrowser();
+  return {
+    world,
+    baseUrl: `http://127.0.0.1:${port}`,
+    browser,
+    async close() {
+      await browser.close();
+      await world.close();
+    },
+  };
+}
+
+/** A new browser context (own cookies) signed in as a world user; `locale` sets the profile language. */
+export async function signIn(
+  e2e: E2E,
+  user: WorldUserKey,
+  options: { locale?: 'en' | 'pl'; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const locale = options.locale ?? 'en';
+  await e2e.world.store.db
+    .updateTable('users')
+    .set({ locale })
+    .where('org_id', '=', ORG_ID)
+    .where('id', '=', USERS[user].id)
+    .execute();
+  const context = await e2e.browser.newContext({
+    locale: locale === 'pl' ? 'pl-PL' : 'en-US',
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+  });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(e2e.baseUrl);
+  await page.locator('input[type="email"]').fill(USERS[user].email);
+  await page.locator('input[type="password"]').fill(PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await page.getByTestId('current-user').waitFor();
+  return { context, page };
+}
+
+/** A sequence owned by a world user, created in the store (setup, not the behaviour under test). */
+export async function createSequence(
+  e2e: E2E,
+  owner: WorldUserKey,
+  name: string,
+  definition: SequenceDefinition = EMPTY_DEFINITION,
+): Promise<string> {
+  const user = USERS[owner];
+  const row = await insertSequence(e2e.world.store.db, {
+    orgId: ORG_ID,
+    actorId: user.id,
+    ownerId: user.id,
+    businessUnitId: user.businessUnitId ?? BU.east,
+    name,
+    description: '',
+    recordType: 'lead',
+    definition,
+    now: e2e.world.clock.now(),
+  });
+  return row.id;
+}
+
+export async function openDesigner(e2e: E2E, page: Page, sequenceId: string): Promise<void> {
+  await page.goto(`${e2e.baseUrl}/sequences/${sequenceId}`);
+  await page.getByTestId('designer-start').waitFor();
+}
+
+/**
+ * Adds a node through the + button of a slot: "start" (after "Sequence starts here") or "<nodeId>:next",
+ * "<nodeId>:yes", "<nodeId>:no". Returns the new node's id.
+ */
+export async function addNode(page: Page, slot: string, kind: NodeKind): Promise<string> {
+  const before = await nodeIds(page);
+  await page.getByTestId(`add-${slot}`).click();
+  await page.getByTestId(`add-kind-${kind}`).click();
+  await page.getByTestId('properties-panel').waitFor();
+  const after = await nodeIds(page);
+  const added = after.find((id) => !before.includes(id));
+  if (!added) throw new Error(`no ${kind} node appeared after adding at ${slot}`);
+  return added;
+}
+
+/** Ids of the sequence's nodes on the canvas. */
+export async function nodeIds(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid^="node-"]:not([data-testid^="node-problem-"])')
+    .evaluateAll((elements) => elements.map((el) => el.getAttribute('data-testid')!.slice('node-'.length)));
+}
+
+export async function saveDesigner(page: Page): Promise<void> {
+  await page.getByTestId('save').click();
+  await page
+    .getByTestId('dirty-state')
+    .filter({ hasNotText: /unsaved|niezapisane/i })
+    .waitFor();
+}

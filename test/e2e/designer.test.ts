@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
+import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+/** A sequence with a condition and both branches, for the read-only walk and the screenshots. */
+const BRANCHED: SequenceDefinition = {
+  start: 'intro',
+  nodes: [
+    { id: 'intro', kind: 'email', name: 'Introduction', templateId: null, next: 'pause' },
+    { id: 'pause', kind: 'wait', days: 2, hours: 0, next: 'opened' },
+    {
+      id: 'opened',
+      kind: 'condition_email',
+      inspects: 'intro',
+      results: ['opened', 'replied'],
+      combine: 'any',
+      timeLimit: { days: 3, hours: 0 },
+      moveWhenSeen: true,
+      yes: 'call',
+      no: 'connect',
+    },
+    { id: 'call', kind: 'phone_call', name: 'Discovery call', next: null },
+    { id: 'connect', kind: 'linkedin_connect', next: 'follow-up' },
+    { id: 'follow-up', kind: 'task', name: 'Follow up', next: null },
+  ],
+  options: {
+    exitOnReply: true,
+    skipNonWorkingDays: true,
+    sendWindow: null,
+    trackOpens: true,
+    trackClicks: true,
+  },
+};
+
+describe('sequence designer in a real browser', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('builds a sequence, shows the activation error on the wait node, and activates once fixed', async () => {
+    const id = await createSequence(e2e, 'eastSeller', 'Inbound leads');
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await openDesigner(e2e, page, id);
+      await expect(page.getByTestId('designer-start').textContent()).resolves.toContain(
+        'Sequence starts here',
+      );
+
+      const email = await addNode(page, 'start', 'email');
+      await page.getByTestId('prop-name').fill('Introduction');
+      const wait = await addNode(page, `${email}:next`, 'wait');
+      await expect(page.getByTestId('dirty-state').textContent()).resolves.toBe('Unsaved changes');
+
+      // Activation saves, then the server refuses: the problem is shown on the wait node.
+      await page.getByTestId('activate').click();
+      await page.getByTestId('activate-confirm').click();
+      await page.getByTestId('designer-notice').getByText('cannot be activated').waitFor();
+      const problem = page.getByTestId(`node-problem-${wait}`);
+      await expect(problem.textContent()).resolves.toContain('A wait cannot end a sequence');
+      await expect(page.getByTestId('problems-list').textContent()).resolves.toContain('Set wait time');
+      const saved = await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`);
+      expect(saved.json()).toMatchObject({ status: 'inactive', definition: { start: email } });
+
+      // Undo and redo with the keyboard, then fix the problem by adding a call after the wait.
+      await page.getByTestId('designer-canvas').click({ position: { x: 20, y: 20 } });
+      await page.keyboard.press('Control+z');
+      await page.getByTestId(`node-${wait}`).waitFor({ state: 'detached' });
+      await page.keyboard.press('Control+Shift+z');
+      await page.getByTestId(`node-${wait}`).waitFor();
+      await addNode(page, `${wait}:next`, 'phone_call');
+      await problem.waitFor({ state: 'detached' });
+
+      await page.getByTestId('activate').click();
+      await page.getByTestId('activate-confirm').click();
+      await page.getByTestId('read-only-banner').waitFor();
+      await expect(page.getByTestId('designer-status').textContent()).resolves.toBe('Active');
+      const active = await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`);
+      expect(active.json()).toMatchObject({ status: 'active', activeVersion: { version: 1 } });
+      expect(active.json().definition.nodes).toHaveLength(3);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens properties from the keyboard and shows Yes/No branches, in English and Polish', async () => {
+    const id = await createSequence(e2e, 'eastSeller2', 'Webinar follow-up', BRANCHED);
+    for (const language of ['en', 'pl'] as const) {
+      const { context, page } = await signIn(e2e, 'eastSeller2', { locale: language });
+      try {
+        await openDesigner(e2e, page, id);
+        const start = await page.getByTestId('designer-start').textContent();
+        expect(start).toContain(language === 'en' ? 'Sequence starts here' : 'Sekwencja zaczyna się tutaj');
+        await expect(page.getByTestId('branch-opened:yes').textContent()).resolves.toBe(
+          language === 'en' ? 'Yes' : 'Tak',
+        );
+        await expect(page.getByTestId('branch-opened:no').textContent()).resolves.toBe(
+          language === 'en' ? 'No' : 'Nie',
+        );
+        // Keyboard: focus the condition node and press Enter to open its properties.
+        await page.locator('.react-flow__node[data-id="opened"]').focus();
+        await page.keyboard.press('Enter');
+        await page.getByTestId('properties-panel').waitFor();
+        await expect(
+          page.getByTestId('prop-name').evaluate((el) => el === document.activeElement),
+        ).resolves.toBe(true);
+        const heading = await page.locator('#designer-props-title').textContent();
+        expect(heading).toBe(language === 'en' ? 'Email condition' : 'Warunek wiadomości e-mail');
+        await page.screenshot({ path: resolve(SCREENSHOTS, `designer-${language}.png`) });
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
