@@ -190,16 +190,14 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
         decideOrg(actor, await loadPolicy(deps, request, actor.orgId), 'create_sequence'),
         'Email template',
       );
-      const row = await db
-        .transaction()
-        .execute((trx) =>
-          insertEmailTemplate(trx, {
-            ...request.body,
-            orgId: actor.orgId,
-            ownerId: actor.userId,
-            now: deps.clock.now(),
-          }),
-        );
+      const row = await db.transaction().execute((trx) =>
+        insertEmailTemplate(trx, {
+          ...request.body,
+          orgId: actor.orgId,
+          ownerId: actor.userId,
+          now: deps.clock.now(),
+        }),
+      );
       return reply.code(201).send(toEmailTemplate(row));
     },
   );
@@ -245,16 +243,14 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
     },
     async (request, reply) => {
       const { actor } = await guardTemplate(request, request.params.id, 'delete');
-      await db
-        .transaction()
-        .execute((trx) =>
-          deleteEmailTemplate(trx, {
-            orgId: actor.orgId,
-            id: request.params.id,
-            actorId: actor.userId,
-            now: deps.clock.now(),
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        deleteEmailTemplate(trx, {
+          orgId: actor.orgId,
+          id: request.params.id,
+          actorId: actor.userId,
+          now: deps.clock.now(),
+        }),
+      );
       return reply.code(204).send(null);
     },
   );

@@ -101,16 +101,14 @@ export async function tagRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     },
     async (request, reply) => {
       const actor = await requireTagManager(request);
-      const tag = await db
-        .transaction()
-        .execute((trx) =>
-          createTag(trx, {
-            orgId: actor.orgId,
-            actorId: actor.userId,
-            ...request.body,
-            now: deps.clock.now(),
-          }),
-        );
+      const tag = await db.transaction().execute((trx) =>
+        createTag(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          ...request.body,
+          now: deps.clock.now(),
+        }),
+      );
       return reply.code(201).send(tag);
     },
   );
@@ -162,16 +160,14 @@ export async function tagRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     },
     async (request, reply) => {
       const actor = await requireTagManager(request);
-      await db
-        .transaction()
-        .execute((trx) =>
-          deleteTag(trx, {
-            orgId: actor.orgId,
-            actorId: actor.userId,
-            id: request.params.id,
-            now: deps.clock.now(),
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        deleteTag(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          id: request.params.id,
+          now: deps.clock.now(),
+        }),
+      );
       return reply.code(204).send(null);
     },
   );
