@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerImportCommand } from './import-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerOrgCommand } from './org-command.ts';
+import { registerSequenceCommand } from './sequence-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerUserCommand } from './user-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerOrgCommand(program);
   registerUserCommand(program);
   registerWorkerCommand(program);
+  registerSequenceCommand(program);
 }
