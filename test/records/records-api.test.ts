@@ -332,7 +332,9 @@ describe.each(dialects)('records API on %s', (dialect) => {
     expect(connectedDelete.statusCode).toBe(409);
 
     // Qualifying the record ends its connection (the engine's record-change hook runs in the same transaction).
-    const qualified = await world.as('eastSeller2', 'PATCH', `/api/records/${delta.id}`, { status: 'qualified' });
+    const qualified = await world.as('eastSeller2', 'PATCH', `/api/records/${delta.id}`, {
+      status: 'qualified',
+    });
     expect(qualified.statusCode, qualified.body).toBe(200);
     expect(qualified.json()).toMatchObject({ status: 'qualified', sequence: null, currentStep: null });
     const connection = await world.store.db

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerImportCommand } from './import-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerOrgCommand } from './org-command.ts';
+import { registerSeedCommand } from './seed-command.ts';
 import { registerSequenceCommand } from './sequence-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerUserCommand } from './user-command.ts';
@@ -12,6 +13,7 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerMigrateCommand(program);
   registerImportCommand(program);
+  registerSeedCommand(program);
   registerOrgCommand(program);
   registerUserCommand(program);
   registerWorkerCommand(program);

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
+import { formatCredentials, seedDemo } from '../seed/seed-demo.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,6 +13,10 @@ export function registerServeCommand(program: Command): void {
     .option('--seed-if-empty', 'load the demo organisation when the database has none')
     .action(async (options: { worker: boolean; seedIfEmpty?: boolean }) => {
       const { config, store, logger } = await openRuntime();
+      if (options.seedIfEmpty) {
+        const seeded = await seedDemo({ store, clock: systemClock });
+        if (seeded.seeded) console.log(formatCredentials(seeded));
+      }
       const app = await buildApp({ store, config, clock: systemClock });
       await app.listen({ port: config.port, host: config.host });
       logger.info({ url: config.publicUrl, worker: options.worker }, 'Stepwise is serving');
