@@ -494,6 +494,177 @@ const SEQUENCE_RULES: RuleTable = {
   },
 };
 
+// ── Area: tags ─────────────────────────────────────────────────────────────────────────────────────────────
+/** Tags are created, renamed and deleted by sequence managers and admins (SPEC.md §4). */
+const tagManagers = (ok: number): Case[] => [
+  ...USER_KEYS.map((as) => ({
+    as,
+    expect: USERS[as].roles.some((r: string) => r === 'sequence_manager' || r === 'admin') ? ok : 403,
+  })),
+  anonymous(),
+];
+const TAG_RULES: RuleTable = {
+  'GET /api/tags': { call: () => ({ method: 'GET', url: '/api/tags' }), cases: everyUser(200) },
+  'POST /api/tags': {
+    call: (ctx) => ({ method: 'POST', url: '/api/tags', body: { name: `Tag ${ctx.unique}` } }),
+    cases: tagManagers(201),
+  },
+  'PATCH /api/tags/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/tags/${await ctx.fx.tag()}`,
+      body: { name: `Renamed ${ctx.unique}` },
+    }),
+    cases: tagManagers(200),
+  },
+  'DELETE /api/tags/:id': {
+    call: async (ctx) => ({ method: 'DELETE', url: `/api/tags/${await ctx.fx.tag()}` }),
+    cases: tagManagers(204),
+  },
+  // Sellers may apply tags to any sequence they see.
+  'PUT /api/sequences/:id/tags/:tagId': {
+    resource: 'sequence',
+    call: async (ctx) => ({
+      method: 'PUT',
+      url: `/api/sequences/${ctx.sequenceId}/tags/${await ctx.fx.tag()}`,
+    }),
+    cases: sequenceCases('use', 204),
+  },
+  'DELETE /api/sequences/:id/tags/:tagId': {
+    resource: 'sequence',
+    call: async (ctx) => {
+      const tagId = await ctx.fx.tag(ctx.sequenceId);
+      return { method: 'DELETE', url: `/api/sequences/${ctx.sequenceId}/tags/${tagId}` };
+    },
+    cases: sequenceCases('use', 204),
+  },
+};
+
+// ── Area: email templates ────────────────────────────────────────────────────────────────────────────────────
+/** Templates are shared across the organisation; the author, sequence managers and admins change them. */
+const templateEditors = (ok: number): Case[] => [
+  ...USER_KEYS.map((as) => ({
+    as,
+    owner: 'eastSeller2' as const,
+    expect:
+      as === 'eastSeller2' || USERS[as].roles.some((r: string) => r === 'sequence_manager' || r === 'admin')
+        ? ok
+        : 403,
+  })),
+  anonymous(),
+];
+const TEMPLATE_BODY = { name: 'Intro', language: 'en', subject: 'Hello', bodyHtml: '<p>Hello</p>' };
+const TEMPLATE_RULES: RuleTable = {
+  'GET /api/email-templates': {
+    call: () => ({ method: 'GET', url: '/api/email-templates' }),
+    cases: everyUser(200),
+  },
+  'GET /api/email-templates/:id': {
+    call: async (ctx) => ({
+      method: 'GET',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}`,
+    }),
+    cases: everyUser(200),
+  },
+  'POST /api/email-templates': {
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/email-templates',
+      body: { ...TEMPLATE_BODY, name: ctx.unique },
+    }),
+    cases: everyUser(201),
+  },
+  'PUT /api/email-templates/:id': {
+    call: async (ctx) => ({
+      method: 'PUT',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}`,
+      body: { subject: 'Changed' },
+    }),
+    cases: templateEditors(200),
+  },
+  'DELETE /api/email-templates/:id': {
+    call: async (ctx) => ({
+      method: 'DELETE',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}`,
+    }),
+    cases: templateEditors(204),
+  },
+  // Previews render a record's data: the record must be visible.
+  'POST /api/email-templates/:id/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/email-templates/${await ctx.fx.template('eastAdmin')}/preview`,
+      body: { recordId: ctx.recordId },
+    }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/email-templates/preview': {
+    resource: 'record',
+    call: (ctx) => ({
+      method: 'POST',
+      url: '/api/email-templates/preview',
+      body: { subject: 'Hi {{ record.name }}', bodyHtml: '<p>Hi</p>', recordId: ctx.recordId },
+    }),
+    cases: recordCases('view', 200),
+  },
+};
+
+// ── Area: work list, Up next, timeline, follows ──────────────────────────────────────────────────────────────
+const WORK_RULES: RuleTable = {
+  'GET /api/worklist': { call: () => ({ method: 'GET', url: '/api/worklist' }), cases: self(200) },
+  'GET /api/records/:id/up-next': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}/up-next` }),
+    cases: recordCases('view', 200),
+  },
+  'GET /api/records/:id/timeline': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}/timeline` }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/records/:id/follow': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'POST', url: `/api/records/${ctx.recordId}/follow` }),
+    cases: recordCases('view', 200),
+  },
+  'DELETE /api/records/:id/follow': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'DELETE', url: `/api/records/${ctx.recordId}/follow` }),
+    cases: recordCases('view', 200),
+  },
+};
+
+// ── Area: inbound mail, tracking, unsubscribe ────────────────────────────────────────────────────────────────
+/** A raw message that matches nothing: the intake accepts and ignores it. */
+const STRAY_MIME =
+  'From: a@example.org\r\nTo: b@example.com\r\nSubject: Hello\r\nMessage-ID: <stray@example.org>\r\n\r\nHi\r\n';
+const MAIL_RULES: RuleTable = {
+  'GET /api/inbound/settings': {
+    call: () => ({ method: 'GET', url: '/api/inbound/settings' }),
+    cases: adminsOnly(200),
+  },
+  // Without the inbound secret only admins may post mail in.
+  'POST /api/inbound/mime': {
+    call: () => ({ method: 'POST', url: '/api/inbound/mime', body: { mime: STRAY_MIME } }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/inbound/mime (with a wrong inbound secret)': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/inbound/mime',
+      body: { mime: STRAY_MIME },
+      headers: { 'x-stepwise-inbound-secret': 'wrong' },
+    }),
+    cases: [anonymous(401), { as: 'eastAdmin', expect: 401 }],
+  },
+  // Links in emails: the signed token decides, not a session. A forged token gets nothing.
+  'GET /t/o/*': { call: () => ({ method: 'GET', url: '/t/o/forged-token.gif' }), cases: anyone(200) },
+  'GET /t/c/*': { call: () => ({ method: 'GET', url: '/t/c/forged-token' }), cases: anyone(404) },
+  'GET /u/*': { call: () => ({ method: 'GET', url: '/u/forged-token' }), cases: anyone(404) },
+  'POST /u/*': { call: () => ({ method: 'POST', url: '/u/forged-token', body: {} }), cases: anyone(404) },
+};
+
 // ── Area: insights ──────────────────────────────────────────────────────────────────────────────────────────
 const INSIGHT_RULES: RuleTable = {
   'GET /api/sequences/:id/insights': {
@@ -518,6 +689,10 @@ const ALL_RULES: RuleTable = {
   ...ADMIN_RULES,
   ...RECORD_RULES,
   ...SEQUENCE_RULES,
+  ...TAG_RULES,
+  ...TEMPLATE_RULES,
+  ...WORK_RULES,
+  ...MAIL_RULES,
   ...INSIGHT_RULES,
 };
 
@@ -546,6 +721,9 @@ interface Fixtures {
   session(user: WorldUserKey): Promise<{ cookie: string; csrf: string }>;
   resetPassword(user: WorldUserKey): Promise<void>;
   user(): Promise<string>;
+  /** A tag; applied to `sequenceId` when given. */
+  tag(sequenceId?: string): Promise<string>;
+  template(owner: WorldUserKey): Promise<string>;
   businessUnit(): Promise<string>;
   recordField(): Promise<string>;
 }
@@ -697,6 +875,41 @@ function makeFixtures(world: World): Fixtures {
       await db
         .insertInto('role_assignments')
         .values({ org_id: ORG_ID, user_id: id, role: 'seller' })
+        .execute();
+      return id;
+    },
+    async tag(sequenceId) {
+      const id = newId(now());
+      await db
+        .insertInto('tags')
+        .values({ org_id: ORG_ID, id, name: `Tag ${id}`, parent_id: null, created_at: now() })
+        .execute();
+      if (sequenceId) {
+        await db
+          .insertInto('sequence_tags')
+          .values({ org_id: ORG_ID, sequence_id: sequenceId, tag_id: id })
+          .execute();
+      }
+      return id;
+    },
+    async template(owner) {
+      const id = newId(now());
+      await db
+        .insertInto('email_templates')
+        .values({
+          org_id: ORG_ID,
+          id,
+          name: `Template ${id}`,
+          language: 'en',
+          subject: 'Hello {{ record.name }}',
+          body_html: '<p>Hello</p>',
+          body_text: null,
+          record_type: null,
+          owner_id: USERS[owner].id,
+          builtin: 0,
+          created_at: now(),
+          updated_at: now(),
+        })
         .execute();
       return id;
     },
