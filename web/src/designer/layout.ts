@@ -111,9 +111,30 @@ function layout(nodes: DesignerNode[], edges: DesignerEdge[]): DesignerNode[] {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'TB', nodesep: 48, ranksep: 56, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) graph.setNode(node.id, { width: node.width, height: node.height });
-  for (const edge of edges) graph.setEdge(edge.source, edge.target);
-  dagre.layout(graph);
+  // Depth-first order with Yes before No, so dagre keeps the Yes branch on the left as Dynamics 365 does.
+  const children = new Map<string, string[]>();
+  for (const edge of edges) children.set(edge.source, [...(children.get(edge.source) ?? []), edge.target]);
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    ordered.push(id);
+    for (const child of children.get(id) ?? []) visit(child);
+  };
+  visit(START_ID);
+  for (const node of nodes) visit(node.id);
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  for (const id of ordered) graph.setNode(id, { width: byId.get(id)!.width, height: byId.get(id)!.height });
+  for (const id of ordered) for (const child of children.get(id) ?? []) graph.setEdge(id, child);
+  // Yes on the left, No on the right.
+  const constraints: { left: string; right: string }[] = [];
+  for (const edge of edges) {
+    if (edge.data?.label !== 'yes') continue;
+    const no = edges.find((e) => e.source === edge.source && e.data?.label === 'no');
+    if (no) constraints.push({ left: edge.target, right: no.target });
+  }
+  dagre.layout(graph, { constraints });
   return nodes.map((node) => {
     const placed = graph.node(node.id) as { x: number; y: number } | undefined;
     const width = node.width ?? 0;
