@@ -116,7 +116,7 @@ export function registerImportCommand(program: Command): void {
     .argument('<type>', `record type: ${RECORD_TYPES.join(', ')}`)
     .argument('<file>', 'CSV file (first line names the columns; comma, semicolon or tab separated)')
     .option(
-      '--map <Column=field...>',
+      '--map <Column=field>',
       'map a column to a field (core field, custom field name, or "ignore"); repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )

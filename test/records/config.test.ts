@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const KEY = 'k'.repeat(40);
+
+describe('loadConfig (docs/configuration.md)', () => {
+  it('applies the documented defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-config-'));
+    const keyFile = join(dir, 'secret.key');
+    const config = loadConfig({ STEPWISE_SECRET_KEY_FILE: keyFile });
+    expect(config).toMatchObject({
+      databaseUrl: 'sqlite:./data/stepwise.db',
+      port: 3000,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:3000',
+      logLevel: 'info',
+      sessionTtlMs: 12 * 3_600_000,
+      smtpUrl: undefined,
+      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000 },
+      cookieSecure: false,
+    });
+    // Without STEPWISE_SECRET_KEY a random key is created once and reused.
+    expect(config.secretKey).toBe(readFileSync(keyFile, 'utf8').trim());
+    expect(loadConfig({ STEPWISE_SECRET_KEY_FILE: keyFile }).secretKey).toBe(config.secretKey);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/stepwise',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://sales.example.com/',
+      LOG_LEVEL: 'warn',
+      STEPWISE_SECRET_KEY: KEY,
+      SESSION_TTL_HOURS: '8',
+      SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+      WORKER_BATCH_SIZE: '1000',
+      WORKER_POLL_MS: '250',
+      WORKER_LEASE_MS: '30000',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/stepwise',
+      port: 8080,
+      host: '127.0.0.1',
+      publicUrl: 'https://sales.example.com',
+      logLevel: 'warn',
+      secretKey: KEY,
+      sessionTtlMs: 8 * 3_600_000,
+      smtpUrl: 'smtps://user:pass@smtp.example.com:465',
+      worker: { batchSize: 1000, pollMs: 250, leaseMs: 30_000 },
+      cookieSecure: true,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://db/stepwise'],
+    ['LOG_LEVEL', 'loud'],
+    ['STEPWISE_SECRET_KEY', 'short'],
+    ['SMTP_URL', 'http://mail'],
+    ['WORKER_BATCH_SIZE', '0'],
+    ['PUBLIC_URL', 'not a url'],
+  ])('stops on a bad %s (%s) and names the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ STEPWISE_SECRET_KEY: KEY, [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`${name}:`);
+  });
+
+  it('makes `stepwise serve` exit at start with the variable named', () => {
+    const result = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'serve'], {
+      env: { ...process.env, PORT: 'eighty', STEPWISE_SECRET_KEY: KEY },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PORT:');
+  });
+});
