@@ -1,8 +1,17 @@
 import { IANAZone } from 'luxon';
 
+/** Zone names already checked (Luxon's check builds an Intl formatter each time, which is slow). */
+const checked = new Map<string, boolean>();
+
 /** A valid IANA zone name, or undefined. */
 export function validZone(zone: string | null | undefined): string | undefined {
-  return zone && IANAZone.isValidZone(zone) ? zone : undefined;
+  if (!zone) return undefined;
+  let valid = checked.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (checked.size < 1000) checked.set(zone, valid);
+  }
+  return valid ? zone : undefined;
 }
 
 /**

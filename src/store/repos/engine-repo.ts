@@ -456,20 +456,19 @@ export async function updateConnections(
     }
     return;
   }
-  for (const u of updates) {
-    await db
-      .updateTable('connections')
-      .set({
-        status: u.status,
-        state_json: u.stateJson,
-        current_node_id: u.currentNodeId,
-        reason: u.reason,
-        ended_at: u.endedAt,
-        updated_at: u.updatedAt,
-      })
-      .where('org_id', '=', u.orgId)
-      .where('id', '=', u.id)
-      .execute();
+  // SQLite ≥ 3.33: UPDATE … FROM a VALUES common table expression.
+  for (const part of chunks(updates, 200)) {
+    const values = part.map(
+      (u) =>
+        sql`(${u.orgId}, ${u.id}, ${u.status}, ${u.stateJson}, ${u.currentNodeId}, ${u.reason}, ${u.endedAt}, ${u.updatedAt})`,
+    );
+    await sql`
+      WITH v(org_id, id, status, state_json, current_node_id, reason, ended_at, updated_at) AS (VALUES ${sql.join(values)})
+      UPDATE connections
+         SET status = v.status, state_json = v.state_json, current_node_id = v.current_node_id,
+             reason = v.reason, ended_at = v.ended_at, updated_at = v.updated_at
+        FROM v
+       WHERE connections.org_id = v.org_id AND connections.id = v.id`.execute(db);
   }
 }
 
