@@ -7,8 +7,9 @@ import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
   claimDueMessages,
+  holdDomainBacklog,
+  holdMany,
   holdSenderBacklog,
-  holdUntil,
   insertTimeline,
   lockOrgMail,
   markSending,
@@ -205,6 +206,8 @@ export class MailDelivery {
           }
           log.add(sent.sent_at);
         }
+        const domainHolds = new Map<string, { notBefore: number; reason: string }>();
+        const holds: { id: string; notBefore: number; reason: string }[] = [];
         const bySender = new Map<string, OutboundRow[]>();
         for (const row of list)
           bySender.set(row.sender_user_id, [...(bySender.get(row.sender_user_id) ?? []), row]);
@@ -218,13 +221,20 @@ export class MailDelivery {
             domainLogs,
             messages.map((row) => ({ id: row.id, domain: recipientDomain(row.to_address) })),
           );
-          let lastHold: { notBefore: number; reason: string } | null = null;
+          let mailboxHold: { notBefore: number; reason: string } | null = null;
           for (const [index, decision] of decisions.entries()) {
             const row = messages[index] as OutboundRow;
             if (decision.action === 'hold') {
               const reason = `${decision.reason}; goes at ${new Date(decision.notBefore).toISOString()}`;
-              await holdUntil(trx, row, decision.notBefore, reason, now);
-              lastHold = { notBefore: decision.notBefore, reason: decision.reason };
+              holds.push({ id: row.id, notBefore: decision.notBefore, reason });
+              const hold = { notBefore: decision.notBefore, reason: decision.reason };
+              if (decision.code === 'domain_hourly_limit') {
+                const domain = recipientDomain(row.to_address);
+                const known = domainHolds.get(domain);
+                if (!known || known.notBefore < hold.notBefore) domainHolds.set(domain, hold);
+              } else {
+                mailboxHold = hold;
+              }
               stats.held++;
               continue;
             }
@@ -260,17 +270,28 @@ export class MailDelivery {
               sender,
             });
           }
-          if (lastHold) {
+          await holdMany(trx, orgId, holds.splice(0), now);
+          if (mailboxHold) {
             // Everything else due for this mailbox waits behind the planned messages: one statement.
             stats.held += await holdSenderBacklog(
               trx,
               orgId,
               senderId,
               now,
-              lastHold.notBefore,
-              `${lastHold.reason}; waiting behind earlier emails of this mailbox`,
+              mailboxHold.notBefore,
+              `${mailboxHold.reason}; waiting behind earlier emails of this mailbox`,
             );
           }
+        }
+        for (const [domain, hold] of domainHolds) {
+          stats.held += await holdDomainBacklog(
+            trx,
+            orgId,
+            domain,
+            now,
+            hold.notBefore,
+            `${hold.reason}; waiting behind earlier emails to ${domain}`,
+          );
         }
       });
     }

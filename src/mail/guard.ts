@@ -53,14 +53,20 @@ export class SendLog {
   }
   /**
    * The earliest time >= t at which fewer than `limit` sends fall in the window (t - span, t]. Sends planned
-   * after t are counted too (conservative: never over the limit).
+   * for later than t do not count at t (they are projections, re-checked when they come due).
    */
   earliestWithRoom(t: number, span: number, limit: number): number {
     const start = this.firstAfter(t - span);
-    const inWindow = this.times.length - start;
+    const end = this.firstAfter(t);
+    const inWindow = end - start;
     if (inWindow < limit) return t;
     // The oldest (inWindow - limit + 1) sends must leave the window.
     return (this.times[start + inWindow - limit] as number) + span;
+  }
+  /** The latest send at or before t. */
+  lastAtOrBefore(t: number): number | undefined {
+    const end = this.firstAfter(t);
+    return end > 0 ? this.times[end - 1] : undefined;
   }
   last(): number | undefined {
     return this.times[this.times.length - 1];
@@ -94,9 +100,10 @@ export function earliestSlot(
   let code: HoldCode | null = null;
   for (let round = 0; round < 50; round++) {
     const before = t;
-    const last = mailbox.last();
-    if (last !== undefined && limits.minSpacingSeconds > 0 && t < last + limits.minSpacingSeconds * 1000) {
-      t = last + limits.minSpacingSeconds * 1000;
+    const spacing = limits.minSpacingSeconds * 1000;
+    const last = mailbox.lastAtOrBefore(t);
+    if (last !== undefined && spacing > 0 && t < last + spacing) {
+      t = last + spacing;
       code = 'min_spacing';
     }
     const daily = mailbox.earliestWithRoom(t, DAY, limits.dailyLimit);

@@ -19,7 +19,7 @@ export async function recordOpen(
   request: { userAgent: string | undefined; ip: string },
 ): Promise<boolean> {
   const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
-  if (!message || message.status !== 'sent') return false;
+  if (message?.status !== 'sent') return false;
   const now = deps.clock.now();
   const machine = machineReason({ sentAt: message.sent_at, at: now, userAgent: request.userAgent });
   return deps.store.db.transaction().execute((trx) =>
@@ -44,7 +44,7 @@ export async function recordClick(
   request: { userAgent: string | undefined; ip: string },
 ): Promise<boolean> {
   const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
-  if (!message || message.status !== 'sent') return false;
+  if (message?.status !== 'sent') return false;
   const now = deps.clock.now();
   const machine = machineReason({ sentAt: message.sent_at, at: now, userAgent: request.userAgent });
   return deps.store.db.transaction().execute((trx) =>

@@ -185,6 +185,42 @@ export async function holdUntil(
     .execute();
 }
 
+/** Holds many queued messages, each until its own time, in one statement (CASE by id). */
+export async function holdMany(
+  db: Kysely<Database>,
+  orgId: string,
+  holds: { id: string; notBefore: number; reason: string }[],
+  now: number,
+): Promise<void> {
+  for (let i = 0; i < holds.length; i += 200) {
+    const chunk = holds.slice(i, i + 200);
+    const notBefore = sql<number>`case id ${sql.join(
+      chunk.map((hold) => sql`when ${hold.id} then cast(${hold.notBefore} as bigint)`),
+      sql` `,
+    )} end`;
+    const reason = sql<string>`case id ${sql.join(
+      chunk.map((hold) => sql`when ${hold.id} then ${hold.reason}`),
+      sql` `,
+    )} end`;
+    await db
+      .updateTable('outbound_messages')
+      .set({
+        not_before: notBefore,
+        hold_reason: reason,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: now,
+      })
+      .where('org_id', '=', orgId)
+      .where(
+        'id',
+        'in',
+        chunk.map((hold) => hold.id),
+      )
+      .execute();
+  }
+}
+
 /** Holds every other due queued message of a sender (not leased by anyone) in one statement. */
 export async function holdSenderBacklog(
   db: Kysely<Database>,
@@ -202,6 +238,28 @@ export async function holdSenderBacklog(
     .where('status', '=', 'queued')
     .where('not_before', '<=', now)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Holds every other due queued message to one recipient domain (not leased by anyone) in one statement. */
+export async function holdDomainBacklog(
+  db: Kysely<Database>,
+  orgId: string,
+  domain: string,
+  now: number,
+  notBefore: number,
+  reason: string,
+): Promise<number> {
+  const pattern = `%@${domain.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
+  const result = await db
+    .updateTable('outbound_messages')
+    .set({ not_before: notBefore, hold_reason: reason, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'queued')
+    .where('not_before', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .where(sql<boolean>`lower(to_address) like ${pattern} escape '\\'`)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
