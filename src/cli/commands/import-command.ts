@@ -20,7 +20,7 @@ export interface ImportCommandInput {
   map: string[];
   /** Email (or id) of the owner of rows without an owner column. */
   owner?: string;
-  /** Organisation id; may be left out when the database holds one organisation. */
+  /** Organisation id or name; may be left out when the database holds one organisation. */
   org?: string;
   /** Draw a progress bar (on a terminal). */
   progress: boolean;
@@ -32,8 +32,9 @@ export class ImportError extends Error {}
 async function resolveOrg(deps: AppDeps, org: string | undefined): Promise<string> {
   const orgs = await deps.store.db.selectFrom('orgs').select(['id', 'name']).execute();
   if (org) {
-    if (!orgs.some((row) => row.id === org)) throw new ImportError(`No organisation with id "${org}"`);
-    return org;
+    const match = orgs.find((row) => row.id === org) ?? orgs.find((row) => row.name === org);
+    if (!match) throw new ImportError(`No organisation with id or name "${org}"`);
+    return match.id;
   }
   if (orgs.length === 1) return orgs[0]!.id;
   if (orgs.length === 0)
@@ -121,7 +122,7 @@ export function registerImportCommand(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--owner <email>', 'owner of rows without an owner column')
-    .option('--org <id>', 'organisation (needed when the database holds several)')
+    .option('--org <id or name>', 'organisation (needed when the database holds several)')
     .addHelpText(
       'after',
       '\nExample:\n  stepwise import lead leads.csv --map "E-mail address=email" --map "Notes=ignore" --owner anna@example.com\n',
