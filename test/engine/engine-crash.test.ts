@@ -80,7 +80,7 @@ async function runPhase(store: Store, workers: number, fakeNow: number, kills: n
     if ((await dueLeft(store, fakeNow)) === 0) break;
   }
   const running = await Promise.all(ids.map((id) => startWorker(store.url, id, fakeNow)));
-  const deadline = Date.now() + 40_000;
+  const deadline = Date.now() + 150_000;
   while ((await dueLeft(store, fakeNow)) > 0 && Date.now() < deadline) await pause(100);
   await Promise.all(running.map(kill));
 }
