@@ -151,5 +151,5 @@ describe.each(cases)('crash test (%s, %i worker(s))', (dialect, workers) => {
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
