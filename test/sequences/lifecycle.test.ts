@@ -132,7 +132,17 @@ describe.each(dialects)('sequence lifecycle on %s', (dialect) => {
       ).toBe('sequence_active');
 
       // Another seller of the unit may view and copy, not edit; another unit sees nothing.
-      expect((await world.as('eastSeller2', 'GET', `/api/sequences/${id}`)).statusCode).toBe(200);
+      const seen = await world.as('eastSeller2', 'GET', `/api/sequences/${id}`);
+      expect(seen.statusCode).toBe(200);
+      expect(seen.json().permissions).toMatchObject({
+        edit: false,
+        activate: false,
+        copy: true,
+        connect: true,
+      });
+      expect((await world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json().permissions.edit).toBe(
+        true,
+      );
       const foreignEdit = await world.as('eastSeller2', 'POST', `/api/sequences/${id}/edit`);
       expect(foreignEdit.statusCode).toBe(403);
       expect(foreignEdit.json().problems[0].code).toBe('missing_permission:sequence.edit');

@@ -2,7 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../../domain/identity.ts';
-import { decideOrg, decideSequence, type SequenceAction } from '../../domain/permissions/permissions.ts';
+import {
+  decideOrg,
+  decideSequence,
+  type OrgPolicy,
+  type SequenceAction,
+} from '../../domain/permissions/permissions.ts';
 import {
   RecordTypeSchema,
   type SequenceDefinition,
@@ -61,6 +66,25 @@ export const ValidationProblemSchema = z
   .object({ code: z.enum(VALIDATION_CODES), nodeId: z.string().nullable(), message: z.string() })
   .meta({ id: 'ValidationProblem' });
 
+const PERMISSION_ACTIONS = [
+  'edit',
+  'activate',
+  'deactivate',
+  'delete',
+  'connect',
+  'copy',
+  'apply_tags',
+] as const;
+const PermissionsSchema = z.object({
+  edit: z.boolean(),
+  activate: z.boolean(),
+  deactivate: z.boolean(),
+  delete: z.boolean(),
+  connect: z.boolean(),
+  copy: z.boolean(),
+  apply_tags: z.boolean(),
+});
+
 export const SequenceSummarySchema = z
   .object({
     id: z.string(),
@@ -78,6 +102,8 @@ export const SequenceSummarySchema = z
     isTemplate: z.boolean(),
     createdAt: z.number(),
     updatedAt: z.number(),
+    /** What the signed-in user may do with it. */
+    permissions: PermissionsSchema,
   })
   .meta({ id: 'SequenceSummary' });
 
@@ -118,17 +144,49 @@ const TemplateGalleryItemSchema = z
 // ── Helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 type Db = Kysely<Database>;
 
+interface Access {
+  actor: Actor;
+  policy: OrgPolicy;
+}
+
 async function summaries(
   db: Db,
-  orgId: string,
+  access: Access,
   rows: (SequenceRow & { owner_name?: string | null; active_version?: number | null })[],
 ) {
+  const orgId = access.actor.orgId;
   const ids = rows.map((r) => r.id);
-  const [tags, counts] = await Promise.all([
+  const [tags, counts, shares] = await Promise.all([
     tagsOfSequences(db, orgId, ids),
     connectedCounts(db, orgId, ids),
+    ids.length
+      ? db
+          .selectFrom('sequence_shares')
+          .select(['sequence_id', 'principal_id', 'principal_type'])
+          .where('org_id', '=', orgId)
+          .where('sequence_id', 'in', ids)
+          .execute()
+      : [],
   ]);
+  const permissionsOf = (row: SequenceRow) => {
+    const own = shares.filter((s) => s.sequence_id === row.id);
+    const ref = {
+      ownerId: row.owner_id,
+      businessUnitId: row.business_unit_id,
+      sharedWithUserIds: own.filter((s) => s.principal_type === 'user').map((s) => s.principal_id),
+      sharedWithBusinessUnitIds: own
+        .filter((s) => s.principal_type === 'business_unit')
+        .map((s) => s.principal_id),
+    };
+    return Object.fromEntries(
+      PERMISSION_ACTIONS.map((action) => [
+        action,
+        decideSequence(access.actor, access.policy, action, ref).allowed,
+      ]),
+    ) as Record<(typeof PERMISSION_ACTIONS)[number], boolean>;
+  };
   return rows.map((row) => ({
+    permissions: permissionsOf(row),
     id: row.id,
     name: row.name,
     description: row.description,
@@ -146,7 +204,7 @@ async function summaries(
   }));
 }
 
-async function detail(db: Db, row: SequenceRow) {
+async function detail(db: Db, access: Access, row: SequenceRow) {
   const [owner, version] = await Promise.all([
     db
       .selectFrom('users')
@@ -164,7 +222,7 @@ async function detail(db: Db, row: SequenceRow) {
         .where('id', '=', version.created_by)
         .executeTakeFirst()
     : undefined;
-  const [summary] = await summaries(db, row.org_id, [
+  const [summary] = await summaries(db, access, [
     { ...row, owner_name: owner?.name ?? null, active_version: version?.version ?? null },
   ]);
   const definition = parseStoredDefinition(row.draft_json);
@@ -225,6 +283,10 @@ const CursorShape = z.object({ v: z.union([z.string(), z.number()]), id: z.strin
 
 export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   const db = deps.store.db;
+  const accessOf = async (request: FastifyRequest): Promise<Access> => {
+    const actor = requireActor(request);
+    return { actor, policy: await loadPolicy(deps, request, actor.orgId) };
+  };
   const tx = <T>(work: (trx: Db) => Promise<T>) => db.transaction().execute(work);
 
   app.get(
@@ -258,7 +320,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
-        items: await summaries(db, actor.orgId, page),
+        items: await summaries(db, { actor, policy }, page),
         nextCursor:
           rows.length > query.limit && last
             ? encodeCursor({ v: sortValue(last, query.sort), id: last.id })
@@ -328,7 +390,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           ...(source ? { auditExtra: { fromTemplate: source } } : {}),
         }),
       );
-      return reply.code(201).send(await detail(db, row));
+      return reply.code(201).send(await detail(db, await accessOf(request), row));
     },
   );
 
@@ -344,7 +406,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
     },
     async (request) => {
       const { row } = await guardSequence(deps, request, request.params.id, 'view');
-      return detail(db, row);
+      return detail(db, await accessOf(request), row);
     },
   );
 
@@ -370,7 +432,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return detail(db, row);
+      return detail(db, await accessOf(request), row);
     },
   );
 
@@ -433,7 +495,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         changeNote: request.body.changeNote ?? null,
         now: deps.clock.now(),
       });
-      return detail(db, row);
+      return detail(db, await accessOf(request), row);
     },
   );
 
@@ -466,7 +528,10 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return { ...(await detail(db, result.row)), disconnected: result.disconnected };
+      return {
+        ...(await detail(db, await accessOf(request), result.row)),
+        disconnected: result.disconnected,
+      };
     },
   );
 
@@ -490,7 +555,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return detail(db, row);
+      return detail(db, await accessOf(request), row);
     },
   );
 
@@ -583,7 +648,7 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return reply.code(201).send(await detail(db, copy));
+      return reply.code(201).send(await detail(db, await accessOf(request), copy));
     },
   );
 
@@ -633,7 +698,11 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now,
         }),
       );
-      return detail(db, { ...row, is_template: request.body.isTemplate ? 1 : 0, updated_at: now });
+      return detail(db, await accessOf(request), {
+        ...row,
+        is_template: request.body.isTemplate ? 1 : 0,
+        updated_at: now,
+      });
     },
   );
 
@@ -695,7 +764,12 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return reply.code(201).send({ ...(await detail(db, result.row)), skippedTags: result.skippedTags });
+      return reply
+        .code(201)
+        .send({
+          ...(await detail(db, await accessOf(request), result.row)),
+          skippedTags: result.skippedTags,
+        });
     },
   );
 
