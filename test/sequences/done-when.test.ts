@@ -102,6 +102,15 @@ describe.each(dialects)('issue #4 done-when on %s', (dialect) => {
         }),
         expect.objectContaining({ version: 1, changeNote: null, active: false }),
       ]);
+      const docs = await world.app.inject({ method: 'GET', url: '/api/openapi.json' });
+      expect(docs.statusCode).toBe(200);
+      expect(Object.keys(docs.json().paths)).toEqual(
+        expect.arrayContaining([
+          '/api/sequences/{id}/activate',
+          '/api/tags',
+          '/api/email-templates/{id}/preview',
+        ]),
+      );
       const first = await world.as('eastSeller', 'GET', `/api/sequences/${id}/versions/1`);
       expect(first.json().definition.nodes.find((n: SequenceNode) => n.id === 'wrap').name).toBe(
         'Mark as nurture',
