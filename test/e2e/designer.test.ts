@@ -57,6 +57,12 @@ describe('sequence designer in a real browser', () => {
 
       const email = await addNode(page, 'start', 'email');
       await page.getByTestId('prop-name').fill('Introduction');
+      // The template picker lists the built-in templates in the user's language.
+      const template = page.getByTestId('template');
+      await template.locator('option', { hasText: '(EN)' }).first().waitFor({ state: 'attached' });
+      await template.selectOption({ index: 1 });
+      const templateId = await template.inputValue();
+      expect(templateId).not.toBe('');
       const wait = await addNode(page, `${email}:next`, 'wait');
       await expect(page.getByTestId('dirty-state').textContent()).resolves.toBe('Unsaved changes');
 
@@ -86,6 +92,11 @@ describe('sequence designer in a real browser', () => {
       const active = await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`);
       expect(active.json()).toMatchObject({ status: 'active', activeVersion: { version: 1 } });
       expect(active.json().definition.nodes).toHaveLength(3);
+      expect(active.json().definition.nodes[0]).toMatchObject({
+        kind: 'email',
+        name: 'Introduction',
+        templateId,
+      });
     } finally {
       await context.close();
     }

@@ -203,6 +203,7 @@ function Designer({ initial }: { initial: SequenceView }) {
 
   const context: DesignerContextValue = {
     readOnly,
+    recordType: sequence.recordType,
     selectedId,
     addSlotKey: addSlot ? slotKey(addSlot) : null,
     openAdd: (slot) => {
@@ -471,9 +472,11 @@ function Designer({ initial }: { initial: SequenceView }) {
               >
                 {saving ? t('saving') : t('save')}
               </button>
-              <button type="button" className="primary" onClick={openActivate} data-testid="activate">
-                {t('activate.button')}
-              </button>
+              {sequence.canActivate !== false && (
+                <button type="button" className="primary" onClick={openActivate} data-testid="activate">
+                  {t('activate.button')}
+                </button>
+              )}
             </>
           )}
         </div>

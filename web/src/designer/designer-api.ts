@@ -25,6 +25,7 @@ export interface SequenceView {
   problems: DesignerProblem[];
   /** Whether the server said the user may edit; undefined when it does not say (the page decides by role). */
   canEdit: boolean | undefined;
+  canActivate: boolean | undefined;
 }
 
 interface RawSequence {
@@ -39,7 +40,7 @@ interface RawSequence {
   activeVersion?: number | { version: number } | null;
   problems?: DesignerProblem[];
   canEdit?: boolean;
-  permissions?: { edit?: boolean };
+  permissions?: { edit?: boolean; activate?: boolean };
 }
 
 function toView(raw: RawSequence): SequenceView {
@@ -55,6 +56,7 @@ function toView(raw: RawSequence): SequenceView {
     activeVersion: typeof version === 'number' ? version : (version?.version ?? null),
     problems: raw.problems ?? [],
     canEdit: raw.canEdit ?? raw.permissions?.edit,
+    canActivate: raw.permissions?.activate,
   };
 }
 
@@ -108,13 +110,14 @@ export interface TemplateSummary {
   id: string;
   name: string;
   language: string;
+  recordType?: RecordType | null;
   subject?: string;
   bodyHtml?: string;
 }
 
 async function fetchTemplates(): Promise<TemplateSummary[]> {
-  const raw = await api<{ items?: TemplateSummary[] } | TemplateSummary[]>('GET', '/api/email-templates');
-  return Array.isArray(raw) ? raw : (raw.items ?? []);
+  const raw = await api<{ items: TemplateSummary[] }>('GET', `/api/email-templates${query({ limit: 500 })}`);
+  return raw.items;
 }
 
 export interface TemplatePreview {
@@ -124,12 +127,9 @@ export interface TemplatePreview {
 }
 
 export async function previewTemplate(templateId: string, recordId: string): Promise<TemplatePreview> {
-  const raw = await api<{ subject: string; html?: string; bodyHtml?: string; missing?: string[] }>(
-    'POST',
-    `/api/email-templates/${encodeURIComponent(templateId)}/preview`,
-    { recordId },
-  );
-  return { subject: raw.subject, html: raw.html ?? raw.bodyHtml ?? '', missing: raw.missing };
+  return api<TemplatePreview>('POST', `/api/email-templates/${encodeURIComponent(templateId)}/preview`, {
+    recordId,
+  });
 }
 
 async function fetchFields(recordType: RecordType): Promise<FieldDefinition[]> {
@@ -149,12 +149,29 @@ export interface SequenceSummary {
   recordType: RecordType;
 }
 
+/** Sequences that can be advanced to: live ones (active, or active with a revision open) of the record type. */
 async function fetchActiveSequences(recordType: RecordType): Promise<SequenceSummary[]> {
-  const raw = await api<{ items?: SequenceSummary[] } | SequenceSummary[]>(
-    'GET',
-    `/api/sequences${query({ status: 'active', recordType })}`,
+  const [active, revision] = await Promise.all(
+    (['active', 'revision'] as const).map((status) =>
+      api<{ items: SequenceSummary[] }>('GET', `/api/sequences${query({ status, recordType, limit: 500 })}`),
+    ),
   );
-  return Array.isArray(raw) ? raw : (raw.items ?? []);
+  return [...active!.items, ...revision!.items].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface RecordOption {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+/** A few records of the type, to preview a template with real data. */
+export async function fetchPreviewRecords(recordType: RecordType): Promise<RecordOption[]> {
+  const raw = await api<{ items: RecordOption[] }>(
+    'GET',
+    `/api/records${query({ type: recordType, limit: 20 })}`,
+  );
+  return raw.items;
 }
 
 /** Lookups the properties panel and the live validation share; each fails soft to an empty list. */

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { createContext, useContext } from 'react';
-import type { SequenceNode } from '../../../src/domain/sequence/definition.ts';
+import type { RecordType, SequenceNode } from '../../../src/domain/sequence/definition.ts';
 import type { FieldDefinition } from '../../../src/domain/sequence/fields.ts';
 import type { DesignerProblem, SequenceSummary, TemplateSummary } from './designer-api.ts';
 import type { Slot } from './graph-edit.ts';
@@ -8,6 +8,7 @@ import type { Slot } from './graph-edit.ts';
 /** What the canvas's nodes and edges need from the page, without prop drilling through @xyflow/react. */
 export interface DesignerContextValue {
   readOnly: boolean;
+  recordType: RecordType;
   selectedId: string | null;
   addSlotKey: string | null;
   openAdd(slot: Slot): void;

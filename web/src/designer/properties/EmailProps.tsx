@@ -1,8 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AbTest, NodeOfKind } from '../../../../src/domain/sequence/definition.ts';
 import { ApiError } from '../../api/client.ts';
-import { previewTemplate, type TemplatePreview, type TemplateSummary } from '../designer-api.ts';
+import {
+  fetchPreviewRecords,
+  previewTemplate,
+  type TemplatePreview,
+  type TemplateSummary,
+} from '../designer-api.ts';
 import { useDesigner } from '../designer-context.tsx';
 import { NumberField } from './shared.tsx';
 
@@ -25,12 +31,15 @@ export function TemplatePicker({
   label?: string;
 }) {
   const { t, i18n } = useTranslation('designer');
-  const { templates } = useDesigner();
+  const { templates, recordType } = useDesigner();
   const [language, setLanguage] = useState<(typeof LANGUAGE_FILTERS)[number]>(
     i18n.language === 'pl' ? 'pl' : 'en',
   );
   const shown = templates.filter(
-    (tpl) => language === 'all' || tpl.language === language || tpl.id === value,
+    (tpl) =>
+      tpl.id === value ||
+      ((language === 'all' || tpl.language === language) &&
+        (!tpl.recordType || tpl.recordType === recordType)),
   );
   return (
     <div className="designer-template-picker">
@@ -73,6 +82,12 @@ export function TemplatePicker({
 
 function TemplatePreviewBox({ template, templateId }: { template?: TemplateSummary; templateId: string }) {
   const { t } = useTranslation('designer');
+  const { recordType } = useDesigner();
+  const records = useQuery({
+    queryKey: ['designer', 'preview-records', recordType],
+    queryFn: () => fetchPreviewRecords(recordType),
+    staleTime: 60_000,
+  });
   const [recordId, setRecordId] = useState('');
   const [preview, setPreview] = useState<TemplatePreview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -96,7 +111,15 @@ function TemplatePreviewBox({ template, templateId }: { template?: TemplateSumma
       <div className="designer-inline">
         <label>
           {t('props.previewRecord')}
-          <input value={recordId} onChange={(e) => setRecordId(e.target.value)} maxLength={64} />
+          <select value={recordId} onChange={(e) => setRecordId(e.target.value)}>
+            <option value="">{t('props.chooseRecord')}</option>
+            {(records.data ?? []).map((record) => (
+              <option key={record.id} value={record.id}>
+                {record.name}
+                {record.email ? ` <${record.email}>` : ''}
+              </option>
+            ))}
+          </select>
         </label>
         <button type="button" onClick={load} disabled={!recordId.trim()}>
           {t('props.previewWithRecord')}
