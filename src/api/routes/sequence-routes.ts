@@ -764,12 +764,10 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      return reply
-        .code(201)
-        .send({
-          ...(await detail(db, await accessOf(request), result.row)),
-          skippedTags: result.skippedTags,
-        });
+      return reply.code(201).send({
+        ...(await detail(db, await accessOf(request), result.row)),
+        skippedTags: result.skippedTags,
+      });
     },
   );
 
