@@ -6,7 +6,8 @@ import { calendarWaitEnd, workingWaitEnd } from './wait-end.ts';
 import type { WorkingCalendar } from './working-calendar.ts';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
-const local = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm ccc");
+const local = (ms: number, zone: string) =>
+  DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm ccc");
 
 describe('calendar waits keep the wall-clock time across DST', () => {
   it.each([
@@ -37,8 +38,18 @@ describe('send windows', () => {
   it.each([
     ['inside the window stays', 'Europe/Warsaw', '2026-06-10T10:15', '2026-06-10T10:15 Wed'],
     ['before opening moves to today', 'Europe/Warsaw', '2026-06-10T06:00', '2026-06-10T09:00 Wed'],
-    ['the window has already passed today → tomorrow', 'Europe/Warsaw', '2026-06-10T18:00', '2026-06-11T09:00 Thu'],
-    ['New York evening before spring forward', 'America/New_York', '2026-03-07T20:00', '2026-03-08T09:00 Sun'],
+    [
+      'the window has already passed today → tomorrow',
+      'Europe/Warsaw',
+      '2026-06-10T18:00',
+      '2026-06-11T09:00 Thu',
+    ],
+    [
+      'New York evening before spring forward',
+      'America/New_York',
+      '2026-03-07T20:00',
+      '2026-03-08T09:00 Sun',
+    ],
     ['Sydney evening before fall back', 'Australia/Sydney', '2026-04-04T22:00', '2026-04-05T09:00 Sun'],
     ['Warsaw New Year’s Eve', 'Europe/Warsaw', '2026-12-31T23:30', '2027-01-01T09:00 Fri'],
   ])('%s', (_name, zone, start, expected) => {
@@ -48,8 +59,12 @@ describe('send windows', () => {
   it('a window across midnight', () => {
     const zone = 'Europe/Warsaw';
     const w = { from: '22:00', to: '06:00' };
-    expect(local(moveIntoSendWindow(at('2026-06-10T23:00', zone), w, zone), zone)).toBe('2026-06-10T23:00 Wed');
-    expect(local(moveIntoSendWindow(at('2026-06-10T12:00', zone), w, zone), zone)).toBe('2026-06-10T22:00 Wed');
+    expect(local(moveIntoSendWindow(at('2026-06-10T23:00', zone), w, zone), zone)).toBe(
+      '2026-06-10T23:00 Wed',
+    );
+    expect(local(moveIntoSendWindow(at('2026-06-10T12:00', zone), w, zone), zone)).toBe(
+      '2026-06-10T22:00 Wed',
+    );
   });
 
   it('9:00 local stays 9:00 on both sides of a DST change (UTC differs by an hour)', () => {
@@ -102,7 +117,11 @@ describe('working-time waits', () => {
 
   it('falls back to calendar time when the calendar has no working days', () => {
     const zone = 'Europe/Warsaw';
-    const end = workingWaitEnd(at('2026-06-12T10:00', zone), { days: 1, hours: 0 }, calendar(zone, { days: [] }));
+    const end = workingWaitEnd(
+      at('2026-06-12T10:00', zone),
+      { days: 1, hours: 0 },
+      calendar(zone, { days: [] }),
+    );
     expect(local(end, zone)).toBe('2026-06-13T10:00 Sat');
   });
 });
