@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ConnectRefusal, connectRefusal } from '../domain/connect/refusal.ts';
 import { type RecordScope, recordScopeFor } from '../domain/connect/scope.ts';
@@ -92,11 +92,16 @@ export async function connectRecordBatch(
       outcomes.push({ recordId, status: 'refused', reason: reason ?? 'not_found' });
       continue;
     }
-    const connectionId = newId(now);
-    accepted.push({ index: outcomes.length, record, connectionId });
-    outcomes.push({ recordId, status: 'connected', connectionId });
+    accepted.push({ index: outcomes.length, record, connectionId: '' });
+    outcomes.push({ recordId, status: 'connected', connectionId: '' });
   }
   if (accepted.length === 0) return outcomes;
+  // Ids in ascending order: the rows append to the primary-key index instead of landing at random places.
+  const ids = accepted.map(() => newId(now)).sort();
+  accepted.forEach((a, i) => {
+    a.connectionId = ids[i]!;
+    outcomes[a.index] = { recordId: a.record.id, status: 'connected', connectionId: a.connectionId };
+  });
 
   const versionId = sequence.activeVersionId!;
   const state = serializeState(initialState());
@@ -297,6 +302,8 @@ export interface BulkJobDeps {
   leaseMs?: number;
   /** Stop after this many chunks (tests use it to leave a job half done, as a crash would). */
   maxChunks?: number;
+  /** Work on this job only (the CLI runs the job it created and shows its progress). */
+  jobId?: string;
 }
 
 class LeaseLost extends Error {}
@@ -313,7 +320,7 @@ export async function runBulkJobs(deps: BulkJobDeps): Promise<number> {
   let finished = 0;
   for (;;) {
     if (chunksLeft <= 0) return finished;
-    const job = await claimJob(deps.store.db, workerId, deps.clock.now(), leaseMs);
+    const job = await claimJob(deps.store.db, workerId, deps.clock.now(), leaseMs, deps.jobId);
     if (!job) return finished;
     try {
       for (;;) {
@@ -366,14 +373,19 @@ async function claimJob(
   workerId: string,
   now: number,
   leaseMs: number,
+  jobId: string | undefined,
 ): Promise<ClaimedJob | undefined> {
+  // Claimable: queued, or running with an expired lease, or still leased to this very worker.
+  const claimable = (eb: ExpressionBuilder<Database, 'bulk_jobs'>) =>
+    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', workerId)]);
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidate = await db
       .selectFrom('bulk_jobs')
       .select(['org_id', 'id'])
       .where('kind', '=', CONNECT_JOB_KIND)
       .where('status', 'in', ['queued', 'running'])
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .where(claimable)
+      .$if(jobId !== undefined, (q) => q.where('id', '=', jobId!))
       .orderBy('created_at')
       .limit(1)
       .executeTakeFirst();
@@ -384,12 +396,14 @@ async function claimJob(
       .where('org_id', '=', candidate.org_id)
       .where('id', '=', candidate.id)
       .where('status', 'in', ['queued', 'running'])
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .where(claimable)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 1) return { orgId: candidate.org_id, id: candidate.id };
   }
   return undefined;
 }
+
+const paramsCache = new Map<string, ConnectJobParams>();
 
 /** One chunk in one transaction; true when the job is done. */
 async function runChunk(
@@ -401,14 +415,31 @@ async function runChunk(
   const chunkSize = deps.chunkSize ?? 2000;
   return deps.store.db.transaction().execute(async (trx) => {
     const now = deps.clock.now();
+    const cached = paramsCache.get(job.id);
     const row = await trx
       .selectFrom('bulk_jobs')
-      .selectAll()
+      .select([
+        'total',
+        'processed',
+        'succeeded',
+        'failed',
+        'result_json',
+        'created_by',
+        'lease_owner',
+        'status',
+        'created_at',
+      ])
+      .$if(cached === undefined, (q) => q.select('params_json'))
       .where('org_id', '=', job.orgId)
       .where('id', '=', job.id)
       .executeTakeFirst();
     if (!row || row.lease_owner !== workerId || row.status !== 'running') throw new LeaseLost();
-    const params = JobParamsSchema.parse(JSON.parse(row.params_json));
+    // A list of 100,000 ids is parsed once per job and process, not once per chunk.
+    const params = cached ?? JobParamsSchema.parse(JSON.parse((row as { params_json: string }).params_json));
+    if (!cached) {
+      if (paramsCache.size >= 8) paramsCache.delete(paramsCache.keys().next().value!);
+      paramsCache.set(job.id, params);
+    }
     const result = parseJobResult(row.result_json);
     const actor = await loadActor(trx, job.orgId, row.created_by);
     const sequence = await loadSequenceForConnect(trx, job.orgId, params.sequenceId);

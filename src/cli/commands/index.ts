@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerConnectCommand } from './connect-command.ts';
 import { registerImportCommand } from './import-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerOrgCommand } from './org-command.ts';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerUserCommand(program);
   registerWorkerCommand(program);
   registerSequenceCommand(program);
+  registerConnectCommand(program);
 }
