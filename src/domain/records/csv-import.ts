@@ -3,7 +3,13 @@ import { isValidTimeZone } from '../identity.ts';
 import type { RecordType } from '../sequence/definition.ts';
 import type { FieldDefinition } from '../sequence/fields.ts';
 import { type CustomValue, parseFlag, validateCustomValues } from './custom-fields.ts';
-import { displayName, RecordCreateSchema, type RecordStatus, statusChangeProblem } from './record-schemas.ts';
+import {
+  displayName,
+  RecordCreateSchema,
+  type RecordStatus,
+  RecordStatusSchema,
+  statusChangeProblem,
+} from './record-schemas.ts';
 
 /**
  * CSV import, the pure part: map the header's columns to record fields (automatically by name, with overrides),
@@ -269,8 +275,9 @@ export function validateRow(
       else reasons.push(`${FIELD_LABEL[field] ?? field}: ${issue.message}`);
     }
   }
-  if (parsed.success && parsed.data.status) {
-    const problem = statusChangeProblem(context.type, null, parsed.data.status);
+  const status = RecordStatusSchema.safeParse(statusText);
+  if (status.success) {
+    const problem = statusChangeProblem(context.type, null, status.data);
     if (problem) reasons.push(problem);
   }
   const timeZone = core.timeZone?.trim() || null;
