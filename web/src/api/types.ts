@@ -47,6 +47,18 @@ export interface TagRef {
   parentId?: string | null;
 }
 
+/** GET /api/tags returns the tree; the screens use it flat. */
+export interface ApiTag extends TagRef {
+  children?: ApiTag[];
+  sequenceCount?: number;
+}
+export function flattenTags(items: ApiTag[], parentId: string | null = null): TagRef[] {
+  return items.flatMap((tag) => [
+    { id: tag.id, name: tag.name, parentId: tag.parentId ?? parentId },
+    ...flattenTags(tag.children ?? [], tag.id),
+  ]);
+}
+
 export interface Sequence {
   id: string;
   name: string;
@@ -107,18 +119,17 @@ export interface Connection {
 }
 
 export interface ConnectedRecord {
-  connectionId?: string;
-  id?: string;
-  recordId: string;
-  recordName: string;
-  ownerName?: string;
+  connectionId: string;
+  record: { id: string; name: string; type: string };
+  owner: { id: string; name: string | null };
   status: string;
-  version?: number;
-  stepsDone?: number;
-  stepsTotal?: number;
-  progress?: { done: number; total: number };
-  currentStepName?: string | null;
-  daysInStep?: number;
+  reason: string | null;
+  version: number | null;
+  progress: { done: number; total: number };
+  currentStep: { nodeId: string; name: string; kind: string } | null;
+  daysInStep: number | null;
+  connectedAt: number;
+  endedAt: number | null;
 }
 
 export interface CrmRecord {
@@ -174,16 +185,101 @@ export interface StepInstance {
   actions?: string[];
 }
 
+/** GET /api/records/:id/up-next. */
 export interface UpNext {
-  connection: Connection | null;
-  current: StepInstance | null;
-  upcoming: { nodeId?: string; kind: string; name: string }[];
-  completed: StepInstance[];
-  progress?: { done: number; total: number; daysInStep?: number };
+  connection: {
+    id: string;
+    status: string;
+    sequence: { id: string; name: string };
+    versionId: string;
+    version: number | null;
+    connectedAt: number;
+    blockedReason: string | null;
+  } | null;
+  current: {
+    stepId: string;
+    nodeId: string;
+    kind: string;
+    name: string;
+    description: string | null;
+    status: string;
+    dueAt: number | null;
+    ownerId: string;
+    actions: string[];
+  } | null;
+  upcoming: { nodeId: string; kind: string; name: string; description: string | null; branches: boolean }[];
+  completed: {
+    stepId: string;
+    nodeId: string;
+    kind: string;
+    name: string;
+    status: string;
+    at: number | null;
+    outcome: string | null;
+    note: string | null;
+    by: { id: string; name: string | null } | null;
+  }[];
+  progress: { done: number; total: number; daysInStep: number | null } | null;
+  availableSequences?: { id: string; name: string; description: string }[];
+}
+
+/** GET /api/worklist item. */
+export interface ApiWorkItem {
+  step: {
+    id: string;
+    connectionId: string;
+    nodeId: string;
+    kind: string;
+    name: string;
+    description: string | null;
+    dueAt: number | null;
+    overdue: boolean;
+    status: string;
+    priority: number;
+    read: boolean;
+  };
+  record: {
+    id: string;
+    name: string;
+    type: RecordType;
+    company: string | null;
+    email: string | null;
+    phones: { kind: 'business' | 'mobile'; number: string }[];
+    doNotCall: boolean;
+  };
+  sequence: { id: string; name: string };
+  followed?: boolean;
+}
+
+/** A work-list row as the screens use it (flattened). */
+export function toWorkItem(item: ApiWorkItem): WorkItem {
+  return {
+    id: item.step.id,
+    kind: item.step.kind,
+    name: item.step.name,
+    status: item.step.status,
+    dueAt: item.step.dueAt,
+    priority: item.step.priority,
+    nodeId: item.step.nodeId,
+    unread: !item.step.read,
+    overdue: item.step.overdue,
+    followed: item.followed,
+    recordId: item.record.id,
+    recordName: item.record.name,
+    recordType: item.record.type,
+    company: item.record.company,
+    phoneBusiness: item.record.phones.find((phone) => phone.kind === 'business')?.number ?? null,
+    phoneMobile: item.record.phones.find((phone) => phone.kind === 'mobile')?.number ?? null,
+    doNotCall: item.record.doNotCall,
+    sequenceId: item.sequence.id,
+    sequenceName: item.sequence.name,
+  };
 }
 
 export interface WorkItem {
   id: string;
+  overdue?: boolean;
+  company?: string | null;
   kind: string;
   name: string;
   status: string;
@@ -208,16 +304,15 @@ export interface TimelineEvent {
   id: string;
   kind: string;
   summary: string;
-  actorName?: string | null;
-  occurredAt: number;
+  actor: { id: string; name: string | null } | null;
+  at: number;
 }
 
 export interface ConnectResult {
   recordId: string;
-  connected?: boolean;
-  status?: string;
-  refusal?: string | null;
-  reason?: string | null;
+  status: 'connected' | 'refused';
+  connectionId?: string;
+  reason?: string;
 }
 
 export interface ConnectResponse {

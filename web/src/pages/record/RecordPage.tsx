@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { CrmRecord, Page, TimelineEvent, WorkItem } from '../../api/types.ts';
+import type { ApiWorkItem, CrmRecord, Page, TimelineEvent } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
@@ -29,7 +29,7 @@ export function RecordPage() {
     queryFn: () => api<CrmRecord>('GET', `/api/records/${id}`),
   });
   const follow = useMutation({
-    mutationFn: (on: boolean) => api(on ? 'PUT' : 'DELETE', `/api/records/${id}/follow`),
+    mutationFn: (on: boolean) => api(on ? 'POST' : 'DELETE', `/api/records/${id}/follow`),
     onSuccess: () => client.invalidateQueries({ queryKey: ['record', id] }),
   });
   const data = record.data;
@@ -37,9 +37,9 @@ export function RecordPage() {
   const navigate = useNavigate();
   const [asking, setAsking] = useState(false);
   async function goToNextItem() {
-    const next = await api<Page<WorkItem>>('GET', '/api/worklist?limit=5');
-    const item = next.items.find((candidate) => candidate.recordId !== id) ?? next.items[0];
-    navigate(item ? `/record/${item.recordId}?from=worklist` : '/');
+    const next = await api<Page<ApiWorkItem>>('GET', '/api/worklist?limit=5');
+    const item = next.items.find((candidate) => candidate.record.id !== id);
+    navigate(item ? `/record/${item.record.id}?from=worklist` : '/');
   }
   /** The seller's "after completing a step" preference: next work item, stay on the record, or ask. */
   function afterStep(action: string) {
@@ -152,14 +152,11 @@ function Timeline({ recordId }: { recordId: string }) {
       <ol className="timeline" data-testid="timeline">
         {(timeline.data?.items ?? []).map((event) => (
           <li key={event.id}>
-            <time
-              dateTime={new Date(event.occurredAt).toISOString()}
-              title={format.dateTime(event.occurredAt)}
-            >
-              {format.relative(event.occurredAt)}
+            <time dateTime={new Date(event.at).toISOString()} title={format.dateTime(event.at)}>
+              {format.relative(event.at)}
             </time>{' '}
             <span>{t(`timelineKind.${event.kind}`, { defaultValue: event.summary })}</span>
-            {event.actorName && <span className="muted"> · {event.actorName}</span>}
+            {event.actor?.name && <span className="muted"> · {event.actor.name}</span>}
           </li>
         ))}
       </ol>

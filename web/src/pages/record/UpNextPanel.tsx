@@ -42,7 +42,7 @@ export function UpNextPanel({
       {data?.connection && (
         <>
           <p className="muted">
-            <Link to={`/sequences/${data.connection.sequenceId}`}>{data.connection.sequenceName}</Link>
+            <Link to={`/sequences/${data.connection.sequence.id}`}>{data.connection.sequence.name}</Link>
           </p>
           {data.progress && (
             <div className="progress">
@@ -52,7 +52,7 @@ export function UpNextPanel({
                 aria-label={t('progress')}
               />
               <span>{t('stepsDone', { done: data.progress.done, total: data.progress.total })}</span>
-              {data.progress.daysInStep !== undefined && (
+              {data.progress.daysInStep !== null && (
                 <span className="muted"> · {t('daysInStep', { count: data.progress.daysInStep })}</span>
               )}
             </div>
@@ -67,7 +67,7 @@ export function UpNextPanel({
                 {format.dateTime(data.current.dueAt)} ({format.relative(data.current.dueAt)})
               </p>
               {data.current.kind === 'phone_call' && <PhoneNumbers record={record} />}
-              <StepActions step={data.current} onDone={onStepDone} />
+              <StepActions step={{ ...data.current, id: data.current.stepId }} onDone={onStepDone} />
             </section>
           ) : (
             <p className="muted">{t('noCurrent')}</p>
@@ -77,7 +77,7 @@ export function UpNextPanel({
               <h3>{t('upcoming')}</h3>
               <ol className="step-list upcoming" data-testid="upcoming-steps">
                 {data.upcoming.map((step, index) => (
-                  <li key={step.nodeId ?? index}>
+                  <li key={`${step.nodeId}-${index}`}>
                     <KindLabel kind={step.kind} /> {step.name}
                   </li>
                 ))}
@@ -89,14 +89,14 @@ export function UpNextPanel({
               <h3>{t('completed')}</h3>
               <ol className="step-list done" data-testid="completed-steps">
                 {data.completed.map((step) => (
-                  <li key={step.id}>
+                  <li key={step.stepId}>
                     <KindLabel kind={step.kind} /> {step.name}{' '}
                     <span className="muted">
                       {t(`common:stepStatus.${step.status}`, { defaultValue: step.status })}
                       {step.outcome &&
                         ` · ${t(`common:callOutcome.${step.outcome}`, { defaultValue: step.outcome })}`}
                       {' · '}
-                      {format.dateTime(step.completedAt ?? null)}
+                      {format.dateTime(step.at)}
                     </span>
                     {step.note && <div className="note">{step.note}</div>}
                   </li>

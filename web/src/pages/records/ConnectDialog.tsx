@@ -57,8 +57,8 @@ export function ConnectDialog({
     );
   }
   const results = connect.data?.results ?? [];
-  const connected = results.filter((result) => result.connected ?? !result.refusal).length;
-  const refused = results.filter((result) => !(result.connected ?? !result.refusal));
+  const connected = results.filter((result) => result.status === 'connected').length;
+  const refused = results.filter((result) => result.status === 'refused');
   return (
     <Dialog
       title={t('connect.title', { count: recordIds.length })}
@@ -100,7 +100,7 @@ export function ConnectDialog({
                 {refused.map((result) => (
                   <li key={result.recordId}>
                     {names?.get(result.recordId) ?? result.recordId}:{' '}
-                    {codeText(t, `connect_refusal.${result.refusal ?? result.reason ?? 'unknown'}`)}
+                    {codeText(t, `connect_refusal.${result.reason ?? 'unknown'}`)}
                   </li>
                 ))}
               </ul>
@@ -150,9 +150,7 @@ export function DisconnectDialog({
   const { t } = useTranslation('records');
   const client = useQueryClient();
   const disconnect = useMutation({
-    mutationFn: async () => {
-      for (const id of recordIds) await api('DELETE', `/api/records/${id}/connection`);
-    },
+    mutationFn: () => api('POST', '/api/connections/disconnect', { recordIds }),
     onSuccess: async () => {
       await client.invalidateQueries();
       onDone?.();

@@ -12,6 +12,7 @@ import {
 } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import i18n from '../../i18n/index.ts';
 import { sequencesKey } from './sequence-actions.ts';
 
 /** New sequence: pick a template from the gallery (filtered by record type) or start blank. */
@@ -41,7 +42,7 @@ export function NewSequenceDialog({
         name: name.trim(),
         description,
         recordType,
-        ...(templateId ? { templateId } : {}),
+        ...(templateId ? { fromTemplate: templateId, language: templateLanguage(i18n.language) } : {}),
       }),
     onSuccess: async (sequence) => {
       await client.invalidateQueries({ queryKey: sequencesKey });
@@ -53,7 +54,10 @@ export function NewSequenceDialog({
     event.preventDefault();
     create.mutate();
   }
-  const gallery = (templates.data?.items ?? []).filter((item) => item.recordType === recordType);
+  const gallery = (templates.data?.items ?? []).filter(
+    (item) =>
+      item.recordType === recordType && (!item.language || item.language === templateLanguage(i18n.language)),
+  );
   return (
     <Dialog
       title={t('new.title')}
@@ -145,4 +149,9 @@ export function NewSequenceDialog({
       </form>
     </Dialog>
   );
+}
+
+/** Built-in templates exist in English and Polish; the gallery shows the user's language. */
+function templateLanguage(language: string): 'en' | 'pl' {
+  return language === 'pl' ? 'pl' : 'en';
 }

@@ -73,21 +73,20 @@ export function ConnectedRecordsTab() {
         </thead>
         <tbody>
           {rows.map((row) => {
-            const done = row.progress?.done ?? row.stepsDone ?? 0;
-            const total = row.progress?.total ?? row.stepsTotal ?? 0;
+            const { done, total } = row.progress;
             return (
-              <tr key={row.connectionId ?? row.id ?? row.recordId}>
+              <tr key={row.connectionId}>
                 <td>
-                  <Link to={`/record/${row.recordId}`}>{row.recordName}</Link>
+                  <Link to={`/record/${row.record.id}`}>{row.record.name}</Link>
                 </td>
-                <td>{row.ownerName ?? '—'}</td>
+                <td>{row.owner.name ?? '—'}</td>
                 <td>
                   <progress value={done} max={Math.max(total, 1)} aria-label={t('connected.progress')} />{' '}
                   {t('connected.stepsOf', { done: format.number(done), total: format.number(total) })}
                 </td>
-                <td>{row.currentStepName ?? '—'}</td>
+                <td>{row.currentStep?.name ?? '—'}</td>
                 <td className="number">
-                  {row.daysInStep === undefined ? '—' : t('common:count.days', { count: row.daysInStep })}
+                  {row.daysInStep === null ? '—' : t('common:count.days', { count: row.daysInStep })}
                 </td>
                 <td className="number">{row.version ?? '—'}</td>
                 <td>{t(`common:connectionStatus.${row.status}`, { defaultValue: row.status })}</td>

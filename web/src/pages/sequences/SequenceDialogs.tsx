@@ -108,7 +108,7 @@ export function SequenceTagsDialog({
   const client = useQueryClient();
   const [chosen, setChosen] = useState<Set<string>>(new Set(tagIdsOf(sequence)));
   const save = useMutation({
-    mutationFn: () => setSequenceTags(sequence.id, [...chosen]),
+    mutationFn: () => setSequenceTags(sequence, [...chosen]),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: sequencesKey });
       onClose();

@@ -3,7 +3,14 @@ import { type ChangeEvent, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api, query } from '../../api/client.ts';
-import { type Page, RECORD_TYPES, SEQUENCE_STATUSES, type Sequence, type TagRef } from '../../api/types.ts';
+import {
+  type ApiTag,
+  flattenTags,
+  type Page,
+  RECORD_TYPES,
+  SEQUENCE_STATUSES,
+  type Sequence,
+} from '../../api/types.ts';
 import { mayManageTags, mayOnSequence } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 import { StatusBadge } from '../../components/Badges.tsx';
@@ -31,7 +38,10 @@ type Open =
   | null;
 
 export function useTags() {
-  return useQuery({ queryKey: ['tags'], queryFn: () => api<Page<TagRef>>('GET', '/api/tags') });
+  return useQuery({
+    queryKey: ['tags'],
+    queryFn: async () => flattenTags((await api<{ items: ApiTag[] }>('GET', '/api/tags')).items),
+  });
 }
 
 /** The sequence list: status next to the name, search, filters, sortable columns, actions per permission. */
@@ -54,11 +64,11 @@ export function SequencesPage() {
     queryFn: () =>
       api<Page<Sequence>>(
         'GET',
-        `/api/sequences${query({ search, status, recordType, tagId: tag, limit: 500 })}`,
+        `/api/sequences${query({ q: search, status, recordType, tagId: tag, limit: 200 })}`,
       ),
   });
   const tags = useTags();
-  const tagList = tags.data?.items ?? [];
+  const tagList = tags.data ?? [];
 
   const quick = useMutation({
     mutationFn: (action: () => Promise<unknown>) => action(),

@@ -18,8 +18,13 @@ export function copySequence(id: string, name: string) {
 export function deleteSequence(id: string) {
   return api<void>('DELETE', `/api/sequences/${id}`);
 }
-export function setSequenceTags(id: string, tagIds: string[]) {
-  return api<Sequence>('PUT', `/api/sequences/${id}/tags`, { tagIds });
+/** Applies and removes tags one by one (PUT/DELETE /api/sequences/:id/tags/:tagId). */
+export async function setSequenceTags(sequence: Sequence, tagIds: string[]) {
+  const before = new Set(tagIdsOf(sequence));
+  const after = new Set(tagIds);
+  for (const id of after) if (!before.has(id)) await api('PUT', `/api/sequences/${sequence.id}/tags/${id}`);
+  for (const id of before)
+    if (!after.has(id)) await api('DELETE', `/api/sequences/${sequence.id}/tags/${id}`);
 }
 export function exportSequence(id: string) {
   return api<unknown>('GET', `/api/sequences/${id}/export`);

@@ -1,10 +1,18 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api, query } from '../../api/client.ts';
-import { ACTIVITY_KINDS, type Page, RECORD_TYPES, type Sequence, type WorkItem } from '../../api/types.ts';
+import {
+  ACTIVITY_KINDS,
+  type ApiWorkItem,
+  type Page,
+  RECORD_TYPES,
+  type Sequence,
+  toWorkItem,
+  type WorkItem,
+} from '../../api/types.ts';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { StepActions } from '../../components/StepActions.tsx';
@@ -20,18 +28,29 @@ type Row =
   | { type: 'header'; bucket: Bucket; count: number }
   | { type: 'item'; item: WorkItem; bucket: Bucket };
 
-export function bucketOf(item: WorkItem, now: number, endOfToday: number): Bucket {
-  if (item.bucket) return item.bucket;
-  const due = item.dueAt ?? now;
-  if (due < now) return 'overdue';
-  return due < endOfToday ? 'today' : 'later';
-}
-
+/**
+ * One request per bucket: the server decides overdue / today / later with its clock and the seller's time zone,
+ * so the groups match what every other client sees.
+ */
 export function useWorklist(params: Record<string, string>) {
-  return useQuery({
-    queryKey: ['worklist', params],
-    queryFn: () => api<Page<WorkItem>>('GET', `/api/worklist${query({ ...params, limit: 500 })}`),
+  const buckets = BUCKETS.filter((bucket) => !params.due || bucket === params.due);
+  const results = useQueries({
+    queries: buckets.map((bucket) => ({
+      queryKey: ['worklist', { ...params, due: bucket }],
+      queryFn: async () => {
+        const page = await api<Page<ApiWorkItem>>(
+          'GET',
+          `/api/worklist${query({ ...params, due: bucket, limit: 500 })}`,
+        );
+        return page.items.map((item) => ({ ...toWorkItem(item), bucket }));
+      },
+    })),
   });
+  return {
+    items: results.flatMap((result) => result.data ?? []),
+    error: results.find((result) => result.error)?.error ?? null,
+    isSuccess: results.every((result) => result.isSuccess),
+  };
 }
 
 /** The seller's due steps grouped overdue / today / later, with filters, sorts, inline actions and bulk email. */
@@ -59,10 +78,7 @@ export function WorklistPage() {
   const scroller = useRef<HTMLDivElement>(null);
 
   const rows = useMemo<Row[]>(() => {
-    const now = Date.now();
-    const end = new Date();
-    end.setHours(24, 0, 0, 0);
-    const items = (worklist.data?.items ?? []).filter(
+    const items = worklist.items.filter(
       (item) =>
         (!filters.kind || item.kind === filters.kind) &&
         (!filters.recordType || item.recordType === filters.recordType) &&
@@ -71,7 +87,7 @@ export function WorklistPage() {
         (filters.followed !== 'true' || item.followed),
     );
     const groups = new Map<Bucket, WorkItem[]>(BUCKETS.map((bucket) => [bucket, []]));
-    for (const item of items) groups.get(bucketOf(item, now, end.getTime()))!.push(item);
+    for (const item of items) groups.get(item.bucket ?? 'later')!.push(item);
     return BUCKETS.filter((bucket) => !filters.due || bucket === filters.due).flatMap((bucket) => {
       const list = groups.get(bucket)!;
       if (list.length === 0) return [];
@@ -81,7 +97,7 @@ export function WorklistPage() {
       ];
     });
   }, [
-    worklist.data,
+    worklist.items,
     filters.kind,
     filters.recordType,
     filters.sequenceId,
@@ -104,7 +120,7 @@ export function WorklistPage() {
     setParams(next, { replace: true });
   }
 
-  const chosen = (worklist.data?.items ?? []).filter((item) => selected.has(item.id));
+  const chosen = worklist.items.filter((item) => selected.has(item.id));
   const first = chosen[0];
   const sameEmailStep =
     !!first &&
