@@ -185,7 +185,7 @@ describe.each(dialects)('admin API on %s', (dialect) => {
     }
   });
 
-  it('reads settings with defaults and changes them in part', async () => {
+  it('reads settings with defaults and changes them in part; the feature restriction applies at once', async () => {
     const world = await createWorld(dialect);
     try {
       const initial = await world.as('eastAdmin', 'GET', '/api/admin/settings');
@@ -227,6 +227,16 @@ describe.each(dialects)('admin API on %s', (dialect) => {
       }
       expect(await auditCount(world)).toBe(before);
       expect((await world.as('eastAdmin', 'GET', '/api/admin/settings')).json()).toEqual(changed.json());
+
+      // "Sequences available to: sequence managers" applies at once.
+      const refused = await world.as('eastSeller', 'POST', '/api/sequences', { name: 'Mine' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().problems[0].code).toBe('missing_permission:sequence.create');
+      expect(
+        (await world.as('eastSeqManager', 'POST', '/api/sequences', { name: 'Theirs' })).statusCode,
+      ).toBe(201);
+      await world.as('eastAdmin', 'PATCH', '/api/admin/settings', { featureRoles: null });
+      expect((await world.as('eastSeller', 'POST', '/api/sequences', { name: 'Mine' })).statusCode).toBe(201);
     } finally {
       await world.close();
     }
