@@ -102,6 +102,60 @@ describe('sequence designer in a real browser', () => {
     }
   });
 
+  it('keeps an active sequence read-only, edits a revision with a change note, and shows older versions', async () => {
+    const id = await createSequence(e2e, 'eastSeller', 'Call first', {
+      start: 'call',
+      nodes: [
+        { id: 'call', kind: 'phone_call', name: 'First call', next: 'reached' },
+        {
+          id: 'reached',
+          kind: 'condition_call',
+          inspects: 'call',
+          outcomes: ['connected'],
+          yes: 'meet',
+          no: null,
+        },
+        { id: 'meet', kind: 'task', name: 'Book a meeting', next: null },
+      ],
+      options: BRANCHED.options,
+    });
+    expect((await e2e.world.as('eastSeller', 'POST', `/api/sequences/${id}/activate`, {})).statusCode).toBe(
+      200,
+    );
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await openDesigner(e2e, page, id);
+      await page.getByTestId('read-only-banner').waitFor();
+      expect(await page.locator('[data-testid^="add-"]').count()).toBe(0);
+
+      // "Edit" opens a revision; deleting the inspected call is refused with the reason.
+      await page.getByTestId('edit-sequence').click();
+      await page.getByTestId('designer-status').getByText('Revision').waitFor();
+      await page.locator('.react-flow__node[data-id="call"]').focus();
+      await page.keyboard.press('Delete');
+      await expect(page.getByTestId('designer-notice').textContent()).resolves.toContain(
+        'First call cannot be deleted',
+      );
+      await addNode(page, 'reached:no', 'linkedin_connect');
+
+      // Re-activating a revision asks for a change note.
+      await page.getByTestId('activate').click();
+      await page.getByTestId('change-note').fill('Connect on LinkedIn when the call fails');
+      await page.getByTestId('activate-confirm').click();
+      await page.getByTestId('read-only-banner').waitFor();
+
+      await page.getByRole('button', { name: 'Version history' }).click();
+      const history = page.getByTestId('version-history');
+      await history.getByText('Connect on LinkedIn when the call fails').waitFor();
+      await history.getByRole('button', { name: 'Version 1', exact: true }).click();
+      await page.getByText('You are looking at version 1').waitFor();
+      await page.locator('.react-flow__node[data-id="meet"]').waitFor();
+      expect(await page.locator('.react-flow__node[data-id^="linkedin"]').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('opens properties from the keyboard and shows Yes/No branches, in English and Polish', async () => {
     const id = await createSequence(e2e, 'eastSeller2', 'Webinar follow-up', BRANCHED);
     for (const language of ['en', 'pl'] as const) {

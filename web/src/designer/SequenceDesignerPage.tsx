@@ -324,6 +324,15 @@ function Designer({ initial }: { initial: SequenceView }) {
     );
   }, [flowGraph]);
 
+  // A different graph (another version, or back to the draft) starts from the top again.
+  const shownGraph = viewing === null ? 'draft' : `v${viewing}:${version.isSuccess}`;
+  const lastShown = useRef(shownGraph);
+  useEffect(() => {
+    if (lastShown.current === shownGraph) return;
+    lastShown.current = shownGraph;
+    requestAnimationFrame(placeTop);
+  }, [shownGraph, placeTop]);
+
   function focusNode(id: string) {
     select(id);
     const node = flowGraph.nodes.find((n) => n.id === id);

@@ -14,27 +14,58 @@ import { NumberField } from './shared.tsx';
 
 type EmailNode = NodeOfKind<'email'> | NodeOfKind<'automated_email'>;
 const LANGUAGE_FILTERS = ['all', 'en', 'pl'] as const;
+type LanguageFilter = (typeof LANGUAGE_FILTERS)[number];
 const VARIANT_IDS = ['A', 'B', 'C', 'D', 'E'];
 
-/** Template picker with a language filter and a preview. */
+function useLanguageFilter() {
+  const { i18n } = useTranslation('designer');
+  return useState<LanguageFilter>(i18n.language === 'pl' ? 'pl' : 'en');
+}
+
+function LanguageSelect({
+  value,
+  onChange,
+  testId,
+}: {
+  value: LanguageFilter;
+  onChange(value: LanguageFilter): void;
+  testId: string;
+}) {
+  const { t } = useTranslation('designer');
+  return (
+    <label>
+      {t('props.templateLanguage')}
+      <select value={value} onChange={(e) => onChange(e.target.value as LanguageFilter)} data-testid={testId}>
+        {LANGUAGE_FILTERS.map((l) => (
+          <option key={l} value={l}>
+            {t(`languages.${l}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Template picker with a language filter (its own, or the parent's `language`) and a preview. */
 export function TemplatePicker({
   value,
   required,
   onChange,
   testId,
   label,
+  language: sharedLanguage,
 }: {
   value: string | null;
   required: boolean;
   onChange(templateId: string | null): void;
   testId: string;
   label?: string;
+  language?: LanguageFilter;
 }) {
-  const { t, i18n } = useTranslation('designer');
+  const { t } = useTranslation('designer');
   const { templates, recordType } = useDesigner();
-  const [language, setLanguage] = useState<(typeof LANGUAGE_FILTERS)[number]>(
-    i18n.language === 'pl' ? 'pl' : 'en',
-  );
+  const [ownLanguage, setLanguage] = useLanguageFilter();
+  const language = sharedLanguage ?? ownLanguage;
   const shown = templates.filter(
     (tpl) =>
       tpl.id === value ||
@@ -43,20 +74,9 @@ export function TemplatePicker({
   );
   return (
     <div className="designer-template-picker">
-      <label>
-        {t('props.templateLanguage')}
-        <select
-          value={language}
-          onChange={(e) => setLanguage(e.target.value as typeof language)}
-          data-testid={`${testId}-language`}
-        >
-          {LANGUAGE_FILTERS.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
-        </select>
-      </label>
+      {sharedLanguage === undefined && (
+        <LanguageSelect value={language} onChange={setLanguage} testId={`${testId}-language`} />
+      )}
       <label>
         {label ?? t('props.template')}
         <select
@@ -160,6 +180,7 @@ function evenSplits(count: number): number[] {
 
 function AbTestEditor({ abTest, onChange }: { abTest: AbTest; onChange(abTest: AbTest): void }) {
   const { t } = useTranslation('designer');
+  const [language, setLanguage] = useLanguageFilter();
   const total = abTest.variants.reduce((sum, v) => sum + v.split, 0);
   const resize = (count: number) => {
     const splits = evenSplits(count);
@@ -173,12 +194,14 @@ function AbTestEditor({ abTest, onChange }: { abTest: AbTest; onChange(abTest: A
   return (
     <fieldset data-testid="ab-test">
       <legend>{t('props.abTest')}</legend>
+      <LanguageSelect value={language} onChange={setLanguage} testId="ab-language" />
       {abTest.variants.map((variant, index) => (
         <div key={variant.id} className="designer-variant">
           <TemplatePicker
             label={t('props.variantTemplate', { id: variant.id })}
             value={variant.templateId}
             required
+            language={language}
             testId={`ab-variant-${variant.id}`}
             onChange={(templateId) =>
               onChange({

@@ -223,20 +223,23 @@ export function FieldRuleBuilder({
                     </option>
                   ))}
                 </select>
-                <ValueInput
-                  field={field}
-                  condition={condition}
-                  label={`${rowLabel}: ${t('props.value')}`}
-                  onChange={(value) =>
-                    update({
-                      field: condition.field,
-                      operator: condition.operator,
-                      ...(value === undefined ? {} : { value }),
-                    })
-                  }
-                />
+                <div className="designer-rule-value">
+                  <ValueInput
+                    field={field}
+                    condition={condition}
+                    label={`${rowLabel}: ${t('props.value')}`}
+                    onChange={(value) =>
+                      update({
+                        field: condition.field,
+                        operator: condition.operator,
+                        ...(value === undefined ? {} : { value }),
+                      })
+                    }
+                  />
+                </div>
                 <button
                   type="button"
+                  className="designer-rule-remove"
                   aria-label={t('props.removeCondition', { n: conditionIndex + 1 })}
                   disabled={group.conditions.length <= 1 && rule.groups.length <= 1}
                   onClick={() => {
