@@ -331,8 +331,25 @@ describe.each(dialects)('records API on %s', (dialect) => {
     const connectedDelete = await world.as('eastSeller2', 'DELETE', `/api/records/${delta.id}`);
     expect(connectedDelete.statusCode).toBe(409);
 
-    // Qualifying the record ends its connection (the engine's record-change hook runs in the same transaction).
-    const qualified = await world.as('eastSeller2', 'PATCH', `/api/records/${delta.id}`, {
+    // Reassigning the record moves its open steps to the new owner.
+    const moved = await world.as('eastSalesManager', 'PATCH', `/api/records/${delta.id}`, {
+      ownerId: USERS.eastSeller.id,
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const steps = await world.store.db
+      .selectFrom('step_instances')
+      .select(['id', 'owner_id'])
+      .where('connection_id', '=', 'conn-grid')
+      .orderBy('id')
+      .execute();
+    expect(steps).toEqual([
+      { id: 'si-1', owner_id: USERS.eastSeller2.id },
+      { id: 'si-2', owner_id: USERS.eastSeller.id },
+    ]);
+
+    // The old owner no longer sees it; the new one qualifies it, which ends the connection (engine hook, same transaction).
+    expect((await world.as('eastSeller2', 'GET', `/api/records/${delta.id}`)).statusCode).toBe(404);
+    const qualified = await world.as('eastSeller', 'PATCH', `/api/records/${delta.id}`, {
       status: 'qualified',
     });
     expect(qualified.statusCode, qualified.body).toBe(200);
