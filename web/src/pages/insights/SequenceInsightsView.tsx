@@ -103,7 +103,7 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
                   <XAxis type="number" allowDecimals={false} />
                   <YAxis type="category" dataKey="label" width={120} />
                   <Tooltip />
-                  <Bar dataKey="value" name={t('count')} fill="#0f6cbd" />
+                  <Bar isAnimationActive={false} dataKey="value" name={t('count')} fill="#0f6cbd" />
                 </BarChart>
               </ResponsiveContainer>
             </figure>
@@ -115,7 +115,12 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
                   <XAxis dataKey="period" />
                   <YAxis unit="%" />
                   <Tooltip />
-                  <Line type="monotone" dataKey={t('success.rate')} stroke="#107c10" />
+                  <Line
+                    isAnimationActive={false}
+                    type="monotone"
+                    dataKey={t('success.rate')}
+                    stroke="#107c10"
+                  />
                 </LineChart>
               </ResponsiveContainer>
             </figure>
@@ -128,10 +133,10 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
                   <YAxis allowDecimals={false} />
                   <Tooltip />
                   <Legend />
-                  <Bar dataKey={t('steps.completed')} stackId="s" fill="#107c10" />
-                  <Bar dataKey={t('steps.skipped')} stackId="s" fill="#b35c00" />
-                  <Bar dataKey={t('steps.canceled')} stackId="s" fill="#8a8886" />
-                  <Bar dataKey={t('steps.open')} stackId="s" fill="#0f6cbd" />
+                  <Bar isAnimationActive={false} dataKey={t('steps.completed')} stackId="s" fill="#107c10" />
+                  <Bar isAnimationActive={false} dataKey={t('steps.skipped')} stackId="s" fill="#b35c00" />
+                  <Bar isAnimationActive={false} dataKey={t('steps.canceled')} stackId="s" fill="#8a8886" />
+                  <Bar isAnimationActive={false} dataKey={t('steps.open')} stackId="s" fill="#0f6cbd" />
                 </BarChart>
               </ResponsiveContainer>
             </figure>

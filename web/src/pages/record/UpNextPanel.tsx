@@ -76,8 +76,8 @@ export function UpNextPanel({
             <section aria-label={t('upcoming')}>
               <h3>{t('upcoming')}</h3>
               <ol className="step-list upcoming" data-testid="upcoming-steps">
-                {data.upcoming.map((step, index) => (
-                  <li key={`${step.nodeId}-${index}`}>
+                {data.upcoming.map((step) => (
+                  <li key={step.nodeId}>
                     <KindLabel kind={step.kind} /> {step.name}
                   </li>
                 ))}

@@ -8,6 +8,15 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { codeText } from '../../components/errors.ts';
 import { NewSequenceDialog } from '../sequences/NewSequenceDialog.tsx';
 
+interface BulkJob {
+  status: 'queued' | 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  refusalsByReason: Record<string, number>;
+}
+
 /**
  * Connect records to a sequence: active sequences of the records' type, or "Create new sequence". The result
  * lists what was connected and why the rest were refused.
@@ -43,6 +52,14 @@ export function ConnectDialog({
       await client.invalidateQueries();
       onDone?.();
     },
+  });
+  const jobId = connect.data?.jobId;
+  const job = useQuery({
+    queryKey: ['bulk-job', jobId],
+    queryFn: () => api<BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
+    enabled: !!jobId,
+    refetchInterval: (current) =>
+      current.state.data?.status === 'done' || current.state.data?.status === 'failed' ? false : 1000,
   });
   if (creating) {
     return (
@@ -89,10 +106,24 @@ export function ConnectDialog({
       {connect.isSuccess ? (
         <div role="status" data-testid="connect-result">
           <p>
-            {connect.data?.jobId
-              ? t('connect.queued')
-              : t('connect.connected', { count: connect.data?.connected ?? connected })}
+            {jobId && job.data?.status !== 'done'
+              ? t('connect.progress', {
+                  processed: job.data?.processed ?? 0,
+                  total: job.data?.total ?? recordIds.length,
+                })
+              : t('connect.connected', {
+                  count: job.data?.succeeded ?? connect.data?.connected ?? connected,
+                })}
           </p>
+          {job.data && Object.keys(job.data.refusalsByReason).length > 0 && (
+            <ul>
+              {Object.entries(job.data.refusalsByReason).map(([reason, count]) => (
+                <li key={reason}>
+                  {codeText(t, `connect_refusal.${reason}`)}: {count}
+                </li>
+              ))}
+            </ul>
+          )}
           {refused.length > 0 && (
             <>
               <p>{t('connect.refused', { count: refused.length })}</p>

@@ -1,9 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { ConnectedRecord, Page, Sequence } from '../../api/types.ts';
+import type { ConnectedRecord, ConnectResponse, Page, Sequence } from '../../api/types.ts';
 import { StatusBadge } from '../../components/Badges.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { SequenceInsightsView } from '../insights/SequenceInsightsView.tsx';
@@ -51,13 +53,22 @@ export function ConnectedRecordsTab() {
   const { t } = useTranslation('sequences');
   const format = useFormat();
   const { id } = useParams();
+  const sequence = useSequence(id);
+  const [connecting, setConnecting] = useState(false);
   const connected = useQuery({
     queryKey: ['sequence', id, 'connections'],
     queryFn: () => api<Page<ConnectedRecord>>('GET', `/api/sequences/${id}/connections?limit=500`),
   });
   const rows = connected.data?.items ?? [];
   return (
-    <div>
+    <div className="form-grid">
+      {sequence.data && sequence.data.status !== 'inactive' && (
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => setConnecting(true)}>
+            {t('connected.connectRecords')}
+          </button>
+        </div>
+      )}
       <ErrorMessage error={connected.error} />
       <table className="grid" aria-label={t('detail.connected')}>
         <thead>
@@ -96,7 +107,59 @@ export function ConnectedRecordsTab() {
         </tbody>
       </table>
       {connected.isSuccess && rows.length === 0 && <p className="empty">{t('connected.empty')}</p>}
+      {connecting && sequence.data && (
+        <ConnectOpenRecordsDialog sequence={sequence.data} onClose={() => setConnecting(false)} />
+      )}
     </div>
+  );
+}
+
+/** "Connect records" from the sequence: the default view, open records of its type without a sequence. */
+function ConnectOpenRecordsDialog({ sequence, onClose }: { sequence: Sequence; onClose(): void }) {
+  const { t } = useTranslation('sequences');
+  const client = useQueryClient();
+  const connect = useMutation({
+    mutationFn: () =>
+      api<ConnectResponse>('POST', `/api/sequences/${sequence.id}/connections`, {
+        filter: { view: 'open_without_sequence' },
+      }),
+    onSuccess: () => client.invalidateQueries(),
+  });
+  return (
+    <Dialog
+      title={t('connected.connectRecords')}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t('common:actions.close')}
+          </button>
+          {!connect.isSuccess && (
+            <button
+              type="button"
+              className="primary"
+              disabled={connect.isPending}
+              onClick={() => connect.mutate()}
+            >
+              {t('connected.connectAll')}
+            </button>
+          )}
+        </>
+      }
+    >
+      <p>{t('connected.openWithout', { type: t(`common:recordTypePlural.${sequence.recordType}`) })}</p>
+      {connect.data && (
+        <p role="status">
+          {connect.data.jobId
+            ? t('connected.started')
+            : t('connected.result', {
+                connected: connect.data.connected ?? 0,
+                refused: connect.data.refused ?? 0,
+              })}
+        </p>
+      )}
+      <ErrorMessage error={connect.error} />
+    </Dialog>
   );
 }
 
