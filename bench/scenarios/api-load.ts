@@ -1,0 +1,148 @@
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { freePort, percentile, round } from '../lib/env.ts';
+import {
+  createActiveSequence,
+  createOrg,
+  createWorklistRows,
+  ORG,
+  tenStepDefinition,
+} from '../lib/fixtures.ts';
+import { spawnStepwise, waitFor } from '../lib/processes.ts';
+import type { Report } from '../lib/report.ts';
+import type { Target } from '../lib/target.ts';
+
+const FILTERS: Record<string, string> = {
+  'no filter': '',
+  'due=overdue': 'due=overdue',
+  'due=today': 'due=today',
+  'due=later': 'due=later',
+  'kind=phone_call': 'kind=phone_call',
+  'recordType=contact': 'recordType=contact',
+  sequenceId: 'sequenceId=ten-steps',
+  'unread=true': 'unread=true',
+  'sort=record_name': 'sort=record_name',
+};
+const SAMPLES_PER_FILTER = 200;
+
+/**
+ * Scenario 3 (work list latency over HTTP) and 4 (API under load) against a real `stepwise serve --no-worker`
+ * process holding `sellers × connectionsPerSeller × 4` step instances; also its peak memory (scenario 5).
+ */
+export async function benchApiLoadAndWorklist(
+  target: Target,
+  sellerCount: number,
+  connectionsPerSeller: number,
+  report: Report,
+): Promise<void> {
+  const { db } = target.store;
+  const now = Date.now();
+  const { sellers, tokens } = await createOrg(db, sellerCount, now);
+  const { sequenceId, versionId } = await createActiveSequence(
+    db,
+    'ten-steps',
+    sellers[0]!,
+    tenStepDefinition(),
+    now,
+  );
+  const total = sellerCount * connectionsPerSeller * 4;
+  process.stdout.write(`  building ${total.toLocaleString('en')} step instances on ${target.dialect}…`);
+  await createWorklistRows(db, sellers, connectionsPerSeller, sequenceId, versionId, now);
+  if (target.dialect === 'postgres')
+    await db.executeQuery({ sql: 'ANALYZE', parameters: [], query: { kind: 'RawNode' } } as never);
+  process.stdout.write(' done\n');
+
+  const port = await freePort();
+  const server = spawnStepwise(['serve', '--no-worker'], {
+    DATABASE_URL: target.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`${base}/api/health`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      100,
+    );
+    const setup = `${target.dialect}, ${total.toLocaleString('en')} step instances, ${sellerCount} sellers`;
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 48271) % 2147483647;
+      return sellers[seed % sellers.length]!;
+    };
+    // Warm up connections and caches the way a running server is warm.
+    for (let i = 0; i < 50; i++)
+      await fetch(`${base}/api/worklist`, { headers: { authorization: `Bearer ${tokens.get(pick())}` } });
+    for (const [label, queryString] of Object.entries(FILTERS)) {
+      const latencies: number[] = [];
+      for (let i = 0; i < SAMPLES_PER_FILTER; i++) {
+        const started = performance.now();
+        const response = await fetch(`${base}/api/worklist?limit=50${queryString ? `&${queryString}` : ''}`, {
+          headers: { authorization: `Bearer ${tokens.get(pick())}` },
+        });
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`work list ${label} answered ${response.status}`);
+        latencies.push(performance.now() - started);
+      }
+      latencies.sort((a, b) => a - b);
+      const p99 = round(percentile(latencies, 99), 1);
+      report.add({
+        scenario: '3. Work list first page',
+        setup: `${setup}; filter ${label}`,
+        metric: 'p50 / p95 / p99',
+        value: `${round(percentile(latencies, 50), 1)} / ${round(percentile(latencies, 95), 1)} / ${p99}`,
+        unit: 'ms',
+        target: 'p99 < 50 ms',
+        met: p99 < 50,
+      });
+    }
+
+    const seller = sellers[1 % sellers.length]!;
+    const sellerIndex = sellers.indexOf(seller);
+    const auth = { authorization: `Bearer ${tokens.get(seller)}` };
+    let n = 0;
+    const endpoints: [string, () => string][] = [
+      ['GET /api/worklist', () => '/api/worklist?limit=50'],
+      [
+        'GET /api/records/:id/up-next',
+        () => `/api/records/wl-${sellerIndex}-${n++ % connectionsPerSeller}/up-next`,
+      ],
+    ];
+    for (const [label, path] of endpoints) {
+      const probe = await fetch(base + path(), { headers: auth });
+      if (!probe.ok) throw new Error(`${label} answered ${probe.status}: ${await probe.text()}`);
+      const result = await autocannon({
+        url: base,
+        connections: 50,
+        duration: 10,
+        requests: [
+          { method: 'GET', headers: auth, setupRequest: (request) => ({ ...request, path: path() }) },
+        ],
+      });
+      report.add({
+        scenario: '4. API under load',
+        setup: `${target.dialect}, ${label}, 50 connections, 10 s`,
+        metric: 'requests/s · p99',
+        value: `${Math.round(result.requests.average)} · ${result.latency.p99} ms`,
+        unit: '',
+        note: `non-2xx ${result.non2xx}, errors ${result.errors}`,
+      });
+    }
+    report.add({
+      scenario: '5. Memory',
+      setup: `${target.dialect}, stepwise serve after scenarios 3–4`,
+      metric: 'peak RSS',
+      value: server.peakRss() ?? 'n/a',
+      unit: 'MiB',
+    });
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import { createConnectJob, runBulkJobs } from '../../src/engine/bulk-connect.ts';
+import { round } from '../lib/env.ts';
+import { createActiveSequence, createLeads, createOrg, ORG, tenStepDefinition } from '../lib/fixtures.ts';
+import type { Report } from '../lib/report.ts';
+import type { Target } from '../lib/target.ts';
+
+/** Scenario 1: N open leads connected to a 10-step sequence by one bulk request, until the job is done. */
+export async function benchBulkConnect(target: Target, size: number, report: Report): Promise<void> {
+  const { db } = target.store;
+  const now = Date.now();
+  const { sellers } = await createOrg(db, 10, now);
+  await db
+    .insertInto('role_assignments')
+    .values({ org_id: ORG, user_id: sellers[0]!, role: 'admin' })
+    .execute();
+  await createLeads(db, sellers, size, now);
+  const { sequenceId } = await createActiveSequence(db, 'ten-steps', sellers[0]!, tenStepDefinition(), now);
+
+  const started = performance.now();
+  await createConnectJob(db, {
+    orgId: ORG,
+    actorId: sellers[0]!,
+    params: { sequenceId, source: { kind: 'filter', filter: { view: 'open_without_sequence' } } },
+    now,
+  });
+  const clock = { now: () => now };
+  await runBulkJobs({ store: target.store, clock, chunkSize: 2000 });
+  const seconds = (performance.now() - started) / 1000;
+
+  const connected = Number(
+    (
+      await db
+        .selectFrom('connections')
+        .select(db.fn.countAll().as('n'))
+        .where('org_id', '=', ORG)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  if (connected !== size) throw new Error(`bulk connect connected ${connected} of ${size}`);
+  const setup = `${target.dialect}, ${size.toLocaleString('en')} leads`;
+  report.add({
+    scenario: '1. Bulk connect',
+    setup,
+    metric: 'wall time',
+    value: round(seconds, 2),
+    unit: 's',
+    target: '< 10 s',
+    met: size < 100_000 ? undefined : seconds < 10,
+  });
+  report.add({
+    scenario: '1. Bulk connect',
+    setup,
+    metric: 'throughput',
+    value: Math.round(size / seconds),
+    unit: 'records/s',
+  });
+}
