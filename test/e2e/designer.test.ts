@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
+import { ORG_ID, USERS } from '../support/world.ts';
 import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -183,6 +184,40 @@ describe('sequence designer in a real browser', () => {
       } finally {
         await context.close();
       }
+    }
+  });
+
+  it('explains the 250 active sequences limit in the activation dialog', async () => {
+    const id = await createSequence(e2e, 'eastSeller', 'One too many', BRANCHED);
+    const now = e2e.world.clock.now();
+    const filler = Array.from({ length: 250 }, (_, i) => ({
+      org_id: ORG_ID,
+      id: `limit-${i}`,
+      name: `Live ${i}`,
+      description: '',
+      record_type: 'lead' as const,
+      owner_id: USERS.eastAdmin.id,
+      business_unit_id: USERS.eastAdmin.businessUnitId,
+      status: 'active' as const,
+      draft_json: JSON.stringify(BRANCHED),
+      active_version_id: null,
+      is_template: 0 as const,
+      created_at: now,
+      updated_at: now,
+    }));
+    await e2e.world.store.db.insertInto('sequences').values(filler).execute();
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await openDesigner(e2e, page, id);
+      await page.getByTestId('activate').click();
+      await page.getByTestId('activate-confirm').click();
+      await expect(page.getByTestId('activate-error').textContent()).resolves.toContain(
+        'already has 250 active sequences',
+      );
+      await expect(page.getByTestId('designer-status').textContent()).resolves.toBe('Inactive');
+    } finally {
+      await context.close();
+      await e2e.world.store.db.deleteFrom('sequences').where('id', 'like', 'limit-%').execute();
     }
   });
 });

@@ -129,17 +129,18 @@ function Designer({ initial }: { initial: SequenceView }) {
   const dirty = history.value !== history.saved;
   const readOnly = viewing !== null || sequence.status === 'active' || !canEdit;
 
-  const { ready, templates, sequences, fields: customFields } = lookups;
+  const { ready, unchecked, templates, sequences, fields: customFields } = lookups;
   const liveProblems = useMemo<DesignerProblem[]>(() => {
     if (!ready || !definition) return [];
+    const skip = new Set(unchecked.split(','));
     return validateDefinition(definition, {
       recordType: sequence.recordType,
       sequenceId: sequence.id,
       templates,
       sequences,
       fields: customFields,
-    });
-  }, [definition, ready, templates, sequences, customFields, sequence.recordType, sequence.id]);
+    }).filter((problem) => !skip.has(problem.code));
+  }, [definition, ready, unchecked, templates, sequences, customFields, sequence.recordType, sequence.id]);
   const problems = useMemo(
     () =>
       viewing !== null

@@ -174,31 +174,42 @@ export async function fetchPreviewRecords(recordType: RecordType): Promise<Recor
   return raw.items;
 }
 
-/** Lookups the properties panel and the live validation share; each fails soft to an empty list. */
+const EMPTY: never[] = [];
+
+/**
+ * Lookups the properties panel and the live validation share. When one cannot be loaded, the problems that
+ * depend on it are left to the server (`unchecked`) instead of being reported wrongly in the browser.
+ */
 export function useDesignerLookups(recordType: RecordType | undefined) {
   const enabled = recordType !== undefined;
   const templates = useQuery({
     queryKey: ['designer', 'templates'],
-    queryFn: () => fetchTemplates().catch(() => []),
+    queryFn: fetchTemplates,
     staleTime: 30_000,
   });
   const fields = useQuery({
     queryKey: ['designer', 'fields', recordType],
-    queryFn: () => fetchFields(recordType!).catch(() => []),
+    queryFn: () => fetchFields(recordType!),
     enabled,
     staleTime: 60_000,
   });
   const sequences = useQuery({
     queryKey: ['designer', 'active-sequences', recordType],
-    queryFn: () => fetchActiveSequences(recordType!).catch(() => []),
+    queryFn: () => fetchActiveSequences(recordType!),
     enabled,
     staleTime: 30_000,
   });
+  const settled = (q: { isSuccess: boolean; isError: boolean }) => q.isSuccess || q.isError;
+  const unchecked: string[] = [];
+  if (templates.isError) unchecked.push('template_missing', 'ab_variant_template_missing');
+  if (fields.isError) unchecked.push('field_unknown', 'field_operator_mismatch', 'field_value_mismatch');
+  if (sequences.isError) unchecked.push('advance_target_missing', 'advance_target_inactive');
   return {
-    ready: templates.isSuccess && fields.isSuccess && sequences.isSuccess,
-    templates: templates.data ?? [],
-    fields: fields.data ?? [],
-    sequences: sequences.data ?? [],
+    ready: settled(templates) && settled(fields) && settled(sequences),
+    unchecked: unchecked.join(','),
+    templates: templates.data ?? EMPTY,
+    fields: fields.data ?? EMPTY,
+    sequences: sequences.data ?? EMPTY,
   };
 }
 
