@@ -17,6 +17,7 @@ import {
   markStopped,
   type OutboundRow,
   orgSendsSince,
+  type RenderedContent,
   scheduleRetry,
   senderSendTimes,
 } from '../store/repos/mail-repo.ts';
@@ -175,6 +176,7 @@ export class MailDelivery {
     const senders = new Map<string, Sender>();
     const outgoing: Outgoing[] = [];
     const fresh: OutboundRow[] = [];
+    const contents = new Map<string, RenderedContent>();
     for (const row of rows) {
       const sender = await this.senderOf(row, context, senders);
       if (row.status === 'sending') {
@@ -189,6 +191,14 @@ export class MailDelivery {
         else stats.failed++;
         continue;
       }
+      // Render first: a message that can never be sent as written is held now, not after waiting its turn.
+      const rendered = this.render(row, context);
+      if ('held' in rendered) {
+        await this.holdForever(row, rendered.held, now);
+        stats.held++;
+        continue;
+      }
+      contents.set(row.id, rendered);
       fresh.push(row);
     }
     const byOrg = new Map<string, OutboundRow[]>();
@@ -238,24 +248,7 @@ export class MailDelivery {
               stats.held++;
               continue;
             }
-            const rendered = this.render(row, context);
-            if ('held' in rendered) {
-              await markStopped(trx, row, 'held', rendered.held, now);
-              if (row.record_id) {
-                await insertTimeline(trx, {
-                  orgId,
-                  recordId: row.record_id,
-                  connectionId: row.connection_id,
-                  kind: 'email_held',
-                  actorId: null,
-                  summary: `Email held: ${rendered.held}`,
-                  data: { outboundMessageId: row.id },
-                  occurredAt: now,
-                });
-              }
-              stats.held++;
-              continue;
-            }
+            const rendered = contents.get(row.id) as RenderedContent;
             await markSending(trx, row, rendered, now, now + this.deps.config.worker.leaseMs);
             outgoing.push({
               row: {
@@ -296,6 +289,25 @@ export class MailDelivery {
       });
     }
     return outgoing;
+  }
+
+  /** Held until a person acts (fix the record or template, then retry): shown in the outbox and timeline. */
+  private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
+    await this.deps.store.db.transaction().execute(async (trx) => {
+      await markStopped(trx, row, 'held', reason, now);
+      if (row.record_id) {
+        await insertTimeline(trx, {
+          orgId: row.org_id,
+          recordId: row.record_id,
+          connectionId: row.connection_id,
+          kind: 'email_held',
+          actorId: null,
+          summary: `Email held: ${reason}`,
+          data: { outboundMessageId: row.id },
+          occurredAt: now,
+        });
+      }
+    });
   }
 
   private stopReason(
@@ -355,10 +367,7 @@ export class MailDelivery {
     return step?.node_id ?? null;
   }
 
-  private render(
-    row: OutboundRow,
-    context: SendContext,
-  ): { held: string } | { subject: string; bodyHtml: string; bodyText: string; messageId: string } {
+  private render(row: OutboundRow, context: SendContext): { held: string } | RenderedContent {
     const { secretKey, publicUrl } = this.deps.config;
     const template = lookup(context.templates, row.org_id, row.template_id);
     const source =

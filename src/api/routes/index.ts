@@ -22,8 +22,11 @@ import { worklistRoutes } from './worklist-routes.ts';
 import { upNextRoutes } from './upnext-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { timelineRoutes } from './timeline-routes.ts';
+import { mailboxRoutes } from './mailbox-routes.ts';
+import { outboxRoutes } from './outbox-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes];
