@@ -43,6 +43,13 @@ describe.each(dialects)('sign-in on %s', (dialect) => {
       expect(expired.json().code).toBe('unauthenticated');
 
       const again = sessionOf(await login(world, USERS.eastSeller.email, PASSWORD));
+      // Signing in again clears the expired session row.
+      const rows = await world.store.db
+        .selectFrom('sessions')
+        .select('expires_at')
+        .where('user_id', '=', USERS.eastSeller.id)
+        .execute();
+      expect(rows.every((row) => row.expires_at > world.clock.now())).toBe(true);
       const out = await world.app.inject({
         method: 'POST',
         url: '/api/auth/logout',

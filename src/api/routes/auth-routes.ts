@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NewPasswordSchema } from '../../domain/identity.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
+  deleteExpiredSessions,
   deleteSession,
   deleteSessionsOfUser,
   findUser,
@@ -54,6 +55,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const now = deps.clock.now();
       const cookie = randomSecret();
       const csrfToken = randomSecret(24);
+      await deleteExpiredSessions(deps.store.db, user.org_id, user.id, now);
       await insertSession(deps.store.db, {
         id: hashSecret(cookie),
         orgId: user.org_id,

@@ -96,8 +96,19 @@ export async function deleteSessionsOfUser(
   return Number(result.numDeletedRows);
 }
 
-export async function deleteExpiredSessions(db: Kysely<Database>, now: number): Promise<void> {
-  await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+/** Drops a user's expired sessions (called at sign-in, so the table does not grow without bound). */
+export async function deleteExpiredSessions(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('expires_at', '<=', now)
+    .execute();
 }
 
 export async function findUser(db: Kysely<Database>, orgId: string, userId: string) {
