@@ -13,6 +13,9 @@ export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
+export const BACKGROUND_PARTS = ['engine', 'mail', 'webhooks', 'bulk'] as const;
+export type BackgroundPart = (typeof BACKGROUND_PARTS)[number];
+
 /**
  * Everything that runs without a request: the engine's scheduler, outbox delivery, webhook delivery and bulk
  * jobs. `stepwise serve` starts it in-process (unless `--no-worker`); `stepwise worker` runs only this. Each loop
@@ -23,30 +26,42 @@ export function startBackgroundWork(input: {
   config: Config;
   clock: Clock;
   logger: pino.Logger;
+  /** Which loops to run (default: all). */
+  parts?: readonly BackgroundPart[];
+  /** Written into lease columns; a stable id lets a restarted worker take back its own leases. */
+  workerId?: string;
 }): BackgroundWork {
-  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const workerId = input.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store, config, clock, logger } = input;
-  const engine = startEngineWorker({
-    store,
-    clock,
-    config,
-    logger: logger.child({ part: 'engine' }),
-    workerId,
-  });
-  const mail = startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId });
-  const webhooks = startWebhookWorker({ store, clock, config, workerId, pollMs: config.worker.pollMs });
-  const bulk = startBulkJobRunner({
-    store,
-    clock,
-    workerId,
-    leaseMs: config.worker.leaseMs,
-    pollMs: config.worker.pollMs,
-    onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
-  });
-  logger.info({ workerId }, 'background work started');
+  const parts = new Set(input.parts ?? BACKGROUND_PARTS);
+  const running: { stop(): Promise<unknown> }[] = [];
+  if (parts.has('engine')) {
+    running.push(
+      startEngineWorker({ store, clock, config, logger: logger.child({ part: 'engine' }), workerId }),
+    );
+  }
+  if (parts.has('mail')) {
+    running.push(startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId }));
+  }
+  if (parts.has('webhooks')) {
+    running.push(startWebhookWorker({ store, clock, config, workerId, pollMs: config.worker.pollMs }));
+  }
+  if (parts.has('bulk')) {
+    running.push(
+      startBulkJobRunner({
+        store,
+        clock,
+        workerId,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
+      }),
+    );
+  }
+  logger.info({ workerId, parts: [...parts] }, 'background work started');
   return {
     async stop() {
-      await Promise.all([engine.stop(), mail.stop(), webhooks.stop(), bulk.stop()]);
+      await Promise.all(running.map((part) => part.stop()));
     },
   };
 }

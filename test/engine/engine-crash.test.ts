@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 function startWorker(url: string, workerId: string, fakeNow: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], {
+  const child = spawn(process.execPath, [BIN, 'worker', '--only', 'engine'], {
     env: {
       ...process.env,
       DATABASE_URL: url,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import { startEngineWorker } from '../../engine/worker.ts';
 import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
+import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 
 /**
@@ -19,31 +20,44 @@ function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
   return { now: () => start + (Date.now() - realStart) };
 }
 
+function parseParts(value: string): BackgroundPart[] {
+  const parts = value.split(',').map((part) => part.trim());
+  for (const part of parts) {
+    if (!(BACKGROUND_PARTS as readonly string[]).includes(part)) {
+      throw new InvalidArgumentError(`unknown part "${part}"; use ${BACKGROUND_PARTS.join(', ')}`);
+    }
+  }
+  return parts as BackgroundPart[];
+}
+
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run the engine scheduler: apply due steps, waits, conditions and events (any number on PostgreSQL)',
+      'Run the background work without the HTTP server: the engine scheduler (due steps, waits, conditions, ' +
+        'events), outbox delivery, webhooks and bulk jobs. Any number may run against one PostgreSQL database.',
     )
-    .option('--drain', 'process everything due now, then exit')
-    .action(async (options: { drain?: boolean }) => {
+    .option('--only <parts>', `comma-separated subset of ${BACKGROUND_PARTS.join(', ')}`, parseParts)
+    .option('--drain', 'apply every engine task due now, then exit')
+    .action(async (options: { drain?: boolean; only?: BackgroundPart[] }) => {
       const { config, store, logger } = await openRuntime();
       const clock = clockFromEnv(process.env);
       // A stable id (STEPWISE_WORKER_ID) lets a restarted worker take back its dead predecessor's leases at once.
       const stableId = process.env.STEPWISE_WORKER_ID;
       const workerId = stableId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
       if (stableId) await releaseExpiredLeases(store.db, clock.now(), stableId);
-      const worker = startEngineWorker({ store, clock, logger, config, workerId }, { loop: !options.drain });
       if (options.drain) {
+        const worker = startEngineWorker({ store, clock, logger, config, workerId }, { loop: false });
         const processed = await worker.drain();
         logger.info({ processed }, 'engine drained');
         await worker.stop();
         await store.close();
         return;
       }
+      const background = startBackgroundWork({ store, config, clock, logger, workerId, parts: options.only });
       logger.info({ workerId, dialect: store.dialect }, 'engine worker started');
       const shutdown = async () => {
-        await worker.stop();
+        await background.stop();
         await store.close();
         process.exit(0);
       };
