@@ -339,12 +339,14 @@ export interface Profile {
   preferences: { afterCompleteStep: 'next_item' | 'stay' | 'ask' };
 }
 
+/** A draft from GET /api/steps/:id/compose or POST /api/bulk-email/preview (src/mail/compose.ts ComposeDraft). */
 export interface Composed {
-  to: string;
+  to: string | null;
   subject: string;
-  bodyHtml: string;
-  bodyText?: string;
+  html: string;
+  text?: string;
   missing?: string[];
+  errors?: string[];
 }
 
 export interface EmailRates {
@@ -435,12 +437,11 @@ export interface AuditEntry {
 export interface Mailbox {
   id: string;
   userId: string | null;
-  kind: string;
+  kind: 'smtp' | 'catch_all';
   fromName: string | null;
   fromAddress: string | null;
-  smtpHost?: string | null;
-  dailyLimit: number | null;
-  hourlyLimit: number | null;
+  smtp: { host: string; port: number; secure: boolean; user: string | null; hasPassword: boolean } | null;
+  limits: { dailyLimit: number | null; hourlyLimit: number | null; minSpacingSeconds: number | null };
 }
 
 export interface Webhook {
@@ -454,8 +455,7 @@ export interface Webhook {
 
 export interface OutboxMessage {
   id: string;
-  toAddress?: string;
-  to?: string;
+  to: string;
   subject: string;
   status: string;
   holdReason?: string | null;

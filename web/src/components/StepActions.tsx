@@ -275,7 +275,7 @@ export function ComposeDialog({
     mutationFn: () =>
       api('POST', `/api/steps/${stepId}/send`, {
         subject: subject ?? composed.data?.subject ?? '',
-        bodyHtml: body ?? composed.data?.bodyHtml ?? '',
+        html: body ?? composed.data?.html ?? '',
       }),
     onSuccess: onSent,
   });
@@ -322,7 +322,7 @@ export function ComposeDialog({
             {t('compose.body')}
             <textarea
               rows={12}
-              value={body ?? composed.data.bodyHtml}
+              value={body ?? composed.data.html}
               onChange={(event) => setBody(event.target.value)}
             />
           </label>

@@ -31,12 +31,16 @@ export function MailboxSettings() {
         kind: 'smtp',
         fromName: form.fromName || null,
         fromAddress: form.fromAddress,
-        smtpHost: form.smtpHost,
-        smtpPort: Number(form.smtpPort),
-        smtpUser: form.smtpUser || null,
-        smtpPassword: form.smtpPassword || null,
-        dailyLimit: form.dailyLimit ? Number(form.dailyLimit) : null,
-        hourlyLimit: form.hourlyLimit ? Number(form.hourlyLimit) : null,
+        smtp: {
+          host: form.smtpHost,
+          port: Number(form.smtpPort),
+          user: form.smtpUser || null,
+          password: form.smtpPassword || null,
+        },
+        limits: {
+          dailyLimit: form.dailyLimit ? Number(form.dailyLimit) : null,
+          hourlyLimit: form.hourlyLimit ? Number(form.hourlyLimit) : null,
+        },
       }),
     onSuccess: async () => {
       setForm(empty);
@@ -83,9 +87,9 @@ export function MailboxSettings() {
               <td>
                 {mailbox.fromName} {mailbox.fromAddress ?? t('mailboxes.orgRelay')}
               </td>
-              <td>{mailbox.smtpHost ?? '—'}</td>
-              <td className="number">{mailbox.dailyLimit ?? t('mailboxes.orgDefault')}</td>
-              <td className="number">{mailbox.hourlyLimit ?? t('mailboxes.orgDefault')}</td>
+              <td>{mailbox.smtp ? `${mailbox.smtp.host}:${mailbox.smtp.port}` : t('mailboxes.catchAll')}</td>
+              <td className="number">{mailbox.limits.dailyLimit ?? t('mailboxes.orgDefault')}</td>
+              <td className="number">{mailbox.limits.hourlyLimit ?? t('mailboxes.orgDefault')}</td>
               <td>
                 <button type="button" className="danger" onClick={() => remove.mutate(mailbox.id)}>
                   {t('common:actions.delete')}
@@ -142,7 +146,7 @@ export function OutboxSettings() {
         <tbody>
           {(outbox.data?.items ?? []).map((message) => (
             <tr key={message.id}>
-              <td>{message.toAddress ?? message.to}</td>
+              <td>{message.to}</td>
               <td>{message.subject}</td>
               <td>
                 {t(`outbox.statuses.${message.status}`, { defaultValue: message.status })}
@@ -164,16 +168,6 @@ export function OutboxSettings() {
   );
 }
 
-const WEBHOOK_EVENTS = [
-  'connection.created',
-  'connection.ended',
-  'step.due',
-  'step.completed',
-  'step.skipped',
-  'email.sent',
-  'email.replied',
-] as const;
-
 /** Webhooks: URL and events; the signing secret is shown once. */
 export function WebhookSettings() {
   const { t } = useTranslation('settings');
@@ -182,7 +176,7 @@ export function WebhookSettings() {
   const [events, setEvents] = useState<string[]>(['step.completed']);
   const hooks = useQuery({
     queryKey: ['webhooks'],
-    queryFn: () => api<Page<Webhook>>('GET', '/api/webhooks'),
+    queryFn: () => api<{ items: Webhook[]; events: string[] }>('GET', '/api/webhooks'),
   });
   const create = useMutation({
     mutationFn: () => api<Webhook>('POST', '/api/webhooks', { url, events }),
@@ -253,7 +247,7 @@ export function WebhookSettings() {
         </label>
         <fieldset>
           <legend>{t('webhooks.events')}</legend>
-          {WEBHOOK_EVENTS.map((name) => (
+          {(hooks.data?.events ?? []).map((name) => (
             <label key={name} className="inline">
               <input
                 type="checkbox"

@@ -71,7 +71,7 @@ export function BulkEmailDialog({
             <p>
               <strong>{preview.data.subject}</strong>
             </p>
-            <pre className="email-body">{preview.data.bodyText ?? preview.data.bodyHtml}</pre>
+            <pre className="email-body">{preview.data.text ?? preview.data.html}</pre>
           </div>
         )
       )}
