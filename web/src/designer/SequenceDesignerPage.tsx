@@ -86,6 +86,11 @@ function problemsFromError(error: ApiError): DesignerProblem[] {
   }));
 }
 
+/** Keyboard users continue in the properties panel of the node they just added or opened. */
+function focusNameField(): void {
+  requestAnimationFrame(() => document.querySelector<HTMLInputElement>('[data-testid="prop-name"]')?.focus());
+}
+
 function isEditable(target: EventTarget): boolean {
   return (
     target instanceof HTMLElement && !!target.closest('input, textarea, select, [contenteditable="true"]')
@@ -230,6 +235,7 @@ function Designer({ initial }: { initial: SequenceView }) {
     apply(insertNode(draft, addSlot, node));
     setAddSlot(null);
     setSelectedId(node.id);
+    focusNameField();
   }
 
   async function reload() {
@@ -380,9 +386,7 @@ function Designer({ initial }: { initial: SequenceView }) {
     if (event.key === 'Enter') {
       event.preventDefault();
       select(id);
-      requestAnimationFrame(() =>
-        document.querySelector<HTMLInputElement>('[data-testid="prop-name"]')?.focus(),
-      );
+      focusNameField();
     } else if (event.key === 'Delete' || event.key === 'Backspace') {
       event.preventDefault();
       requestDelete(id);

@@ -40,7 +40,14 @@ export function PropertiesPanel({
   const { t } = useTranslation('designer');
   const { readOnly } = useDesigner();
   return (
-    <section className="designer-panel" aria-labelledby="designer-props-title" data-testid="properties-panel">
+    <section
+      className="designer-panel"
+      aria-labelledby="designer-props-title"
+      data-testid="properties-panel"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+      }}
+    >
       <header className="designer-panel-head">
         <h2 id="designer-props-title">{nodeTitle(t, node)}</h2>
         <button type="button" onClick={onClose} aria-label={t('close')}>
