@@ -200,6 +200,10 @@ describe('the seller’s day in the browser', () => {
   }, 60_000);
 
   it('a Polish-speaking seller walks the work list, the sequences and Up next in Polish', async () => {
+    const next = await e2e.world.as('eastSeller', 'PATCH', '/api/me/profile', {
+      preferences: { afterCompleteStep: 'next_item' },
+    });
+    expect(next.statusCode).toBe(200);
     const { context, page } = await signIn(e2e, 'eastSeller', { locale: 'pl' });
     try {
       await page.getByRole('heading', { name: 'Lista zadań' }).waitFor();
@@ -214,6 +218,15 @@ describe('the seller’s day in the browser', () => {
       await page.getByRole('heading', { name: 'Dalej' }).waitFor();
       expect(await page.getByTestId('up-next').textContent()).toContain('Wykonano 0 z');
       await shot(page, 'record-up-next-pl');
+
+      // "After completing a step: go to the next work item" takes the seller to another record's Up next.
+      const current = page.getByTestId('current-step');
+      await current.getByRole('button', { name: 'Oznacz jako ukończone' }).click();
+      await current.getByTestId('call-outcome').selectOption('busy');
+      await current.getByRole('button', { name: 'Ukończ krok' }).click();
+      const clara = leadIds.get('Clara Jensen')!;
+      await page.waitForURL((url) => url.pathname.startsWith('/record/') && !url.pathname.endsWith(clara));
+      await page.getByRole('heading', { name: 'Dalej' }).waitFor();
 
       await page.goto(`${e2e.baseUrl}/sequences`);
       await page.getByRole('heading', { name: 'Sekwencje' }).waitFor();
