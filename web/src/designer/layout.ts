@@ -96,7 +96,6 @@ export function buildFlow(
       data: { node, problems: nodeProblems },
       width: STEP_WIDTH,
       height: STEP_HEIGHT + (nodeProblems.length > 0 ? PROBLEM_HEIGHT : 0),
-      ariaLabel: node.name ?? node.kind,
     });
     for (const edge of edgesOf(node)) {
       // Nothing may follow "advance to another sequence": no + after it.
