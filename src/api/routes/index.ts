@@ -25,8 +25,9 @@ import { timelineRoutes } from './timeline-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import { composeRoutes } from './compose-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes, composeRoutes];

@@ -1,0 +1,308 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.ts';
+import type { Actor } from '../../domain/identity.ts';
+import { decideRecord } from '../../domain/permissions/permissions.ts';
+import { applyEvent } from '../../engine/apply-event.ts';
+import { type ComposeDraft, composeDraft, queueManualEmail, type StepRow } from '../../mail/compose.ts';
+import { recordAudit } from '../../store/repos/audit-repo.ts';
+import type { ApiApp } from '../app.ts';
+import { requireActor } from '../auth/authenticate.ts';
+import { enforce, loadPolicy } from '../auth/guard.ts';
+import type { AppDeps } from '../deps.ts';
+import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
+
+/**
+ * Manual email steps: compose (the step's template rendered for the record), edit, send now or schedule;
+ * the step is then completed. Bulk: one email step of one sequence for many records, previewed first.
+ */
+const DraftSchema = z
+  .object({
+    stepId: z.string(),
+    recordId: z.string(),
+    to: z.string().nullable(),
+    templateId: z.string().nullable(),
+    subject: z.string(),
+    html: z.string(),
+    text: z.string(),
+    /** Placeholders without a value and without a fallback: fill them in before sending. */
+    missing: z.array(z.string()),
+    errors: z.array(z.string()),
+  })
+  .meta({ id: 'EmailDraft' });
+
+const SendBody = z.strictObject({
+  subject: z.string().trim().min(1).max(500),
+  html: z.string().min(1).max(500_000),
+  /** Epoch ms; omitted or past: now. The deliverability guard may still space it out. */
+  sendAt: z.number().int().min(0).optional(),
+});
+
+const SentSchema = z.object({ stepId: z.string(), outboundMessageId: z.string(), notBefore: z.number() });
+
+export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  /** The step, visible and actionable by the actor, that must be an open manual email step. */
+  async function loadEmailStep(request: FastifyRequest, actor: Actor, id: string): Promise<StepRow> {
+    const step = await deps.store.db
+      .selectFrom('step_instances')
+      .selectAll()
+      .where('org_id', '=', actor.orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!step) throw notFoundProblem('Step');
+    const record = await deps.store.db
+      .selectFrom('records')
+      .select(['owner_id', 'business_unit_id'])
+      .where('org_id', '=', actor.orgId)
+      .where('id', '=', step.record_id)
+      .executeTakeFirst();
+    if (!record) throw notFoundProblem('Step');
+    const policy = await loadPolicy(deps, request, actor.orgId);
+    enforce(
+      decideRecord(actor, policy, 'act', {
+        ownerId: record.owner_id,
+        businessUnitId: record.business_unit_id,
+      }),
+      'Step',
+    );
+    if (step.kind !== 'email')
+      throw new HttpProblem(409, 'not_email_step', 'This step is not a manual email step');
+    return step;
+  }
+
+  function assertOpen(step: StepRow): void {
+    if (step.status !== 'due') {
+      throw new HttpProblem(
+        409,
+        'step_not_open',
+        `The step is ${step.status}; only a due email step can be sent`,
+      );
+    }
+  }
+
+  function assertSendable(draft: ComposeDraft): asserts draft is ComposeDraft & { to: string } {
+    if (!draft.to) throw new HttpProblem(422, 'no_email_address', 'The record has no email address');
+    if (draft.errors.length > 0) {
+      throw new HttpProblem(422, 'template_error', `The email has errors: ${draft.errors.join('; ')}`);
+    }
+    if (draft.missing.length > 0) {
+      throw new HttpProblem(
+        422,
+        'missing_placeholders',
+        `Fill in or give a fallback for: ${draft.missing.join(', ')}`,
+        draft.missing.map((name) => ({ path: ['body', 'html'], code: 'missing_placeholder', message: name })),
+      );
+    }
+  }
+
+  /** Queues the email, then completes the step; undoes the queueing if the step cannot be completed. */
+  async function send(
+    actor: Actor,
+    step: StepRow,
+    draft: ComposeDraft & { to: string },
+    sendAt: number | null,
+  ) {
+    const doNotEmail = await deps.store.db
+      .selectFrom('records')
+      .select('do_not_email')
+      .where('org_id', '=', actor.orgId)
+      .where('id', '=', step.record_id)
+      .executeTakeFirst();
+    if (doNotEmail?.do_not_email === 1) {
+      throw new HttpProblem(409, 'do_not_email', 'The record is marked do not email');
+    }
+    const outboundId = await deps.store.db.transaction().execute(async (trx) => {
+      const id = await queueManualEmail(deps, trx, {
+        step,
+        senderId: actor.userId,
+        to: draft.to,
+        subject: draft.subject,
+        html: draft.html,
+        sendAt,
+      });
+      if (!id) throw new HttpProblem(409, 'already_sent', 'An email was already sent for this step');
+      await recordAudit(trx, {
+        orgId: actor.orgId,
+        actorId: actor.userId,
+        action: 'email.send',
+        resourceType: 'step_instance',
+        resourceId: step.id,
+        after: { outboundMessageId: id, to: draft.to, subject: draft.subject, sendAt },
+        at: deps.clock.now(),
+      });
+      return id;
+    });
+    try {
+      await applyEvent(deps, {
+        orgId: actor.orgId,
+        connectionId: step.connection_id,
+        event: {
+          id: `manual-email:${step.id}`,
+          type: 'step_completed',
+          nodeId: step.node_id,
+          actorId: actor.userId,
+        },
+      });
+    } catch (error) {
+      // The step was not completed (not current any more, connection ended): the email must not go either.
+      await deps.store.db
+        .deleteFrom('outbound_messages')
+        .where('org_id', '=', actor.orgId)
+        .where('id', '=', outboundId)
+        .where('status', '=', 'queued')
+        .execute();
+      throw error;
+    }
+    const row = await deps.store.db
+      .selectFrom('outbound_messages')
+      .select('not_before')
+      .where('org_id', '=', actor.orgId)
+      .where('id', '=', outboundId)
+      .executeTakeFirstOrThrow();
+    return { stepId: step.id, outboundMessageId: outboundId, notBefore: row.not_before };
+  }
+
+  const Id = z.object({ id: z.string().min(1).max(100) });
+
+  app.get(
+    '/api/steps/:id/compose',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: "A manual email step's draft: its template rendered for the record",
+        params: Id,
+        response: { 200: DraftSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const step = await loadEmailStep(request, actor, request.params.id);
+      return composeDraft(deps.store.db, step, actor.userId);
+    },
+  );
+
+  app.post(
+    '/api/steps/:id/send',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Send (or schedule) the email of a manual email step; completes the step',
+        params: Id,
+        body: SendBody,
+        response: { 202: SentSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const step = await loadEmailStep(request, actor, request.params.id);
+      assertOpen(step);
+      const draft = await composeDraft(deps.store.db, step, actor.userId, {
+        subject: request.body.subject,
+        html: request.body.html,
+      });
+      assertSendable(draft);
+      return reply.code(202).send(await send(actor, step, draft, request.body.sendAt ?? null));
+    },
+  );
+
+  /** Steps for bulk email: same sequence, same email node, all open and actionable by the actor. */
+  async function loadBulk(request: FastifyRequest, actor: Actor, stepIds: string[]): Promise<StepRow[]> {
+    const steps: StepRow[] = [];
+    for (const id of [...new Set(stepIds)]) steps.push(await loadEmailStep(request, actor, id));
+    const first = steps[0] as StepRow;
+    if (steps.some((s) => s.sequence_id !== first.sequence_id || s.node_id !== first.node_id)) {
+      throw new HttpProblem(
+        422,
+        'mixed_steps',
+        'Bulk email needs steps of the same email step of one sequence',
+      );
+    }
+    return steps;
+  }
+
+  const BulkBody = z.strictObject({ stepIds: z.array(z.string().min(1).max(100)).min(1).max(500) });
+
+  app.post(
+    '/api/bulk-email/preview',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Preview a bulk email: the template rendered for the first recipient, and who cannot get it',
+        body: BulkBody,
+        response: {
+          200: z.object({
+            preview: DraftSchema,
+            recipients: z.number(),
+            problems: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
+          }),
+          404: ProblemSchema,
+          409: ProblemSchema,
+          422: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const steps = await loadBulk(request, actor, request.body.stepIds);
+      const problems: { stepId: string; code: string; message: string }[] = [];
+      let preview: ComposeDraft | null = null;
+      for (const step of steps) {
+        const draft = await composeDraft(deps.store.db, step, actor.userId);
+        preview ??= draft;
+        if (step.status !== 'due')
+          problems.push({ stepId: step.id, code: 'step_not_open', message: `The step is ${step.status}` });
+        else if (!draft.to)
+          problems.push({ stepId: step.id, code: 'no_email_address', message: 'No email address' });
+        else if (draft.missing.length > 0 || draft.errors.length > 0) {
+          problems.push({
+            stepId: step.id,
+            code: 'missing_placeholders',
+            message: `Missing: ${[...draft.missing, ...draft.errors].join(', ')}`,
+          });
+        }
+      }
+      return { preview: preview as ComposeDraft, recipients: steps.length - problems.length, problems };
+    },
+  );
+
+  app.post(
+    '/api/bulk-email/send',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: "Send the step's template to every record of the given steps (each rendered for its record)",
+        body: BulkBody,
+        response: {
+          200: z.object({
+            sent: z.array(SentSchema),
+            refused: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
+          }),
+          404: ProblemSchema,
+          409: ProblemSchema,
+          422: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const steps = await loadBulk(request, actor, request.body.stepIds);
+      const sent: z.infer<typeof SentSchema>[] = [];
+      const refused: { stepId: string; code: string; message: string }[] = [];
+      for (const step of steps) {
+        try {
+          assertOpen(step);
+          const draft = await composeDraft(deps.store.db, step, actor.userId);
+          assertSendable(draft);
+          sent.push(await send(actor, step, draft, null));
+        } catch (error) {
+          if (error instanceof HttpProblem || error instanceof DomainError) {
+            refused.push({ stepId: step.id, code: error.code, message: error.message });
+          } else {
+            throw error;
+          }
+        }
+      }
+      return { sent, refused };
+    },
+  );
+}
