@@ -238,6 +238,39 @@ describe('the seller’s day in the browser', () => {
       await page.getByRole('button', { name: 'Połącz sekwencję' }).waitFor();
       await page.getByRole('heading', { name: 'Potencjalni klienci' }).waitFor();
       await shot(page, 'records-pl');
+
+      // The header's language switch saves the choice in the profile.
+      await page.getByTestId('language-switch').selectOption('en');
+      await page.getByRole('heading', { name: 'Leads' }).waitFor();
+      await expect
+        .poll(async () => (await e2e.world.as('eastSeller', 'GET', '/api/me/profile')).json().locale)
+        .toBe('en');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('imports leads from CSV with a column mapping and reports the rows it refused', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller2');
+    try {
+      await page.goto(`${e2e.baseUrl}/records/lead`);
+      await page.getByRole('button', { name: 'Import CSV' }).click();
+      const dialog = page.getByRole('dialog');
+      const csv =
+        'Full name,E-mail,Company,Notes\nEwa Zielińska,ewa@example.com,Baltic Ships,met at fair\nNo Email,not-an-email,Broken Ltd,\n';
+      await dialog
+        .getByLabel('CSV file')
+        .setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      expect(await dialog.getByLabel('Field for column Full name').inputValue()).toBe('name');
+      expect(await dialog.getByLabel('Field for column E-mail').inputValue()).toBe('email');
+      expect(await dialog.getByLabel('Field for column Notes').inputValue()).toBe('ignore');
+      await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      const report = dialog.getByTestId('import-report');
+      await report.waitFor();
+      expect(await report.textContent()).toContain('Imported: 1. Not imported: 1.');
+      expect(await report.getByRole('row').nth(1).textContent()).toMatch(/^3/);
+      await dialog.getByRole('button', { name: 'Close' }).last().click();
+      await page.getByTestId('record-row').filter({ hasText: 'Ewa Zielińska' }).waitFor();
     } finally {
       await context.close();
     }
