@@ -22,7 +22,7 @@ function tsxFiles(dir: string): string[] {
   });
 }
 
-export function literalTexts(source: string, fileName = 'component.tsx'): string[] {
+function literalTexts(source: string, fileName = 'component.tsx'): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
   const found: string[] = [];
   const where = (node: ts.Node) => `${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
