@@ -781,6 +781,42 @@ const STEP_RULES: RuleTable = {
   ),
   'POST /api/steps/:id/assign': stepRule('assign', (ctx) => ({ userId: USERS[ctx.owner].id })),
   'POST /api/steps/:id/read': stepRule('read', () => ({})),
+  'GET /api/steps/:id/compose': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'GET',
+      url: `/api/steps/${await ctx.fx.step(ctx.recordId, ctx.owner, 'email')}/compose`,
+    }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/steps/:id/send': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/steps/${await ctx.fx.step(ctx.recordId, ctx.owner, 'email')}/send`,
+      body: { subject: 'Hello', html: '<p>Hello</p>' },
+    }),
+    cases: recordCases('view', 202),
+  },
+  // Bulk email loads every step with `record.act`: one the caller may not work is a 404 for the whole request.
+  'POST /api/bulk-email/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/bulk-email/preview',
+      body: { stepIds: [await ctx.fx.step(ctx.recordId, ctx.owner, 'email')] },
+    }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/bulk-email/send': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/bulk-email/send',
+      body: { stepIds: [await ctx.fx.step(ctx.recordId, ctx.owner, 'email')] },
+    }),
+    cases: recordCases('view', 200),
+  },
 };
 
 // ── Area: segments ────────────────────────────────────────────────────────────────────────────────────────
@@ -824,6 +860,84 @@ const SEGMENT_RULES: RuleTable = {
   },
 };
 
+// ── Area: outbox, mailboxes, webhooks ─────────────────────────────────────────────────────────────────────
+/** An email is visible to its sender, to managers of the sender's unit (and above), and to admins. */
+const outboxRule = (method: HTTPMethods, path: string, status: EmailStatus, ok: number): Rule => ({
+  resource: 'record',
+  call: async (ctx) => ({
+    method,
+    url: `/api/outbox/${await ctx.fx.email(ctx.recordId, ctx.owner, status)}${path}`,
+    ...(method === 'POST' ? { body: {} } : {}),
+  }),
+  cases: recordCases('view', ok),
+});
+/** A mailbox is managed by its user and by admins; to everyone else it does not exist. */
+const mailboxCases = (ok: number): Case[] => [
+  ...USER_KEYS.map((as) => ({ as, expect: as === 'eastSeller2' || ADMINS.has(as) ? ok : 404 })),
+  anonymous(),
+];
+const MAIL_ADMIN_RULES: RuleTable = {
+  'GET /api/outbox': { call: () => ({ method: 'GET', url: '/api/outbox' }), cases: everyUser(200) },
+  'GET /api/outbox/:id': outboxRule('GET', '', 'queued', 200),
+  'GET /api/outbox/:id/raw': outboxRule('GET', '/raw', 'sent', 200),
+  'POST /api/outbox/:id/cancel': outboxRule('POST', '/cancel', 'queued', 200),
+  'POST /api/outbox/:id/retry': outboxRule('POST', '/retry', 'held', 200),
+  'GET /api/mailboxes': { call: () => ({ method: 'GET', url: '/api/mailboxes' }), cases: everyUser(200) },
+  'POST /api/mailboxes': {
+    call: () => ({ method: 'POST', url: '/api/mailboxes', body: { kind: 'catch_all' } }),
+    cases: self(201),
+  },
+  'PATCH /api/mailboxes/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}`,
+      body: { fromName: 'Sales' },
+    }),
+    cases: mailboxCases(200),
+  },
+  'DELETE /api/mailboxes/:id': {
+    call: async (ctx) => ({ method: 'DELETE', url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}` }),
+    cases: mailboxCases(204),
+  },
+  'POST /api/mailboxes/:id/test': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}/test`,
+      body: {},
+    }),
+    cases: mailboxCases(200),
+  },
+  'GET /api/webhooks': { call: () => ({ method: 'GET', url: '/api/webhooks' }), cases: adminsOnly(200) },
+  'POST /api/webhooks': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/webhooks',
+      body: { url: 'https://hooks.example.com/stepwise', events: ['step.completed'] },
+    }),
+    cases: adminsOnly(201),
+  },
+  'PATCH /api/webhooks/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/webhooks/${await ctx.fx.webhook()}`,
+      body: { enabled: false },
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/webhooks/:id': {
+    call: async (ctx) => ({ method: 'DELETE', url: `/api/webhooks/${await ctx.fx.webhook()}` }),
+    cases: adminsOnly(204),
+  },
+  'POST /api/webhooks/:id/ping': {
+    call: async (ctx) => ({ method: 'POST', url: `/api/webhooks/${await ctx.fx.webhook()}/ping`, body: {} }),
+    cases: adminsOnly(202),
+  },
+  'GET /api/webhooks/:id/deliveries': {
+    call: async (ctx) => ({ method: 'GET', url: `/api/webhooks/${await ctx.fx.webhook()}/deliveries` }),
+    cases: adminsOnly(200),
+  },
+};
+
 // ── Area: insights ──────────────────────────────────────────────────────────────────────────────────────────
 const INSIGHT_RULES: RuleTable = {
   'GET /api/sequences/:id/insights': {
@@ -855,6 +969,7 @@ const ALL_RULES: RuleTable = {
   ...CONNECTION_RULES,
   ...STEP_RULES,
   ...SEGMENT_RULES,
+  ...MAIL_ADMIN_RULES,
   ...INSIGHT_RULES,
 };
 
@@ -882,8 +997,13 @@ const WAIT_DEFINITION = {
 };
 
 /** Definitions whose first step is of the given kind. */
-type StepKind = 'task' | 'phone_call' | 'wait';
+type StepKind = 'task' | 'phone_call' | 'wait' | 'email';
+type EmailStatus = 'queued' | 'held' | 'sent';
 const DEFINITION_BY_STEP: Record<StepKind, unknown> = {
+  email: {
+    start: 'mail',
+    nodes: [{ id: 'mail', kind: 'email', name: 'Intro', templateId: null, next: null }],
+  },
   task: VALID_DEFINITION,
   phone_call: { start: 'ring', nodes: [{ id: 'ring', kind: 'phone_call', name: 'Ring', next: null }] },
   wait: WAIT_DEFINITION,
@@ -907,6 +1027,12 @@ interface Fixtures {
   /** The current step of a freshly connected record. */
   step(recordId: string, owner: WorldUserKey, kind: StepKind): Promise<string>;
   bulkJob(createdBy: WorldUserKey): Promise<string>;
+  /** An outbound email to the record, sent by `sender`. */
+  email(recordId: string, sender: WorldUserKey, status: EmailStatus): Promise<string>;
+  /** A mailbox of `user`, made through the API by an admin. */
+  mailbox(user: WorldUserKey): Promise<string>;
+  /** A webhook, made through the API by an admin. */
+  webhook(): Promise<string>;
   segment(): Promise<string>;
   /** A tag; applied to `sequenceId` when given. */
   tag(sequenceId?: string): Promise<string>;
@@ -1132,6 +1258,59 @@ function makeFixtures(world: World): Fixtures {
         })
         .execute();
       return id;
+    },
+    async email(recordId, sender, status) {
+      const id = newId(now());
+      await db
+        .insertInto('outbound_messages')
+        .values({
+          org_id: ORG_ID,
+          id,
+          connection_id: null,
+          step_instance_id: null,
+          record_id: recordId,
+          sender_user_id: USERS[sender].id,
+          to_address: `${recordId}@example.com`,
+          subject: 'Hello',
+          body_html: '<p>Hello</p>',
+          body_text: 'Hello',
+          message_id: `<${id}@stepwise.test>`,
+          idempotency_key: `matrix:${id}`,
+          status,
+          hold_reason: status === 'held' ? 'fixture' : null,
+          template_id: null,
+          variant: null,
+          tracking: 0,
+          not_before: now(),
+          attempts: status === 'queued' ? 0 : 1,
+          last_error: null,
+          lease_owner: null,
+          lease_until: null,
+          sent_at: status === 'sent' ? now() : null,
+          created_at: now(),
+          updated_at: now(),
+        })
+        .execute();
+      return id;
+    },
+    async mailbox(user) {
+      await db.deleteFrom('mailboxes').where('user_id', '=', USERS[user].id).execute();
+      const response = await perform(world, 'eastAdmin', {
+        method: 'POST',
+        url: '/api/mailboxes',
+        body: { userId: USERS[user].id, kind: 'catch_all' },
+      });
+      if (response.statusCode !== 201) throw new Error(`mailbox fixture: ${response.body}`);
+      return (response.json() as { id: string }).id;
+    },
+    async webhook() {
+      const response = await perform(world, 'eastAdmin', {
+        method: 'POST',
+        url: '/api/webhooks',
+        body: { url: 'https://hooks.example.com/fixture', events: ['step.completed'] },
+      });
+      if (response.statusCode !== 201) throw new Error(`webhook fixture: ${response.body}`);
+      return (response.json() as { id: string }).id;
     },
     async segment() {
       const id = newId(now());
