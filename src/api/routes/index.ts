@@ -26,8 +26,9 @@ import { mailboxRoutes } from './mailbox-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
+import { directoryRoutes } from './directory-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes, composeRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes, composeRoutes, directoryRoutes];
