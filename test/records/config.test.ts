@@ -76,11 +76,12 @@ describe('loadConfig (docs/configuration.md)', () => {
     expect((error as Error).message).toContain(`${name}:`);
   });
 
-  it('makes `stepwise serve` exit at start with the variable named', () => {
+  // Starting the CLI compiles the whole app with tsx; on a busy 2-core machine that takes a while.
+  it('makes `stepwise serve` exit at start with the variable named', { timeout: 90_000 }, () => {
     const result = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'serve'], {
       env: { ...process.env, PORT: 'eighty', STEPWISE_SECRET_KEY: KEY },
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 80_000,
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('PORT:');
