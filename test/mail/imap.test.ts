@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/engine/clock.ts';
+import { pollImapMailbox } from '../../src/mail/imap.ts';
+import { encryptSecret } from '../../src/mail/secrets.ts';
+import { findMailbox, insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
+import { dialects, freshStore } from '../support/databases.ts';
+import { ORG_ID, seedWorld } from '../support/world.ts';
+import { SECRET_KEY, SELLER } from './mail-fixtures.ts';
+
+describe.each(dialects)('IMAP poller on %s', (dialect) => {
+  it('records why a poll failed on the mailbox (shown by GET /api/mailboxes) and keeps its position', async () => {
+    const store = await freshStore(dialect);
+    const clock = new FakeClock();
+    // A server that answers with something that is not IMAP, then hangs up.
+    const server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      await seedWorld(store, clock.now());
+      const mailbox = await insertMailbox(
+        store.db,
+        ORG_ID,
+        {
+          user_id: SELLER,
+          kind: 'catch_all',
+          from_name: null,
+          from_address: null,
+          smtp_host: null,
+          smtp_port: null,
+          smtp_secure: 0,
+          smtp_user: null,
+          smtp_secret_enc: null,
+          daily_limit: null,
+          hourly_limit: null,
+          min_spacing_seconds: null,
+          imap_host: '127.0.0.1',
+          imap_port: (server.address() as AddressInfo).port,
+          imap_secure: 0,
+          imap_user: 'sam',
+          imap_secret_enc: encryptSecret(SECRET_KEY, 'imap-pass'),
+          imap_last_uid: 41,
+          imap_last_error: null,
+        },
+        clock.now(),
+      );
+      const processed = await pollImapMailbox({ store, clock, config: { secretKey: SECRET_KEY } }, mailbox);
+      expect(processed).toBe(0);
+      const after = await findMailbox(store.db, ORG_ID, mailbox.id);
+      expect(after?.imap_last_error).toBeTruthy();
+      expect(after?.imap_last_uid).toBe(41);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    }
+  });
+});
