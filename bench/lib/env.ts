@@ -71,7 +71,19 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     persistent: false,
     onLog: () => {},
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=512MB'],
+    // C collation: ids and keys compare bytewise (the usual choice for a database of opaque ids); larger WAL so
+    // checkpoints do not land in the middle of a measurement. fsync and synchronous_commit stay on.
+    initdbFlags: ['--locale=C', '--encoding=UTF8'],
+    postgresFlags: [
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=512MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=30min',
+    ],
   });
   await server.initialise();
   await server.start();

@@ -18,7 +18,7 @@ import {
   type StepInstanceRow,
   type TaskRow,
   updateConnections,
-  updateRecordFields,
+  updateManyRecordFields,
   upsertStepInstances,
 } from '../store/repos/engine-repo.ts';
 import type {
@@ -265,12 +265,14 @@ export async function writeAdvanced(
     });
     await insertOutboundMessages(db, rows);
   }
-  for (const { record, changes, custom } of recordChanges.values()) {
-    await updateRecordFields(
+  if (recordChanges.size > 0) {
+    await updateManyRecordFields(
       db,
-      record.org_id,
-      record.id,
-      { ...changes, ...(custom ? { custom_json: JSON.stringify(custom) } : {}) },
+      [...recordChanges.values()].map(({ record, changes, custom }) => ({
+        orgId: record.org_id,
+        id: record.id,
+        changes: { ...changes, ...(custom ? { custom_json: JSON.stringify(custom) } : {}) },
+      })),
       now,
     );
   }

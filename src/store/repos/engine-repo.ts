@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from 'kysely';
 import type { DialectName, Store } from '../db.ts';
 import type {
   ConnectionsTable,
@@ -31,6 +31,87 @@ function chunks<T>(rows: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+/**
+ * Bound parameters per hot multi-row statement (SQLite allows 32,766, PostgreSQL 65,535). Rows per statement
+ * follow from the column count, so wide rows and narrow rows both make few, large statements.
+ */
+const MAX_PARAMS = 12_000;
+
+type Cell = string | number | null;
+
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** `?` for SQLite, `$n` for PostgreSQL (n counts from 1 across the statement). */
+function placeholders(pg: boolean, start: number, count: number): string {
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) out[i] = pg ? `$${start + i + 1}` : '?';
+  return `(${out.join(', ')})`;
+}
+
+/**
+ * The engine's hot writes, as precompiled multi-row statements: the SQL text is built directly (no query-builder
+ * tree per row), and the same text recurs for same-sized chunks, so SQLite's statement cache and PostgreSQL's
+ * plan reuse both apply. `tail` follows the VALUES list (ON CONFLICT …, RETURNING …).
+ */
+async function insertRows<T extends object, R = unknown>(
+  db: Kysely<Database>,
+  table: string,
+  columns: (keyof T & string)[],
+  rows: T[],
+  tail = '',
+): Promise<R[]> {
+  const pg = isPostgres(db);
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
+  const out: R[] = [];
+  for (let from = 0; from < rows.length; from += perStatement) {
+    const part = rows.slice(from, from + perStatement);
+    const params: Cell[] = [];
+    const tuples = new Array<string>(part.length);
+    for (let r = 0; r < part.length; r++) {
+      const row = part[r] as Record<string, unknown>;
+      tuples[r] = placeholders(pg, params.length, columns.length);
+      for (const column of columns) params.push((row[column] ?? null) as Cell);
+    }
+    const result = await db.executeQuery<R>(CompiledQuery.raw(`${head}${tuples.join(', ')} ${tail}`, params));
+    out.push(...result.rows);
+  }
+  return out;
+}
+
+/**
+ * `UPDATE table SET col = v.col, … FROM (VALUES …) v WHERE table.org_id = v.org_id AND table.id = v.id` with
+ * PostgreSQL casts from the VALUES list's text to each column's type (`casts`).
+ */
+async function updateRows(
+  db: Kysely<Database>,
+  table: string,
+  columns: string[],
+  rows: Cell[][],
+  casts: Record<string, string> = {},
+): Promise<void> {
+  const pg = isPostgres(db);
+  const all = ['org_id', 'id', ...columns];
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / all.length));
+  const set = columns.map((c) => `${c} = v.${c}${pg && casts[c] ? `::${casts[c]}` : ''}`).join(', ');
+  for (let from = 0; from < rows.length; from += perStatement) {
+    const part = rows.slice(from, from + perStatement);
+    const params: Cell[] = [];
+    const tuples = new Array<string>(part.length);
+    for (let r = 0; r < part.length; r++) {
+      tuples[r] = placeholders(pg, params.length, all.length);
+      for (const cell of part[r] as Cell[]) params.push(cell);
+    }
+    const values = tuples.join(', ');
+    const text = pg
+      ? `UPDATE ${table} AS t SET ${set} FROM (VALUES ${values}) AS v(${all.join(', ')}) WHERE t.org_id = v.org_id AND t.id = v.id`
+      : `WITH v(${all.join(', ')}) AS (VALUES ${values}) UPDATE ${table} SET ${set} FROM v WHERE ${table}.org_id = v.org_id AND ${table}.id = v.id`;
+    await db.executeQuery(CompiledQuery.raw(text, params));
+  }
 }
 
 function byOrg<T>(items: T[], orgOf: (item: T) => string, idOf: (item: T) => string): Map<string, string[]> {
@@ -124,7 +205,7 @@ export async function markTasksDone(db: Kysely<Database>, tasks: TaskRow[], now:
     (t) => t.org_id,
     (t) => t.id,
   )) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, 2000)) {
       await db
         .updateTable('scheduled_tasks')
         .set({ status: 'done', lease_owner: null, lease_until: null, updated_at: now })
@@ -299,7 +380,7 @@ export async function lockConnections(
     ),
   ].sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [org, ids] of groups) {
-    for (const part of chunks(ids.sort())) {
+    for (const part of chunks(ids.sort(), 2000)) {
       let query = db
         .selectFrom('connections')
         .selectAll()
@@ -320,7 +401,7 @@ export async function loadRecords(db: Kysely<Database>, keys: Key[]): Promise<Re
     (k) => k.orgId,
     (k) => k.id,
   )) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, 2000)) {
       rows.push(
         ...(await db
           .selectFrom('records')
@@ -341,7 +422,7 @@ export async function loadUsers(db: Kysely<Database>, keys: Key[]) {
     (k) => k.orgId,
     (k) => k.id,
   )) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, 2000)) {
       rows.push(
         ...(await db
           .selectFrom('users')
@@ -435,121 +516,105 @@ export interface ConnectionUpdate {
   updatedAt: number;
 }
 
-/** One statement per chunk on PostgreSQL (`UPDATE … FROM (VALUES …)`); prepared per-row updates on SQLite. */
+/** Multi-row `UPDATE … FROM (VALUES …)` on both dialects (SQLite ≥ 3.33). */
 export async function updateConnections(
   db: Kysely<Database>,
-  dialect: DialectName,
+  _dialect: DialectName,
   updates: ConnectionUpdate[],
 ): Promise<void> {
-  if (dialect === 'postgres') {
-    for (const part of chunks(updates)) {
-      const values = part.map(
-        (u) =>
-          sql`(${u.orgId}, ${u.id}, ${u.status}, ${u.stateJson}, ${u.currentNodeId}::text, ${u.reason}::text, ${u.endedAt}::bigint, ${u.updatedAt}::bigint)`,
-      );
-      await sql`
-        UPDATE connections AS c
-           SET status = v.status, state_json = v.state_json, current_node_id = v.current_node_id,
-               reason = v.reason, ended_at = v.ended_at, updated_at = v.updated_at
-          FROM (VALUES ${sql.join(values)}) AS v(org_id, id, status, state_json, current_node_id, reason, ended_at, updated_at)
-         WHERE c.org_id = v.org_id AND c.id = v.id`.execute(db);
-    }
-    return;
-  }
-  // SQLite ≥ 3.33: UPDATE … FROM a VALUES common table expression.
-  for (const part of chunks(updates, 200)) {
-    const values = part.map(
-      (u) =>
-        sql`(${u.orgId}, ${u.id}, ${u.status}, ${u.stateJson}, ${u.currentNodeId}, ${u.reason}, ${u.endedAt}, ${u.updatedAt})`,
-    );
-    await sql`
-      WITH v(org_id, id, status, state_json, current_node_id, reason, ended_at, updated_at) AS (VALUES ${sql.join(values)})
-      UPDATE connections
-         SET status = v.status, state_json = v.state_json, current_node_id = v.current_node_id,
-             reason = v.reason, ended_at = v.ended_at, updated_at = v.updated_at
-        FROM v
-       WHERE connections.org_id = v.org_id AND connections.id = v.id`.execute(db);
-  }
+  await updateRows(
+    db,
+    'connections',
+    ['status', 'state_json', 'current_node_id', 'reason', 'ended_at', 'updated_at'],
+    updates.map((u) => [
+      u.orgId,
+      u.id,
+      u.status,
+      u.stateJson,
+      u.currentNodeId,
+      u.reason,
+      u.endedAt,
+      u.updatedAt,
+    ]),
+    { ended_at: 'bigint', updated_at: 'bigint' },
+  );
 }
 
 export type StepInstanceRow = Selectable<StepInstancesTable>;
+
+const columnsOf = <T extends object>(rows: T[]) => Object.keys(rows[0] ?? {}) as (keyof T & string)[];
 
 /** Upserts step instances by (org, connection, node); returns their ids. */
 export async function upsertStepInstances(
   db: Kysely<Database>,
   rows: StepInstanceRow[],
 ): Promise<{ id: string; connection_id: string; node_id: string }[]> {
-  const out: { id: string; connection_id: string; node_id: string }[] = [];
-  for (const part of chunks(rows)) {
-    out.push(
-      ...(await db
-        .insertInto('step_instances')
-        .values(part)
-        .onConflict((oc) =>
-          oc.columns(['org_id', 'connection_id', 'node_id']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            owner_id: eb.ref('excluded.owner_id'),
-            due_at: eb.ref('excluded.due_at'),
-            outcome: eb.ref('excluded.outcome'),
-            note: eb.ref('excluded.note'),
-            variant: eb.ref('excluded.variant'),
-            completed_at: eb.ref('excluded.completed_at'),
-            completed_by: eb.ref('excluded.completed_by'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returning(['id', 'connection_id', 'node_id'])
-        .execute()),
-    );
-  }
-  return out;
+  if (rows.length === 0) return [];
+  const updated = [
+    'status',
+    'owner_id',
+    'due_at',
+    'outcome',
+    'note',
+    'variant',
+    'completed_at',
+    'completed_by',
+    'updated_at',
+  ];
+  return insertRows(
+    db,
+    'step_instances',
+    columnsOf(rows),
+    rows,
+    `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')} RETURNING id, connection_id, node_id`,
+  );
 }
 
 export async function insertTasks(db: Kysely<Database>, rows: TaskRow[]): Promise<void> {
-  for (const part of chunks(rows)) {
-    await db
-      .insertInto('scheduled_tasks')
-      .values(part)
-      .onConflict((oc) => oc.columns(['org_id', 'idempotency_key']).doNothing())
-      .execute();
-  }
+  await insertRows(
+    db,
+    'scheduled_tasks',
+    columnsOf(rows),
+    rows,
+    'ON CONFLICT (org_id, idempotency_key) DO NOTHING',
+  );
 }
 
 export async function insertOutboundMessages(
   db: Kysely<Database>,
   rows: Selectable<OutboundMessagesTable>[],
 ): Promise<void> {
-  for (const part of chunks(rows)) {
-    await db
-      .insertInto('outbound_messages')
-      .values(part)
-      .onConflict((oc) => oc.columns(['org_id', 'idempotency_key']).doNothing())
-      .execute();
-  }
+  await insertRows(
+    db,
+    'outbound_messages',
+    columnsOf(rows),
+    rows,
+    'ON CONFLICT (org_id, idempotency_key) DO NOTHING',
+  );
 }
 
 export async function insertTimeline(
   db: Kysely<Database>,
   rows: Selectable<TimelineEventsTable>[],
 ): Promise<void> {
-  for (const part of chunks(rows)) await db.insertInto('timeline_events').values(part).execute();
+  await insertRows(db, 'timeline_events', columnsOf(rows), rows);
 }
 
 export async function insertWebhookDeliveries(
   db: Kysely<Database>,
   rows: Selectable<WebhookDeliveriesTable>[],
 ): Promise<void> {
-  for (const part of chunks(rows)) {
-    await db
-      .insertInto('webhook_deliveries')
-      .values(part)
-      .onConflict((oc) => oc.columns(['org_id', 'webhook_id', 'idempotency_key']).doNothing())
-      .execute();
-  }
+  await insertRows(
+    db,
+    'webhook_deliveries',
+    columnsOf(rows),
+    rows,
+    'ON CONFLICT (org_id, webhook_id, idempotency_key) DO NOTHING',
+  );
 }
 
 export async function insertConnections(db: Kysely<Database>, rows: ConnectionRow[]): Promise<void> {
-  for (const part of chunks(rows)) await db.insertInto('connections').values(part).execute();
+  await insertRows(db, 'connections', columnsOf(rows), rows);
 }
 
 /** Emails of connections that ended early (reply, bounce, …) that have not gone out yet are canceled. */
@@ -598,4 +663,44 @@ export async function updateRecordFields(
     .where('org_id', '=', orgId)
     .where('id', '=', recordId)
     .execute();
+}
+
+export type RecordChanges = Partial<
+  Pick<
+    RecordRow,
+    | 'custom_json'
+    | 'stage'
+    | 'status'
+    | 'company'
+    | 'job_title'
+    | 'do_not_email'
+    | 'do_not_call'
+    | 'name'
+    | 'first_name'
+    | 'last_name'
+  >
+>;
+
+/** Many records' field changes: one multi-row UPDATE per distinct set of changed columns. */
+export async function updateManyRecordFields(
+  db: Kysely<Database>,
+  items: { orgId: string; id: string; changes: RecordChanges }[],
+  now: number,
+): Promise<void> {
+  const groups = new Map<string, { columns: string[]; rows: Cell[][] }>();
+  for (const item of items) {
+    const columns = Object.keys(item.changes).sort();
+    const key = columns.join(',');
+    const group = groups.get(key) ?? { columns: [...columns, 'updated_at'], rows: [] };
+    groups.set(key, group);
+    const changes = item.changes as Record<string, Cell>;
+    group.rows.push([item.orgId, item.id, ...columns.map((c) => changes[c] ?? null), now]);
+  }
+  for (const { columns, rows } of groups.values()) {
+    await updateRows(db, 'records', columns, rows, {
+      do_not_email: 'integer',
+      do_not_call: 'integer',
+      updated_at: 'bigint',
+    });
+  }
 }
