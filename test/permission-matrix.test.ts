@@ -956,7 +956,14 @@ const INSIGHT_RULES: RuleTable = {
   },
 };
 
+// ── Area: directory ──────────────────────────────────────────────────────────────────────────────────────────
+const DIRECTORY_RULES: RuleTable = {
+  // Colleagues of the caller's unit and the units below it; the leak check makes sure West sees no East names.
+  'GET /api/users': { call: () => ({ method: 'GET', url: '/api/users' }), cases: everyUser(200) },
+};
+
 const ALL_RULES: RuleTable = {
+  ...DIRECTORY_RULES,
   ...SYSTEM_RULES,
   ...TOKEN_RULES,
   ...ADMIN_RULES,

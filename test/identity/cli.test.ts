@@ -93,7 +93,10 @@ describe.each(dialects)('stepwise org create / user add / user list on %s', (dia
 });
 
 describe('the stepwise binary', () => {
-  it('runs user add and user list as commands (one spawn each: the commands are registered)', async () => {
+  // Spawning tsx is slow on a busy machine, hence the longer time limit.
+  it('runs user add and user list as commands (one spawn each: the commands are registered)', {
+    timeout: 120_000,
+  }, async () => {
     const file = `/tmp/stepwise-cli-${randomUUID()}.db`;
     const env = {
       ...process.env,
