@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { isConnectable } from '../../domain/connect/refusal.ts';
 import type { RecordScope } from '../../domain/connect/scope.ts';
 import { parseState, serializeState } from '../../domain/engine/state.ts';
@@ -51,6 +51,21 @@ export async function findConnection(db: Kysely<Database>, orgId: string, id: st
     .executeTakeFirst();
 }
 
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * A list of ids to match: PostgreSQL binds it as one array (`= any($1::text[])`), SQLite as an IN list. One
+ * parameter instead of a thousand keeps big chunks cheap to parse on PostgreSQL.
+ */
+function anyOf(db: Kysely<Database>): '=' | 'in' {
+  return isPostgres(db) ? '=' : 'in';
+}
+function idList(db: Kysely<Database>, ids: string[]) {
+  return isPostgres(db) ? sql<string>`any(${ids}::text[])` : ids;
+}
+
 /** The ids among `recordIds` that have a live (active or paused) connection. */
 export async function recordsWithLiveConnection(
   db: Kysely<Database>,
@@ -65,7 +80,7 @@ export async function recordsWithLiveConnection(
       .selectFrom('connections')
       .select('record_id')
       .where('org_id', '=', orgId)
-      .where('record_id', 'in', chunk)
+      .where('record_id', anyOf(db), idList(db, chunk))
       .where('status', 'in', LIVE_STATUSES)
       .execute();
     for (const row of rows) live.add(row.record_id);
@@ -87,7 +102,7 @@ export async function findRecords(
         .selectFrom('records')
         .selectAll()
         .where('org_id', '=', orgId)
-        .where('id', 'in', chunk)
+        .where('id', anyOf(db), idList(db, chunk))
         .execute()),
     );
   }
