@@ -6,6 +6,7 @@ import { startBulkJobRunner } from '../engine/bulk-connect.ts';
 import type { Clock } from '../engine/clock.ts';
 import { startEngineWorker } from '../engine/worker.ts';
 import { startMailWorker } from '../mail/delivery.ts';
+import { startImapPoller } from '../mail/imap.ts';
 import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
 
@@ -42,6 +43,8 @@ export function startBackgroundWork(input: {
   }
   if (parts.has('mail')) {
     running.push(startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId }));
+    // Replies from mailboxes with IMAP settings (the inbound MIME endpoint needs no poller).
+    running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
   }
   if (parts.has('webhooks')) {
     running.push(startWebhookWorker({ store, clock, config, workerId, pollMs: config.worker.pollMs }));

@@ -356,6 +356,14 @@ export interface MailboxesTable {
   daily_limit: number | null;
   hourly_limit: number | null;
   min_spacing_seconds: number | null;
+  /** IMAP reply polling (migration 0007); null host = not polled. */
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: Flag;
+  imap_user: string | null;
+  imap_secret_enc: string | null;
+  imap_last_uid: number | null;
+  imap_last_error: string | null;
   created_at: number;
   updated_at: number;
 }

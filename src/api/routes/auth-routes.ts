@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NewPasswordSchema } from '../../domain/identity.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
+  businessUnitName,
   deleteExpiredSessions,
   deleteSession,
   deleteSessionsOfUser,
@@ -27,6 +28,7 @@ export const MeSchema = z
     email: z.string(),
     locale: z.string(),
     roles: z.array(z.string()),
+    businessUnitName: z.string(),
     csrfToken: z.string().nullable(),
   })
   .meta({ id: 'Me' });
@@ -71,7 +73,11 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         secure: deps.config.cookieSecure,
         maxAge: Math.floor(deps.config.sessionTtlMs / 1000),
       });
-      return { ...actor, csrfToken };
+      return {
+        ...actor,
+        businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
+        csrfToken,
+      };
     },
   );
 
@@ -105,7 +111,11 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           .executeTakeFirst();
         csrfToken = session?.csrf_token ?? null;
       }
-      return { ...actor, csrfToken };
+      return {
+        ...actor,
+        businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
+        csrfToken,
+      };
     },
   );
 

@@ -3,32 +3,60 @@ import type { AppDeps } from '../deps.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { composeRoutes } from './compose-routes.ts';
+import { connectionRoutes } from './connection-routes.ts';
+import { directoryRoutes } from './directory-routes.ts';
+import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
-import { profileRoutes } from './profile-routes.ts';
-import { tokenRoutes } from './token-routes.ts';
-import { insightsRoutes } from './insights-routes.ts';
-import { recordRoutes } from './record-routes.ts';
-import { recordFieldRoutes } from './record-field-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
-import { trackingRoutes } from './tracking-routes.ts';
-import { unsubscribeRoutes } from './unsubscribe-routes.ts';
-import { sequenceRoutes } from './sequence-routes.ts';
-import { tagRoutes } from './tag-routes.ts';
-import { emailTemplateRoutes } from './email-template-routes.ts';
-import { connectionRoutes } from './connection-routes.ts';
-import { stepRoutes } from './step-routes.ts';
-import { worklistRoutes } from './worklist-routes.ts';
-import { upNextRoutes } from './upnext-routes.ts';
-import { segmentRoutes } from './segment-routes.ts';
-import { timelineRoutes } from './timeline-routes.ts';
+import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
+import { profileRoutes } from './profile-routes.ts';
+import { recordFieldRoutes } from './record-field-routes.ts';
+import { recordRoutes } from './record-routes.ts';
+import { segmentRoutes } from './segment-routes.ts';
+import { sequenceRoutes } from './sequence-routes.ts';
+import { stepRoutes } from './step-routes.ts';
+import { tagRoutes } from './tag-routes.ts';
+import { timelineRoutes } from './timeline-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
+import { trackingRoutes } from './tracking-routes.ts';
+import { unsubscribeRoutes } from './unsubscribe-routes.ts';
+import { upNextRoutes } from './upnext-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
-import { composeRoutes } from './compose-routes.ts';
-import { directoryRoutes } from './directory-routes.ts';
+import { worklistRoutes } from './worklist-routes.ts';
 
 export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
-export const routeModules: RouteModule[] = [healthRoutes, authRoutes, tokenRoutes, profileRoutes, adminRoutes, auditRoutes, insightsRoutes, recordRoutes, recordFieldRoutes, importRoutes, trackingRoutes, unsubscribeRoutes, inboundRoutes, sequenceRoutes, tagRoutes, emailTemplateRoutes, connectionRoutes, stepRoutes, worklistRoutes, upNextRoutes, segmentRoutes, timelineRoutes, mailboxRoutes, outboxRoutes, webhookRoutes, composeRoutes, directoryRoutes];
+export const routeModules: RouteModule[] = [
+  healthRoutes,
+  authRoutes,
+  tokenRoutes,
+  profileRoutes,
+  adminRoutes,
+  auditRoutes,
+  insightsRoutes,
+  recordRoutes,
+  recordFieldRoutes,
+  importRoutes,
+  trackingRoutes,
+  unsubscribeRoutes,
+  inboundRoutes,
+  sequenceRoutes,
+  tagRoutes,
+  emailTemplateRoutes,
+  connectionRoutes,
+  stepRoutes,
+  worklistRoutes,
+  upNextRoutes,
+  segmentRoutes,
+  timelineRoutes,
+  mailboxRoutes,
+  outboxRoutes,
+  webhookRoutes,
+  composeRoutes,
+  directoryRoutes,
+];

@@ -225,3 +225,13 @@ export async function touchToken(
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
     .execute();
 }
+
+export async function businessUnitName(db: Kysely<Database>, orgId: string, id: string): Promise<string> {
+  const unit = await db
+    .selectFrom('business_units')
+    .select('name')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return unit?.name ?? '';
+}

@@ -2,25 +2,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../ids.ts';
 import type { Database, MailboxesTable } from '../schema.ts';
 
-/** Mailbox columns added by migration 0007 (IMAP reply polling). */
-export interface MailboxImapColumns {
-  imap_host: string | null;
-  imap_port: number | null;
-  imap_secure: 0 | 1;
-  imap_user: string | null;
-  imap_secret_enc: string | null;
-  imap_last_uid: number | null;
-  imap_last_error: string | null;
-}
-
-type MailboxesWithImap = MailboxesTable & MailboxImapColumns;
-type MailDatabase = Omit<Database, 'mailboxes'> & { mailboxes: MailboxesWithImap };
-export type MailboxRow = Selectable<MailboxesWithImap>;
-
-const mailDb = (db: Kysely<Database>) => db as unknown as Kysely<MailDatabase>;
+export type MailboxRow = Selectable<MailboxesTable>;
 
 export async function listMailboxes(db: Kysely<Database>, orgId: string): Promise<MailboxRow[]> {
-  return mailDb(db)
+  return db
     .selectFrom('mailboxes')
     .selectAll()
     .where('org_id', '=', orgId)
@@ -34,7 +19,7 @@ export async function findMailbox(
   orgId: string,
   id: string,
 ): Promise<MailboxRow | undefined> {
-  return mailDb(db)
+  return db
     .selectFrom('mailboxes')
     .selectAll()
     .where('org_id', '=', orgId)
@@ -48,7 +33,7 @@ export async function resolveMailbox(
   orgId: string,
   userId: string,
 ): Promise<MailboxRow | undefined> {
-  const rows = await mailDb(db)
+  const rows = await db
     .selectFrom('mailboxes')
     .selectAll()
     .where('org_id', '=', orgId)
@@ -67,7 +52,7 @@ export async function insertMailbox(
   now: number,
 ): Promise<MailboxRow> {
   const row: MailboxRow = { org_id: orgId, id: newId(now), ...values, created_at: now, updated_at: now };
-  await mailDb(db).insertInto('mailboxes').values(row).execute();
+  await db.insertInto('mailboxes').values(row).execute();
   return row;
 }
 
@@ -78,7 +63,7 @@ export async function updateMailbox(
   values: Partial<MailboxValues>,
   now: number,
 ): Promise<void> {
-  await mailDb(db)
+  await db
     .updateTable('mailboxes')
     .set({ ...values, updated_at: now })
     .where('org_id', '=', orgId)
@@ -87,12 +72,12 @@ export async function updateMailbox(
 }
 
 export async function deleteMailbox(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
-  await mailDb(db).deleteFrom('mailboxes').where('org_id', '=', orgId).where('id', '=', id).execute();
+  await db.deleteFrom('mailboxes').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
 /** Mailboxes with IMAP polling configured (all organisations). */
 export async function listImapMailboxes(db: Kysely<Database>): Promise<MailboxRow[]> {
-  return mailDb(db).selectFrom('mailboxes').selectAll().where('imap_host', 'is not', null).execute();
+  return db.selectFrom('mailboxes').selectAll().where('imap_host', 'is not', null).execute();
 }
 
 export async function saveImapProgress(
@@ -101,7 +86,7 @@ export async function saveImapProgress(
   lastUid: number | null,
   error: string | null,
 ): Promise<void> {
-  await mailDb(db)
+  await db
     .updateTable('mailboxes')
     .set({ imap_last_uid: lastUid, imap_last_error: error })
     .where('org_id', '=', row.org_id)
