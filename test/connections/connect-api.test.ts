@@ -203,7 +203,7 @@ describe.each(dialects)('connecting records on %s', (dialect) => {
   it('disconnects one and many, pauses and resumes, each recorded', async () => {
     const world = await createWorld(dialect);
     const { sequenceId } = await insertSequence(world, CALL_EMAIL_TASK);
-    const [a, b, c] = await insertRecords(world, 3);
+    const [a, b, c] = (await insertRecords(world, 3)) as [string, string, string];
     const connected = await world.as('eastSeller', 'POST', `/api/sequences/${sequenceId}/connections`, {
       recordIds: [a, b, c],
     });
