@@ -1,3 +1,4 @@
+import { evaluateFieldRule } from '../fields/evaluate.ts';
 import { moveIntoSendWindow } from '../schedule/send-window.ts';
 import { resolveTimeZone, validZone } from '../schedule/time-zone.ts';
 import { calendarWaitEnd, workingWaitEnd } from '../schedule/wait-end.ts';
@@ -12,7 +13,6 @@ import type {
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
 import type { AdvanceContext } from './context.ts';
 import type { Effect, EndStatus, StepWrite } from './effects.ts';
-import { evaluateFieldRule } from './evaluate-field-rule.ts';
 import type { EngineEvent } from './events.ts';
 import { pickVariant } from './pick-variant.ts';
 import { type ConnectionState, SEEN_EVENT_WINDOW, type StepResult } from './state.ts';
