@@ -15,6 +15,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     logger: false,
     size: 10 * 1024 * 1024,
     onData(stream, _session, callback) {
