@@ -24,6 +24,7 @@ const FILTERS: Record<string, string> = {
   'sort=record_name': 'sort=record_name',
 };
 const SAMPLES_PER_FILTER = 200;
+const LOAD_SECONDS = 10;
 
 /**
  * Scenario 3 (work list latency over HTTP) and 4 (API under load) against a real `stepwise serve --no-worker`
@@ -34,7 +35,10 @@ export async function benchApiLoadAndWorklist(
   sellerCount: number,
   connectionsPerSeller: number,
   report: Report,
+  options: { samplesPerFilter?: number; loadSeconds?: number } = {},
 ): Promise<void> {
+  const samplesPerFilter = options.samplesPerFilter ?? SAMPLES_PER_FILTER;
+  const loadSeconds = options.loadSeconds ?? LOAD_SECONDS;
   const { db } = target.store;
   const now = Date.now();
   const { sellers, tokens } = await createOrg(db, sellerCount, now);
@@ -82,7 +86,7 @@ export async function benchApiLoadAndWorklist(
       await fetch(`${base}/api/worklist`, { headers: { authorization: `Bearer ${tokens.get(pick())}` } });
     for (const [label, queryString] of Object.entries(FILTERS)) {
       const latencies: number[] = [];
-      for (let i = 0; i < SAMPLES_PER_FILTER; i++) {
+      for (let i = 0; i < samplesPerFilter; i++) {
         const started = performance.now();
         const response = await fetch(`${base}/api/worklist?limit=50${queryString ? `&${queryString}` : ''}`, {
           headers: { authorization: `Bearer ${tokens.get(pick())}` },
@@ -121,14 +125,14 @@ export async function benchApiLoadAndWorklist(
       const result = await autocannon({
         url: base,
         connections: 50,
-        duration: 10,
+        duration: loadSeconds,
         requests: [
           { method: 'GET', headers: auth, setupRequest: (request) => ({ ...request, path: path() }) },
         ],
       });
       report.add({
         scenario: '4. API under load',
-        setup: `${target.dialect}, ${label}, 50 connections, 10 s`,
+        setup: `${target.dialect}, ${label}, 50 connections, ${loadSeconds} s`,
         metric: 'requests/s · p99',
         value: `${Math.round(result.requests.average)} · ${result.latency.p99} ms`,
         unit: '',
