@@ -41,6 +41,28 @@ const MAX_PARAMS = 12_000;
 
 type Cell = string | number | null;
 
+/** Element types of the engine tables' non-text columns, for PostgreSQL `unnest($n::type[])` inserts. */
+const PG_ARRAY_TYPES: Record<string, string> = {
+  due_at: 'bigint',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+  completed_at: 'bigint',
+  read_at: 'bigint',
+  lease_until: 'bigint',
+  not_before: 'bigint',
+  sent_at: 'bigint',
+  connected_at: 'bigint',
+  ended_at: 'bigint',
+  occurred_at: 'bigint',
+  next_attempt_at: 'bigint',
+  priority: 'integer',
+  attempts: 'integer',
+  tracking: 'integer',
+  response_status: 'integer',
+  do_not_email: 'integer',
+  do_not_call: 'integer',
+};
+
 function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
@@ -65,9 +87,21 @@ async function insertRows<T extends object, R = unknown>(
   tail = '',
 ): Promise<R[]> {
   const pg = isPostgres(db);
+  const out: R[] = [];
+  if (pg) {
+    // One array per column: a constant-size statement however many rows (parsed and planned once, not per row).
+    const arrays = columns.map((column) =>
+      rows.map((row) => (row as Record<string, unknown>)[column] ?? null),
+    );
+    const list = columns.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
+    const text = `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${list}) ${tail}`;
+    if (rows.length === 0) return out;
+    const result = await db.executeQuery<R>(CompiledQuery.raw(text, arrays));
+    out.push(...result.rows);
+    return out;
+  }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
-  const out: R[] = [];
   for (let from = 0; from < rows.length; from += perStatement) {
     const part = rows.slice(from, from + perStatement);
     const params: Cell[] = [];
@@ -96,6 +130,19 @@ async function updateRows(
 ): Promise<void> {
   const pg = isPostgres(db);
   const all = ['org_id', 'id', ...columns];
+  if (pg) {
+    if (rows.length === 0) return;
+    const arrays = all.map((_, i) => rows.map((row) => row[i] ?? null));
+    const list = all.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
+    const assignments = columns.map((c) => `${c} = v.${c}`).join(', ');
+    await db.executeQuery(
+      CompiledQuery.raw(
+        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE t.org_id = v.org_id AND t.id = v.id`,
+        arrays,
+      ),
+    );
+    return;
+  }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / all.length));
   const set = columns.map((c) => `${c} = v.${c}${pg && casts[c] ? `::${casts[c]}` : ''}`).join(', ');
   for (let from = 0; from < rows.length; from += perStatement) {
