@@ -13,7 +13,6 @@ import {
   insertTimeline,
   lockOrgMail,
   markSending,
-  markSent,
   markStopped,
   type OutboundRow,
   orgSendsSince,
@@ -102,6 +101,9 @@ interface Outgoing {
   row: OutboundRow;
   sender: Sender;
 }
+
+/** Messages in flight per mailbox route (the pooled transport keeps as many SMTP connections open). */
+const SEND_CONCURRENCY = 8;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -417,21 +419,46 @@ export class MailDelivery {
     };
   }
 
-  /** Step 4: SMTP per message; mailboxes in parallel, one mailbox's messages in order. */
+  /**
+   * Step 4: SMTP. Mailboxes in parallel; within a mailbox up to SEND_CONCURRENCY messages in flight over the
+   * route's pooled connections (the guard has already decided which may go now). Successful sends are recorded
+   * `sent` in one transaction per chunk — also when a send throws (a crash simulation or a bug), so messages that
+   * did go out are never left `sending` and sent again.
+   */
   private async sendAll(outgoing: Outgoing[], stats: DeliveryStats): Promise<void> {
     const byRoute = new Map<string, Outgoing[]>();
     for (const item of outgoing) {
       const routeKey = item.sender.route.kind === 'smtp' ? item.sender.route.key : 'catch_all';
       byRoute.set(routeKey, [...(byRoute.get(routeKey) ?? []), item]);
     }
+    const sent: Outgoing[] = [];
+    let failure: { error: unknown } | null = null;
+    const lane = async (items: Outgoing[], next: { index: number }) => {
+      while (!failure && next.index < items.length) {
+        const item = items[next.index++] as Outgoing;
+        try {
+          if (await this.sendOne(item, stats)) sent.push(item);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
     await Promise.all(
-      [...byRoute.values()].map(async (items) => {
-        for (const item of items) await this.sendOne(item, stats);
+      [...byRoute.values()].map((items) => {
+        const next = { index: 0 };
+        const lanes = Math.min(SEND_CONCURRENCY, items.length);
+        return Promise.all(Array.from({ length: lanes }, () => lane(items, next)));
       }),
     );
+    for (let from = 0; from < sent.length; from += 500) {
+      await this.recordSent(sent.slice(from, from + 500));
+    }
+    stats.sent += sent.length;
+    if (failure) throw (failure as { error: unknown }).error;
   }
 
-  private async sendOne({ row, sender }: Outgoing, stats: DeliveryStats): Promise<void> {
+  /** SMTP for one message; true when it went out (retries and failures are recorded here). */
+  private async sendOne({ row, sender }: Outgoing, stats: DeliveryStats): Promise<boolean> {
     const { store, clock } = this.deps;
     try {
       if (sender.route.kind === 'smtp') {
@@ -443,50 +470,74 @@ export class MailDelivery {
       if (!failure.permanent && row.attempts + 1 < MAX_SEND_ATTEMPTS) {
         await scheduleRetry(store.db, row, now + retryDelayMs(row.attempts + 1), failure.reason, now);
         stats.retried++;
-        return;
+        return false;
       }
       await this.fail(row, failure.reason, now);
       stats.failed++;
-      return;
+      return false;
     }
     await this.deps.afterSmtp?.(row);
+    return true;
+  }
+
+  /** `sent` + timeline + webhook for messages that went out, in one transaction. */
+  private async recordSent(items: Outgoing[]): Promise<void> {
+    const { store, clock } = this.deps;
     const now = clock.now();
     await store.db.transaction().execute(async (trx) => {
-      await markSent(trx, row, now);
-      if (row.record_id) {
-        await insertTimeline(trx, {
+      const byOrg = new Map<string, string[]>();
+      for (const { row } of items) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row.id]);
+      for (const [orgId, ids] of byOrg) {
+        await trx
+          .updateTable('outbound_messages')
+          .set({
+            status: 'sent',
+            sent_at: now,
+            lease_owner: null,
+            lease_until: null,
+            last_error: null,
+            updated_at: now,
+          })
+          .where('org_id', '=', orgId)
+          .where('id', 'in', ids)
+          .where('status', '=', 'sending')
+          .execute();
+      }
+      for (const { row, sender } of items) {
+        if (row.record_id) {
+          await insertTimeline(trx, {
+            orgId: row.org_id,
+            recordId: row.record_id,
+            connectionId: row.connection_id,
+            kind: 'email_sent',
+            actorId: null,
+            summary: `Email sent: ${row.subject}`,
+            data: {
+              outboundMessageId: row.id,
+              messageId: row.message_id,
+              to: row.to_address,
+              from: sender.from.address,
+            },
+            occurredAt: now,
+          });
+        }
+        await emitWebhookEvent(trx, {
           orgId: row.org_id,
-          recordId: row.record_id,
-          connectionId: row.connection_id,
-          kind: 'email_sent',
-          actorId: null,
-          summary: `Email sent: ${row.subject}`,
-          data: {
+          event: 'email.sent',
+          payload: {
             outboundMessageId: row.id,
             messageId: row.message_id,
+            recordId: row.record_id,
+            connectionId: row.connection_id,
             to: row.to_address,
-            from: sender.from.address,
+            subject: row.subject,
+            catchAll: sender.route.kind === 'catch_all',
           },
-          occurredAt: now,
+          idempotencyKey: `email.sent:${row.id}`,
+          now,
         });
       }
-      await emitWebhookEvent(trx, {
-        orgId: row.org_id,
-        event: 'email.sent',
-        payload: {
-          outboundMessageId: row.id,
-          messageId: row.message_id,
-          recordId: row.record_id,
-          connectionId: row.connection_id,
-          to: row.to_address,
-          subject: row.subject,
-          catchAll: sender.route.kind === 'catch_all',
-        },
-        idempotencyKey: `email.sent:${row.id}`,
-        now,
-      });
     });
-    stats.sent++;
   }
 
   private async fail(row: OutboundRow, reason: string, now: number): Promise<void> {

@@ -60,6 +60,10 @@ export const smtpTransportFactory: TransportFactory = (options) =>
     port: options.port,
     secure: options.secure,
     ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+    // Pooled: SMTP connections stay open and are reused (a connection per message costs ~100 ms each).
+    pool: true,
+    maxConnections: 8,
+    maxMessages: 1000,
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 60_000,
