@@ -14,6 +14,15 @@ export interface Machine {
   commit: string;
 }
 
+/** `/proc/loadavg`'s 1, 5 and 15 minute load averages (other work on the machine during the run). */
+export function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
 export function describeMachine(): Machine {
   const commit = (() => {
     try {
