@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { isValidTimeZone } from '../identity.ts';
 import type { RecordType } from '../sequence/definition.ts';
 import type { FieldDefinition } from '../sequence/fields.ts';
+import { CORE_ALIASES, CORE_TARGETS, type CoreTarget, normaliseHeader } from './column-targets.ts';
 import { type CustomValue, parseFlag, validateCustomValues } from './custom-fields.ts';
 import {
   displayName,
@@ -17,49 +18,12 @@ import {
  * reported with its row number (the header is row 1, as in a spreadsheet); it never stops the good rows.
  */
 
-export const CORE_TARGETS = [
-  'name',
-  'firstName',
-  'lastName',
-  'company',
-  'jobTitle',
-  'email',
-  'phoneBusiness',
-  'phoneMobile',
-  'timeZone',
-  'status',
-  'stage',
-  'owner',
-  'doNotEmail',
-  'doNotCall',
-] as const;
-export type CoreTarget = (typeof CORE_TARGETS)[number];
 export type ColumnTarget =
   | { kind: 'core'; field: CoreTarget }
   | { kind: 'custom'; name: string }
   | { kind: 'ignore' };
 
-/** Header spellings recognised for each core field (compared lower-case without spaces, "_" or "-"). */
-const ALIASES: Record<CoreTarget, string[]> = {
-  name: ['name', 'fullname', 'recordname', 'topic'],
-  firstName: ['firstname', 'first', 'givenname', 'forename'],
-  lastName: ['lastname', 'last', 'surname', 'familyname'],
-  company: ['company', 'companyname', 'organisation', 'organization', 'account', 'accountname'],
-  jobTitle: ['jobtitle', 'title', 'position', 'role'],
-  email: ['email', 'emailaddress', 'mail', 'email1'],
-  phoneBusiness: ['phone', 'phonebusiness', 'businessphone', 'workphone', 'telephone', 'officephone'],
-  phoneMobile: ['mobile', 'phonemobile', 'mobilephone', 'cell', 'cellphone'],
-  timeZone: ['timezone', 'tz', 'zone'],
-  status: ['status', 'statuscode', 'state'],
-  stage: ['stage', 'businessprocessstage', 'processstage', 'salesstage'],
-  owner: ['owner', 'owneremail', 'ownerid', 'assignedto'],
-  doNotEmail: ['donotemail', 'donotbulkemail', 'emailoptout', 'optoutemail'],
-  doNotCall: ['donotcall', 'donotphone', 'calloptout'],
-};
-
 const IGNORE_WORDS = new Set(['', '-', 'ignore', 'skip', 'none']);
-
-export const normaliseHeader = (text: string): string => text.toLowerCase().replace(/[\s_\-.]/g, '');
 
 /** Resolves the right-hand side of `--map "Column=field"`: a core field (any spelling), a custom field or "ignore". */
 export function resolveTarget(text: string, customFields: FieldDefinition[]): ColumnTarget | undefined {
@@ -68,7 +32,7 @@ export function resolveTarget(text: string, customFields: FieldDefinition[]): Co
   const custom = customFields.find((field) => field.name === text.trim());
   if (custom) return { kind: 'custom', name: custom.name };
   for (const target of CORE_TARGETS) {
-    if (normaliseHeader(target) === key || ALIASES[target].includes(key))
+    if (normaliseHeader(target) === key || CORE_ALIASES[target].includes(key))
       return { kind: 'core', field: target };
   }
   const customByKey = customFields.find(

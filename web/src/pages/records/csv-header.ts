@@ -1,3 +1,5 @@
+import { guessCoreTarget, normaliseHeader } from '../../../../src/domain/records/column-targets.ts';
+
 /** The first line of a CSV file as cells (quotes and doubled quotes handled), for the column mapping. */
 export function csvHeader(text: string): string[] {
   const cells: string[] = [];
@@ -22,44 +24,12 @@ export function csvHeader(text: string): string[] {
   return cells.filter((value, index) => value !== '' || index < cells.length - 1);
 }
 
-export const IMPORT_TARGETS = [
-  'name',
-  'firstName',
-  'lastName',
-  'company',
-  'jobTitle',
-  'email',
-  'phoneBusiness',
-  'phoneMobile',
-  'timeZone',
-  'status',
-  'stage',
-  'owner',
-  'doNotEmail',
-  'doNotCall',
-] as const;
+export { CORE_TARGETS as IMPORT_TARGETS } from '../../../../src/domain/records/column-targets.ts';
 
-const ALIASES: Record<string, string[]> = {
-  name: ['name', 'fullname', 'recordname', 'topic'],
-  firstName: ['firstname', 'first', 'givenname', 'forename'],
-  lastName: ['lastname', 'last', 'surname', 'familyname'],
-  company: ['company', 'companyname', 'organisation', 'organization', 'account', 'accountname'],
-  jobTitle: ['jobtitle', 'title', 'position', 'role'],
-  email: ['email', 'emailaddress', 'mail', 'email1'],
-  phoneBusiness: ['phone', 'phonebusiness', 'businessphone', 'workphone', 'telephone', 'officephone'],
-  phoneMobile: ['mobile', 'phonemobile', 'mobilephone', 'cell', 'cellphone'],
-  timeZone: ['timezone', 'tz', 'zone'],
-  status: ['status', 'statuscode', 'state'],
-  stage: ['stage', 'businessprocessstage', 'processstage', 'salesstage'],
-  owner: ['owner', 'owneremail', 'ownerid', 'assignedto'],
-  doNotEmail: ['donotemail', 'donotbulkemail', 'emailoptout', 'optoutemail'],
-  doNotCall: ['donotcall', 'donotphone', 'calloptout'],
-};
-
-/** The field a header most likely means (same spellings the server recognises), or "" to leave it to the server. */
+/** The field a header most likely means (the same spellings the server recognises), or "ignore". */
 export function guessTarget(header: string, customFields: string[]): string {
-  const key = header.toLowerCase().replace(/[\s_\-.]/g, '');
-  for (const [target, aliases] of Object.entries(ALIASES)) if (aliases.includes(key)) return target;
-  const custom = customFields.find((name) => name.toLowerCase() === key);
-  return custom ?? 'ignore';
+  const core = guessCoreTarget(header);
+  if (core) return core;
+  const key = normaliseHeader(header);
+  return customFields.find((name) => normaliseHeader(name) === key) ?? 'ignore';
 }
