@@ -1,13 +1,6 @@
 import autocannon from 'autocannon';
-import { sql } from 'kysely';
 import { freePort, percentile, round } from '../lib/env.ts';
-import {
-  createActiveSequence,
-  createOrg,
-  createWorklistRows,
-  ORG,
-  tenStepDefinition,
-} from '../lib/fixtures.ts';
+import { createActiveSequence, createOrg, createWorklistRows, tenStepDefinition } from '../lib/fixtures.ts';
 import { spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import type { Target } from '../lib/target.ts';
