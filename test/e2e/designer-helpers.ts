@@ -56,6 +56,8 @@ export async function signIn(
     viewport: options.viewport ?? { width: 1440, height: 900 },
   });
   context.setDefaultTimeout(10_000);
+  // The browser reads the same "now" as the server's fake clock, so relative times and "today" agree.
+  await context.clock.setFixedTime(e2e.world.clock.now());
   const page = await context.newPage();
   await page.goto(e2e.baseUrl);
   await page.locator('input[type="email"]').fill(USERS[user].email);
