@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import type { EngineEvent } from '../domain/engine/events.ts';
 import { type ConnectionState, parseState } from '../domain/engine/state.ts';
 import { DomainError } from '../domain/errors.ts';
 import { lockConnections, writeTransaction } from '../store/repos/engine-repo.ts';
+import type { Database } from '../store/schema.ts';
 import type { EngineCore } from './engine-deps.ts';
 import { runEvents } from './run-events.ts';
 import { writeAdvanced } from './write-effects.ts';
@@ -10,6 +12,8 @@ export interface ApplyEventInput {
   orgId: string;
   connectionId: string;
   event: EngineEvent;
+  /** Runs inside the same transaction after the change is written (e.g. the audit entry of a seller action). */
+  within?: (trx: Kysely<Database>) => Promise<void>;
 }
 
 /** Events about one step: refused with `step_not_current` when they do not apply. */
@@ -62,6 +66,7 @@ export async function applyEvent(engine: EngineCore, input: ApplyEventInput): Pr
       return parseState(connection.state_json);
     }
     await writeAdvanced(trx, store.dialect, advanced, now, engine.messageIdDomain);
+    await input.within?.(trx);
     return done.state;
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
@@ -12,7 +12,7 @@ import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { findRecord, type RecordRow } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
 import { loadActor } from '../../store/repos/identity-repo.ts';
-import type { StepInstancesTable } from '../../store/schema.ts';
+import type { Database, StepInstancesTable } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -126,8 +126,14 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   };
 
   /** The engine's transaction records the action on the timeline; the audit entry follows right after it. */
-  const audit = (actor: Actor, step: StepRow, action: string, after: Record<string, unknown> = {}) =>
-    recordAudit(deps.store.db, {
+  const audit = (
+    db: Kysely<Database>,
+    actor: Actor,
+    step: StepRow,
+    action: string,
+    after: Record<string, unknown> = {},
+  ) =>
+    recordAudit(db, {
       orgId: actor.orgId,
       actorId: actor.userId,
       action: `step.${action}`,
@@ -167,8 +173,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           ...(request.body.outcome ? { outcome: request.body.outcome } : {}),
           ...(request.body.note ? { note: request.body.note } : {}),
         },
+        within: (trx) => audit(trx, actor, step, 'complete', { outcome: request.body.outcome ?? null }),
       });
-      await audit(actor, step, 'complete', { outcome: request.body.outcome ?? null });
       return reload(actor, step.id);
     },
   );
@@ -197,8 +203,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           nodeId: step.node_id,
           actorId: actor.userId,
         },
+        within: (trx) => audit(trx, actor, step, 'skip', {}),
       });
-      await audit(actor, step, 'skip', {});
       return reload(actor, step.id);
     },
   );
@@ -227,8 +233,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           nodeId: step.node_id,
           actorId: actor.userId,
         },
+        within: (trx) => audit(trx, actor, step, 'skip_wait', {}),
       });
-      await audit(actor, step, 'skip_wait', {});
       return reload(actor, step.id);
     },
   );
@@ -267,8 +273,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         orgId: actor.orgId,
         connectionId: step.connection_id,
         event: { id: newId(now), type: 'step_snoozed', nodeId: step.node_id, actorId: actor.userId, until },
+        within: (trx) => audit(trx, actor, step, 'snooze', { dueAt: until }),
       });
-      await audit(actor, step, 'snooze', { dueAt: until });
       return reload(actor, step.id);
     },
   );
@@ -319,8 +325,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           actorId: actor.userId,
           ownerId: target.userId,
         },
+        within: (trx) => audit(trx, actor, step, 'assign', { ownerId: target.userId }),
       });
-      await audit(actor, step, 'assign', { ownerId: target.userId });
       return reload(actor, step.id);
     },
   );
