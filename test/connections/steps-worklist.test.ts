@@ -204,9 +204,12 @@ describe.each(dialects)('step actions, work list and Up next on %s', (dialect) =
         'Delta:email',
       ]);
       expect((await world.as('eastSeller', 'POST', `/api/records/${r1}/follow`)).json().following).toBe(true);
-      expect(names((await world.as('eastSeller', 'GET', '/api/worklist?followed=true')).json())).toEqual([
-        'Delta:email',
-      ]);
+      const followedOnly = (await world.as('eastSeller', 'GET', '/api/worklist?followed=true')).json();
+      expect(names(followedOnly)).toEqual(['Delta:email']);
+      // Each item says whether the viewer follows its record (the UI shows a badge and filters on it).
+      expect(followedOnly.items.map((item: { followed: boolean }) => item.followed)).toEqual([true]);
+      const everything = (await world.as('eastSeller', 'GET', '/api/worklist')).json();
+      expect(everything.items.filter((item: { followed: boolean }) => item.followed)).toHaveLength(1);
       // Managers see a seller of their unit; other units and other sellers may not.
       const managed = (
         await world.as('eastSalesManager', 'GET', `/api/worklist?ownerId=${USERS.eastSeller.id}`)

@@ -56,6 +56,8 @@ export const WorklistItemSchema = z
       doNotCall: z.boolean(),
     }),
     sequence: z.object({ id: z.string(), name: z.string() }),
+    /** The viewer follows the record. */
+    followed: z.boolean(),
   })
   .meta({ id: 'WorklistItem' });
 
@@ -186,6 +188,8 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
               doNotCall: row.record_do_not_call === 1,
             },
             sequence: { id: row.sequence_id, name: row.sequence_name },
+            // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+            followed: Boolean(row.followed),
           };
         },
         (row) => ({ ...worklistCursorOf(q.sort, row) }) as Record<string, string | number>,

@@ -71,6 +71,17 @@ export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
       'r.do_not_call as record_do_not_call',
       's.id as sequence_id',
       's.name as sequence_name',
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('record_follows as rf')
+              .select('rf.record_id')
+              .whereRef('rf.org_id', '=', 'si.org_id')
+              .whereRef('rf.record_id', '=', 'si.record_id')
+              .where('rf.user_id', '=', f.viewerId),
+          )
+          .as('followed'),
     ])
     .where('si.org_id', '=', f.orgId)
     .where('si.owner_id', '=', f.ownerId)
