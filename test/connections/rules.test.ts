@@ -136,15 +136,25 @@ describe('field rules', () => {
   });
 
   it('picks matching segments by priority, then age', () => {
-    const any = rule('and', { combine: 'and', conditions: [{ field: 'company', operator: 'is_not_empty' }] });
+    const companyKnown = rule('and', {
+      combine: 'and',
+      conditions: [{ field: 'company', operator: 'is_not_empty' }],
+    });
     const none = rule('and', { combine: 'and', conditions: [{ field: 'company', operator: 'is_empty' }] });
     const segments = [
-      { id: 'old-low', recordType: 'lead', rule: any, priority: 1, enabled: true, createdAt: 1 },
+      { id: 'old-low', recordType: 'lead', rule: companyKnown, priority: 1, enabled: true, createdAt: 1 },
       { id: 'high-no-match', recordType: 'lead', rule: none, priority: 99, enabled: true, createdAt: 1 },
-      { id: 'new-high', recordType: 'lead', rule: any, priority: 5, enabled: true, createdAt: 3 },
-      { id: 'old-high', recordType: 'lead', rule: any, priority: 5, enabled: true, createdAt: 2 },
-      { id: 'off', recordType: 'lead', rule: any, priority: 100, enabled: false, createdAt: 1 },
-      { id: 'contact', recordType: 'contact', rule: any, priority: 100, enabled: true, createdAt: 1 },
+      { id: 'new-high', recordType: 'lead', rule: companyKnown, priority: 5, enabled: true, createdAt: 3 },
+      { id: 'old-high', recordType: 'lead', rule: companyKnown, priority: 5, enabled: true, createdAt: 2 },
+      { id: 'off', recordType: 'lead', rule: companyKnown, priority: 100, enabled: false, createdAt: 1 },
+      {
+        id: 'contact',
+        recordType: 'contact',
+        rule: companyKnown,
+        priority: 100,
+        enabled: true,
+        createdAt: 1,
+      },
     ];
     expect(matchingSegments(segments, 'lead', values).map((s) => s.id)).toEqual([
       'old-high',

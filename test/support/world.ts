@@ -5,6 +5,7 @@ import { testConfig } from '../../src/config.ts';
 import type { Role } from '../../src/domain/identity.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { DialectName, Store } from '../../src/store/db.ts';
+import { installBuiltinTemplates } from '../../src/store/repos/email-templates-repo.ts';
 import { freshStore } from './databases.ts';
 
 /**
@@ -100,6 +101,8 @@ export async function seedWorld(store: Store, now: number): Promise<void> {
       { org_id: ORG_ID, id: BU.west, name: 'West', parent_id: null, created_at: now },
     ])
     .execute();
+  // As `stepwise org create` and the seed do: a new organisation starts with the built-in email templates.
+  await installBuiltinTemplates(store.db, ORG_ID, now);
   for (const user of Object.values(USERS) as WorldUser[]) {
     await store.db
       .insertInto('users')

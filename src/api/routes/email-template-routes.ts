@@ -9,7 +9,6 @@ import {
   deleteEmailTemplate,
   findEmailTemplate,
   insertEmailTemplate,
-  installBuiltinTemplates,
   listEmailTemplates,
   toEmailTemplate,
   updateEmailTemplate,
@@ -147,7 +146,6 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
     },
     async (request) => {
       const actor = requireActor(request);
-      await installBuiltinTemplates(db, actor.orgId, deps.clock.now());
       const { limit, cursor, language, recordType, q } = request.query;
       const after = decodeCursor(cursor, CursorShape);
       const rows = await listEmailTemplates(

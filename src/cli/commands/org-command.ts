@@ -5,6 +5,7 @@ import type { Store } from '../../store/db.ts';
 import { newId } from '../../store/ids.ts';
 import { insertBusinessUnit, insertOrg, listOrgs } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { installBuiltinTemplates } from '../../store/repos/email-templates-repo.ts';
 import { openRuntime } from '../runtime.ts';
 
 export class CliError extends Error {}
@@ -55,6 +56,8 @@ export async function createOrg(
   await store.db.transaction().execute(async (trx) => {
     await insertOrg(trx, { id: orgId, name, settingsJson: JSON.stringify(settings), now });
     await insertBusinessUnit(trx, { orgId, id: businessUnitId, name: unitName, parentId: null, now });
+    // A new organisation starts with the built-in email templates (English and Polish) its templates use.
+    await installBuiltinTemplates(trx, orgId, now);
     await recordAudit(trx, {
       orgId,
       actorId: null,
