@@ -683,35 +683,6 @@ export async function cancelUnsentMessages(db: Kysely<Database>, keys: Key[], no
   }
 }
 
-export async function updateRecordFields(
-  db: Kysely<Database>,
-  orgId: string,
-  recordId: string,
-  changes: Partial<
-    Pick<
-      RecordRow,
-      | 'custom_json'
-      | 'stage'
-      | 'status'
-      | 'company'
-      | 'job_title'
-      | 'do_not_email'
-      | 'do_not_call'
-      | 'name'
-      | 'first_name'
-      | 'last_name'
-    >
-  >,
-  now: number,
-): Promise<void> {
-  await db
-    .updateTable('records')
-    .set({ ...changes, updated_at: now })
-    .where('org_id', '=', orgId)
-    .where('id', '=', recordId)
-    .execute();
-}
-
 export type RecordChanges = Partial<
   Pick<
     RecordRow,
