@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
 import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
 import type { DialectName } from '../store/db.ts';
@@ -232,7 +232,7 @@ export async function writeAdvanced(
   if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);
   if (ended.length > 0) await cancelUnsentMessages(db, ended, now);
   if (emails.length > 0) {
-    const rows: OutboundMessagesTable[] = emails.map(({ a, effect }) => {
+    const rows: Selectable<OutboundMessagesTable>[] = emails.map(({ a, effect }) => {
       const c = a.connection;
       const key = emailIdempotencyKey(c.id, effect.nodeId, effect.attempt);
       return {
@@ -261,6 +261,8 @@ export async function writeAdvanced(
         sent_at: null,
         created_at: now,
         updated_at: now,
+        content_kind: 'template',
+        raw_mime: null,
       };
     });
     await insertOutboundMessages(db, rows);

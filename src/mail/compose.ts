@@ -5,6 +5,7 @@ import { newId } from '../store/ids.ts';
 import type { Database, StepInstancesTable } from '../store/schema.ts';
 import { messageIdFor } from './delivery.ts';
 import { type RenderedMessage, renderTemplate } from './render.ts';
+import { sanitizeEmailHtml } from './sanitize.ts';
 import { buildRenderContext, loadSendContext } from './send-context.ts';
 
 /**
@@ -89,6 +90,8 @@ async function contextFor(db: Kysely<Database>, step: StepRow, senderId: string)
       sent_at: null,
       created_at: 0,
       updated_at: 0,
+      content_kind: 'template',
+      raw_mime: null,
     },
   ]);
   const record = context.records.get(`${step.org_id}/${step.record_id}`);
@@ -96,12 +99,11 @@ async function contextFor(db: Kysely<Database>, step: StepRow, senderId: string)
   return { record, render: buildRenderContext(record, owner, context.orgs.get(step.org_id)) };
 }
 
-/** The step's template rendered for its record (or the given subject/html, rendered). */
+/** The step's template rendered once for its record: the draft the seller edits and then sends as written. */
 export async function composeDraft(
   db: Kysely<Database>,
   step: StepRow,
   senderId: string,
-  override?: { subject: string; html: string },
 ): Promise<ComposeDraft> {
   const source = await stepEmailSource(db, step);
   const template = source.templateId
@@ -113,13 +115,11 @@ export async function composeDraft(
         .executeTakeFirst()
     : undefined;
   const { record, render } = await contextFor(db, step, senderId);
-  const input = override
-    ? { subject: override.subject, bodyHtml: override.html, bodyText: null }
-    : {
-        subject: template?.subject ?? '',
-        bodyHtml: template?.body_html ?? '',
-        bodyText: template?.body_text ?? null,
-      };
+  const input = {
+    subject: template?.subject ?? '',
+    bodyHtml: template?.body_html ?? '',
+    bodyText: template?.body_text ?? null,
+  };
   const rendered: RenderedMessage = renderTemplate(input, render);
   return {
     stepId: step.id,
@@ -134,7 +134,11 @@ export async function composeDraft(
   };
 }
 
-/** Queues the seller's email for the step (idempotent per step). Returns the outbox id, or null if queued before. */
+/**
+ * Queues the seller's email for the step (idempotent per step). Returns the outbox id, or null if queued before.
+ * What the seller wrote is FINAL content: it is sanitised and sent as written, never rendered as a template
+ * (it may contain prospect-supplied text from the draft, which must stay data).
+ */
 export async function queueManualEmail(
   deps: { store: Store; clock: Clock; config: { publicUrl: string } },
   db: Kysely<Database>,
@@ -160,9 +164,10 @@ export async function queueManualEmail(
       record_id: input.step.record_id,
       sender_user_id: input.senderId,
       to_address: input.to,
-      subject: input.subject,
-      body_html: input.html,
+      subject: input.subject.replace(/\s+/g, ' ').trim(),
+      body_html: sanitizeEmailHtml(input.html),
       body_text: '',
+      content_kind: 'final',
       message_id: messageIdFor({ id, message_id: '' }, deps.config.publicUrl),
       idempotency_key: `manual:${input.step.id}`,
       status: 'queued',

@@ -63,6 +63,19 @@ export async function recordClick(
   );
 }
 
+/**
+ * Whether a signed click link is one of the links of the email as it was sent (its token is in the stored body).
+ * Links signed for anything else get an interstitial page instead of a redirect.
+ */
+export async function linkIsInMessage(
+  deps: IntakeDeps,
+  ref: { orgId: string; messageId: string },
+  token: string,
+): Promise<boolean> {
+  const message = await findMessage(deps.store.db, ref.orgId, ref.messageId);
+  return message?.body_html.includes(token) === true;
+}
+
 export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
 
 export async function recordUnsubscribe(

@@ -35,16 +35,48 @@ export interface RenderedMessage {
   errors: string[];
 }
 
+/**
+ * Safe by construction (templates are written by sellers, record values come from prospects):
+ *  - an in-memory, empty template store: `include`, `render` and `layout` cannot reach the file system, and the
+ *    three tags are replaced by ones that refuse to parse, with a clear message;
+ *  - record, owner and org values are DATA passed to one render of the template source; nothing rendered is ever
+ *    rendered again (the outbox stores either template source or final content, never a mix);
+ *  - parse, render-time and memory limits, so a hostile loop cannot hold the event loop.
+ */
+const LIMITS = { parseLimit: 200_000, renderLimit: 100, memoryLimit: 1_000_000 } as const;
+/** All re-renders of one message (one per missing placeholder found) share this budget, in ms. */
+const RENDER_BUDGET_MS = 250;
+
 const options = {
   strictVariables: true,
   lenientIf: true,
   strictFilters: true,
   ownPropertyOnly: true,
+  templates: {},
+  ...LIMITS,
 } as const;
-const htmlEngine = new Liquid({ ...options, outputEscape: 'escape' });
-const plainEngine = new Liquid({ ...options });
 
-const MAX_MISSING = 50;
+const BLOCKED_TAGS = ['include', 'render', 'layout'] as const;
+
+function safeEngine(extra: { outputEscape?: 'escape' }): Liquid {
+  const engine = new Liquid({ ...options, ...extra });
+  for (const name of BLOCKED_TAGS) {
+    engine.registerTag(name, {
+      parse() {
+        throw new Error(`The {% ${name} %} tag is not available in email templates`);
+      },
+      render() {
+        return '';
+      },
+    });
+  }
+  return engine;
+}
+
+const htmlEngine = safeEngine({ outputEscape: 'escape' });
+const plainEngine = safeEngine({});
+
+const MAX_MISSING = 20;
 const parseCache = new Map<string, Template[]>();
 
 function parse(engine: Liquid, source: string): Template[] {
@@ -94,22 +126,28 @@ function renderPart(
   scope: Record<string, unknown>,
   missing: Set<string>,
   errors: string[],
+  deadline: number,
 ): string {
   if (!source) return '';
   let parsed: Template[];
   try {
     parsed = parse(engine, source);
   } catch (error) {
-    errors.push((error as Error).message);
+    errors.push(friendlyError(error as Error));
     return '';
   }
   for (let attempt = 0; attempt <= MAX_MISSING; attempt++) {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) {
+      errors.push('The template takes too long to render');
+      return '';
+    }
     try {
-      return String(engine.renderSync(parsed, scope));
+      return String(engine.renderSync(parsed, scope, { renderLimit: Math.min(LIMITS.renderLimit, left) }));
     } catch (error) {
       const match = UNDEFINED_RE.exec((error as Error).message);
       if (!match?.[1] || (error as Error).name !== 'UndefinedVariableError') {
-        errors.push((error as Error).message);
+        errors.push(friendlyError(error as Error));
         return '';
       }
       const name = match[1].trim();
@@ -121,7 +159,17 @@ function renderPart(
   return '';
 }
 
+/** Limit errors say what happened in words a seller understands; the rest keep LiquidJS's message. */
+function friendlyError(error: Error): string {
+  const message = error.message;
+  if (/template render limit exceeded/i.test(message)) return 'The template takes too long to render';
+  if (/memory alloc limit exceeded/i.test(message)) return 'The template produces too much content';
+  if (/parse length limit exceeded/i.test(message)) return 'The template is too long';
+  return message.slice(0, 300);
+}
+
 export function renderTemplate(template: TemplateSource, context: RenderContext): RenderedMessage {
+  const deadline = performance.now() + RENDER_BUDGET_MS;
   const missing = new Set<string>();
   const errors: string[] = [];
   const scope = (): Record<string, unknown> => ({
@@ -129,12 +177,12 @@ export function renderTemplate(template: TemplateSource, context: RenderContext)
     owner: present(context.owner),
     org: present(context.org),
   });
-  const subject = renderPart(plainEngine, template.subject, scope(), missing, errors)
+  const subject = renderPart(plainEngine, template.subject, scope(), missing, errors, deadline)
     .replace(/\s+/g, ' ')
     .trim();
-  const html = renderPart(htmlEngine, template.bodyHtml, scope(), missing, errors);
+  const html = renderPart(htmlEngine, template.bodyHtml, scope(), missing, errors, deadline);
   const text = template.bodyText?.trim()
-    ? renderPart(plainEngine, template.bodyText, scope(), missing, errors)
+    ? renderPart(plainEngine, template.bodyText, scope(), missing, errors, deadline)
     : htmlToText(html);
   return { subject, html, text, missing: [...missing], errors };
 }

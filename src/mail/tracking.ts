@@ -14,8 +14,22 @@ export interface MessageToken {
 export const openUrl = (publicUrl: string, secretKey: string, ref: MessageToken) =>
   `${publicUrl}/t/o/${signToken(secretKey, 'open', { o: ref.orgId, m: ref.messageId })}.gif`;
 
-export const clickUrl = (publicUrl: string, secretKey: string, ref: MessageToken, url: string) =>
-  `${publicUrl}/t/c/${signToken(secretKey, 'click', { o: ref.orgId, m: ref.messageId, u: url })}`;
+/** Click links work for a year after the email was prepared; then they stop redirecting (see the click route). */
+export const CLICK_LINK_LIFETIME_MS = 365 * 24 * 3_600_000;
+
+export const clickUrl = (
+  publicUrl: string,
+  secretKey: string,
+  ref: MessageToken,
+  url: string,
+  issuedAt: number,
+) =>
+  `${publicUrl}/t/c/${signToken(secretKey, 'click', {
+    o: ref.orgId,
+    m: ref.messageId,
+    u: url,
+    e: String(Math.floor((issuedAt + CLICK_LINK_LIFETIME_MS) / 1000)),
+  })}`;
 
 export const unsubscribeUrl = (publicUrl: string, secretKey: string, ref: MessageToken) =>
   `${publicUrl}/u/${signToken(secretKey, 'unsubscribe', { o: ref.orgId, m: ref.messageId })}`;
@@ -30,11 +44,15 @@ export function readMessageToken(
   return { orgId: payload.o, messageId: payload.m };
 }
 
-export function readClickToken(secretKey: string, token: string): (MessageToken & { url: string }) | null {
+export type ClickToken = MessageToken & { url: string; expired: boolean };
+
+/** A signed click link; `expired` once its lifetime has passed (links made before expiry existed never expire). */
+export function readClickToken(secretKey: string, token: string, now: number): ClickToken | null {
   const payload = verifyToken(secretKey, 'click', token);
   if (!payload?.o || !payload.m || !payload.u) return null;
   if (!/^https?:\/\//i.test(payload.u)) return null;
-  return { orgId: payload.o, messageId: payload.m, url: payload.u };
+  const expiresAt = payload.e ? Number(payload.e) * 1000 : Number.POSITIVE_INFINITY;
+  return { orgId: payload.o, messageId: payload.m, url: payload.u, expired: !(now < expiresAt) };
 }
 
 function decodeAttribute(value: string): string {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. One schema serves SQLite and PostgreSQL, so:
  * - times are epoch milliseconds (`bigint` in PostgreSQL, parsed back to number; `integer` in SQLite);
@@ -297,6 +299,25 @@ export interface OutboundMessagesTable {
   sent_at: number | null;
   created_at: number;
   updated_at: number;
+  /** `template`: subject/body are template source (empty: the template's), rendered once; `final`: sent as written. */
+  content_kind: Generated<OutboundContentKind>;
+  /** The exact message of the first attempt; later attempts send these bytes again. */
+  raw_mime: string | null;
+}
+
+export type OutboundContentKind = 'template' | 'final';
+
+/** Secrets for the inbound-mail endpoint: one organisation, optionally one mailbox (SHA-256 of the secret). */
+export interface InboundCredentialsTable {
+  org_id: string;
+  id: string;
+  mailbox_id: string | null;
+  label: string;
+  secret_hash: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 export interface EngagementEventsTable {
@@ -443,4 +464,5 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   bulk_jobs: BulkJobsTable;
+  inbound_credentials: InboundCredentialsTable;
 }

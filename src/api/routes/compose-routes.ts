@@ -70,6 +70,20 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     return step;
   }
 
+  function emptyDraft(step: StepRow): ComposeDraft {
+    return {
+      stepId: step.id,
+      recordId: step.record_id,
+      to: null,
+      templateId: null,
+      subject: '',
+      html: '',
+      text: '',
+      missing: [],
+      errors: [],
+    };
+  }
+
   function assertOpen(step: StepRow): void {
     if (step.status !== 'due') {
       throw new HttpProblem(
@@ -196,10 +210,14 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const step = await loadEmailStep(request, actor, request.params.id);
       assertOpen(step);
-      const draft = await composeDraft(deps.store.db, step, actor.userId, {
+      // Sent as written (sanitised): the seller's text is final content, never rendered as a template again.
+      const to = (await composeDraft(deps.store.db, step, actor.userId)).to;
+      const draft: ComposeDraft = {
+        ...emptyDraft(step),
+        to,
         subject: request.body.subject,
         html: request.body.html,
-      });
+      };
       assertSendable(draft);
       return reply.code(202).send(await send(actor, step, draft, request.body.sendAt ?? null));
     },

@@ -1,0 +1,111 @@
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { OutboundRow, RenderedContent } from '../store/repos/mail-repo.ts';
+import { htmlToText } from './html-text.ts';
+import { holdReasonFor, renderTemplate } from './render.ts';
+import { sanitizeEmailHtml } from './sanitize.ts';
+import { buildRenderContext, lookup, type SendContext } from './send-context.ts';
+import { addOpenPixel, clickUrl, openUrl, rewriteLinks, unsubscribeUrl } from './tracking.ts';
+import { buildRawMessage } from './transport.ts';
+
+/**
+ * The content of one outbound message, decided once, on its first attempt:
+ *  - `template` rows are rendered ONCE from the template source (the row's own, else the step's template), with
+ *    record/owner/org values as data;
+ *  - `final` rows (what a seller wrote) are sent as written — never rendered;
+ * both are sanitised, then tracked (click links, open pixel), then built into the exact RFC 5322 bytes that every
+ * attempt sends. A message that already has its bytes is never prepared again, so a retry is byte-identical
+ * (same Message-ID, Date and body) and never tracked twice.
+ */
+export interface PrepareConfig {
+  secretKey: string;
+  publicUrl: string;
+}
+
+export type PreparedContent = RenderedContent & { rawMime: string };
+export type Prepared = { held: string } | PreparedContent;
+
+/** `<outbound-id@host-of-PUBLIC_URL>` unless the row already carries one. */
+export function messageIdFor(row: Pick<OutboundRow, 'id' | 'message_id'>, publicUrl: string): string {
+  if (/^<[^<>@\s]+@[^<>@\s]+>$/.test(row.message_id)) return row.message_id;
+  return `<${row.id}@${new URL(publicUrl).hostname || 'stepwise.local'}>`;
+}
+
+function contentOf(
+  row: OutboundRow,
+  context: SendContext,
+): { held: string } | { subject: string; html: string; text: string } {
+  if (row.content_kind === 'final') {
+    const html = sanitizeEmailHtml(row.body_html);
+    const subject = row.subject.replace(/\s+/g, ' ').trim();
+    return { subject, html, text: row.body_text.trim() ? row.body_text : htmlToText(html) };
+  }
+  const template = lookup(context.templates, row.org_id, row.template_id);
+  const source =
+    row.subject.trim() || row.body_html.trim()
+      ? { subject: row.subject, bodyHtml: row.body_html, bodyText: row.body_text }
+      : template
+        ? { subject: template.subject, bodyHtml: template.body_html, bodyText: template.body_text }
+        : null;
+  if (!source) return { held: 'The email has no template and no content' };
+  const record = lookup(context.records, row.org_id, row.record_id);
+  const owner = lookup(context.users, row.org_id, row.sender_user_id);
+  const rendered = renderTemplate(source, buildRenderContext(record, owner, context.orgs.get(row.org_id)));
+  const reason = holdReasonFor(rendered);
+  if (reason) return { held: reason };
+  return { subject: rendered.subject, html: sanitizeEmailHtml(rendered.html), text: rendered.text };
+}
+
+/** The nodemailer message: deterministic Message-ID, RFC 8058 one-click unsubscribe headers, text part. */
+export function mailOptionsFor(
+  row: Pick<OutboundRow, 'org_id' | 'id' | 'to_address'>,
+  content: RenderedContent,
+  from: { name: string; address: string },
+  date: Date,
+  config: PrepareConfig,
+): Mail.Options {
+  const unsubscribe = unsubscribeUrl(config.publicUrl, config.secretKey, {
+    orgId: row.org_id,
+    messageId: row.id,
+  });
+  return {
+    from,
+    to: row.to_address,
+    subject: content.subject,
+    html: content.bodyHtml,
+    text: content.bodyText,
+    messageId: content.messageId,
+    date,
+    headers: {
+      'List-Unsubscribe': `<${unsubscribe}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'X-Stepwise-Message': row.id,
+    },
+  };
+}
+
+export async function prepareMessage(
+  row: OutboundRow,
+  context: SendContext,
+  from: { name: string; address: string },
+  now: number,
+  config: PrepareConfig,
+): Promise<Prepared> {
+  const content = contentOf(row, context);
+  if ('held' in content) return content;
+  if (!content.subject) return { held: 'The subject is empty' };
+  const ref = { orgId: row.org_id, messageId: row.id };
+  const options = lookup(context.tracking, row.org_id, row.connection_id) ?? { opens: true, clicks: true };
+  let html = content.html;
+  if (row.tracking === 1 && options.clicks)
+    html = rewriteLinks(html, (url) => clickUrl(config.publicUrl, config.secretKey, ref, url, now));
+  if (row.tracking === 1 && options.opens)
+    html = addOpenPixel(html, openUrl(config.publicUrl, config.secretKey, ref));
+  const prepared: RenderedContent = {
+    subject: content.subject,
+    bodyHtml: html,
+    bodyText: content.text,
+    messageId: messageIdFor(row, config.publicUrl),
+  };
+  const raw = await buildRawMessage(mailOptionsFor(row, prepared, from, new Date(now), config));
+  return { ...prepared, rawMime: raw.toString('utf8') };
+}

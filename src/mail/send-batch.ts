@@ -1,0 +1,267 @@
+import type { Clock } from '../engine/clock.ts';
+import { enqueueEvent } from '../engine/enqueue-event.ts';
+import type { Store } from '../store/db.ts';
+import { insertTimeline, markStopped, type OutboundRow, scheduleRetry } from '../store/repos/mail-repo.ts';
+import { markSentLeased, renewLeases, requeueBehind } from '../store/repos/outbox-sending.ts';
+import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
+import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
+import { emitWebhookEvent } from './webhooks.ts';
+
+/**
+ * Step 4 of delivery: SMTP for messages already marked `sending` under this worker's lease.
+ *  - Lanes: up to SEND_CONCURRENCY messages in flight per mailbox route; all messages of one connection go through
+ *    ONE lane, in id order, so E1, E2, E3 of a sequence arrive in that order.
+ *  - Each message is recorded `sent` (with its timeline entry and webhook) in its own transaction the moment its
+ *    250 arrives, and only if this worker still holds it: a crash resends at most the messages inside an SMTP
+ *    exchange — one per lane — never a whole batch.
+ *  - While SMTP is slow the lease is renewed; a message this worker no longer holds is not sent.
+ */
+export const SEND_CONCURRENCY = 8;
+export const MAX_SEND_ATTEMPTS = 6;
+
+/** Back-off after a temporary failure: 1 min, 5 min, 15 min, 1 h, 3 h. */
+export function retryDelayMs(attempt: number): number {
+  const steps = [60_000, 300_000, 900_000, 3_600_000, 10_800_000];
+  return steps[Math.min(Math.max(attempt, 1) - 1, steps.length - 1)] as number;
+}
+
+export interface Sender {
+  from: { name: string; address: string };
+  route: Route;
+}
+
+export interface Outgoing {
+  row: OutboundRow;
+  sender: Sender;
+}
+
+export interface SendDeps {
+  store: Store;
+  clock: Clock;
+  config: PrepareConfig & { leaseMs: number };
+  owner: string;
+  pool: TransportPool;
+  /** Tests throw from it to simulate a worker killed between the 250 and `sent`. */
+  afterSmtp?: (row: OutboundRow) => Promise<void> | void;
+  /** Records an email that failed for good (timeline, engine event, webhook). */
+  fail(row: OutboundRow, reason: string, now: number): Promise<void>;
+}
+
+export interface SendStats {
+  sent: number;
+  failed: number;
+  retried: number;
+}
+
+/** Groups into lanes: per route, connections spread over at most SEND_CONCURRENCY lanes, each kept in order. */
+function lanesOf(outgoing: Outgoing[]): Outgoing[][] {
+  const byRoute = new Map<string, Map<string, Outgoing[]>>();
+  for (const item of outgoing) {
+    const routeKey = item.sender.route.kind === 'smtp' ? item.sender.route.key : 'catch_all';
+    const connections = byRoute.get(routeKey) ?? new Map<string, Outgoing[]>();
+    byRoute.set(routeKey, connections);
+    const key = item.row.connection_id ?? item.row.id;
+    connections.set(key, [...(connections.get(key) ?? []), item]);
+  }
+  const lanes: Outgoing[][] = [];
+  for (const connections of byRoute.values()) {
+    const routeLanes: Outgoing[][] = [];
+    let next = 0;
+    for (const items of connections.values()) {
+      items.sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
+      if (routeLanes.length < SEND_CONCURRENCY) routeLanes.push([]);
+      const lane = routeLanes[next % routeLanes.length] as Outgoing[];
+      lane.push(...items);
+      next++;
+    }
+    lanes.push(...routeLanes);
+  }
+  return lanes;
+}
+
+export async function sendBatch(deps: SendDeps, outgoing: Outgoing[], stats: SendStats): Promise<void> {
+  if (outgoing.length === 0) return;
+  const pending = new Map(outgoing.map((item) => [item.row.id, item.row]));
+  let lost = new Set<string>();
+  let failure: { error: unknown } | null = null;
+  // Renew well before the lease runs out, so a slow relay never lets another worker take these messages.
+  const renewEvery = Math.max(250, Math.floor(deps.config.leaseMs / 3));
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = renewing.then(async () => {
+      const keys = [...pending.values()];
+      if (keys.length === 0) return;
+      try {
+        const held = await renewLeases(
+          deps.store.db,
+          keys,
+          deps.owner,
+          deps.clock.now() + deps.config.leaseMs,
+        );
+        lost = new Set(keys.filter((row) => !held.has(row.id)).map((row) => row.id));
+      } catch {
+        // The database is unreachable: keep sending what we hold; `sent` is guarded by the lease anyway.
+      }
+    });
+  }, renewEvery);
+  try {
+    await Promise.all(
+      lanesOf(outgoing).map(async (lane) => {
+        // A connection whose email must be retried: its later emails wait behind it (order is kept).
+        const waiting = new Map<string, number>();
+        for (const item of lane) {
+          if (failure) return;
+          if (lost.has(item.row.id)) continue;
+          try {
+            const blockedUntil = item.row.connection_id ? waiting.get(item.row.connection_id) : undefined;
+            if (blockedUntil !== undefined) {
+              const now = deps.clock.now();
+              const reason = 'Waiting for an earlier email of this sequence to go first';
+              await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
+              continue;
+            }
+            const retryAt = await sendOne(deps, item, stats);
+            if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
+          } catch (error) {
+            failure ??= { error };
+          } finally {
+            pending.delete(item.row.id);
+          }
+        }
+      }),
+    );
+  } finally {
+    clearInterval(timer);
+    await renewing;
+  }
+  if (failure) throw (failure as { error: unknown }).error;
+}
+
+/** Returns the retry time when the message must be tried again later, else null. */
+async function sendOne(deps: SendDeps, { row, sender }: Outgoing, stats: SendStats): Promise<number | null> {
+  const { store, clock } = deps;
+  try {
+    if (sender.route.kind === 'smtp') {
+      const transport = deps.pool.get(sender.route);
+      if (row.raw_mime) {
+        await transport.sendMail({
+          envelope: { from: sender.from.address, to: [row.to_address] },
+          raw: row.raw_mime,
+        });
+      } else {
+        // Messages marked `sending` before raw bytes were stored: rebuild them from the stored content.
+        const content = {
+          subject: row.subject,
+          bodyHtml: row.body_html,
+          bodyText: row.body_text,
+          messageId: row.message_id,
+        };
+        await transport.sendMail(
+          mailOptionsFor(row, content, sender.from, new Date(row.sent_at ?? clock.now()), deps.config),
+        );
+      }
+    }
+  } catch (error) {
+    const smtpFailure = classifySmtpError(error);
+    const now = clock.now();
+    if (!smtpFailure.permanent && row.attempts + 1 < MAX_SEND_ATTEMPTS) {
+      const retryAt = now + retryDelayMs(row.attempts + 1);
+      await scheduleRetry(store.db, row, retryAt, smtpFailure.reason, now);
+      stats.retried++;
+      return retryAt;
+    }
+    await deps.fail(row, smtpFailure.reason, now);
+    stats.failed++;
+    return null;
+  }
+  await deps.afterSmtp?.(row);
+  if (await recordSent(deps, { row, sender })) stats.sent++;
+  return null;
+}
+
+/** `sent` + timeline + webhook in one transaction; nothing is written when this worker lost the message. */
+async function recordSent(deps: SendDeps, { row, sender }: Outgoing): Promise<boolean> {
+  const now = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    if (!(await markSentLeased(trx, row, deps.owner, now))) return false;
+    if (row.record_id) {
+      await insertTimeline(trx, {
+        orgId: row.org_id,
+        recordId: row.record_id,
+        connectionId: row.connection_id,
+        kind: 'email_sent',
+        actorId: null,
+        summary: `Email sent: ${row.subject}`,
+        data: {
+          outboundMessageId: row.id,
+          messageId: row.message_id,
+          to: row.to_address,
+          from: sender.from.address,
+        },
+        occurredAt: now,
+      });
+    }
+    await emitWebhookEvent(trx, {
+      orgId: row.org_id,
+      event: 'email.sent',
+      payload: {
+        outboundMessageId: row.id,
+        messageId: row.message_id,
+        recordId: row.record_id,
+        connectionId: row.connection_id,
+        to: row.to_address,
+        subject: row.subject,
+        catchAll: sender.route.kind === 'catch_all',
+      },
+      idempotencyKey: `email.sent:${row.id}`,
+      now,
+    });
+    return true;
+  });
+}
+
+/** A failed message: stopped, on the timeline, the engine told (`email_failed`), a webhook. */
+export async function recordFailure(
+  store: Store,
+  row: OutboundRow,
+  reason: string,
+  nodeId: string | null,
+  now: number,
+): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    await markStopped(trx, row, 'failed', reason, now);
+    if (row.record_id) {
+      await insertTimeline(trx, {
+        orgId: row.org_id,
+        recordId: row.record_id,
+        connectionId: row.connection_id,
+        kind: 'email_failed',
+        actorId: null,
+        summary: `Email failed: ${reason}`.slice(0, 500),
+        data: { outboundMessageId: row.id },
+        occurredAt: now,
+      });
+    }
+    if (row.connection_id && nodeId) {
+      await enqueueEvent(trx, {
+        orgId: row.org_id,
+        connectionId: row.connection_id,
+        event: { id: `mail:${row.id}:failed`, type: 'email_failed', nodeId, reason },
+        dueAt: now,
+        now,
+      });
+    }
+    await emitWebhookEvent(trx, {
+      orgId: row.org_id,
+      event: 'email.failed',
+      payload: {
+        outboundMessageId: row.id,
+        recordId: row.record_id,
+        connectionId: row.connection_id,
+        reason,
+      },
+      idempotencyKey: `email.failed:${row.id}`,
+      now,
+    });
+  });
+}
