@@ -648,6 +648,14 @@ const MAIL_RULES: RuleTable = {
     call: () => ({ method: 'GET', url: '/api/inbound/settings' }),
     cases: adminsOnly(200),
   },
+  'POST /api/inbound/credentials': {
+    call: () => ({ method: 'POST', url: '/api/inbound/credentials', body: { label: 'MTA' } }),
+    cases: adminsOnly(201),
+  },
+  'DELETE /api/inbound/credentials/:id': {
+    call: () => ({ method: 'DELETE', url: '/api/inbound/credentials/0123456789abcdef0123456789abcdef' }),
+    cases: adminsOnly(404),
+  },
   // Without the inbound secret only admins may post mail in.
   'POST /api/inbound/mime': {
     call: () => ({ method: 'POST', url: '/api/inbound/mime', body: { mime: STRAY_MIME } }),

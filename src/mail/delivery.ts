@@ -19,6 +19,7 @@ import {
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
 import { earliestUnsentPerConnection, markSendingLeased } from '../store/repos/outbox-sending.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
@@ -103,21 +104,27 @@ export class MailDelivery {
         limit: Math.min(this.deps.config.worker.batchSize, MAX_CLAIM),
       });
       if (rows.length === 0) break;
-      const outgoing = await this.prepare(rows, now, stats);
-      await sendBatch(
-        {
-          store: this.deps.store,
-          clock: this.deps.clock,
-          config: { ...this.deps.config, leaseMs: this.deps.config.worker.leaseMs },
-          owner: this.owner,
-          pool: this.pool,
-          ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
-          fail: async (row, reason, at) =>
-            recordFailure(this.deps.store, row, reason, await this.nodeIdOf(this.deps.store.db, row), at),
-        },
-        outgoing,
-        stats,
-      );
+      const leases = new LeaseKeeper({ ...this.deps, owner: this.owner, leaseMs: this.leaseMs }, rows);
+      try {
+        const outgoing = await this.prepare(rows, now, stats);
+        await sendBatch(
+          {
+            store: this.deps.store,
+            clock: this.deps.clock,
+            config: { ...this.deps.config, leaseMs: this.deps.config.worker.leaseMs },
+            owner: this.owner,
+            pool: this.pool,
+            ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
+            fail: async (row, reason, at) =>
+              recordFailure(this.deps.store, row, reason, await this.nodeIdOf(this.deps.store.db, row), at),
+          },
+          outgoing,
+          stats,
+          leases,
+        );
+      } finally {
+        await leases.stop();
+      }
     }
     return stats;
   }
@@ -167,9 +174,7 @@ export class MailDelivery {
       const sender = await this.senderOf(row, context, senders);
       if (row.status === 'sending') {
         // Crash recovery: the same bytes again, same Message-ID and Date.
-        if (
-          await markSendingLeased(store.db, row, this.owner, null, row.sent_at ?? now, now + this.leaseMs)
-        ) {
+        if (await markSendingLeased(store.db, row, this.owner, null, row.sent_at ?? now, this.leaseUntil())) {
           outgoing.push({ row, sender });
         }
         continue;
@@ -242,7 +247,7 @@ export class MailDelivery {
               continue;
             }
             const content = contents.get(row.id) ?? null;
-            if (!(await markSendingLeased(trx, row, this.owner, content, now, now + this.leaseMs))) continue;
+            if (!(await markSendingLeased(trx, row, this.owner, content, now, this.leaseUntil()))) continue;
             outgoing.push({
               row: content
                 ? {
@@ -289,6 +294,11 @@ export class MailDelivery {
 
   private get leaseMs(): number {
     return this.deps.config.worker.leaseMs;
+  }
+
+  /** From the clock's time NOW, not the round's start: preparing a batch takes time, the lease must not shrink. */
+  private leaseUntil(): number {
+    return this.deps.clock.now() + this.leaseMs;
   }
 
   /**

@@ -48,7 +48,9 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
             sources.push({ uid: message.uid, source: message.source });
         }
         for (const { uid, source } of sources.sort((a, b) => a.uid - b.uid)) {
-          await processInboundMime(deps, source);
+          // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they control
+          // cannot forge replies or bounces for anyone else's emails.
+          await processInboundMime(deps, source, { orgId: mailbox.org_id, senderUserId: mailbox.user_id });
           lastUid = uid;
           processed++;
         }

@@ -23,6 +23,15 @@ export interface InboundDeps {
   clock: Clock;
 }
 
+/**
+ * Where an inbound message came in: the organisation whose credential, admin session or mailbox delivered it, and
+ * for a seller's own mailbox (IMAP or a mailbox credential) that seller — only their emails can be matched.
+ */
+export interface InboundScope {
+  orgId: string;
+  senderUserId?: string | null;
+}
+
 const MESSAGE_ID_RE = /<[^<>\s@]+@[^<>\s]+>/g;
 
 function headerText(mail: ParsedMail, name: string): string | undefined {
@@ -87,7 +96,11 @@ export function replySnippet(text: string | undefined): string {
   return lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-export async function processInboundMime(deps: InboundDeps, raw: Buffer | string): Promise<InboundOutcome> {
+export async function processInboundMime(
+  deps: InboundDeps,
+  raw: Buffer | string,
+  scope: InboundScope,
+): Promise<InboundOutcome> {
   const source = typeof raw === 'string' ? raw : raw.toString('utf8');
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   const now = deps.clock.now();
@@ -99,7 +112,7 @@ export async function processInboundMime(deps: InboundDeps, raw: Buffer | string
   if (isDeliveryReport(contentType?.value, contentType?.params?.['report-type'])) {
     const report = parseDeliveryStatus(deliveryStatusText(mail));
     if (!report) return { kind: 'unmatched', reason: 'delivery report without a failure status' };
-    const message = await findMessageByMessageIds(deps.store.db, returnedIds(mail, source));
+    const message = await findMessageByMessageIds(deps.store.db, scope, returnedIds(mail, source));
     if (!message) return { kind: 'unmatched', reason: 'bounce for a message we did not send' };
     const duplicate = !(await deps.store.db.transaction().execute(async (trx) => {
       const fresh = await recordEngagement(trx, {
@@ -152,7 +165,7 @@ export async function processInboundMime(deps: InboundDeps, raw: Buffer | string
     };
   }
 
-  const message = await findMessageByMessageIds(deps.store.db, referencedIds(mail));
+  const message = await findMessageByMessageIds(deps.store.db, scope, referencedIds(mail));
   if (!message) return { kind: 'unmatched', reason: 'no In-Reply-To or References matches an email we sent' };
   const autoReason = autoReplyReason((name) => headerText(mail, name), mail.subject);
   const dedupeKey = `${autoReason ? 'auto_reply' : 'reply'}:${mail.messageId ?? shortHash(source)}`;

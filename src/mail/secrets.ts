@@ -69,11 +69,6 @@ export function verifyToken(
   }
 }
 
-/** The deployment's inbound-mail secret (for `POST /api/inbound/mime`): stable for a given secret key. */
-export function inboundSecret(secretKey: string): string {
-  return deriveKey(secretKey, 'inbound-mail').toString('base64url').slice(0, 32);
-}
-
 export function safeEqualText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);

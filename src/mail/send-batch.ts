@@ -2,7 +2,8 @@ import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
 import { insertTimeline, markStopped, type OutboundRow, scheduleRetry } from '../store/repos/mail-repo.ts';
-import { markSentLeased, renewLeases, requeueBehind } from '../store/repos/outbox-sending.ts';
+import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
 import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
 import { emitWebhookEvent } from './webhooks.ts';
@@ -14,7 +15,7 @@ import { emitWebhookEvent } from './webhooks.ts';
  *  - Each message is recorded `sent` (with its timeline entry and webhook) in its own transaction the moment its
  *    250 arrives, and only if this worker still holds it: a crash resends at most the messages inside an SMTP
  *    exchange — one per lane — never a whole batch.
- *  - While SMTP is slow the lease is renewed; a message this worker no longer holds is not sent.
+ *  - While SMTP is slow the lease is renewed (LeaseKeeper); a message this worker no longer holds is not sent.
  */
 export const SEND_CONCURRENCY = 8;
 export const MAX_SEND_ATTEMPTS = 6;
@@ -79,61 +80,39 @@ function lanesOf(outgoing: Outgoing[]): Outgoing[][] {
   return lanes;
 }
 
-export async function sendBatch(deps: SendDeps, outgoing: Outgoing[], stats: SendStats): Promise<void> {
+export async function sendBatch(
+  deps: SendDeps,
+  outgoing: Outgoing[],
+  stats: SendStats,
+  leases: LeaseKeeper,
+): Promise<void> {
   if (outgoing.length === 0) return;
-  const pending = new Map(outgoing.map((item) => [item.row.id, item.row]));
-  let lost = new Set<string>();
   let failure: { error: unknown } | null = null;
-  // Renew well before the lease runs out, so a slow relay never lets another worker take these messages.
-  const renewEvery = Math.max(250, Math.floor(deps.config.leaseMs / 3));
-  let renewing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = renewing.then(async () => {
-      const keys = [...pending.values()];
-      if (keys.length === 0) return;
-      try {
-        const held = await renewLeases(
-          deps.store.db,
-          keys,
-          deps.owner,
-          deps.clock.now() + deps.config.leaseMs,
-        );
-        lost = new Set(keys.filter((row) => !held.has(row.id)).map((row) => row.id));
-      } catch {
-        // The database is unreachable: keep sending what we hold; `sent` is guarded by the lease anyway.
-      }
-    });
-  }, renewEvery);
-  try {
-    await Promise.all(
-      lanesOf(outgoing).map(async (lane) => {
-        // A connection whose email must be retried: its later emails wait behind it (order is kept).
-        const waiting = new Map<string, number>();
-        for (const item of lane) {
-          if (failure) return;
-          if (lost.has(item.row.id)) continue;
-          try {
-            const blockedUntil = item.row.connection_id ? waiting.get(item.row.connection_id) : undefined;
-            if (blockedUntil !== undefined) {
-              const now = deps.clock.now();
-              const reason = 'Waiting for an earlier email of this sequence to go first';
-              await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
-              continue;
-            }
-            const retryAt = await sendOne(deps, item, stats);
-            if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
-          } catch (error) {
-            failure ??= { error };
-          } finally {
-            pending.delete(item.row.id);
+  await Promise.all(
+    lanesOf(outgoing).map(async (lane) => {
+      // A connection whose email must be retried: its later emails wait behind it (order is kept).
+      const waiting = new Map<string, number>();
+      for (const item of lane) {
+        if (failure) return;
+        try {
+          if (!leases.holds(item.row.id)) continue;
+          const blockedUntil = item.row.connection_id ? waiting.get(item.row.connection_id) : undefined;
+          if (blockedUntil !== undefined) {
+            const now = deps.clock.now();
+            const reason = 'Waiting for an earlier email of this sequence to go first';
+            await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
+            continue;
           }
+          const retryAt = await sendOne(deps, item, stats);
+          if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
+        } catch (error) {
+          failure ??= { error };
+        } finally {
+          leases.release(item.row.id);
         }
-      }),
-    );
-  } finally {
-    clearInterval(timer);
-    await renewing;
-  }
+      }
+    }),
+  );
   if (failure) throw (failure as { error: unknown }).error;
 }
 

@@ -4,7 +4,6 @@ import { testConfig } from '../../src/config.ts';
 import { type FakeClock, HOUR, MINUTE } from '../../src/engine/clock.ts';
 import { createConnection } from '../../src/engine/connect.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
-import { inboundSecret } from '../../src/mail/secrets.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
 import { connectNew, definition, insertRecord, T0 } from '../engine/engine-fixtures.ts';
@@ -13,8 +12,8 @@ import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
   addSmtpMailbox,
   deliveryFor,
+  inboundSecretFor,
   type LoopbackSmtp,
-  SECRET_KEY,
   SELLER,
   startSmtp,
 } from './mail-fixtures.ts';
@@ -147,7 +146,7 @@ describe.each(dialects)('email sequence end to end on %s', (dialect) => {
       });
       const posted = await world.app.inject({
         method: 'POST',
-        url: `/api/inbound/mime?secret=${encodeURIComponent(inboundSecret(SECRET_KEY))}`,
+        url: `/api/inbound/mime?secret=${encodeURIComponent(await inboundSecretFor(world))}`,
         headers: { 'content-type': 'message/rfc822' },
         payload: reply,
       });

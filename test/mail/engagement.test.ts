@@ -1,17 +1,16 @@
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/engine/clock.ts';
-import { inboundSecret } from '../../src/mail/secrets.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { dialects } from '../support/databases.ts';
 import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
   addSmtpMailbox,
   deliveryFor,
+  inboundSecretFor,
   type LoopbackSmtp,
   queueEmail,
   type Recipient,
-  SECRET_KEY,
   SELLER,
   scheduledEvents,
   seedSequence,
@@ -43,7 +42,11 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
     await world.close();
   });
 
-  const postMime = (raw: Buffer | string, secret = inboundSecret(SECRET_KEY)) =>
+  let orgSecret = '';
+  beforeEach(async () => {
+    orgSecret = await inboundSecretFor(world);
+  });
+  const postMime = (raw: Buffer | string, secret = orgSecret) =>
     world.app.inject({
       method: 'POST',
       url: '/api/inbound/mime',

@@ -26,13 +26,20 @@ export interface LoopbackSmtp {
   received: ReceivedMail[];
   /** Replies to the next DATA with this SMTP code and text (e.g. 451 or 550), once per entry. */
   rejectNext(code: number, text: string): void;
+  /** Messages whose DATA arrived but were rejected or dropped (what the relay saw of failed attempts). */
+  attempted: Buffer[];
+  /** The next DATA is read in full, then the connection is cut without an answer (a relay dying after DATA). */
+  dropNext(): void;
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<LoopbackSmtp> {
+/** A loopback relay; `latencyMs` delays every answer to DATA (a slow but healthy relay). */
+export async function startSmtp(options: { latencyMs?: number } = {}): Promise<LoopbackSmtp> {
   const received: ReceivedMail[] = [];
   const rejections: { code: number; text: string }[] = [];
-  const server = new SMTPServer({
+  const attempted: Buffer[] = [];
+  let drops = 0;
+  const server: SMTPServer = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     authOptional: true,
@@ -44,9 +51,19 @@ export async function startSmtp(): Promise<LoopbackSmtp> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+        if (drops > 0) {
+          drops--;
+          attempted.push(Buffer.concat(chunks));
+          const connections = (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> })
+            .connections;
+          for (const connection of connections) connection._socket.destroy();
+          return;
+        }
         const rejection = rejections.shift();
         if (rejection) {
+          attempted.push(Buffer.concat(chunks));
           const error = new Error(rejection.text) as Error & { responseCode: number };
           error.responseCode = rejection.code;
           callback(error);
@@ -68,11 +85,21 @@ export async function startSmtp(): Promise<LoopbackSmtp> {
     port,
     received,
     rejectNext: (code, text) => rejections.push({ code, text }),
+    attempted,
+    dropNext: () => {
+      drops++;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-export async function addSmtpMailbox(store: Store, userId: string, port: number, now: number) {
+export async function addSmtpMailbox(
+  store: Store,
+  userId: string,
+  port: number,
+  now: number,
+  limits: { daily?: number; hourly?: number; spacingSeconds?: number } = {},
+) {
   return insertMailbox(
     store.db,
     ORG_ID,
@@ -86,9 +113,9 @@ export async function addSmtpMailbox(store: Store, userId: string, port: number,
       smtp_secure: 0,
       smtp_user: 'sam',
       smtp_secret_enc: encryptSecret(SECRET_KEY, 'smtp-pass'),
-      daily_limit: null,
-      hourly_limit: null,
-      min_spacing_seconds: null,
+      daily_limit: limits.daily ?? null,
+      hourly_limit: limits.hourly ?? null,
+      min_spacing_seconds: limits.spacingSeconds ?? null,
       imap_host: null,
       imap_port: null,
       imap_secure: 1,
@@ -376,4 +403,24 @@ export async function scheduledEvents(store: Store, connectionId: string) {
         nodeId?: string;
       },
   );
+}
+
+/** An inbound credential of the org, made through the admin API (the production path), for posting mail in. */
+export async function inboundSecretFor(
+  world: {
+    as(
+      user: 'eastAdmin',
+      method: 'POST',
+      url: string,
+      body?: unknown,
+    ): Promise<{ statusCode: number; json(): { secret: string } }>;
+  },
+  mailboxId?: string,
+): Promise<string> {
+  const created = await world.as('eastAdmin', 'POST', '/api/inbound/credentials', {
+    label: 'MTA pipe',
+    ...(mailboxId ? { mailboxId } : {}),
+  });
+  if (created.statusCode !== 201) throw new Error(`inbound credential: ${created.statusCode}`);
+  return created.json().secret;
 }

@@ -322,14 +322,24 @@ export async function findMessage(db: Kysely<Database>, orgId: string, id: strin
     .executeTakeFirst();
 }
 
-/** Message-IDs are unique across the deployment, so a reply finds its organisation through them. */
-export async function findMessageByMessageIds(db: Kysely<Database>, messageIds: string[]) {
+/**
+ * The email a reply or bounce refers to, looked up ONLY among the messages of the organisation the inbound mail
+ * came in through (and, for a seller's own mailbox, only among that seller's emails): a forged reply posted with
+ * one organisation's credentials can never touch another's messages.
+ */
+export async function findMessageByMessageIds(
+  db: Kysely<Database>,
+  scope: { orgId: string; senderUserId?: string | null },
+  messageIds: string[],
+) {
   if (messageIds.length === 0) return undefined;
-  const rows = await db
+  let query = db
     .selectFrom('outbound_messages')
     .selectAll()
-    .where('message_id', 'in', messageIds.slice(0, 50))
-    .execute();
+    .where('org_id', '=', scope.orgId)
+    .where('message_id', 'in', messageIds.slice(0, 50));
+  if (scope.senderUserId) query = query.where('sender_user_id', '=', scope.senderUserId);
+  const rows = await query.execute();
   // The most specific reference wins: In-Reply-To comes first in the list.
   for (const id of messageIds) {
     const row = rows.find((r) => r.message_id === id);
