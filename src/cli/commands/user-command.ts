@@ -108,7 +108,7 @@ export function registerUserCommand(program: Command): void {
     .requiredOption('--name <name>', 'full name')
     .option('--role <role>', 'seller | sequence_manager | sales_manager | admin (repeatable)', collect, [])
     .requiredOption('--business-unit <name or id>', 'the business unit the user belongs to')
-    .option('--password <password>', 'initial password (at least 10 characters)')
+    .option('--password <password>', 'initial password (12+ characters, not a common or easily guessed one)')
     .option('--org <id or name>', 'organisation (needed when there is more than one)')
     .action(async (options: AddUserInput & { role: string[] }) => {
       const { store } = await openRuntime();
