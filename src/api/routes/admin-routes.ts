@@ -228,12 +228,9 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           businessUnitId: UnitId.optional(),
           active: z.boolean().optional(),
           password: NewPasswordSchema.optional(),
-          keepApiTokens: z
-            .boolean()
-            .default(false)
-            .meta({
-              description: "With `password`: keep the user's API tokens (by default they are revoked)",
-            }),
+          keepApiTokens: z.boolean().default(false).meta({
+            description: "With `password`: keep the user's API tokens (by default they are revoked)",
+          }),
         }),
         response: { 200: AdminUserSchema, ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
