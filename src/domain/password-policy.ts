@@ -18,7 +18,10 @@ const estimator = () => {
 };
 
 const WARNINGS: Record<string, string> = {
-  commonPasswords: 'It is one of the most common passwords.',
+  common: 'It is one of the most common passwords.',
+  commonNames: 'It is built on a common name.',
+  namesByThemselves: 'A name by itself is easy to guess.',
+  userInputs: 'It contains your name or email.',
   similarToCommon: 'It is very close to a common password.',
   topHundred: 'It is one of the hundred most common passwords.',
   topTen: 'It is one of the ten most common passwords.',
@@ -41,4 +44,13 @@ export function passwordWeakness(password: string, userInputs: string[] = []): s
   if (result.score >= PASSWORD_MIN_SCORE) return null;
   const why = (result.feedback.warning && WARNINGS[result.feedback.warning]) || 'It is easy to guess.';
   return `Choose a stronger password: ${why} A few unrelated words or a password manager's suggestion work well.`;
+}
+
+/** Words of a person's email and name, which their password must not lean on (passed to `passwordWeakness`). */
+export function personalWords(person: { email: string; name: string }): string[] {
+  const email = person.email.trim().toLowerCase();
+  const local = email.split('@')[0] ?? '';
+  const name = person.name.trim().toLowerCase();
+  const words = [email, local, name, ...local.split(/[._+-]+/), ...name.split(/\s+/)];
+  return [...new Set(words.filter((word) => word.length >= 3))];
 }

@@ -93,10 +93,20 @@ describe.each(dialects)('password policy and guessing limit on %s', (dialect) =>
         ]);
       }
 
+      // Nor may it lean on the person's own email or name.
+      const personal = await own(USERS.eastSeller.email);
+      expect(fieldProblem(personal.json())).toEqual([
+        {
+          path: 'body.newPassword',
+          code: 'weak_password',
+          message: expect.stringMatching(/your name or email/),
+        },
+      ]);
+
       const newUser = (password: string) =>
         world.as('eastAdmin', 'POST', '/api/admin/users', {
           email: 'new.one@example.com',
-          name: 'New One',
+          name: 'Ola Nowak',
           roles: ['seller'],
           businessUnitId: BU.west,
           password,
@@ -107,6 +117,8 @@ describe.each(dialects)('password policy and guessing limit on %s', (dialect) =>
         path: 'body.password',
         code: 'weak_password',
       });
+      const named = await newUser('Ola Nowak 1990');
+      expect(fieldProblem(named.json())[0]).toMatchObject({ path: 'body.password', code: 'weak_password' });
       const weakReset = await world.as('eastAdmin', 'PATCH', `/api/admin/users/${USERS.westSeller.id}`, {
         password: 'password1234',
       });
@@ -146,6 +158,9 @@ describe.each(dialects)('password policy and guessing limit on %s', (dialect) =>
       await expect(addUser(store, { ...input, password: 'password1234' }, 0)).rejects.toThrow(
         /--password: Choose a stronger password/,
       );
+      await expect(
+        addUser(store, { ...input, email: 'ola.nowak@acme.test', password: 'ola.nowak@acme.test' }, 0),
+      ).rejects.toThrow(/--password: Choose a stronger password: It contains your name or email/);
       await expect(addUser(store, { ...input, password: 'eleven-char' }, 0)).rejects.toThrow(
         /--password: Use at least 12 characters/,
       );

@@ -43,7 +43,7 @@ import {
 } from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireOrgPermission } from '../auth/guard.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, refusePersonalPassword } from '../auth/passwords.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
@@ -163,6 +163,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const actor = await requireOrgPermission(deps, request, 'manage_org');
       const body = request.body;
+      refusePersonalPassword(body.password, body, ['body', 'password']);
       const passwordHash = await hashPassword(body.password);
       const now = deps.clock.now();
       const id = newId(now);
@@ -243,6 +244,10 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return deps.store.db.transaction().execute(async (trx) => {
         const user = await findUserWithRoles(trx, actor.orgId, request.params.id);
         if (!user) throw notFoundProblem('User');
+        refusePersonalPassword(body.password, { email: user.email, name: body.name ?? user.name }, [
+          'body',
+          'password',
+        ]);
         if (body.businessUnitId && !(await findBusinessUnit(trx, actor.orgId, body.businessUnitId))) {
           throw new HttpProblem(400, 'unknown_business_unit', 'No such business unit', [
             {

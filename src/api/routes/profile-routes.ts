@@ -28,7 +28,7 @@ import { claimPasswordAttempt, clearPasswordAttempts } from '../../store/repos/p
 import type { UsersTable } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { hashPassword, refusePersonalPassword, verifyPassword } from '../auth/passwords.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
 
@@ -163,6 +163,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     },
     async (request, reply) => {
       const actor = requireActor(request);
+      refusePersonalPassword(request.body.newPassword, actor, ['body', 'newPassword']);
       const now = deps.clock.now();
       // Counted before the check, in the database, so parallel guesses from any process share one limit.
       const attempt = await claimPasswordAttempt(

@@ -8,6 +8,7 @@ import {
   PersonNameSchema,
   RoleListSchema,
 } from '../../domain/identity.ts';
+import { passwordWeakness, personalWords } from '../../domain/password-policy.ts';
 import type { Store } from '../../store/db.ts';
 import { newId } from '../../store/ids.ts';
 import {
@@ -43,6 +44,8 @@ export async function addUser(
   const roles = parseOrThrow(RoleListSchema, input.roles, '--role');
   const generatedPassword = input.password === undefined ? randomSecret(12) : null;
   const password = parseOrThrow(NewPasswordSchema, input.password ?? generatedPassword, '--password');
+  const personal = passwordWeakness(password, personalWords({ email, name }));
+  if (personal) throw new CliError(`--password: ${personal}`);
   const org = await resolveOrg(store, input.org);
   const units = await findBusinessUnitByIdOrName(store.db, org.id, input.businessUnit);
   if (units.length !== 1) {
