@@ -79,6 +79,12 @@ describe.each(dialects)('API token scopes, expiry and revocation on %s', (dialec
       const bad = await world.as('eastAdmin', 'POST', '/api/tokens', { name: 'none', scopes: [] });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().problems[0].path).toEqual(['body', 'scopes']);
+      const adminAlone = await world.as('eastAdmin', 'POST', '/api/tokens', { name: 'x', scopes: ['admin'] });
+      expect(adminAlone.statusCode).toBe(400);
+      expect(adminAlone.json().problems[0]).toMatchObject({
+        path: ['body', 'scopes'],
+        message: expect.stringMatching(/read and\/or write/),
+      });
       const unknown = await world.as('eastAdmin', 'POST', '/api/tokens', { name: 'x', scopes: ['root'] });
       expect(unknown.statusCode).toBe(400);
     } finally {

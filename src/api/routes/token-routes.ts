@@ -39,6 +39,9 @@ const CreateTokenSchema = z.strictObject({
     .array(TokenScopeSchema)
     .min(1, 'Choose at least one scope')
     .max(TOKEN_SCOPES.length)
+    .refine((scopes) => scopes.some((scope) => scope !== 'admin'), {
+      message: 'The admin scope works together with read and/or write: choose one of them too',
+    })
     .transform((scopes) => TOKEN_SCOPES.filter((scope) => scopes.includes(scope)))
     .default(['read', 'write'])
     .meta({ description: 'read = GET/HEAD; write = other methods; admin = organisation management' }),

@@ -93,7 +93,7 @@ export function TokenSettings() {
         <button
           type="submit"
           className="primary"
-          disabled={!name.trim() || scopes.length === 0 || create.isPending}
+          disabled={!name.trim() || !scopes.some((scope) => scope !== 'admin') || create.isPending}
         >
           {t('tokens.create')}
         </button>
