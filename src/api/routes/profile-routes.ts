@@ -136,6 +136,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       });
     },
   );
+
   app.post(
     '/api/me/password',
     {
