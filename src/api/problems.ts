@@ -64,6 +64,11 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
+function customCode(params: unknown): string | undefined {
+  const code = (params as { params?: { code?: unknown } } | undefined)?.params?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemBody {
   const base = (status: number, code: string, detail: string, problems?: Problem[]): ProblemBody => ({
     type: `https://stepwise.dev/problems/${code}`,
@@ -82,7 +87,8 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
     const where = (error as FastifyError).validationContext ?? 'body';
     const problems = error.validation.map((issue) => ({
       path: [where, ...issue.instancePath.split('/').filter(Boolean)],
-      code: issue.keyword,
+      // A refinement may name its own code (e.g. weak_password) in `params.code`.
+      code: customCode(issue.params) ?? issue.keyword,
       message: issue.message ?? 'Invalid value',
     }));
     return base(400, 'validation_failed', 'The request is not valid; see `problems`.', problems);

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { PASSWORD_MIN_LENGTH, passwordWeakness } from './password-policy.ts';
 
 export const ROLES = ['seller', 'sequence_manager', 'sales_manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -8,6 +9,15 @@ export const RoleSchema = z.enum(ROLES);
 export const LOCALES = ['en', 'pl'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const LocaleSchema = z.enum(LOCALES);
+
+/**
+ * What an API token may do, on top of its user's roles: `read` = GET/HEAD requests, `write` = every other
+ * request, `admin` = organisation management (users, business units, settings, audit log, org-wide mailboxes,
+ * webhooks, inbound mail, record fields), which also needs `read` or `write` for the method used.
+ */
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+export const TokenScopeSchema = z.enum(TOKEN_SCOPES);
 
 /** Who is asking: the signed-in user or the owner of an API token, with what the permission rules need. */
 export interface Actor {
@@ -18,6 +28,8 @@ export interface Actor {
   name: string;
   email: string;
   locale: string;
+  /** Set when the actor came with an API token: the token's scopes. Absent for a signed-in session. */
+  tokenScopes?: readonly TokenScope[];
 }
 
 // ── Shared field schemas (API, CLI and storage parse with the same rules) ───────────────────────────────────
@@ -29,12 +41,20 @@ export const EmailSchema = z
   .pipe(z.email('Enter an email address'))
   .transform((email) => email.toLowerCase());
 export const PersonNameSchema = z.string().trim().min(1).max(200);
-export const PASSWORD_MIN_LENGTH = 10;
-/** A new password; the sign-in form accepts any existing password. */
+export { PASSWORD_MIN_LENGTH } from './password-policy.ts';
+/**
+ * A new password (sign-up, CLI, admin create/reset, own change): 12+ characters and not common or easy to
+ * guess. A weak one fails with the field-level code `weak_password`. The sign-in form accepts any existing one.
+ */
 export const NewPasswordSchema = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(500);
+  .max(500)
+  .superRefine((password, ctx) => {
+    if (password.length < PASSWORD_MIN_LENGTH) return;
+    const weakness = passwordWeakness(password);
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness, params: { code: 'weak_password' } });
+  });
 export const RoleListSchema = z
   .array(RoleSchema)
   .min(1, 'Give at least one role')

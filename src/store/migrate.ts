@@ -3,6 +3,7 @@ import * as initial from './migrations/0001_initial.ts';
 import * as engine from './migrations/0004_engine.ts';
 import * as mail from './migrations/0007_mail.ts';
 import * as renderOnce from './migrations/0010_render_once.ts';
+import * as tokenScopes from './migrations/0011b_token_scopes.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0004_engine': engine,
   '0007_mail': mail,
   '0010_render_once': renderOnce,
+  '0011b_token_scopes': tokenScopes,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

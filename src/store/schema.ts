@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Row types of every table, as Kysely sees them. One schema serves SQLite and PostgreSQL, so:
@@ -78,6 +78,18 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** JSON array of TokenScope ('read' | 'write' | 'admin'); rows from before scopes hold all three. */
+  scopes_json: ColumnType<string, string | undefined, string>;
+  /** null: never expires. */
+  expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Failed current-password checks per user (password change), counted in a fixed window. */
+export interface PasswordAttemptsTable {
+  org_id: string;
+  user_id: string;
+  failures: number;
+  window_start: number;
 }
 
 export interface RecordFieldsTable {
@@ -443,6 +455,7 @@ export interface Database {
   role_assignments: RoleAssignmentsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  password_attempts: PasswordAttemptsTable;
   record_fields: RecordFieldsTable;
   records: RecordsTable;
   record_follows: RecordFollowsTable;

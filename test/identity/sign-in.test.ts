@@ -132,7 +132,7 @@ describe.each(dialects)('sign-in on %s', (dialect) => {
     }
   });
 
-  it('changes the password: needs the current one and 10+ characters, ends the other sessions', async () => {
+  it('changes the password: needs the current one and 12+ characters, ends the other sessions', async () => {
     const world = await createWorld(dialect);
     try {
       const first = sessionOf(await login(world, USERS.eastSeller.email, PASSWORD));

@@ -28,9 +28,12 @@ describe.each(dialects)('API tokens and profile on %s', (dialect) => {
       expect(me.json()).toMatchObject({ email: USERS.eastSeller.email, roles: ['seller'], csrfToken: null });
       // With the user's permissions: a seller's token is no admin.
       expect((await bearer('GET', '/api/admin/users')).statusCode).toBe(403);
-      // No CSRF header is needed with a token.
+      // A token cannot mint another token: that needs a signed-in session.
       world.clock.advance(1000);
-      expect((await bearer('POST', '/api/tokens', { name: 'second' })).statusCode).toBe(201);
+      const minted = await bearer('POST', '/api/tokens', { name: 'second' });
+      expect(minted.statusCode).toBe(403);
+      expect(minted.json().code).toBe('session_required');
+      expect((await world.as('eastSeller', 'POST', '/api/tokens', { name: 'second' })).statusCode).toBe(201);
 
       const list = await world.as('eastSeller', 'GET', '/api/tokens');
       expect(list.statusCode).toBe(200);

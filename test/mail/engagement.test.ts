@@ -26,6 +26,7 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
   let lead: Recipient;
   let sent: Awaited<ReturnType<typeof simpleParser>>;
 
+  let orgSecret = '';
   beforeEach(async () => {
     world = await createWorld(dialect);
     smtp = await startSmtp();
@@ -36,16 +37,13 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
     await delivery.drain();
     delivery.close();
     sent = await simpleParser(smtp.received[0]!.raw);
+    orgSecret = await inboundSecretFor(world);
   });
   afterEach(async () => {
     await smtp.close();
     await world.close();
   });
 
-  let orgSecret = '';
-  beforeEach(async () => {
-    orgSecret = await inboundSecretFor(world);
-  });
   const postMime = (raw: Buffer | string, secret = orgSecret) =>
     world.app.inject({
       method: 'POST',

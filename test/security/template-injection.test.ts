@@ -15,7 +15,11 @@ import { createWorld, ORG_ID, type World } from '../support/world.ts';
  * twice (automated email, compose and send, bulk send). Nothing may read a file; the fields arrive as text.
  */
 const FILE_MARKER = '"devDependencies"'; // in ./package.json, the file the attacks ask for
-const HOSTILE = { first_name: '{% include record.company %}', company: 'package.json', last_name: '{{ 6 | times: 7 }}' };
+const HOSTILE = {
+  first_name: '{% include record.company %}',
+  company: 'package.json',
+  last_name: '{{ 6 | times: 7 }}',
+};
 
 describe.each(dialects)('template attacks on %s', (dialect) => {
   let world: World;

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../../domain/identity.ts';
+import { z } from 'zod';
+import { type Actor, parseStoredJson, TokenScopeSchema } from '../../domain/identity.ts';
+import { hasScope, scopeForMethod } from '../../domain/permissions/token-scopes.ts';
 import { findLiveSession, findLiveToken, loadActor, touchToken } from '../../store/repos/identity-repo.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, unauthorized } from '../problems.ts';
+import { insufficientScope, tokenExpired } from './scopes.ts';
 import { hashSecret, safeEqual } from './secrets.ts';
 
 export const SESSION_COOKIE = 'sw_session';
@@ -18,6 +21,7 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TokenScopesJson = z.array(TokenScopeSchema);
 
 /** Recognises the caller from the session cookie or a Bearer token; routes then call `requireActor`. */
 export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
@@ -30,9 +34,15 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     if (header?.startsWith('Bearer ')) {
       const token = await findLiveToken(deps.store.db, hashSecret(header.slice('Bearer '.length).trim()));
       if (!token) throw unauthorized('The API token is not valid or was revoked');
-      request.actor = (await loadActor(deps.store.db, token.org_id, token.user_id)) ?? null;
-      if (!request.actor) throw unauthorized('The API token belongs to a deactivated user');
+      if (token.expires_at !== null && token.expires_at <= now) throw tokenExpired();
+      const actor = await loadActor(deps.store.db, token.org_id, token.user_id);
+      if (!actor) throw unauthorized('The API token belongs to a deactivated user');
+      request.actor = { ...actor, tokenScopes: parseStoredJson(TokenScopesJson, token.scopes_json, []) };
       request.authVia = 'token';
+      // The one place a token's read/write scope is checked; `admin` is checked where org management is decided
+      // (decideOrg), so no route repeats either check.
+      const needed = scopeForMethod(request.method);
+      if (!hasScope(request.actor, needed)) throw insufficientScope(needed);
       await touchToken(deps.store.db, token.org_id, token.id, now);
       return;
     }

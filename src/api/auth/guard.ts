@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/identity.ts';
 import { parseOrgSettings } from '../../domain/org-settings.ts';
 import {
+  ADMIN_SCOPE_PERMISSION,
   type Decision,
   decideOrg,
   type OrgAction,
@@ -10,6 +11,7 @@ import {
 import type { AppDeps } from '../deps.ts';
 import { forbidden, notFoundProblem } from '../problems.ts';
 import { requireActor } from './authenticate.ts';
+import { insufficientScope } from './scopes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +41,7 @@ export async function loadPolicy(deps: AppDeps, request: FastifyRequest, orgId: 
 export function enforce(decision: Decision, what: string): void {
   if (decision.allowed) return;
   if (!decision.visible) throw notFoundProblem(what);
+  if (decision.permission === ADMIN_SCOPE_PERMISSION) throw insufficientScope('admin');
   throw forbidden(decision.permission, `${decision.reason} (missing permission: ${decision.permission})`);
 }
 

@@ -1,4 +1,6 @@
 import argon2 from 'argon2';
+import { passwordWeakness, personalWords } from '../../domain/password-policy.ts';
+import { HttpProblem } from '../problems.ts';
 
 /**
  * Passwords are hashed with argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane), salted per hash.
@@ -32,4 +34,21 @@ export async function verifyPassword(hash: string | undefined, password: string)
   } catch {
     return false;
   }
+}
+
+/**
+ * The part of the password policy a schema cannot check: a new password must not lean on the person's own email
+ * or name. Throws the same field-level `weak_password` problem as the schema does.
+ */
+export function refusePersonalPassword(
+  password: string | undefined,
+  person: { email: string; name: string },
+  path: string[],
+): void {
+  if (password === undefined) return;
+  const weakness = passwordWeakness(password, personalWords(person));
+  if (!weakness) return;
+  throw new HttpProblem(400, 'validation_failed', 'The request is not valid; see `problems`.', [
+    { path, code: 'weak_password', message: weakness },
+  ]);
 }

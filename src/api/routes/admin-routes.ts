@@ -36,10 +36,14 @@ import {
   updateUserRow,
 } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
-import { deleteSessionsOfUser, setPasswordHash } from '../../store/repos/identity-repo.ts';
+import {
+  deleteSessionsOfUser,
+  revokeTokensOfUser,
+  setPasswordHash,
+} from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireOrgPermission } from '../auth/guard.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, refusePersonalPassword } from '../auth/passwords.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
@@ -159,6 +163,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const actor = await requireOrgPermission(deps, request, 'manage_org');
       const body = request.body;
+      refusePersonalPassword(body.password, body, ['body', 'password']);
       const passwordHash = await hashPassword(body.password);
       const now = deps.clock.now();
       const id = newId(now);
@@ -214,7 +219,9 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     {
       schema: {
         tags: ['admin'],
-        summary: "Change a user's name, roles, business unit or active flag, or set a new password",
+        summary:
+          "Change a user's name, roles, business unit or active flag, or set a new password (revokes the " +
+          "user's API tokens unless keepApiTokens)",
         params: IdParams,
         body: z.strictObject({
           name: PersonNameSchema.optional(),
@@ -222,6 +229,9 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           businessUnitId: UnitId.optional(),
           active: z.boolean().optional(),
           password: NewPasswordSchema.optional(),
+          keepApiTokens: z.boolean().default(false).meta({
+            description: "With `password`: keep the user's API tokens (by default they are revoked)",
+          }),
         }),
         response: { 200: AdminUserSchema, ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
@@ -234,6 +244,10 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return deps.store.db.transaction().execute(async (trx) => {
         const user = await findUserWithRoles(trx, actor.orgId, request.params.id);
         if (!user) throw notFoundProblem('User');
+        refusePersonalPassword(body.password, { email: user.email, name: body.name ?? user.name }, [
+          'body',
+          'password',
+        ]);
         if (body.businessUnitId && !(await findBusinessUnit(trx, actor.orgId, body.businessUnitId))) {
           throw new HttpProblem(400, 'unknown_business_unit', 'No such business unit', [
             {
@@ -253,8 +267,11 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         });
         if (body.roles) await setRoles(trx, actor.orgId, user.id, body.roles);
         if (passwordHash) await setPasswordHash(trx, actor.orgId, user.id, passwordHash);
-        // A deactivated user or a reset password ends the user's sessions at once.
+        // A deactivated user or a reset password ends the user's sessions at once; a reset also revokes the
+        // user's API tokens unless the admin keeps them.
         if (body.active === false || passwordHash) await deleteSessionsOfUser(trx, actor.orgId, user.id);
+        const tokensRevoked =
+          passwordHash && !body.keepApiTokens ? await revokeTokensOfUser(trx, actor.orgId, user.id, now) : 0;
         const after = (await findUserWithRoles(trx, actor.orgId, user.id))!;
         const summary = (u: UserWithRoles) => ({
           name: u.name,
@@ -269,7 +286,10 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           resourceType: 'user',
           resourceId: user.id,
           before: summary(user),
-          after: { ...summary(after), ...(passwordHash ? { passwordReset: true } : {}) },
+          after: {
+            ...summary(after),
+            ...(passwordHash ? { passwordReset: true, apiTokensRevoked: tokensRevoked } : {}),
+          },
           at: now,
         });
         return after;

@@ -1,20 +1,15 @@
 import { z } from 'zod';
-import { NewPasswordSchema } from '../../domain/identity.ts';
-import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   businessUnitName,
   deleteExpiredSessions,
   deleteSession,
-  deleteSessionsOfUser,
-  findUser,
   findUserByEmail,
   insertSession,
   loadActor,
-  setPasswordHash,
 } from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../auth/passwords.ts';
 import { hashSecret, randomSecret } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -116,46 +111,6 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
         csrfToken,
       };
-    },
-  );
-
-  app.post(
-    '/api/me/password',
-    {
-      schema: {
-        tags: ['auth'],
-        summary: 'Change your password; ends your other sessions',
-        body: z.strictObject({
-          currentPassword: z.string().min(1).max(500),
-          newPassword: NewPasswordSchema,
-        }),
-        response: { 204: z.null(), 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      const user = await findUser(deps.store.db, actor.orgId, actor.userId);
-      if (!user || !(await verifyPassword(user.password_hash, request.body.currentPassword))) {
-        throw new HttpProblem(403, 'wrong_password', 'The current password is not right', [
-          { path: ['body', 'currentPassword'], code: 'wrong_password', message: 'Not your current password' },
-        ]);
-      }
-      const hash = await hashPassword(request.body.newPassword);
-      const now = deps.clock.now();
-      await deps.store.db.transaction().execute(async (trx) => {
-        await setPasswordHash(trx, actor.orgId, actor.userId, hash);
-        const ended = await deleteSessionsOfUser(trx, actor.orgId, actor.userId, request.sessionId);
-        await recordAudit(trx, {
-          orgId: actor.orgId,
-          actorId: actor.userId,
-          action: 'user.password_changed',
-          resourceType: 'user',
-          resourceId: actor.userId,
-          after: { otherSessionsEnded: ended },
-          at: now,
-        });
-      });
-      return reply.code(204).send(null);
     },
   );
 }

@@ -205,13 +205,11 @@ export async function inboundRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           at: now,
         });
       });
-      return reply
-        .code(201)
-        .send({
-          ...toCredential(row),
-          secret: made.secret,
-          url: `${deps.config.publicUrl}/api/inbound/mime`,
-        });
+      return reply.code(201).send({
+        ...toCredential(row),
+        secret: made.secret,
+        url: `${deps.config.publicUrl}/api/inbound/mime`,
+      });
     },
   );
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AFTER_COMPLETE_STEP,
   LocaleSchema,
+  NewPasswordSchema,
   PersonNameSchema,
   parsePreferences,
   parseWorkingHours,
@@ -9,13 +10,27 @@ import {
   WorkingHoursOutSchema,
   WorkingHoursSchema,
 } from '../../domain/identity.ts';
+import {
+  MAX_PASSWORD_ATTEMPTS,
+  PASSWORD_ATTEMPT_WINDOW_MS,
+  passwordAttemptVerdict,
+} from '../../domain/password-throttle.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
-import { findUser, type ProfileChange, updateProfile } from '../../store/repos/identity-repo.ts';
+import {
+  deleteSessionsOfUser,
+  findUser,
+  type ProfileChange,
+  revokeTokensOfUser,
+  setPasswordHash,
+  updateProfile,
+} from '../../store/repos/identity-repo.ts';
+import { claimPasswordAttempt, clearPasswordAttempts } from '../../store/repos/password-attempts-repo.ts';
 import type { UsersTable } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
+import { hashPassword, refusePersonalPassword, verifyPassword } from '../auth/passwords.ts';
 import type { AppDeps } from '../deps.ts';
-import { notFoundProblem, ProblemSchema } from '../problems.ts';
+import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
 
 export const ProfileSchema = z
   .object({
@@ -55,7 +70,9 @@ function toProfile(
   };
 }
 
-/** The signed-in user's own profile: name, language, time zone, working hours and personal preferences. */
+const MAX_ATTEMPTS_TEXT = `${MAX_PASSWORD_ATTEMPTS} wrong answers in ${PASSWORD_ATTEMPT_WINDOW_MS / 60_000} minutes`;
+
+/** The signed-in user's own profile (name, language, time zone, working hours, preferences) and password. */
 export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   app.get(
     '/api/me/profile',
@@ -117,6 +134,81 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         });
         return after;
       });
+    },
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; ends your other sessions and revokes your API tokens',
+        description:
+          'The new password needs 12+ characters and must not be common or easy to guess (field code ' +
+          '`weak_password`). Your API tokens are revoked unless `keepApiTokens` is true. Wrong current ' +
+          `passwords are limited per user: after ${MAX_ATTEMPTS_TEXT} the answer is 429 ` +
+          '`too_many_password_attempts` with Retry-After, whatever the password.',
+        body: z.strictObject({
+          currentPassword: z.string().min(1).max(500),
+          newPassword: NewPasswordSchema,
+          keepApiTokens: z.boolean().default(false),
+        }),
+        response: {
+          204: z.null(),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          429: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      refusePersonalPassword(request.body.newPassword, actor, ['body', 'newPassword']);
+      const now = deps.clock.now();
+      // Counted before the check, in the database, so parallel guesses from any process share one limit.
+      const attempt = await claimPasswordAttempt(
+        deps.store.db,
+        actor.orgId,
+        actor.userId,
+        now,
+        PASSWORD_ATTEMPT_WINDOW_MS,
+      );
+      const verdict = passwordAttemptVerdict(attempt, now);
+      if (!verdict.allowed) {
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        reply.header('retry-after', String(seconds));
+        throw new HttpProblem(
+          429,
+          'too_many_password_attempts',
+          `Too many wrong current passwords; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+        );
+      }
+      const user = await findUser(deps.store.db, actor.orgId, actor.userId);
+      if (!user || !(await verifyPassword(user.password_hash, request.body.currentPassword))) {
+        throw new HttpProblem(403, 'wrong_password', 'The current password is not right', [
+          { path: ['body', 'currentPassword'], code: 'wrong_password', message: 'Not your current password' },
+        ]);
+      }
+      const hash = await hashPassword(request.body.newPassword);
+      await deps.store.db.transaction().execute(async (trx) => {
+        await clearPasswordAttempts(trx, actor.orgId, actor.userId);
+        await setPasswordHash(trx, actor.orgId, actor.userId, hash);
+        const ended = await deleteSessionsOfUser(trx, actor.orgId, actor.userId, request.sessionId);
+        const revoked = request.body.keepApiTokens
+          ? 0
+          : await revokeTokensOfUser(trx, actor.orgId, actor.userId, now);
+        await recordAudit(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          action: 'user.password_changed',
+          resourceType: 'user',
+          resourceId: actor.userId,
+          after: { otherSessionsEnded: ended, apiTokensRevoked: revoked },
+          at: now,
+        });
+      });
+      return reply.code(204).send(null);
     },
   );
 }

@@ -8,6 +8,7 @@ import {
   PersonNameSchema,
   RoleListSchema,
 } from '../../domain/identity.ts';
+import { passwordWeakness, personalWords } from '../../domain/password-policy.ts';
 import type { Store } from '../../store/db.ts';
 import { newId } from '../../store/ids.ts';
 import {
@@ -43,6 +44,8 @@ export async function addUser(
   const roles = parseOrThrow(RoleListSchema, input.roles, '--role');
   const generatedPassword = input.password === undefined ? randomSecret(12) : null;
   const password = parseOrThrow(NewPasswordSchema, input.password ?? generatedPassword, '--password');
+  const personal = passwordWeakness(password, personalWords({ email, name }));
+  if (personal) throw new CliError(`--password: ${personal}`);
   const org = await resolveOrg(store, input.org);
   const units = await findBusinessUnitByIdOrName(store.db, org.id, input.businessUnit);
   if (units.length !== 1) {
@@ -108,7 +111,7 @@ export function registerUserCommand(program: Command): void {
     .requiredOption('--name <name>', 'full name')
     .option('--role <role>', 'seller | sequence_manager | sales_manager | admin (repeatable)', collect, [])
     .requiredOption('--business-unit <name or id>', 'the business unit the user belongs to')
-    .option('--password <password>', 'initial password (at least 10 characters)')
+    .option('--password <password>', 'initial password (12+ characters, not a common or easily guessed one)')
     .option('--org <id or name>', 'organisation (needed when there is more than one)')
     .action(async (options: AddUserInput & { role: string[] }) => {
       const { store } = await openRuntime();

@@ -1,4 +1,5 @@
 import type { Actor, Role } from '../identity.ts';
+import { hasScope } from './token-scopes.ts';
 
 /**
  * Who may do what (SPEC.md §4), as pure decisions. Routes ask here and turn a refusal into a 404 when the
@@ -46,6 +47,8 @@ export type Decision =
   | { allowed: false; visible: boolean; permission: string; reason: string };
 
 const ALLOW: Decision = { allowed: true };
+/** The permission named when an admin's API token lacks the `admin` scope (the API answers insufficient_scope). */
+export const ADMIN_SCOPE_PERMISSION = 'token_scope.admin';
 const hasRole = (actor: Actor, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
 const isAdmin = (actor: Actor) => hasRole(actor, 'admin');
 
@@ -155,6 +158,10 @@ export function decideOrg(actor: Actor, policy: OrgPolicy, action: OrgAction): D
         : refuse(true, 'reports.view', 'Reports are for sales managers, sequence managers and admins');
     case 'manage_org':
     case 'view_audit':
-      return isAdmin(actor) ? ALLOW : refuse(true, `org.${action}`, 'Only admins may do this');
+      if (!isAdmin(actor)) return refuse(true, `org.${action}`, 'Only admins may do this');
+      // Organisation management is the one thing an admin's API token needs the `admin` scope for.
+      return hasScope(actor, 'admin')
+        ? ALLOW
+        : refuse(true, ADMIN_SCOPE_PERMISSION, 'This API token does not have the "admin" scope');
   }
 }

@@ -176,21 +176,6 @@ export async function countActiveAdmins(
   return Number(row.n);
 }
 
-export async function revokeTokensOfUser(
-  db: Kysely<Database>,
-  orgId: string,
-  userId: string,
-  now: number,
-): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: now })
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
-}
-
 // ── Business units ─────────────────────────────────────────────────────────────────────────────────────────
 
 export interface BusinessUnitRow {

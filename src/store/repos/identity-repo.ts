@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor, Role } from '../../domain/identity.ts';
+import type { Actor, Role, TokenScope } from '../../domain/identity.ts';
 import type { Database } from '../schema.ts';
 
 export async function findUserByEmail(db: Kysely<Database>, email: string) {
@@ -156,7 +156,16 @@ export async function updateProfile(
 
 export async function insertToken(
   db: Kysely<Database>,
-  token: { orgId: string; id: string; userId: string; name: string; tokenHash: string; now: number },
+  token: {
+    orgId: string;
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    scopes: readonly TokenScope[];
+    expiresAt: number | null;
+    now: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('api_tokens')
@@ -166,6 +175,8 @@ export async function insertToken(
       user_id: token.userId,
       name: token.name,
       token_hash: token.tokenHash,
+      scopes_json: JSON.stringify(token.scopes),
+      expires_at: token.expiresAt,
       created_at: token.now,
       last_used_at: null,
       revoked_at: null,
@@ -173,11 +184,21 @@ export async function insertToken(
     .execute();
 }
 
+const TOKEN_COLUMNS = [
+  'id',
+  'name',
+  'scopes_json',
+  'expires_at',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
+
 /** A user's tokens, newest first; never the hash. */
 export async function listTokensOfUser(db: Kysely<Database>, orgId: string, userId: string) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(TOKEN_COLUMNS)
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
@@ -188,7 +209,7 @@ export async function listTokensOfUser(db: Kysely<Database>, orgId: string, user
 export async function findTokenOfUser(db: Kysely<Database>, orgId: string, userId: string, id: string) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(TOKEN_COLUMNS)
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .where('id', '=', id)
@@ -208,6 +229,23 @@ export async function revokeToken(
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** Revokes every live API token of a user (password change or reset); returns how many. */
+export async function revokeTokensOfUser(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  now: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Marks a token used; written at most once a minute per token so reads stay cheap. */

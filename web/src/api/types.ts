@@ -399,9 +399,14 @@ export interface SellerInsights {
   }[];
 }
 
+export type TokenScope = 'read' | 'write' | 'admin';
+
 export interface ApiToken {
   id: string;
   name: string;
+  scopes: TokenScope[];
+  /** null: never expires. */
+  expiresAt: number | null;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;

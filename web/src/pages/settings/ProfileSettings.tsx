@@ -6,6 +6,7 @@ import type { Profile } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useProfile } from '../../i18n/format.ts';
 import i18n, { LANGUAGES } from '../../i18n/index.ts';
+import { PasswordSettings } from './PasswordSettings.tsx';
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const AFTER = ['next_item', 'stay', 'ask'] as const;
@@ -17,8 +18,17 @@ export function timeZones(): string[] {
   );
 }
 
-/** Language, time zone, working hours and the "after completing a step" preference. */
+/** Language, time zone, working hours and the "after completing a step" preference; then the password. */
 export function ProfileSettings() {
+  return (
+    <>
+      <ProfileForm />
+      <PasswordSettings />
+    </>
+  );
+}
+
+function ProfileForm() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
   const profile = useProfile();
