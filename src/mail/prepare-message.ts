@@ -1,7 +1,7 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { OutboundRow, RenderedContent } from '../store/repos/mail-repo.ts';
 import { htmlToText } from './html-text.ts';
-import { holdReasonFor, renderTemplate } from './render.ts';
+import { holdReasonFor, type RenderContext, renderTemplate, type TemplateSource } from './render.ts';
 import { sanitizeEmailHtml } from './sanitize.ts';
 import { buildRenderContext, lookup, type SendContext } from './send-context.ts';
 import { addOpenPixel, clickUrl, openUrl, rewriteLinks, unsubscribeUrl } from './tracking.ts';
@@ -49,7 +49,15 @@ function contentOf(
   if (!source) return { held: 'The email has no template and no content' };
   const record = lookup(context.records, row.org_id, row.record_id);
   const owner = lookup(context.users, row.org_id, row.sender_user_id);
-  const rendered = renderTemplate(source, buildRenderContext(record, owner, context.orgs.get(row.org_id)));
+  return renderForSending(source, buildRenderContext(record, owner, context.orgs.get(row.org_id)));
+}
+
+/** One render of the template source with the values as data, then sanitised: what an automated email says. */
+export function renderForSending(
+  source: TemplateSource,
+  values: RenderContext,
+): { held: string } | { subject: string; html: string; text: string } {
+  const rendered = renderTemplate(source, values);
   const reason = holdReasonFor(rendered);
   if (reason) return { held: reason };
   return { subject: rendered.subject, html: sanitizeEmailHtml(rendered.html), text: rendered.text };
