@@ -22,6 +22,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerAuthentication } from './auth/authenticate.ts';
 import type { AppDeps } from './deps.ts';
+import { redactingLoggerOptions } from './log-redaction.ts';
 import { HttpProblem, sendProblem } from './problems.ts';
 import { routeModules } from './routes/index.ts';
 
@@ -38,7 +39,10 @@ const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
 /** Builds the HTTP app: API under /api, OpenAPI at /api/openapi.json, docs at /api/docs, the UI at /. */
 export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel },
+    logger: {
+      ...redactingLoggerOptions(deps.config.logLevel),
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 5 * 1024 * 1024,

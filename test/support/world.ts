@@ -1,7 +1,8 @@
 import argon2 from 'argon2';
 import type { LightMyRequestResponse } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { type ApiApp, buildApp } from '../../src/api/app.ts';
-import { testConfig } from '../../src/config.ts';
+import { type Config, testConfig } from '../../src/config.ts';
 import type { Role } from '../../src/domain/identity.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { DialectName, Store } from '../../src/store/db.ts';
@@ -156,11 +157,24 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(dialect: DialectName, options: { file?: boolean } = {}): Promise<World> {
+export interface WorldOptions {
+  file?: boolean;
+  /** Configuration overrides (e.g. an empty `outboundAllowList`, an https `publicUrl`). */
+  config?: Partial<Config>;
+  /** Captures the HTTP server's log lines. */
+  logStream?: DestinationStream;
+}
+
+export async function createWorld(dialect: DialectName, options: WorldOptions = {}): Promise<World> {
   const store = await freshStore(dialect, options);
   const clock = new FakeClock();
   await seedWorld(store, clock.now());
-  const app = await buildApp({ store, config: testConfig({ databaseUrl: store.url }), clock });
+  const app = await buildApp({
+    store,
+    config: testConfig({ databaseUrl: store.url, ...options.config }),
+    clock,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   await app.ready();
   const sessions = new Map<WorldUserKey, Session>();
   const session = async (user: WorldUserKey): Promise<Session> => {
