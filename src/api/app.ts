@@ -25,6 +25,7 @@ import type { AppDeps } from './deps.ts';
 import { redactingLoggerOptions } from './log-redaction.ts';
 import { HttpProblem, sendProblem } from './problems.ts';
 import { routeModules } from './routes/index.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export type ApiApp = FastifyInstance<
   RawServerDefault,
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     reply.header('x-request-id', request.id);
   });
 
+  await registerSecurityHeaders(app, deps.config);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, { global: false });
