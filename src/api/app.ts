@@ -23,7 +23,7 @@ import {
 import { registerAuthentication } from './auth/authenticate.ts';
 import type { AppDeps } from './deps.ts';
 import { redactingLoggerOptions } from './log-redaction.ts';
-import { HttpProblem, sendProblem } from './problems.ts';
+import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
 import { routeModules } from './routes/index.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -92,6 +92,14 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuthentication(app, deps);
+  // The API docs and the OpenAPI document need a sign-in (session or token) unless PUBLIC_API_DOCS=true.
+  app.addHook('onRequest', async (request) => {
+    if (deps.config.publicApiDocs || request.actor) return;
+    const path = request.url.split('?')[0]!;
+    if (path === '/api/openapi.json' || path === '/api/docs' || path.startsWith('/api/docs/')) {
+      throw unauthorized('Sign in (or send an API token) to read the API docs');
+    }
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   for (const routes of routeModules) await routes(app, deps);
 

@@ -165,6 +165,27 @@ export interface WorldOptions {
   logStream?: DestinationStream;
 }
 
+/**
+ * Signs in as the web page does: a pre-session token from GET /api/auth/login-token (cookie + body), then
+ * POST /api/auth/login with it in the x-login-token header (login CSRF protection).
+ */
+export async function signInRequest(
+  app: ApiApp,
+  payload: unknown,
+  options: { remoteAddress?: string } = {},
+): Promise<LightMyRequestResponse> {
+  const remote = options.remoteAddress ? { remoteAddress: options.remoteAddress } : {};
+  const pre = await app.inject({ method: 'GET', url: '/api/auth/login-token', ...remote });
+  const { loginToken } = pre.json() as { loginToken: string };
+  return app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: payload as Record<string, unknown>,
+    headers: { cookie: `sw_login=${loginToken}`, 'x-login-token': loginToken },
+    ...remote,
+  });
+}
+
 export async function createWorld(dialect: DialectName, options: WorldOptions = {}): Promise<World> {
   const store = await freshStore(dialect, options);
   const clock = new FakeClock();
@@ -180,11 +201,7 @@ export async function createWorld(dialect: DialectName, options: WorldOptions = 
   const session = async (user: WorldUserKey): Promise<Session> => {
     const cached = sessions.get(user);
     if (cached) return cached;
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: USERS[user].email, password: PASSWORD },
-    });
+    const response = await signInRequest(app, { email: USERS[user].email, password: PASSWORD });
     if (response.statusCode !== 200) throw new Error(`login failed for ${user}: ${response.body}`);
     const cookie = response.cookies.find((c) => c.name === 'sw_session')!.value;
     const created = {
