@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { parseAllowList } from './net/outbound-address.ts';
 import { DEFAULT_DATABASE_URL } from './store/db.ts';
 
 /** Every setting comes from an environment variable; docs/configuration.md lists them. */
@@ -28,6 +29,9 @@ const EnvSchema = z.object({
   WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
+  MAILBOX_TEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
+  PUBLIC_API_DOCS: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -42,6 +46,15 @@ export interface Config {
   smtpUrl: string | undefined;
   worker: { batchSize: number; pollMs: number; leaseMs: number };
   cookieSecure: boolean;
+  /**
+   * Hosts, IP addresses or CIDR ranges that webhooks and mailboxes may reach although they are private,
+   * loopback or link-local (src/net/outbound-address.ts).
+   */
+  outboundAllowList: string[];
+  /** A mailbox test answers every failure after exactly this long (no timing oracle for port scans). */
+  mailboxTestTimeoutMs: number;
+  /** Serve /api/docs and /api/openapi.json without sign-in. */
+  publicApiDocs: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     worker: { batchSize: e.WORKER_BATCH_SIZE, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
     cookieSecure: publicUrl.startsWith('https://'),
+    outboundAllowList: parseAllowList(e.OUTBOUND_ALLOW_HOSTS),
+    mailboxTestTimeoutMs: e.MAILBOX_TEST_TIMEOUT_SECONDS * 1000,
+    publicApiDocs: e.PUBLIC_API_DOCS === 'true',
   };
 }
 
@@ -91,6 +107,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     smtpUrl: undefined,
     worker: { batchSize: 200, pollMs: 50, leaseMs: 30_000 },
     cookieSecure: false,
+    // The test harness's SMTP, IMAP and webhook servers listen on loopback, which Stepwise refuses to reach
+    // unless allow-listed: the tests allow it through the same setting an operator uses (OUTBOUND_ALLOW_HOSTS).
+    outboundAllowList: ['127.0.0.1', 'localhost', '::1'],
+    mailboxTestTimeoutMs: 1000,
+    publicApiDocs: false,
     ...overrides,
   };
 }

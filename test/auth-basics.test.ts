@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from './support/databases.ts';
-import { createWorld } from './support/world.ts';
+import { createWorld, signInRequest } from './support/world.ts';
 
 describe.each(dialects)('sign-in basics on %s', (dialect) => {
   it('signs in, rejects cookie writes without CSRF, and reports bad input with field paths', async () => {
@@ -19,21 +19,13 @@ describe.each(dialects)('sign-in basics on %s', (dialect) => {
       expect(noCsrf.statusCode).toBe(403);
       expect(noCsrf.json().code).toBe('csrf_failed');
 
-      const bad = await world.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email: 5, extra: 1 },
-      });
+      const bad = await signInRequest(world.app, { email: 5, extra: 1 });
       expect(bad.statusCode).toBe(400);
       expect(bad.headers['content-type']).toContain('application/problem+json');
       const paths = bad.json().problems.map((p: { path: string[] }) => p.path.join('.'));
       expect(paths).toEqual(expect.arrayContaining(['body.email', 'body.password']));
 
-      const wrong = await world.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email: 'east.seller@example.com', password: 'nope' },
-      });
+      const wrong = await signInRequest(world.app, { email: 'east.seller@example.com', password: 'nope' });
       expect(wrong.statusCode).toBe(401);
     } finally {
       await world.close();

@@ -188,11 +188,24 @@ const self = everyUser;
 // ── Area: system and sign-in ────────────────────────────────────────────────────────────────────────────────
 const SYSTEM_RULES: RuleTable = {
   'GET /api/health': { call: () => ({ method: 'GET', url: '/api/health' }), cases: anyone(200) },
-  'GET /api/openapi.json': { call: () => ({ method: 'GET', url: '/api/openapi.json' }), cases: anyone(200) },
+  // The OpenAPI document needs a sign-in unless PUBLIC_API_DOCS=true.
+  'GET /api/openapi.json': {
+    call: () => ({ method: 'GET', url: '/api/openapi.json' }),
+    cases: [
+      { as: 'anonymous', expect: 401 },
+      { as: 'eastSeller', expect: 200 },
+    ],
+  },
+  'GET /api/auth/login-token': {
+    call: () => ({ method: 'GET', url: '/api/auth/login-token' }),
+    cases: anyone(200),
+  },
   'POST /api/auth/login': {
     call: () => ({
       method: 'POST',
       url: '/api/auth/login',
+      // The pre-session token (login CSRF): the same value as cookie and header.
+      headers: { cookie: 'sw_login=matrix-login-token', 'x-login-token': 'matrix-login-token' },
       body: { email: USERS.westSeqManager.email, password: PASSWORD },
       remoteAddress: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
     }),
@@ -1416,7 +1429,7 @@ async function perform(world: World, as: Caller, call: Call): Promise<LightMyReq
   const headers: Record<string, string> = { ...call.headers };
   const session = call.session ?? (as === 'anonymous' ? undefined : await world.session(as));
   if (session) {
-    headers.cookie = session.cookie;
+    headers.cookie = [call.headers?.cookie, session.cookie].filter(Boolean).join('; ');
     headers['x-csrf-token'] = session.csrf;
   }
   return world.app.inject({

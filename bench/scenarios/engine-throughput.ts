@@ -304,6 +304,7 @@ export async function benchEngineThroughput(
         secretKey: 'bench-secret-key-0123456789abcdef0123456789',
         publicUrl: 'http://localhost:3000',
         smtpUrl: sink.url,
+        outboundAllowList: [],
         worker: { batchSize: 500, leaseMs: 600_000, pollMs: 3_600_000 },
       },
       workerId: 'bench-mail',

@@ -22,8 +22,10 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerAuthentication } from './auth/authenticate.ts';
 import type { AppDeps } from './deps.ts';
-import { HttpProblem, sendProblem } from './problems.ts';
+import { redactingLoggerOptions } from './log-redaction.ts';
+import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
 import { routeModules } from './routes/index.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export type ApiApp = FastifyInstance<
   RawServerDefault,
@@ -38,7 +40,10 @@ const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
 /** Builds the HTTP app: API under /api, OpenAPI at /api/openapi.json, docs at /api/docs, the UI at /. */
 export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel },
+    logger: {
+      ...redactingLoggerOptions(deps.config.logLevel),
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 5 * 1024 * 1024,
@@ -59,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     reply.header('x-request-id', request.id);
   });
 
+  await registerSecurityHeaders(app, deps.config);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, { global: false });
@@ -86,6 +92,14 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuthentication(app, deps);
+  // The API docs and the OpenAPI document need a sign-in (session or token) unless PUBLIC_API_DOCS=true.
+  app.addHook('onRequest', async (request) => {
+    if (deps.config.publicApiDocs || request.actor) return;
+    const path = request.url.split('?')[0]!;
+    if (path === '/api/openapi.json' || path === '/api/docs' || path.startsWith('/api/docs/')) {
+      throw unauthorized('Sign in (or send an API token) to read the API docs');
+    }
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   for (const routes of routeModules) await routes(app, deps);
 

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
@@ -7,4 +8,6 @@ export interface AppDeps {
   store: Store;
   config: Config;
   clock: Clock;
+  /** Where the HTTP logs go (default stdout); tests capture them here. */
+  logStream?: DestinationStream;
 }

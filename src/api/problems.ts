@@ -68,6 +68,34 @@ function customCode(params: unknown): string | undefined {
   const code = (params as { params?: { code?: unknown } } | undefined)?.params?.code;
   return typeof code === 'string' ? code : undefined;
 }
+/**
+ * Fastify's own request errors (`FST_ERR_*`) leave as our stable lowercase codes; any other framework 4xx is
+ * `bad_request` (its internal code is not part of the API).
+ */
+const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    detail: 'The request body is larger than this route accepts.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    detail: 'This Content-Type is not accepted here; send application/json.',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', detail: 'The body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    detail: 'The body is empty but Content-Type is application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid_content_length',
+    detail: 'The body size does not match Content-Length.',
+  },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url', detail: 'The URL is not valid.' },
+};
 
 function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemBody {
   const base = (status: number, code: string, detail: string, problems?: Problem[]): ProblemBody => ({
@@ -103,7 +131,11 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
     request.log.error({ err: error }, 'request failed');
     return base(500, 'internal_error', 'Something went wrong on our side; the request id helps us find it.');
   }
-  const code = status === 429 ? 'rate_limited' : (fastifyError.code ?? 'bad_request').toLowerCase();
+  const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known) return base(known.status, known.code, known.detail);
+  if (status === 429) return base(429, 'rate_limited', error.message);
+  const code =
+    fastifyError.code && /^[a-z][a-z_]*$/.test(fastifyError.code) ? fastifyError.code : 'bad_request';
   return base(status, code, error.message);
 }
 

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { redactingLoggerOptions } from '../api/log-redaction.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -15,7 +16,7 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = pino(redactingLoggerOptions(config.logLevel));
   const store = openStore(config.databaseUrl);
   await migrateToLatest(store.db);
   return { config, store, logger };

@@ -48,7 +48,7 @@ export { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-batch.ts';
 export interface MailWorkerDeps {
   store: Store;
   clock: Clock;
-  config: Pick<Config, 'secretKey' | 'publicUrl' | 'smtpUrl'> & {
+  config: Pick<Config, 'secretKey' | 'publicUrl' | 'smtpUrl' | 'outboundAllowList'> & {
     worker: Pick<Config['worker'], 'batchSize' | 'leaseMs' | 'pollMs'>;
   };
   logger?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
@@ -150,7 +150,12 @@ export class MailDelivery {
         name: (own ? mailbox?.from_name : null) ?? user?.name ?? 'Stepwise',
         address: (own ? mailbox?.from_address : null) ?? user?.email ?? 'no-reply@stepwise.local',
       },
-      route: routeFor(mailbox, this.deps.config.smtpUrl, this.deps.config.secretKey),
+      route: routeFor(
+        mailbox,
+        this.deps.config.smtpUrl,
+        this.deps.config.secretKey,
+        this.deps.config.outboundAllowList,
+      ),
       limits: {
         dailyLimit: (own ? mailbox?.daily_limit : null) ?? orgLimits.dailyLimit,
         hourlyLimit: (own ? mailbox?.hourly_limit : null) ?? orgLimits.hourlyLimit,

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import type { Clock } from '../engine/clock.ts';
+import { type ResolvedAddress, resolveOutbound } from '../net/outbound-address.ts';
 import type { Store } from '../store/db.ts';
 import { listImapMailboxes, type MailboxRow, saveImapProgress } from '../store/repos/mailbox-repo.ts';
 import { processInboundMime } from './inbound.ts';
@@ -14,14 +16,32 @@ import { startPolling, type Worker } from './webhooks.ts';
 export interface ImapDeps {
   store: Store;
   clock: Clock;
-  config: { secretKey: string };
+  /** `outboundAllowList`: IMAP hosts are typed by users, so private addresses are refused unless listed. */
+  config: { secretKey: string; outboundAllowList: readonly string[] };
   logger?: { error(obj: object, msg?: string): void };
 }
 
 export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Promise<number> {
   if (!mailbox.imap_host) return 0;
+  let address: string;
+  try {
+    // Resolve and check once, then connect to that address (SNI and certificate checks use the host name).
+    [{ address }] = (await resolveOutbound(mailbox.imap_host, {
+      allowList: deps.config.outboundAllowList,
+    })) as [ResolvedAddress];
+  } catch (error) {
+    await saveImapProgress(
+      deps.store.db,
+      mailbox,
+      mailbox.imap_last_uid,
+      (error as Error).message.slice(0, 500),
+    );
+    deps.logger?.error({ err: error, mailboxId: mailbox.id }, 'IMAP host refused or not found');
+    return 0;
+  }
   const client = new ImapFlow({
-    host: mailbox.imap_host,
+    host: address,
+    ...(isIP(mailbox.imap_host) ? {} : { servername: mailbox.imap_host }),
     port: mailbox.imap_port ?? (mailbox.imap_secure === 1 ? 993 : 143),
     secure: mailbox.imap_secure === 1,
     auth: {

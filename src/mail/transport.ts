@@ -1,5 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { OutboundAddressRefused, type OutboundPolicy } from '../net/outbound-address.ts';
+import { guardedSmtpSocket } from '../net/outbound-socket.ts';
 import type { MailboxRow } from '../store/repos/mailbox-repo.ts';
 import { decryptSecret } from './secrets.ts';
 
@@ -16,12 +18,18 @@ export interface SmtpOptions {
   secure: boolean;
   user: string | null;
   pass: string | null;
+  /**
+   * Mailbox servers are typed by users, so they go through the outbound guard (no private or loopback
+   * addresses unless allow-listed); the operator's SMTP_URL does not (null).
+   */
+  outbound: OutboundPolicy | null;
 }
 
 export function routeFor(
   mailbox: MailboxRow | undefined,
   smtpUrl: string | undefined,
   secretKey: string,
+  outboundAllowList: readonly string[],
 ): Route {
   if (mailbox?.kind === 'smtp' && mailbox.smtp_host) {
     const options: SmtpOptions = {
@@ -30,6 +38,7 @@ export function routeFor(
       secure: mailbox.smtp_secure === 1,
       user: mailbox.smtp_user,
       pass: mailbox.smtp_secret_enc ? decryptSecret(secretKey, mailbox.smtp_secret_enc) : null,
+      outbound: { allowList: outboundAllowList },
     };
     return { kind: 'smtp', key: `mailbox:${mailbox.org_id}:${mailbox.id}:${mailbox.updated_at}`, options };
   }
@@ -46,6 +55,7 @@ export function routeFor(
         secure,
         user: url.username ? decodeURIComponent(url.username) : null,
         pass: url.password ? decodeURIComponent(url.password) : null,
+        outbound: null,
       },
     };
   }
@@ -67,7 +77,23 @@ export const smtpTransportFactory: TransportFactory = (options) =>
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 60_000,
+    ...(options.outbound ? { getSocket: guardedSmtpSocket(options.outbound, 20_000) } : {}),
   });
+
+/** A one-off connection where every phase gives up after `timeoutMs` (the mailbox test). */
+export const oneShotTransportFactory =
+  (timeoutMs: number): TransportFactory =>
+  (options) =>
+    nodemailer.createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      ...(options.outbound ? { getSocket: guardedSmtpSocket(options.outbound, timeoutMs) } : {}),
+    });
 
 /** One transporter per mailbox configuration, reused across sends; closed when the worker stops. */
 export class TransportPool {
@@ -96,6 +122,7 @@ export interface SendFailure {
 export function classifySmtpError(error: unknown): SendFailure {
   const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
   const reason = (e.response ?? e.message ?? String(error)).slice(0, 1000);
+  if (error instanceof OutboundAddressRefused) return { permanent: true, reason };
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.code !== 'EAUTH';
   return { permanent, reason };
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../engine/clock.ts';
+import { postOutbound } from '../net/outbound-http.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
@@ -104,7 +105,9 @@ export type FetchLike = (
 export interface WebhookWorkerDeps {
   store: Store;
   clock: Clock;
-  config: { secretKey: string };
+  /** `outboundAllowList`: see src/net/outbound-address.ts (private addresses are refused unless listed). */
+  config: { secretKey: string; outboundAllowList: readonly string[] };
+  /** Replaces the guarded HTTP client (tests of retry logic); the default checks and pins the address. */
   fetch?: FetchLike;
   workerId?: string;
   batchSize?: number;
@@ -136,7 +139,8 @@ async function deliverOne(deps: WebhookWorkerDeps, row: WebhookDeliveryRow): Pro
   try {
     const secret = decryptSecret(deps.config.secretKey, hook.secret);
     const signature = signWebhookBody(secret, row.payload_json, Math.floor(now / 1000));
-    const send = deps.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    const send: FetchLike =
+      deps.fetch ?? ((url, init) => postOutbound(url, init, { allowList: deps.config.outboundAllowList }));
     const response = await send(hook.url, {
       method: 'POST',
       headers: {
@@ -150,7 +154,8 @@ async function deliverOne(deps: WebhookWorkerDeps, row: WebhookDeliveryRow): Pro
       signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
     });
     status = response.status;
-    if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    if (status >= 300 && status < 400) error = `HTTP ${status} (redirects are not followed)`;
+    else if (status < 200 || status >= 300) error = `HTTP ${status}`;
   } catch (caught) {
     error = (caught as Error).message || 'request failed';
   }

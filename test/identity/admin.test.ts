@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.ts';
-import { BU, createWorld, USERS, type World } from '../support/world.ts';
+import { BU, createWorld, signInRequest, USERS, type World } from '../support/world.ts';
 
 const paths = (body: { problems?: { path: (string | number)[] }[] }) =>
   (body.problems ?? []).map((p) => p.path.join('.'));
@@ -29,10 +29,9 @@ describe.each(dialects)('admin API on %s', (dialect) => {
         active: true,
         locale: 'en',
       });
-      const login = await world.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email: 'new.seller@example.com', password: 'initial-password-1' },
+      const login = await signInRequest(world.app, {
+        email: 'new.seller@example.com',
+        password: 'initial-password-1',
       });
       expect(login.statusCode).toBe(200);
 

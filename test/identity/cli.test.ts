@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import { openStore } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { dialects, freshStore } from '../support/databases.ts';
+import { signInRequest } from '../support/world.ts';
 
 const run = promisify(execFile);
 
@@ -72,10 +73,9 @@ describe.each(dialects)('stepwise org create / user add / user list on %s', (dia
       // The user made by the CLI signs in through the API.
       const app = await buildApp({ store, config: testConfig({ databaseUrl: store.url }), clock });
       try {
-        const login = await app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { email: 'boss@acme.test', password: admin.generatedPassword },
+        const login = await signInRequest(app, {
+          email: 'boss@acme.test',
+          password: admin.generatedPassword,
         });
         expect(login.statusCode).toBe(200);
         expect(login.json()).toMatchObject({ roles: ['admin', 'seller'], orgId: org.orgId });

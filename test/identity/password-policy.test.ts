@@ -8,7 +8,7 @@ import { NewPasswordSchema } from '../../src/domain/identity.ts';
 import { MINUTE } from '../../src/engine/clock.ts';
 import { openStore } from '../../src/store/db.ts';
 import { dialects, freshStore } from '../support/databases.ts';
-import { BU, createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
+import { BU, createWorld, PASSWORD, signInRequest, USERS, type World } from '../support/world.ts';
 
 const fieldProblem = (body: { problems?: { path: (string | number)[]; code: string; message: string }[] }) =>
   (body.problems ?? []).map((p) => ({ path: p.path.join('.'), code: p.code, message: p.message }));
@@ -136,11 +136,7 @@ describe.each(dialects)('password policy and guessing limit on %s', (dialect) =>
           .execute(),
       ).toEqual([]);
       for (const who of ['eastSeller', 'westSeller'] as const) {
-        const login = await world.app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { email: USERS[who].email, password: PASSWORD },
-        });
+        const login = await signInRequest(world.app, { email: USERS[who].email, password: PASSWORD });
         expect([who, login.statusCode]).toEqual([who, 200]);
       }
       expect((await newUser('pebble-saffron-journey-8')).statusCode).toBe(201);

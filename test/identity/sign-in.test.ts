@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/engine/clock.ts';
 import { dialects } from '../support/databases.ts';
-import { createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
+import { createWorld, PASSWORD, signInRequest, USERS, type World } from '../support/world.ts';
 
 async function login(world: World, email: string, password: string, remoteAddress = '127.0.0.1') {
-  return world.app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { email, password },
-    remoteAddress,
-  });
+  return signInRequest(world.app, { email, password }, { remoteAddress });
 }
 
 function sessionOf(response: Awaited<ReturnType<typeof login>>) {

@@ -166,7 +166,12 @@ describe.each(dialects)('mail API on %s', (dialect) => {
       await delivery.drain();
       delivery.close();
 
-      const deps = { store: world.store, clock: world.clock, config: { secretKey: SECRET_KEY } };
+      // The receiver listens on loopback: allowed through the operator's allow list, as in testConfig.
+      const deps = {
+        store: world.store,
+        clock: world.clock,
+        config: { secretKey: SECRET_KEY, outboundAllowList: ['127.0.0.1'] },
+      };
       expect(await deliverDueWebhooks(deps)).toBe(1);
       expect(received).toHaveLength(0);
       let log = (await world.as('eastAdmin', 'GET', `/api/webhooks/${id}/deliveries`)).json();

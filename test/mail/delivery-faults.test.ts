@@ -168,6 +168,7 @@ describe.each(dialects)('delivery under faults on %s', (dialect) => {
             secretKey: SECRET_KEY,
             publicUrl: PUBLIC_URL,
             smtpUrl: undefined,
+            outboundAllowList: testConfig().outboundAllowList,
             worker: { batchSize: 500, leaseMs: 600, pollMs: 50 },
           },
         }),

@@ -14,7 +14,11 @@ describe.each(dialects)('IMAP poller on %s', (dialect) => {
     const store = await freshStore(dialect);
     const clock = new FakeClock();
     // A server that answers with something that is not IMAP, then hangs up.
-    const server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     try {
       await seedWorld(store, clock.now());
@@ -44,11 +48,22 @@ describe.each(dialects)('IMAP poller on %s', (dialect) => {
         },
         clock.now(),
       );
-      const processed = await pollImapMailbox({ store, clock, config: { secretKey: SECRET_KEY } }, mailbox);
+      // The test server is on loopback: allowed as an operator would (OUTBOUND_ALLOW_HOSTS).
+      const allowed = { secretKey: SECRET_KEY, outboundAllowList: ['127.0.0.1'] };
+      const processed = await pollImapMailbox({ store, clock, config: allowed }, mailbox);
       expect(processed).toBe(0);
+      expect(connections).toBe(1);
       const after = await findMailbox(store.db, ORG_ID, mailbox.id);
       expect(after?.imap_last_error).toBeTruthy();
       expect(after?.imap_last_uid).toBe(41);
+
+      // Without the allow list, a seller's IMAP host on loopback is never connected to (SSRF guard).
+      const refused = { secretKey: SECRET_KEY, outboundAllowList: [] };
+      expect(await pollImapMailbox({ store, clock, config: refused }, mailbox)).toBe(0);
+      expect(connections).toBe(1);
+      const again = await findMailbox(store.db, ORG_ID, mailbox.id);
+      expect(again?.imap_last_error).toMatch(/not reachable from Stepwise: it points to a loopback address/);
+      expect(again?.imap_last_uid).toBe(41);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

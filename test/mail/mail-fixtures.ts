@@ -379,6 +379,7 @@ export function deliveryFor(
       secretKey: SECRET_KEY,
       publicUrl: PUBLIC_URL,
       smtpUrl: undefined,
+      outboundAllowList: testConfig().outboundAllowList,
       worker: { batchSize: 200, leaseMs: 60_000, pollMs: 1000 },
     },
     ...extra,

@@ -22,6 +22,9 @@ describe('loadConfig (docs/configuration.md)', () => {
       smtpUrl: undefined,
       worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000 },
       cookieSecure: false,
+      outboundAllowList: [],
+      mailboxTestTimeoutMs: 15_000,
+      publicApiDocs: false,
     });
     // Without STEPWISE_SECRET_KEY a random key is created once and reused.
     expect(config.secretKey).toBe(readFileSync(keyFile, 'utf8').trim());
@@ -41,6 +44,9 @@ describe('loadConfig (docs/configuration.md)', () => {
       WORKER_BATCH_SIZE: '1000',
       WORKER_POLL_MS: '250',
       WORKER_LEASE_MS: '30000',
+      OUTBOUND_ALLOW_HOSTS: 'smtp.internal, 10.20.0.0/16',
+      MAILBOX_TEST_TIMEOUT_SECONDS: '5',
+      PUBLIC_API_DOCS: 'true',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://u:p@db:5432/stepwise',
@@ -53,6 +59,9 @@ describe('loadConfig (docs/configuration.md)', () => {
       smtpUrl: 'smtps://user:pass@smtp.example.com:465',
       worker: { batchSize: 1000, pollMs: 250, leaseMs: 30_000 },
       cookieSecure: true,
+      outboundAllowList: ['smtp.internal', '10.20.0.0/16'],
+      mailboxTestTimeoutMs: 5000,
+      publicApiDocs: true,
     });
   });
 

@@ -8,6 +8,7 @@ import { isValidTimeZone } from '../../src/domain/identity.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { Store } from '../../src/store/db.ts';
 import { dialects, freshStore } from '../support/databases.ts';
+import { signInRequest } from '../support/world.ts';
 
 const cheapHash = (password: string) =>
   argon2.hash(password, { timeCost: 2, memoryCost: 1024, parallelism: 1 });
@@ -99,11 +100,7 @@ describe.each(dialects)('stepwise seed on %s', (dialect) => {
     const app = await buildApp({ store, config: testConfig({ databaseUrl: store.url }), clock });
     try {
       const seller = result.credentials.find((c) => c.password === 'demo-seller-east-1!')!;
-      const login = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email: seller.email, password: seller.password },
-      });
+      const login = await signInRequest(app, { email: seller.email, password: seller.password });
       expect(login.statusCode, login.body).toBe(200);
       const cookie = login.cookies.find((c) => c.name === 'sw_session')!.value;
       const grid = await app.inject({

@@ -16,7 +16,7 @@ import {
   startSmtp,
 } from '../mail/mail-fixtures.ts';
 import { dialects } from '../support/databases.ts';
-import { createWorld, ORG_ID, USERS, type World } from '../support/world.ts';
+import { createWorld, ORG_ID, signInRequest, USERS, type World } from '../support/world.ts';
 
 /**
  * Issue 20, item 3: forged replies and bounces across organisations. Another organisation's admin (with their own
@@ -91,10 +91,9 @@ describe.each(dialects)('inbound mail is scoped to its organisation on %s', (dia
       { ...OTHER_ADMIN, name: 'Eve Admin', roles: ['admin'], businessUnit: 'Other Org', org: orgId },
       now,
     );
-    const login = await world.app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: OTHER_ADMIN.email, password: OTHER_ADMIN.password },
+    const login = await signInRequest(world.app, {
+      email: OTHER_ADMIN.email,
+      password: OTHER_ADMIN.password,
     });
     expect(login.statusCode).toBe(200);
     const cookie = login.cookies.find((c) => c.name === 'sw_session')?.value ?? '';

@@ -102,7 +102,7 @@ describe.each(dialects)('issue #4 done-when on %s', (dialect) => {
         }),
         expect.objectContaining({ version: 1, changeNote: null, active: false }),
       ]);
-      const docs = await world.app.inject({ method: 'GET', url: '/api/openapi.json' });
+      const docs = await world.as('eastSeller', 'GET', '/api/openapi.json');
       expect(docs.statusCode).toBe(200);
       expect(Object.keys(docs.json().paths)).toEqual(
         expect.arrayContaining([

@@ -1,7 +1,8 @@
 import argon2 from 'argon2';
 import type { LightMyRequestResponse } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { type ApiApp, buildApp } from '../../src/api/app.ts';
-import { testConfig } from '../../src/config.ts';
+import { type Config, testConfig } from '../../src/config.ts';
 import type { Role } from '../../src/domain/identity.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { DialectName, Store } from '../../src/store/db.ts';
@@ -156,21 +157,51 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(dialect: DialectName, options: { file?: boolean } = {}): Promise<World> {
+export interface WorldOptions {
+  file?: boolean;
+  /** Configuration overrides (e.g. an empty `outboundAllowList`, an https `publicUrl`). */
+  config?: Partial<Config>;
+  /** Captures the HTTP server's log lines. */
+  logStream?: DestinationStream;
+}
+
+/**
+ * Signs in as the web page does: a pre-session token from GET /api/auth/login-token (cookie + body), then
+ * POST /api/auth/login with it in the x-login-token header (login CSRF protection).
+ */
+export async function signInRequest(
+  app: ApiApp,
+  payload: unknown,
+  options: { remoteAddress?: string } = {},
+): Promise<LightMyRequestResponse> {
+  const remote = options.remoteAddress ? { remoteAddress: options.remoteAddress } : {};
+  const pre = await app.inject({ method: 'GET', url: '/api/auth/login-token', ...remote });
+  const { loginToken } = pre.json() as { loginToken: string };
+  return app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: payload as Record<string, unknown>,
+    headers: { cookie: `sw_login=${loginToken}`, 'x-login-token': loginToken },
+    ...remote,
+  });
+}
+
+export async function createWorld(dialect: DialectName, options: WorldOptions = {}): Promise<World> {
   const store = await freshStore(dialect, options);
   const clock = new FakeClock();
   await seedWorld(store, clock.now());
-  const app = await buildApp({ store, config: testConfig({ databaseUrl: store.url }), clock });
+  const app = await buildApp({
+    store,
+    config: testConfig({ databaseUrl: store.url, ...options.config }),
+    clock,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   await app.ready();
   const sessions = new Map<WorldUserKey, Session>();
   const session = async (user: WorldUserKey): Promise<Session> => {
     const cached = sessions.get(user);
     if (cached) return cached;
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: USERS[user].email, password: PASSWORD },
-    });
+    const response = await signInRequest(app, { email: USERS[user].email, password: PASSWORD });
     if (response.statusCode !== 200) throw new Error(`login failed for ${user}: ${response.body}`);
     const cookie = response.cookies.find((c) => c.name === 'sw_session')!.value;
     const created = {

@@ -31,8 +31,12 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
   app.addHook('onRequest', async (request) => {
     const now = deps.clock.now();
     const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      const token = await findLiveToken(deps.store.db, hashSecret(header.slice('Bearer '.length).trim()));
+    // RFC 7235/6750: the scheme is case-insensitive (`Bearer`, `bearer`), one token68 after it. Other schemes
+    // (e.g. Basic from a reverse proxy in front of Stepwise) are not ours and are left alone.
+    if (header !== undefined && /^bearer(\s|$)/i.test(header)) {
+      const match = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(header);
+      if (!match) throw unauthorized('Send `Authorization: Bearer <API token>` with one token');
+      const token = await findLiveToken(deps.store.db, hashSecret(match[1]!));
       if (!token) throw unauthorized('The API token is not valid or was revoked');
       if (token.expires_at !== null && token.expires_at <= now) throw tokenExpired();
       const actor = await loadActor(deps.store.db, token.org_id, token.user_id);

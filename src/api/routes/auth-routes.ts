@@ -10,7 +10,7 @@ import {
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { hashSecret, randomSecret } from '../auth/secrets.ts';
+import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 
@@ -28,7 +28,39 @@ export const MeSchema = z
   })
   .meta({ id: 'Me' });
 
+/**
+ * Login CSRF: a page on another site could post the attacker's credentials to the sign-in route and so sign the
+ * victim's browser into the attacker's account. Signing in therefore needs a pre-session token:
+ * `GET /api/auth/login-token` sets it in an HTTP-only, SameSite=Strict cookie and returns it; the sign-in request
+ * sends it back in the `x-login-token` header. Another site can neither read it nor set that header.
+ */
+export const LOGIN_COOKIE = 'sw_login';
+export const LOGIN_HEADER = 'x-login-token';
+
 export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  app.get(
+    '/api/auth/login-token',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: `A pre-session token to send as ${LOGIN_HEADER} when signing in (also set as a cookie)`,
+        response: { 200: z.object({ loginToken: z.string() }) },
+      },
+    },
+    async (_request, reply) => {
+      const loginToken = randomSecret(24);
+      reply.header('cache-control', 'no-store');
+      reply.setCookie(LOGIN_COOKIE, loginToken, {
+        path: '/api/auth',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.config.cookieSecure,
+        maxAge: 2 * 3600,
+      });
+      return { loginToken };
+    },
+  );
+
   app.post(
     '/api/auth/login',
     {
@@ -39,11 +71,26 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           email: z.string().trim().min(3).max(320),
           password: z.string().min(1).max(500),
         }),
-        response: { 200: MeSchema, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+        response: {
+          200: MeSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          429: ProblemSchema,
+        },
       },
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
+      const expected = request.cookies[LOGIN_COOKIE];
+      const sent = request.headers[LOGIN_HEADER];
+      if (!expected || typeof sent !== 'string' || !safeEqual(sent, expected)) {
+        throw new HttpProblem(
+          403,
+          'login_csrf_failed',
+          `Get a token from GET /api/auth/login-token and send it as the ${LOGIN_HEADER} header`,
+        );
+      }
       const user = await findUserByEmail(deps.store.db, request.body.email);
       const ok = await verifyPassword(user?.password_hash, request.body.password);
       if (user?.active !== 1 || !ok)
@@ -68,6 +115,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         secure: deps.config.cookieSecure,
         maxAge: Math.floor(deps.config.sessionTtlMs / 1000),
       });
+      reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth' });
       return {
         ...actor,
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),

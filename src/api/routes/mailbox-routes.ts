@@ -18,6 +18,7 @@ import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
+import { assertReachableServers } from '../outbound-check.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
 
 /**
@@ -265,6 +266,7 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           ]);
         }
       }
+      await assertReachableServers(deps.config, request.body);
       const existing = (await listMailboxes(deps.store.db, actor.orgId)).find(
         (row) => row.user_id === userId,
       );
@@ -312,6 +314,7 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = requireActor(request);
       const before = await loadManaged(request, request.params.id);
+      await assertReachableServers(deps.config, request.body);
       const { org_id: _org, id: _id, created_at: _c, updated_at: _u, ...base } = before;
       const next = values(request.body, base);
       const now = deps.clock.now();

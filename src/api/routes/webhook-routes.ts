@@ -18,6 +18,7 @@ import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
+import { assertReachableHost } from '../outbound-check.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { notFoundProblem, ProblemSchema } from '../problems.ts';
 
@@ -116,11 +117,13 @@ export async function webhookRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           201: WebhookSchema.extend({ secret: z.string() }),
           400: ProblemSchema,
           403: ProblemSchema,
+          422: ProblemSchema,
         },
       },
     },
     async (request, reply) => {
       const actor = await admin(request);
+      await assertReachableHost(deps.config, new URL(request.body.url).hostname, ['body', 'url']);
       const now = deps.clock.now();
       const secret = request.body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
       const row = await deps.store.db.transaction().execute(async (trx) => {
@@ -165,12 +168,16 @@ export async function webhookRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           400: ProblemSchema,
           403: ProblemSchema,
           404: ProblemSchema,
+          422: ProblemSchema,
         },
       },
     },
     async (request) => {
       const actor = await admin(request);
       const before = await loadHook(actor.orgId, request.params.id);
+      if (request.body.url) {
+        await assertReachableHost(deps.config, new URL(request.body.url).hostname, ['body', 'url']);
+      }
       const now = deps.clock.now();
       const secret = request.body.rotateSecret ? `whsec_${randomBytes(24).toString('base64url')}` : undefined;
       await deps.store.db.transaction().execute(async (trx) => {

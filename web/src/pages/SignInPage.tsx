@@ -16,7 +16,14 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const me = await api<Me>('POST', '/api/auth/login', { email, password });
+      // Login CSRF protection: a fresh pre-session token (also set as a cookie) goes back in a header.
+      const { loginToken } = await api<{ loginToken: string }>('GET', '/api/auth/login-token');
+      const me = await api<Me>(
+        'POST',
+        '/api/auth/login',
+        { email, password },
+        { 'x-login-token': loginToken },
+      );
       setCsrfToken(me.csrfToken);
       await refresh();
     } catch (caught) {
