@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -41,6 +50,37 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteData
   };
 }
 
+/**
+ * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL "database or disk is full", SQLITE_IOERR,
+ * SQLITE_NOMEM). Kysely then sends its own ROLLBACK, which fails with "cannot rollback - no transaction is
+ * active" and replaces the original error. This driver skips the ROLLBACK when no transaction is open, so the
+ * caller sees the real cause.
+ */
+class StoreSqliteDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config);
+    this.#sqlite = sqlite;
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#sqlite.inTransaction) return;
+    await super.rollbackTransaction(connection);
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config);
+    this.#config = config;
+    this.#sqlite = sqlite;
+  }
+  override createDriver(): Driver {
+    return new StoreSqliteDriver(this.#config, this.#sqlite);
+  }
+}
+
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 
 /** Opens SQLite (`sqlite:./path` or `sqlite::memory:`) or PostgreSQL (`postgres://…`). */
@@ -60,6 +100,8 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: { poolSiz
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+  });
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
