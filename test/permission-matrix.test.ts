@@ -188,6 +188,7 @@ const self = everyUser;
 // ── Area: system and sign-in ────────────────────────────────────────────────────────────────────────────────
 const SYSTEM_RULES: RuleTable = {
   'GET /api/health': { call: () => ({ method: 'GET', url: '/api/health' }), cases: anyone(200) },
+  'GET /api/ready': { call: () => ({ method: 'GET', url: '/api/ready' }), cases: anyone(200) },
   'GET /api/openapi.json': { call: () => ({ method: 'GET', url: '/api/openapi.json' }), cases: anyone(200) },
   'POST /api/auth/login': {
     call: () => ({

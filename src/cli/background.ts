@@ -47,7 +47,17 @@ export function startBackgroundWork(input: {
     running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
   }
   if (parts.has('webhooks')) {
-    running.push(startWebhookWorker({ store, clock, config, workerId, pollMs: config.worker.pollMs }));
+    const webhookLog = logger.child({ part: 'webhooks' });
+    running.push(
+      startWebhookWorker({
+        store,
+        clock,
+        config,
+        workerId,
+        pollMs: config.worker.pollMs,
+        onError: (error) => webhookLog.error({ err: error }, 'webhook delivery failed'),
+      }),
+    );
   }
   if (parts.has('bulk')) {
     running.push(

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { installProcessGuards } from './process-guard.ts';
 
 /** Loads configuration (exiting with the variable's name on a bad value) and opens a migrated store. */
 export async function openRuntime(): Promise<{ config: Config; store: Store; logger: pino.Logger }> {
@@ -16,7 +17,11 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const store = openStore(config.databaseUrl);
+  installProcessGuards(logger);
+  const store = openStore(config.databaseUrl, {
+    onConnectionError: (error) =>
+      logger.warn({ err: error.message }, 'database connection lost; reconnecting'),
+  });
   await migrateToLatest(store.db);
   return { config, store, logger };
 }

@@ -83,10 +83,29 @@ class StoreSqliteDialect extends SqliteDialect {
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 
+export interface StoreOptions {
+  poolSize?: number;
+  /**
+   * Told about connections PostgreSQL dropped (restart, failover, network). The pool discards such a connection
+   * and opens a new one for the next query; without a listener the 'error' event would end the process.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
 /** Opens SQLite (`sqlite:./path` or `sqlite::memory:`) or PostgreSQL (`postgres://…`). */
-export function openStore(url: string = DEFAULT_DATABASE_URL, options: { poolSize?: number } = {}): Store {
+export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOptions = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      // A query waits at most this long for a connection, so an unreachable server fails requests and loops
+      // (which back off and retry) instead of hanging them.
+      connectionTimeoutMillis: 10_000,
+    });
+    const onError = options.onConnectionError ?? (() => undefined);
+    // Idle connections report to the pool; connections in use report to their client. Both need a listener.
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
