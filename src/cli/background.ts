@@ -9,6 +9,7 @@ import { startMailWorker } from '../mail/delivery.ts';
 import { startImapPoller } from '../mail/imap.ts';
 import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
+import { acquireSchedulerLock } from '../store/scheduler-lock.ts';
 
 export interface BackgroundWork {
   stop(): Promise<void>;
@@ -20,7 +21,8 @@ export type BackgroundPart = (typeof BACKGROUND_PARTS)[number];
 /**
  * Everything that runs without a request: the engine's scheduler, outbox delivery, webhook delivery and bulk
  * jobs. `stepwise serve` starts it in-process (unless `--no-worker`); `stepwise worker` runs only this. Each loop
- * claims its rows with leases, so any number of processes may run it against one PostgreSQL database.
+ * claims its rows with leases, so any number of processes may run it against one PostgreSQL database; on SQLite
+ * one process owns it (see src/store/scheduler-lock.ts) and a second one fails to start with SchedulerLockedError.
  */
 export function startBackgroundWork(input: {
   store: Store;
@@ -35,6 +37,8 @@ export function startBackgroundWork(input: {
   const workerId = input.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store, config, clock, logger } = input;
   const parts = new Set(input.parts ?? BACKGROUND_PARTS);
+  // SQLite: one process owns the background work; a second one is refused here (SchedulerLockedError).
+  const lock = acquireSchedulerLock(store.url);
   const running: { stop(): Promise<unknown> }[] = [];
   if (parts.has('engine')) {
     running.push(
@@ -74,7 +78,11 @@ export function startBackgroundWork(input: {
   logger.info({ workerId, parts: [...parts] }, 'background work started');
   return {
     async stop() {
-      await Promise.all(running.map((part) => part.stop()));
+      try {
+        await Promise.all(running.map((part) => part.stop()));
+      } finally {
+        lock.release();
+      }
     },
   };
 }
