@@ -4,6 +4,7 @@ import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { startBulkJobRunner } from '../engine/bulk-connect.ts';
 import type { Clock } from '../engine/clock.ts';
+import { startImportJobRunner } from '../engine/import-jobs.ts';
 import { startEngineWorker } from '../engine/worker.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { startImapPoller } from '../mail/imap.ts';
@@ -72,6 +73,17 @@ export function startBackgroundWork(input: {
         leaseMs: config.worker.leaseMs,
         pollMs: config.worker.pollMs,
         onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
+      }),
+    );
+    // CSV imports (bulk jobs of kind `import`) resume at their cursor after a crash or restart.
+    running.push(
+      startImportJobRunner({
+        store,
+        clock,
+        workerId,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        onError: (error) => logger.error({ err: error, part: 'bulk' }, 'import job failed'),
       }),
     );
   }

@@ -415,6 +415,17 @@ export interface BulkJobsTable {
   updated_at: number;
 }
 
+/** An uploaded CSV file, kept for its import job (migration 0012). */
+export interface ImportFilesTable {
+  org_id: string;
+  job_id: string;
+  /** sha256 of the uploader, the record type and the file's bytes: the same upload twice is the same job. */
+  file_hash: string;
+  record_type: RecordType;
+  csv: string;
+  created_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -443,4 +454,5 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   bulk_jobs: BulkJobsTable;
+  import_files: ImportFilesTable;
 }
