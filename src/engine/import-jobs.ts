@@ -130,7 +130,8 @@ export async function runImportJobs(deps: ImportJobDeps): Promise<number> {
     if (!job) return finished;
     try {
       while (!(await runImportChunk(deps, job, workerId, leaseMs))) {
-        // next chunk
+        // SQLite answers synchronously: let the server answer requests (progress polls) between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       finished++;
     } catch (error) {
