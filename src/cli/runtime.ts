@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { installProcessGuards } from './process-guard.ts';
 
@@ -22,6 +23,28 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
     onConnectionError: (error) =>
       logger.warn({ err: error.message }, 'database connection lost; reconnecting'),
   });
-  await migrateToLatest(store.db);
+  await migrateWhenReachable(store, logger);
   return { config, store, logger };
+}
+
+/** How long a starting process waits for an unreachable database before giving up (exit status 1). */
+const STARTUP_WAIT_MS = 120_000;
+
+/**
+ * Migrates, waiting for the database first when it cannot be reached yet (PostgreSQL still starting, or
+ * restarting while a supervisor restarts us): a process started during an outage comes up when it ends.
+ */
+async function migrateWhenReachable(store: Store, logger: pino.Logger): Promise<void> {
+  const giveUpAt = Date.now() + STARTUP_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(store.db);
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
+      const delay = Math.min(250 * 2 ** attempt, 5_000);
+      if (attempt === 1) logger.warn({ err: String(error) }, 'database unavailable at start; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

@@ -23,7 +23,7 @@ import { connectLeads, seedEmailWorld } from './outage-world.ts';
  * afterwards every email must have arrived — the only duplicates allowed are exchanges that were inside SMTP
  * when the database went away (at most one per connection in flight: workers × SMTP connections per worker).
  */
-const EMAILS = faultScale(1200, 3000);
+const EMAILS = faultScale(600, 3000);
 const OUTAGE_MS = faultScale(5_000, 10_000);
 const WORKERS = 3;
 /** SMTP connections one worker keeps in flight (SEND_CONCURRENCY in src/mail/delivery.ts). */
@@ -52,7 +52,10 @@ describe('a PostgreSQL restart under load', () => {
   it(
     'keeps serve and 3 workers alive, reports not-ready meanwhile, and delivers every email',
     async () => {
-      cluster = await startCluster('outage');
+      const t0 = Date.now();
+    const phases: Record<string, number> = {};
+    cluster = await startCluster('outage');
+    phases.cluster = Date.now() - t0;
       sink = await startSink({ latencyMs: 30 });
       store = openStore(cluster.url, { onConnectionError: () => undefined });
       await migrateToLatest(store.db);
@@ -75,6 +78,7 @@ describe('a PostgreSQL restart under load', () => {
         ...processes.slice(1).map((p) => p.waitFor('engine worker started', 60_000)),
       ]);
       expect(await readiness(httpPort)).toBe(200);
+    phases.processes = Date.now() - t0;
 
       const addresses = await connectLeads(store, scenario.sequenceId, { from: 0, to: EMAILS }, now);
 
@@ -93,6 +97,7 @@ describe('a PostgreSQL restart under load', () => {
       while (sink.received.length < EMAILS / 10 && Date.now() < loadDeadline) await pause(20);
       expect(sink.received.length).toBeGreaterThanOrEqual(EMAILS / 10);
       const stoppedAt = Date.now();
+    phases.stop = stoppedAt - t0;
       await cluster.stop();
       const receivedAtStop = sink.received.length;
       await pause(OUTAGE_MS);
@@ -132,7 +137,7 @@ describe('a PostgreSQL restart under load', () => {
       const counts = tally(sink.received);
       const inFlightBound = WORKERS * SMTP_CONNECTIONS_PER_WORKER;
       // Diagnostics for the report when an assertion fails.
-      console.log(JSON.stringify({ emails: EMAILS, receivedAtStop, ...counts, inFlightBound, pending }));
+      console.log(JSON.stringify({ emails: EMAILS, receivedAtStop, ...counts, inFlightBound, pending, phases }));
       expect(pending).toBe(0);
       expect(counts.distinctRecipients).toBe(EMAILS);
       expect(new Set(sink.received.flatMap((m) => m.to))).toEqual(new Set(addresses));
