@@ -53,9 +53,9 @@ describe('a PostgreSQL restart under load', () => {
     'keeps serve and 3 workers alive, reports not-ready meanwhile, and delivers every email',
     async () => {
       const t0 = Date.now();
-    const phases: Record<string, number> = {};
-    cluster = await startCluster('outage');
-    phases.cluster = Date.now() - t0;
+      const phases: Record<string, number> = {};
+      cluster = await startCluster('outage');
+      phases.cluster = Date.now() - t0;
       sink = await startSink({ latencyMs: 30 });
       store = openStore(cluster.url, { onConnectionError: () => undefined });
       await migrateToLatest(store.db);
@@ -78,7 +78,7 @@ describe('a PostgreSQL restart under load', () => {
         ...processes.slice(1).map((p) => p.waitFor('engine worker started', 60_000)),
       ]);
       expect(await readiness(httpPort)).toBe(200);
-    phases.processes = Date.now() - t0;
+      phases.processes = Date.now() - t0;
 
       const addresses = await connectLeads(store, scenario.sequenceId, { from: 0, to: EMAILS }, now);
 
@@ -97,7 +97,7 @@ describe('a PostgreSQL restart under load', () => {
       while (sink.received.length < EMAILS / 10 && Date.now() < loadDeadline) await pause(20);
       expect(sink.received.length).toBeGreaterThanOrEqual(EMAILS / 10);
       const stoppedAt = Date.now();
-    phases.stop = stoppedAt - t0;
+      phases.stop = stoppedAt - t0;
       await cluster.stop();
       const receivedAtStop = sink.received.length;
       await pause(OUTAGE_MS);
@@ -137,7 +137,9 @@ describe('a PostgreSQL restart under load', () => {
       const counts = tally(sink.received);
       const inFlightBound = WORKERS * SMTP_CONNECTIONS_PER_WORKER;
       // Diagnostics for the report when an assertion fails.
-      console.log(JSON.stringify({ emails: EMAILS, receivedAtStop, ...counts, inFlightBound, pending, phases }));
+      console.log(
+        JSON.stringify({ emails: EMAILS, receivedAtStop, ...counts, inFlightBound, pending, phases }),
+      );
       expect(pending).toBe(0);
       expect(counts.distinctRecipients).toBe(EMAILS);
       expect(new Set(sink.received.flatMap((m) => m.to))).toEqual(new Set(addresses));
