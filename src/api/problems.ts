@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError, type DomainErrorKind, type Problem } from '../domain/errors.ts';
+import { isDatabaseUnavailable, isStorageFull } from '../store/db-errors.ts';
 
 /**
  * Errors leave the API as RFC 9457 `application/problem+json`: a stable `code`, an English `detail`, and for
@@ -62,6 +63,8 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 function customCode(params: unknown): string | undefined {
@@ -124,6 +127,14 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
   if (isResponseSerializationError(error)) {
     request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');
     return base(500, 'internal_error', 'The server produced an invalid response.');
+  }
+  if (isStorageFull(error)) {
+    request.log.error({ err: error }, 'database storage is full');
+    return base(507, 'storage_full', `The database could not store the change: ${error.message}`);
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return base(503, 'database_unavailable', 'The database cannot be reached right now; try again shortly.');
   }
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode ?? 500;

@@ -4,11 +4,13 @@ import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { startBulkJobRunner } from '../engine/bulk-connect.ts';
 import type { Clock } from '../engine/clock.ts';
+import { startImportJobRunner } from '../engine/import-jobs.ts';
 import { startEngineWorker } from '../engine/worker.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { startImapPoller } from '../mail/imap.ts';
 import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
+import { acquireSchedulerLock } from '../store/scheduler-lock.ts';
 
 export interface BackgroundWork {
   stop(): Promise<void>;
@@ -20,7 +22,8 @@ export type BackgroundPart = (typeof BACKGROUND_PARTS)[number];
 /**
  * Everything that runs without a request: the engine's scheduler, outbox delivery, webhook delivery and bulk
  * jobs. `stepwise serve` starts it in-process (unless `--no-worker`); `stepwise worker` runs only this. Each loop
- * claims its rows with leases, so any number of processes may run it against one PostgreSQL database.
+ * claims its rows with leases, so any number of processes may run it against one PostgreSQL database; on SQLite
+ * one process owns it (see src/store/scheduler-lock.ts) and a second one fails to start with SchedulerLockedError.
  */
 export function startBackgroundWork(input: {
   store: Store;
@@ -35,6 +38,8 @@ export function startBackgroundWork(input: {
   const workerId = input.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store, config, clock, logger } = input;
   const parts = new Set(input.parts ?? BACKGROUND_PARTS);
+  // SQLite: one process owns the background work; a second one is refused here (SchedulerLockedError).
+  const lock = acquireSchedulerLock(store.url);
   const running: { stop(): Promise<unknown> }[] = [];
   if (parts.has('engine')) {
     running.push(
@@ -47,7 +52,17 @@ export function startBackgroundWork(input: {
     running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
   }
   if (parts.has('webhooks')) {
-    running.push(startWebhookWorker({ store, clock, config, workerId, pollMs: config.worker.pollMs }));
+    const webhookLog = logger.child({ part: 'webhooks' });
+    running.push(
+      startWebhookWorker({
+        store,
+        clock,
+        config,
+        workerId,
+        pollMs: config.worker.pollMs,
+        onError: (error) => webhookLog.error({ err: error }, 'webhook delivery failed'),
+      }),
+    );
   }
   if (parts.has('bulk')) {
     running.push(
@@ -60,11 +75,26 @@ export function startBackgroundWork(input: {
         onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
       }),
     );
+    // CSV imports (bulk jobs of kind `import`) resume at their cursor after a crash or restart.
+    running.push(
+      startImportJobRunner({
+        store,
+        clock,
+        workerId,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        onError: (error) => logger.error({ err: error, part: 'bulk' }, 'import job failed'),
+      }),
+    );
   }
   logger.info({ workerId, parts: [...parts] }, 'background work started');
   return {
     async stop() {
-      await Promise.all(running.map((part) => part.stop()));
+      try {
+        await Promise.all(running.map((part) => part.stop()));
+      } finally {
+        lock.release();
+      }
     },
   };
 }

@@ -12,5 +12,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
+  // A command that failed after opening servers or pools (e.g. serve refused the scheduler lock) must still end.
+  process.exit(1);
 }

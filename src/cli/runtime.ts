@@ -2,7 +2,9 @@ import pino from 'pino';
 import { redactingLoggerOptions } from '../api/log-redaction.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { installProcessGuards } from './process-guard.ts';
 
 /** Loads configuration (exiting with the variable's name on a bad value) and opens a migrated store. */
 export async function openRuntime(): Promise<{ config: Config; store: Store; logger: pino.Logger }> {
@@ -17,7 +19,33 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
     throw error;
   }
   const logger = pino(redactingLoggerOptions(config.logLevel));
-  const store = openStore(config.databaseUrl);
-  await migrateToLatest(store.db);
+  installProcessGuards(logger);
+  const store = openStore(config.databaseUrl, {
+    onConnectionError: (error) =>
+      logger.warn({ err: error.message }, 'database connection lost; reconnecting'),
+  });
+  await migrateWhenReachable(store, logger);
   return { config, store, logger };
+}
+
+/** How long a starting process waits for an unreachable database before giving up (exit status 1). */
+const STARTUP_WAIT_MS = 120_000;
+
+/**
+ * Migrates, waiting for the database first when it cannot be reached yet (PostgreSQL still starting, or
+ * restarting while a supervisor restarts us): a process started during an outage comes up when it ends.
+ */
+async function migrateWhenReachable(store: Store, logger: pino.Logger): Promise<void> {
+  const giveUpAt = Date.now() + STARTUP_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(store.db);
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
+      const delay = Math.min(250 * 2 ** attempt, 5_000);
+      if (attempt === 1) logger.warn({ err: String(error) }, 'database unavailable at start; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

@@ -9,6 +9,7 @@ import type { Actor } from '../domain/identity.ts';
 import { decideRecord, type OrgPolicy } from '../domain/permissions/permissions.ts';
 import { FieldRuleSchema } from '../domain/sequence/definition.ts';
 import type { Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { newId } from '../store/ids.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
@@ -428,6 +429,9 @@ export async function runBulkJobs(deps: BulkJobDeps): Promise<number> {
       }
     } catch (error) {
       if (error instanceof LeaseLost) continue;
+      // The database went away mid-chunk: the chunk rolled back and the job stays leased to this worker, which
+      // claims it again (or another worker after the lease) once the database is back. Not the job's fault.
+      if (isDatabaseUnavailable(error)) throw error;
       await failJob(deps.store.db, job, workerId, deps.clock.now(), error);
     }
   }
@@ -440,11 +444,23 @@ export function startBulkJobRunner(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  let failures = 0;
   const tick = async () => {
     if (stopped) return;
-    running = runBulkJobs(deps).catch((error: unknown) => deps.onError?.(error));
+    const pollMs = deps.pollMs ?? 1000;
+    let pause = pollMs;
+    running = runBulkJobs(deps).then(
+      () => {
+        failures = 0;
+      },
+      (error: unknown) => {
+        failures++;
+        pause = Math.max(pollMs, Math.min(pollMs * 2 ** Math.min(failures, 10), 5_000));
+        deps.onError?.(error);
+      },
+    );
     await running;
-    if (!stopped) timer = setTimeout(tick, deps.pollMs ?? 1000);
+    if (!stopped) timer = setTimeout(tick, pause);
   };
   timer = setTimeout(tick, 0);
   return {

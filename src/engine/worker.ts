@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { FailureBackoff } from './backoff.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { processDueBatch } from './process-tasks.ts';
 import { sweep } from './sweeper.ts';
@@ -54,35 +55,52 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     }
   }
 
+  const backoff = new FailureBackoff('engine worker', deps.logger, deps.config.worker.pollMs);
+
+  /**
+   * Never ends while not stopped: a failed batch (the database gone, a dropped connection) is logged and retried
+   * after a growing pause; its claimed tasks stay leased and are taken again once the lease ends.
+   */
   async function run(): Promise<void> {
     while (!stopped) {
+      let pause = deps.config.worker.pollMs;
       try {
         if (Date.now() - lastSweep >= sweepEveryMs) {
-          lastSweep = Date.now();
           await sweep(deps);
+          lastSweep = Date.now();
         }
+        if (!listener && listenWanted()) await startListening();
         const claimed = await processDueBatch(deps);
+        backoff.succeeded();
         if (claimed > 0) continue;
       } catch (error) {
-        deps.logger.error({ err: String(error) }, 'engine worker loop error');
+        pause = backoff.failed(error);
       }
-      if (!stopped) await sleep(deps.config.worker.pollMs);
+      if (!stopped) await sleep(pause);
     }
   }
 
+  const listenWanted = () => deps.store.dialect === 'postgres' && options.listen !== false;
+  let lastListenTry = 0;
+
+  /** LISTENs on its own connection; when that connection is lost, the loop polls and listens again later. */
   async function startListening(): Promise<void> {
-    if (deps.store.dialect !== 'postgres' || options.listen === false) return;
+    if (!listenWanted() || Date.now() - lastListenTry < 5_000) return;
+    lastListenTry = Date.now();
+    const client = new pg.Client({ connectionString: deps.store.url, connectionTimeoutMillis: 5_000 });
+    client.on('notification', () => wake?.());
+    client.on('error', (error) => {
+      deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling');
+      if (listener === client) listener = null;
+      client.end().catch(() => undefined);
+    });
     try {
-      const client = new pg.Client({ connectionString: deps.store.url });
-      client.on('notification', () => wake?.());
-      client.on('error', (error) =>
-        deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling'),
-      );
       await client.connect();
       await client.query(`LISTEN ${TASKS_CHANNEL}`);
       listener = client;
     } catch (error) {
       deps.logger.warn({ err: String(error) }, 'engine could not LISTEN; polling only');
+      await client.end().catch(() => undefined);
     }
   }
 

@@ -194,11 +194,20 @@ export interface Worker {
 }
 
 /** Polls for due deliveries every `pollMs`; `drain` delivers what is due now (tests, shutdown). */
-export function startWebhookWorker(deps: WebhookWorkerDeps & { pollMs?: number }): Worker {
-  return startPolling(() => deliverDueWebhooks(deps), deps.pollMs ?? 1000);
+export function startWebhookWorker(
+  deps: WebhookWorkerDeps & { pollMs?: number; onError?: (error: unknown) => void },
+): Worker {
+  return startPolling(() => deliverDueWebhooks(deps), deps.pollMs ?? 1000, deps.onError);
 }
 
-/** A loop that runs `tick` every `pollMs`, never overlapping itself; `drain` runs it once more now. */
+/** After this many failed ticks in a row the pause stops growing (it doubles from `pollMs` up to this). */
+export const MAX_POLL_BACKOFF_MS = 5_000;
+
+/**
+ * A loop that runs `tick` every `pollMs`, never overlapping itself; `drain` runs it once more now. A failing tick
+ * (the database restarting) is reported to `onError` and retried after a pause that doubles with each failure
+ * in a row, up to `MAX_POLL_BACKOFF_MS` (or `pollMs` when that is longer); the loop itself never ends.
+ */
 export function startPolling(
   tick: () => Promise<number>,
   pollMs: number,
@@ -207,18 +216,36 @@ export function startPolling(
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<unknown> = Promise.resolve();
+  let failures = 0;
   const exclusive = (): Promise<number> => {
     const next = chain.then(tick, tick);
     chain = next.catch(() => undefined);
     return next;
   };
-  const schedule = () => {
+  const schedule = (delay = pollMs) => {
     if (stopped) return;
     timer = setTimeout(() => {
       exclusive()
-        .catch((error: unknown) => onError?.(error))
-        .finally(schedule);
-    }, pollMs);
+        .then(
+          () => {
+            failures = 0;
+            return pollMs;
+          },
+          (error: unknown) => {
+            failures++;
+            try {
+              onError?.(error);
+            } catch {
+              // A failing error handler must not end the loop.
+            }
+            return Math.max(
+              pollMs,
+              Math.min(Math.max(pollMs, 100) * 2 ** Math.min(failures, 10), MAX_POLL_BACKOFF_MS),
+            );
+          },
+        )
+        .then(schedule);
+    }, delay);
     timer.unref();
   };
   schedule();

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -41,12 +50,62 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteData
   };
 }
 
+/**
+ * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL "database or disk is full", SQLITE_IOERR,
+ * SQLITE_NOMEM). Kysely then sends its own ROLLBACK, which fails with "cannot rollback - no transaction is
+ * active" and replaces the original error. This driver skips the ROLLBACK when no transaction is open, so the
+ * caller sees the real cause.
+ */
+class StoreSqliteDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config);
+    this.#sqlite = sqlite;
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#sqlite.inTransaction) return;
+    await super.rollbackTransaction(connection);
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config);
+    this.#config = config;
+    this.#sqlite = sqlite;
+  }
+  override createDriver(): Driver {
+    return new StoreSqliteDriver(this.#config, this.#sqlite);
+  }
+}
+
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 
+export interface StoreOptions {
+  poolSize?: number;
+  /**
+   * Told about connections PostgreSQL dropped (restart, failover, network). The pool discards such a connection
+   * and opens a new one for the next query; without a listener the 'error' event would end the process.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
 /** Opens SQLite (`sqlite:./path` or `sqlite::memory:`) or PostgreSQL (`postgres://…`). */
-export function openStore(url: string = DEFAULT_DATABASE_URL, options: { poolSize?: number } = {}): Store {
+export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOptions = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      // A query waits at most this long for a connection, so an unreachable server fails requests and loops
+      // (which back off and retry) instead of hanging them.
+      connectionTimeoutMillis: 10_000,
+    });
+    const onError = options.onConnectionError ?? (() => undefined);
+    // Idle connections report to the pool; connections in use report to their client. Both need a listener.
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
@@ -60,6 +119,8 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: { poolSiz
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+  });
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }

@@ -4,6 +4,7 @@ import * as engine from './migrations/0004_engine.ts';
 import * as mail from './migrations/0007_mail.ts';
 import * as renderOnce from './migrations/0010_render_once.ts';
 import * as tokenScopes from './migrations/0011b_token_scopes.ts';
+import * as importJobs from './migrations/0012_import_jobs.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0007_mail': mail,
   '0010_render_once': renderOnce,
   '0011b_token_scopes': tokenScopes,
+  '0012_import_jobs': importJobs,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -448,6 +448,17 @@ export interface BulkJobsTable {
   updated_at: number;
 }
 
+/** An uploaded CSV file, kept for its import job (migration 0012). */
+export interface ImportFilesTable {
+  org_id: string;
+  job_id: string;
+  /** sha256 of the uploader, the record type and the file's bytes: the same upload twice is the same job. */
+  file_hash: string;
+  record_type: RecordType;
+  csv: string;
+  created_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -478,4 +489,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   bulk_jobs: BulkJobsTable;
   inbound_credentials: InboundCredentialsTable;
+  import_files: ImportFilesTable;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
+import { runImportJobs } from '../../src/engine/import-jobs.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import { addNode, createSequence, type E2E, signIn, startE2E } from './designer-helpers.ts';
 
@@ -266,6 +267,18 @@ describe('the seller’s day in the browser', () => {
       expect(await dialog.getByLabel('Field for column Notes').inputValue()).toBe('ignore');
       await dialog.getByRole('button', { name: 'Import', exact: true }).click();
       const report = dialog.getByTestId('import-report');
+      // The import is a background job (serve's runner in production); here the test runs it once queued.
+      await expect
+        .poll(async () => {
+          const jobs = await e2e.world.store.db
+            .selectFrom('bulk_jobs')
+            .select('id')
+            .where('kind', '=', 'import')
+            .execute();
+          return jobs.length;
+        })
+        .toBeGreaterThan(0);
+      await runImportJobs({ store: e2e.world.store, clock: e2e.world.clock });
       await report.waitFor();
       expect(await report.textContent()).toContain('Imported: 1. Not imported: 1.');
       expect(await report.getByRole('row').nth(1).textContent()).toMatch(/^3/);

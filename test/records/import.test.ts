@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/cli/commands/import-command.ts';
 import { testConfig } from '../../src/config.ts';
+import { runImportJobs } from '../../src/engine/import-jobs.ts';
 import { dialects } from '../support/databases.ts';
 import { createWorld, ORG_ID, USERS, type World } from '../support/world.ts';
 
@@ -138,13 +139,20 @@ describe.each(dialects)('CSV import on %s', (dialect) => {
       headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'text/csv' },
       payload: csv,
     });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toEqual({
+    expect(response.statusCode, response.body).toBe(202);
+    const { jobId } = response.json() as { jobId: string };
+    await runImportJobs({ store: world.store, clock: world.clock });
+    const job = await world.as('eastSeller', 'GET', `/api/import-jobs/${jobId}`);
+    expect(job.statusCode, job.body).toBe(200);
+    expect(job.json()).toMatchObject({
+      status: 'done',
       total: 4,
+      processed: 4,
       imported: 1,
       failed: 3,
+      duplicates: 0,
       ignoredColumns: [],
-      problems: [],
+      error: null,
       errors: [
         { row: 3, reasons: ['you may give records only to yourself or to people in units you manage'] },
         { row: 4, reasons: ['invalid email "cid@example"'] },
@@ -154,6 +162,8 @@ describe.each(dialects)('CSV import on %s', (dialect) => {
         },
       ],
     });
+    // Someone else's job is not visible.
+    expect((await world.as('westSeller', 'GET', `/api/import-jobs/${jobId}`)).statusCode).toBe(404);
     const ann = await world.store.db
       .selectFrom('records')
       .selectAll()
@@ -167,8 +177,10 @@ describe.each(dialects)('CSV import on %s', (dialect) => {
       mapping: { Contact: 'name', Mail: 'email' },
       ownerId: USERS.westSeller.id,
     });
-    expect(json.statusCode, json.body).toBe(200);
-    expect(json.json()).toMatchObject({ imported: 1, failed: 0 });
+    expect(json.statusCode, json.body).toBe(202);
+    await runImportJobs({ store: world.store, clock: world.clock });
+    const contactJob = await world.as('eastAdmin', 'GET', `/api/import-jobs/${json.json().jobId}`);
+    expect(contactJob.json()).toMatchObject({ status: 'done', imported: 1, failed: 0 });
 
     const badMapping = await world.as('eastAdmin', 'POST', '/api/records/import', {
       type: 'contact',

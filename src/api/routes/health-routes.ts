@@ -3,19 +3,66 @@ import { z } from 'zod';
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 
+/** How long `/api/ready` waits for the database before answering "not ready". */
+const READY_TIMEOUT_MS = 2_000;
+
+const ReadySchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  database: z.enum(['sqlite', 'postgres']),
+  detail: z.string().optional(),
+});
+
+async function databaseAnswers(deps: AppDeps): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      sql`select 1`.execute(deps.store.db).then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)) || 'query failed',
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function healthRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   app.get(
     '/api/health',
     {
       schema: {
         tags: ['system'],
-        summary: 'Liveness and database reachability',
+        summary:
+          'Liveness: the process is up and serving. It does not touch the database, so an orchestrator does not ' +
+          'restart processes that are only waiting for the database to come back (see /api/ready).',
         response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['sqlite', 'postgres']) }) },
       },
     },
-    async () => {
-      await sql`select 1`.execute(deps.store.db);
-      return { status: 'ok' as const, database: deps.store.dialect };
+    async () => ({ status: 'ok' as const, database: deps.store.dialect }),
+  );
+
+  app.get(
+    '/api/ready',
+    {
+      schema: {
+        tags: ['system'],
+        summary:
+          'Readiness: 200 when the database answers a query, 503 while it is unreachable (a load balancer stops ' +
+          'sending requests here meanwhile).',
+        response: { 200: ReadySchema, 503: ReadySchema },
+      },
+    },
+    async (_request, reply) => {
+      const failure = await databaseAnswers(deps);
+      if (failure === null) return { status: 'ready' as const, database: deps.store.dialect };
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ status: 'unavailable' as const, database: deps.store.dialect, detail: failure });
     },
   );
 }

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import { startEngineWorker } from '../../engine/worker.ts';
 import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
+import { acquireSchedulerLock } from '../../store/scheduler-lock.ts';
 import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 
@@ -47,11 +48,16 @@ export function registerWorkerCommand(program: Command): void {
       const workerId = stableId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
       if (stableId) await releaseExpiredLeases(store.db, clock.now(), stableId);
       if (options.drain) {
-        const worker = startEngineWorker({ store, clock, logger, config, workerId }, { loop: false });
-        const processed = await worker.drain();
-        logger.info({ processed }, 'engine drained');
-        await worker.stop();
-        await store.close();
+        const lock = acquireSchedulerLock(store.url);
+        try {
+          const worker = startEngineWorker({ store, clock, logger, config, workerId }, { loop: false });
+          const processed = await worker.drain();
+          logger.info({ processed }, 'engine drained');
+          await worker.stop();
+        } finally {
+          lock.release();
+          await store.close();
+        }
         return;
       }
       const background = startBackgroundWork({ store, config, clock, logger, workerId, parts: options.only });

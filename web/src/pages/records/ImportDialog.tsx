@@ -7,13 +7,25 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { csvHeader, guessTarget, IMPORT_TARGETS } from './csv-header.ts';
 
-interface ImportResult {
-  total?: number;
-  imported?: number;
-  failed?: number;
-  errors?: { row: number; reasons?: string[]; code?: string; message?: string }[];
-  ignoredColumns?: string[];
-  problems?: string[];
+interface ImportAccepted {
+  jobId: string;
+  existing: boolean;
+  status: ImportJob['status'];
+}
+
+/** GET /api/import-jobs/:id: progress, and once ended the per-row report. */
+interface ImportJob {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  imported: number;
+  failed: number;
+  duplicates: number;
+  errors: { row: number; reasons: string[] }[];
+  rowsTruncated: boolean;
+  ignoredColumns: string[];
+  error: string | null;
 }
 
 interface RecordField {
@@ -36,8 +48,22 @@ export function ImportDialog({ recordType, onClose }: { recordType: RecordType; 
     (field) => !field.recordType || field.recordType === recordType,
   );
   const run = useMutation({
-    mutationFn: () => api<ImportResult>('POST', '/api/records/import', { type: recordType, csv, mapping }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['records'] }),
+    mutationFn: () => api<ImportAccepted>('POST', '/api/records/import', { type: recordType, csv, mapping }),
+  });
+  // The import runs as a background job on the server; the dialog polls it until it has ended.
+  const jobId = run.data?.jobId;
+  const job = useQuery({
+    queryKey: ['import-job', jobId],
+    queryFn: async () => {
+      const current = await api<ImportJob>('GET', `/api/import-jobs/${jobId}`);
+      if (current.status === 'done' || current.status === 'failed') {
+        await client.invalidateQueries({ queryKey: ['records'] });
+      }
+      return current;
+    },
+    enabled: !!jobId,
+    refetchInterval: (current) =>
+      current.state.data?.status === 'done' || current.state.data?.status === 'failed' ? false : 1000,
   });
   async function choose(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
@@ -48,7 +74,8 @@ export function ImportDialog({ recordType, onClose }: { recordType: RecordType; 
     setMapping(Object.fromEntries(csvHeader(text).map((header) => [header, guessTarget(header, names)])));
     run.reset();
   }
-  const report = run.data;
+  const report = job.data;
+  const ended = report?.status === 'done' || report?.status === 'failed';
   return (
     <Dialog
       title={t('import.title', { type: t(`common:recordTypePlural.${recordType}`) })}
@@ -62,7 +89,7 @@ export function ImportDialog({ recordType, onClose }: { recordType: RecordType; 
           <button
             type="button"
             className="primary"
-            disabled={!csv || run.isPending}
+            disabled={!csv || run.isPending || (!!jobId && !ended)}
             onClick={() => run.mutate()}
           >
             {t('import.submit')}
@@ -110,21 +137,19 @@ export function ImportDialog({ recordType, onClose }: { recordType: RecordType; 
           </tbody>
         </table>
       )}
-      <ErrorMessage error={run.error} />
-      {report && (
+      <ErrorMessage error={run.error ?? job.error} />
+      {run.data?.existing && <p>{t('import.existing')}</p>}
+      {report && !ended && (
+        <p role="status" data-testid="import-progress">
+          {t('import.progress', { processed: report.processed, total: report.total })}
+        </p>
+      )}
+      {report && ended && (
         <div role="status" className="import-report" data-testid="import-report">
-          <p>
-            {t('import.summary', {
-              imported: report.imported ?? 0,
-              failed: report.failed ?? report.errors?.length ?? 0,
-            })}
-          </p>
-          {(report.problems ?? []).map((problem) => (
-            <p key={problem} className="error">
-              {problem}
-            </p>
-          ))}
-          {(report.errors ?? []).length > 0 && (
+          <p>{t('import.summary', { imported: report.imported, failed: report.failed })}</p>
+          {report.duplicates > 0 && <p>{t('import.duplicates', { count: report.duplicates })}</p>}
+          {report.error && <p className="error">{report.error}</p>}
+          {report.errors.length > 0 && (
             <table className="grid compact" aria-label={t('import.errors')}>
               <thead>
                 <tr>
@@ -133,15 +158,16 @@ export function ImportDialog({ recordType, onClose }: { recordType: RecordType; 
                 </tr>
               </thead>
               <tbody>
-                {(report.errors ?? []).map((error) => (
+                {report.errors.map((error) => (
                   <tr key={error.row}>
                     <td className="number">{error.row}</td>
-                    <td>{(error.reasons ?? [error.message ?? error.code ?? '']).join('; ')}</td>
+                    <td>{error.reasons.join('; ')}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
+          {report.rowsTruncated && <p>{t('import.truncated')}</p>}
         </div>
       )}
     </Dialog>

@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Actor } from '../domain/identity.ts';
+import { decideRecord, type OrgPolicy } from '../domain/permissions/permissions.ts';
+import {
+  type ColumnMapping,
+  type CsvRow,
+  mapColumns,
+  type OwnerRef,
+  parseCsv,
+  type RowError,
+  validateRow,
+} from '../domain/records/csv-import.ts';
+import { RECORD_TYPES, type RecordType } from '../domain/sequence/definition.ts';
+import type { Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
+import { newId } from '../store/ids.ts';
+import { recordAudit } from '../store/repos/audit-repo.ts';
+import { loadOrgPolicy } from '../store/repos/connections-repo.ts';
+import { loadActor } from '../store/repos/identity-repo.ts';
+import {
+  type ClaimedImport,
+  claimImportJob,
+  existingEmails,
+  loadImportFile,
+  loadImportJobRow,
+  saveImportProgress,
+} from '../store/repos/import-jobs-repo.ts';
+import { listRecordFields } from '../store/repos/record-fields-repo.ts';
+import { activeOwners, insertRecordRows, type RecordRow, toRecordRow } from '../store/repos/records-repo.ts';
+import { enabledSegmentsFor } from '../store/repos/segments-repo.ts';
+import type { Database } from '../store/schema.ts';
+import type { Clock } from './clock.ts';
+import { onRecordChanged } from './record-changes.ts';
+
+/**
+ * CSV import as a background job. The upload is stored with its hash and a `bulk_jobs` row (kind `import`); a
+ * runner goes through the file in chunks, each chunk ONE transaction that inserts its good rows and advances the
+ * job's cursor, counters and per-row report under a lease. A crash (even SIGKILL) loses at most the chunk in
+ * flight, which rolled back; the next runner resumes at the cursor, so every row is imported once.
+ *
+ * Dedupe rule: a row whose email (compared case-insensitively) is already on a record of the same type in the
+ * organisation — imported earlier, by an earlier row of this file, or created by hand — is not imported and is
+ * reported as a duplicate. Rows without an email are never deduplicated. The same person uploading the same file
+ * for the same record type again gets the existing job (same file hash) instead of a new one.
+ */
+export const ImportParamsSchema = z.object({
+  type: z.enum(RECORD_TYPES),
+  overrides: z.record(z.string(), z.string()),
+  defaultOwnerId: z.string(),
+  source: z.string(),
+});
+export type ImportParams = z.infer<typeof ImportParamsSchema>;
+
+/** At most this many rows are listed in a job's report; the counts are always exact. */
+export const MAX_LISTED_ROWS = 10_000;
+
+export interface ImportJobResult {
+  /** Data rows gone through (an index into the file's rows). */
+  cursor: number;
+  errors: RowError[];
+  /** Rows left out by the dedupe rule. */
+  duplicates: number;
+  rowsTruncated: boolean;
+  ignoredColumns: string[];
+  error?: string;
+}
+
+export function parseImportResult(json: string): ImportJobResult {
+  const empty: ImportJobResult = {
+    cursor: 0,
+    errors: [],
+    duplicates: 0,
+    rowsTruncated: false,
+    ignoredColumns: [],
+  };
+  try {
+    const parsed = JSON.parse(json) as Partial<ImportJobResult> | null;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? { ...empty, ...parsed } : empty;
+  } catch {
+    return empty;
+  }
+}
+
+/** The same person uploading the same file for the same record type: one job. */
+export function importFileHash(actorId: string, type: RecordType, csv: string): string {
+  return createHash('sha256')
+    .update(actorId)
+    .update('\0')
+    .update(type)
+    .update('\0')
+    .update(csv)
+    .digest('hex');
+}
+
+/** Why `actor` may not make `owner` a record's owner, or null when they may. */
+export function ownerRefusalFor(actor: Actor, policy: OrgPolicy) {
+  return (owner: OwnerRef): string | null =>
+    decideRecord(actor, policy, 'edit', { ownerId: owner.id, businessUnitId: owner.businessUnitId }).allowed
+      ? null
+      : 'you may give records only to yourself or to people in units you manage';
+}
+
+export interface ImportJobDeps {
+  store: Store;
+  clock: Clock;
+  workerId?: string;
+  /** Rows per chunk (per transaction). */
+  chunkSize?: number;
+  leaseMs?: number;
+}
+
+class LeaseLost extends Error {}
+
+interface ParsedFile {
+  rows: CsvRow[];
+  header: string[];
+}
+/** A file is parsed once per job and process, not once per chunk. */
+const parsedFiles = new Map<string, ParsedFile>();
+
+/** Works through every claimable import job; returns how many it finished. */
+export async function runImportJobs(deps: ImportJobDeps): Promise<number> {
+  const workerId = deps.workerId ?? `import-${process.pid}-${newId()}`;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  let finished = 0;
+  for (;;) {
+    const job = await claimImportJob(deps.store.db, workerId, deps.clock.now(), leaseMs);
+    if (!job) return finished;
+    try {
+      while (!(await runImportChunk(deps, job, workerId, leaseMs))) {
+        // SQLite answers synchronously: let the server answer requests (progress polls) between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      finished++;
+    } catch (error) {
+      if (error instanceof LeaseLost) continue;
+      // The database went away: the chunk rolled back; the job resumes from its cursor later.
+      if (isDatabaseUnavailable(error)) throw error;
+      await failImportJob(deps, job, workerId, error);
+      finished++;
+    } finally {
+      parsedFiles.delete(job.id);
+    }
+  }
+}
+
+async function failImportJob(deps: ImportJobDeps, job: ClaimedImport, workerId: string, error: unknown) {
+  const row = await loadImportJobRow(deps.store.db, job);
+  if (!row || row.lease_owner !== workerId) return;
+  const result = parseImportResult(row.result_json);
+  result.error = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+  await saveImportProgress(deps.store.db, job, workerId, {
+    status: 'failed',
+    total: row.total,
+    processed: row.processed,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    resultJson: JSON.stringify(result),
+    leaseUntil: 0,
+    now: deps.clock.now(),
+  });
+}
+
+async function afterInsert(trx: Kysely<Database>, deps: ImportJobDeps, rows: RecordRow[], actorId: string) {
+  const first = rows[0];
+  if (!first) return;
+  if ((await enabledSegmentsFor(trx, first.org_id, first.type)).length === 0) return;
+  for (const row of rows) await onRecordChanged(trx, deps, null, row, { actorId });
+}
+
+/** One chunk in one transaction; true when the job has ended. */
+async function runImportChunk(
+  deps: ImportJobDeps,
+  job: ClaimedImport,
+  workerId: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const chunkSize = deps.chunkSize ?? 1000;
+  return deps.store.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    const row = await loadImportJobRow(trx, job);
+    if (!row || row.lease_owner !== workerId || row.status !== 'running') throw new LeaseLost();
+    const params = ImportParamsSchema.parse(JSON.parse(row.params_json));
+    const result = parseImportResult(row.result_json);
+    let file = parsedFiles.get(job.id);
+    if (!file) {
+      const csv = (await loadImportFile(trx, job)) ?? '';
+      file = parseCsv(csv);
+      if (parsedFiles.size >= 4) parsedFiles.delete(parsedFiles.keys().next().value!);
+      parsedFiles.set(job.id, file);
+    }
+    const total = file.rows.length;
+    const end = async (status: 'done' | 'failed', error?: string) => {
+      if (error) result.error = error;
+      const saved = await saveImportProgress(trx, job, workerId, {
+        status,
+        total,
+        processed: row.processed,
+        succeeded: row.succeeded,
+        failed: row.failed,
+        resultJson: JSON.stringify(result),
+        leaseUntil: 0,
+        now,
+      });
+      if (!saved) throw new LeaseLost();
+      return true;
+    };
+    const actor = await loadActor(trx, job.orgId, row.created_by);
+    if (!actor) return end('failed', 'The user who started the import no longer exists or was deactivated');
+    const customFields = await listRecordFields(trx, job.orgId, params.type);
+    const mapping: ColumnMapping = mapColumns(file.header, customFields, params.overrides);
+    result.ignoredColumns = mapping.ignored;
+    if (mapping.problems.length > 0)
+      return end('failed', `Nothing more was imported: ${mapping.problems.join('; ')}`);
+    const owners = await activeOwners(trx, job.orgId);
+    const policy = await loadOrgPolicy(trx, job.orgId);
+    const context = {
+      type: params.type,
+      customFields,
+      owners,
+      defaultOwner: owners.get(params.defaultOwnerId) ?? null,
+      ownerRefusal: ownerRefusalFor(actor, policy),
+    };
+
+    const chunk = file.rows.slice(result.cursor, result.cursor + chunkSize);
+    const candidates: { line: number; record: RecordRow; email: string | null }[] = [];
+    const errors: RowError[] = [];
+    for (const csvRow of chunk) {
+      const checked = validateRow(csvRow.cells, csvRow.line, mapping, context);
+      if (!checked.ok) errors.push(checked.error);
+      else
+        candidates.push({
+          line: csvRow.line,
+          record: toRecordRow(job.orgId, checked.record, now),
+          email: checked.record.email?.toLowerCase() ?? null,
+        });
+    }
+    const emails = candidates.flatMap((c) => (c.email ? [c.email] : []));
+    const taken = await existingEmails(trx, job.orgId, params.type, [...new Set(emails)]);
+    const rows: RecordRow[] = [];
+    let duplicates = 0;
+    for (const candidate of candidates) {
+      if (candidate.email && taken.has(candidate.email)) {
+        duplicates++;
+        errors.push({
+          row: candidate.line,
+          reasons: [
+            `duplicate: a ${params.type} with email "${candidate.email}" exists already (not imported)`,
+          ],
+        });
+        continue;
+      }
+      if (candidate.email) taken.add(candidate.email);
+      rows.push(candidate.record);
+    }
+    if (rows.length > 0) {
+      await insertRecordRows(trx, rows);
+      await recordAudit(trx, {
+        orgId: job.orgId,
+        actorId: row.created_by,
+        action: 'record.import',
+        resourceType: 'record',
+        resourceId: null,
+        after: {
+          type: params.type,
+          source: `import_job:${job.id}`,
+          count: rows.length,
+          ids: rows.map((r) => r.id),
+        },
+        at: now,
+      });
+      await afterInsert(trx, deps, rows, row.created_by);
+    }
+    errors.sort((a, b) => a.row - b.row);
+    for (const error of errors) {
+      if (result.errors.length < MAX_LISTED_ROWS) result.errors.push(error);
+      else result.rowsTruncated = true;
+    }
+    result.duplicates += duplicates;
+    result.cursor += chunk.length;
+    const done = result.cursor >= total;
+    const saved = await saveImportProgress(trx, job, workerId, {
+      status: done ? 'done' : 'running',
+      total,
+      processed: row.processed + chunk.length,
+      succeeded: row.succeeded + rows.length,
+      failed: row.failed + errors.length - duplicates,
+      resultJson: JSON.stringify(result),
+      leaseUntil: now + leaseMs,
+      now,
+    });
+    if (!saved) throw new LeaseLost();
+    return done;
+  });
+}
+
+/** Polls for import jobs in the background; a failing round (database gone) is retried with a growing pause. */
+export function startImportJobRunner(
+  deps: ImportJobDeps & { pollMs?: number; onError?: (error: unknown) => void },
+) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let failures = 0;
+  const tick = async () => {
+    if (stopped) return;
+    const pollMs = deps.pollMs ?? 1000;
+    let pause = pollMs;
+    running = runImportJobs(deps).then(
+      () => {
+        failures = 0;
+      },
+      (error: unknown) => {
+        failures++;
+        pause = Math.max(pollMs, Math.min(pollMs * 2 ** Math.min(failures, 10), 5_000));
+        deps.onError?.(error);
+      },
+    );
+    await running;
+    if (!stopped) timer = setTimeout(tick, pause);
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    drain: () => runImportJobs(deps),
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
