@@ -105,6 +105,8 @@ export function spawnStepwise(name: string, args: string[], env: Record<string, 
       STEPWISE_SECRET_KEY: SECRET_KEY,
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
+      // The SMTP sink is on loopback, which the outbound-address guard refuses unless an operator allows it.
+      OUTBOUND_ALLOW_HOSTS: '127.0.0.1,localhost',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,9 +42,15 @@ class Client {
     private readonly csrf: string,
   ) {}
   static async signIn(base: string): Promise<Client> {
+    const pre = await fetch(`${base}/api/auth/login-token`);
+    const { loginToken } = (await pre.json()) as { loginToken: string };
     const response = await fetch(`${base}/api/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        cookie: `sw_login=${loginToken}`,
+        'x-login-token': loginToken,
+      },
       body: JSON.stringify({ email: USERS.eastAdmin.email, password: PASSWORD }),
     });
     if (response.status !== 200) throw new Error(`login: ${response.status} ${await response.text()}`);
