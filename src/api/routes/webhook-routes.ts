@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { decideOrg } from '../../domain/permissions/permissions.ts';
+import { isValidSubscription, WEBHOOK_EVENTS } from '../../domain/webhooks/events.ts';
 import { encryptSecret } from '../../mail/secrets.ts';
-import { WEBHOOK_EVENTS } from '../../mail/webhooks.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   deleteWebhook,
@@ -28,7 +28,9 @@ import { notFoundProblem, ProblemSchema } from '../problems.ts';
 const EventName = z
   .string()
   .max(64)
-  .regex(/^(\*|[a-z_]+\.[a-z_]+)$/, 'Use an event name such as email.replied, or * for all');
+  .refine(isValidSubscription, {
+    error: `Use an event name (${WEBHOOK_EVENTS.join(', ')}), a prefix such as email.*, or * for all`,
+  });
 
 const WebhookSchema = z
   .object({
