@@ -1,7 +1,7 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
 import type { ExitReason } from '../domain/engine/events.ts';
 import type { DialectName } from '../store/db.ts';
-import { endConnections, LIVE_STATUSES } from '../store/repos/connections-repo.ts';
+import { cancelOpenWork, endConnections, LIVE_STATUSES } from '../store/repos/connections-repo.ts';
 import { lockConnections } from '../store/repos/engine-repo.ts';
 import type { EndSequenceConnections } from '../store/repos/sequences-repo.ts';
 import type { Database } from '../store/schema.ts';
@@ -63,7 +63,11 @@ export async function exitConnections(db: Kysely<Database>, input: ExitConnectio
     );
     const done = advanced.filter((a) => a.state.status !== 'active');
     await writeAdvanced(db, dialect, done, input.now, input.messageIdDomain);
-    ended.push(...done.map((a) => a.connection.id));
+    const exited = done.map((a) => a.connection.id);
+    // Whatever the state did not know about (an open step of another node, pending timers) goes too.
+    if (exited.length > 0)
+      await cancelOpenWork(db, { orgId: input.orgId, connectionIds: exited, now: input.now });
+    ended.push(...exited);
     if (failures.length > 0) {
       const forced = await endConnections(db, {
         orgId: input.orgId,
