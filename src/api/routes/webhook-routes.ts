@@ -88,7 +88,7 @@ export async function webhookRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         tags: ['webhooks'],
         summary: 'Webhooks of the organisation (admins)',
         response: {
-          200: z.object({ items: z.array(WebhookSchema), events: z.array(z.string()) }),
+          200: z.object({ items: z.array(WebhookSchema), events: z.array(z.enum(WEBHOOK_EVENTS)) }),
           403: ProblemSchema,
         },
       },
