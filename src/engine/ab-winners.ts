@@ -36,6 +36,8 @@ export async function resolveAbWinners(
     for (const node of version.definition.nodes) {
       if ((node.kind !== 'email' && node.kind !== 'automated_email') || !node.abTest || winners[node.id])
         continue;
+      // Before an end date nothing can be decided: spare the figures query.
+      if (node.abTest.end.type === 'date' && now < Date.parse(node.abTest.end.at)) continue;
       const figures = await abVariantFigures(db, { ...version, nodeId: node.id });
       const decision = decideAbWinner(node.abTest, figures, now);
       if (decision.kind !== 'winner') continue;
