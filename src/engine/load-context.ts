@@ -19,6 +19,7 @@ import {
   type RecordRow,
 } from '../store/repos/engine-repo.ts';
 import type { Database } from '../store/schema.ts';
+import { resolveAbWinners, type VersionInBatch } from './ab-winners.ts';
 
 /** Versions are immutable, so parsed definitions are cached for the life of the process. */
 const definitions = new Map<string, SequenceDefinition>();
@@ -140,6 +141,8 @@ export async function loadContext(
   db: Kysely<Database>,
   _dialect: DialectName,
   connections: ConnectionRow[],
+  /** When given, A/B tests whose end rule is met are decided (and the winner stored) at this time. */
+  now: number | null = null,
 ): Promise<LoadedContext> {
   const orgIds = [...new Set(connections.map((c) => c.org_id))];
   const records = new Map<string, RecordRow>();
@@ -182,6 +185,18 @@ export async function loadContext(
       (s) => [`${s.org_id}:${s.id}`, s] as const,
     ),
   );
+  const versions = new Map<string, VersionInBatch>();
+  for (const c of connections) {
+    const definition = defs.get(`${c.org_id}:${c.version_id}`);
+    if (!definition || definition instanceof Error) continue;
+    versions.set(`${c.org_id}:${c.version_id}`, {
+      orgId: c.org_id,
+      sequenceId: c.sequence_id,
+      versionId: c.version_id,
+      definition,
+    });
+  }
+  const abWinners = now === null ? new Map() : await resolveAbWinners(db, [...versions.values()], now);
 
   return {
     records,
@@ -216,6 +231,7 @@ export async function loadContext(
         },
         customFieldNames: customFields.get(`${connection.org_id}:${record.type}`) ?? [],
         advanceTargets,
+        abWinners: abWinners.get(`${connection.org_id}:${connection.version_id}`) ?? {},
       };
     },
   };

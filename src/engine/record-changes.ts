@@ -5,7 +5,6 @@ import { recordFieldValues } from '../domain/fields/evaluate.ts';
 import { matchingSegments } from '../domain/segments/segment.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
-  endConnections,
   findLiveConnection,
   inTransaction,
   loadOrgPolicy,
@@ -20,6 +19,7 @@ import type { Database } from '../store/schema.ts';
 import { connectRecordBatch } from './bulk-connect.ts';
 import type { Clock } from './clock.ts';
 import { enqueueEvent } from './enqueue-event.ts';
+import { exitConnections } from './exit-connections.ts';
 
 export interface RecordChangeResult {
   /** The live connection was ended because the record closed (`record_qualified`, …). */
@@ -54,17 +54,7 @@ export async function onRecordChanged(
     const reason = closingReason(after);
     if (reason) {
       if (live) {
-        await endConnections(trx, { orgId: after.org_id, connectionIds: [live.id], reason, now });
-        await recordTimeline(trx, {
-          orgId: after.org_id,
-          recordId: after.id,
-          connectionId: live.id,
-          kind: 'disconnected',
-          actorId,
-          summary: `Disconnected from the sequence: the record is ${after.status}`,
-          data: { reason, sequenceId: live.sequence_id },
-          at: now,
-        });
+        await exitConnections(trx, { orgId: after.org_id, connectionIds: [live.id], reason, actorId, now });
         await recordAudit(trx, {
           orgId: after.org_id,
           actorId,

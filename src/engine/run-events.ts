@@ -35,6 +35,7 @@ export async function runEvents(
     db,
     dialect,
     work.map((w) => w.connection),
+    now,
   );
   for (const { connection, events } of work) {
     const record = loaded.records.get(`${connection.org_id}:${connection.record_id}`);

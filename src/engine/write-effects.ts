@@ -1,6 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
 import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
+import { assertNever } from '../domain/sequence/graph.ts';
+import {
+  type EngineWebhookEvent,
+  parseSubscription,
+  subscriptionMatches,
+  webhookEnvelope,
+} from '../domain/webhooks/events.ts';
 import type { DialectName } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
@@ -101,7 +108,12 @@ export async function writeAdvanced(
   const tasks = new Map<string, TaskRow>();
   const emails: { a: Advanced; effect: Extract<Effect, { type: 'queue_email' }> }[] = [];
   const timeline: TimelineEventsTable[] = [];
-  const webhooks: { a: Advanced; eventId: string; event: string; data: Record<string, unknown> }[] = [];
+  const webhooks: {
+    a: Advanced;
+    eventId: string;
+    event: EngineWebhookEvent;
+    data: Record<string, unknown>;
+  }[] = [];
   const ended: Key[] = [];
   const newConnections: ConnectionRow[] = [];
   const recordChanges = new Map<
@@ -216,6 +228,8 @@ export async function writeAdvanced(
         case 'webhook':
           webhooks.push({ a, eventId, event: effect.event, data: effect.data });
           break;
+        default:
+          assertNever(effect);
       }
     }
   }
@@ -284,39 +298,32 @@ export async function writeAdvanced(
 
 async function writeWebhooks(
   db: Kysely<Database>,
-  items: { a: Advanced; eventId: string; event: string; data: Record<string, unknown> }[],
+  items: { a: Advanced; eventId: string; event: EngineWebhookEvent; data: Record<string, unknown> }[],
   now: number,
 ): Promise<void> {
   const hooks = await loadEnabledWebhooks(db, [...new Set(items.map((i) => i.a.connection.org_id))]);
   if (hooks.length === 0) return;
   const rows: WebhookDeliveriesTable[] = [];
   for (const hook of hooks) {
-    const events = (() => {
-      try {
-        const parsed: unknown = JSON.parse(hook.events_json);
-        return Array.isArray(parsed) ? parsed.map(String) : [];
-      } catch {
-        return [];
-      }
-    })();
-    items.forEach((item, n) => {
+    const patterns = parseSubscription(hook.events_json);
+    for (const item of items) {
       const c = item.a.connection;
-      if (c.org_id !== hook.org_id) return;
-      if (!events.includes('*') && !events.includes(item.event)) return;
+      if (c.org_id !== hook.org_id || !subscriptionMatches(patterns, item.event)) continue;
+      const id = webhookEventId(c.id, item.eventId, item.event, item.data);
+      const envelope = webhookEnvelope({
+        id,
+        event: item.event,
+        at: now,
+        orgId: c.org_id,
+        data: { connectionId: c.id, recordId: c.record_id, sequenceId: c.sequence_id, ...item.data },
+      });
       rows.push({
         org_id: c.org_id,
         id: newId(now),
         webhook_id: hook.id,
         event: item.event,
-        payload_json: JSON.stringify({
-          event: item.event,
-          connectionId: c.id,
-          recordId: c.record_id,
-          sequenceId: c.sequence_id,
-          occurredAt: now,
-          data: item.data,
-        }),
-        idempotency_key: `${c.id}:${item.eventId}:${item.event}:${n}`,
+        payload_json: JSON.stringify(envelope),
+        idempotency_key: id,
         status: 'pending',
         attempts: 0,
         next_attempt_at: now,
@@ -327,7 +334,18 @@ async function writeWebhooks(
         created_at: now,
         updated_at: now,
       });
-    });
+    }
   }
   if (rows.length > 0) await insertWebhookDeliveries(db, rows);
+}
+
+/** Stable per connection, causing event, webhook event and node: a retried batch queues nothing twice. */
+export function webhookEventId(
+  connectionId: string,
+  eventId: string,
+  event: EngineWebhookEvent,
+  data: Record<string, unknown>,
+): string {
+  const node = typeof data.nodeId === 'string' ? `:${data.nodeId}` : '';
+  return `${connectionId}:${eventId}:${event}${node}`;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { EngineEvent, ExitReason } from '../domain/engine/events.ts';
 import type { EmailResult } from '../domain/sequence/definition.ts';
+import type { MailWebhookEvent } from '../domain/webhooks/events.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
@@ -42,7 +43,7 @@ const TIMELINE_KIND: Record<EngagementType, string> = {
   unsubscribe: 'email_unsubscribed',
 };
 
-const WEBHOOK_EVENT: Record<EngagementType, string> = {
+const WEBHOOK_EVENT: Record<EngagementType, MailWebhookEvent> = {
   open: 'email.opened',
   click: 'email.clicked',
   reply: 'email.replied',

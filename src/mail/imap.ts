@@ -1,9 +1,22 @@
 import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
+import { assertNever } from '../domain/sequence/graph.ts';
 import type { Clock } from '../engine/clock.ts';
 import { type ResolvedAddress, resolveOutbound } from '../net/outbound-address.ts';
 import type { Store } from '../store/db.ts';
-import { listImapMailboxes, type MailboxRow, saveImapProgress } from '../store/repos/mailbox-repo.ts';
+import { newId } from '../store/ids.ts';
+import {
+  claimImapLease,
+  type ImapSyncRow,
+  releaseImapLease,
+  saveImapSync,
+} from '../store/repos/imap-sync-repo.ts';
+import {
+  findMailbox,
+  listImapMailboxes,
+  type MailboxRow,
+  saveImapProgress,
+} from '../store/repos/mailbox-repo.ts';
 import { processInboundMime } from './inbound.ts';
 import { decryptSecret } from './secrets.ts';
 import { startPolling, type Worker } from './webhooks.ts';
@@ -12,6 +25,13 @@ import { startPolling, type Worker } from './webhooks.ts';
  * Optional reply intake by IMAP, per mailbox (`imap` settings of `POST /api/mailboxes`): new messages in INBOX
  * since the last seen UID go through the same path as `POST /api/inbound/mime`. The first poll only records
  * where the inbox ends, so old mail is not imported. Messages are read, never changed or deleted.
+ *
+ * - Only one worker polls a mailbox at a time: a lease in `imap_sync` (taken by one conditional UPDATE), so
+ *   any number of `stepwise worker` processes can run the poller.
+ * - The cursor belongs to INBOX's UIDVALIDITY. When the server changes it (mailbox rebuilt, migrated), UIDs
+ *   mean nothing any more: the poller re-reads what arrived since the day before its last successful poll
+ *   (IMAP `SEARCH SINCE` has day granularity) and starts a new cursor. Replies are deduplicated by
+ *   Message-ID, so nothing is imported twice and nothing that arrived meanwhile is lost.
  */
 export interface ImapDeps {
   store: Store;
@@ -19,14 +39,68 @@ export interface ImapDeps {
   /** `outboundAllowList`: IMAP hosts are typed by users, so private addresses are refused unless listed. */
   config: { secretKey: string; outboundAllowList: readonly string[] };
   logger?: { error(obj: object, msg?: string): void };
+  /** Written into the lease; unique per worker process. */
+  workerId?: string;
+  /** How long a poll may hold the mailbox (default 5 minutes); a crashed worker's lease expires. */
+  leaseMs?: number;
 }
 
+const DAY_MS = 86_400_000;
+
+/** What to read, given the saved cursor and what the server says now. Pure. */
+export type ImapFetchPlan =
+  | { kind: 'start' }
+  | { kind: 'nothing' }
+  | { kind: 'after_uid'; from: number }
+  | { kind: 'rescan'; since: Date };
+
+export function imapFetchPlan(input: {
+  lastUid: number | null;
+  savedValidity: string | null;
+  validity: string;
+  uidNext: number;
+  syncedAt: number | null;
+  now: number;
+}): ImapFetchPlan {
+  if (input.lastUid === null) return { kind: 'start' };
+  if (input.savedValidity !== null && input.savedValidity !== input.validity) {
+    return { kind: 'rescan', since: new Date((input.syncedAt ?? input.now) - DAY_MS) };
+  }
+  return input.uidNext - 1 > input.lastUid
+    ? { kind: 'after_uid', from: input.lastUid + 1 }
+    : { kind: 'nothing' };
+}
+
+/**
+ * Polls one mailbox if this worker gets its lease; returns how many messages went through intake (0 when
+ * another worker is polling it).
+ */
 export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Promise<number> {
   if (!mailbox.imap_host) return 0;
+  const owner = deps.workerId ?? defaultWorkerId;
+  const key = { orgId: mailbox.org_id, mailboxId: mailbox.id, owner };
+  const sync = await claimImapLease(deps.store.db, {
+    ...key,
+    now: deps.clock.now(),
+    leaseMs: deps.leaseMs ?? 300_000,
+  });
+  if (!sync) return 0;
+  try {
+    // Re-read the cursor under the lease: another worker may have moved it since the caller listed mailboxes.
+    const current = (await findMailbox(deps.store.db, mailbox.org_id, mailbox.id)) ?? mailbox;
+    return await pollLeased(deps, current, sync);
+  } finally {
+    await releaseImapLease(deps.store.db, key);
+  }
+}
+
+async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow): Promise<number> {
+  const host = mailbox.imap_host;
+  if (!host) return 0;
   let address: string;
   try {
     // Resolve and check once, then connect to that address (SNI and certificate checks use the host name).
-    [{ address }] = (await resolveOutbound(mailbox.imap_host, {
+    [{ address }] = (await resolveOutbound(host, {
       allowList: deps.config.outboundAllowList,
     })) as [ResolvedAddress];
   } catch (error) {
@@ -41,7 +115,7 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
   }
   const client = new ImapFlow({
     host: address,
-    ...(isIP(mailbox.imap_host) ? {} : { servername: mailbox.imap_host }),
+    ...(isIP(host) ? {} : { servername: host }),
     port: mailbox.imap_port ?? (mailbox.imap_secure === 1 ? 993 : 143),
     secure: mailbox.imap_secure === 1,
     auth: {
@@ -55,15 +129,43 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
   try {
     await client.connect();
     const lock = await client.getMailboxLock('INBOX');
+    let validity = '';
     try {
-      const uidNext = client.mailbox ? client.mailbox.uidNext : 1;
-      if (lastUid === null) {
-        lastUid = Math.max(uidNext - 1, 0);
-      } else if (uidNext - 1 > lastUid) {
-        const from = lastUid + 1;
+      const box = client.mailbox ? client.mailbox : null;
+      const uidNext = box ? box.uidNext : 1;
+      validity = box ? String(box.uidValidity) : '';
+      const plan = imapFetchPlan({
+        lastUid,
+        savedValidity: sync.uid_validity,
+        validity,
+        uidNext,
+        syncedAt: sync.synced_at,
+        now: deps.clock.now(),
+      });
+      let range: string | number[] | null = null;
+      switch (plan.kind) {
+        case 'start':
+          lastUid = Math.max(uidNext - 1, 0);
+          break;
+        case 'nothing':
+          break;
+        case 'after_uid':
+          range = `${plan.from}:*`;
+          break;
+        case 'rescan': {
+          const found = await client.search({ since: plan.since }, { uid: true });
+          range = Array.isArray(found) ? found : [];
+          lastUid = Math.max(uidNext - 1, 0);
+          break;
+        }
+        default:
+          assertNever(plan);
+      }
+      if (range !== null && (typeof range === 'string' || range.length > 0)) {
+        const from = plan.kind === 'after_uid' ? plan.from : 0;
         const sources: { uid: number; source: Buffer }[] = [];
         // Collect first: no other IMAP command may run inside the fetch loop.
-        for await (const message of client.fetch(`${from}:*`, { uid: true, source: true }, { uid: true })) {
+        for await (const message of client.fetch(range, { uid: true, source: true }, { uid: true })) {
           if (message.uid >= from && message.source)
             sources.push({ uid: message.uid, source: message.source });
         }
@@ -71,7 +173,7 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
           // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they control
           // cannot forge replies or bounces for anyone else's emails.
           await processInboundMime(deps, source, { orgId: mailbox.org_id, senderUserId: mailbox.user_id });
-          lastUid = uid;
+          if (plan.kind === 'after_uid') lastUid = uid;
           processed++;
         }
       }
@@ -80,6 +182,12 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
     }
     await client.logout();
     await saveImapProgress(deps.store.db, mailbox, lastUid, null);
+    await saveImapSync(deps.store.db, {
+      orgId: mailbox.org_id,
+      mailboxId: mailbox.id,
+      uidValidity: validity,
+      syncedAt: deps.clock.now(),
+    });
   } catch (error) {
     client.close();
     await saveImapProgress(deps.store.db, mailbox, lastUid, (error as Error).message.slice(0, 500));
@@ -88,7 +196,9 @@ export async function pollImapMailbox(deps: ImapDeps, mailbox: MailboxRow): Prom
   return processed;
 }
 
-/** Polls every mailbox with IMAP settings every `pollMs` (default one minute). */
+const defaultWorkerId = `imap-${newId()}`;
+
+/** Polls every mailbox with IMAP settings every `pollMs` (default one minute); leased mailboxes are skipped. */
 export function startImapPoller(deps: ImapDeps & { pollMs?: number }): Worker {
   return startPolling(
     async () => {

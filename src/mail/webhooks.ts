@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import {
+  type MailWebhookEvent,
+  parseSubscription,
+  subscriptionMatches,
+  webhookEnvelope,
+} from '../domain/webhooks/events.ts';
 import type { Clock } from '../engine/clock.ts';
 import { postOutbound } from '../net/outbound-http.ts';
 import type { Store } from '../store/db.ts';
@@ -19,62 +25,33 @@ import { decryptSecret } from './secrets.ts';
  * transaction (the outbox pattern again); `deliverDueWebhooks` POSTs them, signed, with retries and back-off.
  */
 
-export const WEBHOOK_EVENTS = [
-  'connection.connected',
-  'connection.ended',
-  'step.due',
-  'step.completed',
-  'step.skipped',
-  'email.sent',
-  'email.failed',
-  'email.opened',
-  'email.clicked',
-  'email.replied',
-  'email.bounced',
-  'email.unsubscribed',
-] as const;
-export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, type WebhookEventName } from '../domain/webhooks/events.ts';
 
 export const SIGNATURE_HEADER = 'x-stepwise-signature';
 export const MAX_WEBHOOK_ATTEMPTS = 8;
 
 export interface EmitWebhookInput {
   orgId: string;
-  event: string;
+  event: MailWebhookEvent;
   payload: Record<string, unknown>;
   /** Same key, same event: queued once per webhook however often it is emitted. */
   idempotencyKey: string;
   now: number;
 }
 
-function subscribed(eventsJson: string, event: string): boolean {
-  try {
-    const events: unknown = JSON.parse(eventsJson);
-    if (!Array.isArray(events)) return false;
-    return events.some(
-      (e) =>
-        e === '*' ||
-        e === event ||
-        (typeof e === 'string' && e.endsWith('.*') && event.startsWith(e.slice(0, -1))),
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** Queues the event for every enabled webhook of the org subscribed to it. Call inside your transaction. */
 export async function emitWebhookEvent(db: Kysely<Database>, input: EmitWebhookInput): Promise<number> {
   const hooks = (await listWebhooks(db, input.orgId)).filter(
-    (hook) => hook.enabled === 1 && subscribed(hook.events_json, input.event),
+    (hook) => hook.enabled === 1 && subscriptionMatches(parseSubscription(hook.events_json), input.event),
   );
   if (hooks.length === 0) return 0;
-  const body = {
+  const body = webhookEnvelope({
     id: input.idempotencyKey,
     event: input.event,
-    occurredAt: new Date(input.now).toISOString(),
+    at: input.now,
     orgId: input.orgId,
     data: input.payload,
-  };
+  });
   return insertDeliveries(db, {
     orgId: input.orgId,
     webhookIds: hooks.map((hook) => hook.id),

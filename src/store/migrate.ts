@@ -5,6 +5,7 @@ import * as mail from './migrations/0007_mail.ts';
 import * as renderOnce from './migrations/0010_render_once.ts';
 import * as tokenScopes from './migrations/0011b_token_scopes.ts';
 import * as importJobs from './migrations/0012_import_jobs.ts';
+import * as writePath from './migrations/0015_write_path.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0010_render_once': renderOnce,
   '0011b_token_scopes': tokenScopes,
   '0012_import_jobs': importJobs,
+  '0015_write_path': writePath,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -401,6 +401,33 @@ export interface MailboxesTable {
   updated_at: number;
 }
 
+/** IMAP polling state per mailbox (migration 0015). */
+export interface ImapSyncTable {
+  org_id: string;
+  mailbox_id: string;
+  /** UIDVALIDITY of INBOX when `mailboxes.imap_last_uid` was saved (as text: it is a 32-bit unsigned). */
+  uid_validity: string | null;
+  /** When the last poll succeeded. */
+  synced_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+/** The decided variant of an A/B-tested email step (migration 0015). */
+export interface AbWinnersTable {
+  org_id: string;
+  version_id: string;
+  node_id: string;
+  sequence_id: string;
+  variant: string;
+  metric: string;
+  /** null: decided automatically by the end rule; else the user who chose it. */
+  decided_by: string | null;
+  /** The per-variant figures and the test result at the decision. */
+  data_json: string;
+  decided_at: number;
+}
+
 export interface WebhooksTable {
   org_id: string;
   id: string;
@@ -490,4 +517,6 @@ export interface Database {
   bulk_jobs: BulkJobsTable;
   inbound_credentials: InboundCredentialsTable;
   import_files: ImportFilesTable;
+  imap_sync: ImapSyncTable;
+  ab_winners: AbWinnersTable;
 }

@@ -38,7 +38,7 @@ describe.each(dialects)('record changes and segments on %s', (dialect) => {
       expect(ended).toEqual({ status: 'disconnected', reason: 'record_qualified' });
       expect((await stepsOfRecord(world, won)).map((s) => s.status)).toEqual(['canceled']);
       const timeline = (await world.as('eastSeller', 'GET', `/api/records/${won}/timeline`)).json();
-      const entry = timeline.items.find((e: { kind: string }) => e.kind === 'disconnected');
+      const entry = timeline.items.find((e: { kind: string }) => e.kind === 'connection_disconnected');
       expect(entry, JSON.stringify(timeline.items)).toMatchObject({ actor: { id: USERS.eastSeller.id } });
       expect(entry.data.reason).toBe('record_qualified');
       // Nothing is left for the engine to do on it.

@@ -247,7 +247,7 @@ describe.each(dialects)('sequence lifecycle on %s', (dialect) => {
         .select(['status', 'reason'])
         .where('id', '=', 'conn-2')
         .executeTakeFirstOrThrow();
-      expect(conn2).toEqual({ status: 'disconnected', reason: 'sequence_deactivated' });
+      expect(conn2).toEqual({ status: 'disconnected', reason: 'sequence_deleted' });
 
       const actions = await db
         .selectFrom('audit_log')

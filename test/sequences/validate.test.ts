@@ -295,6 +295,19 @@ describe('validateDefinition', () => {
     expect(codes(stage, { ...context, stages: undefined })).toEqual([]);
   });
 
+  it('email_result_unsupported: an old definition waiting for "attachment downloaded" loads but cannot run', () => {
+    const old = def('n1', [
+      email('n1', 'n2'),
+      {
+        ...emailCondition('n2', 'n1', null, null),
+        results: ['opened', 'attachment_downloaded'],
+      } as SequenceNode,
+    ]);
+    expectCode(old, 'email_result_unsupported', 'n2');
+    expect(problemsAt(old, 'email_result_unsupported')[0]?.message).toMatch(/no longer supported/);
+    expect(codes(def('n1', [email('n1', 'n2'), emailCondition('n2', 'n1', null, null)]))).toEqual([]);
+  });
+
   it('reports every problem at once', () => {
     const broken = def('n1', [
       email('n1', 'w', 'tpl-gone'),

@@ -10,6 +10,7 @@ import {
 } from '../../domain/insights.ts';
 import { decideOrg, decideSequence, isWithinUnit } from '../../domain/permissions/permissions.ts';
 import type { RecordType } from '../../domain/sequence/definition.ts';
+import { type AbWinnerRow, winnersOfSequence } from '../../store/repos/ab-winners-repo.ts';
 import {
   connectionCountsByStatus,
   emailCountsByVariant,
@@ -75,7 +76,21 @@ const SequenceInsightsSchema = z
     ),
     email: EmailRatesSchema,
     abTests: z.array(
-      z.object({ nodeId: z.string(), variants: z.array(EmailRatesSchema.extend({ variant: z.string() })) }),
+      z.object({
+        nodeId: z.string(),
+        variants: z.array(EmailRatesSchema.extend({ variant: z.string() })),
+        /** The decided variant (new recipients get only it); null while the split runs. */
+        winner: z
+          .object({
+            variant: z.string(),
+            metric: z.string(),
+            decidedAt: z.string(),
+            versionId: z.string(),
+            /** z statistic of the two-proportion test against the runner-up. */
+            z: z.number().nullable(),
+          })
+          .nullable(),
+      }),
     ),
     success: z.object({
       reasons: z.array(z.string()),
@@ -120,6 +135,24 @@ function sumEmail(
   );
 }
 
+function winnerView(row: AbWinnerRow | undefined) {
+  if (!row) return null;
+  let z: number | null = null;
+  try {
+    const data = JSON.parse(row.data_json) as { z?: unknown };
+    z = typeof data.z === 'number' ? Math.round(data.z * 100) / 100 : null;
+  } catch {
+    z = null;
+  }
+  return {
+    variant: row.variant,
+    metric: row.metric,
+    decidedAt: new Date(row.decided_at).toISOString(),
+    versionId: row.version_id,
+    z,
+  };
+}
+
 async function sequenceInsights(
   deps: AppDeps,
   request: FastifyRequest,
@@ -136,11 +169,15 @@ async function sequenceInsights(
   const now = deps.clock.now();
   const since = now - days * DAY_MS;
   const db = deps.store.db;
-  const [byStatus, steps, emails] = await Promise.all([
+  const [byStatus, steps, emails, winners] = await Promise.all([
     connectionCountsByStatus(db, actor.orgId, sequence.id, since),
     stepCounts(db, actor.orgId, sequence.id, since),
     emailCountsByVariant(db, actor.orgId, sequence.id, since),
+    winnersOfSequence(db, actor.orgId, sequence.id),
   ]);
+  // The latest decision per node (a new version starts its own test).
+  const winnerOf = new Map<string, (typeof winners)[number]>();
+  for (const row of [...winners].sort((a, b) => a.decided_at - b.decided_at)) winnerOf.set(row.node_id, row);
   const reasons = successReasonsFor(sequence.record_type as RecordType);
   const periods = await successByPeriod(
     db,
@@ -152,7 +189,9 @@ async function sequenceInsights(
   );
   const connected = periods.reduce((n, p) => n + p.connected, 0);
   const succeeded = periods.reduce((n, p) => n + p.succeeded, 0);
-  const abNodes = [...new Set(emails.filter((row) => row.variant !== '').map((row) => row.nodeId))];
+  const abNodes = [
+    ...new Set([...emails.filter((row) => row.variant !== '').map((row) => row.nodeId), ...winnerOf.keys()]),
+  ];
 
   const body = {
     sequenceId: sequence.id,
@@ -176,6 +215,7 @@ async function sequenceInsights(
         .filter((row) => row.nodeId === nodeId)
         .map((row) => ({ variant: row.variant, ...withRates(row) }))
         .sort((a, b) => a.variant.localeCompare(b.variant)),
+      winner: winnerView(winnerOf.get(nodeId)),
     })),
     success: {
       reasons,

@@ -23,6 +23,7 @@ import {
   findBuiltinSequence,
   instantiateBuiltin,
 } from '../../domain/templates/builtin-sequences.ts';
+import { sequenceExit } from '../../engine/exit-connections.ts';
 import { installBuiltinTemplates } from '../../store/repos/email-templates-repo.ts';
 import {
   activateSequence,
@@ -519,13 +520,14 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
     },
     async (request) => {
       const { actor } = await guardSequence(deps, request, request.params.id, 'deactivate');
+      const now = deps.clock.now();
       const result = await tx((trx) =>
         deactivateSequence(trx, {
           orgId: actor.orgId,
           id: request.params.id,
           actorId: actor.userId,
-          disconnectRecords: request.body.disconnectRecords,
-          now: deps.clock.now(),
+          endConnections: request.body.disconnectRecords ? sequenceExit(actor.userId, now) : null,
+          now,
         }),
       );
       return {
@@ -668,8 +670,15 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
     },
     async (request) => {
       const { actor, row } = await guardSequence(deps, request, request.params.id, 'delete');
+      const now = deps.clock.now();
       const result = await tx((trx) =>
-        deleteSequence(trx, { orgId: actor.orgId, id: row.id, actorId: actor.userId, now: deps.clock.now() }),
+        deleteSequence(trx, {
+          orgId: actor.orgId,
+          id: row.id,
+          actorId: actor.userId,
+          now,
+          endConnections: sequenceExit(actor.userId, now),
+        }),
       );
       return { deleted: true as const, disconnected: result.disconnected };
     },

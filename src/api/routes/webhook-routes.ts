@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { decideOrg } from '../../domain/permissions/permissions.ts';
+import { isValidSubscription, WEBHOOK_EVENTS } from '../../domain/webhooks/events.ts';
 import { encryptSecret } from '../../mail/secrets.ts';
-import { WEBHOOK_EVENTS } from '../../mail/webhooks.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   deleteWebhook,
@@ -29,7 +29,9 @@ import { notFoundProblem, ProblemSchema } from '../problems.ts';
 const EventName = z
   .string()
   .max(64)
-  .regex(/^(\*|[a-z_]+\.[a-z_]+)$/, 'Use an event name such as email.replied, or * for all');
+  .refine(isValidSubscription, {
+    error: `Use an event name (${WEBHOOK_EVENTS.join(', ')}), a prefix such as email.*, or * for all`,
+  });
 
 const WebhookSchema = z
   .object({
@@ -87,7 +89,7 @@ export async function webhookRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         tags: ['webhooks'],
         summary: 'Webhooks of the organisation (admins)',
         response: {
-          200: z.object({ items: z.array(WebhookSchema), events: z.array(z.string()) }),
+          200: z.object({ items: z.array(WebhookSchema), events: z.array(z.enum(WEBHOOK_EVENTS)) }),
           403: ProblemSchema,
         },
       },

@@ -11,6 +11,7 @@ import type {
   SequenceNode,
 } from '../sequence/definition.ts';
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
+import type { EngineWebhookEvent } from '../webhooks/events.ts';
 import type { AdvanceContext } from './context.ts';
 import type { Effect, EndStatus, StepWrite } from './effects.ts';
 import type { EngineEvent } from './events.ts';
@@ -67,7 +68,7 @@ class Run {
       case 'connected':
         if (this.state.phase !== 'new') return;
         this.timeline('connected', 'Connected to the sequence', null, {});
-        this.webhook('connection.started', {});
+        this.webhook('connection.connected', {});
         this.enter(this.definition.start);
         return;
       case 'timer':
@@ -90,6 +91,12 @@ class Run {
         this.timeline('step_completed', `Completed: ${label(current)}`, event.actorId, {
           nodeId: current.id,
           outcome: event.outcome ?? null,
+        });
+        this.webhook('step.completed', {
+          nodeId: current.id,
+          kind: current.kind,
+          outcome: event.outcome ?? null,
+          actorId: event.actorId,
         });
         this.enter(nextOf(current));
         return;
@@ -128,7 +135,7 @@ class Run {
         return;
       }
       case 'exit':
-        this.end('disconnected', event.reason);
+        this.end('disconnected', event.reason, event.actorId ?? null);
         return;
       case 'step_snoozed':
         if (!current || !here(event.nodeId) || this.state.phase !== 'due' || current.kind === 'task') return;
@@ -330,12 +337,14 @@ class Run {
       const status = node.kind === 'task' ? 'canceled' : 'skipped';
       this.finishStep(node, { status, at: this.now, by: actorId }, null);
       this.timeline('step_skipped', `Skipped: ${label(node)}`, actorId, { nodeId: node.id });
+      this.webhook('step.skipped', { nodeId: node.id, kind: node.kind, actorId });
       this.enter(nextOf(node));
       return;
     }
     if ((node.kind === 'wait' || node.kind === 'automated_email') && this.state.phase === 'waiting') {
       this.finishStep(node, { status: 'skipped', at: this.now, by: actorId }, null);
       this.timeline('step_skipped', `Skipped: ${label(node)}`, actorId, { nodeId: node.id });
+      this.webhook('step.skipped', { nodeId: node.id, kind: node.kind, actorId });
       this.enter(node.next);
     }
   }
@@ -479,7 +488,7 @@ class Run {
   }
 
   /** Ends the connection; the open step (if any) is canceled. */
-  private end(status: EndStatus, reason: string): void {
+  private end(status: EndStatus, reason: string, actorId: string | null = null): void {
     const current = this.state.nodeId ? this.nodes.get(this.state.nodeId) : undefined;
     const open = this.state.phase === 'due' || this.state.phase === 'waiting';
     if (current && open && !this.state.steps[current.id] && !('yes' in current)) {
@@ -499,9 +508,9 @@ class Run {
         ? 'Completed the sequence'
         : status === 'failed'
           ? `Failed: ${reason}`
-          : `Disconnected: ${reason}`;
-    this.timeline(`connection_${status}`, summary, null, { reason });
-    this.webhook(`connection.${status}`, { reason });
+          : `Disconnected from the sequence: ${EXIT_TEXT[reason] ?? reason}`;
+    this.timeline(`connection_${status}`, summary, actorId, { reason });
+    this.webhook('connection.ended', { status, reason, ...(actorId ? { actorId } : {}) });
   }
 
   private timeline(
@@ -513,10 +522,26 @@ class Run {
     this.effects.push({ type: 'timeline', kind, summary, actorId, data });
   }
 
-  private webhook(event: string, data: Record<string, unknown>): void {
+  private webhook(event: EngineWebhookEvent, data: Record<string, unknown>): void {
     this.effects.push({ type: 'webhook', event, data });
   }
 }
+
+/** Timeline wording per end reason (English; the UI shows the entry's kind translated and this summary). */
+const EXIT_TEXT: Record<string, string> = {
+  replied: 'the record replied',
+  bounced: 'the email bounced',
+  unsubscribed: 'the record unsubscribed',
+  do_not_email: 'the record is marked do not email',
+  record_qualified: 'the record is qualified',
+  record_disqualified: 'the record is disqualified',
+  record_won: 'the record is won',
+  record_lost: 'the record is lost',
+  sequence_deactivated: 'the sequence was deactivated',
+  sequence_deleted: 'the sequence was deleted',
+  manual: 'disconnected by hand',
+  advanced: 'moved on to another sequence',
+};
 
 function isEmailNode(node: SequenceNode): node is NodeOfKind<'email'> | NodeOfKind<'automated_email'> {
   return node.kind === 'email' || node.kind === 'automated_email';

@@ -1,4 +1,5 @@
 import type { CallOutcome, NodeKind } from '../sequence/definition.ts';
+import type { EngineWebhookEvent } from '../webhooks/events.ts';
 
 /** A step instance as `advance` wants it to be (the engine upserts by connection + node). */
 export interface StepWrite {
@@ -52,6 +53,6 @@ export type Effect =
       data: Record<string, unknown>;
     }
   /** A webhook event for subscribed integrations. */
-  | { type: 'webhook'; event: string; data: Record<string, unknown> };
+  | { type: 'webhook'; event: EngineWebhookEvent; data: Record<string, unknown> };
 
 export type EffectType = Effect['type'];

@@ -27,8 +27,11 @@ export type EngineEvent =
   | { id: string; type: 'email_result'; nodeId: string; result: EmailResult; at: number }
   /** The mail layer gave up on the email of step `nodeId` (permanent failure or held beyond repair). */
   | { id: string; type: 'email_failed'; nodeId: string; reason: string }
-  /** Something ends the connection from outside: hard bounce, unsubscribe, do-not-email, record closed. */
-  | { id: string; type: 'exit'; reason: ExitReason }
+  /**
+   * Something ends the connection from outside: hard bounce, unsubscribe, do-not-email, record closed, the
+   * sequence deactivated or deleted, a seller's disconnect. The only way a connection ends early.
+   */
+  | { id: string; type: 'exit'; reason: ExitReason; actorId?: string | null }
   /** The seller moved the due time of the current manual step (not for tasks). */
   | { id: string; type: 'step_snoozed'; nodeId: string; actorId: string; until: number }
   /** The current manual step was handed to another seller. */
@@ -47,4 +50,6 @@ export type ExitReason =
   | 'record_disqualified'
   | 'record_won'
   | 'record_lost'
+  | 'sequence_deactivated'
+  | 'sequence_deleted'
   | 'manual';

@@ -85,8 +85,21 @@ const waitNode = z.strictObject({
 });
 
 // ── Conditions ────────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * Email results a definition may name. `attachment_downloaded` is still read so old definitions load, but
+ * nothing produces it (Stepwise does not host attachments): validation refuses it (`email_result_unsupported`)
+ * and the designer and API offer only `OFFERED_EMAIL_RESULTS`.
+ */
 export const EMAIL_RESULTS = ['opened', 'replied', 'link_clicked', 'attachment_downloaded'] as const;
 export type EmailResult = (typeof EMAIL_RESULTS)[number];
+export const OFFERED_EMAIL_RESULTS = [
+  'opened',
+  'replied',
+  'link_clicked',
+] as const satisfies readonly EmailResult[];
+export const UNSUPPORTED_EMAIL_RESULTS: readonly EmailResult[] = EMAIL_RESULTS.filter(
+  (r) => !(OFFERED_EMAIL_RESULTS as readonly string[]).includes(r),
+);
 export const CALL_OUTCOMES = ['connected', 'left_voicemail', 'no_answer', 'busy', 'wrong_number'] as const;
 export const CallOutcomeSchema = z.enum(CALL_OUTCOMES);
 export type CallOutcome = z.infer<typeof CallOutcomeSchema>;

@@ -1,4 +1,10 @@
-import type { NodeKind, RecordType, SequenceDefinition, SequenceNode } from './definition.ts';
+import {
+  type NodeKind,
+  type RecordType,
+  type SequenceDefinition,
+  type SequenceNode,
+  UNSUPPORTED_EMAIL_RESULTS,
+} from './definition.ts';
 import { type FieldDefinition, fieldsFor, operatorFits, updateValueFits, valueFits } from './fields.ts';
 import { assertNever, edgesOf, isEmailKind, nodeIndex, reachableIds } from './graph.ts';
 
@@ -32,6 +38,7 @@ export const VALIDATION_CODES = [
   'field_value_mismatch',
   'field_not_settable',
   'stage_unknown',
+  'email_result_unsupported',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -279,6 +286,15 @@ export function validateDefinition(
       }
       case 'condition_email':
       case 'condition_call': {
+        if (node.kind === 'condition_email') {
+          for (const result of node.results.filter((r) => UNSUPPORTED_EMAIL_RESULTS.includes(r))) {
+            add(
+              'email_result_unsupported',
+              node.id,
+              `${label} waits for "${result.replaceAll('_', ' ')}", which is no longer supported: nothing produces it. Remove it from the condition.`,
+            );
+          }
+        }
         const inspected = byId.get(node.inspects);
         const what = node.kind === 'condition_email' ? 'an email step' : 'a phone call step';
         if (!inspected) {

@@ -202,6 +202,39 @@ export async function loadDefinitions(
 }
 
 /**
+ * What is left open of ended connections: open step instances canceled, pending scheduled work dropped, unsent
+ * emails canceled. Call it inside the transaction that ended them.
+ */
+export async function cancelOpenWork(
+  db: Kysely<Database>,
+  input: { orgId: string; connectionIds: string[]; now: number },
+): Promise<void> {
+  for (let i = 0; i < input.connectionIds.length; i += 500) {
+    const ids = input.connectionIds.slice(i, i + 500);
+    await db
+      .updateTable('step_instances')
+      .set({ status: 'canceled', updated_at: input.now })
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', 'in', OPEN_STEP_STATUSES)
+      .execute();
+    await db
+      .deleteFrom('scheduled_tasks')
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
+    await db
+      .updateTable('outbound_messages')
+      .set({ status: 'canceled', updated_at: input.now })
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', 'in', ['queued', 'held'])
+      .execute();
+  }
+}
+
+/**
  * Ends live connections in one go: status `disconnected` with the reason, open step instances canceled, pending
  * scheduled work dropped, unsent emails canceled. Call it inside the caller's transaction. Returns the connections it ended.
  */
@@ -237,26 +270,7 @@ export async function endConnections(
         .where('status', 'in', LIVE_STATUSES)
         .execute();
     }
-    await db
-      .updateTable('step_instances')
-      .set({ status: 'canceled', updated_at: input.now })
-      .where('org_id', '=', input.orgId)
-      .where('connection_id', 'in', liveIds)
-      .where('status', 'in', OPEN_STEP_STATUSES)
-      .execute();
-    await db
-      .deleteFrom('scheduled_tasks')
-      .where('org_id', '=', input.orgId)
-      .where('connection_id', 'in', liveIds)
-      .where('status', '=', 'pending')
-      .execute();
-    await db
-      .updateTable('outbound_messages')
-      .set({ status: 'canceled', updated_at: input.now })
-      .where('org_id', '=', input.orgId)
-      .where('connection_id', 'in', liveIds)
-      .where('status', 'in', ['queued', 'held'])
-      .execute();
+    await cancelOpenWork(db, { orgId: input.orgId, connectionIds: liveIds, now: input.now });
     ended.push(...live);
   }
   return ended;

@@ -31,7 +31,7 @@ import type { DialectName, Store } from '../db.ts';
 import { newId } from '../ids.ts';
 import type { Database, SequencesTable, SequenceVersionsTable } from '../schema.ts';
 import { recordAudit } from './audit-repo.ts';
-import { endConnections, LIVE_STATUSES } from './connections-repo.ts';
+import { LIVE_STATUSES } from './connections-repo.ts';
 import { insertEmailTemplate } from './email-templates-repo.ts';
 import { writeTransaction } from './engine-repo.ts';
 import { listRecordFields } from './record-fields-repo.ts';
@@ -359,31 +359,42 @@ export async function activateSequence(
   });
 }
 
-/** Ends the sequence's live connections (reason recorded), canceling their open steps and pending work. */
-export async function disconnectSequenceRecords(
+/** Ids of the sequence's live (active or paused) connections. */
+export async function liveConnectionIdsOfSequence(
   db: Kysely<Database>,
-  input: { orgId: string; sequenceId: string; reason: string; now: number },
-): Promise<number> {
-  const live = await db
+  orgId: string,
+  sequenceId: string,
+): Promise<string[]> {
+  const rows = await db
     .selectFrom('connections')
     .select('id')
-    .where('org_id', '=', input.orgId)
-    .where('sequence_id', '=', input.sequenceId)
+    .where('org_id', '=', orgId)
+    .where('sequence_id', '=', sequenceId)
     .where('status', 'in', LIVE_STATUSES)
     .execute();
-  const ended = await endConnections(db, {
-    orgId: input.orgId,
-    connectionIds: live.map((c) => c.id),
-    reason: input.reason,
-    now: input.now,
-  });
-  return ended.length;
+  return rows.map((row) => row.id);
 }
 
-/** Active/revision → inactive. With `disconnectRecords`, live connections end with `sequence_deactivated`. */
+/**
+ * How the sequence's live connections end: the engine's exit (`exitConnections`), injected so the store does
+ * not decide lifecycle. Returns how many ended.
+ */
+export type EndSequenceConnections = (
+  db: Kysely<Database>,
+  input: { orgId: string; connectionIds: string[]; reason: 'sequence_deactivated' | 'sequence_deleted' },
+) => Promise<number>;
+
+/** Active/revision → inactive. With `endConnections`, live connections end (reason `sequence_deactivated`). */
 export async function deactivateSequence(
   db: Kysely<Database>,
-  input: { orgId: string; id: string; actorId: string; disconnectRecords: boolean; now: number },
+  input: {
+    orgId: string;
+    id: string;
+    actorId: string;
+    endConnections: EndSequenceConnections | null;
+    now: number;
+    reason?: 'sequence_deactivated' | 'sequence_deleted';
+  },
 ): Promise<{ row: SequenceRow; disconnected: number }> {
   const row = await requireSequence(db, input.orgId, input.id);
   assertCanDeactivate(row.status);
@@ -393,12 +404,11 @@ export async function deactivateSequence(
     .where('org_id', '=', input.orgId)
     .where('id', '=', row.id)
     .execute();
-  const disconnected = input.disconnectRecords
-    ? await disconnectSequenceRecords(db, {
+  const disconnected = input.endConnections
+    ? await input.endConnections(db, {
         orgId: input.orgId,
-        sequenceId: row.id,
-        reason: 'sequence_deactivated',
-        now: input.now,
+        connectionIds: await liveConnectionIdsOfSequence(db, input.orgId, row.id),
+        reason: input.reason ?? 'sequence_deactivated',
       })
     : 0;
   await recordAudit(db, {
@@ -486,12 +496,12 @@ export async function copySequence(
 /** Deletes for good; a live sequence is deactivated and its records disconnected first. */
 export async function deleteSequence(
   db: Kysely<Database>,
-  input: { orgId: string; id: string; actorId: string; now: number },
+  input: { orgId: string; id: string; actorId: string; now: number; endConnections: EndSequenceConnections },
 ): Promise<{ disconnected: number }> {
   const row = await requireSequence(db, input.orgId, input.id);
   let disconnected = 0;
   if (isLive(row.status)) {
-    disconnected = (await deactivateSequence(db, { ...input, disconnectRecords: true })).disconnected;
+    disconnected = (await deactivateSequence(db, { ...input, reason: 'sequence_deleted' })).disconnected;
   }
   await db
     .deleteFrom('sequence_versions')

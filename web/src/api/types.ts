@@ -377,7 +377,17 @@ export interface SequenceInsights {
     email: EmailRates | null;
   }[];
   email: EmailRates;
-  abTests: { nodeId: string; variants: (EmailRates & { variant: string })[] }[];
+  abTests: {
+    nodeId: string;
+    variants: (EmailRates & { variant: string })[];
+    winner: {
+      variant: string;
+      metric: string;
+      decidedAt: string;
+      versionId: string;
+      z: number | null;
+    } | null;
+  }[];
   success: {
     reasons: string[];
     connected: number;

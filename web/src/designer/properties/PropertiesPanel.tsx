@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   CALL_OUTCOMES,
-  EMAIL_RESULTS,
+  OFFERED_EMAIL_RESULTS,
   type SequenceDefinition,
   type SequenceNode,
 } from '../../../../src/domain/sequence/definition.ts';
@@ -154,7 +154,10 @@ function KindProps({
           <InspectsPicker node={node} candidates={emails} onChange={onChange} />
           <CheckboxList
             legend={t('props.emailResults')}
-            options={EMAIL_RESULTS}
+            options={[
+              ...OFFERED_EMAIL_RESULTS,
+              ...node.results.filter((r) => !OFFERED_EMAIL_RESULTS.includes(r as never)),
+            ]}
             selected={node.results}
             label={(r) => t(`emailResults.${r}`)}
             onChange={(results) => results.length > 0 && onChange({ ...node, results })}

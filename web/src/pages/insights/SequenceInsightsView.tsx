@@ -173,6 +173,16 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
                 {t('ab.caption', {
                   step: data.steps.find((s) => s.nodeId === test.nodeId)?.name ?? test.nodeId,
                 })}
+                <br />
+                <span className="muted" data-testid="ab-winner">
+                  {test.winner
+                    ? t('ab.winner', {
+                        variant: test.winner.variant,
+                        metric: t(`ab.metric.${test.winner.metric}`, { defaultValue: test.winner.metric }),
+                        date: format.date(Date.parse(test.winner.decidedAt)),
+                      })
+                    : t('ab.running')}
+                </span>
               </caption>
               <thead>
                 <tr>
