@@ -9,6 +9,9 @@ export interface BusinessUnitNode {
   parentId: string | null;
 }
 
+/** What the permission rules read of a user: enough to decide for someone who is not the one asking. */
+export type Principal = Pick<Actor, 'userId' | 'businessUnitId' | 'roles'>;
+
 export interface OrgPolicy {
   businessUnits: BusinessUnitNode[];
   /** null: the sequences feature is open to every role; otherwise only these roles may create or connect. */
@@ -46,8 +49,8 @@ export type Decision =
   | { allowed: false; visible: boolean; permission: string; reason: string };
 
 const ALLOW: Decision = { allowed: true };
-const hasRole = (actor: Actor, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
-const isAdmin = (actor: Actor) => hasRole(actor, 'admin');
+const hasRole = (actor: Principal, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
+const isAdmin = (actor: Principal) => hasRole(actor, 'admin');
 
 /** True when `businessUnitId` is `ancestorId` or lies below it in the tree. */
 export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnitId: string): boolean {
@@ -60,7 +63,7 @@ export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnit
   return false;
 }
 
-function featureOpenTo(actor: Actor, policy: OrgPolicy): boolean {
+function featureOpenTo(actor: Principal, policy: OrgPolicy): boolean {
   return (
     policy.featureRoles === null ||
     isAdmin(actor) ||
@@ -73,7 +76,7 @@ function refuse(visible: boolean, permission: string, reason: string): Decision 
 }
 
 export function decideSequence(
-  actor: Actor,
+  actor: Principal,
   policy: OrgPolicy,
   action: SequenceAction,
   sequence: SequenceRef,
