@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import pg from 'pg';
+import { assertNoNul, nulGuardedPool } from './nul-guard.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -24,7 +25,7 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
  * repeats the same statements thousands of times), so prepared statements are kept per SQL text (bounded LRU).
  */
 function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
@@ -32,11 +33,30 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteData
       if (statement) {
         cache.delete(sql);
       } else {
-        statement = sqlite.prepare(sql);
+        statement = nulGuarded(sqlite.prepare(sql));
         if (cache.size >= capacity) cache.delete(cache.keys().next().value ?? '');
       }
       cache.set(sql, statement);
       return statement;
+    },
+  };
+}
+
+/** The statement, refusing text with NUL like PostgreSQL does (src/store/nul-guard.ts). */
+function nulGuarded(statement: SQLite.Statement): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all: (parameters) => {
+      assertNoNul(parameters);
+      return statement.all(parameters);
+    },
+    run: (parameters) => {
+      assertNoNul(parameters);
+      return statement.run(parameters);
+    },
+    iterate: (parameters) => {
+      assertNoNul(parameters);
+      return statement.iterate(parameters);
     },
   };
 }
@@ -47,7 +67,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 export function openStore(url: string = DEFAULT_DATABASE_URL, options: { poolSize?: number } = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: nulGuardedPool(pool) }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) {
