@@ -849,6 +849,9 @@ const STEP_RULES: RuleTable = {
 // ── Area: segments ────────────────────────────────────────────────────────────────────────────────────────
 /** Segments (automatic connection rules) are managed by sequence managers and admins. */
 const segmentManagers = tagManagers;
+/** One segment (of an East sequence): another unit's manager gets 404, as for the sequence itself. */
+const eastSegmentManagers = (ok: number): Case[] =>
+  tagManagers(ok).map((c) => (c.as === 'westSeqManager' ? { ...c, expect: 404 } : c));
 const SEGMENT_RULE = {
   combine: 'and',
   groups: [{ combine: 'and', conditions: [{ field: 'status', operator: 'eq', value: 'open' }] }],
@@ -857,7 +860,7 @@ const SEGMENT_RULES: RuleTable = {
   'GET /api/segments': { call: () => ({ method: 'GET', url: '/api/segments' }), cases: segmentManagers(200) },
   'GET /api/segments/:id': {
     call: async (ctx) => ({ method: 'GET', url: `/api/segments/${await ctx.fx.segment()}` }),
-    cases: segmentManagers(200),
+    cases: eastSegmentManagers(200),
   },
   'POST /api/segments': {
     call: async (ctx) => ({
@@ -879,11 +882,11 @@ const SEGMENT_RULES: RuleTable = {
       url: `/api/segments/${await ctx.fx.segment()}`,
       body: { priority: 7 },
     }),
-    cases: segmentManagers(200),
+    cases: eastSegmentManagers(200),
   },
   'DELETE /api/segments/:id': {
     call: async (ctx) => ({ method: 'DELETE', url: `/api/segments/${await ctx.fx.segment()}` }),
-    cases: segmentManagers(204),
+    cases: eastSegmentManagers(204),
   },
 };
 

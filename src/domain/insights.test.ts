@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rate, successReasonsFor, toCsv, trendPeriodDays } from './insights.ts';
+import { rate, successReasonsFor, trendPeriodDays } from './insights.ts';
 
 describe('insights maths', () => {
   it('computes rates without dividing by zero', () => {
@@ -13,8 +13,5 @@ describe('insights maths', () => {
   it('buckets long windows monthly', () => {
     expect(trendPeriodDays(30)).toBe(7);
     expect(trendPeriodDays(365)).toBe(30);
-  });
-  it('quotes CSV cells that need it', () => {
-    expect(toCsv(['a', 'b'], [['x,y', 'say "hi"']])).toBe('a,b\r\n"x,y","say ""hi"""\r\n');
   });
 });

@@ -26,12 +26,3 @@ export function rate(part: number, whole: number): number {
 export function trendPeriodDays(window: InsightWindow): number {
   return window <= 90 ? 7 : 30;
 }
-
-/** Turns rows into RFC 4180 CSV (quotes doubled, fields with separators quoted). */
-export function toCsv(header: string[], rows: (string | number)[][]): string {
-  const cell = (value: string | number) => {
-    const text = String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return `${[header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
-}

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
+import { type AdvanceTarget, resolveAdvanceTarget } from '../domain/engine/advance-target.ts';
 import type { AdvanceContext, RecordSnapshot, WorkingHours } from '../domain/engine/context.ts';
+import type { BusinessUnitNode, Principal } from '../domain/permissions/permissions.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/schedule/working-calendar.ts';
 import {
   type FieldValue,
   type SequenceDefinition,
   SequenceDefinitionSchema,
 } from '../domain/sequence/definition.ts';
+import type { AccessibleSequence } from '../domain/sequence/visibility.ts';
 import type { DialectName } from '../store/db.ts';
 import {
   type ConnectionRow,
@@ -13,11 +16,15 @@ import {
   loadCustomFieldNames,
   loadOrgSettings,
   loadRecords,
-  loadSequenceTargets,
   loadUsers,
   loadVersions,
   type RecordRow,
 } from '../store/repos/engine-repo.ts';
+import {
+  loadAccessibleSequences,
+  loadPrincipals,
+  loadUnitTree,
+} from '../store/repos/sequence-access-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { resolveAbWinners, type VersionInBatch } from './ab-winners.ts';
 
@@ -171,20 +178,7 @@ export async function loadContext(
     const key = `${f.org_id}:${f.record_type}`;
     customFields.set(key, [...(customFields.get(key) ?? []), f.name]);
   }
-  const targetKeys: Key[] = [];
-  for (const c of connections) {
-    const def = defs.get(`${c.org_id}:${c.version_id}`);
-    if (!def || def instanceof Error) continue;
-    for (const node of def.nodes) {
-      if (node.kind === 'advance_sequence' && node.sequenceId)
-        targetKeys.push({ orgId: c.org_id, id: node.sequenceId });
-    }
-  }
-  const targets = new Map(
-    (targetKeys.length > 0 ? await loadSequenceTargets(db, targetKeys) : []).map(
-      (s) => [`${s.org_id}:${s.id}`, s] as const,
-    ),
-  );
+  const access = await loadAdvanceAccess(db, connections, defs);
   const versions = new Map<string, VersionInBatch>();
   for (const c of connections) {
     const definition = defs.get(`${c.org_id}:${c.version_id}`);
@@ -206,17 +200,14 @@ export async function loadContext(
         users.get(`${connection.org_id}:${record.owner_id}`) ??
         users.get(`${connection.org_id}:${connection.owner_id}`);
       const org = orgs.get(connection.org_id) ?? {};
-      const advanceTargets: Record<string, string | null> = {};
+      const advanceTargets: Record<string, AdvanceTarget> = {};
+      const units = access.units.get(connection.org_id) ?? [];
+      const source = access.sequences.get(`${connection.org_id}:${connection.sequence_id}`);
+      const sourceOwner = source ? access.owners.get(`${connection.org_id}:${source.ownerId}`) : undefined;
       for (const node of definition.nodes) {
         if (node.kind !== 'advance_sequence' || !node.sequenceId) continue;
-        const target = targets.get(`${connection.org_id}:${node.sequenceId}`);
-        advanceTargets[node.sequenceId] =
-          target &&
-          target.status !== 'inactive' &&
-          target.active_version_id &&
-          target.record_type === record.type
-            ? target.active_version_id
-            : null;
+        const target = access.sequences.get(`${connection.org_id}:${node.sequenceId}`);
+        advanceTargets[node.sequenceId] = resolveAdvanceTarget(target, record.type, sourceOwner, units);
       }
       return {
         connectionId: connection.id,
@@ -235,4 +226,47 @@ export async function loadContext(
       };
     },
   };
+}
+
+interface AdvanceAccess {
+  /** `org:id` → sequence: the running sequences and every "advance to" target of the batch. */
+  sequences: Map<string, AccessibleSequence>;
+  /** `org:userId` → the owners of the running sequences. */
+  owners: Map<string, Principal>;
+  units: Map<string, BusinessUnitNode[]>;
+}
+
+/**
+ * What deciding "advance to another sequence" needs: only loaded for organisations whose connections run a
+ * definition with such a step, so batches without one cost no queries.
+ */
+async function loadAdvanceAccess(
+  db: Kysely<Database>,
+  connections: ConnectionRow[],
+  defs: Map<string, SequenceDefinition | Error>,
+): Promise<AdvanceAccess> {
+  const access: AdvanceAccess = { sequences: new Map(), owners: new Map(), units: new Map() };
+  const wanted = new Map<string, Set<string>>();
+  for (const c of connections) {
+    const def = defs.get(`${c.org_id}:${c.version_id}`);
+    if (!def || def instanceof Error) continue;
+    for (const node of def.nodes) {
+      if (node.kind !== 'advance_sequence' || !node.sequenceId) continue;
+      const ids = wanted.get(c.org_id) ?? new Set<string>();
+      ids.add(node.sequenceId).add(c.sequence_id);
+      wanted.set(c.org_id, ids);
+    }
+  }
+  for (const [orgId, ids] of wanted) {
+    const sequences = await loadAccessibleSequences(db, orgId, [...ids]);
+    for (const s of sequences) access.sequences.set(`${orgId}:${s.id}`, s);
+    const owners = await loadPrincipals(
+      db,
+      orgId,
+      sequences.map((s) => s.ownerId),
+    );
+    for (const p of owners) access.owners.set(`${orgId}:${p.userId}`, p);
+    access.units.set(orgId, await loadUnitTree(db, orgId));
+  }
+  return access;
 }

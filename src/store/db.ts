@@ -10,8 +10,10 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
+import { assertNoNul, nulGuardedPool } from './nul-guard.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -33,7 +35,7 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
  * repeats the same statements thousands of times), so prepared statements are kept per SQL text (bounded LRU).
  */
 function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
@@ -41,7 +43,7 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteData
       if (statement) {
         cache.delete(sql);
       } else {
-        statement = sqlite.prepare(sql);
+        statement = nulGuarded(sqlite.prepare(sql));
         if (cache.size >= capacity) cache.delete(cache.keys().next().value ?? '');
       }
       cache.set(sql, statement);
@@ -81,6 +83,25 @@ class StoreSqliteDialect extends SqliteDialect {
   }
 }
 
+/** The statement, refusing text with NUL like PostgreSQL does (src/store/nul-guard.ts). */
+function nulGuarded(statement: SQLite.Statement): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all: (parameters) => {
+      assertNoNul(parameters);
+      return statement.all(parameters);
+    },
+    run: (parameters) => {
+      assertNoNul(parameters);
+      return statement.run(parameters);
+    },
+    iterate: (parameters) => {
+      assertNoNul(parameters);
+      return statement.iterate(parameters);
+    },
+  };
+}
+
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 
 export interface StoreOptions {
@@ -106,7 +127,7 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
     // Idle connections report to the pool; connections in use report to their client. Both need a listener.
     pool.on('error', onError);
     pool.on('connect', (client) => client.on('error', onError));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: nulGuardedPool(pool) }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) {

@@ -84,7 +84,7 @@ describe('CSV column mapping and row checks', () => {
       error: {
         row: 7,
         reasons: [
-          'unknown owner "ghost@example.com"',
+          'owner "ghost@example.com" is not a user you may give records to',
           'do not call: "x" is not yes/no',
           'missing name',
           'A lead can be open, qualified, disqualified; not won',

@@ -67,7 +67,7 @@ describe.each(dialects)('CSV import on %s', (dialect) => {
     expect(report.errors).toEqual([
       { row: 502, reasons: ['invalid email "not-an-email"'] },
       { row: 5002, reasons: [expect.stringContaining('bad time zone "Mars/Olympus_Mons"')] },
-      { row: 10_001, reasons: ['unknown owner "nobody@example.com"'] },
+      { row: 10_001, reasons: ['owner "nobody@example.com" is not a user you may give records to'] },
     ]);
     expect(lines.join('\n')).toContain('row 502: invalid email "not-an-email"');
     expect(lines.at(-1)).toBe('Imported 9997 of 10000 lead rows; 3 not imported.');
@@ -154,7 +154,7 @@ describe.each(dialects)('CSV import on %s', (dialect) => {
       ignoredColumns: [],
       error: null,
       errors: [
-        { row: 3, reasons: ['you may give records only to yourself or to people in units you manage'] },
+        { row: 3, reasons: ['owner "west.seller@example.com" is not a user you may give records to'] },
         { row: 4, reasons: ['invalid email "cid@example"'] },
         {
           row: 5,

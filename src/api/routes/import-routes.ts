@@ -156,18 +156,23 @@ export async function importRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         ]);
       }
       const owners = await activeOwners(deps.store.db, actor.orgId);
+      const refusal = ownerRefusalFor(actor, policy);
       const defaultOwner = owners.get(ownerId ?? actor.userId);
-      if (!defaultOwner) {
-        throw new HttpProblem(400, 'validation_failed', 'The default owner is not an active user', [
-          {
-            path: [typeof body === 'string' ? 'querystring' : 'body', 'ownerId'],
-            code: 'unknown_owner',
-            message: 'No active user with this id',
-          },
-        ]);
+      // Unknown and not-yours (another unit's user) get the same answer: no probing for accounts.
+      if (!defaultOwner || refusal(defaultOwner) !== null) {
+        throw new HttpProblem(
+          400,
+          'validation_failed',
+          'The default owner is not a user you may give records to',
+          [
+            {
+              path: [typeof body === 'string' ? 'querystring' : 'body', 'ownerId'],
+              code: 'unknown_owner',
+              message: 'No active user with this id that you may give records to',
+            },
+          ],
+        );
       }
-      const refused = ownerRefusalFor(actor, policy)(defaultOwner);
-      if (refused) throw new HttpProblem(403, 'forbidden', `The default owner: ${refused}`);
       // The file and the mapping are checked now, so a mistake is answered at once, before a job exists.
       const problems: string[] = [];
       let rows = 0;

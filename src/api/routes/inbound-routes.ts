@@ -123,7 +123,13 @@ export async function inboundRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           'credential of your organisation (header X-Stepwise-Inbound-Secret; `?secret=` only for providers ' +
           "that cannot set headers) or as an admin. Only your organisation's emails are matched.",
         querystring: z.object({ secret: z.string().max(200).optional() }),
-        response: { 200: OutcomeSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+        response: {
+          200: OutcomeSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          413: ProblemSchema,
+        },
       },
       bodyLimit: 25 * 1024 * 1024,
     },
@@ -138,7 +144,7 @@ export async function inboundRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       if (!raw || raw.length === 0) {
         throw new HttpProblem(400, 'empty_message', 'Send the raw message as the request body');
       }
-      return processInboundMime(deps, raw, scope);
+      return processInboundMime(deps, raw, scope).catch(refuseUnparseable);
     },
   );
 
@@ -244,4 +250,15 @@ export async function inboundRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return reply.code(204).send(null);
     },
   );
+}
+
+/**
+ * The MIME parser refuses a header block over its limit (a 1 MB `Subject:` and the like) with `EMAXLEN`: that is
+ * the sender's fault, so it is a 413 with a code, not a 500.
+ */
+function refuseUnparseable(error: unknown): never {
+  if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') {
+    throw new HttpProblem(413, 'message_header_too_large', 'A header of the message is larger than allowed');
+  }
+  throw error;
 }

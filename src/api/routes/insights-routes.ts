@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { toCsv } from '../../domain/csv.ts';
 import {
   INSIGHT_WINDOWS,
   type InsightWindow,
   rate,
   successReasonsFor,
-  toCsv,
   trendPeriodDays,
 } from '../../domain/insights.ts';
 import { decideOrg, decideSequence, isWithinUnit } from '../../domain/permissions/permissions.ts';

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
 import { decideSequence } from '../../domain/permissions/permissions.ts';
-import { mayManageSegments, SegmentInputSchema, SegmentPatchSchema } from '../../domain/segments/segment.ts';
+import {
+  decideSegment,
+  mayManageSegments,
+  SegmentInputSchema,
+  SegmentPatchSchema,
+} from '../../domain/segments/segment.ts';
 import { FieldRuleSchema } from '../../domain/sequence/definition.ts';
 import { newId } from '../../store/ids.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -17,6 +22,7 @@ import {
   type Segment,
   updateSegment,
 } from '../../store/repos/segments-repo.ts';
+import { loadAccessibleSequences } from '../../store/repos/sequence-access-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -64,6 +70,35 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     }
   };
 
+  /** The segments the caller may see: those whose sequence they can see (src/domain/segments/segment.ts). */
+  const visibleSegments = async (request: FastifyRequest, actor: Actor, segments: Segment[]) => {
+    const policy = await loadPolicy(deps, request, actor.orgId);
+    const sequences = new Map(
+      (
+        await loadAccessibleSequences(
+          deps.store.db,
+          actor.orgId,
+          segments.map((s) => s.sequenceId),
+        )
+      ).map((s) => [s.id, s] as const),
+    );
+    return segments.filter(
+      (segment) =>
+        decideSegment(actor, policy, {
+          ownerId: segment.ownerId,
+          sequence: sequences.get(segment.sequenceId),
+        }).allowed,
+    );
+  };
+
+  /** One segment the caller may see, or 404 (another unit's segment is not even acknowledged). */
+  const requireSegment = async (request: FastifyRequest, actor: Actor, id: string) => {
+    const segment = await findSegment(deps.store.db, actor.orgId, id);
+    const [visible] = segment ? await visibleSegments(request, actor, [segment]) : [];
+    if (!visible) throw notFoundProblem('Segment');
+    return visible;
+  };
+
   /** The target sequence must be one the caller may connect, of the segment's record type. */
   const checkTarget = async (
     request: FastifyRequest,
@@ -99,7 +134,8 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = requireActor(request);
       requireManager(actor);
-      return { items: (await listSegments(deps.store.db, actor.orgId)).map(body) };
+      const segments = await listSegments(deps.store.db, actor.orgId);
+      return { items: (await visibleSegments(request, actor, segments)).map(body) };
     },
   );
 
@@ -116,9 +152,7 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = requireActor(request);
       requireManager(actor);
-      const segment = await findSegment(deps.store.db, actor.orgId, request.params.id);
-      if (!segment) throw notFoundProblem('Segment');
-      return body(segment);
+      return body(await requireSegment(request, actor, request.params.id));
     },
   );
 
@@ -187,8 +221,7 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = requireActor(request);
       requireManager(actor);
-      const current = await findSegment(deps.store.db, actor.orgId, request.params.id);
-      if (!current) throw notFoundProblem('Segment');
+      const current = await requireSegment(request, actor, request.params.id);
       const patch = request.body;
       const now = deps.clock.now();
       const next: Segment = {
@@ -234,8 +267,7 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const actor = requireActor(request);
       requireManager(actor);
-      const current = await findSegment(deps.store.db, actor.orgId, request.params.id);
-      if (!current) throw notFoundProblem('Segment');
+      const current = await requireSegment(request, actor, request.params.id);
       const now = deps.clock.now();
       await writeTransaction(deps.store, async (trx) => {
         await deleteSegment(trx, actor.orgId, current.id);

@@ -227,7 +227,10 @@ async function detail(db: Db, access: Access, row: SequenceRow) {
     { ...row, owner_name: owner?.name ?? null, active_version: version?.version ?? null },
   ]);
   const definition = parseStoredDefinition(row.draft_json);
-  const context = await loadValidationContext(db, row.org_id, row.record_type, row.id);
+  const context = await loadValidationContext(db, row.org_id, row.record_type, {
+    sequenceId: row.id,
+    viewerIds: [row.owner_id, access.actor.userId],
+  });
   return {
     ...summary!,
     definition,
@@ -465,7 +468,10 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           now: deps.clock.now(),
         }),
       );
-      const context = await loadValidationContext(db, actor.orgId, row.record_type, row.id);
+      const context = await loadValidationContext(db, actor.orgId, row.record_type, {
+        sequenceId: row.id,
+        viewerIds: [row.owner_id, actor.userId],
+      });
       return { definition: request.body, problems: validateDefinition(request.body, context) };
     },
   );

@@ -30,7 +30,10 @@ const context: AdvanceContext = {
     holidays: ['2026-03-30'],
   },
   customFieldNames: ['score'],
-  advanceTargets: { 'seq-active': 'v-2', 'seq-off': null },
+  advanceTargets: {
+    'seq-active': { kind: 'ready', versionId: 'v-2' },
+    'seq-off': { kind: 'refused', reason: 'advance_target_inactive' },
+  },
 };
 
 const KINDS = [

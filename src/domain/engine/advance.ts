@@ -12,6 +12,7 @@ import type {
 } from '../sequence/definition.ts';
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
 import type { EngineWebhookEvent } from '../webhooks/events.ts';
+import type { AdvanceTarget } from './advance-target.ts';
 import type { AdvanceContext } from './context.ts';
 import type { Effect, EndStatus, StepWrite } from './effects.ts';
 import type { EngineEvent } from './events.ts';
@@ -253,10 +254,14 @@ class Run {
         this.timeline('field_updated', `Set ${node.field}`, null, { field: node.field, value: node.value });
         return node.next;
       case 'advance_sequence': {
-        const target = node.sequenceId ? this.context.advanceTargets[node.sequenceId] : undefined;
-        if (!node.sequenceId || !target) {
-          this.finishStep(node, { status: 'failed', at: this.now, reason: 'advance_target_inactive' }, null);
-          this.end('failed', 'advance_target_inactive');
+        const target: AdvanceTarget = (node.sequenceId
+          ? this.context.advanceTargets[node.sequenceId]
+          : undefined) ?? { kind: 'refused', reason: 'advance_target_not_visible' };
+        if (!node.sequenceId || target.kind === 'refused') {
+          const reason = target.kind === 'refused' ? target.reason : 'advance_target_not_visible';
+          // The record stays out of a sequence it may not enter; the connection ends through the normal path.
+          this.finishStep(node, { status: 'failed', at: this.now, reason }, null);
+          this.end('failed', reason);
           return undefined;
         }
         this.finishStep(node, { status: 'completed', at: this.now }, null);
@@ -265,7 +270,7 @@ class Run {
           type: 'connect_sequence',
           nodeId: node.id,
           sequenceId: node.sequenceId,
-          versionId: target,
+          versionId: target.versionId,
         });
         return undefined;
       }

@@ -1,4 +1,5 @@
 import type { FieldValue } from '../sequence/definition.ts';
+import type { AdvanceTarget } from './advance-target.ts';
 
 /** The record as `advance` sees it. */
 export interface RecordSnapshot {
@@ -39,8 +40,8 @@ export interface AdvanceContext {
   scheduling: SchedulingInputs;
   /** Custom field names defined for the record type: a field condition on an unknown name cannot evaluate. */
   customFieldNames: string[];
-  /** For "advance to another sequence": sequence id → its active version id, or null when not active. */
-  advanceTargets: Record<string, string | null>;
+  /** For "advance to another sequence": sequence id → its active version, or why the record cannot go there. */
+  advanceTargets: Record<string, AdvanceTarget>;
   /** A/B tests that have a winner: node id → variant id (new recipients get the winner). */
   abWinners?: Record<string, string>;
 }

@@ -10,6 +10,9 @@ export interface BusinessUnitNode {
   parentId: string | null;
 }
 
+/** What the permission rules read of a user: enough to decide for someone who is not the one asking. */
+export type Principal = Pick<Actor, 'userId' | 'businessUnitId' | 'roles'>;
+
 export interface OrgPolicy {
   businessUnits: BusinessUnitNode[];
   /** null: the sequences feature is open to every role; otherwise only these roles may create or connect. */
@@ -49,8 +52,8 @@ export type Decision =
 const ALLOW: Decision = { allowed: true };
 /** The permission named when an admin's API token lacks the `admin` scope (the API answers insufficient_scope). */
 export const ADMIN_SCOPE_PERMISSION = 'token_scope.admin';
-const hasRole = (actor: Actor, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
-const isAdmin = (actor: Actor) => hasRole(actor, 'admin');
+const hasRole = (actor: Principal, ...roles: Role[]) => actor.roles.some((role) => roles.includes(role));
+const isAdmin = (actor: Principal) => hasRole(actor, 'admin');
 
 /** True when `businessUnitId` is `ancestorId` or lies below it in the tree. */
 export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnitId: string): boolean {
@@ -63,7 +66,7 @@ export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnit
   return false;
 }
 
-function featureOpenTo(actor: Actor, policy: OrgPolicy): boolean {
+function featureOpenTo(actor: Principal, policy: OrgPolicy): boolean {
   return (
     policy.featureRoles === null ||
     isAdmin(actor) ||
@@ -76,7 +79,7 @@ function refuse(visible: boolean, permission: string, reason: string): Decision 
 }
 
 export function decideSequence(
-  actor: Actor,
+  actor: Principal,
   policy: OrgPolicy,
   action: SequenceAction,
   sequence: SequenceRef,

@@ -111,6 +111,11 @@ export interface OwnerRef {
   businessUnitId: string;
 }
 
+/** The one answer for an owner cell that names no user, or one the importer may not give records to. */
+export function ownerUnavailable(ownerText: string): string {
+  return `owner "${ownerText}" is not a user you may give records to`;
+}
+
 export interface RowContext {
   type: RecordType;
   customFields: FieldDefinition[];
@@ -196,13 +201,16 @@ export function validateRow(
   const ownerText = core.owner?.trim();
   if (ownerText) {
     const found = context.owners.get(ownerText.toLowerCase()) ?? context.owners.get(ownerText);
-    owner = found ?? null;
-    if (!found) reasons.push(`unknown owner "${ownerText}"`);
+    // No such user and a user the importer may not give records to (e.g. of another business unit) read the
+    // same, so the owner column cannot be used to find out who has an account elsewhere in the organisation.
+    owner = found && context.ownerRefusal(found) === null ? found : null;
+    if (!owner) reasons.push(ownerUnavailable(ownerText));
   } else if (!owner) {
     reasons.push('no owner (fill the owner column or choose a default owner)');
+  } else {
+    const refusal = context.ownerRefusal(owner);
+    if (refusal) reasons.push(refusal);
   }
-  const refusal = owner ? context.ownerRefusal(owner) : null;
-  if (refusal) reasons.push(refusal);
 
   const flag = (target: 'doNotEmail' | 'doNotCall'): boolean | undefined => {
     const text = core[target]?.trim();

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { matchesFieldRule } from '../fields/evaluate.ts';
 import type { Actor } from '../identity.ts';
 import {
+  type Decision,
+  decideSequence,
+  type OrgPolicy,
+  type SequenceRef,
+} from '../permissions/permissions.ts';
+import {
   type FieldRule,
   FieldRuleSchema,
   type FieldValue,
@@ -49,4 +55,39 @@ export function matchingSegments<S extends SegmentCandidate>(
 /** Segments connect records across an organisation, so only sequence managers and admins manage them. */
 export function mayManageSegments(actor: Actor): boolean {
   return actor.roles.includes('sequence_manager') || actor.roles.includes('admin');
+}
+
+export interface SegmentRef {
+  ownerId: string;
+  /** The sequence the segment connects records to; undefined when it no longer exists. */
+  sequence: SequenceRef | undefined;
+}
+
+/**
+ * A segment belongs with the sequence it connects records to: a sequence manager sees, changes and deletes it
+ * only when they can see that sequence (the business-unit rule of the sequence list), so another unit's
+ * segments stay out of reach (404, like their sequences). A segment whose sequence is gone stays with its
+ * owner and admins.
+ */
+export function decideSegment(actor: Actor, policy: OrgPolicy, segment: SegmentRef): Decision {
+  if (!mayManageSegments(actor)) {
+    return {
+      allowed: false,
+      visible: false,
+      permission: 'segment.manage',
+      reason: 'Only sequence managers and admins manage segments',
+    };
+  }
+  const visible =
+    actor.roles.includes('admin') ||
+    segment.ownerId === actor.userId ||
+    (segment.sequence !== undefined && decideSequence(actor, policy, 'view', segment.sequence).allowed);
+  return visible
+    ? { allowed: true }
+    : {
+        allowed: false,
+        visible: false,
+        permission: 'segment.manage',
+        reason: "The segment's sequence belongs to another business unit",
+      };
 }

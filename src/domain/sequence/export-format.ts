@@ -81,6 +81,25 @@ export function remapTemplateIds(
   };
 }
 
+/**
+ * The definition with every "advance to another sequence" target that is not in `known` cleared: an imported
+ * sequence never carries a reference into a sequence the importer cannot see (or that does not exist here).
+ * The step stays, without a target, and validation asks the importer to choose one.
+ */
+export function clearUnknownAdvanceTargets(
+  definition: SequenceDefinition,
+  known: ReadonlySet<string>,
+): SequenceDefinition {
+  return {
+    ...definition,
+    nodes: definition.nodes.map((node) =>
+      node.kind === 'advance_sequence' && node.sequenceId && !known.has(node.sequenceId)
+        ? { ...node, sequenceId: null }
+        : node,
+    ),
+  };
+}
+
 export interface ExportProblem {
   path: (string | number)[];
   code: string;

@@ -411,7 +411,7 @@ export function validateDefinition(
           add(
             'advance_target_missing',
             node.id,
-            `${label} points to a sequence that no longer exists. Choose an active sequence.`,
+            `${label} points to a sequence that does not exist or is not visible to you or the sequence's owner. Choose an active sequence.`,
           );
         } else if (target.status === 'inactive') {
           add(

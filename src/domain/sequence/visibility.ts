@@ -1,5 +1,14 @@
 import type { Actor } from '../identity.ts';
-import { isWithinUnit, type OrgPolicy } from '../permissions/permissions.ts';
+import {
+  type BusinessUnitNode,
+  decideSequence,
+  isWithinUnit,
+  type OrgPolicy,
+  type Principal,
+  type SequenceRef,
+} from '../permissions/permissions.ts';
+import type { RecordType } from './definition.ts';
+import type { SequenceStatus } from './lifecycle.ts';
 
 /**
  * The sequence list filter in SQL terms, mirroring `decideSequence(…, 'view', …)`: admins see everything; others
@@ -27,4 +36,37 @@ export function sequenceVisibility(actor: Actor, policy: OrgPolicy): SequenceVis
     businessUnitIds,
     shareUnitIds: units.filter((unit) => isWithinUnit(policy, unit, actor.businessUnitId)),
   };
+}
+
+export type { Principal };
+
+/** A sequence with what visibility and "advance to another sequence" decisions read. */
+export interface AccessibleSequence extends SequenceRef {
+  id: string;
+  status: SequenceStatus;
+  recordType: RecordType;
+  activeVersionId: string | null;
+}
+
+/** Whether `principal` may see the sequence (the same rule as the sequence list and `GET /api/sequences/:id`). */
+export function sequenceVisibleTo(
+  principal: Principal,
+  businessUnits: readonly BusinessUnitNode[],
+  sequence: SequenceRef,
+): boolean {
+  const policy: OrgPolicy = { businessUnits: [...businessUnits], featureRoles: null };
+  return decideSequence(principal, policy, 'view', sequence).allowed;
+}
+
+/**
+ * The sequences an "advance to another sequence" step may name: those every principal can see — the owner of
+ * the sequence being edited and, when someone else edits it, the editor too. Anything else is treated exactly
+ * like a sequence that does not exist, so validation does not reveal other units' sequences.
+ */
+export function advanceCandidates<S extends SequenceRef>(
+  sequences: readonly S[],
+  principals: readonly Principal[],
+  businessUnits: readonly BusinessUnitNode[],
+): S[] {
+  return sequences.filter((s) => principals.every((p) => sequenceVisibleTo(p, businessUnits, s)));
 }

@@ -516,31 +516,6 @@ export async function loadVersions(db: Kysely<Database>, keys: Key[]) {
   return rows;
 }
 
-export async function loadSequenceTargets(db: Kysely<Database>, keys: Key[]) {
-  const rows: {
-    org_id: string;
-    id: string;
-    status: string;
-    active_version_id: string | null;
-    record_type: string;
-  }[] = [];
-  for (const [org, ids] of byOrg(
-    keys,
-    (k) => k.orgId,
-    (k) => k.id,
-  )) {
-    rows.push(
-      ...(await db
-        .selectFrom('sequences')
-        .select(['org_id', 'id', 'status', 'active_version_id', 'record_type'])
-        .where('org_id', '=', org)
-        .where('id', 'in', ids)
-        .execute()),
-    );
-  }
-  return rows;
-}
-
 export async function loadEnabledWebhooks(db: Kysely<Database>, orgIds: string[]) {
   if (orgIds.length === 0) return [];
   return db

@@ -6,6 +6,7 @@ import {
   SequenceDefinitionSchema,
 } from '../../domain/sequence/definition.ts';
 import {
+  clearUnknownAdvanceTargets,
   EXPORT_FORMAT,
   remapTemplateIds,
   type SequenceExport,
@@ -25,7 +26,7 @@ import {
   type ValidationProblem,
   validateDefinition,
 } from '../../domain/sequence/validate.ts';
-import type { SequenceVisibility } from '../../domain/sequence/visibility.ts';
+import { advanceCandidates, type SequenceVisibility } from '../../domain/sequence/visibility.ts';
 import { tagPath } from '../../domain/tags/tags.ts';
 import type { DialectName, Store } from '../db.ts';
 import { newId } from '../ids.ts';
@@ -35,6 +36,7 @@ import { LIVE_STATUSES } from './connections-repo.ts';
 import { insertEmailTemplate } from './email-templates-repo.ts';
 import { writeTransaction } from './engine-repo.ts';
 import { listRecordFields } from './record-fields-repo.ts';
+import { loadAccessibleSequences, loadPrincipals, loadUnitTree } from './sequence-access-repo.ts';
 import { isUniqueViolation, listTags, resolveTagPath, tagsOfSequences } from './tags-repo.ts';
 
 export type SequenceRow = Selectable<SequencesTable>;
@@ -83,28 +85,37 @@ export async function sharesOf(db: Kysely<Database>, orgId: string, sequenceId: 
   };
 }
 
-/** Everything `validateDefinition` needs from the database. */
+/**
+ * Everything `validateDefinition` needs from the database. "Advance to" candidates are only the sequences every
+ * one of `viewerIds` can see (the owner of the sequence being validated and whoever is editing or importing it):
+ * another unit's sequence looks exactly like one that does not exist.
+ */
 export async function loadValidationContext(
   db: Kysely<Database>,
   orgId: string,
   recordType: RecordType,
-  sequenceId?: string,
+  options: { sequenceId?: string; viewerIds: readonly string[] },
 ): Promise<ValidationContext> {
-  const [templates, sequences, fields, org] = await Promise.all([
+  const [templates, sequences, fields, org, viewers, units] = await Promise.all([
     db.selectFrom('email_templates').select('id').where('org_id', '=', orgId).execute(),
-    db.selectFrom('sequences').select(['id', 'status', 'record_type']).where('org_id', '=', orgId).execute(),
+    loadAccessibleSequences(db, orgId),
     listRecordFields(db, orgId, recordType),
     db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
+    loadPrincipals(db, orgId, options.viewerIds),
+    loadUnitTree(db, orgId),
   ]);
   const rawSettings = JSON.parse(org?.settings_json ?? '{}') as { stages?: unknown };
   const stages = Array.isArray(rawSettings.stages)
     ? rawSettings.stages.filter((s): s is string => typeof s === 'string')
     : undefined;
+  // A viewer id that names no user sees nothing.
+  const candidates =
+    viewers.length === new Set(options.viewerIds).size ? advanceCandidates(sequences, viewers, units) : [];
   return {
     recordType,
-    ...(sequenceId ? { sequenceId } : {}),
+    ...(options.sequenceId ? { sequenceId: options.sequenceId } : {}),
     templates,
-    sequences: sequences.map((s) => ({ id: s.id, status: s.status, recordType: s.record_type })),
+    sequences: candidates.map((s) => ({ id: s.id, status: s.status, recordType: s.recordType })),
     fields: fields.map((f) => ({ ...f, recordType: f.recordType })),
     ...(stages ? { stages } : {}),
   };
@@ -114,7 +125,10 @@ export async function validateStoredDraft(
   db: Kysely<Database>,
   row: SequenceRow,
 ): Promise<ValidationProblem[]> {
-  const context = await loadValidationContext(db, row.org_id, row.record_type, row.id);
+  const context = await loadValidationContext(db, row.org_id, row.record_type, {
+    sequenceId: row.id,
+    viewerIds: [row.owner_id],
+  });
   return validateDefinition(parseStoredDefinition(row.draft_json), context);
 }
 
@@ -301,7 +315,10 @@ export async function activateSequence(
     const draft = parseStoredDefinition(row.draft_json);
     const problems = validateDefinition(
       draft,
-      await loadValidationContext(trx, input.orgId, row.record_type, row.id),
+      await loadValidationContext(trx, input.orgId, row.record_type, {
+        sequenceId: row.id,
+        viewerIds: [row.owner_id, input.actorId],
+      }),
     );
     const live = await trx
       .selectFrom('sequences')
@@ -824,8 +841,13 @@ export async function importSequence(
     });
     idMap.set(template.id, created.id);
   }
-  const definition = remapImportedDefinition(document, idMap);
-  const context = await loadValidationContext(db, input.orgId, document.recordType);
+  const context = await loadValidationContext(db, input.orgId, document.recordType, {
+    viewerIds: [input.actorId],
+  });
+  const definition = clearUnknownAdvanceTargets(
+    remapImportedDefinition(document, idMap),
+    new Set(context.sequences.map((s) => s.id)),
+  );
   const problems = validateDefinition(definition, context);
   const blocking = problems.filter((p) => !IMPORT_TOLERATED.has(p.code));
   if (blocking.length > 0) {

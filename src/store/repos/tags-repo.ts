@@ -29,6 +29,13 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'));
 }
 
+const liftConflict = () =>
+  new DomainError(
+    'conflict',
+    'tag_name_conflict',
+    'Deleting this tag would move one of its children next to a tag with the same name. Rename one of them first.',
+  );
+
 const tagTaken = () =>
   new DomainError('conflict', 'tag_name_taken', 'A tag with this name already exists at this level.');
 
@@ -109,20 +116,27 @@ export async function deleteTag(
 ): Promise<void> {
   const tags = await listTags(db, input.orgId);
   const plan = planDeleteTag(tags, input.id);
-  if (plan.liftedChildIds.length > 0) {
-    await db
-      .updateTable('tags')
-      .set({ parent_id: plan.newParentId })
-      .where('org_id', '=', input.orgId)
-      .where('id', 'in', plan.liftedChildIds)
-      .execute();
-  }
   await db
     .deleteFrom('sequence_tags')
     .where('org_id', '=', input.orgId)
     .where('tag_id', '=', input.id)
     .execute();
+  // The tag goes first: a child named like it ("Region" under "region") may then take its place.
   await db.deleteFrom('tags').where('org_id', '=', input.orgId).where('id', '=', input.id).execute();
+  if (plan.liftedChildIds.length > 0) {
+    try {
+      await db
+        .updateTable('tags')
+        .set({ parent_id: plan.newParentId })
+        .where('org_id', '=', input.orgId)
+        .where('id', 'in', plan.liftedChildIds)
+        .execute();
+    } catch (error) {
+      // The database folds case differently from JavaScript for a few letters; its unique index has the last word.
+      if (isUniqueViolation(error)) throw liftConflict();
+      throw error;
+    }
+  }
   await recordAudit(db, {
     orgId: input.orgId,
     actorId: input.actorId,
