@@ -1,3 +1,4 @@
+import { ORG_DEFAULT_SCHEDULE } from '../domain/schedule/schedule.ts';
 import type { Kysely } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
 import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
@@ -256,6 +257,7 @@ export async function writeAdvanced(
         not_before: effect.notBefore,
         attempts: 0,
         last_error: null,
+        schedule_id: effect.scheduleId ?? ORG_DEFAULT_SCHEDULE,
         lease_owner: null,
         lease_until: null,
         sent_at: null,

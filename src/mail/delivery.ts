@@ -23,6 +23,7 @@ import {
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { holdReasonFor, renderTemplate } from './render.ts';
+import { loadScheduleCheck } from './schedule-check.ts';
 import {
   buildRenderContext,
   loadSendContext,
@@ -179,6 +180,7 @@ export class MailDelivery {
     const outgoing: Outgoing[] = [];
     const fresh: OutboundRow[] = [];
     const contents = new Map<string, RenderedContent>();
+    const schedules = await loadScheduleCheck(store.db, rows); // schedules (issue 13)
     for (const row of rows) {
       const sender = await this.senderOf(row, context, senders);
       if (row.status === 'sending') {
@@ -200,6 +202,21 @@ export class MailDelivery {
         stats.held++;
         continue;
       }
+      // --- schedules (issue 13): an automated email goes only inside its schedule, checked right before SMTP.
+      const sendable = schedules.check(row, now);
+      if (sendable.kind !== 'now') {
+        if (sendable.kind === 'never') await this.holdForever(row, sendable.reason, now);
+        else
+          await holdMany(
+            store.db,
+            row.org_id,
+            [{ id: row.id, notBefore: sendable.at, reason: sendable.reason }],
+            now,
+          );
+        stats.held++;
+        continue;
+      }
+      // --- end schedules
       contents.set(row.id, rendered);
       fresh.push(row);
     }
@@ -237,8 +254,9 @@ export class MailDelivery {
           for (const [index, decision] of decisions.entries()) {
             const row = messages[index] as OutboundRow;
             if (decision.action === 'hold') {
-              const reason = `${decision.reason}; goes at ${new Date(decision.notBefore).toISOString()}`;
-              holds.push({ id: row.id, notBefore: decision.notBefore, reason });
+              const notBefore = schedules.afterLimit(row, decision.notBefore); // schedules (issue 13)
+              const reason = `${decision.reason}; goes at ${new Date(notBefore).toISOString()}`;
+              holds.push({ id: row.id, notBefore, reason });
               const hold = { notBefore: decision.notBefore, reason: decision.reason };
               if (decision.code === 'domain_hourly_limit') {
                 const domain = recipientDomain(row.to_address);

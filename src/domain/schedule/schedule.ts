@@ -51,6 +51,9 @@ export const HolidayCalendarSchema = z.strictObject({
 });
 export type HolidayCalendar = z.infer<typeof HolidayCalendarSchema>;
 
+/** `outbound_messages.schedule_id` of an automated email whose sequence picks no schedule. */
+export const ORG_DEFAULT_SCHEDULE = 'org-default';
+
 export interface WeeklyHours {
   intervals: readonly Interval[];
 }
