@@ -1,7 +1,7 @@
-import { ORG_DEFAULT_SCHEDULE } from '../domain/schedule/schedule.ts';
 import type { Kysely } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
 import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
+import { ORG_DEFAULT_SCHEDULE } from '../domain/schedule/schedule.ts';
 import type { DialectName } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
