@@ -12,6 +12,7 @@ import {
   scheduleFromRow,
 } from '../../domain/schedule/schedule-record.ts';
 import { newId } from '../../store/ids.ts';
+import { findOrg } from '../../store/repos/admin-repo.ts';
 import {
   deleteSchedule,
   findSchedule,
@@ -115,11 +116,7 @@ export async function scheduleRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       const row = await findSchedule(db, actor.orgId, request.params.id);
       if (!row) throw notFoundProblem('Schedule');
       const schedule: Schedule = scheduleFromRow(row);
-      const org = await db
-        .selectFrom('orgs')
-        .select('settings_json')
-        .where('id', '=', actor.orgId)
-        .executeTakeFirst();
+      const org = await findOrg(db, actor.orgId);
       const zone =
         schedule.zoneMode.kind === 'fixed'
           ? schedule.zoneMode.zone

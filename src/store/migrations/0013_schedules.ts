@@ -40,6 +40,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.alterTable('outbound_messages').addColumn('schedule_id', 'text').execute();
   await migrateSendWindows(db);
+  // Users were created with a copy of the built-in hours and so ignored the organisation's working hours; those
+  // copies now mean "follow the organisation" (users who set other hours keep theirs).
+  await inheritOrgHours(db);
+}
+
+async function inheritOrgHours(untyped: Kysely<unknown>): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on the current schema types
+  const db = untyped as Kysely<any>;
+  await db
+    .updateTable('users')
+    .set({ working_hours_json: '{}' })
+    .where('working_hours_json', 'in', [
+      '{"days":[1,2,3,4,5],"from":"09:00","to":"17:00","daysOff":[]}',
+      '{"days":[1,2,3,4,5],"from":"09:00","to":"17:00"}',
+    ])
+    .execute();
 }
 
 interface Window {
