@@ -35,13 +35,13 @@ describe.each(dialects)('working hours inherit the organisation’s on %s', (dia
     });
     const cookie = login.cookies.find((c) => c.name === 'sw_session')!.value;
     const csrf = login.json().csrfToken as string;
-    const call = (method: 'GET' | 'PATCH', payload?: unknown) =>
+    const call = (method: 'GET' | 'PATCH', payload?: Record<string, unknown>) =>
       world.app.inject({
         method,
         url: '/api/me/profile',
         cookies: { sw_session: cookie },
         headers: { 'x-csrf-token': csrf },
-        ...(payload === undefined ? {} : { payload }),
+        payload,
       });
     expect((await call('GET')).json()).toMatchObject({
       workingHours: orgHours,
