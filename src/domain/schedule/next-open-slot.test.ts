@@ -116,6 +116,45 @@ describe('DST: openings inside a gap open at the gap’s end', () => {
   });
 });
 
+describe('both DST changes of 2026 and 2027 in the issue’s zones (09:00–17:00 weekdays; 02:30 daily opening)', () => {
+  const early = { intervals: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '02:30', to: '04:00' })) };
+  it.each([
+    // zone, local start, expected next office opening, expected next 02:30 opening
+    ['America/New_York', '2026-03-06T17:30', '2026-03-09T09:00 Mon', '2026-03-07T02:30 Sat'],
+    ['America/New_York', '2026-10-30T17:30', '2026-11-02T09:00 Mon', '2026-10-31T02:30 Sat'],
+    ['America/New_York', '2027-03-13T04:00', '2027-03-15T09:00 Mon', '2027-03-14T03:00 Sun'],
+    ['America/New_York', '2027-11-06T04:00', '2027-11-08T09:00 Mon', '2027-11-07T02:30 Sun'],
+    ['Europe/Warsaw', '2026-03-28T04:00', '2026-03-30T09:00 Mon', '2026-03-29T03:00 Sun'],
+    ['Europe/Warsaw', '2026-10-24T04:00', '2026-10-26T09:00 Mon', '2026-10-25T02:30 Sun'],
+    ['Europe/Warsaw', '2027-03-27T04:00', '2027-03-29T09:00 Mon', '2027-03-28T03:00 Sun'],
+    ['Europe/Warsaw', '2027-10-30T04:00', '2027-11-01T09:00 Mon', '2027-10-31T02:30 Sun'],
+    ['Australia/Sydney', '2026-04-04T04:00', '2026-04-06T09:00 Mon', '2026-04-05T02:30 Sun'],
+    ['Australia/Sydney', '2026-10-03T04:00', '2026-10-05T09:00 Mon', '2026-10-04T03:00 Sun'],
+    ['Australia/Sydney', '2027-04-03T04:00', '2027-04-05T09:00 Mon', '2027-04-04T02:30 Sun'],
+    ['Australia/Sydney', '2027-10-02T04:00', '2027-10-04T09:00 Mon', '2027-10-03T03:00 Sun'],
+    ['America/St_Johns', '2026-03-07T04:00', '2026-03-09T09:00 Mon', '2026-03-08T03:00 Sun'],
+    ['America/St_Johns', '2026-10-31T04:00', '2026-11-02T09:00 Mon', '2026-11-01T02:30 Sun'],
+    ['America/St_Johns', '2027-03-13T04:00', '2027-03-15T09:00 Mon', '2027-03-14T03:00 Sun'],
+    ['America/St_Johns', '2027-11-06T04:00', '2027-11-08T09:00 Mon', '2027-11-07T02:30 Sun'],
+    ['Asia/Kathmandu', '2026-03-28T04:00', '2026-03-30T09:00 Mon', '2026-03-29T02:30 Sun'],
+    ['Asia/Kathmandu', '2027-10-30T04:00', '2027-11-01T09:00 Mon', '2027-10-31T02:30 Sun'],
+  ])('%s from %s', (zone, start, office9, early230) => {
+    expect(local(nextOpenSlot(office, zone, none, at(start, zone)), zone)).toBe(office9);
+    expect(local(nextOpenSlot(early, zone, none, at(start, zone)), zone)).toBe(early230);
+  });
+
+  it.each([
+    ['America/New_York', '2026-03-06T02:30', '2026-03-10T02:30 Tue'],
+    ['America/St_Johns', '2026-03-06T02:30', '2026-03-10T02:30 Tue'],
+    ['Europe/Warsaw', '2027-03-26T02:30', '2027-03-30T02:30 Tue'],
+    ['Australia/Sydney', '2027-10-01T02:30', '2027-10-05T02:30 Tue'],
+    ['Asia/Kathmandu', '2026-03-06T02:30', '2026-03-10T02:30 Tue'],
+  ])('a 2-working-day wait from %s %s keeps 02:30 across the change', (zone, start, expected) => {
+    const cal = { zone, days: [1, 2, 3, 4, 5], from: '00:00', to: '23:59', daysOff: [], holidays: [] };
+    expect(local(workingWaitEnd(at(start, zone), { days: 2, hours: 0 }, cal), zone)).toBe(expected);
+  });
+});
+
 describe('working-day waits keep the wall-clock hour on later days (the spring-forward bug)', () => {
   const calendar = (zone: string) => ({
     zone,
