@@ -56,16 +56,36 @@ describe('schedules in the browser', () => {
     }
   });
 
-  it('a sequence manager picks the schedule in the sequence options', async () => {
+  it('a sequence manager picks the schedule in the sequence options and overrides it on an automated email', async () => {
     const scheduleId = (await e2e.world.as('eastAdmin', 'GET', '/api/schedules')).json().items[0]
       .id as string;
-    const sequenceId = await createSequence(e2e, 'eastSeqManager', 'Scheduled outreach');
+    const sequenceId = await createSequence(e2e, 'eastSeqManager', 'Scheduled outreach', {
+      start: 'a1',
+      nodes: [{ id: 'a1', kind: 'automated_email', name: 'Intro', templateId: null, next: null }],
+      options: {
+        exitOnReply: true,
+        skipNonWorkingDays: false,
+        sendWindow: null,
+        trackOpens: true,
+        trackClicks: true,
+      },
+    });
+    const evenings = await e2e.world.as('eastAdmin', 'POST', '/api/schedules', {
+      name: 'Evenings',
+      zoneMode: { kind: 'seller' },
+      intervals: [{ day: 2, from: '18:00', to: '21:00' }],
+    });
+    expect(evenings.statusCode).toBe(201);
     const { context, page } = await signIn(e2e, 'eastSeqManager');
     try {
       await openDesigner(e2e, page, sequenceId);
       const select = page.getByTestId('option-schedule');
       await select.locator('option', { hasText: 'Warsaw office' }).waitFor({ state: 'attached' });
       await select.selectOption(scheduleId);
+      await page.getByTestId('node-a1').click();
+      const step = page.getByTestId('step-schedule');
+      await step.locator('option', { hasText: 'Evenings' }).waitFor({ state: 'attached' });
+      await step.selectOption(evenings.json().id);
       await page.getByTestId('save').click();
       await expect
         .poll(async () => {
@@ -75,9 +95,10 @@ describe('schedules in the browser', () => {
             .where('org_id', '=', ORG_ID)
             .where('id', '=', sequenceId)
             .executeTakeFirstOrThrow();
-          return JSON.parse(row.draft_json).options.scheduleId;
+          const draft = JSON.parse(row.draft_json);
+          return [draft.options.scheduleId, draft.nodes[0].scheduleId];
         })
-        .toBe(scheduleId);
+        .toEqual([scheduleId, evenings.json().id]);
     } finally {
       await context.close();
     }
