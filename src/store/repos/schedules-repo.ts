@@ -168,6 +168,8 @@ export async function loadScheduleInputs(
     ...named,
     ...orgIds.map((orgId) => ({ orgId, id: defaultMarker })),
   ]);
+  // Organisations without schedules (no default, no named one found) need nothing else.
+  if (schedules.length === 0) return { schedules, records: [], users: [], orgs: [] };
   const recordIds = [...new Set(scheduled.flatMap((m) => (m.record_id ? [m.record_id] : [])))];
   const userIds = [...new Set(scheduled.map((m) => m.sender_user_id))];
   const records =
