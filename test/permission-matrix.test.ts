@@ -6,6 +6,7 @@ import { testConfig } from '../src/config.ts';
 import { silentLogger } from '../src/engine/engine-deps.ts';
 import { processDueBatch } from '../src/engine/process-tasks.ts';
 import { newId } from '../src/store/ids.ts';
+import { insertSchedule } from '../src/store/repos/schedules-repo.ts';
 import { registeredRoutes } from './identity/registered-routes.ts';
 import { dialects } from './support/databases.ts';
 import {
@@ -992,6 +993,62 @@ const DIRECTORY_RULES: RuleTable = {
   'GET /api/users': { call: () => ({ method: 'GET', url: '/api/users' }), cases: everyUser(200) },
 };
 
+// ── Area: schedules ────────────────────────────────────────────────────────────────────────────────────────
+/** Schedules: everyone reads them (sequence owners pick one); admins manage them. */
+const scheduleBody = (ctx: Ctx) => ({
+  name: `Schedule ${ctx.unique}`,
+  zoneMode: { kind: 'recipient' },
+  intervals: [{ day: 1, from: '09:00', to: '17:00' }],
+  holidays: { dates: [], country: 'PL', region: null },
+});
+async function scheduleFixture(ctx: Ctx): Promise<string> {
+  const id = newId();
+  await insertSchedule(ctx.world.store.db, {
+    org_id: ORG_ID,
+    id,
+    name: `Fixture ${id}`,
+    is_default: 0,
+    zone_mode: 'recipient',
+    zone: null,
+    intervals_json: '[{"day":1,"from":"09:00","to":"17:00"}]',
+    holidays_json: '{"dates":[],"country":null,"region":null}',
+    created_at: 0,
+    updated_at: 0,
+  });
+  return id;
+}
+const SCHEDULE_RULES: RuleTable = {
+  'GET /api/schedules': { call: () => ({ method: 'GET', url: '/api/schedules' }), cases: everyUser(200) },
+  'GET /api/schedules/:id': {
+    call: async (ctx) => ({ method: 'GET', url: `/api/schedules/${await scheduleFixture(ctx)}` }),
+    cases: everyUser(200),
+  },
+  'GET /api/schedules/:id/holidays': {
+    call: async (ctx) => ({ method: 'GET', url: `/api/schedules/${await scheduleFixture(ctx)}/holidays` }),
+    cases: everyUser(200),
+  },
+  'GET /api/holiday-countries': {
+    call: () => ({ method: 'GET', url: '/api/holiday-countries' }),
+    cases: everyUser(200),
+  },
+  'POST /api/schedules': {
+    call: (ctx) => ({ method: 'POST', url: '/api/schedules', body: scheduleBody(ctx) }),
+    cases: adminsOnly(201),
+  },
+  'PUT /api/schedules/:id': {
+    call: async (ctx) => ({
+      method: 'PUT',
+      url: `/api/schedules/${await scheduleFixture(ctx)}`,
+      body: scheduleBody(ctx),
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/schedules/:id': {
+    call: async (ctx) => ({ method: 'DELETE', url: `/api/schedules/${await scheduleFixture(ctx)}` }),
+    cases: adminsOnly(204),
+  },
+};
+
 const ALL_RULES: RuleTable = {
   ...DIRECTORY_RULES,
   ...SYSTEM_RULES,
@@ -1008,6 +1065,7 @@ const ALL_RULES: RuleTable = {
   ...SEGMENT_RULES,
   ...MAIL_ADMIN_RULES,
   ...INSIGHT_RULES,
+  ...SCHEDULE_RULES,
 };
 
 /** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */

@@ -129,6 +129,27 @@ export function parseWorkingHours(json: string | null | undefined): WorkingHours
   return parseStoredJson(WorkingHoursSchema, json, DEFAULT_WORKING_HOURS);
 }
 
+/** `users.working_hours_json` of a user who follows the organisation's working hours. */
+export const INHERITED_WORKING_HOURS = '{}';
+
+/**
+ * The working hours that apply to a user: their own when they set some, else the organisation's (users created
+ * without hours, or who chose "use the organisation's hours" again, follow later changes of the org's hours).
+ */
+export function effectiveWorkingHours(
+  json: string | null | undefined,
+  orgHours: WorkingHours,
+): { hours: WorkingHours; source: 'own' | 'organisation' } {
+  let raw: unknown = null;
+  try {
+    raw = JSON.parse(json ?? 'null');
+  } catch {
+    raw = null;
+  }
+  const own = WorkingHoursSchema.safeParse(raw);
+  return own.success ? { hours: own.data, source: 'own' } : { hours: orgHours, source: 'organisation' };
+}
+
 export function parsePreferences(json: string | null | undefined): Preferences {
   return parseStoredJson(PreferencesSchema, json, { afterCompleteStep: 'next_item' });
 }

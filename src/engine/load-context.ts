@@ -110,8 +110,12 @@ export function parseObject(json: string | null | undefined): Record<string, unk
   }
 }
 
-function parseWorkingHours(json: string | null | undefined): WorkingHours {
+/** The seller's own working hours, else (none set: `{}`) the organisation's, else the built-in ones. */
+function parseWorkingHours(json: string | null | undefined, orgHours?: unknown): WorkingHours {
   const raw = parseObject(json);
+  if (!Array.isArray(raw.days) && orgHours && typeof orgHours === 'object') {
+    return parseWorkingHours(JSON.stringify(orgHours));
+  }
   const days = Array.isArray(raw.days) ? raw.days.filter((d): d is number => typeof d === 'number') : null;
   const time = (v: unknown, fallback: string) =>
     typeof v === 'string' && /^\d\d:\d\d$/.test(v) ? v : fallback;
@@ -217,7 +221,7 @@ export async function loadContext(
           recordTimeZone: record.time_zone,
           sellerTimeZone: seller?.time_zone ?? null,
           orgTimeZone: typeof org.timeZone === 'string' ? org.timeZone : null,
-          workingHours: parseWorkingHours(seller?.working_hours_json),
+          workingHours: parseWorkingHours(seller?.working_hours_json, org.workingHours),
           holidays: dateList(org.holidays),
         },
         customFieldNames: customFields.get(`${connection.org_id}:${record.type}`) ?? [],

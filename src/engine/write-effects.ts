@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
 import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
+import { ORG_DEFAULT_SCHEDULE } from '../domain/schedule/schedule.ts';
 import { assertNever } from '../domain/sequence/graph.ts';
 import {
   type EngineWebhookEvent,
@@ -270,6 +271,7 @@ export async function writeAdvanced(
         not_before: effect.notBefore,
         attempts: 0,
         last_error: null,
+        schedule_id: effect.scheduleId ?? ORG_DEFAULT_SCHEDULE,
         lease_owner: null,
         lease_until: null,
         sent_at: null,

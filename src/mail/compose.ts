@@ -85,6 +85,7 @@ async function contextFor(db: Kysely<Database>, step: StepRow, senderId: string)
       not_before: 0,
       attempts: 0,
       last_error: null,
+      schedule_id: null,
       lease_owner: null,
       lease_until: null,
       sent_at: null,

@@ -21,6 +21,7 @@ import { earliestUnsentPerConnection, markSendingLeased } from '../store/repos/o
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
+import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
@@ -175,6 +176,7 @@ export class MailDelivery {
     const outgoing: Outgoing[] = [];
     const fresh: OutboundRow[] = [];
     const contents = new Map<string, PreparedContent>();
+    const schedules = await loadScheduleCheck(store.db, rows); // schedules (issue 13)
     for (const row of rows) {
       const sender = await this.senderOf(row, context, senders);
       if (row.status === 'sending') {
@@ -191,6 +193,22 @@ export class MailDelivery {
         else stats.failed++;
         continue;
       }
+      // --- schedules (issue 13): an automated email goes only inside its schedule, checked right before SMTP
+      // (retries included: a resend due at 20:00 local waits for the next open slot like a first attempt).
+      const sendable = schedules.check(row, now);
+      if (sendable.kind !== 'now') {
+        if (sendable.kind === 'never') await this.holdForever(row, sendable.reason, now);
+        else
+          await holdMany(
+            store.db,
+            row.org_id,
+            [{ id: row.id, notBefore: sendable.at, reason: sendable.reason }],
+            now,
+          );
+        stats.held++;
+        continue;
+      }
+      // --- end schedules
       if (!row.raw_mime) {
         // Prepare first: a message that can never be sent as written is held now, not after waiting its turn.
         const prepared = await prepareMessage(row, context, sender.from, now, this.deps.config);
@@ -238,8 +256,9 @@ export class MailDelivery {
           for (const [index, decision] of decisions.entries()) {
             const row = messages[index] as OutboundRow;
             if (decision.action === 'hold') {
-              const reason = `${decision.reason}; goes at ${new Date(decision.notBefore).toISOString()}`;
-              holds.push({ id: row.id, notBefore: decision.notBefore, reason });
+              const notBefore = schedules.afterLimit(row, decision.notBefore); // schedules (issue 13)
+              const reason = `${decision.reason}; goes at ${new Date(notBefore).toISOString()}`;
+              holds.push({ id: row.id, notBefore, reason });
               const hold = { notBefore: decision.notBefore, reason: decision.reason };
               if (decision.code === 'domain_hourly_limit') {
                 const domain = recipientDomain(row.to_address);

@@ -306,6 +306,11 @@ export interface OutboundMessagesTable {
   not_before: number;
   attempts: number;
   last_error: string | null;
+  /**
+   * The schedule an automated email may go in: a schedule id, `org-default` (the organisation's default at send
+   * time, if it has one), or null (no schedule: manual and test emails).
+   */
+  schedule_id: string | null;
   lease_owner: string | null;
   lease_until: number | null;
   sent_at: number | null;
@@ -330,6 +335,23 @@ export interface InboundCredentialsTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+}
+
+export interface SchedulesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  /** 1 for the organisation's default schedule (at most one: partial unique index). */
+  is_default: Flag;
+  zone_mode: 'recipient' | 'seller' | 'fixed';
+  /** The zone of a `fixed` schedule. */
+  zone: string | null;
+  /** Interval[] JSON: [{ day: 1..7, from: "09:00", to: "17:00" }]. */
+  intervals_json: string;
+  /** HolidayCalendar JSON: { dates: ["2026-12-24"], country: "US" | null, region: "NY" | null }. */
+  holidays_json: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface EngagementEventsTable {
@@ -508,6 +530,7 @@ export interface Database {
   step_instances: StepInstancesTable;
   scheduled_tasks: ScheduledTasksTable;
   outbound_messages: OutboundMessagesTable;
+  schedules: SchedulesTable;
   engagement_events: EngagementEventsTable;
   timeline_events: TimelineEventsTable;
   audit_log: AuditLogTable;

@@ -86,6 +86,7 @@ describe.each(dialects)('API tokens and profile on %s', (dialect) => {
         locale: 'en',
         timeZone: 'Europe/Warsaw',
         workingHours: { days: [1, 2, 3, 4, 5], from: '09:00', to: '17:00', daysOff: [] },
+        workingHoursSource: 'own',
         preferences: { afterCompleteStep: 'next_item' },
       });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  DEFAULT_WORKING_HOURS,
   EmailSchema,
+  INHERITED_WORKING_HOURS,
   LocaleSchema,
   NewPasswordSchema,
   PersonNameSchema,
@@ -190,7 +190,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           roles: body.roles,
           locale: body.locale,
           timeZone: body.timeZone,
-          workingHoursJson: JSON.stringify(DEFAULT_WORKING_HOURS),
+          workingHoursJson: INHERITED_WORKING_HOURS,
           now,
         });
         const user = (await findUserWithRoles(trx, actor.orgId, id))!;

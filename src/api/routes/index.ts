@@ -16,6 +16,7 @@ import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
 import { recordRoutes } from './record-routes.ts';
+import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
 import { stepRoutes } from './step-routes.ts';
@@ -58,5 +59,6 @@ export const routeModules: RouteModule[] = [
   outboxRoutes,
   webhookRoutes,
   composeRoutes,
+  scheduleRoutes,
   directoryRoutes,
 ];

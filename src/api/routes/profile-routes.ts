@@ -1,20 +1,25 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import {
   AFTER_COMPLETE_STEP,
+  effectiveWorkingHours,
+  INHERITED_WORKING_HOURS,
   LocaleSchema,
   NewPasswordSchema,
   PersonNameSchema,
   parsePreferences,
-  parseWorkingHours,
   TimeZoneSchema,
+  type WorkingHours,
   WorkingHoursOutSchema,
   WorkingHoursSchema,
 } from '../../domain/identity.ts';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
 import {
   MAX_PASSWORD_ATTEMPTS,
   PASSWORD_ATTEMPT_WINDOW_MS,
   passwordAttemptVerdict,
 } from '../../domain/password-throttle.ts';
+import { findOrg } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   deleteSessionsOfUser,
@@ -25,7 +30,7 @@ import {
   updateProfile,
 } from '../../store/repos/identity-repo.ts';
 import { claimPasswordAttempt, clearPasswordAttempts } from '../../store/repos/password-attempts-repo.ts';
-import type { UsersTable } from '../../store/schema.ts';
+import type { Database, UsersTable } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { hashPassword, refusePersonalPassword, verifyPassword } from '../auth/passwords.ts';
@@ -40,7 +45,9 @@ export const ProfileSchema = z
     locale: LocaleSchema,
     /** null: use the organisation's time zone. */
     timeZone: z.string().nullable(),
+    /** The hours that apply: your own, or the organisation's when you set none. */
     workingHours: WorkingHoursOutSchema,
+    workingHoursSource: z.enum(['own', 'organisation']),
     preferences: z.object({ afterCompleteStep: z.enum(AFTER_COMPLETE_STEP) }),
   })
   .meta({ id: 'Profile' });
@@ -49,7 +56,8 @@ const ProfilePatchSchema = z.strictObject({
   name: PersonNameSchema.optional(),
   locale: LocaleSchema.optional(),
   timeZone: TimeZoneSchema.nullable().optional(),
-  workingHours: WorkingHoursSchema.optional(),
+  /** null: follow the organisation's working hours again. */
+  workingHours: WorkingHoursSchema.nullable().optional(),
   preferences: z.strictObject({ afterCompleteStep: z.enum(AFTER_COMPLETE_STEP).optional() }).optional(),
 });
 
@@ -58,14 +66,17 @@ function toProfile(
     UsersTable,
     'id' | 'email' | 'name' | 'locale' | 'time_zone' | 'working_hours_json' | 'preferences_json'
   >,
+  orgHours: WorkingHours,
 ) {
+  const hours = effectiveWorkingHours(user.working_hours_json, orgHours);
   return {
     userId: user.id,
     email: user.email,
     name: user.name,
     locale: LocaleSchema.safeParse(user.locale).data ?? 'en',
     timeZone: user.time_zone,
-    workingHours: parseWorkingHours(user.working_hours_json),
+    workingHours: hours.hours,
+    workingHoursSource: hours.source,
     preferences: parsePreferences(user.preferences_json),
   };
 }
@@ -87,7 +98,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const user = await findUser(deps.store.db, actor.orgId, actor.userId);
       if (!user) throw notFoundProblem('User');
-      return toProfile(user);
+      return toProfile(user, await orgWorkingHours(deps.store.db, actor.orgId));
     },
   );
 
@@ -108,12 +119,16 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return deps.store.db.transaction().execute(async (trx) => {
         const user = await findUser(trx, actor.orgId, actor.userId);
         if (!user) throw notFoundProblem('User');
-        const before = toProfile(user);
+        const orgHours = await orgWorkingHours(trx, actor.orgId);
+        const before = toProfile(user, orgHours);
         const change: ProfileChange = {};
         if (body.name !== undefined) change.name = body.name;
         if (body.locale !== undefined) change.locale = body.locale;
         if (body.timeZone !== undefined) change.time_zone = body.timeZone;
-        if (body.workingHours !== undefined) change.working_hours_json = JSON.stringify(body.workingHours);
+        if (body.workingHours !== undefined) {
+          change.working_hours_json =
+            body.workingHours === null ? INHERITED_WORKING_HOURS : JSON.stringify(body.workingHours);
+        }
         if (body.preferences !== undefined) {
           change.preferences_json = JSON.stringify({
             ...before.preferences,
@@ -121,7 +136,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           });
         }
         await updateProfile(trx, actor.orgId, actor.userId, change);
-        const after = toProfile({ ...user, ...change });
+        const after = toProfile({ ...user, ...change }, orgHours);
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -211,6 +226,11 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return reply.code(204).send(null);
     },
   );
+}
+
+async function orgWorkingHours(db: Kysely<Database>, orgId: string): Promise<WorkingHours> {
+  const org = await findOrg(db, orgId);
+  return parseOrgSettings(org?.settings_json).workingHours;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { hashPassword } from '../../api/auth/passwords.ts';
 import { randomSecret } from '../../api/auth/secrets.ts';
 import {
-  DEFAULT_WORKING_HOURS,
   EmailSchema,
+  INHERITED_WORKING_HOURS,
   NewPasswordSchema,
   PersonNameSchema,
   RoleListSchema,
@@ -70,7 +70,7 @@ export async function addUser(
       roles,
       locale: 'en',
       timeZone: null,
-      workingHoursJson: JSON.stringify(DEFAULT_WORKING_HOURS),
+      workingHoursJson: INHERITED_WORKING_HOURS,
       now,
     });
     await recordAudit(trx, {

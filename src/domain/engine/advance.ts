@@ -239,7 +239,11 @@ class Run {
         return undefined;
       }
       case 'automated_email': {
-        const dueAt = moveIntoSendWindow(this.now, this.definition.options.sendWindow, this.recordZone());
+        // A schedule is checked when the email is handed to SMTP (mail delivery); only the deprecated daily
+        // send window of a sequence without a schedule still delays the step here.
+        const legacyWindow =
+          node.scheduleId || this.definition.options.scheduleId ? null : this.definition.options.sendWindow;
+        const dueAt = moveIntoSendWindow(this.now, legacyWindow, this.recordZone());
         if (dueAt > this.now) {
           this.waitUntil(node, dueAt, true);
           return undefined;
@@ -424,6 +428,7 @@ class Run {
       notBefore: this.now,
       attempt: 1,
       tracking: this.definition.options.trackOpens || this.definition.options.trackClicks,
+      scheduleId: node.scheduleId ?? this.definition.options.scheduleId ?? null,
     });
     this.finishStep(node, { status: 'sent', at: this.now }, null);
     this.timeline('email_queued', `Email queued: ${label(node)}`, null, { nodeId: node.id, variant });

@@ -37,6 +37,8 @@ export type Effect =
       notBefore: number;
       attempt: number;
       tracking: boolean;
+      /** The schedule the email goes in (the step's override, else the sequence's); null: the org default. */
+      scheduleId: string | null;
     }
   /** Set a core or custom field on the record. */
   | { type: 'set_field'; nodeId: string; field: string; value: string | boolean }

@@ -64,6 +64,8 @@ const automatedEmailNode = z.strictObject({
   description: descriptionField,
   templateId: z.string().min(1).nullable(),
   abTest: AbTestSchema.optional(),
+  /** Overrides the sequence's schedule for this email (a schedule id). */
+  scheduleId: z.string().min(1).max(64).nullable().optional(),
   next: NextSchema,
 });
 function manualStep<K extends string>(kind: K) {
@@ -237,7 +239,10 @@ export const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Us
 export const SequenceOptionsSchema = z.strictObject({
   exitOnReply: z.boolean().default(true),
   skipNonWorkingDays: z.boolean().default(false),
+  /** Deprecated: a daily window on every day; migrated into schedules. Use `scheduleId`. */
   sendWindow: z.strictObject({ from: TimeOfDaySchema, to: TimeOfDaySchema }).nullable().default(null),
+  /** The schedule automated emails are sent in; null: the organisation's default schedule (if any). */
+  scheduleId: z.string().min(1).max(64).nullable().optional(),
   trackOpens: z.boolean().default(true),
   trackClicks: z.boolean().default(true),
 });

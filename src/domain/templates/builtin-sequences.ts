@@ -26,7 +26,8 @@ function define(start: string, nodes: SequenceNode[]): SequenceDefinition {
   return SequenceDefinitionSchema.parse({
     start,
     nodes,
-    options: { exitOnReply: true, skipNonWorkingDays: true, sendWindow: { from: '08:00', to: '18:00' } },
+    // No send window: automated emails follow the organisation's default schedule (docs/schedules.md).
+    options: { exitOnReply: true, skipNonWorkingDays: true, sendWindow: null },
   });
 }
 

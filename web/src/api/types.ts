@@ -336,6 +336,8 @@ export interface Profile {
   locale: string;
   timeZone: string | null;
   workingHours: { days: number[]; from: string; to: string; daysOff: string[] };
+  /** Whose hours apply: the user's own, or the organisation's (none set). */
+  workingHoursSource: 'own' | 'organisation';
   preferences: { afterCompleteStep: 'next_item' | 'stay' | 'ask' };
 }
 

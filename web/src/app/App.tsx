@@ -20,6 +20,7 @@ import {
 } from '../pages/settings/AdminSettings.tsx';
 import { MailboxSettings, OutboxSettings, WebhookSettings } from '../pages/settings/MailSettings.tsx';
 import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
+import { ScheduleSettings } from '../pages/settings/ScheduleSettings.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
 import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
 import { WorklistPage } from '../pages/worklist/WorklistPage.tsx';
@@ -56,6 +57,7 @@ export function App() {
             <Route path="users" element={<UserSettings />} />
             <Route path="business-units" element={<BusinessUnitSettings />} />
             <Route path="organisation" element={<OrganisationSettings />} />
+            <Route path="schedules" element={<ScheduleSettings />} />
             <Route path="webhooks" element={<WebhookSettings />} />
             <Route path="audit" element={<AuditSettings />} />
           </Route>

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AbTest, NodeOfKind } from '../../../../src/domain/sequence/definition.ts';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
 import {
   fetchPreviewRecords,
   previewTemplate,
@@ -330,6 +330,47 @@ export function EmailProps({ node, onChange }: { node: EmailNode; onChange(node:
       {node.abTest && (
         <AbTestEditor abTest={node.abTest} onChange={(abTest) => onChange({ ...node, abTest })} />
       )}
+      {node.kind === 'automated_email' && (
+        <StepSchedulePicker
+          value={node.scheduleId ?? null}
+          onChange={(scheduleId) => {
+            const { scheduleId: _old, ...rest } = node;
+            onChange(scheduleId ? { ...rest, scheduleId } : rest);
+          }}
+        />
+      )}
     </>
+  );
+}
+
+/** An automated email may override the sequence's schedule (null: the sequence's). */
+function StepSchedulePicker({
+  value,
+  onChange,
+}: {
+  value: string | null;
+  onChange(id: string | null): void;
+}) {
+  const { t } = useTranslation('designer');
+  const schedules = useQuery({
+    queryKey: ['schedules'],
+    queryFn: () => api<{ items: { id: string; name: string }[] }>('GET', '/api/schedules'),
+  });
+  return (
+    <label>
+      {t('props.stepSchedule')}
+      <select
+        value={value ?? ''}
+        data-testid="step-schedule"
+        onChange={(e) => onChange(e.target.value || null)}
+      >
+        <option value="">{t('props.stepScheduleSequence')}</option>
+        {(schedules.data?.items ?? []).map((schedule) => (
+          <option key={schedule.id} value={schedule.id}>
+            {schedule.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,5 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { SequenceOptions } from '../../../../src/domain/sequence/definition.ts';
+import { api } from '../../api/client.ts';
 import { useDesigner } from '../designer-context.tsx';
 import { Hint } from './shared.tsx';
 
@@ -13,6 +15,11 @@ export function SequenceOptionsPanel({
 }) {
   const { t } = useTranslation('designer');
   const { readOnly } = useDesigner();
+  const schedules = useQuery({
+    queryKey: ['schedules'],
+    queryFn: () =>
+      api<{ items: { id: string; name: string; isDefault: boolean }[] }>('GET', '/api/schedules'),
+  });
   const flag = (key: 'exitOnReply' | 'skipNonWorkingDays' | 'trackOpens' | 'trackClicks') => (
     <label className="designer-check">
       <input
@@ -32,16 +39,34 @@ export function SequenceOptionsPanel({
       <fieldset className="designer-props" disabled={readOnly}>
         {flag('exitOnReply')}
         {flag('skipNonWorkingDays')}
-        <label className="designer-check">
-          <input
-            type="checkbox"
-            checked={options.sendWindow !== null}
-            onChange={(e) =>
-              onChange({ ...options, sendWindow: e.target.checked ? { from: '09:00', to: '17:00' } : null })
-            }
-          />
-          {t('options.sendWindow')}
+        <label>
+          {t('options.schedule')}
+          <select
+            value={options.scheduleId ?? ''}
+            data-testid="option-schedule"
+            onChange={(e) => onChange({ ...options, scheduleId: e.target.value || null })}
+          >
+            <option value="">{t('options.scheduleDefault')}</option>
+            {(schedules.data?.items ?? []).map((schedule) => (
+              <option key={schedule.id} value={schedule.id}>
+                {schedule.name}
+              </option>
+            ))}
+          </select>
         </label>
+        <Hint>{t('options.scheduleHint')}</Hint>
+        {options.sendWindow && (
+          <label className="designer-check">
+            <input
+              type="checkbox"
+              checked={options.sendWindow !== null}
+              onChange={(e) =>
+                onChange({ ...options, sendWindow: e.target.checked ? { from: '09:00', to: '17:00' } : null })
+              }
+            />
+            {t('options.sendWindowLegacy')}
+          </label>
+        )}
         {options.sendWindow && (
           <div className="designer-inline">
             <label>
@@ -68,7 +93,7 @@ export function SequenceOptionsPanel({
             </label>
           </div>
         )}
-        <Hint>{t('options.sendWindowHint')}</Hint>
+        {options.sendWindow && <Hint>{t('options.sendWindowHint')}</Hint>}
         {flag('trackOpens')}
         {flag('trackClicks')}
         <Hint>{t('options.trackOpensHint')}</Hint>

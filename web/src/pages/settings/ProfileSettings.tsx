@@ -34,6 +34,8 @@ function ProfileForm() {
   const profile = useProfile();
   const [draft, setDraft] = useState<Profile | null>(null);
   const [daysOff, setDaysOff] = useState('');
+  /** Hours are sent only when edited here, so saving a name never turns "the organisation's hours" into a copy. */
+  const [hoursTouched, setHoursTouched] = useState(false);
   useEffect(() => {
     if (profile.data && !draft) {
       setDraft(profile.data);
@@ -41,21 +43,30 @@ function ProfileForm() {
     }
   }, [profile.data, draft]);
   const save = useMutation({
-    mutationFn: (value: Profile) =>
+    mutationFn: (value: Profile & { useOrgHours?: boolean }) =>
       api<Profile>('PATCH', '/api/me/profile', {
         name: value.name,
         locale: value.locale,
         timeZone: value.timeZone || null,
-        workingHours: {
-          ...value.workingHours,
-          daysOff: daysOff
-            .split(/[,\s]+/)
-            .map((day) => day.trim())
-            .filter(Boolean),
-        },
+        ...(value.useOrgHours
+          ? { workingHours: null }
+          : hoursTouched
+            ? {
+                workingHours: {
+                  ...value.workingHours,
+                  daysOff: daysOff
+                    .split(/[,\s]+/)
+                    .map((day) => day.trim())
+                    .filter(Boolean),
+                },
+              }
+            : {}),
         preferences: value.preferences,
       }),
     onSuccess: async (saved) => {
+      setHoursTouched(false);
+      setDraft(saved);
+      setDaysOff(saved.workingHours.daysOff.join(', '));
       await i18n.changeLanguage(saved.locale);
       client.setQueryData(['profile'], saved);
       await client.invalidateQueries({ queryKey: ['me'] });
@@ -106,7 +117,15 @@ function ProfileForm() {
           ))}
         </select>
       </label>
-      <fieldset>
+      <p className="muted" data-testid="hours-source">
+        {draft.workingHoursSource === 'organisation' ? t('profile.hoursFromOrg') : t('profile.hoursOwn')}{' '}
+        {draft.workingHoursSource === 'own' && (
+          <button type="button" onClick={() => save.mutate({ ...draft, useOrgHours: true })}>
+            {t('profile.useOrgHours')}
+          </button>
+        )}
+      </p>
+      <fieldset onChange={() => setHoursTouched(true)}>
         <legend>{t('profile.workingDays')}</legend>
         {DAYS.map((day) => (
           <label key={day} className="inline">
@@ -129,7 +148,7 @@ function ProfileForm() {
           </label>
         ))}
       </fieldset>
-      <div className="row">
+      <div className="row" onChange={() => setHoursTouched(true)}>
         <label>
           {t('profile.from')}
           <input
@@ -152,7 +171,10 @@ function ProfileForm() {
         <input
           value={daysOff}
           placeholder={t('profile.daysOffPlaceholder')}
-          onChange={(event) => setDaysOff(event.target.value)}
+          onChange={(event) => {
+            setHoursTouched(true);
+            setDaysOff(event.target.value);
+          }}
         />
       </label>
       <fieldset>
