@@ -17,8 +17,8 @@ const migrations: Record<string, Migration> = {
   '0010_render_once': renderOnce,
   '0011b_token_scopes': tokenScopes,
   '0012_import_jobs': importJobs,
-  '0015_write_path': writePath,
   '0013_schedules': schedules,
+  '0015_write_path': writePath,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
