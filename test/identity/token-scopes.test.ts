@@ -180,7 +180,7 @@ describe.each(dialects)('API token scopes, expiry and revocation on %s', (dialec
   it('describes scopes, expiry and the keep option in the OpenAPI document', async () => {
     const world = await createWorld(dialect);
     try {
-      const doc = (await world.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      const doc = (await world.as('eastSeller', 'GET', '/api/openapi.json')).json();
       const token = doc.components.schemas.ApiToken;
       expect(token.required).toEqual(expect.arrayContaining(['scopes', 'expiresAt']));
       expect(JSON.stringify(token.properties.scopes)).toContain('"enum":["read","write","admin"]');

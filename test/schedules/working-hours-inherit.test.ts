@@ -4,7 +4,7 @@ import { testConfig } from '../../src/config.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { connectNew, definition, SELLER } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
-import { BU, createWorld, ORG_ID, type World } from '../support/world.ts';
+import { BU, createWorld, ORG_ID, signInRequest, type World } from '../support/world.ts';
 
 /** Issue 13: users without their own working hours follow the organisation's, and can return to them. */
 describe.each(dialects)('working hours inherit the organisation’s on %s', (dialect) => {
@@ -28,10 +28,9 @@ describe.each(dialects)('working hours inherit the organisation’s on %s', (dia
     });
     expect(created.statusCode, created.body).toBe(201);
     await world.as('eastAdmin', 'PATCH', '/api/admin/settings', { workingHours: orgHours });
-    const login = await world.app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { email: 'new.seller@example.com', password: 'initial-password-1' },
+    const login = await signInRequest(world.app, {
+      email: 'new.seller@example.com',
+      password: 'initial-password-1',
     });
     const cookie = login.cookies.find((c) => c.name === 'sw_session')!.value;
     const csrf = login.json().csrfToken as string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runImportJobs } from '../../src/engine/import-jobs.ts';
 import { createWorld, USERS, type World } from '../support/world.ts';
 
 async function importCsv(world: World, csv: string, ownerId?: string) {
@@ -20,15 +21,17 @@ describe('CSV import does not reveal who has an account in another unit (issue 2
         world,
         'Name,Owner\nAnn,west.seller@example.com\nBob,nobody@example.com\nCid,WEST.SELLER@example.com\n',
       );
-      expect(response.statusCode, response.body).toBe(200);
-      const errors = response.json().errors as { row: number; reasons: string[] }[];
+      expect(response.statusCode, response.body).toBe(202);
+      await runImportJobs({ store: world.store, clock: world.clock });
+      const job = await world.as('eastSeller', 'GET', `/api/import-jobs/${response.json().jobId}`);
+      const errors = job.json().errors as { row: number; reasons: string[] }[];
       const normalise = (reason: string) => reason.replace(/"[^"]*"/, '"…"');
       expect(errors.map((e) => e.reasons.map(normalise))).toEqual([
         ['owner "…" is not a user you may give records to'],
         ['owner "…" is not a user you may give records to'],
         ['owner "…" is not a user you may give records to'],
       ]);
-      expect(response.json().imported).toBe(0);
+      expect(job.json().imported).toBe(0);
     } finally {
       await world.close();
     }
