@@ -1,0 +1,149 @@
+import { readSesNotification } from './amazon-ses.ts';
+import { autoReplySignal } from './auto-reply.ts';
+import { challengeSignal } from './challenge.ts';
+import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
+import { readFeedback } from './feedback.ts';
+import { type MessageView, readMessage } from './message.ts';
+import { excludedAddresses, type NoticeRecipient, noticeRecipients, noticeText, originalSenders } from './notice.ts';
+import { extractOriginal } from './original.ts';
+import { bounceReason, isHard, pseudoStatus, reasonFromStatus, reasonFromText } from './reasons.ts';
+import { BOUNCE_SUBJECT, BOUNCE_WORDING, isSystemSender } from './sender.ts';
+import type { BounceReason, Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
+
+export type { Classification, RecipientReport } from './types.ts';
+
+/**
+ * Classifies one inbound message: feedback report, delivery report (RFC 3464 or a server's own notice),
+ * challenge, automatic reply, or a real reply. The order is the safety property: everything a mail system
+ * writes is recognised before the reply path, so a bounce is never counted as a reply.
+ */
+
+const EMPTY_REFS: OriginalRefs = { messageIds: [], stepwiseIds: [], recipients: [] };
+
+function result(
+  kind: Classification['class'],
+  via: string,
+  original: OriginalRefs,
+  recipients: RecipientReport[] = [],
+  detail: string | null = null,
+): Classification {
+  return { class: kind, via, recipients, original, detail };
+}
+
+function failure(
+  address: string | null,
+  action: RecipientAction,
+  texts: Array<string | null>,
+  status: string | null,
+  temporary: boolean,
+): RecipientReport {
+  let reason: BounceReason = 'undefined';
+  for (const text of texts) {
+    const found = text ? reasonFromText(text) : null;
+    if (found) {
+      reason = found;
+      break;
+    }
+  }
+  if (reason === 'undefined') reason = reasonFromStatus(status) ?? (action === 'delayed' ? 'expired' : 'undefined');
+  const code = status && !/^[245]\.0\.0$/.test(status) ? status : (status ?? pseudoStatus(reason, temporary));
+  const diagnostic = texts.find((text) => text?.trim())?.trim().slice(0, 1000) ?? null;
+  return { address, action, status: code, reason, hard: isHard(reason, code), diagnostic };
+}
+
+function dsnAction(block: DsnRecipient): RecipientAction {
+  const action = block.action ?? '';
+  if (action.startsWith('fail')) return 'failed';
+  if (action.startsWith('delay')) return 'delayed';
+  if (action.startsWith('deliver')) return 'delivered';
+  if (action.startsWith('relay')) return 'relayed';
+  if (action.startsWith('expand')) return 'expanded';
+  return block.status?.startsWith('2') ? 'delivered' : 'failed';
+}
+
+function fromDsn(blocks: DsnRecipient[], notice: NoticeRecipient[], noticeBody: string): RecipientReport[] {
+  return blocks.map((block) => {
+    const action = dsnAction(block);
+    const status = statusCode(block.status) ?? statusCode(block.diagnostic);
+    if (action === 'delivered' || action === 'relayed' || action === 'expanded') {
+      return { address: block.address, action, status: status ?? '2.0.0', reason: 'delivered', hard: false, diagnostic: block.diagnostic };
+    }
+    const segment = notice.find((entry) => entry.address === block.address)?.diagnostic ?? null;
+    const temporary = status?.startsWith('4') ?? false;
+    return failure(block.address, action, [block.diagnostic, segment, blocks.length === 1 ? noticeBody : null], status, temporary);
+  });
+}
+
+function fromNotice(notice: string, found: NoticeRecipient[], original: OriginalRefs, senders: string[]): RecipientReport[] {
+  const entries: Array<{ address: string | null; diagnostic: string; status: string | null; replyClass: string | null }> =
+    found.length > 0
+      ? found
+      : (original.recipients.filter((address) => !senders.includes(address)).slice(0, 1) as Array<string | null>)
+          .concat(original.recipients.length === 0 ? [null] : [])
+          .map((address) => ({ address, diagnostic: notice, status: statusCode(notice), replyClass: null }));
+  return entries.map((entry) => {
+    const temporary = entry.status ? entry.status.startsWith('4') : entry.replyClass === '4';
+    return failure(entry.address, 'failed', [entry.diagnostic, notice], entry.status, temporary);
+  });
+}
+
+export function classifyView(view: MessageView): Classification {
+  const original = extractOriginal(view);
+  const feedback = readFeedback(view);
+  if (feedback) {
+    const addresses = feedback.recipients.length > 0 ? feedback.recipients : original.recipients.slice(0, 1);
+    const recipients = (addresses.length > 0 ? addresses : [null]).map(
+      (address): RecipientReport => ({ address, action: 'failed', status: '', reason: 'feedback', hard: false, diagnostic: feedback.type }),
+    );
+    return result('feedback', 'arf', original, recipients, feedback.type);
+  }
+  const ses = readSesNotification(view.body);
+  if (ses) {
+    if (ses.type === 'complaint') {
+      const recipients = ses.recipients.map((r): RecipientReport => ({ address: r.address, action: 'failed', status: '', reason: 'feedback', hard: false, diagnostic: 'abuse' }));
+      return result('feedback', 'amazon-ses', original, recipients, 'abuse');
+    }
+    if (ses.type === 'delivery') {
+      const recipients = ses.recipients.map((r): RecipientReport => ({ address: r.address, action: 'delivered', status: r.status ?? '2.6.0', reason: 'delivered', hard: false, diagnostic: r.diagnostic }));
+      return result('delivered', 'amazon-ses', original, recipients);
+    }
+    const recipients = ses.recipients.map((r) => failure(r.address, 'failed', [r.diagnostic], statusCode(r.status), !ses.permanent));
+    return result('bounce', 'amazon-ses', original, recipients);
+  }
+
+  const reportText = [...view.parts.filter((part) => /delivery-status/.test(part.type)).map((part) => part.text), view.body].join('\n');
+  const blocks = parseDsnRecipients(reportText);
+  const notice = noticeText(view.body);
+  const senders = originalSenders([...view.parts.map((part) => part.text), view.body.slice(notice.length)]);
+  const found = noticeRecipients(notice, excludedAddresses(view, senders));
+  const system = isSystemSender(view);
+  if (blocks.length > 0 && (system || BOUNCE_SUBJECT.test(view.subject) || view.reportType === 'delivery-status')) {
+    let recipients = fromDsn(blocks, found, notice);
+    if (recipients.every((r) => r.address === null) && found.length > 0) recipients = fromNotice(notice, found, original, senders);
+    const kind = recipients.some((r) => r.action === 'failed') ? 'bounce' : recipients.some((r) => r.action === 'delayed') ? 'delay' : 'delivered';
+    return result(kind, 'rfc3464', original, recipients);
+  }
+  const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
+  const bounceWords = BOUNCE_WORDING.test(notice);
+  if ((system && (bounceSubject || bounceWords)) || (bounceSubject && bounceWords)) {
+    return result('bounce', 'notice', original, fromNotice(notice, found, original, senders));
+  }
+  const challenge = challengeSignal(view);
+  if (challenge && !autoReplySignal(view)?.startsWith('Subject')) return result('challenge', 'challenge', original, [], challenge);
+  const auto = autoReplySignal(view);
+  if (auto) return result('auto_reply', 'rfc3834', original, [], auto);
+  if (challenge) return result('challenge', 'challenge', original, [], challenge);
+  if (system) return result('other', 'system-sender', original);
+  return result('reply', 'reply', original);
+}
+
+/** Never throws: a message that cannot be parsed at all is `other`. */
+export async function classifyInbound(raw: Buffer | string): Promise<Classification> {
+  try {
+    return classifyView(await readMessage(raw));
+  } catch {
+    return result('other', 'unparseable', EMPTY_REFS);
+  }
+}
+
+export { bounceReason };
