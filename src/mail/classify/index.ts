@@ -4,9 +4,16 @@ import { challengeSignal } from './challenge.ts';
 import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
 import { readFeedback } from './feedback.ts';
 import { type MessageView, readMessage } from './message.ts';
-import { excludedAddresses, type NoticeRecipient, noticeRecipients, noticeText, originalSenders } from './notice.ts';
+import {
+  excludedAddresses,
+  type NoticeRecipient,
+  noticeRecipients,
+  noticeText,
+  originalSenders,
+  replyLines,
+} from './notice.ts';
 import { extractOriginal } from './original.ts';
-import { bounceReason, isHard, pseudoStatus, reasonFromStatus, reasonFromText } from './reasons.ts';
+import { bounceReason, isHard, pseudoStatus } from './reasons.ts';
 import { BOUNCE_SUBJECT, BOUNCE_WORDING, isSystemSender } from './sender.ts';
 import type { BounceReason, Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
 
@@ -36,18 +43,12 @@ function failure(
   texts: Array<string | null>,
   status: string | null,
   temporary: boolean,
+  display: string | null = texts.find((text) => text?.trim()) ?? null,
 ): RecipientReport {
-  let reason: BounceReason = 'undefined';
-  for (const text of texts) {
-    const found = text ? reasonFromText(text) : null;
-    if (found) {
-      reason = found;
-      break;
-    }
-  }
-  if (reason === 'undefined') reason = reasonFromStatus(status) ?? (action === 'delayed' ? 'expired' : 'undefined');
+  let reason: BounceReason = bounceReason(texts, status);
+  if (reason === 'undefined' && action === 'delayed') reason = 'expired';
   const code = status && !/^[245]\.0\.0$/.test(status) ? status : (status ?? pseudoStatus(reason, temporary));
-  const diagnostic = texts.find((text) => text?.trim())?.trim().slice(0, 1000) ?? null;
+  const diagnostic = display?.replace(/\s+/g, ' ').trim().slice(0, 1000) || null;
   return { address, action, status: code, reason, hard: isHard(reason, code), diagnostic };
 }
 
@@ -64,13 +65,17 @@ function dsnAction(block: DsnRecipient): RecipientAction {
 function fromDsn(blocks: DsnRecipient[], notice: NoticeRecipient[], noticeBody: string): RecipientReport[] {
   return blocks.map((block) => {
     const action = dsnAction(block);
-    const status = statusCode(block.status) ?? statusCode(block.diagnostic);
+    const declared = statusCode(block.status);
+    const detailed = statusCode(block.diagnostic);
+    const status =
+      declared && detailed && /\.0\.0$/.test(declared) && detailed[0] === declared[0] ? detailed : (declared ?? detailed);
     if (action === 'delivered' || action === 'relayed' || action === 'expanded') {
       return { address: block.address, action, status: status ?? '2.0.0', reason: 'delivered', hard: false, diagnostic: block.diagnostic };
     }
     const segment = notice.find((entry) => entry.address === block.address)?.diagnostic ?? null;
     const temporary = status?.startsWith('4') ?? false;
-    return failure(block.address, action, [block.diagnostic, segment, blocks.length === 1 ? noticeBody : null], status, temporary);
+    const texts = [block.diagnostic, segment ? replyLines(segment) : null, segment, blocks.length === 1 ? noticeBody : null];
+    return failure(block.address, action, texts, status, temporary, block.diagnostic ?? segment);
   });
 }
 
@@ -83,7 +88,8 @@ function fromNotice(notice: string, found: NoticeRecipient[], original: Original
           .map((address) => ({ address, diagnostic: notice, status: statusCode(notice), replyClass: null }));
   return entries.map((entry) => {
     const temporary = entry.status ? entry.status.startsWith('4') : entry.replyClass === '4';
-    return failure(entry.address, 'failed', [entry.diagnostic, notice], entry.status, temporary);
+    const texts = [replyLines(entry.diagnostic), entry.diagnostic, notice];
+    return failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);
   });
 }
 
@@ -146,4 +152,3 @@ export async function classifyInbound(raw: Buffer | string): Promise<Classificat
   }
 }
 
-export { bounceReason };

@@ -90,9 +90,19 @@ export function noticeRecipients(notice: string, exclude: Set<string>): NoticeRe
   const found = candidates(notice, exclude);
   return found.map((entry, position) => {
     const next = found[position + 1]?.index ?? notice.length;
-    const diagnostic = notice.slice(entry.index, Math.min(next, entry.index + 1500)).trim();
+    const lineStart = notice.lastIndexOf('\n', entry.index) + 1;
+    const start = position > 0 && lineStart < (found[position - 1]?.index ?? 0) ? entry.index : lineStart;
+    const diagnostic = notice.slice(start, Math.min(next, entry.index + 1500)).trim();
     return { address: entry.address, diagnostic, status: statusCode(diagnostic), replyClass: replyClassOf(diagnostic) };
   });
+}
+
+/** The lines of a diagnostic that carry a reply code or status: the server's own words, without boilerplate. */
+export function replyLines(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => /(^|[\s:(<#])[45]\d\d([\s-]|$)|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(line))
+    .join('\n');
 }
 
 /** Who sent the original (its From / Return-Path in the returned headers): never a failed recipient. */

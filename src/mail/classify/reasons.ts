@@ -9,11 +9,15 @@ import type { BounceReason } from './types.ts';
 const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   [
     'authfailure',
-    /\b(spf|dkim|dmarc)\b.{0,40}\b(fail|check|polic|reject|not pass|alignment|authenticat)|authentication (is )?required by|unauthenticated email|5\.7\.2[67]\b.{0,30}(spf|dkim|dmarc|authenticat)|does not pass (spf|dkim|dmarc)|sender (is )?not authenticated|message failed (spf|dkim|dmarc)/i,
+    /\b(spf|dkim|dmarc)\b.{0,40}\b(fail|check|polic|reject|not pass|alignment|authenticat)|authentication (is )?required by|unauthenticated email|5\.7\.2[67]\b.{0,30}(spf|dkim|dmarc|authenticat)|does not pass (spf|dkim|dmarc)|authentication checks? (failed|did not pass)|sender (is )?not authenticated|message failed (spf|dkim|dmarc)/i,
   ],
   [
     'requireptr',
     /\b(ptr|rdns|reverse[ -]?(dns|lookup|mapping|hostname))\b|\bno ptr\b|cannot find your hostname|cannot resolve your (address|hostname)|client host .{0,80} (has no|without) (a )?(ptr|reverse|valid hostname)|ip name lookup failed|hostname of your (mail )?server|not have a (valid )?(reverse|ptr)|unresolvable (relay )?host ?name|5\.7\.25\b/i,
+  ],
+  [
+    'rejected',
+    /sender (address )?(rejected|denied|refused|verify failed|verification failed|blocked|not (allowed|accepted))|(domain of sender( address)?|sender('s)? domain)\b.{0,40}(does not exist|not found|unknown|must resolve|rejected|does not resolve)|\b5\.1\.[78]\b|\[mail_from\]/i,
   ],
   [
     'notcompliantrfc',
@@ -43,7 +47,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'suspend',
-    /(account|mailbox|address|user) (is |has been |was )?(disabled|suspended|inactive|deactivated|locked|frozen|expired|blocked by (the )?administrator|not active|on hold)|(disabled|suspended|inactive|deactivated) (user|account|mailbox|recipient)|recipient (account )?(suspended|disabled)|temporarily (disabled|suspended|unavailable)|mailbox (temporarily )?(disabled|unavailable \(inactive\))|user(s)? account is disabled|not (an )?active (user|account)|account.{0,20}(has|have) been (disabled|suspended)/i,
+    /you tried to reach (is )?(disabled|suspended|inactive|deactivated)|(account|mailbox|address|user) (is |has been |was )?(disabled|suspended|inactive|deactivated|locked|frozen|expired|blocked by (the )?administrator|not active|on hold)|(disabled|suspended|inactive|deactivated) (user|account|mailbox|recipient)|recipient (account )?(suspended|disabled)|temporarily (disabled|suspended|unavailable)|mailbox (temporarily )?(disabled|unavailable \(inactive\))|user(s)? account is disabled|not (an )?active (user|account)|account.{0,20}(has|have) been (disabled|suspended)/i,
   ],
   [
     'hasmoved',
@@ -51,11 +55,15 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'userunknown',
-    /(user|recipient|mailbox|account|address|addressee|local part|destination) (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
+    /(user|recipient|mailbox|account|address|addressee|local part|destination)( name| address)? (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient address rejected: access denied|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|invalid (final )?(delivery )?userid|check if (the )?address is correct|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
+  ],
+  [
+    'networkerror',
+    /host not found, try again|temporary (dns|lookup|name resolution) failure|servfail|malformed or unexpected name server reply/i,
   ],
   [
     'hostunknown',
-    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
+    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
   ],
   ['notaccept', /null mx|does not accept (any )?(e-?)?mail|accepts? no mail|not accepting (e-?)?mail|5\.1\.10\b|5\.7\.27\b/i],
   ['norelaying', /relay(ing)? (access )?(denied|not (permitted|allowed))|(not|unable to) relay|no relaying|not permitted to relay|relay not permitted|we do not relay/i],
@@ -88,7 +96,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'filtered',
     /filter(ed)?|(refused|rejected|not delivered) by (the )?(recipient|user|receiver)|(recipient|user) (has )?(refused|rejected|blocked)|content (rejected|refused)|message (has been )?(rejected|refused)|not authori[sz]ed to (receive|accept)|does not (want|wish) to receive|doesn't accept|receiving (has been )?(denied|restricted)|restricted (recipient|user)/i,
   ],
-  ['contenterror', /content (error|encoding|type)|mime|encoding (error|problem)|invalid (content|character|header)|8[- ]?bit|5\.6\.\d\b/i],
+  ['contenterror', /content (error|encoding|type)|media (error|type|not supported)|mime|encoding (error|problem)|invalid (content|character|header)|8[- ]?bit|5\.6\.\d\b/i],
   [
     'mailererror',
     /mailer (error|failure)|command (died|failed|output)|pipe to|\|\/|exit (code|status)|procmail|maildrop|x-unix|unknown mailer|local delivery failed/i,
@@ -171,10 +179,45 @@ const STATUS_REASONS: Readonly<Record<string, BounceReason>> = {
   '7.27': 'notaccept',
 };
 
+/** Words that name the part of the exchange, not the cause, and links (which may name anything). */
+function clean(text: string): string {
+  return text
+    .replace(/https?:\/\/\S+/gi, ' ')
+    .replace(/recipient address rejected:\s*(?=\S)(?!access denied)/gi, '')
+    .replace(/\brfc822;/gi, ' ');
+}
+
 export function reasonFromText(text: string): BounceReason | null {
-  if (!text.trim()) return null;
-  for (const [reason, pattern] of TEXT_RULES) if (pattern.test(text)) return reason;
+  const words = clean(text);
+  if (!words.trim()) return null;
+  for (const [reason, pattern] of TEXT_RULES) if (pattern.test(words)) return reason;
   return null;
+}
+
+export type SmtpCommand = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
+
+/** Which SMTP command the remote server rejected, when the report says so. */
+export function rejectedCommand(text: string): SmtpCommand | null {
+  const named =
+    /in reply to (?:end of )?(DATA|RCPT TO|MAIL FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(text);
+  const word = named?.slice(1).find(Boolean);
+  if (word) return commandOf(word);
+  // A Sendmail-style transcript: the last command sent before the first 4xx/5xx reply.
+  let last: string | null = null;
+  for (const line of text.split('\n')) {
+    const sent = /^[\s>]*>>>\s*(DATA|RCPT|MAIL|HELO|EHLO)\b/i.exec(line);
+    if (sent) last = sent[1] as string;
+    else if (last && /^[\s>]*<<<\s*[45]\d\d/.test(line)) return commandOf(last);
+  }
+  return null;
+}
+
+function commandOf(word: string): SmtpCommand {
+  const upper = word.toUpperCase();
+  if (upper.startsWith('DATA')) return 'data';
+  if (upper.startsWith('RCPT')) return 'rcpt';
+  if (upper.startsWith('MAIL')) return 'mail';
+  return 'helo';
 }
 
 export function reasonFromStatus(status: string | null): BounceReason | null {
@@ -216,7 +259,20 @@ export function isHard(reason: BounceReason, status: string): boolean {
   return HARD_REASONS.has(reason) && !status.startsWith('4');
 }
 
-/** Reason for a failure: the words first, then the status code, else undefined. */
-export function bounceReason(text: string, status: string | null): BounceReason {
-  return reasonFromText(text) ?? reasonFromStatus(status) ?? 'undefined';
+/**
+ * Reason for a failure: the words (the first text that says something known), then the status code. The SMTP
+ * phase refines it: an "unknown user" answer to the message data comes from a filter rather than a missing
+ * mailbox (the address may well exist), and a rejection of MAIL FROM is about our sender, not the recipient.
+ */
+export function bounceReason(texts: Array<string | null>, status: string | null): BounceReason {
+  let reason: BounceReason | null = null;
+  for (const text of texts) {
+    reason = text ? reasonFromText(text) : null;
+    if (reason) break;
+  }
+  reason ??= reasonFromStatus(status) ?? 'undefined';
+  const command = rejectedCommand(texts.filter(Boolean).join('\n'));
+  if (command === 'data' && reason === 'userunknown' && !/^5\.1\.1$/.test(status ?? '')) return 'filtered';
+  if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined')) return 'rejected';
+  return reason;
 }
