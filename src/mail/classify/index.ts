@@ -15,7 +15,7 @@ import {
 import { extractOriginal } from './original.ts';
 import { bounceReason, isHard, pseudoStatus } from './reasons.ts';
 import { BOUNCE_SUBJECT, BOUNCE_WORDING, isSystemSender } from './sender.ts';
-import type { BounceReason, Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
+import type { Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
 
 export type { Classification, RecipientReport } from './types.ts';
 
@@ -45,8 +45,10 @@ function failure(
   temporary: boolean,
   display: string | null = texts.find((text) => text?.trim()) ?? null,
 ): RecipientReport {
-  let reason: BounceReason = bounceReason(texts, status);
+  let reason = bounceReason(texts, status);
   if (reason === 'undefined' && action === 'delayed') reason = 'expired';
+  // A final failure with "no answer from host" (4.4.x): the server gave up after its retry period.
+  if (action === 'failed' && reason === 'networkerror' && /^4\.4\.[1-7]$/.test(status ?? '')) reason = 'expired';
   const code = status && !/^[245]\.0\.0$/.test(status) ? status : (status ?? pseudoStatus(reason, temporary));
   const diagnostic = display?.replace(/\s+/g, ' ').trim().slice(0, 1000) || null;
   return { address, action, status: code, reason, hard: isHard(reason, code), diagnostic };
@@ -137,7 +139,10 @@ export function classifyView(view: MessageView): Classification {
   const challenge = challengeSignal(view);
   if (challenge && !autoReplySignal(view)?.startsWith('Subject')) return result('challenge', 'challenge', original, [], challenge);
   const auto = autoReplySignal(view);
-  if (auto) return result('auto_reply', 'rfc3834', original, [], auto);
+  if (auto) {
+    const sender: RecipientReport = { address: view.fromAddress || null, action: 'delivered', status: '', reason: 'vacation', hard: false, diagnostic: auto };
+    return result('auto_reply', 'rfc3834', original, [sender], auto);
+  }
   if (challenge) return result('challenge', 'challenge', original, [], challenge);
   if (system) return result('other', 'system-sender', original);
   return result('reply', 'reply', original);

@@ -29,6 +29,8 @@ export interface MessageView {
   body: string;
   /** Attachments and report parts, decoded as text (message/*, text/*). */
   parts: Part[];
+  /** Everything after the top-level header, undecoded: returned headers survive even broken MIME there. */
+  rawBody: string;
 }
 
 export function normaliseLineEndings(raw: Buffer | string): Buffer {
@@ -59,10 +61,14 @@ function addressList(value: ParsedMail['to']): string[] {
 
 /** When the MIME structure is broken (an unfolded boundary parameter, a wrong boundary) and mailparser finds
  * no text, the raw body minus boundary lines and part headers is still readable. */
-function rawBodyText(input: Buffer): string {
+function afterHeader(input: Buffer): string {
   const text = input.toString('utf8');
   const start = text.indexOf('\n\n');
-  const lines = (start < 0 ? '' : text.slice(start + 2)).split('\n');
+  return start < 0 ? '' : text.slice(start + 2);
+}
+
+function rawBodyText(input: Buffer): string {
+  const lines = afterHeader(input).split('\n');
   return lines
     .filter((line) => !/^--\S+$/.test(line.trim()) && !/^(content-[a-z-]+:|boundary=|\s+boundary=|charset=)/i.test(line))
     .join('\n');
@@ -105,5 +111,6 @@ export async function readMessage(raw: Buffer | string): Promise<MessageView> {
     ownMessageId: mail.messageId ?? null,
     body,
     parts,
+    rawBody: afterHeader(input),
   };
 }

@@ -3,8 +3,9 @@ import type { OriginalRefs } from './types.ts';
 
 /**
  * The email we sent, as the returned content shows it: its Message-ID and our `X-Stepwise-Message` header in a
- * message/rfc822 or text/rfc822-headers part, or quoted inline in the notice (also indented or `>`-quoted),
- * and the recipients it was addressed to. The notice's own Message-ID is never taken for the original's.
+ * message/rfc822 or text/rfc822-headers part, quoted inline in the notice (also indented or `>`-quoted) or,
+ * when the MIME structure is broken, anywhere in the raw body; and the recipients it was addressed to. Only the
+ * body is searched, so the notice's own Message-ID (a top-level header) is never taken for the original's.
  */
 
 const MESSAGE_ID_LINE = /^[ \t>]*Message-?Id[ \t]*:[ \t]*\n?[ \t]*(<[^<>\s]+@[^<>\s]+>|[^<>\s]+@[^<>\s]+)/gim;
@@ -18,15 +19,14 @@ function pushUnique(list: string[], value: string): void {
 }
 
 export function extractOriginal(view: MessageView): OriginalRefs {
-  const own = view.ownMessageId?.toLowerCase() ?? null;
   const refs: OriginalRefs = { messageIds: [], stepwiseIds: [], recipients: [] };
   const returned = view.parts.filter((part) => /rfc822|rfc822-headers|text\/plain|global/.test(part.type));
-  const sources = [...returned.map((part) => part.text), view.body];
+  const sources = [...returned.map((part) => part.text), view.body, view.rawBody];
   for (const source of sources) {
     for (const match of source.matchAll(MESSAGE_ID_LINE)) {
       const raw = (match[1] as string).trim();
       const id = raw.startsWith('<') ? raw : `<${raw}>`;
-      if (id.toLowerCase() !== own) pushUnique(refs.messageIds, id);
+      pushUnique(refs.messageIds, id);
     }
     for (const match of source.matchAll(JSON_MESSAGE_ID)) pushUnique(refs.messageIds, match[1] as string);
     for (const match of source.matchAll(STEPWISE_LINE)) pushUnique(refs.stepwiseIds, match[1] as string);

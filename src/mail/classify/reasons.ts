@@ -8,6 +8,10 @@ import type { BounceReason } from './types.ts';
 
 const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   [
+    'expired',
+    /(in the|in queue|the) queue too long|too long in (the )?queue|retry time(out)? (not reached|exceeded)|(delivery|message) (time )?expired|envelope expired|deferred:/i,
+  ],
+  [
     'authfailure',
     /\b(spf|dkim|dmarc)\b.{0,40}\b(fail|check|polic|reject|not pass|alignment|authenticat)|authentication (is )?required by|unauthenticated email|5\.7\.2[67]\b.{0,30}(spf|dkim|dmarc|authenticat)|does not pass (spf|dkim|dmarc)|authentication checks? (failed|did not pass)|sender (is )?not authenticated|message failed (spf|dkim|dmarc)/i,
   ],
@@ -39,11 +43,11 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'mesgtoobig',
-    /(message|mail|email|size|data|attachment)s? (is |was )?(too (big|large|long)|exceeds?( the)? (max(imum)?|size|allowed))|too (big|large) (for|to)|message size (exceeds|too large)|exceeds? (the )?(maximum|size limit|message size)|5\.3\.4\b|552 .{0,40}size/i,
+    /(message|mail|email|size|data|attachment)s? (is |was )?(too (big|large|long)|exceeds?( the)? (max(imum)?|size|allowed))|too (big|large) (for|to)|message size (exceeds|too large)|exceeds? (the )?(maximum|size limit|message size)|5\.3\.4\b|552 .{0,40}size|(mail|message) size limit/i,
   ],
   [
     'mailboxfull',
-    /mail ?box (is )?(full|over ?(quota|limit)|size limit|exceeds)|over ?quota|quota (exceeded|exceed|full|limit)|exceed(s|ed)? .{0,20}quota|(disk|storage) (space|quota)|not enough (disk )?(space|storage)|insufficient (disk |system )?(space|storage)|no space left|user(?:'s)? (mailbox|account) (is )?full|(inbox|mailbox|account) (is )?(full|over)|too many messages in|full mailbox|mailbox size limit|boîte .{0,20}pleine|postfach .{0,20}voll|メールボックスが一杯|容量|Почтовый ящик переполнен|ящик.{0,20}переполнен/i,
+    /mail ?box (is )?(full|over ?(quota|limit)|size limit|exceeds)|over ?quota|quota (exceeded|exceed|full|limit)|exceed(s|ed)? .{0,20}quota|(disk|storage) (space|quota)|not enough (disk )?(space|storage)|insufficient (disk |system )?(space|storage)|no space left|user(?:'s)? (mailbox|account) (is )?full|(inbox|mailbox|account) (is )?(full|over)|too many messages in|full mailbox|mail ?folder (is )?full|messages in (the )?(recipient'?s? )?mail ?box exceeded|mailbox size limit|boîte .{0,20}pleine|postfach .{0,20}voll|メールボックスが一杯|容量|Почтовый ящик переполнен|ящик.{0,20}переполнен/i,
   ],
   [
     'suspend',
@@ -57,6 +61,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'userunknown',
     /(user|recipient|mailbox|account|address|addressee|local part|destination)( name| address)? (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient address rejected: access denied|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|invalid (final )?(delivery )?userid|check if (the )?address is correct|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
   ],
+  ['notaccept', /null mx|doesn't receive (e-?)?mail|does not receive (e-?)?mail|does not accept (any )?(e-?)?mail|accepts? no mail|not accepting (e-?)?mail|5\.1\.10\b|5\.7\.27\b/i],
   [
     'networkerror',
     /host not found, try again|temporary (dns|lookup|name resolution) failure|servfail|malformed or unexpected name server reply/i,
@@ -65,7 +70,6 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'hostunknown',
     /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
   ],
-  ['notaccept', /null mx|does not accept (any )?(e-?)?mail|accepts? no mail|not accepting (e-?)?mail|5\.1\.10\b|5\.7\.27\b/i],
   ['norelaying', /relay(ing)? (access )?(denied|not (permitted|allowed))|(not|unable to) relay|no relaying|not permitted to relay|relay not permitted|we do not relay/i],
   [
     'syntaxerror',
@@ -273,6 +277,7 @@ export function bounceReason(texts: Array<string | null>, status: string | null)
   reason ??= reasonFromStatus(status) ?? 'undefined';
   const command = rejectedCommand(texts.filter(Boolean).join('\n'));
   if (command === 'data' && reason === 'userunknown' && !/^5\.1\.1$/.test(status ?? '')) return 'filtered';
+  if (reason === 'hostunknown' && status?.startsWith('4')) return 'networkerror';
   if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined')) return 'rejected';
   return reason;
 }
