@@ -48,9 +48,12 @@ describe('classification of the real bounce corpus', () => {
     const right = [...perClass.values()].reduce((sum, s) => sum + s.right, 0);
     const total = Object.keys(labels).length;
     const lines = [...perClass.entries()].map(
-      ([name, s]) => `  ${name.padEnd(11)} ${s.right}/${s.total} (${((100 * s.right) / s.total).toFixed(1)}%)`,
+      ([name, s]) =>
+        `  ${name.padEnd(11)} ${s.right}/${s.total} (${((100 * s.right) / s.total).toFixed(1)}%)`,
     );
-    console.log(`class accuracy ${right}/${total} (${((100 * right) / total).toFixed(1)}%)\n${lines.join('\n')}`);
+    console.log(
+      `class accuracy ${right}/${total} (${((100 * right) / total).toFixed(1)}%)\n${lines.join('\n')}`,
+    );
     if (wrong.length > 0) console.log(wrong.join('\n'));
     expect(right / total).toBeGreaterThanOrEqual(0.98);
   });

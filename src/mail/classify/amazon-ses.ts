@@ -8,7 +8,12 @@ import type { RecipientAction } from './types.ts';
 export interface SesNotification {
   type: 'bounce' | 'complaint' | 'delivery';
   permanent: boolean;
-  recipients: Array<{ address: string; status: string | null; diagnostic: string | null; action: RecipientAction }>;
+  recipients: Array<{
+    address: string;
+    status: string | null;
+    diagnostic: string | null;
+    action: RecipientAction;
+  }>;
 }
 
 type Json = Record<string, unknown>;
@@ -21,7 +26,12 @@ function parseJson(body: string): Json | null {
   const end = body.lastIndexOf('}');
   if (start < 0 || end <= start) return null;
   try {
-    const parsed: unknown = JSON.parse(body.slice(start, end + 1).replace(/!\n /g, '').replace(/\n/g, ''));
+    const parsed: unknown = JSON.parse(
+      body
+        .slice(start, end + 1)
+        .replace(/!\n /g, '')
+        .replace(/\n/g, ''),
+    );
     if (!isObject(parsed)) return null;
     const inner = text(parsed.Message);
     if (inner) return parseJson(inner);
@@ -51,13 +61,18 @@ export function readSesNotification(body: string): SesNotification | null {
     };
   }
   if (kind === 'complaint' && isObject(json.complaint)) {
-    const list = Array.isArray(json.complaint.complainedRecipients) ? json.complaint.complainedRecipients : [];
+    const list = Array.isArray(json.complaint.complainedRecipients)
+      ? json.complaint.complainedRecipients
+      : [];
     return {
       type: 'complaint',
       permanent: false,
-      recipients: list
-        .filter(isObject)
-        .map((entry) => ({ address: (text(entry.emailAddress) ?? '').toLowerCase(), status: null, diagnostic: null, action: 'failed' as const })),
+      recipients: list.filter(isObject).map((entry) => ({
+        address: (text(entry.emailAddress) ?? '').toLowerCase(),
+        status: null,
+        diagnostic: null,
+        action: 'failed' as const,
+      })),
     };
   }
   if (kind === 'delivery' && isObject(json.delivery)) {
@@ -68,7 +83,12 @@ export function readSesNotification(body: string): SesNotification | null {
       permanent: false,
       recipients: list
         .filter((entry): entry is string => typeof entry === 'string')
-        .map((address) => ({ address: address.toLowerCase(), status: '2.6.0', diagnostic: response, action: 'delivered' as const })),
+        .map((address) => ({
+          address: address.toLowerCase(),
+          status: '2.6.0',
+          diagnostic: response,
+          action: 'delivered' as const,
+        })),
     };
   }
   return null;

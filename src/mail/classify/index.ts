@@ -48,7 +48,8 @@ function failure(
   let reason = bounceReason(texts, status);
   if (reason === 'undefined' && action === 'delayed') reason = 'expired';
   // A final failure with "no answer from host" (4.4.x): the server gave up after its retry period.
-  if (action === 'failed' && reason === 'networkerror' && /^4\.4\.[1-7]$/.test(status ?? '')) reason = 'expired';
+  if (action === 'failed' && reason === 'networkerror' && /^4\.4\.[1-7]$/.test(status ?? ''))
+    reason = 'expired';
   const code = status && !/^[245]\.0\.0$/.test(status) ? status : (status ?? pseudoStatus(reason, temporary));
   const diagnostic = display?.replace(/\s+/g, ' ').trim().slice(0, 1000) || null;
   return { address, action, status: code, reason, hard: isHard(reason, code), diagnostic };
@@ -70,22 +71,50 @@ function fromDsn(blocks: DsnRecipient[], notice: NoticeRecipient[], noticeBody: 
     const declared = statusCode(block.status);
     const detailed = statusCode(block.diagnostic);
     const status =
-      declared && detailed && /\.0\.0$/.test(declared) && detailed[0] === declared[0] ? detailed : (declared ?? detailed);
+      declared && detailed && /\.0\.0$/.test(declared) && detailed[0] === declared[0]
+        ? detailed
+        : (declared ?? detailed);
     if (action === 'delivered' || action === 'relayed' || action === 'expanded') {
-      return { address: block.address, action, status: status ?? '2.0.0', reason: 'delivered', hard: false, diagnostic: block.diagnostic };
+      return {
+        address: block.address,
+        action,
+        status: status ?? '2.0.0',
+        reason: 'delivered',
+        hard: false,
+        diagnostic: block.diagnostic,
+      };
     }
     const segment = notice.find((entry) => entry.address === block.address)?.diagnostic ?? null;
     const temporary = status?.startsWith('4') ?? false;
-    const texts = [block.diagnostic, segment ? replyLines(segment) : null, segment, blocks.length === 1 ? noticeBody : null];
+    const texts = [
+      block.diagnostic,
+      segment ? replyLines(segment) : null,
+      segment,
+      blocks.length === 1 ? noticeBody : null,
+    ];
     return failure(block.address, action, texts, status, temporary, block.diagnostic ?? segment);
   });
 }
 
-function fromNotice(notice: string, found: NoticeRecipient[], original: OriginalRefs, senders: string[]): RecipientReport[] {
-  const entries: Array<{ address: string | null; diagnostic: string; status: string | null; replyClass: string | null }> =
+function fromNotice(
+  notice: string,
+  found: NoticeRecipient[],
+  original: OriginalRefs,
+  senders: string[],
+): RecipientReport[] {
+  const entries: Array<{
+    address: string | null;
+    diagnostic: string;
+    status: string | null;
+    replyClass: string | null;
+  }> =
     found.length > 0
       ? found
-      : (original.recipients.filter((address) => !senders.includes(address)).slice(0, 1) as Array<string | null>)
+      : (
+          original.recipients.filter((address) => !senders.includes(address)).slice(0, 1) as Array<
+            string | null
+          >
+        )
           .concat(original.recipients.length === 0 ? [null] : [])
           .map((address) => ({ address, diagnostic: notice, status: statusCode(notice), replyClass: null }));
   return entries.map((entry) => {
@@ -101,34 +130,72 @@ export function classifyView(view: MessageView): Classification {
   if (feedback) {
     const addresses = feedback.recipients.length > 0 ? feedback.recipients : original.recipients.slice(0, 1);
     const recipients = (addresses.length > 0 ? addresses : [null]).map(
-      (address): RecipientReport => ({ address, action: 'failed', status: '', reason: 'feedback', hard: false, diagnostic: feedback.type }),
+      (address): RecipientReport => ({
+        address,
+        action: 'failed',
+        status: '',
+        reason: 'feedback',
+        hard: false,
+        diagnostic: feedback.type,
+      }),
     );
     return result('feedback', 'arf', original, recipients, feedback.type);
   }
   const ses = readSesNotification(view.body);
   if (ses) {
     if (ses.type === 'complaint') {
-      const recipients = ses.recipients.map((r): RecipientReport => ({ address: r.address, action: 'failed', status: '', reason: 'feedback', hard: false, diagnostic: 'abuse' }));
+      const recipients = ses.recipients.map(
+        (r): RecipientReport => ({
+          address: r.address,
+          action: 'failed',
+          status: '',
+          reason: 'feedback',
+          hard: false,
+          diagnostic: 'abuse',
+        }),
+      );
       return result('feedback', 'amazon-ses', original, recipients, 'abuse');
     }
     if (ses.type === 'delivery') {
-      const recipients = ses.recipients.map((r): RecipientReport => ({ address: r.address, action: 'delivered', status: r.status ?? '2.6.0', reason: 'delivered', hard: false, diagnostic: r.diagnostic }));
+      const recipients = ses.recipients.map(
+        (r): RecipientReport => ({
+          address: r.address,
+          action: 'delivered',
+          status: r.status ?? '2.6.0',
+          reason: 'delivered',
+          hard: false,
+          diagnostic: r.diagnostic,
+        }),
+      );
       return result('delivered', 'amazon-ses', original, recipients);
     }
-    const recipients = ses.recipients.map((r) => failure(r.address, 'failed', [r.diagnostic], statusCode(r.status), !ses.permanent));
+    const recipients = ses.recipients.map((r) =>
+      failure(r.address, 'failed', [r.diagnostic], statusCode(r.status), !ses.permanent),
+    );
     return result('bounce', 'amazon-ses', original, recipients);
   }
 
-  const reportText = [...view.parts.filter((part) => /delivery-status/.test(part.type)).map((part) => part.text), view.body].join('\n');
+  const reportText = [
+    ...view.parts.filter((part) => /delivery-status/.test(part.type)).map((part) => part.text),
+    view.body,
+  ].join('\n');
   const blocks = parseDsnRecipients(reportText);
   const notice = noticeText(view.body);
   const senders = originalSenders([...view.parts.map((part) => part.text), view.body.slice(notice.length)]);
   const found = noticeRecipients(notice, excludedAddresses(view, senders));
   const system = isSystemSender(view);
-  if (blocks.length > 0 && (system || BOUNCE_SUBJECT.test(view.subject) || view.reportType === 'delivery-status')) {
+  if (
+    blocks.length > 0 &&
+    (system || BOUNCE_SUBJECT.test(view.subject) || view.reportType === 'delivery-status')
+  ) {
     let recipients = fromDsn(blocks, found, notice);
-    if (recipients.every((r) => r.address === null) && found.length > 0) recipients = fromNotice(notice, found, original, senders);
-    const kind = recipients.some((r) => r.action === 'failed') ? 'bounce' : recipients.some((r) => r.action === 'delayed') ? 'delay' : 'delivered';
+    if (recipients.every((r) => r.address === null) && found.length > 0)
+      recipients = fromNotice(notice, found, original, senders);
+    const kind = recipients.some((r) => r.action === 'failed')
+      ? 'bounce'
+      : recipients.some((r) => r.action === 'delayed')
+        ? 'delay'
+        : 'delivered';
     return result(kind, 'rfc3464', original, recipients);
   }
   const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
@@ -137,10 +204,18 @@ export function classifyView(view: MessageView): Classification {
     return result('bounce', 'notice', original, fromNotice(notice, found, original, senders));
   }
   const challenge = challengeSignal(view);
-  if (challenge && !autoReplySignal(view)?.startsWith('Subject')) return result('challenge', 'challenge', original, [], challenge);
+  if (challenge && !autoReplySignal(view)?.startsWith('Subject'))
+    return result('challenge', 'challenge', original, [], challenge);
   const auto = autoReplySignal(view);
   if (auto) {
-    const sender: RecipientReport = { address: view.fromAddress || null, action: 'delivered', status: '', reason: 'vacation', hard: false, diagnostic: auto };
+    const sender: RecipientReport = {
+      address: view.fromAddress || null,
+      action: 'delivered',
+      status: '',
+      reason: 'vacation',
+      hard: false,
+      diagnostic: auto,
+    };
     return result('auto_reply', 'rfc3834', original, [sender], auto);
   }
   if (challenge) return result('challenge', 'challenge', original, [], challenge);
@@ -156,4 +231,3 @@ export async function classifyInbound(raw: Buffer | string): Promise<Classificat
     return result('other', 'unparseable', EMPTY_REFS);
   }
 }
-

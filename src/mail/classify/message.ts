@@ -70,13 +70,20 @@ function afterHeader(input: Buffer): string {
 function rawBodyText(input: Buffer): string {
   const lines = afterHeader(input).split('\n');
   return lines
-    .filter((line) => !/^--\S+$/.test(line.trim()) && !/^(content-[a-z-]+:|boundary=|\s+boundary=|charset=)/i.test(line))
+    .filter(
+      (line) =>
+        !/^--\S+$/.test(line.trim()) && !/^(content-[a-z-]+:|boundary=|\s+boundary=|charset=)/i.test(line),
+    )
     .join('\n');
 }
 
 export async function readMessage(raw: Buffer | string): Promise<MessageView> {
   const input = normaliseLineEndings(raw);
-  const mail = await simpleParser(input, { skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: true });
+  const mail = await simpleParser(input, {
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    skipHtmlToText: true,
+  });
   const headerLines = new Map<string, string>();
   for (const entry of mail.headerLines) {
     if (headerLines.has(entry.key)) continue;
@@ -87,17 +94,27 @@ export async function readMessage(raw: Buffer | string): Promise<MessageView> {
     | undefined;
   const html = typeof mail.html === 'string' ? mail.html : '';
   const decoded = mail.text?.trim() ? mail.text : htmlToText(html);
-  const body = (decoded.trim() || mail.attachments.length > 0 ? decoded : rawBodyText(input)).replace(/\r\n?/g, '\n');
+  const body = (decoded.trim() || mail.attachments.length > 0 ? decoded : rawBodyText(input)).replace(
+    /\r\n?/g,
+    '\n',
+  );
   const parts: Part[] = [];
   for (const attachment of mail.attachments) {
-    const type = attachment.contentType.toLowerCase();
+    const type = String(attachment.contentType ?? 'application/octet-stream').toLowerCase();
     if (!/^(message|text)\//.test(type) && !/json/.test(type)) continue;
-    const content = attachment.content.subarray(0, 512 * 1024).toString('utf8');
-    parts.push({ type, text: (type === 'text/html' ? htmlToText(content) : content).replace(/\r\n?/g, '\n') });
+    const content = Buffer.isBuffer(attachment.content)
+      ? attachment.content.subarray(0, 512 * 1024).toString('utf8')
+      : '';
+    parts.push({
+      type,
+      text: (type === 'text/html' ? htmlToText(content) : content).replace(/\r\n?/g, '\n'),
+    });
   }
   const returnPathLine = headerLines.get('return-path');
   const returnPath =
-    returnPathLine === undefined ? undefined : (/<([^<>]*)>/.exec(returnPathLine)?.[1] ?? returnPathLine).trim();
+    returnPathLine === undefined
+      ? undefined
+      : (/<([^<>]*)>/.exec(returnPathLine)?.[1] ?? returnPathLine).trim();
   const from = mail.from?.value[0];
   return {
     header: (name) => headerLines.get(name.toLowerCase()),

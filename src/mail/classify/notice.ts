@@ -52,10 +52,12 @@ export function noticeText(body: string): string {
   return start > 0 ? lines.slice(0, start).join('\n') : text;
 }
 
-const ADDRESS = /(?<![=/:A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+=&'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])/g;
+const ADDRESS =
+  /(?<![=/:A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+=&'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])/g;
 const SKIP_LINE =
   /^[ \t>]*(message-?id|in-reply-to|references|received|by |id |from |sender|reporting-mta|received-from-mta|x-[a-z-]+|date|dkim|return-path|reply-to|envelope-from|errors-to|content-id)\b|(your message|the message you sent|from:|sent by|original sender|envelope sender|mail from|from <)/i;
-const SYSTEM_LOCAL = /^(mailer-?daemon|postmaster|post_master|poostmaster|abuse|hostmaster|webmaster|root|noc|help|support|security|nobody|double-bounce)$/i;
+const SYSTEM_LOCAL =
+  /^(mailer-?daemon|postmaster|post_master|poostmaster|abuse|hostmaster|webmaster|root|noc|help|support|security|nobody|double-bounce)$/i;
 
 function candidates(text: string, exclude: Set<string>): Array<{ address: string; index: number }> {
   const found: Array<{ address: string; index: number }> = [];
@@ -82,7 +84,9 @@ export function replyClassOf(text: string): '4' | '5' | null {
 }
 
 export function excludedAddresses(view: MessageView, originalSenders: string[]): Set<string> {
-  return new Set([view.fromAddress, ...view.toAddresses, view.returnPath ?? '', ...originalSenders].filter(Boolean));
+  return new Set(
+    [view.fromAddress, ...view.toAddresses, view.returnPath ?? '', ...originalSenders].filter(Boolean),
+  );
 }
 
 /** Failed recipients named in the notice, each with the words that follow it. */
@@ -93,7 +97,12 @@ export function noticeRecipients(notice: string, exclude: Set<string>): NoticeRe
     const lineStart = notice.lastIndexOf('\n', entry.index) + 1;
     const start = position > 0 && lineStart < (found[position - 1]?.index ?? 0) ? entry.index : lineStart;
     const diagnostic = notice.slice(start, Math.min(next, entry.index + 1500)).trim();
-    return { address: entry.address, diagnostic, status: statusCode(diagnostic), replyClass: replyClassOf(diagnostic) };
+    return {
+      address: entry.address,
+      diagnostic,
+      status: statusCode(diagnostic),
+      replyClass: replyClassOf(diagnostic),
+    };
   });
 }
 

@@ -27,12 +27,18 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'notcompliantrfc',
     /rfc ?(2822|5322|5321|822|1035)[ -]?(complian|violation|requirement|standard|section)|(not|non)[ -]?(rfc[ -]?\d*[ -]?)?complian|duplicate (header|(from|to|subject|date|message-id) field)|multiple (addresses in )?(from|sender) (header|field)|bare linefeed|header (field )?(is )?(missing|malformed|invalid)|messages? (with|have) multiple/i,
   ],
-  ['virusdetected', /\bvirus|malware|infected|trojan|worm detected|contains? (a )?harmful|dangerous attachment/i],
+  [
+    'virusdetected',
+    /\bvirus|malware|infected|trojan|worm detected|contains? (a )?harmful|dangerous attachment/i,
+  ],
   [
     'spamdetected',
     /\bspam\b(?! ?(block|bl\b|haus|cop|trap))|junk mail|bulk (mail|e-?mail)|unsolicited|detected as (spam|junk)|content (filter )?(rejected|score)|message (was )?(classified|considered|identified) as|high (spam|probability)|listed in .{0,20}(uribl|surbl|dbl)|url .{0,20}blacklisted/i,
   ],
-  ['badreputation', /reputation|(ip|domain) (has a )?poor|sender score|low quality (ip|sender)|\[ts0[0-9]\]/i],
+  [
+    'badreputation',
+    /reputation|(ip|domain) (has a )?poor|sender score|low quality (ip|sender)|\[ts0[0-9]\]/i,
+  ],
   [
     'toomanyconn',
     /too many (connections|concurrent|simultaneous|sessions|hosts)|connection (count|limit) (exceeded|reached)|concurrency limit|threshold exceeded/i,
@@ -61,7 +67,10 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'userunknown',
     /(user|recipient|mailbox|account|address|addressee|local part|destination)( name| address)? (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient address rejected: access denied|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|invalid (final )?(delivery )?userid|check if (the )?address is correct|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
   ],
-  ['notaccept', /null mx|doesn't receive (e-?)?mail|does not receive (e-?)?mail|does not accept (any )?(e-?)?mail|accepts? no mail|not accepting (e-?)?mail|5\.1\.10\b|5\.7\.27\b/i],
+  [
+    'notaccept',
+    /null mx|doesn't receive (e-?)?mail|does not receive (e-?)?mail|does not accept (any )?(e-?)?mail|accepts? no mail|not accepting (e-?)?mail|5\.1\.10\b|5\.7\.27\b/i,
+  ],
   [
     'networkerror',
     /host not found, try again|temporary (dns|lookup|name resolution) failure|servfail|malformed or unexpected name server reply/i,
@@ -70,7 +79,10 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'hostunknown',
     /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
   ],
-  ['norelaying', /relay(ing)? (access )?(denied|not (permitted|allowed))|(not|unable to) relay|no relaying|not permitted to relay|relay not permitted|we do not relay/i],
+  [
+    'norelaying',
+    /relay(ing)? (access )?(denied|not (permitted|allowed))|(not|unable to) relay|no relaying|not permitted to relay|relay not permitted|we do not relay/i,
+  ],
   [
     'syntaxerror',
     /syntax (error|illegal)|malformed (address|recipient|command)|invalid (address )?syntax|command (not )?(recognized|unrecognized)|bad (address )?syntax|5\.5\.[24]\b|(501|500)[ -]/i,
@@ -87,7 +99,10 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'policyviolation',
     /\bpolicy\b|policies|not allowed by|prohibited|forbidden|(attachment|file) (type|extension) (is )?(not allowed|blocked|prohibited)|5\.7\.9\b|content (not )?allowed/i,
   ],
-  ['securityerror', /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)/i],
+  [
+    'securityerror',
+    /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)/i,
+  ],
   [
     'blocked',
     /\b(blocked|blacklist(ed)?|blocklist(ed)?|block ?list|black ?list|denylist|listed (at|in|on)|dnsbl|\brbl\b|spamhaus|spamcop|barracuda|sorbs|access (denied|refused)|connection (rejected|refused) (from|by)|banned|not authori[sz]ed to (send|connect)|your (ip|host|server|network).{0,40}(reject|block|denied|not allowed|listed)|client (host|ip) .{0,40}(reject|block|denied))/i,
@@ -100,7 +115,10 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'filtered',
     /filter(ed)?|(refused|rejected|not delivered) by (the )?(recipient|user|receiver)|(recipient|user) (has )?(refused|rejected|blocked)|content (rejected|refused)|message (has been )?(rejected|refused)|not authori[sz]ed to (receive|accept)|does not (want|wish) to receive|doesn't accept|receiving (has been )?(denied|restricted)|restricted (recipient|user)/i,
   ],
-  ['contenterror', /content (error|encoding|type)|media (error|type|not supported)|mime|encoding (error|problem)|invalid (content|character|header)|8[- ]?bit|5\.6\.\d\b/i],
+  [
+    'contenterror',
+    /content (error|encoding|type)|media (error|type|not supported)|mime|encoding (error|problem)|invalid (content|character|header)|8[- ]?bit|5\.6\.\d\b/i,
+  ],
   [
     'mailererror',
     /mailer (error|failure)|command (died|failed|output)|pipe to|\|\/|exit (code|status)|procmail|maildrop|x-unix|unknown mailer|local delivery failed/i,
@@ -203,7 +221,9 @@ export type SmtpCommand = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 /** Which SMTP command the remote server rejected, when the report says so. */
 export function rejectedCommand(text: string): SmtpCommand | null {
   const named =
-    /in reply to (?:end of )?(DATA|RCPT TO|MAIL FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(text);
+    /in reply to (?:end of )?(DATA|RCPT TO|MAIL FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(
+      text,
+    );
   const word = named?.slice(1).find(Boolean);
   if (word) return commandOf(word);
   // A Sendmail-style transcript: the last command sent before the first 4xx/5xx reply.
@@ -256,7 +276,12 @@ export function pseudoStatus(reason: BounceReason, temporary: boolean): string {
   return `${temporary ? '4' : '5'}.0.${detail ?? '900'}`;
 }
 
-const HARD_REASONS: ReadonlySet<BounceReason> = new Set(['userunknown', 'hostunknown', 'hasmoved', 'notaccept']);
+const HARD_REASONS: ReadonlySet<BounceReason> = new Set([
+  'userunknown',
+  'hostunknown',
+  'hasmoved',
+  'notaccept',
+]);
 
 /** A hard bounce: the address itself is permanently bad (not the message, the sender or a full mailbox). */
 export function isHard(reason: BounceReason, status: string): boolean {
@@ -278,6 +303,7 @@ export function bounceReason(texts: Array<string | null>, status: string | null)
   const command = rejectedCommand(texts.filter(Boolean).join('\n'));
   if (command === 'data' && reason === 'userunknown' && !/^5\.1\.1$/.test(status ?? '')) return 'filtered';
   if (reason === 'hostunknown' && status?.startsWith('4')) return 'networkerror';
-  if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined')) return 'rejected';
+  if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined'))
+    return 'rejected';
   return reason;
 }

@@ -15,7 +15,8 @@ const SYSTEM_NAME =
 export function isSystemSender(view: MessageView): boolean {
   if (view.returnPath === '' && view.header('auto-submitted') === undefined) return true;
   const local = view.fromAddress.split('@')[0] ?? '';
-  if (SYSTEM_LOCAL_PART.test(local) || view.fromAddress === '' || view.fromAddress === 'mailer-daemon') return true;
+  if (SYSTEM_LOCAL_PART.test(local) || view.fromAddress === '' || view.fromAddress === 'mailer-daemon')
+    return true;
   return SYSTEM_NAME.test(view.fromName);
 }
 
