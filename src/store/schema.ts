@@ -483,6 +483,18 @@ export interface ImportFilesTable {
   file_hash: string;
   record_type: RecordType;
   csv: string;
+/** Why an address is on the organisation's suppression list. */
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
+
+export interface SuppressionsTable {
+  org_id: string;
+  /** Lower-cased, trimmed. */
+  address: string;
+  reason: SuppressionReason;
+  /** What the mail server said (status, reason, diagnostic) or the admin's note. */
+  detail: string | null;
+  outbound_message_id: string | null;
+  created_by: string | null;
   created_at: number;
 }
 
@@ -519,4 +531,5 @@ export interface Database {
   import_files: ImportFilesTable;
   imap_sync: ImapSyncTable;
   ab_winners: AbWinnersTable;
+  suppressions: SuppressionsTable;
 }
