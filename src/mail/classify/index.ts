@@ -14,7 +14,7 @@ import {
 } from './notice.ts';
 import { extractOriginal } from './original.ts';
 import { bounceReason, isHard, pseudoStatus } from './reasons.ts';
-import { BOUNCE_SUBJECT, BOUNCE_WORDING, isSystemSender } from './sender.ts';
+import { BOUNCE_SUBJECT, BOUNCE_WORDING, isListManager, isSystemSender } from './sender.ts';
 import type { Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
 
 export type { Classification, RecipientReport } from './types.ts';
@@ -200,7 +200,14 @@ export function classifyView(view: MessageView): Classification {
   }
   const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
   const bounceWords = BOUNCE_WORDING.test(notice);
-  if ((system && (bounceSubject || bounceWords)) || (bounceSubject && bounceWords)) {
+  // A mail system returning a message we sent is a bounce even when its wording is not one we know.
+  const returnsOriginal =
+    original.messageIds.length > 0 || view.parts.some((part) => /rfc822/.test(part.type));
+  if (
+    (system && (bounceSubject || bounceWords || returnsOriginal)) ||
+    (bounceSubject && bounceWords) ||
+    (isListManager(view) && bounceWords)
+  ) {
     return result('bounce', 'notice', original, fromNotice(notice, found, original, senders));
   }
   const challenge = challengeSignal(view);
