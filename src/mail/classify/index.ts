@@ -182,7 +182,11 @@ export function classifyView(view: MessageView): Classification {
   const blocks = parseDsnRecipients(reportText);
   const notice = noticeText(view.body);
   const senders = originalSenders([...view.parts.map((part) => part.text), view.body.slice(notice.length)]);
-  const found = noticeRecipients(notice, excludedAddresses(view, senders));
+  // The failed recipient: an address the notice names other than its own addressee (usually our sender), else
+  // the returned message's To, else whatever address the notice names.
+  const named = noticeRecipients(notice, excludedAddresses(view, senders));
+  const returnedTo = original.recipients.filter((address) => !senders.includes(address));
+  const found = named.length > 0 || returnedTo.length > 0 ? named : noticeRecipients(notice, new Set());
   const system = isSystemSender(view);
   if (
     blocks.length > 0 &&

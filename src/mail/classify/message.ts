@@ -110,6 +110,10 @@ export async function readMessage(raw: Buffer | string): Promise<MessageView> {
       text: (type === 'text/html' ? htmlToText(content) : content).replace(/\r\n?/g, '\n'),
     });
   }
+  // A text part the parser left as an attachment (odd parameters, an unusual position) is part of the notice.
+  const textParts = parts.filter((part) => part.type.startsWith('text/plain')).map((part) => part.text);
+  const notice =
+    textParts.length > 0 && mail.attachments.length < 10 ? [body, ...textParts].join('\n\n') : body;
   const returnPathLine = headerLines.get('return-path');
   const returnPath =
     returnPathLine === undefined
@@ -126,7 +130,7 @@ export async function readMessage(raw: Buffer | string): Promise<MessageView> {
     contentType: (contentType?.value ?? 'text/plain').toLowerCase(),
     reportType: (contentType?.params?.['report-type'] ?? '').toLowerCase(),
     ownMessageId: mail.messageId ?? null,
-    body,
+    body: notice,
     parts,
     rawBody: afterHeader(input),
   };

@@ -21,7 +21,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'rejected',
-    /sender (address )?(rejected|denied|refused|verify failed|verification failed|blocked|not (allowed|accepted))|(domain of sender( address)?|sender('s)? domain)\b.{0,40}(does not exist|not found|unknown|must resolve|rejected|does not resolve)|\b5\.1\.[78]\b|\[mail_from\]/i,
+    /sender (address )?(rejected|denied|refused|verify failed|verification failed|blocked|not (allowed|accepted))|(domain of sender( address)?|sender('s)? domain)\b.{0,40}(does not exist|not found|unknown|must resolve|rejected|does not resolve)|\b5\.1\.[78]\b|\[mail_from\]|(not have|don't have|do not have) permission to post|not allowed to post|only members (can|may) post|not a member of (the|this) (list|group|ml)/i,
   ],
   [
     'notcompliantrfc',
