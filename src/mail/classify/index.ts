@@ -2,6 +2,7 @@ import { readSesNotification } from './amazon-ses.ts';
 import { autoReplySignal } from './auto-reply.ts';
 import { challengeSignal } from './challenge.ts';
 import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
+import { familyOf } from './families.ts';
 import { readFeedback } from './feedback.ts';
 import { type MessageView, readMessage } from './message.ts';
 import {
@@ -24,6 +25,8 @@ export type { Classification, RecipientReport } from './types.ts';
  * challenge, automatic reply, or a real reply. The order is the safety property: everything a mail system
  * writes is recognised before the reply path, so a bounce is never counted as a reply.
  */
+
+const ADDRESS = /[A-Za-z0-9._%+=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 const EMPTY_REFS: OriginalRefs = { messageIds: [], stepwiseIds: [], recipients: [] };
 
@@ -212,7 +215,35 @@ export function classifyView(view: MessageView): Classification {
     (bounceSubject && bounceWords) ||
     (isListManager(view) && bounceWords)
   ) {
-    return result('bounce', 'notice', original, fromNotice(notice, found, original, senders));
+    const family = familyOf(view, notice);
+    const failed =
+      view
+        .header('x-failed-recipients')
+        ?.match(ADDRESS)
+        ?.map((address) => address.toLowerCase()) ?? [];
+    const listed =
+      failed.length > 0
+        ? failed.map(
+            (address) =>
+              found.find((entry) => entry.address === address) ?? {
+                address,
+                diagnostic: notice,
+                status: statusCode(notice),
+                replyClass: null,
+              },
+          )
+        : found;
+    let recipients = fromNotice(notice, listed, original, senders);
+    const fixed = family?.reason;
+    if (fixed) {
+      recipients = recipients.map((r) => {
+        const status = /^[45]\.0\.9\d\d$/.test(r.status)
+          ? pseudoStatus(fixed, r.status.startsWith('4'))
+          : r.status;
+        return { ...r, reason: fixed, status, hard: isHard(fixed, status) };
+      });
+    }
+    return result('bounce', family?.name ?? 'notice', original, recipients);
   }
   const challenge = challengeSignal(view);
   if (challenge && !autoReplySignal(view)?.startsWith('Subject'))
