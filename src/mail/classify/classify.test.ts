@@ -181,6 +181,19 @@ describe('replies, automatic replies and challenges', () => {
     expect(result.class).toBe('auto_reply');
   });
 
+  it.each(['Re: absence policy for the pilot', 'Re: Abwesenheiten im Team planen', 'Re: automation pricing'])(
+    'keeps a person\'s reply titled "%s" a reply',
+    async (subject) => {
+      const result = await classifyInbound(
+        plain(
+          ['From: lead@example.org', 'To: seller@example.com', `Subject: ${subject}`],
+          'Sounds good, call me.',
+        ),
+      );
+      expect(result.class).toBe('reply');
+    },
+  );
+
   it('recognises RFC 3834 Auto-Submitted without a telling subject', async () => {
     const result = await classifyInbound(
       plain(
