@@ -51,7 +51,10 @@ describe.each(dialects)('the suppression list on %s', (dialect) => {
     expect(all.map((row) => row.address)).toEqual(['three@other.net', 'two@example.org', 'one@example.org']);
     const search = await listSuppressions(store.db, 'org_a', { search: 'EXAMPLE', limit: 10 });
     expect(search.map((row) => row.address)).toEqual(['two@example.org', 'one@example.org']);
-    const page = await listSuppressions(store.db, 'org_a', { limit: 1, before: 3000 });
+    const page = await listSuppressions(store.db, 'org_a', {
+      limit: 1,
+      after: { at: 3000, address: 'three@other.net' },
+    });
     expect(page.map((row) => row.address)).toEqual(['two@example.org']);
     expect(await removeSuppression(store.db, 'org_b', 'one@example.org')).toBe(false);
     expect(await removeSuppression(store.db, 'org_a', 'ONE@example.org')).toBe(true);

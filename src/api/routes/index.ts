@@ -19,6 +19,7 @@ import { recordRoutes } from './record-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
 import { stepRoutes } from './step-routes.ts';
+import { suppressionRoutes } from './suppression-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
 import { timelineRoutes } from './timeline-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -58,5 +59,6 @@ export const routeModules: RouteModule[] = [
   outboxRoutes,
   webhookRoutes,
   composeRoutes,
+  suppressionRoutes,
   directoryRoutes,
 ];

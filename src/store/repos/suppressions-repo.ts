@@ -64,12 +64,21 @@ export async function findSuppressions(
 export async function listSuppressions(
   db: Kysely<Database>,
   orgId: string,
-  options: { search?: string; limit: number; before?: number },
+  options: { search?: string; limit: number; after?: { at: number; address: string } },
 ): Promise<SuppressionRow[]> {
   let query = db.selectFrom('suppressions').selectAll().where('org_id', '=', orgId);
   if (options.search)
     query = query.where('address', 'like', `%${options.search.toLowerCase().replace(/[%_]/g, '')}%`);
-  if (options.before !== undefined) query = query.where('created_at', '<', options.before);
+  const after = options.after;
+  if (after) {
+    // Newest first, then by address: the page after (at, address).
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.at),
+        eb.and([eb('created_at', '=', after.at), eb('address', '>', after.address)]),
+      ]),
+    );
+  }
   const rows = await query.orderBy('created_at', 'desc').orderBy('address').limit(options.limit).execute();
   return rows.map((row) => ({ ...row, created_at: Number(row.created_at) }));
 }
