@@ -483,6 +483,9 @@ export interface ImportFilesTable {
   file_hash: string;
   record_type: RecordType;
   csv: string;
+  created_at: number;
+}
+
 /** Why an address is on the organisation's suppression list. */
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
 
