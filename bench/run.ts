@@ -8,6 +8,7 @@ import { Report } from './lib/report.ts';
 import { freshTarget } from './lib/target.ts';
 import { benchApiLoadAndWorklist } from './scenarios/api-load.ts';
 import { benchBulkConnect } from './scenarios/bulk-connect.ts';
+import { benchClassifyInbound } from './scenarios/classify-inbound.ts';
 import { benchEngineThroughput } from './scenarios/engine-throughput.ts';
 
 /**
@@ -96,6 +97,10 @@ try {
       await benchApiLoadAndWorklist(target, sellers, connectionsPerSeller, report);
       await target.store.close();
     }
+  }
+
+  if (wanted('classify')) {
+    await benchClassifyInbound(Math.max(2, Math.min(20, Math.round(size / 5000))), report);
   }
 
   const minutes = round((performance.now() - started) / 60_000, 1);

@@ -5,6 +5,7 @@ import { Report } from '../bench/lib/report.ts';
 import type { Target } from '../bench/lib/target.ts';
 import { benchApiLoadAndWorklist } from '../bench/scenarios/api-load.ts';
 import { benchBulkConnect } from '../bench/scenarios/bulk-connect.ts';
+import { benchClassifyInbound } from '../bench/scenarios/classify-inbound.ts';
 import { benchEngineThroughput } from '../bench/scenarios/engine-throughput.ts';
 import { type DialectName, openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -76,4 +77,13 @@ describe('work list and API load, small (sqlite)', () => {
     for (const f of load) expect(f.note).toBe('non-2xx 0, errors 0');
     expect(report.figures.filter((f) => f.scenario === '3. Work list first page')).toHaveLength(9);
   }, 90_000);
+});
+
+describe('inbound classification benchmark, small', () => {
+  it('classifies the corpus and reports messages per second', async () => {
+    const report = new Report();
+    const { perSecond } = await benchClassifyInbound(1, report);
+    expect(perSecond).toBeGreaterThan(0);
+    expect(figure(report, 'messages/s')?.unit).toBe('msg/CPU-s');
+  });
 });

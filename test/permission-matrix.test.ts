@@ -7,6 +7,7 @@ import { silentLogger } from '../src/engine/engine-deps.ts';
 import { processDueBatch } from '../src/engine/process-tasks.ts';
 import { newId } from '../src/store/ids.ts';
 import { insertSchedule } from '../src/store/repos/schedules-repo.ts';
+import { addSuppression } from '../src/store/repos/suppressions-repo.ts';
 import { registeredRoutes } from './identity/registered-routes.ts';
 import { dialects } from './support/databases.ts';
 import {
@@ -966,6 +967,38 @@ const MAIL_ADMIN_RULES: RuleTable = {
   'GET /api/webhooks/:id/deliveries': {
     call: async (ctx) => ({ method: 'GET', url: `/api/webhooks/${await ctx.fx.webhook()}/deliveries` }),
     cases: adminsOnly(200),
+  },
+  'GET /api/suppressions': {
+    call: () => ({ method: 'GET', url: '/api/suppressions' }),
+    cases: adminsOnly(200),
+  },
+  'GET /api/suppressions/export': {
+    call: () => ({ method: 'GET', url: '/api/suppressions/export' }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/suppressions': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/suppressions',
+      body: { address: `matrix-${randomUUID().slice(0, 8)}@example.test` },
+    }),
+    cases: adminsOnly(201),
+  },
+  'DELETE /api/suppressions/:address': {
+    call: async (ctx) => {
+      const address = `gone-${randomUUID().slice(0, 8)}@example.test`;
+      await addSuppression(ctx.world.store.db, {
+        orgId: ORG_ID,
+        address,
+        reason: 'manual',
+        detail: null,
+        outboundMessageId: null,
+        createdBy: null,
+        now: ctx.world.clock.now(),
+      });
+      return { method: 'DELETE', url: `/api/suppressions/${encodeURIComponent(address)}` };
+    },
+    cases: adminsOnly(204),
   },
 };
 

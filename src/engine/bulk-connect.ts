@@ -22,6 +22,7 @@ import {
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
+import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Clock } from './clock.ts';
 import { eventTaskKey } from './enqueue-event.ts';
@@ -64,6 +65,13 @@ export async function connectRecordBatch(
     input.orgId,
     input.requested.filter((r) => r.record).map((r) => r.recordId),
   );
+  const suppressed = sequence.hasEmailSteps
+    ? await findSuppressions(
+        db,
+        input.orgId,
+        input.requested.flatMap((r) => (r.record?.email ? [r.record.email] : [])),
+      )
+    : new Map();
   const outcomes: ConnectOutcome[] = [];
   const accepted: { index: number; record: RecordRow; connectionId: string }[] = [];
   const seen = new Set<string>();
@@ -84,6 +92,7 @@ export async function connectRecordBatch(
             status: record.status,
             email: record.email,
             doNotEmail: record.do_not_email === 1,
+            suppressed: record.email ? suppressed.has(suppressionAddress(record.email)) : false,
             businessUnitId: record.business_unit_id,
             hasLiveConnection: live.has(record.id),
             permission: decideRecord(actor, policy, 'connect', {

@@ -23,7 +23,7 @@ import { LeaseKeeper } from './lease-keeper.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
-import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
+import { loadSendContext, lookup, mailLimitsOf, type SendContext, suppressionOf } from './send-context.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
 import { startPolling, type Worker } from './webhooks.ts';
 
@@ -378,10 +378,24 @@ export class MailDelivery {
   private stopReason(
     row: OutboundRow,
     context: SendContext,
-  ): { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' } | null {
+  ): { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' | 'bounced' } | null {
     const record = lookup(context.records, row.org_id, row.record_id);
     if (record?.do_not_email === 1) {
       return { status: 'canceled', reason: 'The record is marked do not email', exit: 'do_not_email' };
+    }
+    const suppression = suppressionOf(context, row);
+    if (suppression) {
+      const why =
+        suppression.reason === 'complaint'
+          ? 'a complaint'
+          : suppression.reason === 'hard_bounce'
+            ? 'a hard bounce'
+            : 'an admin';
+      return {
+        status: 'canceled',
+        reason: `The address is on the organisation's suppression list (${why}${suppression.detail ? `: ${suppression.detail}` : ''})`,
+        exit: suppression.reason === 'complaint' ? 'do_not_email' : 'bounced',
+      };
     }
     const connection = lookup(context.connections, row.org_id, row.connection_id);
     if (connection && (connection.status === 'disconnected' || connection.status === 'failed')) {
@@ -395,7 +409,7 @@ export class MailDelivery {
 
   private async stop(
     row: OutboundRow,
-    stop: { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' },
+    stop: { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' | 'bounced' },
     now: number,
   ): Promise<void> {
     await this.deps.store.db.transaction().execute(async (trx) => {

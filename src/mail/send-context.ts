@@ -1,6 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { parseOrgSettings } from '../domain/org-settings.ts';
 import type { OutboundRow } from '../store/repos/mail-repo.ts';
+import {
+  findSuppressions,
+  type SuppressionRow,
+  suppressionAddress,
+} from '../store/repos/suppressions-repo.ts';
 import type {
   ConnectionsTable,
   Database,
@@ -23,6 +28,8 @@ export interface SendContext {
   connections: Map<string, Selectable<ConnectionsTable>>;
   /** Tracking options of the sequence version each connection runs. */
   tracking: Map<string, { opens: boolean; clicks: boolean }>;
+  /** Recipients on the organisation's suppression list, by `org/address`. */
+  suppressed: Map<string, SuppressionRow>;
 }
 
 const key = (orgId: string, id: string) => `${orgId}/${id}`;
@@ -39,6 +46,7 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
     templates: new Map(),
     connections: new Map(),
     tracking: new Map(),
+    suppressed: new Map(),
   };
   const byOrg = new Map<string, OutboundRow[]>();
   for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
@@ -76,6 +84,12 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
             .execute()
         : [],
     ]);
+    const suppressions = await findSuppressions(
+      db,
+      orgId,
+      list.map((row) => row.to_address ?? ''),
+    );
+    for (const [address, row] of suppressions) context.suppressed.set(key(orgId, address), row);
     for (const user of users) context.users.set(key(orgId, user.id), user);
     for (const record of records) context.records.set(key(orgId, record.id), record);
     for (const template of templates) context.templates.set(key(orgId, template.id), template);
@@ -169,4 +183,11 @@ export function buildRenderContext(
 
 export function mailLimitsOf(org: Selectable<OrgsTable> | undefined) {
   return parseOrgSettings(org?.settings_json ?? '{}').mailLimits;
+}
+
+/** The suppression-list entry for this message's recipient, if any. */
+export function suppressionOf(context: SendContext, row: OutboundRow): SuppressionRow | undefined {
+  return row.to_address
+    ? context.suppressed.get(key(row.org_id, suppressionAddress(row.to_address)))
+    : undefined;
 }

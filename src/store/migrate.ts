@@ -6,6 +6,7 @@ import * as renderOnce from './migrations/0010_render_once.ts';
 import * as tokenScopes from './migrations/0011b_token_scopes.ts';
 import * as importJobs from './migrations/0012_import_jobs.ts';
 import * as schedules from './migrations/0013_schedules.ts';
+import * as suppressions from './migrations/0014_suppressions.ts';
 import * as writePath from './migrations/0015_write_path.ts';
 import type { Database } from './schema.ts';
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0011b_token_scopes': tokenScopes,
   '0012_import_jobs': importJobs,
   '0013_schedules': schedules,
+  '0014_suppressions': suppressions,
   '0015_write_path': writePath,
 };
 

@@ -508,6 +508,21 @@ export interface ImportFilesTable {
   created_at: number;
 }
 
+/** Why an address is on the organisation's suppression list. */
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
+
+export interface SuppressionsTable {
+  org_id: string;
+  /** Lower-cased, trimmed. */
+  address: string;
+  reason: SuppressionReason;
+  /** What the mail server said (status, reason, diagnostic) or the admin's note. */
+  detail: string | null;
+  outbound_message_id: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -542,4 +557,5 @@ export interface Database {
   import_files: ImportFilesTable;
   imap_sync: ImapSyncTable;
   ab_winners: AbWinnersTable;
+  suppressions: SuppressionsTable;
 }

@@ -12,6 +12,7 @@ const candidate = (over: Partial<ConnectCandidate> = {}): ConnectCandidate => ({
   status: 'open',
   email: 'a@example.com',
   doNotEmail: false,
+  suppressed: false,
   businessUnitId: 'bu-east',
   hasLiveConnection: false,
   permission: { allowed: true },
@@ -49,6 +50,10 @@ describe('connect refusals', () => {
       'do_not_contact',
     );
     expect(connectRefusal(target, candidate({ email: '  ' }), 'bu-east')).toBe('no_email_address');
+    expect(connectRefusal(target, candidate({ suppressed: true }), 'bu-east')).toBe('address_suppressed');
+    expect(
+      connectRefusal({ ...target, hasEmailSteps: false }, candidate({ suppressed: true }), 'bu-east'),
+    ).toBeNull();
     // Without email steps neither the address nor do-not-email matters.
     expect(
       connectRefusal({ ...target, hasEmailSteps: false }, candidate({ email: null, doNotEmail: true }), 'x'),

@@ -128,7 +128,7 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
     expect(await timelineKinds()).toEqual(['email_sent', 'email_auto_reply', 'email_auto_reply']);
   });
 
-  it('a DSN hard bounce stops the connection; a soft one is only recorded', async () => {
+  it('a DSN hard bounce stops the connection and suppresses the address; a delay is only a note', async () => {
     world.clock.advance(MINUTE);
     const dsn = (status: string, action: string, id: string) =>
       [
@@ -161,8 +161,7 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
         '',
       ].join('\r\n');
     expect((await postMime(dsn('4.2.0', 'delayed', 'd1'))).json()).toMatchObject({
-      kind: 'bounce',
-      hard: false,
+      kind: 'delay',
       status: '4.2.0',
     });
     expect(await scheduledEvents(world.store, lead.connectionId)).toEqual([]);
@@ -178,7 +177,46 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
     expect(await scheduledEvents(world.store, lead.connectionId)).toEqual([
       { id: `mail:${lead.outboundId}:exit:bounced`, type: 'exit', reason: 'bounced' },
     ]);
-    expect(await timelineKinds()).toEqual(['email_sent', 'email_bounced', 'email_bounced']);
+    expect(await timelineKinds()).toEqual(['email_sent', 'email_delayed', 'email_bounced']);
+    const suppressed = await world.store.db
+      .selectFrom('suppressions')
+      .select(['address', 'reason'])
+      .where('org_id', '=', ORG_ID)
+      .execute();
+    expect(suppressed).toEqual([{ address: 'ada@customer.test', reason: 'hard_bounce' }]);
+  });
+
+  it('a plain-text bounce that carries In-Reply-To is a bounce, never a reply', async () => {
+    world.clock.advance(MINUTE);
+    const qmail = [
+      'From: MAILER-DAEMON@mx.customer.test',
+      'To: sam@seller.test',
+      'Subject: failure notice',
+      `In-Reply-To: ${sent.messageId}`,
+      'Message-ID: <qmail-1@mx.customer.test>',
+      '',
+      'Hi. This is the qmail-send program at mx.customer.test.',
+      "I'm afraid I wasn't able to deliver your message to the following addresses.",
+      "This is a permanent error; I've given up. Sorry it didn't work out.",
+      '',
+      '<ada@customer.test>:',
+      'Remote host said: 550 5.1.1 <ada@customer.test>... User Unknown',
+      '',
+      '--- Below this line is a copy of the message.',
+      '',
+      `Message-ID: ${sent.messageId}`,
+      'To: ada@customer.test',
+      '',
+    ].join('\r\n');
+    expect((await postMime(qmail)).json()).toMatchObject({
+      kind: 'bounce',
+      hard: true,
+      status: '5.1.1',
+      reason: 'userunknown',
+    });
+    const events = await scheduledEvents(world.store, lead.connectionId);
+    expect(events.map((event) => [event.type, event.reason ?? event.result])).toEqual([['exit', 'bounced']]);
+    expect(await timelineKinds()).toEqual(['email_sent', 'email_bounced']);
   });
 
   it('one-click unsubscribe (RFC 8058) sets do-not-email and ends the connection', async () => {

@@ -137,6 +137,7 @@ const REFUSAL_KIND: Record<ConnectRefusal, DomainError['kind']> = {
   not_open: 'invalid',
   already_connected: 'conflict',
   do_not_contact: 'invalid',
+  address_suppressed: 'invalid',
   no_email_address: 'invalid',
 };
 

@@ -29,7 +29,7 @@ const RAW_TYPES = ['message/rfc822', 'application/octet-stream'];
 
 const OutcomeSchema = z
   .object({
-    kind: z.enum(['reply', 'auto_reply', 'bounce', 'unmatched']),
+    kind: z.enum(['reply', 'auto_reply', 'bounce', 'delay', 'complaint', 'ignored', 'unmatched']),
     outboundMessageId: z.string().optional(),
     duplicate: z.boolean().optional(),
     hard: z.boolean().optional(),

@@ -20,6 +20,7 @@ import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
 import { stepRoutes } from './step-routes.ts';
+import { suppressionRoutes } from './suppression-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
 import { timelineRoutes } from './timeline-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -60,5 +61,6 @@ export const routeModules: RouteModule[] = [
   webhookRoutes,
   composeRoutes,
   scheduleRoutes,
+  suppressionRoutes,
   directoryRoutes,
 ];

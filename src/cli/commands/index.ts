@@ -6,6 +6,7 @@ import { registerOrgCommand } from './org-command.ts';
 import { registerSeedCommand } from './seed-command.ts';
 import { registerSequenceCommand } from './sequence-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerSuppressionCommand } from './suppression-command.ts';
 import { registerUserCommand } from './user-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerWorkerCommand(program);
   registerSequenceCommand(program);
   registerConnectCommand(program);
+  registerSuppressionCommand(program);
 }
