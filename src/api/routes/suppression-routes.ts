@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toCsv } from '../../domain/insights.ts';
+import { toCsv } from '../../domain/csv.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   addSuppression,

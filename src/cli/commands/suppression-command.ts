@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { toCsv } from '../../domain/insights.ts';
+import { toCsv } from '../../domain/csv.ts';
 import type { Store } from '../../store/db.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
