@@ -133,7 +133,9 @@ export async function processInboundMime(
   let view: MessageView;
   try {
     view = await readMessage(raw);
-  } catch {
+  } catch (error) {
+    // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
+    if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;
     return { kind: 'unmatched', reason: 'the message could not be read' };
   }
   const result = classifyView(view);
