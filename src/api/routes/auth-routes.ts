@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NewPasswordSchema } from '../../domain/identity.ts';
+import { ORG_ACTIONS, orgPermissions } from '../../domain/permissions/permissions.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   businessUnitName,
@@ -14,6 +15,7 @@ import {
 } from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
+import { loadPolicy } from '../auth/guard.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { hashSecret, randomSecret } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
@@ -30,6 +32,8 @@ export const MeSchema = z
     roles: z.array(z.string()),
     businessUnitName: z.string(),
     csrfToken: z.string().nullable(),
+    /** Organisation-wide permissions (`create_sequence` also covers connecting and copying); sent by `/api/me`. */
+    permissions: z.record(z.enum(ORG_ACTIONS), z.boolean()).optional(),
   })
   .meta({ id: 'Me' });
 
@@ -77,6 +81,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         ...actor,
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
         csrfToken,
+        permissions: orgPermissions(actor, await loadPolicy(deps, request, actor.orgId)),
       };
     },
   );
@@ -115,6 +120,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         ...actor,
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
         csrfToken,
+        permissions: orgPermissions(actor, await loadPolicy(deps, request, actor.orgId)),
       };
     },
   );
