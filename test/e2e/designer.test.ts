@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { ORG_ID, USERS } from '../support/world.ts';
-import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
-
-const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+import {
+  addNode,
+  createSequence,
+  type E2E,
+  openDesigner,
+  screenshot,
+  signIn,
+  startE2E,
+} from './designer-helpers.ts';
 
 /** A sequence with a condition and both branches, for the read-only walk and the screenshots. */
 const BRANCHED: SequenceDefinition = {
@@ -41,7 +45,6 @@ describe('sequence designer in a real browser', () => {
   let e2e: E2E;
   beforeAll(async () => {
     e2e = await startE2E();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await e2e?.close();
@@ -180,7 +183,7 @@ describe('sequence designer in a real browser', () => {
         ).resolves.toBe(true);
         const heading = await page.locator('#designer-props-title').textContent();
         expect(heading).toBe(language === 'en' ? 'Email condition' : 'Warunek wiadomości e-mail');
-        await page.screenshot({ path: resolve(SCREENSHOTS, `designer-${language}.png`) });
+        await screenshot(page, `designer-${language}`);
       } finally {
         await context.close();
       }

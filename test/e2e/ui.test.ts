@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
-import { addNode, createSequence, type E2E, signIn, startE2E } from './designer-helpers.ts';
+import { addNode, createSequence, type E2E, screenshot, signIn, startE2E } from './designer-helpers.ts';
 
 /**
  * The seller's day in a real browser (Chromium via playwright-core) against the real server on a fresh SQLite
@@ -14,8 +12,7 @@ import { addNode, createSequence, type E2E, signIn, startE2E } from './designer-
  * work list, completing a call in Up next and following the right branch, business-unit isolation, and the
  * same walk in Polish. Screenshots of the main screens go to docs/screenshots/ (listed in docs/ui.md).
  */
-const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
-const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+const shot = screenshot;
 
 const CALL_FLOW: SequenceDefinition = {
   start: 'call',
@@ -61,7 +58,6 @@ describe('the seller’s day in the browser', () => {
   const leadIds = new Map<string, string>();
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     e2e = await startE2E();
     // The scheduler runs beside the API, as in `stepwise serve` (it polls; time comes from the world's clock).
     worker = startEngineWorker({
