@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import * as initial from './migrations/0001_initial.ts';
 import * as engine from './migrations/0004_engine.ts';
 import * as mail from './migrations/0007_mail.ts';
+import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0004_engine': engine,
   '0007_mail': mail,
+  '0016_seller_walk': sellerWalk,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -115,6 +115,7 @@ export function UpNextPanel({
         <ConnectDialog
           recordType={record.type}
           recordIds={[record.id]}
+          names={new Map([[record.id, record.name]])}
           onClose={() => setConnecting(false)}
         />
       )}
