@@ -4,7 +4,8 @@ import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
-import { USERS, type WorldUserKey } from '../support/world.ts';
+import { suppressAddress } from '../../src/store/repos/suppressions-repo.ts';
+import { ORG_ID, USERS, type WorldUserKey } from '../support/world.ts';
 import { createSequence, type E2E, signIn, startE2E } from './designer-helpers.ts';
 
 /**
@@ -217,6 +218,48 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await page.getByRole('dialog').getByTestId('confirm-action').click();
       await page.getByTestId('toast').filter({ hasText: '“Switch me off” deactivated.' }).waitFor();
       expect(await off.getByTestId('status-badge').textContent()).toBe('Inactive');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('8 and 10. a suppressed address is refused with the record named, grouped by reason; the title stays', async () => {
+    const kai = await createLead('eastSeller', 'Kai Bounced');
+    await createLead('eastSeller', 'Lea Fine');
+    const kaiEmail = (await e2e.world.as('eastSeller', 'GET', `/api/records/${kai}`)).json().email;
+    await suppressAddress(e2e.world.store.db, {
+      orgId: ORG_ID,
+      address: kaiEmail.toUpperCase(),
+      reason: 'hard_bounce',
+      sourceMessageId: null,
+      now: e2e.world.clock.now(),
+    });
+    const template = await e2e.world.store.db
+      .selectFrom('email_templates')
+      .select('id')
+      .where('org_id', '=', ORG_ID)
+      .executeTakeFirstOrThrow();
+    await activeSequence('eastSeller', 'Mail first', {
+      ...TASK_FLOW,
+      start: 'mail',
+      nodes: [{ id: 'mail', kind: 'email', name: 'Introduction', templateId: template.id, next: null }],
+    });
+
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/records/lead`);
+      await page.getByLabel('Select Kai Bounced').check();
+      await page.getByLabel('Select Lea Fine').check();
+      await page.getByTestId('connect-sequence').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Mail first').check();
+      await dialog.getByTestId('confirm-connect').click();
+      await expect(dialog.getByTestId('connect-result').textContent()).resolves.toContain(
+        '1 record connected.',
+      );
+      const refusals = dialog.getByTestId('connect-refusals');
+      expect(await refusals.textContent()).toBe('the address bounced or unsubscribed: Kai Bounced');
+      expect(await dialog.getByRole('heading').textContent()).toBe('Connect 2 records to a sequence');
     } finally {
       await context.close();
     }
