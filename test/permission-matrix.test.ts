@@ -365,6 +365,10 @@ const RECORD_RULES: RuleTable = {
     }),
     cases: everyUser(200),
   },
+  'GET /api/stages': {
+    call: () => ({ method: 'GET', url: '/api/stages' }),
+    cases: everyUser(200),
+  },
   'GET /api/record-fields': {
     call: () => ({ method: 'GET', url: '/api/record-fields' }),
     cases: everyUser(200),

@@ -11,6 +11,7 @@ import type {
   SequenceNode,
 } from '../sequence/definition.ts';
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
+import { stageMatches } from '../stages.ts';
 import type { AdvanceContext } from './context.ts';
 import type { Effect, EndStatus, StepWrite } from './effects.ts';
 import type { EngineEvent } from './events.ts';
@@ -294,7 +295,7 @@ class Run {
       }
       case 'condition_stage': {
         const stage = this.fields.stage ?? this.context.record.stage;
-        return typeof stage === 'string' && node.stages.includes(stage) ? node.yes : node.no;
+        return stageMatches(stage, node.stages) ? node.yes : node.no;
       }
       default:
         return assertNever(node);

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
 import {
   type RecordType,
   type SequenceDefinition,
@@ -96,10 +97,7 @@ export async function loadValidationContext(
     listRecordFields(db, orgId, recordType),
     db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
   ]);
-  const rawSettings = JSON.parse(org?.settings_json ?? '{}') as { stages?: unknown };
-  const stages = Array.isArray(rawSettings.stages)
-    ? rawSettings.stages.filter((s): s is string => typeof s === 'string')
-    : undefined;
+  const stages = parseOrgSettings(org?.settings_json ?? '{}').stages.map((stage) => stage.key);
   return {
     recordType,
     ...(sequenceId ? { sequenceId } : {}),
