@@ -36,6 +36,7 @@ export const RecordFieldSchema = z
     createdAt: z.number(),
   })
   .meta({ id: 'RecordField' });
+export type RecordFieldDto = z.infer<typeof RecordFieldSchema>;
 
 const toDto = (field: RecordField): z.infer<typeof RecordFieldSchema> => ({
   id: field.id,

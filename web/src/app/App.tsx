@@ -21,6 +21,7 @@ import {
 import { MailboxSettings, OutboxSettings, WebhookSettings } from '../pages/settings/MailSettings.tsx';
 import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
+import { StageSettings } from '../pages/settings/StageSettings.tsx';
 import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
 import { WorklistPage } from '../pages/worklist/WorklistPage.tsx';
 import { Layout } from './Layout.tsx';
@@ -56,6 +57,7 @@ export function App() {
             <Route path="users" element={<UserSettings />} />
             <Route path="business-units" element={<BusinessUnitSettings />} />
             <Route path="organisation" element={<OrganisationSettings />} />
+            <Route path="stages" element={<StageSettings />} />
             <Route path="webhooks" element={<WebhookSettings />} />
             <Route path="audit" element={<AuditSettings />} />
           </Route>

@@ -222,6 +222,7 @@ function Designer({ initial }: { initial: SequenceView }) {
     templates: lookups.templates,
     sequences: lookups.sequences.filter((s) => s.id !== sequence.id),
     fields,
+    stages: lookups.stages,
   };
 
   function addNode(kind: NodeKind) {
