@@ -264,4 +264,49 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('3 and 9. stage conditions compare keys from the organisation list; people read names', async () => {
+    const admin = await signIn(e2e, 'eastAdmin');
+    try {
+      await admin.page.goto(`${e2e.baseUrl}/settings/stages`);
+      await admin.page.getByLabel('Name of stage qualify').fill('Qualification');
+      await admin.page.getByRole('button', { name: 'Save' }).click();
+      await admin.page.getByTestId('toast').filter({ hasText: 'Saved.' }).waitFor();
+    } finally {
+      await admin.context.close();
+    }
+    const created = await e2e.world.as('eastSeller', 'POST', '/api/records', {
+      type: 'lead',
+      name: 'Mia Stage',
+      email: 'mia@example.com',
+      stage: 'Qualify',
+    });
+    expect(created.statusCode).toBe(201);
+    const recordId = created.json().id;
+    const sequenceId = await activeSequence('eastSeller', 'Stage check', {
+      ...TASK_FLOW,
+      start: 'stage',
+      nodes: [
+        { id: 'stage', kind: 'condition_stage', stages: ['qualify'], yes: 'yes', no: 'no' },
+        { id: 'yes', kind: 'task', name: 'Qualified call', next: null },
+        { id: 'no', kind: 'task', name: 'Not qualified', next: null },
+      ],
+    });
+    const connected = await e2e.world.as('eastSeller', 'POST', `/api/records/${recordId}/connection`, {
+      sequenceId,
+    });
+    expect(connected.statusCode).toBe(201);
+
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/record/${recordId}`);
+      await page.getByTestId('current-step').getByText('Qualified call').waitFor({ timeout: 20_000 });
+      const details = page.getByRole('region', { name: 'Details' });
+      await expect(details.textContent()).resolves.toContain('Qualification');
+      await page.goto(`${e2e.baseUrl}/sequences/${sequenceId}`);
+      await expect(page.getByTestId('node-stage').textContent()).resolves.toContain('Qualification');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
