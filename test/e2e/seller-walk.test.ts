@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import { suppressAddress } from '../../src/store/repos/suppressions-repo.ts';
 import { ORG_ID, USERS, type WorldUserKey } from '../support/world.ts';
-import { createSequence, type E2E, signIn, startE2E } from './designer-helpers.ts';
+import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
 
 /**
  * Issue 15, "Wrong or broken": a newcomer's walk through the seller screens in Chromium, one test per place
@@ -305,6 +305,37 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await expect(details.textContent()).resolves.toContain('Qualification');
       await page.goto(`${e2e.baseUrl}/sequences/${sequenceId}`);
       await expect(page.getByTestId('node-stage').textContent()).resolves.toContain('Qualification');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('5. leaving the designer with unsaved changes inside the app asks, and can save on the way out', async () => {
+    const id = await createSequence(e2e, 'eastSeller', 'Unsaved work');
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    try {
+      await openDesigner(e2e, page, id);
+      await addNode(page, 'start', 'task');
+      await page
+        .getByRole('navigation', { name: 'Main navigation' })
+        .getByRole('link', { name: 'Sequences' })
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Unsaved changes' });
+      await dialog.waitFor();
+      expect(new URL(page.url()).pathname).toBe(`/sequences/${id}`);
+      await dialog.getByTestId('leave-save').click();
+      await page.waitForURL((url) => url.pathname === '/sequences');
+      const saved = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
+      expect(saved.definition.nodes).toHaveLength(1);
+
+      await openDesigner(e2e, page, id);
+      await addNode(page, `${saved.definition.nodes[0].id}:next`, 'phone_call');
+      await page.getByRole('link', { name: 'Sequences' }).first().click();
+      await page.getByRole('dialog', { name: 'Unsaved changes' }).getByTestId('leave-discard').click();
+      await page.waitForURL((url) => url.pathname === '/sequences');
+      const after = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
+      expect(after.definition.nodes).toHaveLength(1);
     } finally {
       await context.close();
     }
