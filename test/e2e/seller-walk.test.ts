@@ -340,4 +340,65 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('4. the read-only designer draws both branches where editing does, labels clear of nodes and + buttons', async () => {
+    const id = await activeSequence('eastSeller', 'Branches read-only', {
+      ...TASK_FLOW,
+      start: 'call',
+      nodes: [
+        { id: 'call', kind: 'phone_call', name: 'First call', next: 'reached' },
+        {
+          id: 'reached',
+          kind: 'condition_call',
+          inspects: 'call',
+          outcomes: ['connected'],
+          yes: 'meet',
+          no: null,
+        },
+        { id: 'meet', kind: 'task', name: 'Book a meeting', next: null },
+      ],
+    });
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    const boxes = async (testIds: string[]) => {
+      const out = new Map<string, { x: number; y: number; width: number; height: number }>();
+      for (const testId of testIds) out.set(testId, (await page.getByTestId(testId).boundingBox())!);
+      return out;
+    };
+    const overlap = (
+      a: { x: number; y: number; width: number; height: number },
+      b: { x: number; y: number; width: number; height: number },
+    ) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const NODES = ['node-call', 'node-reached', 'node-meet'];
+    try {
+      await openDesigner(e2e, page, id);
+      await page.getByTestId('read-only-banner').waitFor();
+      // Both branches are drawn: Yes to the meeting, No to the end of the path.
+      await page.getByTestId('branch-reached:yes').waitFor();
+      await page.getByTestId('branch-reached:no').waitFor();
+      await page.getByTestId('end-reached:no').waitFor();
+      const readOnly = await boxes([...NODES, 'branch-reached:yes', 'branch-reached:no']);
+      for (const label of ['branch-reached:yes', 'branch-reached:no']) {
+        for (const node of NODES)
+          expect(overlap(readOnly.get(label)!, readOnly.get(node)!), `${label} on ${node}`).toBe(false);
+      }
+      expect(overlap(readOnly.get('branch-reached:yes')!, readOnly.get('branch-reached:no')!)).toBe(false);
+
+      await page.getByTestId('edit-sequence').click();
+      await page.getByTestId('add-reached:yes').waitFor();
+      const editing = await boxes([...NODES, 'add-reached:yes', 'add-reached:no', 'branch-reached:yes']);
+      for (const node of NODES) {
+        expect(editing.get(node)!.x - editing.get('node-call')!.x).toBeCloseTo(
+          readOnly.get(node)!.x - readOnly.get('node-call')!.x,
+          0,
+        );
+        expect(editing.get(node)!.y - editing.get('node-call')!.y).toBeCloseTo(
+          readOnly.get(node)!.y - readOnly.get('node-call')!.y,
+          0,
+        );
+      }
+      expect(overlap(editing.get('branch-reached:yes')!, editing.get('add-reached:yes')!)).toBe(false);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
