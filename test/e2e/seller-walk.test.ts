@@ -401,4 +401,34 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('14. a step that fell due a moment ago is due now, not red as overdue', async () => {
+    const recordId = await createLead('eastSeller2', 'Nora Now');
+    const sequenceId = await activeSequence('eastSeller2', 'Right away');
+    const connected = await e2e.world.as('eastSeller2', 'POST', `/api/records/${recordId}/connection`, {
+      sequenceId,
+    });
+    expect(connected.statusCode).toBe(201);
+    await expect
+      .poll(async () => JSON.stringify((await e2e.world.as('eastSeller2', 'GET', '/api/worklist')).json()))
+      .toContain('Nora Now');
+    e2e.world.clock.advance(5 * 60_000);
+    const first = await signIn(e2e, 'eastSeller2');
+    try {
+      const item = first.page.getByTestId('work-item').filter({ hasText: 'Nora Now' });
+      await item.waitFor();
+      expect(await item.getAttribute('class')).not.toContain('overdue');
+    } finally {
+      await first.context.close();
+    }
+    e2e.world.clock.advance(30 * 60_000);
+    const later = await signIn(e2e, 'eastSeller2');
+    try {
+      const item = later.page.getByTestId('work-item').filter({ hasText: 'Nora Now' });
+      await item.waitFor();
+      expect(await item.getAttribute('class')).toContain('overdue');
+    } finally {
+      await later.context.close();
+    }
+  }, 60_000);
 });
