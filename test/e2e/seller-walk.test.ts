@@ -431,4 +431,26 @@ describe('a seller’s walk, fixed (issue 15)', () => {
       await later.context.close();
     }
   }, 60_000);
+
+  it('13. deleting a sequence leaves a timeline entry on each record it disconnected', async () => {
+    const recordId = await createLead('eastSeller', 'Olga Deleted');
+    const sequenceId = await activeSequence('eastSeller', 'Doomed sequence');
+    const connected = await e2e.world.as('eastSeller', 'POST', `/api/records/${recordId}/connection`, {
+      sequenceId,
+    });
+    expect(connected.statusCode).toBe(201);
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences?search=Doomed`);
+      const row = page.getByTestId('sequence-row').filter({ hasText: 'Doomed sequence' });
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Deactivate and delete' }).click();
+      await row.waitFor({ state: 'detached' });
+      await page.goto(`${e2e.baseUrl}/record/${recordId}`);
+      await page.getByTestId('timeline').getByText('Disconnected: the sequence was deleted').waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

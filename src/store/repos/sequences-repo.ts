@@ -37,6 +37,7 @@ import { insertEmailTemplate } from './email-templates-repo.ts';
 import { writeTransaction } from './engine-repo.ts';
 import { listRecordFields } from './record-fields-repo.ts';
 import { isUniqueViolation, listTags, resolveTagPath, tagsOfSequences } from './tags-repo.ts';
+import { recordTimelineMany } from './timeline-repo.ts';
 
 export type SequenceRow = Selectable<SequencesTable>;
 export type VersionRow = Selectable<SequenceVersionsTable>;
@@ -360,7 +361,14 @@ export async function activateSequence(
 /** Ends the sequence's live connections (reason recorded), canceling their open steps and pending work. */
 export async function disconnectSequenceRecords(
   db: Kysely<Database>,
-  input: { orgId: string; sequenceId: string; reason: string; now: number },
+  input: {
+    orgId: string;
+    sequenceId: string;
+    reason: string;
+    now: number;
+    /** Each record's timeline says why it left the sequence (who, which kind of entry, and a summary). */
+    timeline?: { actorId: string | null; kind: string; summary: string };
+  },
 ): Promise<number> {
   const live = await db
     .selectFrom('connections')
@@ -375,13 +383,37 @@ export async function disconnectSequenceRecords(
     reason: input.reason,
     now: input.now,
   });
+  if (input.timeline) {
+    const { actorId, kind, summary } = input.timeline;
+    await recordTimelineMany(
+      db,
+      ended.map((connection) => ({
+        orgId: input.orgId,
+        recordId: connection.record_id,
+        connectionId: connection.id,
+        kind,
+        actorId,
+        summary,
+        data: { reason: input.reason, sequenceId: input.sequenceId },
+        at: input.now,
+      })),
+    );
+  }
   return ended.length;
 }
 
 /** Active/revision → inactive. With `disconnectRecords`, live connections end with `sequence_deactivated`. */
 export async function deactivateSequence(
   db: Kysely<Database>,
-  input: { orgId: string; id: string; actorId: string; disconnectRecords: boolean; now: number },
+  input: {
+    orgId: string;
+    id: string;
+    actorId: string;
+    disconnectRecords: boolean;
+    now: number;
+    /** Set when the sequence is being deleted: the records' timelines say so. */
+    deleting?: boolean;
+  },
 ): Promise<{ row: SequenceRow; disconnected: number }> {
   const row = await requireSequence(db, input.orgId, input.id);
   assertCanDeactivate(row.status);
@@ -397,6 +429,13 @@ export async function deactivateSequence(
         sequenceId: row.id,
         reason: 'sequence_deactivated',
         now: input.now,
+        timeline: {
+          actorId: input.actorId,
+          kind: input.deleting ? 'sequence_deleted' : 'sequence_deactivated',
+          summary: input.deleting
+            ? `Disconnected: the sequence “${row.name}” was deleted`
+            : `Disconnected: the sequence “${row.name}” was deactivated`,
+        },
       })
     : 0;
   await recordAudit(db, {
@@ -489,7 +528,8 @@ export async function deleteSequence(
   const row = await requireSequence(db, input.orgId, input.id);
   let disconnected = 0;
   if (isLive(row.status)) {
-    disconnected = (await deactivateSequence(db, { ...input, disconnectRecords: true })).disconnected;
+    disconnected = (await deactivateSequence(db, { ...input, disconnectRecords: true, deleting: true }))
+      .disconnected;
   }
   await db
     .deleteFrom('sequence_versions')
