@@ -6,7 +6,8 @@ import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import { suppressAddress } from '../../src/store/repos/suppressions-repo.ts';
 import { ORG_ID, type WorldUserKey } from '../support/world.ts';
-import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
+import { addNode, createSequence, type E2E, openDesigner, startE2E } from './designer-helpers.ts';
+import { signInWithSession } from './session-sign-in.ts';
 
 /**
  * Issue 15, "Wrong or broken": a newcomer's walk through the seller screens in Chromium, one test per place
@@ -86,7 +87,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       nodes: [{ id: 'mail', kind: 'email', name: 'Introduction', templateId: template.id, next: null }],
     });
 
-    const { context, page } = await signIn(e2e, 'eastSeller');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
     try {
       await page.goto(`${e2e.baseUrl}/records/lead`);
       await page.getByLabel('Select Kai Bounced').check();
@@ -107,7 +108,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
   }, 60_000);
 
   it('3 and 9. stage conditions compare keys from the organisation list; people read names', async () => {
-    const admin = await signIn(e2e, 'eastAdmin');
+    const admin = await signInWithSession(e2e, 'eastAdmin');
     try {
       await admin.page.goto(`${e2e.baseUrl}/settings/stages`);
       await admin.page.getByLabel('Name of stage qualify').fill('Qualification');
@@ -138,7 +139,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
     });
     expect(connected.statusCode).toBe(201);
 
-    const { context, page } = await signIn(e2e, 'eastSeller');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
     try {
       await page.goto(`${e2e.baseUrl}/record/${recordId}`);
       await page.getByTestId('current-step').getByText('Qualified call').waitFor({ timeout: 20_000 });
@@ -153,7 +154,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
 
   it('5. leaving the designer with unsaved changes inside the app asks, and can save on the way out', async () => {
     const id = await createSequence(e2e, 'eastSeller', 'Unsaved work');
-    const { context, page } = await signIn(e2e, 'eastSeller');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
     refuseNativeDialogs(page);
     try {
       await openDesigner(e2e, page, id);
@@ -199,7 +200,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
         { id: 'meet', kind: 'task', name: 'Book a meeting', next: null },
       ],
     });
-    const { context, page } = await signIn(e2e, 'eastSeller');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
     const boxes = async (testIds: string[]) => {
       const out = new Map<string, { x: number; y: number; width: number; height: number }>();
       for (const testId of testIds) out.set(testId, (await page.getByTestId(testId).boundingBox())!);
@@ -254,7 +255,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       .poll(async () => JSON.stringify((await e2e.world.as('eastSeller2', 'GET', '/api/worklist')).json()))
       .toContain('Nora Now');
     e2e.world.clock.advance(5 * 60_000);
-    const first = await signIn(e2e, 'eastSeller2');
+    const first = await signInWithSession(e2e, 'eastSeller2');
     try {
       const item = first.page.getByTestId('work-item').filter({ hasText: 'Nora Now' });
       await item.waitFor();
@@ -263,7 +264,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       await first.context.close();
     }
     e2e.world.clock.advance(30 * 60_000);
-    const later = await signIn(e2e, 'eastSeller2');
+    const later = await signInWithSession(e2e, 'eastSeller2');
     try {
       const item = later.page.getByTestId('work-item').filter({ hasText: 'Nora Now' });
       await item.waitFor();
@@ -280,7 +281,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       sequenceId,
     });
     expect(connected.statusCode).toBe(201);
-    const { context, page } = await signIn(e2e, 'eastSeller');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
     refuseNativeDialogs(page);
     try {
       await page.goto(`${e2e.baseUrl}/sequences?search=Doomed`);
