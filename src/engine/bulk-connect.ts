@@ -3,7 +3,6 @@ import { type ExpressionBuilder, type Kysely, PostgresAdapter, type RawBuilder, 
 import { z } from 'zod';
 import { type ConnectRefusal, connectRefusal } from '../domain/connect/refusal.ts';
 import { type RecordScope, recordScopeFor } from '../domain/connect/scope.ts';
-import { suppressionKey } from '../domain/connect/suppression.ts';
 import { initialState, serializeState } from '../domain/engine/state.ts';
 import { matchesFieldRule, recordFieldValues } from '../domain/fields/evaluate.ts';
 import type { Actor } from '../domain/identity.ts';
@@ -22,7 +21,6 @@ import {
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
-import { suppressedAmong } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Clock } from './clock.ts';
 import { eventTaskKey } from './enqueue-event.ts';
@@ -65,13 +63,6 @@ export async function connectRecordBatch(
     input.orgId,
     input.requested.filter((r) => r.record).map((r) => r.recordId),
   );
-  const suppressed = sequence.hasEmailSteps
-    ? await suppressedAmong(
-        db,
-        input.orgId,
-        input.requested.map((r) => r.record?.email ?? null),
-      )
-    : new Set<string>();
   const outcomes: ConnectOutcome[] = [];
   const accepted: { index: number; record: RecordRow; connectionId: string }[] = [];
   const seen = new Set<string>();
@@ -92,7 +83,6 @@ export async function connectRecordBatch(
             status: record.status,
             email: record.email,
             doNotEmail: record.do_not_email === 1,
-            emailSuppressed: suppressed.has(suppressionKey(record.email) ?? ''),
             businessUnitId: record.business_unit_id,
             hasLiveConnection: live.has(record.id),
             permission: decideRecord(actor, policy, 'connect', {

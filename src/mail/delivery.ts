@@ -1,6 +1,5 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config.ts';
-import { suppressionKey } from '../domain/connect/suppression.ts';
 import type { EngineEvent } from '../domain/engine/events.ts';
 import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
@@ -320,14 +319,6 @@ export class MailDelivery {
     const record = lookup(context.records, row.org_id, row.record_id);
     if (record?.do_not_email === 1) {
       return { status: 'canceled', reason: 'The record is marked do not email', exit: 'do_not_email' };
-    }
-    const address = suppressionKey(row.to_address);
-    if (address && context.suppressed.has(`${row.org_id}/${address}`)) {
-      return {
-        status: 'canceled',
-        reason: 'The address is on the suppression list (bounced or unsubscribed)',
-        exit: 'do_not_email',
-      };
     }
     const connection = lookup(context.connections, row.org_id, row.connection_id);
     if (connection && (connection.status === 'disconnected' || connection.status === 'failed')) {

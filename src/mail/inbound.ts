@@ -2,7 +2,6 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { cancelPendingForRecord, findMessageByMessageIds } from '../store/repos/mail-repo.ts';
-import { suppressAddress } from '../store/repos/suppressions-repo.ts';
 import { autoReplyReason } from './auto-reply.ts';
 import { isDeliveryReport, parseDeliveryStatus } from './dsn.ts';
 import { recordEngagement, shortHash } from './engagement.ts';
@@ -132,13 +131,6 @@ export async function processInboundMime(deps: InboundDeps, raw: Buffer | string
           .where('org_id', '=', message.org_id)
           .where('id', '=', message.id)
           .execute();
-        await suppressAddress(trx, {
-          orgId: message.org_id,
-          address: message.to_address,
-          reason: 'hard_bounce',
-          sourceMessageId: message.id,
-          now,
-        });
         if (message.record_id) {
           await cancelPendingForRecord(
             trx,

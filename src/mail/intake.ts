@@ -1,7 +1,6 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { findMessage } from '../store/repos/mail-repo.ts';
-import { suppressAddress } from '../store/repos/suppressions-repo.ts';
 import { applyDoNotEmail, recordEngagement, shortHash } from './engagement.ts';
 import { machineReason } from './machine-open.ts';
 
@@ -85,13 +84,6 @@ export async function recordUnsubscribe(
       now,
       summary: `Unsubscribed (${source === 'one_click' ? 'one-click from the mail client' : 'unsubscribe page'})`,
       exit: 'unsubscribed',
-    });
-    await suppressAddress(trx, {
-      orgId: message.org_id,
-      address: message.to_address,
-      reason: 'unsubscribed',
-      sourceMessageId: message.id,
-      now,
     });
     if (message.record_id) {
       await applyDoNotEmail(trx, {

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { parseOrgSettings } from '../domain/org-settings.ts';
 import type { OutboundRow } from '../store/repos/mail-repo.ts';
-import { suppressedAmong } from '../store/repos/suppressions-repo.ts';
 import type {
   ConnectionsTable,
   Database,
@@ -24,8 +23,6 @@ export interface SendContext {
   connections: Map<string, Selectable<ConnectionsTable>>;
   /** Tracking options of the sequence version each connection runs. */
   tracking: Map<string, { opens: boolean; clicks: boolean }>;
-  /** `orgId/address` of the batch's recipients on the suppression list. */
-  suppressed: Set<string>;
 }
 
 const key = (orgId: string, id: string) => `${orgId}/${id}`;
@@ -42,7 +39,6 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
     templates: new Map(),
     connections: new Map(),
     tracking: new Map(),
-    suppressed: new Set(),
   };
   const byOrg = new Map<string, OutboundRow[]>();
   for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
@@ -80,13 +76,6 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
             .execute()
         : [],
     ]);
-    for (const address of await suppressedAmong(
-      db,
-      orgId,
-      list.map((row) => row.to_address),
-    )) {
-      context.suppressed.add(key(orgId, address));
-    }
     for (const user of users) context.users.set(key(orgId, user.id), user);
     for (const record of records) context.records.set(key(orgId, record.id), record);
     for (const template of templates) context.templates.set(key(orgId, template.id), template);

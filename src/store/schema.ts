@@ -25,15 +25,6 @@ export interface OrgsTable {
   created_at: number;
 }
 
-/** Addresses nothing is sent to any more (hard bounce, unsubscribe); `address` is trimmed and lower-case. */
-export interface EmailSuppressionsTable {
-  org_id: string;
-  address: string;
-  reason: 'hard_bounce' | 'unsubscribed' | 'complaint';
-  source_message_id: string | null;
-  created_at: number;
-}
-
 export interface BusinessUnitsTable {
   org_id: string;
   id: string;
@@ -452,5 +443,4 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   bulk_jobs: BulkJobsTable;
-  email_suppressions: EmailSuppressionsTable;
 }

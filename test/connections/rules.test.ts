@@ -12,7 +12,6 @@ const candidate = (over: Partial<ConnectCandidate> = {}): ConnectCandidate => ({
   status: 'open',
   email: 'a@example.com',
   doNotEmail: false,
-  emailSuppressed: false,
   businessUnitId: 'bu-east',
   hasLiveConnection: false,
   permission: { allowed: true },
@@ -49,7 +48,6 @@ describe('connect refusals', () => {
     expect(connectRefusal(target, candidate({ doNotEmail: true, email: null }), 'bu-east')).toBe(
       'do_not_contact',
     );
-    expect(connectRefusal(target, candidate({ emailSuppressed: true }), 'bu-east')).toBe('email_suppressed');
     expect(connectRefusal(target, candidate({ email: '  ' }), 'bu-east')).toBe('no_email_address');
     // Without email steps neither the address nor do-not-email matters.
     expect(

@@ -153,7 +153,6 @@ const REFUSAL_KIND: Record<ConnectRefusal, DomainError['kind']> = {
   not_open: 'invalid',
   already_connected: 'conflict',
   do_not_contact: 'invalid',
-  email_suppressed: 'invalid',
   no_email_address: 'invalid',
 };
 

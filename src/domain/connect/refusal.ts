@@ -12,7 +12,6 @@ export const CONNECT_REFUSALS = [
   'not_open',
   'already_connected',
   'do_not_contact',
-  'email_suppressed',
   'no_email_address',
 ] as const;
 export type ConnectRefusal = (typeof CONNECT_REFUSALS)[number];
@@ -25,8 +24,6 @@ export const REFUSAL_MESSAGES: Record<ConnectRefusal, string> = {
   not_open: 'The record is not open (qualified, disqualified, won or lost)',
   already_connected: 'The record is already connected to a sequence',
   do_not_contact: 'The record is marked do-not-email and the sequence sends email',
-  email_suppressed:
-    'The record’s email address bounced or unsubscribed (suppression list) and the sequence sends email',
   no_email_address: 'The record has no email address and the sequence sends email',
 };
 
@@ -43,8 +40,6 @@ export interface ConnectCandidate {
   status: string;
   email: string | null;
   doNotEmail: boolean;
-  /** The address is on the organisation's suppression list (hard bounce, unsubscribe). */
-  emailSuppressed: boolean;
   businessUnitId: string;
   hasLiveConnection: boolean;
   /** `decideRecord(actor, policy, 'connect', record)`. */
@@ -72,7 +67,6 @@ export function connectRefusal(
   if (record.status !== 'open') return 'not_open';
   if (record.hasLiveConnection) return 'already_connected';
   if (target.hasEmailSteps && record.doNotEmail) return 'do_not_contact';
-  if (target.hasEmailSteps && record.emailSuppressed) return 'email_suppressed';
   if (target.hasEmailSteps && !record.email?.trim()) return 'no_email_address';
   return null;
 }

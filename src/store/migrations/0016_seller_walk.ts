@@ -5,21 +5,8 @@ import { type Kysely, sql } from 'kysely';
 /**
  * Stages get stable keys: a record's stage is stored as its key ("Qualify" → "qualify"), and an organisation's
  * stage list of plain names becomes key + display name. Conditions compare keys (src/domain/stages.ts).
- *
- * The organisation's email suppression list (SPEC.md §6): an address that hard-bounced or unsubscribed is never
- * emailed again and a record with it is not connected to a sequence that sends email, whatever record carries it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('email_suppressions')
-    .addColumn('org_id', 'text', (c) => c.notNull())
-    .addColumn('address', 'text', (c) => c.notNull())
-    .addColumn('reason', 'text', (c) => c.notNull())
-    .addColumn('source_message_id', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('email_suppressions_pk', ['org_id', 'address'])
-    .execute();
-
   await sql`update records set stage = replace(lower(trim(stage)), ' ', '_') where stage is not null`.execute(
     db,
   );
@@ -47,6 +34,6 @@ function parse(json: string): Record<string, unknown> & { stages?: unknown } {
   }
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropTable('email_suppressions').execute();
+export async function down(_db: Kysely<unknown>): Promise<void> {
+  // Stage keys stay keys: the display names live in the organisation's stage list.
 }
