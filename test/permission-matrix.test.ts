@@ -386,6 +386,10 @@ const RECORD_RULES: RuleTable = {
     call: () => ({ method: 'GET', url: '/api/import-jobs/no-such-job' }),
     cases: everyUser(404),
   },
+  'GET /api/stages': {
+    call: () => ({ method: 'GET', url: '/api/stages' }),
+    cases: everyUser(200),
+  },
   'GET /api/record-fields': {
     call: () => ({ method: 'GET', url: '/api/record-fields' }),
     cases: everyUser(200),

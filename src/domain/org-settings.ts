@@ -7,6 +7,7 @@ import {
   WorkingHoursOutSchema,
   WorkingHoursSchema,
 } from './identity.ts';
+import { DEFAULT_STAGES, StageListSchema } from './stages.ts';
 
 /**
  * Organisation settings, stored as `orgs.settings_json`. One schema: the admin API validates changes with it,
@@ -42,6 +43,8 @@ export const OrgSettingsSchema = z.strictObject({
   /** Working hours for users who set none. */
   workingHours: WorkingHoursSchema,
   mailLimits: MailLimitsSchema,
+  /** The business-process stages records move through; stage conditions compare their keys. */
+  stages: StageListSchema,
 });
 export type OrgSettings = z.infer<typeof OrgSettingsSchema>;
 
@@ -58,6 +61,7 @@ export const OrgSettingsOutSchema = z
       perDomainHourlyLimit: z.number().int(),
       minSpacingSeconds: z.number().int(),
     }),
+    stages: z.array(z.object({ key: z.string(), name: z.string() })),
   })
   .meta({ id: 'OrgSettings' });
 
@@ -67,6 +71,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   holidays: [],
   workingHours: DEFAULT_WORKING_HOURS,
   mailLimits: DEFAULT_MAIL_LIMITS,
+  stages: DEFAULT_STAGES,
 };
 
 /** A change to the settings: any subset of the fields; mail limits may also be given in part. */
@@ -76,6 +81,7 @@ export const OrgSettingsPatchSchema = z.strictObject({
   holidays: OrgSettingsSchema.shape.holidays.optional(),
   workingHours: WorkingHoursSchema.optional(),
   mailLimits: MailLimitsSchema.partial().optional(),
+  stages: StageListSchema.optional(),
 });
 export type OrgSettingsPatch = z.infer<typeof OrgSettingsPatchSchema>;
 
@@ -106,6 +112,7 @@ export function parseOrgSettings(json: unknown): OrgSettings {
     timeZone: field(TimeZoneSchema, value.timeZone, DEFAULT_ORG_SETTINGS.timeZone),
     holidays: field(OrgSettingsSchema.shape.holidays, value.holidays, []),
     workingHours: field(WorkingHoursSchema, value.workingHours, DEFAULT_WORKING_HOURS),
+    stages: field(StageListSchema, value.stages, DEFAULT_STAGES),
     mailLimits: {
       dailyLimit: field(limits.dailyLimit, storedLimits.dailyLimit, DEFAULT_MAIL_LIMITS.dailyLimit),
       hourlyLimit: field(limits.hourlyLimit, storedLimits.hourlyLimit, DEFAULT_MAIL_LIMITS.hourlyLimit),
@@ -131,6 +138,7 @@ export function applyOrgSettingsPatch(current: OrgSettings, patch: OrgSettingsPa
     holidays: patch.holidays ? [...new Set(patch.holidays)].sort() : current.holidays,
     workingHours: patch.workingHours ?? current.workingHours,
     mailLimits: { ...current.mailLimits, ...stripUndefined(patch.mailLimits ?? {}) },
+    stages: patch.stages ?? current.stages,
   };
 }
 

@@ -8,6 +8,7 @@ import * as importJobs from './migrations/0012_import_jobs.ts';
 import * as schedules from './migrations/0013_schedules.ts';
 import * as suppressions from './migrations/0014_suppressions.ts';
 import * as writePath from './migrations/0015_write_path.ts';
+import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0013_schedules': schedules,
   '0014_suppressions': suppressions,
   '0015_write_path': writePath,
+  '0016_seller_walk': sellerWalk,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -174,8 +174,9 @@ describe('work list rules', () => {
     // Saturday 28 March 2026, 23:30 in Warsaw (CET, UTC+1); the clocks go forward that night.
     const now = Date.UTC(2026, 2, 28, 22, 30);
     const today = dueRange('today', now, 'Europe/Warsaw');
-    expect(today).toEqual({ from: now, to: Date.UTC(2026, 2, 28, 23, 0) });
-    expect(dueRange('overdue', now, 'Europe/Warsaw')).toEqual({ from: null, to: now });
+    expect(today).toEqual({ from: now - 15 * 60_000, to: Date.UTC(2026, 2, 28, 23, 0) });
+    // Due within the last 15 minutes is "due now" (today), not overdue.
+    expect(dueRange('overdue', now, 'Europe/Warsaw')).toEqual({ from: null, to: now - 15 * 60_000 });
     expect(dueRange('later', now, 'Europe/Warsaw').from).toBe(today.to);
     expect(dueRange(undefined, now, 'Europe/Warsaw').to).toBe(now + 30 * 86_400_000);
     // Sydney (AEDT, UTC+11) is already on Sunday morning: its day ends at 13:00 UTC.

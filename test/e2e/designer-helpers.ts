@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   EMPTY_DEFINITION,
@@ -122,4 +124,16 @@ export async function saveDesigner(page: Page): Promise<void> {
     .getByTestId('dirty-state')
     .filter({ hasNotText: /unsaved|niezapisane/i })
     .waitFor();
+}
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+/**
+ * Saves a screenshot for docs/screenshots/ only when `UPDATE_SCREENSHOTS=1`, so `npm test` leaves the working tree
+ * clean; the page is still rendered the same way either way.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
 }

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { ORG_ID, USERS } from '../support/world.ts';
-import { screenshotPath } from './browser.ts';
-import { addNode, createSequence, type E2E, openDesigner, signIn, startE2E } from './designer-helpers.ts';
+import {
+  addNode,
+  createSequence,
+  type E2E,
+  openDesigner,
+  screenshot,
+  signIn,
+  startE2E,
+} from './designer-helpers.ts';
 
 /** A sequence with a condition and both branches, for the read-only walk and the screenshots. */
 const BRANCHED: SequenceDefinition = {
@@ -176,7 +183,7 @@ describe('sequence designer in a real browser', () => {
         ).resolves.toBe(true);
         const heading = await page.locator('#designer-props-title').textContent();
         expect(heading).toBe(language === 'en' ? 'Email condition' : 'Warunek wiadomości e-mail');
-        await page.screenshot({ path: screenshotPath(`designer-${language}`) });
+        await screenshot(page, `designer-${language}`);
       } finally {
         await context.close();
       }

@@ -5,8 +5,7 @@ import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { runImportJobs } from '../../src/engine/import-jobs.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
-import { screenshotPath } from './browser.ts';
-import { addNode, createSequence, type E2E, signIn, startE2E } from './designer-helpers.ts';
+import { addNode, createSequence, type E2E, screenshot, signIn, startE2E } from './designer-helpers.ts';
 
 /**
  * The seller's day in a real browser (Chromium via playwright-core) against the real server on a fresh SQLite
@@ -14,7 +13,7 @@ import { addNode, createSequence, type E2E, signIn, startE2E } from './designer-
  * work list, completing a call in Up next and following the right branch, business-unit isolation, and the
  * same walk in Polish. Screenshots of the main screens go to docs/screenshots/ (listed in docs/ui.md).
  */
-const shot = (page: Page, name: string) => page.screenshot({ path: screenshotPath(name) });
+const shot = screenshot;
 
 const CALL_FLOW: SequenceDefinition = {
   start: 'call',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_STAGES } from '../../src/domain/stages.ts';
 import { dialects } from '../support/databases.ts';
 import { BU, createWorld, signInRequest, USERS, type World } from '../support/world.ts';
 
@@ -194,6 +195,7 @@ describe.each(dialects)('admin API on %s', (dialect) => {
         holidays: [],
         workingHours: { days: [1, 2, 3, 4, 5], from: '09:00', to: '17:00', daysOff: [] },
         mailLimits: { dailyLimit: 400, hourlyLimit: 60, perDomainHourlyLimit: 20, minSpacingSeconds: 20 },
+        stages: DEFAULT_STAGES,
       });
       const changed = await world.as('eastAdmin', 'PATCH', '/api/admin/settings', {
         featureRoles: ['sequence_manager'],

@@ -5,6 +5,7 @@ import './i18n/index.ts';
 import './styles.css';
 import { App } from './app/App.tsx';
 import { SessionProvider } from './app/session.tsx';
+import { ToastProvider } from './components/Toast.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
@@ -14,7 +15,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <SessionProvider>
-        <App />
+        <ToastProvider>
+          <App />
+        </ToastProvider>
       </SessionProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORG_ACTIONS, orgPermissions } from '../../domain/permissions/permissions.ts';
 import {
   businessUnitName,
   deleteExpiredSessions,
@@ -9,6 +10,7 @@ import {
 } from '../../store/repos/identity-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
+import { loadPolicy } from '../auth/guard.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
@@ -25,6 +27,8 @@ export const MeSchema = z
     roles: z.array(z.string()),
     businessUnitName: z.string(),
     csrfToken: z.string().nullable(),
+    /** Organisation-wide permissions (`create_sequence` also covers connecting and copying); sent by `/api/me`. */
+    permissions: z.record(z.enum(ORG_ACTIONS), z.boolean()).optional(),
   })
   .meta({ id: 'Me' });
 
@@ -120,6 +124,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         ...actor,
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
         csrfToken,
+        permissions: orgPermissions(actor, await loadPolicy(deps, request, actor.orgId)),
       };
     },
   );
@@ -158,6 +163,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         ...actor,
         businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
         csrfToken,
+        permissions: orgPermissions(actor, await loadPolicy(deps, request, actor.orgId)),
       };
     },
   );

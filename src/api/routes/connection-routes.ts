@@ -9,7 +9,13 @@ import {
 import { recordScopeFor } from '../../domain/connect/scope.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
-import { decideRecord, decideSequence, type RecordAction } from '../../domain/permissions/permissions.ts';
+import {
+  type Decision,
+  decideRecord,
+  decideSequence,
+  type OrgPolicy,
+  type RecordAction,
+} from '../../domain/permissions/permissions.ts';
 import { countSteps } from '../../domain/sequence/graph.ts';
 import { daysSince } from '../../domain/worklist/steps.ts';
 import { applyEvent } from '../../engine/apply-event.ts';
@@ -37,6 +43,7 @@ import {
 } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
 import { recordTimeline } from '../../store/repos/timeline-repo.ts';
+import { hasOpenStepAssigned } from '../../store/repos/worklist-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -102,14 +109,23 @@ export async function loadRecordFor(
   const record = await findRecord(deps.store.db, actor.orgId, recordId);
   if (!record) throw notFoundProblem('Record');
   const policy = await loadPolicy(deps, request, actor.orgId);
-  enforce(
-    decideRecord(actor, policy, action, {
-      ownerId: record.owner_id,
-      businessUnitId: record.business_unit_id,
-    }),
-    'Record',
-  );
+  enforce(await decideRecordFor(deps, actor, policy, action, record), 'Record');
   return record;
+}
+
+/** `decideRecord`, also asking the store whether the actor is assigned a step of the record when that matters. */
+export async function decideRecordFor(
+  deps: AppDeps,
+  actor: Actor,
+  policy: OrgPolicy,
+  action: RecordAction,
+  record: RecordRow,
+): Promise<Decision> {
+  const ref = { ownerId: record.owner_id, businessUnitId: record.business_unit_id };
+  const decision = decideRecord(actor, policy, action, ref);
+  if (decision.allowed || decision.visible) return decision;
+  const assignedToActor = await hasOpenStepAssigned(deps.store.db, actor.orgId, record.id, actor.userId);
+  return decideRecord(actor, policy, action, { ...ref, assignedToActor });
 }
 
 /** Loads a sequence for connecting and enforces `sequence.connect`. */

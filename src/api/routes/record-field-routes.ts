@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
 import { decideOrg } from '../../domain/permissions/permissions.ts';
 import {
   normaliseOptions,
@@ -7,6 +8,7 @@ import {
 } from '../../domain/records/custom-fields.ts';
 import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
 import { FIELD_TYPES } from '../../domain/sequence/fields.ts';
+import { findOrg } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   deleteRecordField,
@@ -34,6 +36,7 @@ export const RecordFieldSchema = z
     createdAt: z.number(),
   })
   .meta({ id: 'RecordField' });
+export type RecordFieldDto = z.infer<typeof RecordFieldSchema>;
 
 const toDto = (field: RecordField): z.infer<typeof RecordFieldSchema> => ({
   id: field.id,
@@ -48,6 +51,22 @@ const toDto = (field: RecordField): z.infer<typeof RecordFieldSchema> => ({
 const IdParams = z.object({ id: z.string().max(64) });
 
 export async function recordFieldRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  app.get(
+    '/api/stages',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'The organisation’s business-process stages: key (stored, compared) and display name',
+        response: { 200: z.object({ items: z.array(z.object({ key: z.string(), name: z.string() })) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const org = await findOrg(deps.store.db, actor.orgId);
+      return { items: parseOrgSettings(org?.settings_json ?? '{}').stages };
+    },
+  );
+
   app.get(
     '/api/record-fields',
     {

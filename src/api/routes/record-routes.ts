@@ -38,6 +38,7 @@ import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { forbidden, HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
+import { decideRecordFor } from './connection-routes.ts';
 
 export const RecordSchema = z
   .object({
@@ -219,10 +220,7 @@ async function loadVisibleRecord(deps: AppDeps, request: FastifyRequest, id: str
   const policy = await loadPolicy(deps, request, actor.orgId);
   const row = await findRecord(deps.store.db, actor.orgId, id);
   if (!row) throw notFoundProblem('Record');
-  enforce(
-    decideRecord(actor, policy, 'view', { ownerId: row.owner_id, businessUnitId: row.business_unit_id }),
-    'Record',
-  );
+  enforce(await decideRecordFor(deps, actor, policy, 'view', row), 'Record');
   return { actor, policy, row };
 }
 

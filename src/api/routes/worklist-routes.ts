@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOrgSettings } from '../../domain/org-settings.ts';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
 import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
-import { DUE_BUCKETS, dueRange, MANUAL_KINDS } from '../../domain/worklist/steps.ts';
+import { DUE_BUCKETS, dueRange, isOverdue, MANUAL_KINDS } from '../../domain/worklist/steps.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { loadDefinitions } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
@@ -173,7 +173,7 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
               name: row.name,
               description: node && 'description' in node ? (node.description ?? null) : null,
               dueAt: row.due_at,
-              overdue: row.due_at !== null && row.due_at < now,
+              overdue: isOverdue(row.due_at, now),
               status: row.status,
               priority: row.priority,
               read: row.read_at !== null,

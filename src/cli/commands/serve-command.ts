@@ -18,8 +18,11 @@ export function registerServeCommand(program: Command): void {
         if (seeded.seeded) console.log(formatCredentials(seeded));
       }
       const app = await buildApp({ store, config, clock: systemClock });
-      await app.listen({ port: config.port, host: config.host });
-      logger.info({ url: config.publicUrl, worker: options.worker }, 'Stepwise is serving');
+      // The demo organisation's admin password is published in the README: with demo data, stay on this
+      // machine unless HOST says otherwise.
+      const host = options.seedIfEmpty && !process.env.HOST ? '127.0.0.1' : config.host;
+      await app.listen({ port: config.port, host });
+      logger.info({ url: config.publicUrl, host, worker: options.worker }, 'Stepwise is serving');
       const background: BackgroundWork | null = options.worker
         ? startBackgroundWork({ store, config, clock: systemClock, logger })
         : null;

@@ -11,6 +11,7 @@ import type {
   SequenceNode,
 } from '../sequence/definition.ts';
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
+import { stageMatches } from '../stages.ts';
 import type { EngineWebhookEvent } from '../webhooks/events.ts';
 import type { AdvanceTarget } from './advance-target.ts';
 import type { AdvanceContext } from './context.ts';
@@ -310,7 +311,7 @@ class Run {
       }
       case 'condition_stage': {
         const stage = this.fields.stage ?? this.context.record.stage;
-        return typeof stage === 'string' && node.stages.includes(stage) ? node.yes : node.no;
+        return stageMatches(stage, node.stages) ? node.yes : node.no;
       }
       default:
         return assertNever(node);

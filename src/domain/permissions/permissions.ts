@@ -29,6 +29,8 @@ export interface SequenceRef {
 export interface RecordRef {
   ownerId: string;
   businessUnitId: string;
+  /** The actor holds an open step (due, upcoming or waiting) of this record: they may view it and work it. */
+  assignedToActor?: boolean;
 }
 
 export type SequenceAction =
@@ -43,7 +45,14 @@ export type SequenceAction =
   | 'share';
 /** `act`: work the record's steps (complete, skip, snooze…); `connect`: connect it to a sequence. */
 export type RecordAction = 'view' | 'edit' | 'connect' | 'act';
-export type OrgAction = 'create_sequence' | 'manage_tags' | 'view_reports' | 'manage_org' | 'view_audit';
+export const ORG_ACTIONS = [
+  'create_sequence',
+  'manage_tags',
+  'view_reports',
+  'manage_org',
+  'view_audit',
+] as const;
+export type OrgAction = (typeof ORG_ACTIONS)[number];
 
 export type Decision =
   | { allowed: true }
@@ -129,7 +138,15 @@ export function decideRecord(
     hasRole(actor, 'sales_manager', 'sequence_manager') &&
     isWithinUnit(policy, actor.businessUnitId, record.businessUnitId);
   const visible = isAdmin(actor) || owner || manages;
-  if (!visible) return refuse(false, `record.${action}`, 'The record is not yours');
+  if (!visible && !record.assignedToActor) {
+    return refuse(false, `record.${action}`, 'The record is not yours');
+  }
+  // An assignee who is not otherwise entitled sees the record and works its steps, nothing more.
+  if (!visible) {
+    return action === 'view' || action === 'act'
+      ? ALLOW
+      : refuse(true, `record.${action}`, 'A step of this record is assigned to you; the record is not yours');
+  }
   switch (action) {
     case 'view':
     case 'edit':
@@ -167,4 +184,10 @@ export function decideOrg(actor: Actor, policy: OrgPolicy, action: OrgAction): D
         ? ALLOW
         : refuse(true, ADMIN_SCOPE_PERMISSION, 'This API token does not have the "admin" scope');
   }
+}
+
+/** Every organisation-wide permission of the actor, for the UI to hide what it could not use (`/api/me`). */
+export function orgPermissions(actor: Actor, policy: OrgPolicy): Record<OrgAction, boolean> {
+  const entries = ORG_ACTIONS.map((action) => [action, decideOrg(actor, policy, action).allowed] as const);
+  return Object.fromEntries(entries) as Record<OrgAction, boolean>;
 }

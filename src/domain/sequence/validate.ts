@@ -1,3 +1,4 @@
+import { stageKey } from '../stages.ts';
 import {
   type NodeKind,
   type RecordType,
@@ -223,7 +224,7 @@ export function validateDefinition(
   const templateIds = new Set(context.templates.map((t) => t.id));
   const sequences = new Map(context.sequences.map((s) => [s.id, s]));
   const fields = fieldsFor(context.recordType, context.fields);
-  const stages = context.stages ? new Set(context.stages.map((s) => s.toLowerCase())) : undefined;
+  const stages = context.stages ? new Set(context.stages.map(stageKey)) : undefined;
 
   for (const node of definition.nodes) {
     if (byId.get(node.id) !== node) continue;
@@ -352,7 +353,7 @@ export function validateDefinition(
       case 'condition_stage': {
         if (stages) {
           for (const stage of node.stages) {
-            if (!stages.has(stage.toLowerCase())) {
+            if (!stages.has(stageKey(stage))) {
               add(
                 'stage_unknown',
                 node.id,

@@ -45,12 +45,22 @@ export function stepActionRefusal(
 }
 
 export const WORKLIST_HORIZON_DAYS = 30;
+/**
+ * A step that fell due moments ago is "due now", not overdue: connecting a record makes its first step due at
+ * once, and the seller looking at the list right after must not see it in red.
+ */
+export const OVERDUE_GRACE_MS = 15 * 60_000;
+
+/** Whether a step is overdue at `now` (more than the grace past its due time). */
+export function isOverdue(dueAt: number | null, now: number): boolean {
+  return dueAt !== null && dueAt < now - OVERDUE_GRACE_MS;
+}
 export const DUE_BUCKETS = ['overdue', 'today', 'later'] as const;
 export type DueBucket = (typeof DUE_BUCKETS)[number];
 
 /**
- * The `due_at` range of a bucket, as [from, to) in epoch ms, in the user's time zone: overdue = before now,
- * today = from now to the user's next midnight, later = from that midnight to the 30-day horizon.
+ * The `due_at` range of a bucket, as [from, to) in epoch ms, in the user's time zone: overdue = before now less
+ * the grace, today = from then to the user's next midnight, later = from that midnight to the 30-day horizon.
  */
 export function dueRange(
   bucket: DueBucket | undefined,
@@ -65,9 +75,9 @@ export function dueRange(
     case undefined:
       return { from: null, to: horizon };
     case 'overdue':
-      return { from: null, to: now };
+      return { from: null, to: now - OVERDUE_GRACE_MS };
     case 'today':
-      return { from: now, to: endOfToday };
+      return { from: now - OVERDUE_GRACE_MS, to: endOfToday };
     case 'later':
       return { from: endOfToday, to: horizon };
   }

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import { parseOrgSettings } from '../../domain/org-settings.ts';
 import {
   type RecordType,
   type SequenceDefinition,
@@ -104,10 +105,7 @@ export async function loadValidationContext(
     loadPrincipals(db, orgId, options.viewerIds),
     loadUnitTree(db, orgId),
   ]);
-  const rawSettings = JSON.parse(org?.settings_json ?? '{}') as { stages?: unknown };
-  const stages = Array.isArray(rawSettings.stages)
-    ? rawSettings.stages.filter((s): s is string => typeof s === 'string')
-    : undefined;
+  const stages = parseOrgSettings(org?.settings_json ?? '{}').stages.map((stage) => stage.key);
   // A viewer id that names no user sees nothing.
   const candidates =
     viewers.length === new Set(options.viewerIds).size ? advanceCandidates(sequences, viewers, units) : [];

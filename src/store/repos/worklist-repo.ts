@@ -202,3 +202,22 @@ export async function isFollowing(db: Kysely<Database>, orgId: string, userId: s
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Whether `userId` holds an open step (upcoming, due or waiting) of the record: an assignee may open it. */
+export async function hasOpenStepAssigned(
+  db: Kysely<Database>,
+  orgId: string,
+  recordId: string,
+  userId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('step_instances')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('record_id', '=', recordId)
+    .where('owner_id', '=', userId)
+    .where('status', 'in', ['upcoming', 'due', 'waiting'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -22,6 +22,7 @@ import { MailboxSettings, OutboxSettings, WebhookSettings } from '../pages/setti
 import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
 import { ScheduleSettings } from '../pages/settings/ScheduleSettings.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
+import { StageSettings } from '../pages/settings/StageSettings.tsx';
 import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
 import { WorklistPage } from '../pages/worklist/WorklistPage.tsx';
 import { Layout } from './Layout.tsx';
@@ -58,6 +59,7 @@ export function App() {
             <Route path="business-units" element={<BusinessUnitSettings />} />
             <Route path="organisation" element={<OrganisationSettings />} />
             <Route path="schedules" element={<ScheduleSettings />} />
+            <Route path="stages" element={<StageSettings />} />
             <Route path="webhooks" element={<WebhookSettings />} />
             <Route path="audit" element={<AuditSettings />} />
           </Route>

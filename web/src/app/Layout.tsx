@@ -4,6 +4,7 @@ import { NavLink, Outlet } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { RECORD_TYPES } from '../api/types.ts';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
+import { mayInOrg } from './permissions.ts';
 import { useSession } from './session.tsx';
 
 /** Header with navigation, the signed-in user and business unit, the language switch and sign-out. */
@@ -42,7 +43,7 @@ export function Layout() {
               {t(`recordTypePlural.${type}`)}
             </NavLink>
           ))}
-          <NavLink to="/insights">{t('nav.insights')}</NavLink>
+          {mayInOrg(me, 'view_reports') && <NavLink to="/insights">{t('nav.insights')}</NavLink>}
           <NavLink to="/settings">{t('nav.settings')}</NavLink>
         </nav>
         <label className="language-switch">

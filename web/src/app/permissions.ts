@@ -1,3 +1,4 @@
+import type { OrgAction } from '../../../src/domain/permissions/permissions.ts';
 import type { Sequence } from '../api/types.ts';
 import { hasRole, type Me } from './session.tsx';
 
@@ -15,7 +16,15 @@ export function mayOnSequence(me: Me | null, sequence: Sequence, action: Sequenc
 }
 
 export function mayManageTags(me: Me | null): boolean {
-  return hasRole(me, 'sequence_manager', 'admin');
+  return mayInOrg(me, 'manage_tags');
+}
+
+/**
+ * An organisation-wide permission as the server decided it for `/api/me`. `create_sequence` also stands for
+ * connecting records and copying sequences (the sequences feature may be restricted to some roles).
+ */
+export function mayInOrg(me: Me | null, action: OrgAction): boolean {
+  return me?.permissions?.[action] ?? false;
 }
 
 export function isAdmin(me: Me | null): boolean {

@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect } from 'react';
+import type { OrgAction } from '../../../src/domain/permissions/permissions.ts';
 import { ApiError, api, setCsrfToken } from '../api/client.ts';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
 
@@ -14,6 +15,8 @@ export interface Me {
   locale: string;
   roles: string[];
   csrfToken: string | null;
+  /** Organisation-wide permissions from `/api/me` (the domain's `orgPermissions`). */
+  permissions?: Partial<Record<OrgAction, boolean>>;
 }
 
 interface SessionValue {

@@ -25,6 +25,7 @@ import {
 import { DesignerContext, type DesignerContextValue, nodeTitle } from './designer-context.tsx';
 import { ActivateDialog, ConfirmDialog } from './dialogs.tsx';
 import { createNode, deleteNode, insertNode, replaceNode, type Slot, slotKey } from './graph-edit.ts';
+import { LeaveGuard } from './LeaveGuard.tsx';
 import { buildFlow, type DesignerEdge, type DesignerNode } from './layout.ts';
 import { mergeFields, PropertiesPanel } from './properties/PropertiesPanel.tsx';
 import { SequenceOptionsPanel } from './properties/SequenceOptionsPanel.tsx';
@@ -159,14 +160,6 @@ function Designer({ initial }: { initial: SequenceView }) {
     [definition, problems, readOnly],
   );
 
-  // Leaving with unsaved changes asks first.
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
-
   const apply = useCallback(
     (next: SequenceDefinition) => {
       if (readOnly) return;
@@ -222,6 +215,7 @@ function Designer({ initial }: { initial: SequenceView }) {
     templates: lookups.templates,
     sequences: lookups.sequences.filter((s) => s.id !== sequence.id),
     fields,
+    stages: lookups.stages,
   };
 
   function addNode(kind: NodeKind) {
@@ -431,6 +425,7 @@ function Designer({ initial }: { initial: SequenceView }) {
 
   return (
     <DesignerContext.Provider value={context}>
+      <LeaveGuard dirty={dirty && !readOnly} save={save} />
       {/* biome-ignore lint/a11y/noStaticElementInteractions: keyboard shortcuts of the whole designer */}
       <div className="designer" onKeyDown={onKeyDown} data-testid="designer">
         <div className="designer-toolbar" role="toolbar" aria-label={t('toolbar')}>

@@ -1,18 +1,10 @@
-import {
-  BaseEdge,
-  EdgeLabelRenderer,
-  type EdgeProps,
-  getSmoothStepPath,
-  Handle,
-  type NodeProps,
-  Position,
-} from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, Handle, type NodeProps, Position } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
 import { isConditionKind } from '../../../src/domain/sequence/graph.ts';
 import { nodeSummary, nodeTitle, problemText, useDesigner } from './designer-context.tsx';
 import { slotKey } from './graph-edit.ts';
 import { KIND_ICONS } from './kinds.ts';
-import type { DesignerEdge, DesignerNode } from './layout.ts';
+import { type DesignerEdge, type DesignerNode, edgeMarks, type Point, routeEdge } from './layout.ts';
 
 /** Custom @xyflow/react nodes and edges of the designer canvas. */
 
@@ -106,6 +98,14 @@ export function AddNode({ data }: NodeProps<Extract<DesignerNode, { type: 'add' 
   const { t } = useTranslation('designer');
   const designer = useDesigner();
   const active = designer.addSlotKey === slotKey(data.slot);
+  if (designer.readOnly) {
+    return (
+      <div className="designer-add-end" data-testid={`end-${slotKey(data.slot)}`}>
+        <Handle type="target" position={Position.Top} isConnectable={false} style={hiddenHandle} />
+        <span className="designer-end-mark" title={t('pathEnds')} aria-label={t('pathEnds')} role="img" />
+      </div>
+    );
+  }
   return (
     <div className="designer-add-end">
       <Handle type="target" position={Position.Top} isConnectable={false} style={hiddenHandle} />
@@ -129,27 +129,30 @@ export function AddNode({ data }: NodeProps<Extract<DesignerNode, { type: 'add' 
 export function InsertEdge(props: EdgeProps<DesignerEdge>) {
   const { t } = useTranslation('designer');
   const designer = useDesigner();
-  const [path, labelX, labelY] = getSmoothStepPath({
-    sourceX: props.sourceX,
-    sourceY: props.sourceY,
-    targetX: props.targetX,
-    targetY: props.targetY,
-    sourcePosition: props.sourcePosition,
-    targetPosition: props.targetPosition,
-    borderRadius: 8,
-  });
   const data = props.data;
+  const source = { x: props.sourceX, y: props.sourceY };
+  const target = { x: props.targetX, y: props.targetY };
+  // The layout's route, its ends moved onto the handles if a node was measured other than laid out.
+  const route = data?.route ? anchored(data.route, source, target) : routeEdge(source, [], target);
+  const path = route.map((point, i) => `${i === 0 ? 'M' : 'L'} ${point.x} ${point.y}`).join(' ');
   if (!data) return <BaseEdge path={path} />;
   const branch = data.label === 'yes' || data.label === 'no' ? data.label : null;
   const key = slotKey(data.slot);
+  const fallback = edgeMarks(route, data.label, { start: false, end: false });
+  const marks = {
+    plus: data.plus ?? fallback.plus,
+    label: data.labelAt === undefined ? fallback.label : data.labelAt,
+  };
   return (
     <>
       <BaseEdge path={path} className={branch ? `designer-edge-${branch}` : undefined} />
       <EdgeLabelRenderer>
-        {branch && (
+        {branch && marks.label && (
           <div
             className={`designer-branch ${branch}`}
-            style={{ transform: `translate(-50%, 0) translate(${props.targetX}px, ${labelY + 4}px)` }}
+            style={{
+              transform: `translate(${branch === 'yes' ? '-100%' : '0'}, -50%) translate(${marks.label.x}px, ${marks.label.y}px)`,
+            }}
             data-testid={`branch-${key}`}
           >
             {t(branch === 'yes' ? 'branchYes' : 'branchNo')}
@@ -160,7 +163,7 @@ export function InsertEdge(props: EdgeProps<DesignerEdge>) {
             type="button"
             className={`designer-plus small nodrag nopan${designer.addSlotKey === key ? ' active' : ''}`}
             style={{
-              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
+              transform: `translate(-50%, -50%) translate(${marks.plus.x}px, ${marks.plus.y}px)`,
             }}
             aria-label={t('insertHere')}
             title={t('insertHere')}
@@ -180,3 +183,18 @@ export function InsertEdge(props: EdgeProps<DesignerEdge>) {
 
 export const nodeTypes = { start: StartNode, step: StepNode, add: AddNode };
 export const edgeTypes = { insert: InsertEdge };
+
+/** The route with its first and last points on the actual handles (the runs in between stay where laid out). */
+function anchored(route: Point[], source: Point, target: Point): Point[] {
+  if (route.length < 2) return [source, target];
+  const inner = route.slice(1, -1);
+  const first = inner[0];
+  const last = inner.at(-1);
+  return [
+    source,
+    ...(first && first.x !== source.x ? [{ x: source.x, y: first.y }] : []),
+    ...inner,
+    ...(last && last.x !== target.x ? [{ x: target.x, y: last.y }] : []),
+    target,
+  ];
+}

@@ -4,6 +4,7 @@ import type { FieldDefinition } from '../../../src/domain/sequence/fields.ts';
 import type { SequenceStatus } from '../../../src/domain/sequence/lifecycle.ts';
 import type { ValidationProblem } from '../../../src/domain/sequence/validate.ts';
 import { api, query } from '../api/client.ts';
+import { useStages } from '../app/stages.ts';
 
 /** What the designer needs from the public API (src/api/routes/sequence-routes.ts), in one place. */
 
@@ -199,6 +200,7 @@ export function useDesignerLookups(recordType: RecordType | undefined) {
     enabled,
     staleTime: 30_000,
   });
+  const stages = useStages();
   const settled = (q: { isSuccess: boolean; isError: boolean }) => q.isSuccess || q.isError;
   const unchecked: string[] = [];
   if (templates.isError) unchecked.push('template_missing', 'ab_variant_template_missing');
@@ -210,6 +212,7 @@ export function useDesignerLookups(recordType: RecordType | undefined) {
     templates: templates.data ?? EMPTY,
     fields: fields.data ?? EMPTY,
     sequences: sequences.data ?? EMPTY,
+    stages: stages.data ?? EMPTY,
   };
 }
 

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import { createContext, useContext } from 'react';
 import type { RecordType, SequenceNode } from '../../../src/domain/sequence/definition.ts';
 import type { FieldDefinition } from '../../../src/domain/sequence/fields.ts';
+import { type Stage, stageName } from '../../../src/domain/stages.ts';
 import type { DesignerProblem, SequenceSummary, TemplateSummary } from './designer-api.ts';
 import type { Slot } from './graph-edit.ts';
 
@@ -17,6 +18,8 @@ export interface DesignerContextValue {
   templates: TemplateSummary[];
   sequences: SequenceSummary[];
   fields: FieldDefinition[];
+  /** The organisation's stages: conditions store keys, people read names. */
+  stages: Stage[];
 }
 
 export const DesignerContext = createContext<DesignerContextValue | null>(null);
@@ -49,7 +52,7 @@ export function durationText(t: TFunction<'designer'>, days: number, hours: numb
 export function nodeSummary(
   t: TFunction<'designer'>,
   node: SequenceNode,
-  lookups: Pick<DesignerContextValue, 'templates' | 'sequences' | 'fields'>,
+  lookups: Pick<DesignerContextValue, 'templates' | 'sequences' | 'fields' | 'stages'>,
 ): string {
   const templateName = (id: string | null | undefined) =>
     id ? (lookups.templates.find((tpl) => tpl.id === id)?.name ?? t('summary.templateMissing')) : null;
@@ -72,7 +75,7 @@ export function nodeSummary(
         count: node.rule.groups.reduce((sum, g) => sum + g.conditions.length, 0),
       });
     case 'condition_stage':
-      return node.stages.join(', ');
+      return node.stages.map((stage) => stageName(lookups.stages, stage)).join(', ');
     case 'update_field': {
       const field = lookups.fields.find((f) => f.name === node.field);
       const option = field?.options?.find((o) => o.value === String(node.value));

@@ -175,7 +175,7 @@ export function createNode(
         no: null,
       };
     case 'condition_stage':
-      return { id, kind, stages: [defaults.stage ?? 'Qualify'], yes: next, no: null };
+      return { id, kind, stages: [defaults.stage ?? 'qualify'], yes: next, no: null };
     case 'update_field':
       return {
         id,

@@ -31,6 +31,3 @@ export const KIND_ICONS: Record<NodeKind, string> = {
   linkedin_connect: 'in',
   linkedin_inmail: 'in',
 };
-
-/** Business-process stages offered by the stage condition (Dynamics' lead-to-opportunity process). */
-export const KNOWN_STAGES = ['Qualify', 'Develop', 'Propose', 'Close'];

@@ -7,14 +7,28 @@ import type { Slot } from './graph-edit.ts';
 
 /**
  * The definition as an @xyflow/react graph, laid out top to bottom by dagre. Ids of canvas-only elements
- * contain ":" (node ids never do): "start:" for "Sequence starts here", "end:<slot>" for the + after a path's end.
+ * contain ":" (node ids never do): "start:" for "Sequence starts here", "end:<slot>" for the end of a path (a +
+ * when editing, an end mark when read-only). Editing and read-only share one layout: the same nodes, the same
+ * places, the same edge routes.
  */
 export const START_ID = 'start:';
 
 export type StepNodeData = { node: SequenceNode; problems: DesignerProblem[] };
 export type AddNodeData = { slot: Slot };
 export type StartNodeData = { problems: DesignerProblem[] };
-export type InsertEdgeData = { slot: Slot; label: EdgeLabel | 'start'; insertable: boolean };
+export type InsertEdgeData = {
+  slot: Slot;
+  label: EdgeLabel | 'start';
+  insertable: boolean;
+  /** The drawn route (around other nodes) and where its + and Yes/No label sit; filled in by the layout. */
+  route?: Point[];
+  plus?: Point;
+  labelAt?: Point | null;
+};
+export interface Point {
+  x: number;
+  y: number;
+}
 
 export type DesignerNode =
   | Node<StepNodeData, 'step'>
@@ -67,7 +81,6 @@ export function buildFlow(
       });
       return;
     }
-    if (readOnly) return;
     const endId = `end:${slotId(slot)}`;
     nodes.push({
       id: endId,
@@ -103,12 +116,75 @@ export function buildFlow(
       connect(node.id, { from: node.id, label: edge.label }, edge.label, edge.target);
     }
   }
-  return { nodes: layout(nodes, edges), edges };
+  return layout(nodes, edges);
 }
 
-function layout(nodes: DesignerNode[], edges: DesignerEdge[]): DesignerNode[] {
+/** The bottom-centre handle edges leave from and the top-centre handle they arrive at. */
+export function bottomOf(node: DesignerNode): Point {
+  return { x: node.position.x + (node.width ?? 0) / 2, y: node.position.y + (node.height ?? 0) };
+}
+export function topOf(node: DesignerNode): Point {
+  return { x: node.position.x + (node.width ?? 0) / 2, y: node.position.y };
+}
+
+/**
+ * An edge's drawn route: vertical runs in the columns dagre reserved for it, horizontal runs only halfway between
+ * two waypoints (in the space between ranks), so it never crosses another node. Collinear points are merged.
+ */
+export function routeEdge(source: Point, via: Point[], target: Point): Point[] {
+  const points: Point[] = [source];
+  let at = source;
+  for (const waypoint of [...via, target]) {
+    // Less than a pixel apart is the same column (the handle and dagre's point may differ by rounding).
+    const next = Math.abs(waypoint.x - at.x) < 1 ? { x: at.x, y: waypoint.y } : waypoint;
+    if (next.x !== at.x) {
+      const gap = at.y + (next.y - at.y) / 2;
+      points.push({ x: at.x, y: gap }, { x: next.x, y: gap });
+    }
+    points.push(next);
+    at = next;
+  }
+  return points.filter((point, i) => {
+    const before = points[i - 1];
+    const after = points[i + 1];
+    if (!before || !after) return true;
+    if (before.x === point.x && point.y === before.y) return false;
+    return !((before.x === point.x && point.x === after.x) || (before.y === point.y && point.y === after.y));
+  });
+}
+
+/**
+ * Where an edge's + (insert here) and its Yes/No label go: the middle of the edge's longest vertical run that
+ * no other edge shares (not the run leaving a node with several exits, not the run into a node several paths
+ * join), the label beside the + (Yes to the left, No to the right).
+ */
+export function edgeMarks(
+  route: Point[],
+  label: EdgeLabel | 'start',
+  shared: { start: boolean; end: boolean },
+): { plus: Point; label: Point | null } {
+  const runs = route.slice(1).map((to, i) => ({ from: route[i]!, to, index: i }));
+  const last = runs.length - 1;
+  const vertical = runs.filter((run) => run.from.x === run.to.x);
+  const own = vertical.filter(
+    (run) =>
+      !((shared.start && run.index === 0 && last > 0) || (shared.end && run.index === last && last > 0)),
+  );
+  const pool = own.length > 0 ? own : vertical.length > 0 ? vertical : runs;
+  const run = pool.reduce((best, next) =>
+    Math.abs(next.to.y - next.from.y) > Math.abs(best.to.y - best.from.y) ? next : best,
+  );
+  const plus = { x: run.from.x + (run.to.x - run.from.x) / 2, y: run.from.y + (run.to.y - run.from.y) / 2 };
+  const side = label === 'yes' ? -1 : 1;
+  return { plus, label: label === 'yes' || label === 'no' ? { x: plus.x + side * 18, y: plus.y } : null };
+}
+
+function layout(
+  nodes: DesignerNode[],
+  edges: DesignerEdge[],
+): { nodes: DesignerNode[]; edges: DesignerEdge[] } {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'TB', nodesep: 48, ranksep: 56, marginx: 16, marginy: 16 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 64, edgesep: 48, ranksep: 72, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   // Depth-first order with Yes before No, so dagre keeps the Yes branch on the left as Dynamics 365 does.
   const children = new Map<string, string[]>();
@@ -134,10 +210,25 @@ function layout(nodes: DesignerNode[], edges: DesignerEdge[]): DesignerNode[] {
     if (no) constraints.push({ left: edge.target, right: no.target });
   }
   dagre.layout(graph, { constraints });
-  return nodes.map((node) => {
+  const placedNodes = nodes.map((node) => {
     const placed = graph.node(node.id) as { x: number; y: number } | undefined;
     const width = node.width ?? 0;
     const height = node.height ?? 0;
     return placed ? { ...node, position: { x: placed.x - width / 2, y: placed.y - height / 2 } } : node;
   });
+  const placedById = new Map(placedNodes.map((node) => [node.id, node]));
+  const count = (key: 'source' | 'target', id: string) => edges.filter((edge) => edge[key] === id).length;
+  const routedEdges = edges.map((edge) => {
+    const points = (graph.edge(edge.source, edge.target) as { points?: Point[] } | undefined)?.points ?? [];
+    // dagre's first and last points are where the edge meets its nodes; the ones between avoid other nodes.
+    const via = points.slice(1, -1).map((point) => ({ x: point.x, y: point.y }));
+    const route = routeEdge(bottomOf(placedById.get(edge.source)!), via, topOf(placedById.get(edge.target)!));
+    if (!edge.data) return edge;
+    const marks = edgeMarks(route, edge.data.label, {
+      start: count('source', edge.source) > 1,
+      end: count('target', edge.target) > 1,
+    });
+    return { ...edge, data: { ...edge.data, route, plus: marks.plus, labelAt: marks.label } };
+  });
+  return { nodes: placedNodes, edges: routedEdges };
 }

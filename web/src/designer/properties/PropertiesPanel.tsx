@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   CALL_OUTCOMES,
@@ -8,9 +7,9 @@ import {
 } from '../../../../src/domain/sequence/definition.ts';
 import { CORE_FIELDS, type FieldDefinition } from '../../../../src/domain/sequence/fields.ts';
 import { assertNever } from '../../../../src/domain/sequence/graph.ts';
+import { stageKey, stageName } from '../../../../src/domain/stages.ts';
 import type { DesignerProblem } from '../designer-api.ts';
 import { nodeTitle, problemText, useDesigner } from '../designer-context.tsx';
-import { KNOWN_STAGES } from '../kinds.ts';
 import { EmailProps } from './EmailProps.tsx';
 import { FieldRuleBuilder } from './FieldRuleBuilder.tsx';
 import { CheckboxList, DurationFields, Hint } from './shared.tsx';
@@ -322,33 +321,18 @@ function InspectsPicker<N extends SequenceNode & { inspects: string }>({
 
 function StagePicker({ stages, onChange }: { stages: string[]; onChange(stages: string[]): void }) {
   const { t } = useTranslation('designer');
-  const [custom, setCustom] = useState('');
-  const options = [...KNOWN_STAGES, ...stages.filter((s) => !KNOWN_STAGES.includes(s))];
+  const designer = useDesigner();
+  // The organisation's list (Settings → Stages), plus any key the condition holds that left the list.
+  const selected = stages.map(stageKey);
+  const known = designer.stages.map((stage) => stage.key);
+  const options = [...known, ...selected.filter((key) => !known.includes(key))];
   return (
-    <>
-      <CheckboxList
-        legend={t('props.stages')}
-        options={options}
-        selected={stages}
-        label={(s) => t(`stageNames.${s}`, { defaultValue: s })}
-        onChange={(next) => next.length > 0 && onChange(next)}
-      />
-      <div className="designer-inline">
-        <label>
-          {t('props.otherStage')}
-          <input value={custom} maxLength={100} onChange={(e) => setCustom(e.target.value)} />
-        </label>
-        <button
-          type="button"
-          disabled={!custom.trim() || stages.includes(custom.trim())}
-          onClick={() => {
-            onChange([...stages, custom.trim()]);
-            setCustom('');
-          }}
-        >
-          {t('props.addStage')}
-        </button>
-      </div>
-    </>
+    <CheckboxList
+      legend={t('props.stages')}
+      options={options}
+      selected={selected}
+      label={(key) => stageName(designer.stages, key)}
+      onChange={(next) => next.length > 0 && onChange(next)}
+    />
   );
 }

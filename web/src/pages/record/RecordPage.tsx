@@ -2,8 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
+import type { RecordFieldDto } from '../../../../src/api/routes/record-field-routes.ts';
+import { stageName } from '../../../../src/domain/stages.ts';
 import { api } from '../../api/client.ts';
 import type { ApiWorkItem, CrmRecord, Page, TimelineEvent } from '../../api/types.ts';
+import { useStages } from '../../app/stages.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
@@ -33,6 +36,13 @@ export function RecordPage() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['record', id] }),
   });
   const data = record.data;
+  const stages = useStages();
+  const customFields = useQuery({
+    queryKey: ['record-fields', data?.type],
+    queryFn: async () =>
+      (await api<{ items: RecordFieldDto[] }>('GET', `/api/record-fields?recordType=${data!.type}`)).items,
+    enabled: !!data,
+  });
   const profile = useProfile();
   const navigate = useNavigate();
   const [asking, setAsking] = useState(false);
@@ -89,18 +99,28 @@ export function RecordPage() {
                   </p>
                 )}
                 <dl className="details">
-                  {DETAIL_FIELDS.map((field) => (
-                    <div key={field}>
-                      <dt>{t(`field.${field}`)}</dt>
-                      <dd>{data[field] ?? '—'}</dd>
-                    </div>
-                  ))}
-                  {Object.entries(data.custom ?? {}).map(([name, value]) => (
-                    <div key={name}>
-                      <dt>{name}</dt>
-                      <dd>{value === null || value === undefined ? '—' : String(value)}</dd>
-                    </div>
-                  ))}
+                  {DETAIL_FIELDS.map((field) => {
+                    const value = data[field];
+                    const shown = field === 'stage' && value ? stageName(stages.data ?? [], value) : value;
+                    return (
+                      <div key={field}>
+                        <dt>{t(`field.${field}`)}</dt>
+                        <dd>{shown ?? '—'}</dd>
+                      </div>
+                    );
+                  })}
+                  {Object.entries(data.custom ?? {}).map(([name, value]) => {
+                    const field = customFields.data?.find((item) => item.name === name);
+                    const option = field?.options?.find((item) => item.value === String(value));
+                    return (
+                      <div key={name}>
+                        <dt>{field?.label ?? name}</dt>
+                        <dd>
+                          {value === null || value === undefined ? '—' : (option?.label ?? String(value))}
+                        </dd>
+                      </div>
+                    );
+                  })}
                 </dl>
               </section>
               <Timeline recordId={data.id} />

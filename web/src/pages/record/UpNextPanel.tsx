@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { CrmRecord, UpNext } from '../../api/types.ts';
+import { mayInOrg } from '../../app/permissions.ts';
+import { useSession } from '../../app/session.tsx';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { StepActions } from '../../components/StepActions.tsx';
@@ -21,6 +23,7 @@ export function UpNextPanel({
 }) {
   const { t } = useTranslation('upnext');
   const format = useFormat();
+  const { me } = useSession();
   const [connecting, setConnecting] = useState(false);
   const upNext = useQuery({
     queryKey: ['up-next', record.id],
@@ -34,9 +37,11 @@ export function UpNextPanel({
       {data && !data.connection && (
         <div className="empty-state">
           <p>{t('noSequence')}</p>
-          <button type="button" className="primary" onClick={() => setConnecting(true)}>
-            {t('connect')}
-          </button>
+          {mayInOrg(me, 'create_sequence') && (
+            <button type="button" className="primary" onClick={() => setConnecting(true)}>
+              {t('connect')}
+            </button>
+          )}
         </div>
       )}
       {data?.connection && (
@@ -110,6 +115,7 @@ export function UpNextPanel({
         <ConnectDialog
           recordType={record.type}
           recordIds={[record.id]}
+          names={new Map([[record.id, record.name]])}
           onClose={() => setConnecting(false)}
         />
       )}

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../api/client.ts';
-import type { ConnectResponse, Page, RecordType, Sequence } from '../../api/types.ts';
+import type { ConnectResponse, ConnectResult, Page, RecordType, Sequence } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { codeText } from '../../components/errors.ts';
@@ -23,8 +23,8 @@ interface BulkJob {
  */
 export function ConnectDialog({
   recordType,
-  recordIds,
-  names,
+  recordIds: givenIds,
+  names: givenNames,
   onClose,
   onDone,
 }: {
@@ -36,6 +36,10 @@ export function ConnectDialog({
 }) {
   const { t } = useTranslation('records');
   const client = useQueryClient();
+  // The records as the dialog was opened: the grid clears its selection once they are connected, while the
+  // title and the result must keep naming them.
+  const [recordIds] = useState(givenIds);
+  const [names] = useState(givenNames);
   const [sequenceId, setSequenceId] = useState('');
   const [creating, setCreating] = useState(false);
   const sequences = useQuery({
@@ -127,11 +131,11 @@ export function ConnectDialog({
           {refused.length > 0 && (
             <>
               <p>{t('connect.refused', { count: refused.length })}</p>
-              <ul>
-                {refused.map((result) => (
-                  <li key={result.recordId}>
-                    {names?.get(result.recordId) ?? result.recordId}:{' '}
-                    {codeText(t, `connect_refusal.${result.reason ?? 'unknown'}`)}
+              <ul data-testid="connect-refusals">
+                {[...refusalGroups(refused)].map(([reason, ids]) => (
+                  <li key={reason}>
+                    <strong>{codeText(t, `connect_refusal.${reason}`)}</strong>:{' '}
+                    {ids.map((id) => names?.get(id) ?? t('connect.unnamedRecord')).join(', ')}
                   </li>
                 ))}
               </ul>
@@ -212,4 +216,14 @@ export function DisconnectDialog({
       <ErrorMessage error={disconnect.error} />
     </Dialog>
   );
+}
+
+/** Refused record ids grouped by reason, in the order the reasons first appear. */
+function refusalGroups(refused: ConnectResult[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const result of refused) {
+    const reason = result.reason ?? 'unknown';
+    groups.set(reason, [...(groups.get(reason) ?? []), result.recordId]);
+  }
+  return groups;
 }

@@ -13,6 +13,8 @@ import {
   recordSequenceName,
   recordStepName,
 } from '../../api/types.ts';
+import { mayInOrg } from '../../app/permissions.ts';
+import { useSession } from '../../app/session.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { ConnectDialog, DisconnectDialog } from './ConnectDialog.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
@@ -31,6 +33,7 @@ export function RecordsPage() {
 
 function RecordGrid({ recordType }: { recordType: RecordType }) {
   const { t } = useTranslation('records');
+  const { me } = useSession();
   const [params, setParams] = useSearchParams();
   const search = params.get('search') ?? '';
   const status = params.get('status') ?? '';
@@ -104,15 +107,17 @@ function RecordGrid({ recordType }: { recordType: RecordType }) {
       <header className="page-header">
         <h1>{t(`common:recordTypePlural.${recordType}`)}</h1>
         <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            disabled={chosen.length === 0}
-            onClick={() => setDialog('connect')}
-            data-testid="connect-sequence"
-          >
-            {t('connect.action')}
-          </button>
+          {mayInOrg(me, 'create_sequence') && (
+            <button
+              type="button"
+              className="primary"
+              disabled={chosen.length === 0}
+              onClick={() => setDialog('connect')}
+              data-testid="connect-sequence"
+            >
+              {t('connect.action')}
+            </button>
+          )}
           <button type="button" disabled={!allConnected} onClick={() => setDialog('disconnect')}>
             {t('disconnect.action')}
           </button>

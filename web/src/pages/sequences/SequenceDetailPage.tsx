@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { ConnectedRecord, ConnectResponse, Page, Sequence } from '../../api/types.ts';
+import { mayInOrg, mayOnSequence } from '../../app/permissions.ts';
+import { useSession } from '../../app/session.tsx';
 import { StatusBadge } from '../../components/Badges.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -23,6 +25,7 @@ export function useSequence(id: string | undefined) {
 export function SequenceDetailPage() {
   const { t } = useTranslation('sequences');
   const { id } = useParams();
+  const { me } = useSession();
   const sequence = useSequence(id);
   return (
     <section className="page sequence-detail">
@@ -42,7 +45,9 @@ export function SequenceDetailPage() {
         </NavLink>
         <NavLink to={`/sequences/${id}/connected`}>{t('detail.connected')}</NavLink>
         <NavLink to={`/sequences/${id}/versions`}>{t('detail.versions')}</NavLink>
-        <NavLink to={`/sequences/${id}/insights`}>{t('detail.insights')}</NavLink>
+        {mayInOrg(me, 'view_reports') && (
+          <NavLink to={`/sequences/${id}/insights`}>{t('detail.insights')}</NavLink>
+        )}
       </nav>
       <Outlet />
     </section>
@@ -53,6 +58,7 @@ export function ConnectedRecordsTab() {
   const { t } = useTranslation('sequences');
   const format = useFormat();
   const { id } = useParams();
+  const { me } = useSession();
   const sequence = useSequence(id);
   const [connecting, setConnecting] = useState(false);
   const connected = useQuery({
@@ -62,13 +68,15 @@ export function ConnectedRecordsTab() {
   const rows = connected.data?.items ?? [];
   return (
     <div className="form-grid">
-      {sequence.data && sequence.data.status !== 'inactive' && (
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => setConnecting(true)}>
-            {t('connected.connectRecords')}
-          </button>
-        </div>
-      )}
+      {sequence.data &&
+        sequence.data.status !== 'inactive' &&
+        mayOnSequence(me, sequence.data, 'connect') && (
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => setConnecting(true)}>
+              {t('connected.connectRecords')}
+            </button>
+          </div>
+        )}
       <ErrorMessage error={connected.error} />
       <table className="grid" aria-label={t('detail.connected')}>
         <thead>

@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ChangeEvent, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import type { SequenceSort } from '../../../../src/store/repos/sequences-repo.ts';
 import { api, query } from '../../api/client.ts';
 import {
   type ApiTag,
@@ -11,11 +12,14 @@ import {
   SEQUENCE_STATUSES,
   type Sequence,
 } from '../../api/types.ts';
-import { mayManageTags, mayOnSequence } from '../../app/permissions.ts';
+import { mayInOrg, mayManageTags, mayOnSequence } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 import { StatusBadge } from '../../components/Badges.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { useToast } from '../../components/Toast.tsx';
 import { ActivateDialog } from './ActivateDialog.tsx';
 import { NewSequenceDialog } from './NewSequenceDialog.tsx';
 import { CopyDialog, DeleteDialog, SequenceTagsDialog } from './SequenceDialogs.tsx';
@@ -30,11 +34,12 @@ import {
 import { TagManager } from './TagManager.tsx';
 import { tagPathName } from './tag-tree.ts';
 
-type SortKey = 'name' | 'status' | 'recordType' | 'owner' | 'connected' | 'updated';
+type SortKey = SequenceSort;
+const PAGE_SIZE = 100;
 type Open =
   | { kind: 'new' }
   | { kind: 'tags-manager' }
-  | { kind: 'activate' | 'copy' | 'delete' | 'tags'; sequence: Sequence }
+  | { kind: 'activate' | 'copy' | 'delete' | 'tags' | 'deactivate'; sequence: Sequence }
   | null;
 
 export function useTags() {
@@ -58,14 +63,28 @@ export function SequencesPage() {
   const descending = params.get('dir') === 'desc';
   const [open, setOpen] = useState<Open>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const navigate = useNavigate();
+  const toast = useToast();
 
-  const sequences = useQuery({
-    queryKey: [...sequencesKey, { search, status, recordType, tag }],
-    queryFn: () =>
+  const sequences = useInfiniteQuery({
+    queryKey: [...sequencesKey, { search, status, recordType, tag, sort, descending }],
+    initialPageParam: '',
+    // The server filters (a parent tag includes its children's sequences), sorts and pages.
+    queryFn: ({ pageParam }) =>
       api<Page<Sequence>>(
         'GET',
-        `/api/sequences${query({ q: search, status, recordType, tagId: tag, limit: 200 })}`,
+        `/api/sequences${query({
+          q: search,
+          status,
+          recordType,
+          tagId: tag,
+          sort,
+          direction: descending ? 'desc' : 'asc',
+          limit: PAGE_SIZE,
+          cursor: pageParam,
+        })}`,
       ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const tags = useTags();
   const tagList = tags.data ?? [];
@@ -88,40 +107,7 @@ export function SequencesPage() {
     setParams(next, { replace: true });
   }
 
-  const rows = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    const list = (sequences.data?.items ?? []).filter(
-      (sequence) =>
-        (!needle ||
-          sequence.name.toLowerCase().includes(needle) ||
-          sequence.description.toLowerCase().includes(needle)) &&
-        (!status || sequence.status === status) &&
-        (!recordType || sequence.recordType === recordType) &&
-        (!tag || tagIdsOf(sequence).includes(tag)),
-    );
-    const value = (sequence: Sequence): string | number => {
-      switch (sort) {
-        case 'name':
-          return sequence.name.toLowerCase();
-        case 'status':
-          return sequence.status;
-        case 'recordType':
-          return sequence.recordType;
-        case 'owner':
-          return (sequence.ownerName ?? '').toLowerCase();
-        case 'connected':
-          return sequence.connectedCount ?? 0;
-        case 'updated':
-          return sequence.updatedAt ?? 0;
-      }
-    };
-    return list.sort((a, b) => {
-      const left = value(a);
-      const right = value(b);
-      const order = left < right ? -1 : left > right ? 1 : 0;
-      return descending ? -order : order;
-    });
-  }, [sequences.data, search, status, recordType, tag, sort, descending]);
+  const rows = useMemo(() => sequences.data?.pages.flatMap((page) => page.items) ?? [], [sequences.data]);
 
   async function onImport(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
@@ -145,12 +131,16 @@ export function SequencesPage() {
       <header className="page-header">
         <h1>{t('title')}</h1>
         <div className="actions">
-          <button type="button" className="primary" onClick={() => setOpen({ kind: 'new' })}>
-            {t('actions.new')}
-          </button>
-          <button type="button" onClick={() => fileInput.current?.click()}>
-            {t('actions.import')}
-          </button>
+          {mayInOrg(me, 'create_sequence') && (
+            <>
+              <button type="button" className="primary" onClick={() => setOpen({ kind: 'new' })}>
+                {t('actions.new')}
+              </button>
+              <button type="button" onClick={() => fileInput.current?.click()}>
+                {t('actions.import')}
+              </button>
+            </>
+          )}
           <input
             ref={fileInput}
             type="file"
@@ -217,9 +207,9 @@ export function SequencesPage() {
           <tr>
             {header('name', t('fields.name'))}
             {header('recordType', t('fields.recordType'))}
-            {header('owner', t('fields.owner'))}
+            <th>{t('fields.owner')}</th>
             <th>{t('fields.tags')}</th>
-            {header('connected', t('fields.connected'))}
+            <th>{t('fields.connected')}</th>
             <th>
               <span className="visually-hidden">{t('fields.actions')}</span>
             </th>
@@ -254,25 +244,28 @@ export function SequencesPage() {
                     </button>
                   )}
                   {manage && sequence.status !== 'inactive' && (
-                    <button
-                      type="button"
-                      onClick={() => {
-                        if (window.confirm(t('deactivate.confirm', { name: sequence.name }))) {
-                          quick.mutate(() => deactivateSequence(sequence.id));
-                        }
-                      }}
-                    >
+                    <button type="button" onClick={() => setOpen({ kind: 'deactivate', sequence })}>
                       {t('actions.deactivate')}
                     </button>
                   )}
                   {manage && sequence.status === 'active' && (
-                    <button type="button" onClick={() => quick.mutate(() => editActiveSequence(sequence.id))}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        quick.mutate(async () => {
+                          await editActiveSequence(sequence.id);
+                          navigate(`/sequences/${sequence.id}`);
+                        })
+                      }
+                    >
                       {t('actions.editActive')}
                     </button>
                   )}
-                  <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
-                    {t('actions.copy')}
-                  </button>
+                  {mayOnSequence(me, sequence, 'copy') && (
+                    <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
+                      {t('actions.copy')}
+                    </button>
+                  )}
                   <button type="button" onClick={() => setOpen({ kind: 'tags', sequence })}>
                     {t('actions.tags')}
                   </button>
@@ -306,7 +299,27 @@ export function SequencesPage() {
           })}
         </tbody>
       </table>
+      <LoadMore
+        hasNextPage={sequences.hasNextPage}
+        isFetchingNextPage={sequences.isFetchingNextPage}
+        fetchNextPage={sequences.fetchNextPage}
+      />
       {sequences.isSuccess && rows.length === 0 && <p className="empty">{t('empty')}</p>}
+      {open?.kind === 'deactivate' && (
+        <ConfirmDialog
+          title={t('actions.deactivate')}
+          message={t('deactivate.confirm', { name: open.sequence.name })}
+          confirmLabel={t('actions.deactivate')}
+          onClose={() => setOpen(null)}
+          onConfirm={() => {
+            const { sequence } = open;
+            quick.mutate(async () => {
+              await deactivateSequence(sequence.id);
+              toast.show(t('deactivate.done', { name: sequence.name }));
+            });
+          }}
+        />
+      )}
       {open?.kind === 'new' && <NewSequenceDialog onClose={() => setOpen(null)} />}
       {open?.kind === 'tags-manager' && <TagManager tags={tagList} onClose={() => setOpen(null)} />}
       {open?.kind === 'activate' && <ActivateDialog sequence={open.sequence} onClose={() => setOpen(null)} />}

@@ -14,6 +14,7 @@ export function TagManager({ tags, onClose }: { tags: TagRef[]; onClose(): void 
   const [newName, setNewName] = useState('');
   const [newParent, setNewParent] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
   const refresh = () => client.invalidateQueries({ queryKey: ['tags'] });
   const change = useMutation({
     mutationFn: (action: () => Promise<unknown>) => action(),
@@ -104,17 +105,29 @@ export function TagManager({ tags, onClose }: { tags: TagRef[]; onClose(): void 
                 <button type="button" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
                   {t('tags.rename')}
                 </button>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => {
-                    if (window.confirm(t('tags.deleteConfirm', { name: tag.name }))) {
-                      change.mutate(() => api('DELETE', `/api/tags/${tag.id}`));
-                    }
-                  }}
-                >
-                  {t('common:actions.delete')}
-                </button>
+                {deleting === tag.id ? (
+                  <span role="alert">
+                    {t('tags.deleteConfirm', { name: tag.name })}{' '}
+                    <button
+                      type="button"
+                      className="danger"
+                      data-testid="confirm-action"
+                      onClick={() => {
+                        setDeleting(null);
+                        change.mutate(() => api('DELETE', `/api/tags/${tag.id}`));
+                      }}
+                    >
+                      {t('common:actions.delete')}
+                    </button>
+                    <button type="button" onClick={() => setDeleting(null)}>
+                      {t('common:actions.cancel')}
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" className="danger" onClick={() => setDeleting(tag.id)}>
+                    {t('common:actions.delete')}
+                  </button>
+                )}
               </span>
             )}
           </li>
