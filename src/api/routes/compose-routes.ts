@@ -40,6 +40,12 @@ const SendBody = z.strictObject({
 
 const SentSchema = z.object({ stepId: z.string(), outboundMessageId: z.string(), notBefore: z.number() });
 
+/**
+ * Bulk preview and send render one email per record (each render is capped — see src/mail/render.ts); between
+ * records the event loop is handed back, so a long bulk request never holds up everyone else's requests.
+ */
+const yieldToOtherRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   /** The step, visible and actionable by the actor, that must be an open manual email step. */
   async function loadEmailStep(request: FastifyRequest, actor: Actor, id: string): Promise<StepRow> {
@@ -265,6 +271,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const problems: { stepId: string; code: string; message: string }[] = [];
       let preview: ComposeDraft | null = null;
       for (const step of steps) {
+        await yieldToOtherRequests();
         const draft = await composeDraft(deps.store.db, step, actor.userId);
         preview ??= draft;
         if (step.status !== 'due')
@@ -307,6 +314,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const sent: z.infer<typeof SentSchema>[] = [];
       const refused: { stepId: string; code: string; message: string }[] = [];
       for (const step of steps) {
+        await yieldToOtherRequests();
         try {
           assertOpen(step);
           const draft = await composeDraft(deps.store.db, step, actor.userId);
