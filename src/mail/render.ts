@@ -43,9 +43,13 @@ export interface RenderedMessage {
  *    rendered again (the outbox stores either template source or final content, never a mix);
  *  - parse, render-time and memory limits, so a hostile loop cannot hold the event loop.
  */
-const LIMITS = { parseLimit: 200_000, renderLimit: 100, memoryLimit: 1_000_000 } as const;
-/** All re-renders of one message (one per missing placeholder found) share this budget, in ms. */
-const RENDER_BUDGET_MS = 250;
+const LIMITS = { parseLimit: 200_000, renderLimit: 500, memoryLimit: 1_000_000 } as const;
+/**
+ * All re-renders of one message (one per missing placeholder found) share this budget, in ms. The limits are wall
+ * time, so they are generous: a normal template renders in a few milliseconds even on a busy machine, and a loop
+ * that would hold the server is cut after half a second.
+ */
+const RENDER_BUDGET_MS = 1000;
 
 const options = {
   strictVariables: true,

@@ -294,7 +294,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Deactivate and delete' }).click();
       await row.waitFor({ state: 'detached' });
       await page.goto(`${e2e.baseUrl}/record/${recordId}`);
-      await page.getByTestId('timeline').getByText('Disconnected: the sequence was deleted').waitFor();
+      await page.getByTestId('timeline').getByText('Disconnected from the sequence: the sequence was deleted').waitFor();
     } finally {
       await context.close();
     }
