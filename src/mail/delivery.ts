@@ -390,11 +390,13 @@ export class MailDelivery {
           ? 'a complaint'
           : suppression.reason === 'hard_bounce'
             ? 'a hard bounce'
-            : 'an admin';
+            : suppression.reason === 'unsubscribe'
+              ? 'an unsubscribe'
+              : 'an admin';
       return {
         status: 'canceled',
         reason: `The address is on the organisation's suppression list (${why}${suppression.detail ? `: ${suppression.detail}` : ''})`,
-        exit: suppression.reason === 'complaint' ? 'do_not_email' : 'bounced',
+        exit: suppression.reason === 'hard_bounce' ? 'bounced' : 'do_not_email',
       };
     }
     const connection = lookup(context.connections, row.org_id, row.connection_id);

@@ -1,6 +1,7 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { findMessage } from '../store/repos/mail-repo.ts';
+import { addSuppression } from '../store/repos/suppressions-repo.ts';
 import { applyDoNotEmail, recordEngagement, shortHash } from './engagement.ts';
 import { machineReason } from './machine-open.ts';
 
@@ -97,6 +98,17 @@ export async function recordUnsubscribe(
       now,
       summary: `Unsubscribed (${source === 'one_click' ? 'one-click from the mail client' : 'unsubscribe page'})`,
       exit: 'unsubscribed',
+    });
+    // The address itself is suppressed, not only this record: clearing the flag or another record with the same
+    // address does not bring the emails back (SPEC §6).
+    await addSuppression(trx, {
+      orgId: message.org_id,
+      address: message.to_address,
+      reason: 'unsubscribe',
+      detail: source === 'one_click' ? 'one-click unsubscribe' : 'unsubscribe page',
+      outboundMessageId: message.id,
+      createdBy: null,
+      now,
     });
     if (message.record_id) {
       await applyDoNotEmail(trx, {

@@ -509,7 +509,7 @@ export interface ImportFilesTable {
 }
 
 /** Why an address is on the organisation's suppression list. */
-export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
 
 export interface SuppressionsTable {
   org_id: string;

@@ -103,7 +103,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       );
       const refusals = dialog.getByTestId('connect-refusals');
       expect(await refusals.textContent()).toBe(
-        'the address bounced or complained (suppression list): Kai Bounced',
+        'the address bounced, complained or unsubscribed (suppression list): Kai Bounced',
       );
       expect(await dialog.getByRole('heading').textContent()).toBe('Connect 2 records to a sequence');
     } finally {
@@ -294,7 +294,10 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Deactivate and delete' }).click();
       await row.waitFor({ state: 'detached' });
       await page.goto(`${e2e.baseUrl}/record/${recordId}`);
-      await page.getByTestId('timeline').getByText('Disconnected from the sequence: the sequence was deleted').waitFor();
+      await page
+        .getByTestId('timeline')
+        .getByText('Disconnected from the sequence: the sequence was deleted')
+        .waitFor();
     } finally {
       await context.close();
     }

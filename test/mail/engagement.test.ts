@@ -250,6 +250,9 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
       { id: `mail:${lead.outboundId}:exit:unsubscribed`, type: 'exit', reason: 'unsubscribed' },
     ]);
     expect(await timelineKinds()).toEqual(['email_sent', 'email_unsubscribed']);
+    // The address is suppressed for the organisation, so clearing the record's flag does not bring emails back.
+    const suppressed = await world.as('eastAdmin', 'GET', '/api/suppressions?search=ada%40customer.test');
+    expect(suppressed.json().items).toMatchObject([{ address: 'ada@customer.test', reason: 'unsubscribe' }]);
     const forged = await world.app.inject({ method: 'POST', url: `${url.pathname}x`, payload: {} });
     expect(forged.statusCode).toBe(404);
   });

@@ -23,7 +23,7 @@ import { HttpProblem, ProblemSchema } from '../problems.ts';
 export const SuppressionSchema = z
   .object({
     address: z.string(),
-    reason: z.enum(['hard_bounce', 'complaint', 'manual']),
+    reason: z.enum(['hard_bounce', 'complaint', 'unsubscribe', 'manual']),
     detail: z.string().nullable(),
     outboundMessageId: z.string().nullable(),
     createdBy: z.string().nullable(),
