@@ -26,7 +26,7 @@ export const REFUSAL_MESSAGES: Record<ConnectRefusal, string> = {
   already_connected: 'The record is already connected to a sequence',
   do_not_contact: 'The record is marked do-not-email and the sequence sends email',
   address_suppressed:
-    'The record’s email address is on the organisation’s suppression list (it bounced or complained) and the sequence sends email',
+    'The record’s email address is on the organisation’s suppression list (it bounced, complained or unsubscribed) and the sequence sends email',
   no_email_address: 'The record has no email address and the sequence sends email',
 };
 
