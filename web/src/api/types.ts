@@ -351,6 +351,23 @@ export interface Composed {
   errors?: string[];
 }
 
+export interface StepProblem {
+  stepId: string;
+  code: string;
+  message: string;
+}
+
+export interface BulkPreview {
+  preview: Composed;
+  recipients: number;
+  problems: StepProblem[];
+}
+
+export interface BulkSendResult {
+  sent: { stepId: string; outboundMessageId: string; notBefore: number }[];
+  refused: StepProblem[];
+}
+
 export interface EmailRates {
   sent: number;
   opened: number;

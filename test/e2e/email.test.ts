@@ -1,0 +1,177 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../src/config.ts';
+import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
+import { createConnection } from '../../src/engine/connect.ts';
+import { silentLogger } from '../../src/engine/engine-deps.ts';
+import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
+import type { MailDelivery } from '../../src/mail/delivery.ts';
+import { newId } from '../../src/store/ids.ts';
+import { insertSequence, recordRow } from '../engine/engine-fixtures.ts';
+import { addSmtpMailbox, deliveryFor, type LoopbackSmtp, SELLER, startSmtp } from '../mail/mail-fixtures.ts';
+import { ORG_ID } from '../support/world.ts';
+import { type E2E, signIn, startE2E } from './designer-helpers.ts';
+
+/**
+ * The seller's email work in a real browser: the bulk-email preview shows the first recipient's rendered email
+ * and who will not get it; the composer shows the rendered email as formatted text in a rich-text editor, and
+ * what the seller edits is what the loopback SMTP server receives (with a generated plain-text part).
+ */
+const MANUAL: SequenceDefinition = {
+  start: 'm1',
+  nodes: [
+    { id: 'm1', kind: 'email', name: 'Personal email', templateId: null, next: 't1' },
+    { id: 't1', kind: 'task', name: 'Follow up', next: null },
+  ],
+  options: {
+    exitOnReply: true,
+    skipNonWorkingDays: false,
+    sendWindow: null,
+    trackOpens: false,
+    trackClicks: false,
+  },
+};
+
+describe('email work in the browser', () => {
+  let e2e: E2E;
+  let smtp: LoopbackSmtp;
+  let engine: EngineWorker;
+  let mail: MailDelivery;
+  const records = new Map<string, { recordId: string; connectionId: string }>();
+
+  beforeAll(async () => {
+    e2e = await startE2E();
+    const { world } = e2e;
+    const now = world.clock.now();
+    smtp = await startSmtp();
+    await addSmtpMailbox(world.store, SELLER, smtp.port, now);
+    const templateId = newId(now);
+    await world.store.db
+      .insertInto('email_templates')
+      .values({
+        org_id: ORG_ID,
+        id: templateId,
+        name: 'Personal',
+        language: 'en',
+        subject: 'Quick question, {{ record.first_name }}',
+        body_html:
+          '<p>Hi {{ record.first_name }},</p><p>Tools &amp; tips for <strong>{{ record.company }}</strong>.</p>',
+        body_text: null,
+        record_type: 'lead',
+        owner_id: null,
+        builtin: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const definition: SequenceDefinition = {
+      ...MANUAL,
+      nodes: MANUAL.nodes.map((node) => (node.id === 'm1' ? { ...node, templateId } : node)),
+    };
+    const { sequenceId, versionId } = await insertSequence(world.store, definition, { now });
+    engine = startEngineWorker(
+      {
+        store: world.store,
+        clock: world.clock,
+        logger: silentLogger,
+        config: testConfig({ databaseUrl: world.store.url }),
+        workerId: 'email-e2e',
+      },
+      { loop: false },
+    );
+    mail = deliveryFor(world.store, world.clock);
+    const people = [
+      { name: 'Elena Petrova', first_name: 'Elena', company: 'Volga Tools', email: 'elena@volga.test' },
+      { name: 'Grace Hopper', first_name: 'Grace', company: 'Navy Labs', email: 'grace@navy.test' },
+      { name: 'Linus Berg', first_name: 'Linus', company: 'Fjord AB', email: 'linus@fjord.test' },
+      { name: 'Kowalski', first_name: null, company: 'Wisła SA', email: 'jan@wisla.test' },
+    ];
+    for (const person of people) {
+      const row = recordRow({ ...person, last_name: null }, now);
+      await world.store.db.insertInto('records').values(row).execute();
+      const connectionId = await createConnection(world.store.db, {
+        orgId: ORG_ID,
+        recordId: row.id,
+        sequenceId,
+        versionId,
+        ownerId: SELLER,
+        connectedBy: SELLER,
+        now,
+      });
+      records.set(person.name, { recordId: row.id, connectionId });
+    }
+    await engine.drain();
+  }, 60_000);
+  afterAll(async () => {
+    mail?.close();
+    await engine?.stop();
+    await smtp?.close();
+    await e2e?.close();
+  });
+
+  it('bulk email previews the first recipient’s rendered email and lists the record that would be held', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(e2e.baseUrl);
+      for (const name of ['Grace Hopper', 'Linus Berg', 'Kowalski']) {
+        await page.getByLabel(`Select ${name}`).check();
+      }
+      await page.getByRole('button', { name: 'Bulk email (3)' }).click();
+      const dialog = page.getByRole('dialog');
+      const preview = dialog.getByTestId('bulk-preview');
+      await preview.waitFor();
+      const to = await dialog.getByTestId('bulk-preview-to').textContent();
+      expect(to).toMatch(/grace@navy\.test|linus@fjord\.test|jan@wisla\.test/);
+      const subject = await dialog.getByTestId('email-preview-subject').textContent();
+      expect(subject).toMatch(/^Quick question, /);
+      expect(subject).not.toContain('{{');
+      const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+      await expect(body.textContent()).resolves.toMatch(/Tools & tips for (Navy Labs|Fjord AB|Wisła SA)/);
+      await expect(dialog.getByTestId('bulk-problems').textContent()).resolves.toContain('Kowalski');
+      await dialog.getByRole('button', { name: 'Send 2 emails' }).click();
+      await expect(dialog.getByTestId('bulk-result').textContent()).resolves.toContain('2 emails queued.');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('compose shows the rendered email formatted in a rich-text editor; the edit is what is sent', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/record/${records.get('Elena Petrova')!.recordId}`);
+      const current = page.getByTestId('current-step');
+      await current.getByRole('button', { name: 'Compose email' }).click();
+      const dialog = page.getByRole('dialog');
+      const editor = dialog.getByRole('textbox', { name: 'Message' });
+      await editor.getByText('Hi Elena,').waitFor();
+      // Formatted, not markup: the company is bold and no tag or entity shows as text.
+      await expect(editor.locator('strong').textContent()).resolves.toBe('Volga Tools');
+      const shown = (await editor.textContent()) ?? '';
+      expect(shown).toContain('Tools & tips for Volga Tools.');
+      expect(shown).not.toMatch(/<p>|&amp;/);
+      expect(await dialog.locator('textarea').count()).toBe(0);
+
+      await editor.getByText('Hi Elena,').click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('button', { name: 'Bold' }).click();
+      await page.keyboard.type('Are you free on Thursday?');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+    for (let i = 0; i < 3; i++) {
+      await mail.drain();
+      e2e.world.clock.advance(60_000);
+    }
+    const received = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
+    const elena = received.find((m) => m.subject === 'Quick question, Elena');
+    expect(elena).toBeDefined();
+    expect(String(elena!.html)).toContain('<strong>Are you free on Thursday?</strong>');
+    expect(String(elena!.html)).toContain('Tools &amp; tips for <strong>Volga Tools</strong>');
+    expect(elena!.text).toContain('Are you free on Thursday?');
+    expect(elena!.text).toContain('Tools & tips for Volga Tools.');
+    expect(elena!.text).not.toContain('<');
+  }, 60_000);
+});
