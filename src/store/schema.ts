@@ -14,7 +14,15 @@ export type RecordStatus = 'open' | 'qualified' | 'disqualified' | 'won' | 'lost
 export type Role = 'seller' | 'sequence_manager' | 'sales_manager' | 'admin';
 export type SequenceStatus = 'inactive' | 'active' | 'revision';
 export type ConnectionStatus = 'active' | 'paused' | 'completed' | 'disconnected' | 'failed';
-export type StepStatus = 'upcoming' | 'due' | 'waiting' | 'completed' | 'skipped' | 'canceled' | 'failed';
+export type StepStatus =
+  | 'upcoming'
+  | 'due'
+  | 'waiting'
+  | 'held'
+  | 'completed'
+  | 'skipped'
+  | 'canceled'
+  | 'failed';
 export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'canceled';
 export type EngagementType = 'open' | 'click' | 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe';
 export type TaskStatus = 'pending' | 'done' | 'dead';

@@ -8,6 +8,7 @@ import { connectionRoutes } from './connection-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { heldEmailRoutes } from './held-email-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
@@ -57,6 +58,7 @@ export const routeModules: RouteModule[] = [
   timelineRoutes,
   mailboxRoutes,
   outboxRoutes,
+  heldEmailRoutes,
   webhookRoutes,
   composeRoutes,
   scheduleRoutes,
