@@ -100,7 +100,30 @@ describe('email work in the browser', () => {
       });
       records.set(person.name, { recordId: row.id, connectionId });
     }
+    // An automated email whose subject needs a first name the record does not have: it is held.
+    const automated: SequenceDefinition = {
+      ...MANUAL,
+      start: 'a1',
+      nodes: [
+        { id: 'a1', kind: 'automated_email', name: 'Intro', templateId, next: 'b1' },
+        { id: 'b1', kind: 'task', name: 'Book a meeting', next: null },
+      ],
+    };
+    const second = await insertSequence(world.store, automated, { now });
+    const jan = recordRow({ name: 'Jan Kowalski', first_name: null, email: 'jan.k@wisla.test' }, now);
+    await world.store.db.insertInto('records').values(jan).execute();
+    const janConnection = await createConnection(world.store.db, {
+      orgId: ORG_ID,
+      recordId: jan.id,
+      sequenceId: second.sequenceId,
+      versionId: second.versionId,
+      ownerId: SELLER,
+      connectedBy: SELLER,
+      now,
+    });
+    records.set('Jan Kowalski', { recordId: jan.id, connectionId: janConnection });
     await engine.drain();
+    await mail.drain();
   }, 60_000);
   afterAll(async () => {
     mail?.close();
@@ -114,7 +137,7 @@ describe('email work in the browser', () => {
     try {
       await page.goto(e2e.baseUrl);
       for (const name of ['Grace Hopper', 'Linus Berg', 'Kowalski']) {
-        await page.getByLabel(`Select ${name}`).check();
+        await page.getByLabel(`Select ${name}`, { exact: true }).check();
       }
       await page.getByRole('button', { name: 'Bulk email (3)' }).click();
       const dialog = page.getByRole('dialog');
@@ -155,6 +178,7 @@ describe('email work in the browser', () => {
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
       await dialog.getByRole('button', { name: 'Bold' }).click();
+      await dialog.getByRole('button', { name: 'Bold', pressed: true }).waitFor();
       await page.keyboard.type('Are you free on Thursday?');
       await dialog.getByRole('button', { name: 'Send' }).click();
       await dialog.waitFor({ state: 'detached' });
@@ -173,5 +197,46 @@ describe('email work in the browser', () => {
     expect(elena!.text).toContain('Are you free on Thursday?');
     expect(elena!.text).toContain('Tools & tips for Volga Tools.');
     expect(elena!.text).not.toContain('<');
+  }, 60_000);
+
+  it('a held automated email waits on the record; the seller edits and sends it, then the sequence goes on', async () => {
+    const { recordId } = records.get('Jan Kowalski')!;
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(e2e.baseUrl);
+      await page.getByTestId('work-item').first().waitFor();
+      expect(await page.getByTestId('worklist').textContent()).not.toContain('Book a meeting');
+
+      await page.goto(`${e2e.baseUrl}/record/${recordId}`);
+      const held = page.getByTestId('held-email');
+      await held.waitFor();
+      await expect(held.textContent()).resolves.toContain('first_name');
+      await expect(page.getByTestId('completed-steps').textContent()).resolves.toContain('Held');
+      await held.getByRole('button', { name: 'Edit and send' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByRole('alert').textContent()).resolves.toContain('record.first_name');
+      await dialog.getByLabel('Subject').fill('Quick question, Jan');
+      const editor = dialog.getByRole('textbox', { name: 'Message' });
+      await editor.getByText('Tools & tips for').waitFor();
+      await editor.getByText('Hi', { exact: false }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' Jan');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByTestId('held-emails').waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+    const before = smtp.received.length;
+    for (let i = 0; i < 3; i++) {
+      await mail.drain();
+      await engine.drain();
+      e2e.world.clock.advance(60_000);
+    }
+    const sent = await Promise.all(smtp.received.slice(before).map((m) => simpleParser(m.raw)));
+    expect(sent.map((m) => m.subject)).toEqual(['Quick question, Jan']);
+    expect(sent[0]!.text).toContain('Jan');
+    const worklist = await e2e.world.as('eastSeller', 'GET', '/api/worklist');
+    expect(JSON.stringify(worklist.json())).toContain('Book a meeting');
   }, 60_000);
 });

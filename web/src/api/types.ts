@@ -498,6 +498,15 @@ export interface OutboxMessage {
   createdAt: number;
 }
 
+export interface HeldDraft {
+  id: string;
+  to: string;
+  subject: string;
+  html: string;
+  holdReason: string | null;
+  missing: string[];
+}
+
 export interface OrgSettings {
   featureRoles?: string[] | null;
   timeZone?: string;

@@ -6,6 +6,7 @@ import { api } from '../../api/client.ts';
 import type { ApiWorkItem, CrmRecord, Page, TimelineEvent } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
@@ -105,6 +106,7 @@ export function RecordPage() {
               </section>
               <Timeline recordId={data.id} />
             </div>
+            <HeldEmailsPanel recordId={data.id} />
             <UpNextPanel record={data} onStepDone={afterStep} />
           </div>
         </>
