@@ -361,7 +361,7 @@ export class MailDelivery {
   private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
     await this.deps.store.db.transaction().execute(async (trx) => {
       await markStopped(trx, row, 'held', reason, now);
-      await holdEmailStep(trx, row, now);
+      await holdEmailStep(trx, row, reason, now);
       if (row.record_id) {
         await insertTimeline(trx, {
           orgId: row.org_id,

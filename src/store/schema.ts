@@ -516,6 +516,20 @@ export interface ImportFilesTable {
   created_at: number;
 }
 
+export type NotificationKind = 'reply' | 'email_held';
+
+export interface NotificationsTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  kind: NotificationKind;
+  record_id: string | null;
+  summary: string;
+  data_json: Generated<string>;
+  created_at: number;
+  read_at: number | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -550,4 +564,5 @@ export interface Database {
   import_files: ImportFilesTable;
   imap_sync: ImapSyncTable;
   ab_winners: AbWinnersTable;
+  notifications: NotificationsTable;
 }

@@ -13,6 +13,7 @@ import { importRoutes } from './import-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
+import { notificationRoutes } from './notification-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
@@ -59,6 +60,7 @@ export const routeModules: RouteModule[] = [
   mailboxRoutes,
   outboxRoutes,
   heldEmailRoutes,
+  notificationRoutes,
   webhookRoutes,
   composeRoutes,
   scheduleRoutes,

@@ -14,7 +14,7 @@ export async function markStepHeld(
     .set({ status: 'held', updated_at: input.now })
     .where('org_id', '=', input.orgId)
     .where('id', '=', input.stepId)
-    .where('status', 'in', ['completed', 'held'])
+    .where('status', '=', 'completed')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
