@@ -6,9 +6,17 @@ import { createConnection } from '../../src/engine/connect.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import type { MailDelivery } from '../../src/mail/delivery.ts';
+import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
 import { insertSequence, recordRow } from '../engine/engine-fixtures.ts';
-import { addSmtpMailbox, deliveryFor, type LoopbackSmtp, SELLER, startSmtp } from '../mail/mail-fixtures.ts';
+import {
+  addSmtpMailbox,
+  deliveryFor,
+  inboundSecretFor,
+  type LoopbackSmtp,
+  SELLER,
+  startSmtp,
+} from '../mail/mail-fixtures.ts';
 import { ORG_ID } from '../support/world.ts';
 import { type E2E, signIn, startE2E } from './designer-helpers.ts';
 
@@ -238,6 +246,42 @@ describe('email work in the browser', () => {
     expect(sent[0]!.text).toContain('Jan');
     const worklist = await e2e.world.as('eastSeller', 'GET', '/api/worklist');
     expect(JSON.stringify(worklist.json())).toContain('Book a meeting');
+  }, 60_000);
+
+  it('a reply raises a notification in an open page without a reload; it leads to the record', async () => {
+    await e2e.world.as('eastSeller', 'POST', '/api/notifications/read');
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.getByTestId('notification-bell').waitFor();
+      expect(await page.getByTestId('notification-count').count()).toBe(0);
+      const parsed = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
+      const toGrace = parsed.find((m) => m.subject === 'Quick question, Grace')!;
+      const reply = await buildRawMessage({
+        from: 'grace@navy.test',
+        to: 'sam@seller.test',
+        subject: `Re: ${toGrace.subject}`,
+        text: 'Thursday works.',
+        messageId: '<e2e-grace-reply@navy.test>',
+        inReplyTo: toGrace.messageId,
+        references: [toGrace.messageId as string],
+      });
+      const posted = await e2e.world.app.inject({
+        method: 'POST',
+        url: `/api/inbound/mime?secret=${encodeURIComponent(await inboundSecretFor(e2e.world))}`,
+        headers: { 'content-type': 'message/rfc822' },
+        payload: reply,
+      });
+      expect(posted.json()).toMatchObject({ kind: 'reply' });
+      await page.getByTestId('notification-count').waitFor({ timeout: 25_000 });
+      await expect(page.getByTestId('notification-count').textContent()).resolves.toContain('1');
+      await page.getByTestId('notification-bell').click();
+      const item = page.getByTestId('notification').first();
+      await expect(item.textContent()).resolves.toContain('Grace Hopper replied');
+      await item.getByRole('link').click();
+      await page.waitForURL(`**/record/${records.get('Grace Hopper')!.recordId}`);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });
 
