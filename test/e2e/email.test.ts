@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
@@ -25,6 +27,9 @@ import { type E2E, signIn, startE2E } from './designer-helpers.ts';
  * and who will not get it; the composer shows the rendered email as formatted text in a rich-text editor, and
  * what the seller edits is what the loopback SMTP server receives (with a generated plain-text part).
  */
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+
 const MANUAL: SequenceDefinition = {
   start: 'm1',
   nodes: [
@@ -188,6 +193,7 @@ describe('email work in the browser', () => {
       await dialog.getByRole('button', { name: 'Bold' }).click();
       await dialog.getByRole('button', { name: 'Bold', pressed: true }).waitFor();
       await page.keyboard.type('Are you free on Thursday?');
+      await shot(page, 'composer-en');
       await dialog.getByRole('button', { name: 'Send' }).click();
       await dialog.waitFor({ state: 'detached' });
     } finally {
@@ -220,6 +226,7 @@ describe('email work in the browser', () => {
       await held.waitFor();
       await expect(held.textContent()).resolves.toContain('first_name');
       await expect(page.getByTestId('completed-steps').textContent()).resolves.toContain('Held');
+      await shot(page, 'held-email-en');
       await held.getByRole('button', { name: 'Edit and send' }).click();
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByRole('alert').textContent()).resolves.toContain('record.first_name');
@@ -277,6 +284,7 @@ describe('email work in the browser', () => {
       await page.getByTestId('notification-bell').click();
       const item = page.getByTestId('notification').first();
       await expect(item.textContent()).resolves.toContain('Grace Hopper replied');
+      await shot(page, 'notifications-en');
       await item.getByRole('link').click();
       await page.waitForURL(`**/record/${records.get('Grace Hopper')!.recordId}`);
     } finally {
@@ -340,6 +348,7 @@ describe('email templates in the browser', () => {
       await expect
         .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
         .toContain('Welcome Elena');
+      await shot(page, 'template-editor-en');
 
       await editor.getByRole('button', { name: 'Save template' }).click();
       await editor.waitFor({ state: 'detached' });
