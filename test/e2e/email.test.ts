@@ -28,7 +28,11 @@ import { type E2E, signIn, startE2E } from './designer-helpers.ts';
  * what the seller edits is what the loopback SMTP server receives (with a generated plain-text part).
  */
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
-const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+/** Screenshots for docs/ui.md, refreshed with `UPDATE_SCREENSHOTS=1` (a caret's blink differs run to run). */
+const shot = async (page: Page, name: string) => {
+  if (process.env.UPDATE_SCREENSHOTS === '1')
+    await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+};
 
 const MANUAL: SequenceDefinition = {
   start: 'm1',
@@ -361,6 +365,23 @@ describe('email templates in the browser', () => {
       expect(stored.json().items[0].bodyHtml).toContain(
         'Welcome {{ record.first_name | default: "friend" }}',
       );
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a Polish-speaking seller gets the template editor, the composer tools and the bell in Polish', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller', { locale: 'pl' });
+    try {
+      await page.goto(`${e2e.baseUrl}/settings/templates`);
+      await page.getByRole('heading', { name: 'Szablony e-maili' }).waitFor();
+      await expect(page.getByTestId('notification-bell').textContent()).resolves.toContain('Powiadomienia');
+      await page.getByRole('button', { name: 'Nowy szablon' }).click();
+      const editor = page.getByTestId('template-editor');
+      for (const tool of ['Pogrubienie', 'Kursywa', 'Lista punktowana', 'Wstaw pole']) {
+        await editor.getByRole('button', { name: tool }).waitFor();
+      }
+      await expect(editor.getByLabel('Pole').locator('option').first().textContent()).resolves.toBe('Imię');
     } finally {
       await context.close();
     }

@@ -148,7 +148,7 @@ export function OutboxSettings() {
           {(outbox.data?.items ?? []).map((message) => (
             <tr key={message.id}>
               <td>{message.to}</td>
-              <td>{message.subject}</td>
+              <td>{message.subject || t('email:held.template')}</td>
               <td>
                 {t(`outbox.statuses.${message.status}`, { defaultValue: message.status })}
                 {message.holdReason && (
