@@ -147,4 +147,15 @@ describe.each(dialects)('held automated email on %s', (dialect) => {
     expect(smtp.received).toHaveLength(0);
     expect(await worklistNames()).toContain('Book a meeting');
   });
+
+  it('disconnecting the record while its email is held cancels both the email and the held step', async () => {
+    const { connectionId, recordId, heldId } = await heldScenario();
+    const disconnected = await world.as('eastSeller', 'POST', '/api/connections/disconnect', {
+      recordIds: [recordId],
+    });
+    expect(disconnected.json()).toMatchObject({ disconnected: 1 });
+    await engine.drain();
+    expect((await world.as('eastSeller', 'GET', `/api/outbox/${heldId}`)).json().status).toBe('canceled');
+    expect(await stepStatus(connectionId, 'a1')).toBe('canceled');
+  });
 });
