@@ -918,6 +918,24 @@ const MAIL_ADMIN_RULES: RuleTable = {
   'GET /api/outbox/:id/raw': outboxRule('GET', '/raw', 'sent', 200),
   'POST /api/outbox/:id/cancel': outboxRule('POST', '/cancel', 'queued', 200),
   'POST /api/outbox/:id/retry': outboxRule('POST', '/retry', 'held', 200),
+  'GET /api/outbox/:id/draft': outboxRule('GET', '/draft', 'held', 200),
+  'POST /api/outbox/:id/release': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/outbox/${await ctx.fx.email(ctx.recordId, ctx.owner, 'held')}/release`,
+      body: { subject: 'Hello', html: '<p>Hello</p>' },
+    }),
+    cases: recordCases('view', 200),
+  },
+  'GET /api/notifications': {
+    call: () => ({ method: 'GET', url: '/api/notifications' }),
+    cases: everyUser(200),
+  },
+  'POST /api/notifications/read': {
+    call: () => ({ method: 'POST', url: '/api/notifications/read' }),
+    cases: everyUser(200),
+  },
   'GET /api/mailboxes': { call: () => ({ method: 'GET', url: '/api/mailboxes' }), cases: everyUser(200) },
   'POST /api/mailboxes': {
     call: () => ({ method: 'POST', url: '/api/mailboxes', body: { kind: 'catch_all' } }),

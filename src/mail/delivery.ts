@@ -19,6 +19,7 @@ import {
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
 import { earliestUnsentPerConnection, markSendingLeased } from '../store/repos/outbox-sending.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
+import { holdEmailStep } from './held-steps.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
@@ -360,6 +361,7 @@ export class MailDelivery {
   private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
     await this.deps.store.db.transaction().execute(async (trx) => {
       await markStopped(trx, row, 'held', reason, now);
+      await holdEmailStep(trx, row, reason, now);
       if (row.record_id) {
         await insertTimeline(trx, {
           orgId: row.org_id,

@@ -11,6 +11,7 @@ import {
   insertTimeline,
   type OutboundRow,
 } from '../store/repos/mail-repo.ts';
+import { insertNotification, recordOwnerOf } from '../store/repos/notifications-repo.ts';
 import type { Database, EngagementType } from '../store/schema.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -113,6 +114,21 @@ export async function recordEngagement(db: Kysely<Database>, report: EngagementR
       },
       occurredAt: report.occurredAt,
     });
+  }
+  if (message.record_id && report.type === 'reply' && !report.machine) {
+    // A person replied: the record's owner is told (the bell in the header), not only the timeline.
+    const record = await recordOwnerOf(db, message.org_id, message.record_id);
+    if (record) {
+      await insertNotification(db, {
+        orgId: message.org_id,
+        userId: record.ownerId,
+        kind: 'reply',
+        recordId: message.record_id,
+        summary: `${record.name} replied: ${message.subject}`,
+        data: { outboundMessageId: message.id, subject: message.subject },
+        now: report.now,
+      });
+    }
   }
   if (message.connection_id) {
     const events: EngineEvent[] = [];

@@ -9,6 +9,7 @@ import * as schedules from './migrations/0013_schedules.ts';
 import * as suppressions from './migrations/0014_suppressions.ts';
 import * as writePath from './migrations/0015_write_path.ts';
 import * as sellerWalk from './migrations/0016_seller_walk.ts';
+import * as notifications from './migrations/0018_notifications.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0014_suppressions': suppressions,
   '0015_write_path': writePath,
   '0016_seller_walk': sellerWalk,
+  '0018_notifications': notifications,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -14,7 +14,15 @@ export type RecordStatus = 'open' | 'qualified' | 'disqualified' | 'won' | 'lost
 export type Role = 'seller' | 'sequence_manager' | 'sales_manager' | 'admin';
 export type SequenceStatus = 'inactive' | 'active' | 'revision';
 export type ConnectionStatus = 'active' | 'paused' | 'completed' | 'disconnected' | 'failed';
-export type StepStatus = 'upcoming' | 'due' | 'waiting' | 'completed' | 'skipped' | 'canceled' | 'failed';
+export type StepStatus =
+  | 'upcoming'
+  | 'due'
+  | 'waiting'
+  | 'held'
+  | 'completed'
+  | 'skipped'
+  | 'canceled'
+  | 'failed';
 export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'canceled';
 export type EngagementType = 'open' | 'click' | 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe';
 export type TaskStatus = 'pending' | 'done' | 'dead';
@@ -523,6 +531,20 @@ export interface SuppressionsTable {
   created_at: number;
 }
 
+export type NotificationKind = 'reply' | 'email_held';
+
+export interface NotificationsTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  kind: NotificationKind;
+  record_id: string | null;
+  summary: string;
+  data_json: Generated<string>;
+  created_at: number;
+  read_at: number | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -558,4 +580,5 @@ export interface Database {
   imap_sync: ImapSyncTable;
   ab_winners: AbWinnersTable;
   suppressions: SuppressionsTable;
+  notifications: NotificationsTable;
 }

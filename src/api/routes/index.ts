@@ -8,10 +8,12 @@ import { connectionRoutes } from './connection-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { heldEmailRoutes } from './held-email-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
+import { notificationRoutes } from './notification-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
@@ -58,6 +60,8 @@ export const routeModules: RouteModule[] = [
   timelineRoutes,
   mailboxRoutes,
   outboxRoutes,
+  heldEmailRoutes,
+  notificationRoutes,
   webhookRoutes,
   composeRoutes,
   scheduleRoutes,

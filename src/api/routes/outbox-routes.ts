@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../domain/identity.ts';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
+import { endEmailHold } from '../../mail/held-steps.ts';
 import { unsubscribeUrl } from '../../mail/tracking.ts';
 import { buildRawMessage } from '../../mail/transport.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -26,7 +27,7 @@ import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
  */
 const STATUSES = ['queued', 'held', 'sending', 'sent', 'failed', 'canceled'] as const;
 
-const OutboxItemSchema = z
+export const OutboxItemSchema = z
   .object({
     id: z.string(),
     status: z.enum(STATUSES),
@@ -63,7 +64,7 @@ const OutboxMessageSchema = OutboxItemSchema.extend({
   ),
 }).meta({ id: 'OutboxMessage' });
 
-function toItem(row: OutboundRow): z.infer<typeof OutboxItemSchema> {
+export function toItem(row: OutboundRow): z.infer<typeof OutboxItemSchema> {
   return {
     id: row.id,
     status: row.status,
@@ -256,6 +257,10 @@ export async function outboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
               .where('status', 'in', ['queued', 'held'])
               .executeTakeFirst();
             changed = Number(result.numUpdatedRows) > 0;
+          }
+          if (changed && row.status === 'held') {
+            // The held step is decided: released (completed) or canceled (skipped); the sequence goes on.
+            await endEmailHold(trx, row, name === 'retry' ? 'completed' : 'skipped', actor.userId, now);
           }
           if (changed) {
             await recordAudit(trx, {

@@ -654,6 +654,14 @@ export async function cancelUnsentMessages(db: Kysely<Database>, keys: Key[], no
         .where('connection_id', 'in', part)
         .where('status', 'in', ['queued', 'held'])
         .execute();
+      // A step held for its email is decided too: the email will not go.
+      await db
+        .updateTable('step_instances')
+        .set({ status: 'canceled', updated_at: now })
+        .where('org_id', '=', org)
+        .where('connection_id', 'in', part)
+        .where('status', '=', 'held')
+        .execute();
     }
   }
 }

@@ -351,6 +351,23 @@ export interface Composed {
   errors?: string[];
 }
 
+export interface StepProblem {
+  stepId: string;
+  code: string;
+  message: string;
+}
+
+export interface BulkPreview {
+  preview: Composed;
+  recipients: number;
+  problems: StepProblem[];
+}
+
+export interface BulkSendResult {
+  sent: { stepId: string; outboundMessageId: string; notBefore: number }[];
+  refused: StepProblem[];
+}
+
 export interface EmailRates {
   sent: number;
   opened: number;
@@ -479,6 +496,15 @@ export interface OutboxMessage {
   notBefore?: number;
   sentAt?: number | null;
   createdAt: number;
+}
+
+export interface HeldDraft {
+  id: string;
+  to: string;
+  subject: string;
+  html: string;
+  holdReason: string | null;
+  missing: string[];
 }
 
 export interface OrgSettings {

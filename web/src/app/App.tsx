@@ -23,6 +23,7 @@ import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
 import { ScheduleSettings } from '../pages/settings/ScheduleSettings.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
 import { StageSettings } from '../pages/settings/StageSettings.tsx';
+import { TemplateSettings } from '../pages/settings/TemplateSettings.tsx';
 import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
 import { WorklistPage } from '../pages/worklist/WorklistPage.tsx';
 import { Layout } from './Layout.tsx';
@@ -55,6 +56,7 @@ export function App() {
             <Route path="tokens" element={<TokenSettings />} />
             <Route path="mailboxes" element={<MailboxSettings />} />
             <Route path="outbox" element={<OutboxSettings />} />
+            <Route path="templates" element={<TemplateSettings />} />
             <Route path="users" element={<UserSettings />} />
             <Route path="business-units" element={<BusinessUnitSettings />} />
             <Route path="organisation" element={<OrganisationSettings />} />

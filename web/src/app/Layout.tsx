@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { RECORD_TYPES } from '../api/types.ts';
+import { NotificationBell } from '../components/NotificationBell.tsx';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
 import { mayInOrg } from './permissions.ts';
 import { useSession } from './session.tsx';
@@ -60,6 +61,7 @@ export function Layout() {
             ))}
           </select>
         </label>
+        <NotificationBell />
         <span className="user" data-testid="current-user">
           {me?.name}
           {me?.businessUnitName && <span className="bu"> · {me.businessUnitName}</span>}

@@ -5,6 +5,7 @@ import { api } from '../api/client.ts';
 import { CALL_OUTCOMES, type Composed, type Page } from '../api/types.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
+import { RichTextEditor } from './RichTextEditor.tsx';
 
 export interface ActionableStep {
   id: string;
@@ -318,14 +319,10 @@ export function ComposeDialog({
               onChange={(event) => setSubject(event.target.value)}
             />
           </label>
-          <label>
-            {t('compose.body')}
-            <textarea
-              rows={12}
-              value={body ?? composed.data.html}
-              onChange={(event) => setBody(event.target.value)}
-            />
-          </label>
+          <div className="field">
+            <span>{t('compose.body')}</span>
+            <RichTextEditor label={t('compose.body')} initialHtml={composed.data.html} onChange={setBody} />
+          </div>
         </div>
       )}
       <ErrorMessage error={send.error} />

@@ -1,5 +1,6 @@
 import enCommon from './locales/en/common.json';
 import enDesigner from './locales/en/designer.json';
+import enEmail from './locales/en/email.json';
 import enErrors from './locales/en/errors.json';
 import enInsights from './locales/en/insights.json';
 import enRecords from './locales/en/records.json';
@@ -9,6 +10,7 @@ import enUpnext from './locales/en/upnext.json';
 import enWorklist from './locales/en/worklist.json';
 import plCommon from './locales/pl/common.json';
 import plDesigner from './locales/pl/designer.json';
+import plEmail from './locales/pl/email.json';
 import plErrors from './locales/pl/errors.json';
 import plInsights from './locales/pl/insights.json';
 import plRecords from './locales/pl/records.json';
@@ -31,6 +33,7 @@ export const NAMESPACES = [
   'insights',
   'settings',
   'designer',
+  'email',
 ] as const;
 
 export const catalogues = {
@@ -44,6 +47,7 @@ export const catalogues = {
     insights: enInsights,
     settings: enSettings,
     designer: enDesigner,
+    email: enEmail,
   },
   pl: {
     common: plCommon,
@@ -55,5 +59,6 @@ export const catalogues = {
     insights: plInsights,
     settings: plSettings,
     designer: plDesigner,
+    email: plEmail,
   },
 } as const;

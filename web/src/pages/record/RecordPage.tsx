@@ -9,6 +9,7 @@ import type { ApiWorkItem, CrmRecord, Page, TimelineEvent } from '../../api/type
 import { useStages } from '../../app/stages.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
@@ -125,6 +126,7 @@ export function RecordPage() {
               </section>
               <Timeline recordId={data.id} />
             </div>
+            <HeldEmailsPanel recordId={data.id} />
             <UpNextPanel record={data} onStepDone={afterStep} />
           </div>
         </>

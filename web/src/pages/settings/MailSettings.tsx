@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { Mailbox, OutboxMessage, Page, Webhook } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { HeldEmailActions } from '../../components/HeldEmails.tsx';
 import { useFormat } from '../../i18n/format.ts';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
@@ -147,7 +148,7 @@ export function OutboxSettings() {
           {(outbox.data?.items ?? []).map((message) => (
             <tr key={message.id}>
               <td>{message.to}</td>
-              <td>{message.subject}</td>
+              <td>{message.subject || t('email:held.template')}</td>
               <td>
                 {t(`outbox.statuses.${message.status}`, { defaultValue: message.status })}
                 {message.holdReason && (
@@ -155,6 +156,7 @@ export function OutboxSettings() {
                     {t(`errors:hold.${message.holdReason}`, { defaultValue: message.holdReason })}
                   </div>
                 )}
+                {message.status === 'held' && <HeldEmailActions message={message} />}
               </td>
               <td>{format.dateTime(message.sentAt ?? message.notBefore ?? message.createdAt)}</td>
             </tr>

@@ -3,7 +3,7 @@ import { NavLink, Outlet } from 'react-router';
 import { isAdmin } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 
-const PERSONAL = ['profile', 'tokens', 'mailboxes', 'outbox'] as const;
+const PERSONAL = ['profile', 'tokens', 'mailboxes', 'outbox', 'templates'] as const;
 const ADMIN = [
   'users',
   'business-units',

@@ -1,15 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
-import type { Composed, WorkItem } from '../../api/types.ts';
+import type { BulkPreview, BulkSendResult, WorkItem } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { EmailPreview } from '../../components/EmailPreview.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-
-interface BulkSendResult {
-  sent?: number;
-  failed?: { stepId: string; code: string }[];
-  jobId?: string;
-}
 
 /** Bulk email for records on the same email step: preview for the first recipient, then send to all. */
 export function BulkEmailDialog({
@@ -26,7 +21,7 @@ export function BulkEmailDialog({
   const stepIds = items.map((item) => item.id);
   const preview = useQuery({
     queryKey: ['bulk-preview', stepIds],
-    queryFn: () => api<Composed>('POST', '/api/bulk-email/preview', { stepIds }),
+    queryFn: () => api<BulkPreview>('POST', '/api/bulk-email/preview', { stepIds }),
   });
   const send = useMutation({
     mutationFn: () => api<BulkSendResult>('POST', '/api/bulk-email/send', { stepIds }),
@@ -34,6 +29,8 @@ export function BulkEmailDialog({
       await client.invalidateQueries({ queryKey: ['worklist'] });
     },
   });
+  const nameOf = (stepId: string) => items.find((item) => item.id === stepId)?.recordName ?? stepId;
+  const recipients = preview.data?.recipients ?? 0;
   return (
     <Dialog
       title={t('bulk.title', { count: items.length })}
@@ -52,10 +49,10 @@ export function BulkEmailDialog({
             <button
               type="button"
               className="primary"
-              disabled={!preview.data || send.isPending}
+              disabled={!preview.data || recipients === 0 || send.isPending}
               onClick={() => send.mutate()}
             >
-              {t('bulk.send', { count: items.length })}
+              {t('bulk.send', { count: recipients })}
             </button>
           </>
         )
@@ -63,15 +60,37 @@ export function BulkEmailDialog({
     >
       <ErrorMessage error={preview.error ?? send.error} />
       {send.isSuccess ? (
-        <p role="status">{t('bulk.sent', { count: send.data?.sent ?? items.length })}</p>
+        <div role="status" data-testid="bulk-result">
+          <p>{t('bulk.sent', { count: send.data.sent.length })}</p>
+          {send.data.refused.length > 0 && (
+            <ul>
+              {send.data.refused.map((r) => (
+                <li key={r.stepId}>
+                  {nameOf(r.stepId)}: {r.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       ) : (
         preview.data && (
-          <div className="email-preview">
-            <p className="muted">{t('bulk.previewFor', { to: preview.data.to })}</p>
-            <p>
-              <strong>{preview.data.subject}</strong>
+          <div data-testid="bulk-preview">
+            <p className="muted" data-testid="bulk-preview-to">
+              {t('bulk.previewFor', { to: preview.data.preview.to ?? '—' })}
             </p>
-            <pre className="email-body">{preview.data.text ?? preview.data.html}</pre>
+            <EmailPreview subject={preview.data.preview.subject} html={preview.data.preview.html} />
+            {preview.data.problems.length > 0 && (
+              <div className="callout warning" data-testid="bulk-problems">
+                <p>{t('bulk.problems', { count: preview.data.problems.length })}</p>
+                <ul>
+                  {preview.data.problems.map((p) => (
+                    <li key={p.stepId}>
+                      {nameOf(p.stepId)}: {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </div>
         )
       )}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { composeDraft } from '../../mail/compose.ts';
+import { endEmailHold } from '../../mail/held-steps.ts';
+import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { setFinalContent } from '../../store/repos/held-steps-repo.ts';
+import { findMessage, type OutboundRow, requeueMessage } from '../../store/repos/mail-repo.ts';
+import { recordTimeline } from '../../store/repos/timeline-repo.ts';
+import type { ApiApp } from '../app.ts';
+import { requireActor } from '../auth/authenticate.ts';
+import type { AppDeps } from '../deps.ts';
+import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
+import { OutboxItemSchema, toItem, visibleSenders } from './outbox-routes.ts';
+
+/**
+ * Held emails are the seller's work: read the email as it would go (its template rendered for the record, with
+ * the placeholders that have no value), edit it, and release it as written; the held step is then completed and
+ * the sequence goes on. Retry (after fixing the record) and cancel are in the outbox routes.
+ */
+const HeldDraftSchema = z
+  .object({
+    id: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    html: z.string(),
+    holdReason: z.string().nullable(),
+    /** Placeholders without a value and without a fallback. */
+    missing: z.array(z.string()),
+  })
+  .meta({ id: 'HeldEmailDraft' });
+
+const ReleaseBody = z.strictObject({
+  subject: z.string().trim().min(1).max(500),
+  html: z.string().min(1).max(500_000),
+});
+
+const Id = z.object({ id: z.string().min(1).max(100) });
+
+export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  async function loadHeld(request: Parameters<typeof requireActor>[0], id: string): Promise<OutboundRow> {
+    const actor = requireActor(request);
+    const row = await findMessage(deps.store.db, actor.orgId, id);
+    const senders = await visibleSenders(deps, request, actor);
+    if (!row || (senders && !senders.includes(row.sender_user_id))) throw notFoundProblem('Email');
+    if (row.status !== 'held') throw new HttpProblem(409, 'email_state', 'Only a held email can be edited');
+    return row;
+  }
+
+  app.get(
+    '/api/outbox/:id/draft',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'A held email as it would go: its template rendered for the record, and what is missing',
+        params: Id,
+        response: { 200: HeldDraftSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadHeld(request, request.params.id);
+      const base = { id: row.id, to: row.to_address, holdReason: row.hold_reason };
+      if (row.content_kind === 'final' || !row.step_instance_id) {
+        return { ...base, subject: row.subject, html: row.body_html, missing: [] };
+      }
+      const step = await deps.store.db
+        .selectFrom('step_instances')
+        .selectAll()
+        .where('org_id', '=', row.org_id)
+        .where('id', '=', row.step_instance_id)
+        .executeTakeFirst();
+      if (!step) return { ...base, subject: row.subject, html: row.body_html, missing: [] };
+      const draft = await composeDraft(deps.store.db, step, row.sender_user_id);
+      return { ...base, subject: draft.subject, html: draft.html, missing: draft.missing };
+    },
+  );
+
+  app.post(
+    '/api/outbox/:id/release',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Send a held email as the seller edited it (final content); its step is completed',
+        params: Id,
+        body: ReleaseBody,
+        response: { 200: OutboxItemSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const row = await loadHeld(request, request.params.id);
+      const now = deps.clock.now();
+      const released = await deps.store.db.transaction().execute(async (trx) => {
+        await setFinalContent(trx, {
+          orgId: actor.orgId,
+          id: row.id,
+          subject: request.body.subject,
+          html: request.body.html,
+          now,
+        });
+        if (!(await requeueMessage(trx, actor.orgId, row.id, now))) return false;
+        await endEmailHold(trx, row, 'completed', actor.userId, now);
+        if (row.record_id) {
+          await recordTimeline(trx, {
+            orgId: actor.orgId,
+            recordId: row.record_id,
+            connectionId: row.connection_id,
+            kind: 'email_released',
+            actorId: actor.userId,
+            summary: `Email released: ${request.body.subject}`,
+            data: { outboundMessageId: row.id },
+            at: now,
+          });
+        }
+        await recordAudit(trx, {
+          orgId: actor.orgId,
+          actorId: actor.userId,
+          action: 'email.release',
+          resourceType: 'outbound_message',
+          resourceId: row.id,
+          before: { status: row.status, holdReason: row.hold_reason },
+          after: { subject: request.body.subject },
+          at: now,
+        });
+        return true;
+      });
+      if (!released) throw new HttpProblem(409, 'email_state', 'Only a held email can be released');
+      return toItem((await findMessage(deps.store.db, actor.orgId, row.id)) as OutboundRow);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../ids.ts';
+import type { Database, NotificationKind } from '../schema.ts';
+
+export interface NotificationInput {
+  orgId: string;
+  userId: string;
+  kind: NotificationKind;
+  recordId: string | null;
+  summary: string;
+  data: Record<string, unknown>;
+  now: number;
+}
+
+export async function insertNotification(db: Kysely<Database>, input: NotificationInput): Promise<void> {
+  await db
+    .insertInto('notifications')
+    .values({
+      org_id: input.orgId,
+      id: newId(input.now),
+      user_id: input.userId,
+      kind: input.kind,
+      record_id: input.recordId,
+      summary: input.summary.slice(0, 500),
+      data_json: JSON.stringify(input.data),
+      created_at: input.now,
+      read_at: null,
+    })
+    .execute();
+}
+
+/** The owner of a record (who is told about a reply), if the record exists. */
+export async function recordOwnerOf(
+  db: Kysely<Database>,
+  orgId: string,
+  recordId: string,
+): Promise<{ ownerId: string; name: string } | undefined> {
+  const row = await db
+    .selectFrom('records')
+    .select(['owner_id', 'name'])
+    .where('org_id', '=', orgId)
+    .where('id', '=', recordId)
+    .executeTakeFirst();
+  return row ? { ownerId: row.owner_id, name: row.name } : undefined;
+}
+
+export async function listNotifications(db: Kysely<Database>, orgId: string, userId: string, limit: number) {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function countUnread(db: Kysely<Database>, orgId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function markAllRead(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  now: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('notifications')
+    .set({ read_at: now })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,389 @@
+import { resolve } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../src/config.ts';
+import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
+import { createConnection } from '../../src/engine/connect.ts';
+import { silentLogger } from '../../src/engine/engine-deps.ts';
+import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
+import type { MailDelivery } from '../../src/mail/delivery.ts';
+import { buildRawMessage } from '../../src/mail/transport.ts';
+import { newId } from '../../src/store/ids.ts';
+import { insertSequence, recordRow } from '../engine/engine-fixtures.ts';
+import {
+  addSmtpMailbox,
+  deliveryFor,
+  inboundSecretFor,
+  type LoopbackSmtp,
+  SELLER,
+  startSmtp,
+} from '../mail/mail-fixtures.ts';
+import { ORG_ID } from '../support/world.ts';
+import { type E2E, signIn, startE2E } from './designer-helpers.ts';
+
+/**
+ * The seller's email work in a real browser: the bulk-email preview shows the first recipient's rendered email
+ * and who will not get it; the composer shows the rendered email as formatted text in a rich-text editor, and
+ * what the seller edits is what the loopback SMTP server receives (with a generated plain-text part).
+ */
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+/** Screenshots for docs/ui.md, refreshed with `UPDATE_SCREENSHOTS=1` (a caret's blink differs run to run). */
+const shot = async (page: Page, name: string) => {
+  if (process.env.UPDATE_SCREENSHOTS === '1')
+    await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+};
+
+const MANUAL: SequenceDefinition = {
+  start: 'm1',
+  nodes: [
+    { id: 'm1', kind: 'email', name: 'Personal email', templateId: null, next: 't1' },
+    { id: 't1', kind: 'task', name: 'Follow up', next: null },
+  ],
+  options: {
+    exitOnReply: true,
+    skipNonWorkingDays: false,
+    sendWindow: null,
+    trackOpens: false,
+    trackClicks: false,
+  },
+};
+
+describe('email work in the browser', () => {
+  let e2e: E2E;
+  let smtp: LoopbackSmtp;
+  let engine: EngineWorker;
+  let mail: MailDelivery;
+  const records = new Map<string, { recordId: string; connectionId: string }>();
+
+  beforeAll(async () => {
+    e2e = await startE2E();
+    const { world } = e2e;
+    const now = world.clock.now();
+    smtp = await startSmtp();
+    await addSmtpMailbox(world.store, SELLER, smtp.port, now);
+    const templateId = newId(now);
+    await world.store.db
+      .insertInto('email_templates')
+      .values({
+        org_id: ORG_ID,
+        id: templateId,
+        name: 'Personal',
+        language: 'en',
+        subject: 'Quick question, {{ record.first_name }}',
+        body_html:
+          '<p>Hi {{ record.first_name }},</p><p>Tools &amp; tips for <strong>{{ record.company }}</strong>.</p>',
+        body_text: null,
+        record_type: 'lead',
+        owner_id: null,
+        builtin: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const definition: SequenceDefinition = {
+      ...MANUAL,
+      nodes: MANUAL.nodes.map((node) => (node.id === 'm1' ? { ...node, templateId } : node)),
+    };
+    const { sequenceId, versionId } = await insertSequence(world.store, definition, { now });
+    engine = startEngineWorker(
+      {
+        store: world.store,
+        clock: world.clock,
+        logger: silentLogger,
+        config: testConfig({ databaseUrl: world.store.url }),
+        workerId: 'email-e2e',
+      },
+      { loop: false },
+    );
+    mail = deliveryFor(world.store, world.clock);
+    const people = [
+      { name: 'Elena Petrova', first_name: 'Elena', company: 'Volga Tools', email: 'elena@volga.test' },
+      { name: 'Grace Hopper', first_name: 'Grace', company: 'Navy Labs', email: 'grace@navy.test' },
+      { name: 'Linus Berg', first_name: 'Linus', company: 'Fjord AB', email: 'linus@fjord.test' },
+      { name: 'Kowalski', first_name: null, company: 'Wisła SA', email: 'jan@wisla.test' },
+    ];
+    for (const person of people) {
+      const row = recordRow({ ...person, last_name: null }, now);
+      await world.store.db.insertInto('records').values(row).execute();
+      const connectionId = await createConnection(world.store.db, {
+        orgId: ORG_ID,
+        recordId: row.id,
+        sequenceId,
+        versionId,
+        ownerId: SELLER,
+        connectedBy: SELLER,
+        now,
+      });
+      records.set(person.name, { recordId: row.id, connectionId });
+    }
+    // An automated email whose subject needs a first name the record does not have: it is held.
+    const automated: SequenceDefinition = {
+      ...MANUAL,
+      start: 'a1',
+      nodes: [
+        { id: 'a1', kind: 'automated_email', name: 'Intro', templateId, next: 'b1' },
+        { id: 'b1', kind: 'task', name: 'Book a meeting', next: null },
+      ],
+    };
+    const second = await insertSequence(world.store, automated, { now });
+    const jan = recordRow({ name: 'Jan Kowalski', first_name: null, email: 'jan.k@wisla.test' }, now);
+    await world.store.db.insertInto('records').values(jan).execute();
+    const janConnection = await createConnection(world.store.db, {
+      orgId: ORG_ID,
+      recordId: jan.id,
+      sequenceId: second.sequenceId,
+      versionId: second.versionId,
+      ownerId: SELLER,
+      connectedBy: SELLER,
+      now,
+    });
+    records.set('Jan Kowalski', { recordId: jan.id, connectionId: janConnection });
+    await engine.drain();
+    await mail.drain();
+  }, 60_000);
+  afterAll(async () => {
+    mail?.close();
+    await engine?.stop();
+    await smtp?.close();
+    await e2e?.close();
+  });
+
+  it('bulk email previews the first recipient’s rendered email and lists the record that would be held', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(e2e.baseUrl);
+      for (const name of ['Grace Hopper', 'Linus Berg', 'Kowalski']) {
+        await page.getByLabel(`Select ${name}`, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Bulk email (3)' }).click();
+      const dialog = page.getByRole('dialog');
+      const preview = dialog.getByTestId('bulk-preview');
+      await preview.waitFor();
+      const to = await dialog.getByTestId('bulk-preview-to').textContent();
+      expect(to).toMatch(/grace@navy\.test|linus@fjord\.test|jan@wisla\.test/);
+      const subject = await dialog.getByTestId('email-preview-subject').textContent();
+      expect(subject).toMatch(/^Quick question, /);
+      expect(subject).not.toContain('{{');
+      const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+      await expect(body.textContent()).resolves.toMatch(/Tools & tips for (Navy Labs|Fjord AB|Wisła SA)/);
+      await expect(dialog.getByTestId('bulk-problems').textContent()).resolves.toContain('Kowalski');
+      await dialog.getByRole('button', { name: 'Send 2 emails' }).click();
+      await expect(dialog.getByTestId('bulk-result').textContent()).resolves.toContain('2 emails queued.');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('compose shows the rendered email formatted in a rich-text editor; the edit is what is sent', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/record/${records.get('Elena Petrova')!.recordId}`);
+      const current = page.getByTestId('current-step');
+      await current.getByRole('button', { name: 'Compose email' }).click();
+      const dialog = page.getByRole('dialog');
+      const editor = dialog.getByRole('textbox', { name: 'Message' });
+      await editor.getByText('Hi Elena,').waitFor();
+      // Formatted, not markup: the company is bold and no tag or entity shows as text.
+      await expect(editor.locator('strong').textContent()).resolves.toBe('Volga Tools');
+      const shown = (await editor.textContent()) ?? '';
+      expect(shown).toContain('Tools & tips for Volga Tools.');
+      expect(shown).not.toMatch(/<p>|&amp;/);
+      expect(await dialog.locator('textarea').count()).toBe(0);
+
+      await editor.getByText('Hi Elena,').click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('button', { name: 'Bold' }).click();
+      await dialog.getByRole('button', { name: 'Bold', pressed: true }).waitFor();
+      await page.keyboard.type('Are you free on Thursday?');
+      await shot(page, 'composer-en');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+    for (let i = 0; i < 3; i++) {
+      await mail.drain();
+      e2e.world.clock.advance(60_000);
+    }
+    const received = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
+    const elena = received.find((m) => m.subject === 'Quick question, Elena');
+    expect(elena).toBeDefined();
+    expect(String(elena!.html)).toContain('<strong>Are you free on Thursday?</strong>');
+    expect(String(elena!.html)).toContain('Tools &amp; tips for <strong>Volga Tools</strong>');
+    expect(elena!.text).toContain('Are you free on Thursday?');
+    expect(elena!.text).toContain('Tools & tips for Volga Tools.');
+    expect(elena!.text).not.toContain('<');
+  }, 60_000);
+
+  it('a held automated email waits on the record; the seller edits and sends it, then the sequence goes on', async () => {
+    const { recordId } = records.get('Jan Kowalski')!;
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(e2e.baseUrl);
+      await page.getByTestId('work-item').first().waitFor();
+      expect(await page.getByTestId('worklist').textContent()).not.toContain('Book a meeting');
+
+      await page.goto(`${e2e.baseUrl}/record/${recordId}`);
+      const held = page.getByTestId('held-email');
+      await held.waitFor();
+      await expect(held.textContent()).resolves.toContain('first_name');
+      await expect(page.getByTestId('completed-steps').textContent()).resolves.toContain('Held');
+      await shot(page, 'held-email-en');
+      await held.getByRole('button', { name: 'Edit and send' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByRole('alert').textContent()).resolves.toContain('record.first_name');
+      await dialog.getByLabel('Subject').fill('Quick question, Jan');
+      const editor = dialog.getByRole('textbox', { name: 'Message' });
+      await editor.getByText('Tools & tips for').waitFor();
+      await editor.getByText('Hi', { exact: false }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' Jan');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByTestId('held-emails').waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+    const before = smtp.received.length;
+    for (let i = 0; i < 3; i++) {
+      await mail.drain();
+      await engine.drain();
+      e2e.world.clock.advance(60_000);
+    }
+    const sent = await Promise.all(smtp.received.slice(before).map((m) => simpleParser(m.raw)));
+    expect(sent.map((m) => m.subject)).toEqual(['Quick question, Jan']);
+    expect(sent[0]!.text).toContain('Jan');
+    const worklist = await e2e.world.as('eastSeller', 'GET', '/api/worklist');
+    expect(JSON.stringify(worklist.json())).toContain('Book a meeting');
+  }, 60_000);
+
+  it('a reply raises a notification in an open page without a reload; it leads to the record', async () => {
+    await e2e.world.as('eastSeller', 'POST', '/api/notifications/read');
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.getByTestId('notification-bell').waitFor();
+      expect(await page.getByTestId('notification-count').count()).toBe(0);
+      const parsed = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
+      const toGrace = parsed.find((m) => m.subject === 'Quick question, Grace')!;
+      const reply = await buildRawMessage({
+        from: 'grace@navy.test',
+        to: 'sam@seller.test',
+        subject: `Re: ${toGrace.subject}`,
+        text: 'Thursday works.',
+        messageId: '<e2e-grace-reply@navy.test>',
+        inReplyTo: toGrace.messageId,
+        references: [toGrace.messageId as string],
+      });
+      const posted = await e2e.world.app.inject({
+        method: 'POST',
+        url: `/api/inbound/mime?secret=${encodeURIComponent(await inboundSecretFor(e2e.world))}`,
+        headers: { 'content-type': 'message/rfc822' },
+        payload: reply,
+      });
+      expect(posted.json()).toMatchObject({ kind: 'reply' });
+      await page.getByTestId('notification-count').waitFor({ timeout: 25_000 });
+      await expect(page.getByTestId('notification-count').textContent()).resolves.toContain('1');
+      await page.getByTestId('notification-bell').click();
+      const item = page.getByTestId('notification').first();
+      await expect(item.textContent()).resolves.toContain('Grace Hopper replied');
+      await shot(page, 'notifications-en');
+      await item.getByRole('link').click();
+      await page.waitForURL(`**/record/${records.get('Grace Hopper')!.recordId}`);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe('email templates in the browser', () => {
+  let e2e: E2E;
+  const ids = new Map<string, string>();
+  beforeAll(async () => {
+    e2e = await startE2E();
+    for (const [name, first_name] of [
+      ['Elena Petrova', 'Elena'],
+      ['Nowak', null],
+    ] as const) {
+      const row = recordRow({ name, first_name, last_name: null }, e2e.world.clock.now());
+      await e2e.world.store.db.insertInto('records').values(row).execute();
+      ids.set(name, row.id);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('filters by language, writes a template with a placeholder from the picker and previews it for a record', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/settings`);
+      await page.getByRole('link', { name: 'Email templates' }).click();
+      const rows = page.getByTestId('template-row');
+      await rows.first().waitFor();
+      await page.getByLabel('Language', { exact: true }).first().selectOption('pl');
+      await page.waitForFunction(() => {
+        const shown = [...document.querySelectorAll('[data-testid="template-row"]')];
+        return shown.length > 0 && shown.every((row) => row.textContent?.includes('Polish'));
+      });
+
+      await page.getByRole('button', { name: 'New template' }).click();
+      const editor = page.getByTestId('template-editor');
+      await editor.getByLabel('Name').fill('Warm intro');
+      await editor.getByLabel('Subject').fill('Hello {{ record.first_name | default: "there" }}');
+      const body = editor.getByRole('textbox', { name: 'Message' });
+      await body.click();
+      await page.keyboard.type('Welcome ');
+      await editor.getByLabel('Field').selectOption('record.first_name');
+      await editor.getByLabel('If empty').fill('friend');
+      await editor.getByRole('button', { name: 'Insert placeholder' }).click();
+      await expect(body.textContent()).resolves.toContain(
+        'Welcome {{ record.first_name | default: "friend" }}',
+      );
+
+      await editor.getByLabel('Preview for').selectOption(ids.get('Nowak')!);
+      const frame = editor.frameLocator('[data-testid="email-preview-body"]').locator('body');
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Welcome friend');
+      await expect(editor.getByTestId('email-preview-subject').textContent()).resolves.toBe('Hello there');
+      await editor.getByLabel('Preview for').selectOption(ids.get('Elena Petrova')!);
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Welcome Elena');
+      await shot(page, 'template-editor-en');
+
+      await editor.getByRole('button', { name: 'Save template' }).click();
+      await editor.waitFor({ state: 'detached' });
+      const stored = await e2e.world.as('eastSeller', 'GET', '/api/email-templates?q=Warm');
+      expect(stored.json().items[0]).toMatchObject({
+        name: 'Warm intro',
+        language: 'en',
+        subject: 'Hello {{ record.first_name | default: "there" }}',
+      });
+      expect(stored.json().items[0].bodyHtml).toContain(
+        'Welcome {{ record.first_name | default: "friend" }}',
+      );
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a Polish-speaking seller gets the template editor, the composer tools and the bell in Polish', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller', { locale: 'pl' });
+    try {
+      await page.goto(`${e2e.baseUrl}/settings/templates`);
+      await page.getByRole('heading', { name: 'Szablony e-maili' }).waitFor();
+      await expect(page.getByTestId('notification-bell').textContent()).resolves.toContain('Powiadomienia');
+      await page.getByRole('button', { name: 'Nowy szablon' }).click();
+      const editor = page.getByTestId('template-editor');
+      for (const tool of ['Pogrubienie', 'Kursywa', 'Lista punktowana', 'Wstaw pole']) {
+        await editor.getByRole('button', { name: tool }).waitFor();
+      }
+      await expect(editor.getByLabel('Pole').locator('option').first().textContent()).resolves.toBe('Imię');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
