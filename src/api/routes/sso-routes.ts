@@ -12,7 +12,13 @@ import type { ApiApp } from '../app.ts';
 import { startSession } from '../auth/session-start.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
-import { authorizationRequest, completeSignIn, discoverProvider, type LoginChecks } from '../sso/oidc.ts';
+import {
+  authorizationRequest,
+  completeSignIn,
+  describeOidcError,
+  discoverProvider,
+  type LoginChecks,
+} from '../sso/oidc.ts';
 
 /**
  * Single sign-on with OpenID Connect (docs/sso.md). `start` sends the browser to the provider with a fresh
@@ -149,7 +155,7 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         throw await refuse(
           provider,
           'sso_token_invalid',
-          `${provider.name}'s answer was refused: ${messageOf(error)}`,
+          `${provider.name}'s answer was refused: ${describeOidcError(error)}`,
         );
       }
       const email = typeof claims.email === 'string' ? claims.email : '';

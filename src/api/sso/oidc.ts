@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import type { Config } from '../../config.ts';
 import { decryptSecret } from '../../mail/secrets.ts';
 import { guardedFetch } from '../../net/guarded-fetch.ts';
+import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import type { SsoProviderRow } from '../../store/repos/sso-repo.ts';
 
 /** The one redirect URI Stepwise registers with every provider (docs/sso.md). */
@@ -22,13 +23,15 @@ export async function discoverProvider(
   const fetcher = guardedFetch({ allowList: config.outboundAllowList }) as unknown as client.CustomFetch;
   const secret = decryptSecret(config.secretKey, provider.client_secret_enc);
   const insecure = new URL(provider.issuer).protocol === 'http:';
-  const configuration = await client.discovery(
-    new URL(provider.issuer),
-    provider.client_id,
-    undefined,
-    client.ClientSecretBasic(secret),
-    { [client.customFetch]: fetcher, execute: insecure ? [client.allowInsecureRequests] : [] },
-  );
+  const configuration = await client
+    .discovery(new URL(provider.issuer), provider.client_id, undefined, client.ClientSecretBasic(secret), {
+      [client.customFetch]: fetcher,
+      execute: insecure ? [client.allowInsecureRequests] : [],
+    })
+    .catch((error: unknown) => {
+      // openid-client wraps what the fetch threw; the guard's refusal is what the admin needs to see.
+      throw causeOfType(error, OutboundAddressRefused) ?? error;
+    });
   configuration[client.customFetch] = fetcher;
   return configuration;
 }
@@ -81,4 +84,36 @@ export async function completeSignIn(
   const claims = tokens.claims();
   if (!claims) throw new Error('The provider sent no ID token');
   return { ...claims };
+}
+
+function causeOfType<T>(error: unknown, type: new (...args: never[]) => T): T | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof type) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * A readable reason for a refused answer: openid-client's message plus the claim or error code behind it
+ * ("unexpected JWT claim value encountered (nonce)", "invalid_grant: grant request is invalid").
+ */
+export function describeOidcError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const details: string[] = [];
+  const withCode = error as Error & { error?: unknown; error_description?: unknown };
+  if (typeof withCode.error === 'string') details.push(withCode.error);
+  if (typeof withCode.error_description === 'string') details.push(withCode.error_description);
+  // The claim that failed sits a few causes down (openid-client wraps oauth4webapi's error).
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause && typeof cause === 'object'; depth++) {
+    const claim = (cause as { claim?: unknown }).claim;
+    if (typeof claim === 'string') {
+      details.push(`claim: ${claim}`);
+      break;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return details.length > 0 ? `${error.message} (${details.join(', ')})` : error.message;
 }
