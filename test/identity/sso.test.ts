@@ -271,3 +271,30 @@ describe('issuer discovery goes through the outbound-address guard', () => {
     }
   });
 });
+
+describe('an identity provider that does not answer', () => {
+  it('ends the start in a 502 naming the issuer and the network error, not a 500', async () => {
+    const world = await createWorld('sqlite');
+    try {
+      const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
+        name: 'Down',
+        issuer: 'http://127.0.0.1:9',
+        clientId: 'x',
+        clientSecret: 'y',
+        allowedDomains: ['acme.test'],
+        defaultBusinessUnitId: BU.east,
+        defaultRole: 'seller',
+      });
+      const start = await world.app.inject({
+        method: 'GET',
+        url: `/api/auth/sso/${created.json().id}/start`,
+      });
+      expect(start.statusCode).toBe(502);
+      expect(start.json()).toMatchObject({ code: 'sso_provider_unreachable' });
+      expect(start.json().detail).toContain('http://127.0.0.1:9');
+      expect(start.json().detail).toContain('ECONNREFUSED');
+    } finally {
+      await world.close();
+    }
+  });
+});

@@ -234,10 +234,6 @@ function readChecks(payload: Record<string, string> | null, now: number): LoginC
   return { providerId, state, nonce, codeVerifier };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function discoverOrFail(deps: AppDeps, provider: SsoProviderRow) {
   try {
     return await discoverProvider(deps.config, provider);
@@ -246,7 +242,7 @@ async function discoverOrFail(deps: AppDeps, provider: SsoProviderRow) {
     throw new HttpProblem(
       502,
       'sso_provider_unreachable',
-      `${provider.name} could not be reached at ${provider.issuer}: ${messageOf(error)}`,
+      `${provider.name} could not be reached at ${provider.issuer}: ${describeOidcError(error)}`,
     );
   }
 }

@@ -105,12 +105,17 @@ export function describeOidcError(error: unknown): string {
   const withCode = error as Error & { error?: unknown; error_description?: unknown };
   if (typeof withCode.error === 'string') details.push(withCode.error);
   if (typeof withCode.error_description === 'string') details.push(withCode.error_description);
-  // The claim that failed sits a few causes down (openid-client wraps oauth4webapi's error).
+  // The claim that failed, or the network error, sits a few causes down (openid-client wraps its errors).
   let cause: unknown = error.cause;
   for (let depth = 0; depth < 4 && cause && typeof cause === 'object'; depth++) {
     const claim = (cause as { claim?: unknown }).claim;
+    const code = (cause as { code?: unknown }).code;
     if (typeof claim === 'string') {
       details.push(`claim: ${claim}`);
+      break;
+    }
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      details.push(code);
       break;
     }
     cause = (cause as { cause?: unknown }).cause;
