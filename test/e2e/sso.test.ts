@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
+import { BU, createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
+import { launchBrowser } from './browser.ts';
+
+/**
+ * Single sign-on in a real browser: the sign-in page offers "Sign in with Acme ID", the browser goes to a real
+ * OpenID provider on loopback and back, and lands signed in as a just-in-time user with the role its group maps
+ * to; with "enforce SSO" the password form refuses a seller. The UI must be built first (`npm run build:web`).
+ */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('single sign-on in the browser', () => {
+  let world: World;
+  let idp: TestIdp;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    world = await createWorld('sqlite', { file: true, config: { publicUrl: baseUrl } });
+    await world.app.listen({ port, host: '127.0.0.1' });
+    idp = await startTestIdp(`${baseUrl}/api/auth/sso/callback`);
+    idp.accounts.set('carol', { email: 'carol@acme.test', name: 'Carol Manager', groups: ['west-managers'] });
+    const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
+      name: 'Acme ID',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      allowedDomains: ['acme.test', 'example.com'],
+      defaultBusinessUnitId: BU.east,
+      defaultRole: 'seller',
+      groupsClaim: 'groups',
+      groupMappings: [{ group: 'west-managers', role: 'sales_manager', businessUnitId: BU.west }],
+      enforce: true,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await idp?.close();
+    await world?.close();
+  });
+
+  it('signs a new person in through the provider as the role their group maps to', async () => {
+    idp.nextAccount = 'carol';
+    const context = await browser.newContext({ locale: 'en-US' });
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await page.getByRole('link', { name: 'Sign in with Acme ID' }).click();
+      await page.getByTestId('current-user').waitFor();
+      expect(new URL(page.url()).origin).toBe(baseUrl);
+      const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+      expect(me).toMatchObject({
+        email: 'carol@acme.test',
+        roles: ['sales_manager'],
+        businessUnitId: BU.west,
+      });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('with "enforce SSO" the password form refuses a seller and still lets an admin in', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await page.locator('input[type="email"]').fill(USERS.eastSeller.email);
+      await page.locator('input[type="password"]').fill(PASSWORD);
+      await page.locator('button[type="submit"]').click();
+      await page.getByRole('alert').getByText('Your organisation signs in with single sign-on').waitFor();
+      await page.locator('input[type="email"]').fill(USERS.eastAdmin.email);
+      await page.locator('button[type="submit"]').click();
+      await page.getByTestId('current-user').waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
