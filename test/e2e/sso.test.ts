@@ -31,6 +31,7 @@ describe('single sign-on in the browser', () => {
     world = await createWorld('sqlite', { file: true, config: { publicUrl: baseUrl } });
     await world.app.listen({ port, host: '127.0.0.1' });
     idp = await startTestIdp(`${baseUrl}/api/auth/sso/callback`);
+    idp.accounts.set('dave', { email: 'dave@elsewhere.test', name: 'Dave Outside', groups: [] });
     idp.accounts.set('carol', { email: 'carol@acme.test', name: 'Carol Manager', groups: ['west-managers'] });
     const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
       name: 'Acme ID',
@@ -69,6 +70,24 @@ describe('single sign-on in the browser', () => {
         roles: ['sales_manager'],
         businessUnitId: BU.west,
       });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a person from a domain that is not allowed is back on the sign-in page with the reason', async () => {
+    idp.nextAccount = 'dave';
+    const context = await browser.newContext({ locale: 'en-US' });
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await page.getByRole('link', { name: 'Sign in with Acme ID' }).click();
+      await page
+        .getByRole('alert')
+        .getByText('Your email domain may not sign in to this organisation.')
+        .waitFor();
+      expect(page.url()).toBe(`${baseUrl}/`);
     } finally {
       await context.close();
     }

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl, discoverProvider } from '../../src/api/sso/oidc.ts';
@@ -19,8 +20,18 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
   let idp: TestIdp;
   let providerId: string;
 
+  const logs: string[] = [];
+  // The server's logs of the whole SSO run, at info level: no client secret, code or token may appear in them.
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const seen = { codes: [] as string[], cookies: [] as string[] };
+
   beforeAll(async () => {
-    world = await createWorld(dialect);
+    world = await createWorld(dialect, { config: { logLevel: 'info' }, logStream });
     idp = await startTestIdp(CALLBACK);
     idp.accounts.set('alice', {
       email: 'alice@acme.test',
@@ -56,6 +67,8 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     expect(start.statusCode, start.body).toBe(302);
     const ssoCookie = cookieOf(start, 'sw_sso')!;
     const back = await followToCallback(start.headers.location as string, CALLBACK);
+    seen.codes.push(back.searchParams.get('code') ?? '');
+    seen.cookies.push(ssoCookie);
     return { back, ssoCookie };
   }
 
@@ -180,6 +193,18 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     );
   });
 
+  it('sends a browser whose sign-in is refused back to the sign-in page with the reason', async () => {
+    const forged = await throughProvider('mallory');
+    const refused = await world.app.inject({
+      method: 'GET',
+      url: `/api/auth/sso/callback${forged.back.search}`,
+      headers: { cookie: `sw_sso=${forged.ssoCookie}`, accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe('/?ssoError=sso_domain_not_allowed');
+    expect(cookieOf(refused, 'sw_session')).toBeUndefined();
+  });
+
   it('"enforce SSO" refuses the password form to everyone but admins (break-glass)', async () => {
     const patched = await world.as('eastAdmin', 'PATCH', `/api/admin/sso-providers/${providerId}`, {
       enforce: true,
@@ -228,6 +253,14 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     expect(domains.statusCode).toBe(400);
     const missing = await world.as('eastAdmin', 'PATCH', '/api/admin/sso-providers/nope', { name: 'x' });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('keeps the client secret, authorization codes and state cookies out of the logs', () => {
+    const text = logs.join('');
+    expect(text).toContain('/api/auth/sso/callback');
+    expect(seen.codes.length).toBeGreaterThan(3);
+    for (const secret of [idp.clientSecret, ...seen.codes, ...seen.cookies])
+      expect(text).not.toContain(secret);
   });
 });
 

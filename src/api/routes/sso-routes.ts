@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INHERITED_WORKING_HOURS } from '../../domain/identity.ts';
 import { decideSsoSignIn, type GroupMapping } from '../../domain/sso.ts';
@@ -82,27 +83,28 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         tags: ['auth'],
         summary: 'Start single sign-on: redirects to the identity provider',
         params: IdParams,
-        response: { 302: z.null(), 404: ProblemSchema, 502: ProblemSchema },
+        response: { 302: z.null(), 303: z.null(), 404: ProblemSchema, 502: ProblemSchema },
       },
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply) => {
-      const provider = await findSsoProviderById(deps.store.db, request.params.id);
-      if (!provider) throw new HttpProblem(404, 'not_found', 'No such sign-in provider');
-      const configuration = await discoverOrFail(deps, provider);
-      const { url, checks } = await authorizationRequest(configuration, deps.config, provider.id);
-      const payload = { ...checks, expiresAt: String(deps.clock.now() + LOGIN_WINDOW_MS) };
-      reply.setCookie(SSO_COOKIE, signToken(deps.config.secretKey, COOKIE_PURPOSE, payload), {
-        path: SSO_PATH,
-        httpOnly: true,
-        // Lax: the provider's redirect back is a top-level GET from another site, which must carry it.
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        maxAge: LOGIN_WINDOW_MS / 1000,
-      });
-      reply.header('cache-control', 'no-store');
-      return reply.redirect(url.href, 302);
-    },
+    async (request, reply) =>
+      browserFriendly(request, reply, async () => {
+        const provider = await findSsoProviderById(deps.store.db, request.params.id);
+        if (!provider) throw new HttpProblem(404, 'not_found', 'No such sign-in provider');
+        const configuration = await discoverOrFail(deps, provider);
+        const { url, checks } = await authorizationRequest(configuration, deps.config, provider.id);
+        const payload = { ...checks, expiresAt: String(deps.clock.now() + LOGIN_WINDOW_MS) };
+        reply.setCookie(SSO_COOKIE, signToken(deps.config.secretKey, COOKIE_PURPOSE, payload), {
+          path: SSO_PATH,
+          httpOnly: true,
+          // Lax: the provider's redirect back is a top-level GET from another site, which must carry it.
+          sameSite: 'lax',
+          secure: deps.config.cookieSecure,
+          maxAge: LOGIN_WINDOW_MS / 1000,
+        });
+        reply.header('cache-control', 'no-store');
+        return reply.redirect(url.href, 302);
+      }),
   );
 
   app.get(
@@ -116,115 +118,134 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       },
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply) => {
-      const raw = request.cookies[SSO_COOKIE];
-      // One attempt per start: the cookie goes whatever happens next, so a replayed callback finds none.
-      reply.clearCookie(SSO_COOKIE, { path: SSO_PATH });
-      const checks = raw
-        ? readChecks(verifyToken(deps.config.secretKey, COOKIE_PURPOSE, raw), deps.clock.now())
-        : null;
-      if (!checks)
-        throw new HttpProblem(
-          400,
-          'sso_state_missing',
-          'This sign-in link has expired or was already used: start again from the sign-in page',
+    async (request, reply) =>
+      browserFriendly(request, reply, async () => {
+        const raw = request.cookies[SSO_COOKIE];
+        // One attempt per start: the cookie goes whatever happens next, so a replayed callback finds none.
+        reply.clearCookie(SSO_COOKIE, { path: SSO_PATH });
+        const checks = raw
+          ? readChecks(verifyToken(deps.config.secretKey, COOKIE_PURPOSE, raw), deps.clock.now())
+          : null;
+        if (!checks)
+          throw new HttpProblem(
+            400,
+            'sso_state_missing',
+            'This sign-in link has expired or was already used: start again from the sign-in page',
+          );
+        const provider = await findSsoProviderById(deps.store.db, checks.providerId);
+        if (!provider)
+          throw new HttpProblem(400, 'sso_state_missing', 'This sign-in provider no longer exists');
+        const query = request.query;
+        if (query.state !== checks.state)
+          throw await refuse(
+            provider,
+            'sso_state_mismatch',
+            'The sign-in answer does not belong to this browser',
+          );
+        if (query.error)
+          throw await refuse(
+            provider,
+            'sso_provider_error',
+            `${provider.name} refused the sign-in: ${query.error_description ?? query.error}`,
+            403,
+          );
+        const configuration = await discoverOrFail(deps, provider);
+        const search = request.url.slice(request.url.indexOf('?'));
+        let claims: Record<string, unknown>;
+        try {
+          claims = await completeSignIn(configuration, deps.config, search, checks);
+        } catch (error) {
+          throw await refuse(
+            provider,
+            'sso_token_invalid',
+            `${provider.name}'s answer was refused: ${describeOidcError(error)}`,
+          );
+        }
+        const email = typeof claims.email === 'string' ? claims.email : '';
+        const user = email ? await findUserByEmail(deps.store.db, email) : undefined;
+        const decision = decideSsoSignIn(
+          provider.org_id,
+          {
+            allowedDomains: JSON.parse(provider.allowed_domains_json) as string[],
+            defaultBusinessUnitId: provider.default_business_unit_id,
+            defaultRole: provider.default_role,
+            groupsClaim: provider.groups_claim,
+            groupMappings: JSON.parse(provider.group_mappings_json) as GroupMapping[],
+          },
+          claims,
+          user && { orgId: user.org_id, id: user.id, active: user.active === 1 },
         );
-      const provider = await findSsoProviderById(deps.store.db, checks.providerId);
-      if (!provider)
-        throw new HttpProblem(400, 'sso_state_missing', 'This sign-in provider no longer exists');
-      const query = request.query;
-      if (query.state !== checks.state)
-        throw await refuse(
-          provider,
-          'sso_state_mismatch',
-          'The sign-in answer does not belong to this browser',
-        );
-      if (query.error)
-        throw await refuse(
-          provider,
-          'sso_provider_error',
-          `${provider.name} refused the sign-in: ${query.error_description ?? query.error}`,
-          403,
-        );
-      const configuration = await discoverOrFail(deps, provider);
-      const search = request.url.slice(request.url.indexOf('?'));
-      let claims: Record<string, unknown>;
-      try {
-        claims = await completeSignIn(configuration, deps.config, search, checks);
-      } catch (error) {
-        throw await refuse(
-          provider,
-          'sso_token_invalid',
-          `${provider.name}'s answer was refused: ${describeOidcError(error)}`,
-        );
-      }
-      const email = typeof claims.email === 'string' ? claims.email : '';
-      const user = email ? await findUserByEmail(deps.store.db, email) : undefined;
-      const decision = decideSsoSignIn(
-        provider.org_id,
-        {
-          allowedDomains: JSON.parse(provider.allowed_domains_json) as string[],
-          defaultBusinessUnitId: provider.default_business_unit_id,
-          defaultRole: provider.default_role,
-          groupsClaim: provider.groups_claim,
-          groupMappings: JSON.parse(provider.group_mappings_json) as GroupMapping[],
-        },
-        claims,
-        user && { orgId: user.org_id, id: user.id, active: user.active === 1 },
-      );
-      let userId: string;
-      switch (decision.kind) {
-        case 'refuse':
-          throw await refuse(provider, decision.code, decision.message, 403);
-        case 'sign_in':
-          userId = decision.userId;
-          break;
-        case 'create': {
-          const now = deps.clock.now();
-          userId = newId(now);
-          const created = { ...decision, userId };
-          await deps.store.db.transaction().execute(async (trx) => {
-            await insertUser(trx, {
-              orgId: provider.org_id,
-              id: created.userId,
-              email: created.email,
-              name: created.name,
-              // Not an argon2 hash: no password can ever match it.
-              passwordHash: 'sso-only',
-              businessUnitId: created.businessUnitId,
-              roles: created.roles,
-              locale: 'en',
-              timeZone: null,
-              workingHoursJson: INHERITED_WORKING_HOURS,
-              now,
-            });
-            await recordAudit(trx, {
-              orgId: provider.org_id,
-              actorId: null,
-              action: 'user.created_by_sso',
-              resourceType: 'user',
-              resourceId: created.userId,
-              after: {
+        let userId: string;
+        switch (decision.kind) {
+          case 'refuse':
+            throw await refuse(provider, decision.code, decision.message, 403);
+          case 'sign_in':
+            userId = decision.userId;
+            break;
+          case 'create': {
+            const now = deps.clock.now();
+            userId = newId(now);
+            const created = { ...decision, userId };
+            await deps.store.db.transaction().execute(async (trx) => {
+              await insertUser(trx, {
+                orgId: provider.org_id,
+                id: created.userId,
                 email: created.email,
+                name: created.name,
+                // Not an argon2 hash: no password can ever match it.
+                passwordHash: 'sso-only',
                 businessUnitId: created.businessUnitId,
                 roles: created.roles,
-                provider: provider.id,
-              },
-              at: now,
+                locale: 'en',
+                timeZone: null,
+                workingHoursJson: INHERITED_WORKING_HOURS,
+                now,
+              });
+              await recordAudit(trx, {
+                orgId: provider.org_id,
+                actorId: null,
+                action: 'user.created_by_sso',
+                resourceType: 'user',
+                resourceId: created.userId,
+                after: {
+                  email: created.email,
+                  businessUnitId: created.businessUnitId,
+                  roles: created.roles,
+                  provider: provider.id,
+                },
+                at: now,
+              });
             });
-          });
-          break;
+            break;
+          }
+          default: {
+            const unreachable: never = decision;
+            throw new Error(`Unknown decision ${JSON.stringify(unreachable)}`);
+          }
         }
-        default: {
-          const unreachable: never = decision;
-          throw new Error(`Unknown decision ${JSON.stringify(unreachable)}`);
-        }
-      }
-      await startSession(deps, reply, provider.org_id, userId);
-      reply.header('cache-control', 'no-store');
-      return reply.redirect('/', 303);
-    },
+        await startSession(deps, reply, provider.org_id, userId);
+        reply.header('cache-control', 'no-store');
+        return reply.redirect('/', 303);
+      }),
   );
+}
+
+/**
+ * A browser (it asks for HTML) that cannot be signed in goes back to the sign-in page, which shows the reason
+ * (`/?ssoError=<code>`); API clients get the problem+json answer.
+ */
+async function browserFriendly(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handle: () => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  try {
+    return await handle();
+  } catch (error) {
+    if (!(error instanceof HttpProblem) || !request.headers.accept?.includes('text/html')) throw error;
+    reply.header('cache-control', 'no-store');
+    return reply.redirect(`/?ssoError=${encodeURIComponent(error.code)}`, 303);
+  }
 }
 
 function readChecks(payload: Record<string, string> | null, now: number): LoginChecks | null {

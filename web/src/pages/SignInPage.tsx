@@ -23,7 +23,13 @@ export function SignInPage() {
     api<{ items: SsoProvider[] }>('GET', '/api/auth/sso/providers')
       .then((list) => setProviders(list.items))
       .catch(() => setProviders([]));
-  }, []);
+    // A refused single sign-on comes back here as ?ssoError=<code>.
+    const code = new URLSearchParams(window.location.search).get('ssoError');
+    if (code) {
+      setError(t(`errors:${code}`, { defaultValue: t('errors:unknown_error') }));
+      window.history.replaceState(null, '', window.location.pathname);
+    }
+  }, [t]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
