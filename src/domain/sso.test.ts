@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideSsoSignIn, issuerTransportProblem, type SsoPolicy, SsoProviderInputSchema } from './sso.ts';
+import {
+  decideSsoSignIn,
+  issuerTransportProblem,
+  type SsoPolicy,
+  SsoProviderInputSchema,
+  SsoProviderPatchSchema,
+} from './sso.ts';
 
 const policy: SsoPolicy = {
   allowedDomains: ['acme.test'],
@@ -94,5 +100,12 @@ describe('provider configuration', () => {
     expect(issuerTransportProblem('http://127.0.0.1:8080/realms/x')).toBeNull();
     expect(issuerTransportProblem('http://localhost:8080')).toBeNull();
     expect(issuerTransportProblem('http://keycloak.internal')).toMatch(/https/);
+  });
+});
+
+describe('a provider change', () => {
+  it('leaves absent fields absent (no defaults), so a rename keeps enforcement and mappings', () => {
+    expect(SsoProviderPatchSchema.parse({ name: 'New name' })).toEqual({ name: 'New name' });
+    expect(SsoProviderPatchSchema.parse({ enforce: true })).toEqual({ enforce: true });
   });
 });

@@ -44,8 +44,19 @@ export const SsoProviderInputSchema = z.strictObject({
 });
 export type SsoProviderInput = z.infer<typeof SsoProviderInputSchema>;
 
-/** A change: every field optional; the secret is kept when absent. */
-export const SsoProviderPatchSchema = SsoProviderInputSchema.partial();
+/** A change: every field optional and without defaults (an absent field keeps its value; so does the secret). */
+export const SsoProviderPatchSchema = z.strictObject({
+  name: SsoProviderInputSchema.shape.name.optional(),
+  issuer: IssuerSchema.optional(),
+  clientId: SsoProviderInputSchema.shape.clientId.optional(),
+  clientSecret: SsoProviderInputSchema.shape.clientSecret.optional(),
+  allowedDomains: SsoProviderInputSchema.shape.allowedDomains.optional(),
+  defaultBusinessUnitId: SsoProviderInputSchema.shape.defaultBusinessUnitId.optional(),
+  defaultRole: RoleSchema.optional(),
+  groupsClaim: z.string().trim().min(1).max(100).nullable().optional(),
+  groupMappings: z.array(GroupMappingSchema).max(100).optional(),
+  enforce: z.boolean().optional(),
+});
 export type SsoProviderPatch = z.infer<typeof SsoProviderPatchSchema>;
 
 /** Plain http:// issuers are accepted only on the machine itself (a local Keycloak while trying things out). */

@@ -93,6 +93,51 @@ describe('single sign-on in the browser', () => {
     }
   }, 60_000);
 
+  it('an admin adds a provider with a group mapping in Settings → Single sign-on; the sign-in page offers it', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await page.locator('input[type="email"]').fill(USERS.eastAdmin.email);
+      await page.locator('input[type="password"]').fill(PASSWORD);
+      await page.locator('button[type="submit"]').click();
+      await page.getByTestId('current-user').waitFor();
+      await page.goto(`${baseUrl}/settings/sso`);
+      await page.getByText(`${baseUrl}/api/auth/sso/callback`).waitFor();
+      const form = page.getByRole('form', { name: 'Add provider' });
+      await form.getByLabel('Name on the sign-in button').fill('Acme Two');
+      await form.getByLabel('Issuer URL').fill(idp.issuer);
+      await form.getByLabel('Client ID').fill(idp.clientId);
+      await form.getByLabel('Client secret').fill(idp.clientSecret);
+      await form.getByLabel('Allowed email domains').fill('acme.test');
+      await form.getByLabel('Business unit for new people').selectOption({ label: 'West' });
+      await form.getByLabel('Groups claim (optional)').fill('groups');
+      await form.getByLabel(/Group mappings/).fill('west-managers, sales_manager, East');
+      await form.getByRole('button', { name: 'Add provider' }).click();
+      await page.getByRole('row', { name: /Acme Two/ }).waitFor();
+      const listed = (await world.as('eastAdmin', 'GET', '/api/admin/sso-providers')).json().items;
+      expect(listed.find((p: { name: string }) => p.name === 'Acme Two')).toMatchObject({
+        defaultBusinessUnitId: BU.west,
+        enforce: false,
+        groupMappings: [{ group: 'west-managers', role: 'sales_manager', businessUnitId: BU.east }],
+      });
+      // The box follows the saved state: it turns on once the server has the change.
+      const enforce = page.getByRole('checkbox', { name: 'Enforce single sign-on with Acme Two' });
+      await enforce.click();
+      await expect.poll(() => enforce.isChecked()).toBe(true);
+      await expect
+        .poll(async () => (await world.as('eastAdmin', 'GET', '/api/admin/sso-providers')).json().items)
+        .toContainEqual(expect.objectContaining({ name: 'Acme Two', enforce: true }));
+      const signInPage = await context.newPage();
+      await context.clearCookies();
+      await signInPage.goto(baseUrl);
+      await signInPage.getByRole('link', { name: 'Sign in with Acme Two' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('with "enforce SSO" the password form refuses a seller and still lets an admin in', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     context.setDefaultTimeout(10_000);

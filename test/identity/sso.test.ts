@@ -210,6 +210,16 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
       enforce: true,
     });
     expect(patched.statusCode, patched.body).toBe(200);
+    // A later change of another field keeps enforcement, the mappings and the secret.
+    const renamed = await world.as('eastAdmin', 'PATCH', `/api/admin/sso-providers/${providerId}`, {
+      name: 'Acme ID',
+    });
+    expect(renamed.json()).toMatchObject({
+      enforce: true,
+      groupsClaim: 'groups',
+      groupMappings: [{ group: 'sales-managers-west' }],
+      clientSecretSet: true,
+    });
     const seller = await signInRequest(world.app, { email: USERS.eastSeller2.email, password: PASSWORD });
     expect(seller.statusCode).toBe(403);
     expect(seller.json().code).toBe('sso_required');

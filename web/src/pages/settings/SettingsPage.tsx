@@ -4,7 +4,7 @@ import { isAdmin } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 
 const PERSONAL = ['profile', 'tokens', 'mailboxes', 'outbox'] as const;
-const ADMIN = ['users', 'business-units', 'organisation', 'schedules', 'webhooks', 'audit'] as const;
+const ADMIN = ['users', 'business-units', 'organisation', 'schedules', 'webhooks', 'sso', 'audit'] as const;
 
 /** Settings: personal sections for everybody, organisation sections for admins. */
 export function SettingsPage() {
