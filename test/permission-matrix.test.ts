@@ -5,8 +5,10 @@ import { hashSecret, randomSecret } from '../src/api/auth/secrets.ts';
 import { testConfig } from '../src/config.ts';
 import { silentLogger } from '../src/engine/engine-deps.ts';
 import { processDueBatch } from '../src/engine/process-tasks.ts';
+import { encryptSecret } from '../src/mail/secrets.ts';
 import { newId } from '../src/store/ids.ts';
 import { insertSchedule } from '../src/store/repos/schedules-repo.ts';
+import { insertSsoProvider } from '../src/store/repos/sso-repo.ts';
 import { addSuppression } from '../src/store/repos/suppressions-repo.ts';
 import { registeredRoutes } from './identity/registered-routes.ts';
 import { dialects } from './support/databases.ts';
@@ -1104,6 +1106,81 @@ const SCHEDULE_RULES: RuleTable = {
   },
 };
 
+// ── Area: single sign-on ────────────────────────────────────────────────────────────────────────────────────
+/** A provider row of East's organisation; its issuer is a closed loopback port (no discovery succeeds). */
+async function ssoProviderFixture(ctx: Ctx): Promise<string> {
+  const id = newId();
+  await insertSsoProvider(ctx.world.store.db, {
+    org_id: ORG_ID,
+    id,
+    name: `IdP ${ctx.unique}`,
+    issuer: 'http://127.0.0.1:9',
+    client_id: 'matrix',
+    client_secret_enc: encryptSecret(testConfig().secretKey, 'matrix-secret'),
+    allowed_domains_json: '["example.com"]',
+    default_business_unit_id: BU.east,
+    default_role: 'seller',
+    groups_claim: null,
+    group_mappings_json: '[]',
+    enforce: 0,
+    created_at: 0,
+    updated_at: 0,
+  });
+  return id;
+}
+
+const ssoBody = (ctx: Ctx) => ({
+  name: `IdP ${ctx.unique}`,
+  issuer: 'http://127.0.0.1:9',
+  clientId: 'matrix',
+  clientSecret: 'matrix-secret',
+  allowedDomains: ['example.com'],
+  defaultBusinessUnitId: BU.east,
+  defaultRole: 'seller',
+});
+
+const SSO_RULES: RuleTable = {
+  // Public: the sign-in page lists the providers and starts sign-in before anyone is signed in.
+  'GET /api/auth/sso/providers': {
+    call: () => ({ method: 'GET', url: '/api/auth/sso/providers' }),
+    cases: anyone(200),
+  },
+  'GET /api/auth/sso/:id/start': {
+    // Anyone may start (no sign-in asked); an unknown provider is not found. The redirect itself is covered by
+    // test/identity/sso.test.ts against a real OpenID provider.
+    call: () => ({ method: 'GET', url: '/api/auth/sso/no-such-provider/start' }),
+    cases: anyone(404),
+  },
+  'GET /api/auth/sso/callback': {
+    // Without the state cookie set by `start`, nobody gets past the callback.
+    call: () => ({ method: 'GET', url: '/api/auth/sso/callback?code=x&state=y' }),
+    cases: anyone(400),
+  },
+  'GET /api/admin/sso-providers': {
+    call: () => ({ method: 'GET', url: '/api/admin/sso-providers' }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/admin/sso-providers': {
+    call: (ctx) => ({ method: 'POST', url: '/api/admin/sso-providers', body: ssoBody(ctx) }),
+    cases: adminsOnly(201),
+  },
+  'PATCH /api/admin/sso-providers/:id': {
+    call: async (ctx) => ({
+      method: 'PATCH',
+      url: `/api/admin/sso-providers/${await ssoProviderFixture(ctx)}`,
+      body: { name: `Renamed ${ctx.unique}` },
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/admin/sso-providers/:id': {
+    call: async (ctx) => ({
+      method: 'DELETE',
+      url: `/api/admin/sso-providers/${await ssoProviderFixture(ctx)}`,
+    }),
+    cases: adminsOnly(204),
+  },
+};
+
 const ALL_RULES: RuleTable = {
   ...DIRECTORY_RULES,
   ...SYSTEM_RULES,
@@ -1121,6 +1198,7 @@ const ALL_RULES: RuleTable = {
   ...MAIL_ADMIN_RULES,
   ...INSIGHT_RULES,
   ...SCHEDULE_RULES,
+  ...SSO_RULES,
 };
 
 /** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */

@@ -40,6 +40,7 @@ const SECRET_FIELDS = [
   'csrfToken',
   'loginToken',
   'secretKey',
+  'clientSecret',
   'smtpUrl',
 ];
 

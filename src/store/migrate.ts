@@ -10,6 +10,7 @@ import * as suppressions from './migrations/0014_suppressions.ts';
 import * as writePath from './migrations/0015_write_path.ts';
 import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import * as notifications from './migrations/0018_notifications.ts';
+import * as sso from './migrations/0019_sso.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0015_write_path': writePath,
   '0016_seller_walk': sellerWalk,
   '0018_notifications': notifications,
+  '0019_sso': sso,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -545,6 +545,30 @@ export interface NotificationsTable {
   read_at: number | null;
 }
 
+/** An organisation's OpenID Connect provider for single sign-on (migration 0019). */
+export interface SsoProvidersTable {
+  org_id: string;
+  id: string;
+  /** Shown on the sign-in page: "Sign in with <name>". */
+  name: string;
+  issuer: string;
+  client_id: string;
+  /** AES-256-GCM (src/mail/secrets.ts); never returned by the API. */
+  client_secret_enc: string;
+  /** JSON string[]: lower-cased email domains that may sign in. */
+  allowed_domains_json: string;
+  default_business_unit_id: string;
+  default_role: Role;
+  /** The ID-token claim holding group names, or null when groups are not mapped. */
+  groups_claim: string | null;
+  /** JSON { group, role, businessUnitId }[]: the first matching group decides a new user's unit and role. */
+  group_mappings_json: string;
+  /** 1 = password sign-in is refused for this organisation's users except admins (break-glass). */
+  enforce: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -581,4 +605,5 @@ export interface Database {
   ab_winners: AbWinnersTable;
   suppressions: SuppressionsTable;
   notifications: NotificationsTable;
+  sso_providers: SsoProvidersTable;
 }

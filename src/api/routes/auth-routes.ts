@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { ORG_ACTIONS, orgPermissions } from '../../domain/permissions/permissions.ts';
 import {
   businessUnitName,
-  deleteExpiredSessions,
   deleteSession,
   findUserByEmail,
-  insertSession,
-  loadActor,
+  rolesOf,
 } from '../../store/repos/identity-repo.ts';
+import { ssoEnforced } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
+import { randomSecret, safeEqual } from '../auth/secrets.ts';
+import { startSession } from '../auth/session-start.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 
@@ -99,33 +99,19 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const ok = await verifyPassword(user?.password_hash, request.body.password);
       if (user?.active !== 1 || !ok)
         throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password');
-      const actor = (await loadActor(deps.store.db, user.org_id, user.id))!;
-      const now = deps.clock.now();
-      const cookie = randomSecret();
-      const csrfToken = randomSecret(24);
-      await deleteExpiredSessions(deps.store.db, user.org_id, user.id, now);
-      await insertSession(deps.store.db, {
-        id: hashSecret(cookie),
-        orgId: user.org_id,
-        userId: user.id,
-        csrfToken,
-        expiresAt: now + deps.config.sessionTtlMs,
-        now,
-      });
-      reply.setCookie(SESSION_COOKIE, cookie, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        maxAge: Math.floor(deps.config.sessionTtlMs / 1000),
-      });
+      // Enforced single sign-on: only admins keep password sign-in (break-glass when the provider is down).
+      if (await ssoEnforced(deps.store.db, user.org_id)) {
+        const roles = await rolesOf(deps.store.db, user.org_id, user.id);
+        if (!roles.includes('admin'))
+          throw new HttpProblem(
+            403,
+            'sso_required',
+            'Your organisation signs in with single sign-on: use the "Sign in with" button',
+          );
+      }
+      const me = await startSession(deps, reply, user.org_id, user.id);
       reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth' });
-      return {
-        ...actor,
-        businessUnitName: await businessUnitName(deps.store.db, actor.orgId, actor.businessUnitId),
-        csrfToken,
-        permissions: orgPermissions(actor, await loadPolicy(deps, request, actor.orgId)),
-      };
+      return { ...me, permissions: orgPermissions(me, await loadPolicy(deps, request, me.orgId)) };
     },
   );
 

@@ -21,6 +21,8 @@ import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
+import { ssoAdminRoutes } from './sso-admin-routes.ts';
+import { ssoRoutes } from './sso-routes.ts';
 import { stepRoutes } from './step-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
@@ -38,6 +40,8 @@ export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 export const routeModules: RouteModule[] = [
   healthRoutes,
   authRoutes,
+  ssoRoutes,
+  ssoAdminRoutes,
   tokenRoutes,
   profileRoutes,
   adminRoutes,

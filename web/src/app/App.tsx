@@ -22,6 +22,7 @@ import { MailboxSettings, OutboxSettings, WebhookSettings } from '../pages/setti
 import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
 import { ScheduleSettings } from '../pages/settings/ScheduleSettings.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
+import { SsoSettings } from '../pages/settings/SsoSettings.tsx';
 import { StageSettings } from '../pages/settings/StageSettings.tsx';
 import { TemplateSettings } from '../pages/settings/TemplateSettings.tsx';
 import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
@@ -63,6 +64,7 @@ export function App() {
             <Route path="schedules" element={<ScheduleSettings />} />
             <Route path="stages" element={<StageSettings />} />
             <Route path="webhooks" element={<WebhookSettings />} />
+            <Route path="sso" element={<SsoSettings />} />
             <Route path="audit" element={<AuditSettings />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,7 +1,13 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, setCsrfToken } from '../api/client.ts';
 import { type Me, useSession } from '../app/session.tsx';
+
+interface SsoProvider {
+  id: string;
+  name: string;
+  startUrl: string;
+}
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -10,6 +16,20 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<SsoProvider[]>([]);
+
+  // Single sign-on providers configured by organisations (docs/sso.md): one "Sign in with …" button each.
+  useEffect(() => {
+    api<{ items: SsoProvider[] }>('GET', '/api/auth/sso/providers')
+      .then((list) => setProviders(list.items))
+      .catch(() => setProviders([]));
+    // A refused single sign-on comes back here as ?ssoError=<code>.
+    const code = new URLSearchParams(window.location.search).get('ssoError');
+    if (code) {
+      setError(t(`errors:${code}`, { defaultValue: t('errors:unknown_error') }));
+      window.history.replaceState(null, '', window.location.pathname);
+    }
+  }, [t]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -41,6 +61,16 @@ export function SignInPage() {
     <main className="sign-in">
       <form onSubmit={submit} className="card sign-in-card" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
+        {providers.length > 0 && (
+          <div className="sign-in-sso">
+            {providers.map((provider) => (
+              <a key={provider.id} className="sso-button" href={provider.startUrl}>
+                {t('signIn.withProvider', { name: provider.name })}
+              </a>
+            ))}
+            <p className="muted">{t('signIn.orPassword')}</p>
+          </div>
+        )}
         <label>
           {t('signIn.email')}
           <input

@@ -11,6 +11,7 @@ const ADMIN = [
   'stages',
   'schedules',
   'webhooks',
+  'sso',
   'audit',
 ] as const;
 

@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+/**
+ * A real OpenID provider on loopback for the SSO tests: `oidc-provider` (a certified implementation) with one
+ * confidential client and a few people. There is no login form: the interaction endpoint signs in whoever
+ * `idp.nextAccount` names and grants the requested scopes, as a person clicking through would.
+ */
+export interface TestAccount {
+  email: string;
+  name: string;
+  groups: string[];
+  emailVerified?: boolean;
+}
+
+export interface TestIdp {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  accounts: Map<string, TestAccount>;
+  /** The account the next interaction signs in. */
+  nextAccount: string;
+  close(): Promise<void>;
+}
+
+export async function startTestIdp(redirectUri: string): Promise<TestIdp> {
+  const accounts = new Map<string, TestAccount>();
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const idp: TestIdp = {
+    issuer,
+    clientId: 'stepwise-test',
+    clientSecret: 'stepwise-test-client-secret-9f8e7d6c5b4a',
+    accounts,
+    nextAccount: '',
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: idp.clientId,
+        client_secret: idp.clientSecret,
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
+    // The ID token carries the scopes' claims (as Entra ID and Google do), not only `sub`.
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    cookies: { keys: ['test-idp-cookie-key'] },
+    findAccount: async (_ctx: unknown, sub: string) => {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({
+          sub,
+          email: account.email,
+          email_verified: account.emailVerified ?? true,
+          name: account.name,
+          groups: account.groups,
+        }),
+      };
+    },
+  });
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    if (!req.url?.startsWith('/interaction/')) return handle(req, res);
+    void (async () => {
+      const details = await provider.interactionDetails(req, res);
+      if (details.prompt.name === 'login') {
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: idp.nextAccount } },
+          { mergeWithLastSubmission: false },
+        );
+        return;
+      }
+      const grant = new provider.Grant({
+        accountId: details.session?.accountId ?? idp.nextAccount,
+        clientId: idp.clientId,
+      });
+      grant.addOIDCScope(String(details.params.scope));
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: true },
+      );
+    })().catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
+  });
+  return idp;
+}
+
+/**
+ * Follows the provider's redirects over real HTTP as a browser would (keeping its cookies) until it sends the
+ * browser back to `stopAt`; returns that URL (the callback with `code` and `state`).
+ */
+export async function followToCallback(startLocation: string, stopAt: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  let location = startLocation;
+  for (let hop = 0; hop < 20; hop++) {
+    if (location.startsWith(stopAt)) return new URL(location);
+    const response = await fetch(location, {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1));
+    }
+    const next = response.headers.get('location');
+    if (!next)
+      throw new Error(`The provider stopped at ${location}: ${response.status} ${await response.text()}`);
+    location = new URL(next, location).href;
+  }
+  throw new Error('Too many redirects');
+}
