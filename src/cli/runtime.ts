@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { redactingLoggerOptions } from '../api/log-redaction.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
-import { openStore, type Store } from '../store/db.ts';
+import { openStore, type Store, type StoreOptions } from '../store/db.ts';
 import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { installProcessGuards } from './process-guard.ts';
@@ -21,11 +21,18 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
   const logger = pino(redactingLoggerOptions(config.logLevel));
   installProcessGuards(logger);
   const store = openStore(config.databaseUrl, {
+    ...storeOptionsOf(config),
     onConnectionError: (error) =>
       logger.warn({ err: error.message }, 'database connection lost; reconnecting'),
   });
   await migrateWhenReachable(store, logger);
   return { config, store, logger };
+}
+
+/** The pool settings of DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS, …_SSL_CA_FILE. */
+export function storeOptionsOf(config: Config): StoreOptions {
+  const { poolSize, statementTimeoutMs, idleTimeoutMs, sslCa } = config.database;
+  return { poolSize, statementTimeoutMs, idleTimeoutMs, ...(sslCa ? { sslCa } : {}) };
 }
 
 /** How long a starting process waits for an unreachable database before giving up (exit status 1). */

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
+import { exitOnSignal } from '../shutdown.ts';
 import { formatCredentials, seedDemo } from '../seed/seed-demo.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -23,13 +24,14 @@ export function registerServeCommand(program: Command): void {
       const background: BackgroundWork | null = options.worker
         ? startBackgroundWork({ store, config, clock: systemClock, logger })
         : null;
-      const shutdown = async () => {
-        await app.close();
-        await background?.stop();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      exitOnSignal({
+        logger,
+        timeoutMs: config.shutdownTimeoutMs,
+        async stop() {
+          // Requests in flight finish while the loops end their batches.
+          await Promise.all([app.close(), background?.stop()]);
+          await store.close();
+        },
+      });
     });
 }

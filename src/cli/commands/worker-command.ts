@@ -7,6 +7,7 @@ import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
 import { acquireSchedulerLock } from '../../store/scheduler-lock.ts';
 import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
+import { exitOnSignal } from '../shutdown.ts';
 
 /**
  * For tests and demos: `STEPWISE_FAKE_NOW` (epoch ms or ISO date) starts the worker's clock at that moment; it
@@ -62,12 +63,13 @@ export function registerWorkerCommand(program: Command): void {
       }
       const background = startBackgroundWork({ store, config, clock, logger, workerId, parts: options.only });
       logger.info({ workerId, dialect: store.dialect }, 'engine worker started');
-      const shutdown = async () => {
-        await background.stop();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      exitOnSignal({
+        logger,
+        timeoutMs: config.shutdownTimeoutMs,
+        async stop() {
+          await background.stop();
+          await store.close();
+        },
+      });
     });
 }
