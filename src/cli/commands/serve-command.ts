@@ -3,8 +3,8 @@ import { buildApp } from '../../api/app.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
-import { exitOnSignal } from '../shutdown.ts';
 import { formatCredentials, seedDemo } from '../seed/seed-demo.ts';
+import { exitOnSignal } from '../shutdown.ts';
 
 export function registerServeCommand(program: Command): void {
   program
