@@ -40,6 +40,14 @@ const EnvSchema = z.object({
     .min(1)
     .refine((file) => existsSync(file), 'file not found')
     .optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+      'use true, false, a hop count, or comma-separated proxy addresses/CIDR ranges',
+    )
+    .default('false'),
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
 });
 
@@ -66,6 +74,11 @@ export interface Config {
   publicApiDocs: boolean;
   /** PostgreSQL pool (ignored for SQLite, which has one connection per process). */
   database: DatabaseSettings;
+  /**
+   * Fastify `trustProxy`: false (default, the socket address is the client), true (believe X-Forwarded-For
+   * entirely), a number of proxy hops, or the proxies' addresses/CIDR ranges (comma-separated).
+   */
+  trustProxy: boolean | number | string;
   /** After SIGTERM/SIGINT, the process exits (status 1) at the latest after this long. */
   shutdownTimeoutMs: number;
 }
@@ -112,7 +125,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sslCa: e.DATABASE_SSL_CA_FILE ? readFileSync(e.DATABASE_SSL_CA_FILE, 'utf8') : undefined,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.replace(/\s+/g, '');
 }
 
 /** Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. */
@@ -144,6 +165,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicApiDocs: false,
     database: { poolSize: 10, statementTimeoutMs: 0, idleTimeoutMs: 10_000, sslCa: undefined },
     shutdownTimeoutMs: 20_000,
+    trustProxy: false,
     ...overrides,
   };
 }

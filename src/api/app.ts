@@ -37,6 +37,13 @@ export type ApiApp = FastifyInstance<
 
 const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
 
+/** A hop count becomes "trust the nearest n hops" (Fastify's types take it as a function). */
+function trustProxyOption(
+  value: boolean | number | string,
+): boolean | string | ((ip: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_ip, hop) => hop < value : value;
+}
+
 /** Builds the HTTP app: API under /api, OpenAPI at /api/openapi.json, docs at /api/docs, the UI at /. */
 export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   const app = Fastify({
@@ -47,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 5 * 1024 * 1024,
+    // TRUST_PROXY: which X-Forwarded-For hops to believe for `request.ip` (rate limits, audit).
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 

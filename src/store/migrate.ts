@@ -7,6 +7,7 @@ import * as tokenScopes from './migrations/0011b_token_scopes.ts';
 import * as importJobs from './migrations/0012_import_jobs.ts';
 import * as schedules from './migrations/0013_schedules.ts';
 import * as writePath from './migrations/0015_write_path.ts';
+import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0012_import_jobs': importJobs,
   '0013_schedules': schedules,
   '0015_write_path': writePath,
+  '0017_login_attempts': loginAttempts,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
