@@ -48,6 +48,8 @@ const EnvSchema = z.object({
       'use true, false, a hop count, or comma-separated proxy addresses/CIDR ranges',
     )
     .default('false'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
 });
 
@@ -79,6 +81,8 @@ export interface Config {
    * entirely), a number of proxy hops, or the proxies' addresses/CIDR ranges (comma-separated).
    */
   trustProxy: boolean | number | string;
+  /** /api/metrics: readable with this bearer token, by admins, or by anyone when `public`. */
+  metrics: { token: string | undefined; public: boolean };
   /** After SIGTERM/SIGINT, the process exits (status 1) at the latest after this long. */
   shutdownTimeoutMs: number;
 }
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC === 'true' },
   };
 }
 
@@ -166,6 +171,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     database: { poolSize: 10, statementTimeoutMs: 0, idleTimeoutMs: 10_000, sslCa: undefined },
     shutdownTimeoutMs: 20_000,
     trustProxy: false,
+    metrics: { token: undefined, public: false },
     ...overrides,
   };
 }
