@@ -5,7 +5,7 @@ import type { ConnectionStatus, MessageStatus } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { safeEqual } from '../auth/secrets.ts';
 import type { AppDeps } from '../deps.ts';
-import { HttpProblem, unauthorized } from '../problems.ts';
+import { forbidden, unauthorized } from '../problems.ts';
 
 export const METRICS_PATH = '/api/metrics';
 
@@ -89,7 +89,7 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       if (!request.actor)
         throw unauthorized('Send `Authorization: Bearer <METRICS_TOKEN>` or sign in as admin');
       if (!request.actor.roles.includes('admin')) {
-        throw new HttpProblem(403, 'forbidden', 'Metrics are for administrators (or METRICS_TOKEN)');
+        throw forbidden('metrics.read', 'Metrics are for administrators (or METRICS_TOKEN)');
       }
     }
     const now = deps.clock.now();
