@@ -35,3 +35,13 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
   }
   return result;
 }
+
+/** Names of the migrations this build has that the database has not applied yet (in order). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

@@ -27,7 +27,7 @@ function buildInto(outdir: string): void {
 }
 
 describe('the server build', () => {
-  it('runs from dist/ without sources: --help fast, migrate works', () => {
+  it('runs from dist/ without sources: --help fast, --no-migrate refuses a stale schema, migrate works', () => {
     cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
     cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -60,6 +60,19 @@ describe('the server build', () => {
     expect(userHelp.stdout).toContain('add [options]');
 
     writeFileSync(join(dir, 'secret.key'), 'k'.repeat(64));
+    // A rolling upgrade starts processes with --no-migrate after one `stepwise migrate`: behind, they refuse.
+    const behind = spawnSync(process.execPath, [join(dir, 'bin/stepwise.js'), 'worker', '--no-migrate'], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: {
+        ...process.env,
+        DATABASE_URL: `sqlite:${join(dir, 'stepwise.db')}`,
+        STEPWISE_SECRET_KEY_FILE: join(dir, 'secret.key'),
+      },
+    });
+    expect(behind.status).toBe(2);
+    expect(behind.stderr).toContain('run `stepwise migrate` first');
+
     const migrate = spawnSync(process.execPath, [join(dir, 'bin/stepwise.js'), 'migrate'], {
       encoding: 'utf8',
       cwd: dir,

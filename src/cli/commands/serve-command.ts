@@ -11,9 +11,13 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('Serve the API and the web UI, and run the scheduler in the same process')
     .option('--no-worker', 'leave the scheduler out (run `stepwise worker` processes instead)')
+    .option(
+      '--no-migrate',
+      'do not migrate on start; refuse to start if the schema is behind (run `stepwise migrate`)',
+    )
     .option('--seed-if-empty', 'load the demo organisation when the database has none')
-    .action(async (options: { worker: boolean; seedIfEmpty?: boolean }) => {
-      const { config, store, logger } = await openRuntime();
+    .action(async (options: { worker: boolean; migrate: boolean; seedIfEmpty?: boolean }) => {
+      const { config, store, logger } = await openRuntime({ migrate: options.migrate });
       if (options.seedIfEmpty) {
         const seeded = await seedDemo({ store, clock: systemClock });
         if (seeded.seeded) console.log(formatCredentials(seeded));

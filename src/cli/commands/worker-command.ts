@@ -40,9 +40,13 @@ export function registerWorkerCommand(program: Command): void {
         'events), outbox delivery, webhooks and bulk jobs. Any number may run against one PostgreSQL database.',
     )
     .option('--only <parts>', `comma-separated subset of ${BACKGROUND_PARTS.join(', ')}`, parseParts)
+    .option(
+      '--no-migrate',
+      'do not migrate on start; refuse to start if the schema is behind (run `stepwise migrate`)',
+    )
     .option('--drain', 'apply every engine task due now, then exit')
-    .action(async (options: { drain?: boolean; only?: BackgroundPart[] }) => {
-      const { config, store, logger } = await openRuntime();
+    .action(async (options: { drain?: boolean; migrate: boolean; only?: BackgroundPart[] }) => {
+      const { config, store, logger } = await openRuntime({ migrate: options.migrate });
       const clock = clockFromEnv(process.env);
       // A stable id (STEPWISE_WORKER_ID) lets a restarted worker take back its dead predecessor's leases at once.
       const stableId = process.env.STEPWISE_WORKER_ID;
