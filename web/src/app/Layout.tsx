@@ -1,9 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { RECORD_TYPES } from '../api/types.ts';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
+import { PageLoading } from './lazy-pages.tsx';
 import { useSession } from './session.tsx';
 
 /** Header with navigation, the signed-in user and business unit, the language switch and sign-out. */
@@ -68,7 +70,9 @@ export function Layout() {
         </button>
       </header>
       <main className="content" id="main">
-        <Outlet />
+        <Suspense fallback={<PageLoading />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

@@ -1,22 +1,16 @@
-import { type ComponentType, lazy, Suspense } from 'react';
+import { type ComponentType, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
  * Pages load on first visit (code splitting): the first download holds the shell, the sign-in and the session;
  * the designer (React Flow), insights (charts), editor (TipTap) and settings come as separate chunks.
  */
-function lazyNamed<M, K extends keyof M>(load: () => Promise<M>, name: K): ComponentType {
-  const Lazy = lazy(async () => ({ default: (await load())[name] as ComponentType }));
-  return function LazyPage() {
-    return (
-      <Suspense fallback={<PageLoading />}>
-        <Lazy />
-      </Suspense>
-    );
-  };
+function lazyNamed<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
 }
 
-function PageLoading() {
+/** Shown by the Suspense boundary in Layout while a page's chunk loads. */
+export function PageLoading() {
   const { t } = useTranslation();
   return <p className="loading">{t('loading')}</p>;
 }
