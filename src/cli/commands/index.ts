@@ -24,6 +24,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./migrate-command.ts')).registerMigrateCommand,
   },
   {
+    name: 'backup',
+    summary: 'Copy the SQLite database to a file while Stepwise runs (PostgreSQL: pg_dump)',
+    load: async () => (await import('./backup-command.ts')).registerBackupCommand,
+  },
+  {
     name: 'import',
     summary: 'Import records from a CSV file',
     load: async () => (await import('./import-command.ts')).registerImportCommand,
