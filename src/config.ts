@@ -32,6 +32,25 @@ const EnvSchema = z.object({
   OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
   MAILBOX_TEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
   PUBLIC_API_DOCS: z.enum(['true', 'false']).default('false'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(0),
+  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(10_000),
+  DATABASE_SSL_CA_FILE: z
+    .string()
+    .min(1)
+    .refine((file) => existsSync(file), 'file not found')
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+      'use true, false, a hop count, or comma-separated proxy addresses/CIDR ranges',
+    )
+    .default('false'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
+  SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
 });
 
 export interface Config {
@@ -55,6 +74,27 @@ export interface Config {
   mailboxTestTimeoutMs: number;
   /** Serve /api/docs and /api/openapi.json without sign-in. */
   publicApiDocs: boolean;
+  /** PostgreSQL pool (ignored for SQLite, which has one connection per process). */
+  database: DatabaseSettings;
+  /**
+   * Fastify `trustProxy`: false (default, the socket address is the client), true (believe X-Forwarded-For
+   * entirely), a number of proxy hops, or the proxies' addresses/CIDR ranges (comma-separated).
+   */
+  trustProxy: boolean | number | string;
+  /** /api/metrics: readable with this bearer token, by admins, or by anyone when `public`. */
+  metrics: { token: string | undefined; public: boolean };
+  /** After SIGTERM/SIGINT, the process exits (status 1) at the latest after this long. */
+  shutdownTimeoutMs: number;
+}
+
+export interface DatabaseSettings {
+  poolSize: number;
+  /** Server-side `statement_timeout` per connection; 0 = none. */
+  statementTimeoutMs: number;
+  /** An idle pooled connection is closed after this long; 0 = never. */
+  idleTimeoutMs: number;
+  /** PEM of the CA that signed the server's certificate (verified), or undefined for the URL's own sslmode. */
+  sslCa: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -82,7 +122,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboundAllowList: parseAllowList(e.OUTBOUND_ALLOW_HOSTS),
     mailboxTestTimeoutMs: e.MAILBOX_TEST_TIMEOUT_SECONDS * 1000,
     publicApiDocs: e.PUBLIC_API_DOCS === 'true',
+    database: {
+      poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleTimeoutMs: e.DATABASE_IDLE_TIMEOUT_MS,
+      sslCa: e.DATABASE_SSL_CA_FILE ? readFileSync(e.DATABASE_SSL_CA_FILE, 'utf8') : undefined,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC === 'true' },
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.replace(/\s+/g, '');
 }
 
 /** Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. */
@@ -112,6 +168,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     outboundAllowList: ['127.0.0.1', 'localhost', '::1'],
     mailboxTestTimeoutMs: 1000,
     publicApiDocs: false,
+    database: { poolSize: 10, statementTimeoutMs: 0, idleTimeoutMs: 10_000, sslCa: undefined },
+    shutdownTimeoutMs: 20_000,
+    trustProxy: false,
+    metrics: { token: undefined, public: false },
     ...overrides,
   };
 }

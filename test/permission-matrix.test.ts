@@ -205,6 +205,15 @@ const SYSTEM_RULES: RuleTable = {
     cases: anyone(200),
   },
   'GET /api/ready': { call: () => ({ method: 'GET', url: '/api/ready' }), cases: anyone(200) },
+  // Prometheus metrics: admins (or METRICS_TOKEN, or anyone with METRICS_PUBLIC=true; test/ops/metrics.test.ts).
+  'GET /api/metrics': {
+    call: () => ({ method: 'GET', url: '/api/metrics' }),
+    cases: [
+      { as: 'anonymous', expect: 401 },
+      { as: 'eastSeller', expect: 403 },
+      { as: 'eastAdmin', expect: 200 },
+    ],
+  },
   'POST /api/auth/login': {
     call: () => ({
       method: 'POST',

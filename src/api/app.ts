@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -35,7 +35,22 @@ export type ApiApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
+/** The package's root (the folder with package.json): sources run from src/api/, the build from dist/. */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+const WEB_DIST = resolve(packageRoot(import.meta.dirname), 'web/dist');
+
+/** A hop count becomes "trust the nearest n hops" (Fastify's types take it as a function). */
+function trustProxyOption(
+  value: boolean | number | string,
+): boolean | string | ((ip: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_ip, hop) => hop < value : value;
+}
 
 /** Builds the HTTP app: API under /api, OpenAPI at /api/openapi.json, docs at /api/docs, the UI at /. */
 export async function buildApp(deps: AppDeps): Promise<ApiApp> {
@@ -47,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 5 * 1024 * 1024,
+    // TRUST_PROXY: which X-Forwarded-For hops to believe for `request.ip` (rate limits, audit).
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 

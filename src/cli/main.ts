@@ -6,7 +6,7 @@ const program = new Command()
   .description('Stepwise: self-hosted sales engagement (sequences, work list, Up next).')
   .showHelpAfterError();
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);

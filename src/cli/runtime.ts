@@ -1,13 +1,19 @@
 import pino from 'pino';
 import { redactingLoggerOptions } from '../api/log-redaction.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
-import { openStore, type Store } from '../store/db.ts';
+import { openStore, type Store, type StoreOptions } from '../store/db.ts';
 import { isDatabaseUnavailable } from '../store/db-errors.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { installProcessGuards } from './process-guard.ts';
 
-/** Loads configuration (exiting with the variable's name on a bad value) and opens a migrated store. */
-export async function openRuntime(): Promise<{ config: Config; store: Store; logger: pino.Logger }> {
+/**
+ * Loads configuration (exiting with the variable's name on a bad value) and opens a migrated store. With
+ * `migrate: false` (`--no-migrate`, for rolling upgrades after one `stepwise migrate`) it only checks that the
+ * schema is current and exits with status 2 when it is not.
+ */
+export async function openRuntime(
+  options: { migrate?: boolean } = {},
+): Promise<{ config: Config; store: Store; logger: pino.Logger }> {
   let config: Config;
   try {
     config = loadConfig();
@@ -21,11 +27,29 @@ export async function openRuntime(): Promise<{ config: Config; store: Store; log
   const logger = pino(redactingLoggerOptions(config.logLevel));
   installProcessGuards(logger);
   const store = openStore(config.databaseUrl, {
+    ...storeOptionsOf(config),
     onConnectionError: (error) =>
       logger.warn({ err: error.message }, 'database connection lost; reconnecting'),
   });
-  await migrateWhenReachable(store, logger);
+  if (options.migrate === false) {
+    const pending = await pendingMigrations(store.db);
+    if (pending.length > 0) {
+      console.error(
+        `The database schema is behind this version (${pending.join(', ')}): run \`stepwise migrate\` first.`,
+      );
+      await store.close();
+      process.exit(2);
+    }
+  } else {
+    await migrateWhenReachable(store, logger);
+  }
   return { config, store, logger };
+}
+
+/** The pool settings of DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS, …_SSL_CA_FILE. */
+export function storeOptionsOf(config: Config): StoreOptions {
+  const { poolSize, statementTimeoutMs, idleTimeoutMs, sslCa } = config.database;
+  return { poolSize, statementTimeoutMs, idleTimeoutMs, ...(sslCa ? { sslCa } : {}) };
 }
 
 /** How long a starting process waits for an unreachable database before giving up (exit status 1). */

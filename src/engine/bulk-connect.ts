@@ -408,6 +408,11 @@ export interface BulkJobDeps {
   maxChunks?: number;
   /** Work on this job only (the CLI runs the job it created and shows its progress). */
   jobId?: string;
+  /**
+   * Aborted at shutdown: the run returns after the chunk in hand; the job stays leased to this worker and resumes
+   * at its cursor (here after a restart with the same worker id, elsewhere once the lease ends).
+   */
+  signal?: AbortSignal;
 }
 
 class LeaseLost extends Error {}
@@ -423,12 +428,12 @@ export async function runBulkJobs(deps: BulkJobDeps): Promise<number> {
   let chunksLeft = deps.maxChunks ?? Number.POSITIVE_INFINITY;
   let finished = 0;
   for (;;) {
-    if (chunksLeft <= 0) return finished;
+    if (chunksLeft <= 0 || deps.signal?.aborted) return finished;
     const job = await claimJob(deps.store.db, workerId, deps.clock.now(), leaseMs, deps.jobId);
     if (!job) return finished;
     try {
       for (;;) {
-        if (chunksLeft <= 0) return finished;
+        if (chunksLeft <= 0 || deps.signal?.aborted) return finished;
         chunksLeft--;
         const done = await runChunk(deps, job, workerId, leaseMs);
         if (done) {
@@ -454,11 +459,12 @@ export function startBulkJobRunner(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let failures = 0;
+  const stopping = new AbortController();
   const tick = async () => {
     if (stopped) return;
     const pollMs = deps.pollMs ?? 1000;
     let pause = pollMs;
-    running = runBulkJobs(deps).then(
+    running = runBulkJobs({ ...deps, signal: stopping.signal }).then(
       () => {
         failures = 0;
       },
@@ -476,6 +482,7 @@ export function startBulkJobRunner(
     drain: () => runBulkJobs(deps),
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       await running;
     },

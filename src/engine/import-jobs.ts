@@ -109,6 +109,8 @@ export interface ImportJobDeps {
   /** Rows per chunk (per transaction). */
   chunkSize?: number;
   leaseMs?: number;
+  /** Aborted at shutdown: the run returns after the chunk in hand; the job resumes at its cursor later. */
+  signal?: AbortSignal;
 }
 
 class LeaseLost extends Error {}
@@ -126,13 +128,17 @@ export async function runImportJobs(deps: ImportJobDeps): Promise<number> {
   const leaseMs = deps.leaseMs ?? 60_000;
   let finished = 0;
   for (;;) {
+    if (deps.signal?.aborted) return finished;
     const job = await claimImportJob(deps.store.db, workerId, deps.clock.now(), leaseMs);
     if (!job) return finished;
     try {
-      while (!(await runImportChunk(deps, job, workerId, leaseMs))) {
+      let done = false;
+      while (!done && !deps.signal?.aborted) {
+        done = await runImportChunk(deps, job, workerId, leaseMs);
         // SQLite answers synchronously: let the server answer requests (progress polls) between chunks.
-        await new Promise((resolve) => setImmediate(resolve));
+        if (!done) await new Promise((resolve) => setImmediate(resolve));
       }
+      if (!done) return finished;
       finished++;
     } catch (error) {
       if (error instanceof LeaseLost) continue;
@@ -304,11 +310,12 @@ export function startImportJobRunner(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let failures = 0;
+  const stopping = new AbortController();
   const tick = async () => {
     if (stopped) return;
     const pollMs = deps.pollMs ?? 1000;
     let pause = pollMs;
-    running = runImportJobs(deps).then(
+    running = runImportJobs({ ...deps, signal: stopping.signal }).then(
       () => {
         failures = 0;
       },
@@ -326,6 +333,7 @@ export function startImportJobRunner(
     drain: () => runImportJobs(deps),
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       await running;
     },

@@ -10,6 +10,7 @@ import {
   writeTransaction,
 } from '../store/repos/engine-repo.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { engineBatches, engineTasksClaimed } from './engine-metrics.ts';
 import { type ConnectionEvents, runEvents } from './run-events.ts';
 import { writeAdvanced } from './write-effects.ts';
 
@@ -126,6 +127,15 @@ export async function processDueBatch(deps: EngineDeps): Promise<number> {
     deps.config.worker.leaseMs,
     deps.config.worker.batchSize,
   );
-  await processTasks(deps, tasks);
+  try {
+    await processTasks(deps, tasks);
+  } catch (error) {
+    engineBatches.inc({ outcome: 'failed' });
+    throw error;
+  }
+  if (tasks.length > 0) {
+    engineBatches.inc({ outcome: 'applied' });
+    engineTasksClaimed.inc(tasks.length);
+  }
   return tasks.length;
 }

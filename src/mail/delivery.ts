@@ -94,10 +94,10 @@ export class MailDelivery {
     this.pool.close();
   }
 
-  /** Delivers everything due at the clock's now; returns what happened. */
-  async drain(): Promise<DeliveryStats> {
+  /** Delivers everything due at the clock's now (or, once `signal` aborts, ends after the batch in hand). */
+  async drain(signal?: AbortSignal): Promise<DeliveryStats> {
     const stats: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
-    for (let round = 0; round < 10_000; round++) {
+    for (let round = 0; round < 10_000 && !signal?.aborted; round++) {
       const now = this.deps.clock.now();
       const rows = await claimDueMessages(this.deps.store, {
         now,
@@ -459,8 +459,8 @@ export function startMailWorker(deps: MailWorkerDeps): {
   const delivery = new MailDelivery(deps);
   let last: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
   const worker: Worker = startPolling(
-    async () => {
-      last = await delivery.drain();
+    async (signal) => {
+      last = await delivery.drain(signal);
       return last.sent;
     },
     deps.config.worker.pollMs,

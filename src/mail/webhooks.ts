@@ -148,11 +148,15 @@ async function deliverOne(deps: WebhookWorkerDeps, row: WebhookDeliveryRow): Pro
   });
 }
 
-/** Delivers every delivery due now; returns how many attempts were made. */
-export async function deliverDueWebhooks(deps: WebhookWorkerDeps): Promise<number> {
+/**
+ * Delivers every delivery due now; returns how many attempts were made. Once `signal` is aborted (shutdown) it
+ * returns after the batch in hand instead of draining the queue.
+ */
+export async function deliverDueWebhooks(deps: WebhookWorkerDeps, signal?: AbortSignal): Promise<number> {
   const owner = deps.workerId ?? `webhooks-${newId()}`;
   let attempted = 0;
   for (;;) {
+    if (signal?.aborted) return attempted;
     const rows = await claimDueDeliveries(deps.store, {
       now: deps.clock.now(),
       owner,
@@ -174,7 +178,7 @@ export interface Worker {
 export function startWebhookWorker(
   deps: WebhookWorkerDeps & { pollMs?: number; onError?: (error: unknown) => void },
 ): Worker {
-  return startPolling(() => deliverDueWebhooks(deps), deps.pollMs ?? 1000, deps.onError);
+  return startPolling((signal) => deliverDueWebhooks(deps, signal), deps.pollMs ?? 1000, deps.onError);
 }
 
 /** After this many failed ticks in a row the pause stops growing (it doubles from `pollMs` up to this). */
@@ -184,9 +188,11 @@ export const MAX_POLL_BACKOFF_MS = 5_000;
  * A loop that runs `tick` every `pollMs`, never overlapping itself; `drain` runs it once more now. A failing tick
  * (the database restarting) is reported to `onError` and retried after a pause that doubles with each failure
  * in a row, up to `MAX_POLL_BACKOFF_MS` (or `pollMs` when that is longer); the loop itself never ends.
+ * `stop()` aborts the signal every tick receives: a tick that loops over batches returns after the batch in hand
+ * (SIGTERM must not wait for a backlog to empty), and `stop()` resolves when it has.
  */
 export function startPolling(
-  tick: () => Promise<number>,
+  tick: (signal: AbortSignal) => Promise<number>,
   pollMs: number,
   onError?: (error: unknown) => void,
 ): Worker {
@@ -194,8 +200,10 @@ export function startPolling(
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<unknown> = Promise.resolve();
   let failures = 0;
+  const stopping = new AbortController();
+  const run = () => tick(stopping.signal);
   const exclusive = (): Promise<number> => {
-    const next = chain.then(tick, tick);
+    const next = chain.then(run, run);
     chain = next.catch(() => undefined);
     return next;
   };
@@ -229,6 +237,7 @@ export function startPolling(
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       await chain;
     },

@@ -106,6 +106,12 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
 
 export interface StoreOptions {
   poolSize?: number;
+  /** PostgreSQL `statement_timeout` in ms for every pooled connection (0 or absent: none). */
+  statementTimeoutMs?: number;
+  /** Close a pooled connection idle this long (ms; 0: never; absent: 10 s). */
+  idleTimeoutMs?: number;
+  /** Verify the server certificate against this CA (PEM). */
+  sslCa?: string;
   /**
    * Told about connections PostgreSQL dropped (restart, failover, network). The pool discards such a connection
    * and opens a new one for the next query; without a listener the 'error' event would end the process.
@@ -122,6 +128,9 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
       // A query waits at most this long for a connection, so an unreachable server fails requests and loops
       // (which back off and retry) instead of hanging them.
       connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.sslCa ? { ssl: { ca: options.sslCa, rejectUnauthorized: true } } : {}),
     });
     const onError = options.onConnectionError ?? (() => undefined);
     // Idle connections report to the pool; connections in use report to their client. Both need a listener.

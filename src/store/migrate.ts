@@ -9,6 +9,7 @@ import * as schedules from './migrations/0013_schedules.ts';
 import * as suppressions from './migrations/0014_suppressions.ts';
 import * as writePath from './migrations/0015_write_path.ts';
 import * as sellerWalk from './migrations/0016_seller_walk.ts';
+import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
 import type { Database } from './schema.ts';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0014_suppressions': suppressions,
   '0015_write_path': writePath,
   '0016_seller_walk': sellerWalk,
+  '0017_login_attempts': loginAttempts,
   '0018_notifications': notifications,
   '0019_sso': sso,
 };
@@ -40,4 +42,14 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
     throw new Error(`Migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
   }
   return result;
+}
+
+/** Names of the migrations this build has that the database has not applied yet (in order). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
 }

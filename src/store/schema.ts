@@ -100,6 +100,13 @@ export interface PasswordAttemptsTable {
   window_start: number;
 }
 
+/** Sign-in attempts per account + client address (SHA-256 key), shared by every process. */
+export interface LoginAttemptsTable {
+  key: string;
+  attempts: number;
+  window_start: number;
+}
+
 export interface RecordFieldsTable {
   org_id: string;
   id: string;
@@ -577,6 +584,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   password_attempts: PasswordAttemptsTable;
+  login_attempts: LoginAttemptsTable;
   record_fields: RecordFieldsTable;
   records: RecordsTable;
   record_follows: RecordFollowsTable;

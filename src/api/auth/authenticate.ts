@@ -5,6 +5,7 @@ import { hasScope, scopeForMethod } from '../../domain/permissions/token-scopes.
 import { findLiveSession, findLiveToken, loadActor, touchToken } from '../../store/repos/identity-repo.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, unauthorized } from '../problems.ts';
+import { isMetricsToken } from '../routes/metrics-routes.ts';
 import { insufficientScope, tokenExpired } from './scopes.ts';
 import { hashSecret, safeEqual } from './secrets.ts';
 
@@ -33,6 +34,8 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     const header = request.headers.authorization;
     // RFC 7235/6750: the scheme is case-insensitive (`Bearer`, `bearer`), one token68 after it. Other schemes
     // (e.g. Basic from a reverse proxy in front of Stepwise) are not ours and are left alone.
+    // Prometheus's METRICS_TOKEN is not an API token: /api/metrics checks it itself.
+    if (isMetricsToken(deps, request.url.split('?')[0]!, header)) return;
     if (header !== undefined && /^bearer(\s|$)/i.test(header)) {
       const match = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(header);
       if (!match) throw unauthorized('Send `Authorization: Bearer <API token>` with one token');

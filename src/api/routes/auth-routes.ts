@@ -6,12 +6,13 @@ import {
   findUserByEmail,
   rolesOf,
 } from '../../store/repos/identity-repo.ts';
+import { claimLoginAttempt, clearLoginAttempts } from '../../store/repos/login-attempts-repo.ts';
 import { ssoEnforced } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { CSRF_HEADER, requireActor, SESSION_COOKIE } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { randomSecret, safeEqual } from '../auth/secrets.ts';
+import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import { startSession } from '../auth/session-start.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -39,6 +40,9 @@ export const MeSchema = z
  * sends it back in the `x-login-token` header. Another site can neither read it nor set that header.
  */
 export const LOGIN_COOKIE = 'sw_login';
+/** Sign-in attempts allowed per account + client address in one window, across all processes. */
+export const LOGIN_MAX_ATTEMPTS = 10;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const LOGIN_HEADER = 'x-login-token';
 
 export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
@@ -95,6 +99,20 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           `Get a token from GET /api/auth/login-token and send it as the ${LOGIN_HEADER} header`,
         );
       }
+      const now = deps.clock.now();
+      // Counted in the database before the password is checked, per account + client address (the real
+      // client behind a proxy when TRUST_PROXY says so), so every process shares one limit.
+      const throttleKey = hashSecret(`login\n${request.body.email.toLowerCase()}\n${request.ip}`);
+      const attempt = await claimLoginAttempt(deps.store.db, throttleKey, now, LOGIN_WINDOW_MS);
+      if (attempt.attempts > LOGIN_MAX_ATTEMPTS) {
+        const seconds = Math.max(1, Math.ceil((attempt.windowStart + LOGIN_WINDOW_MS - now) / 1000));
+        reply.header('retry-after', String(seconds));
+        throw new HttpProblem(
+          429,
+          'too_many_login_attempts',
+          `Too many sign-in attempts for this account from your address; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+        );
+      }
       const user = await findUserByEmail(deps.store.db, request.body.email);
       const ok = await verifyPassword(user?.password_hash, request.body.password);
       if (user?.active !== 1 || !ok)
@@ -109,6 +127,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
             'Your organisation signs in with single sign-on: use the "Sign in with" button',
           );
       }
+      await clearLoginAttempts(deps.store.db, throttleKey, now, LOGIN_WINDOW_MS);
       const me = await startSession(deps, reply, user.org_id, user.id);
       reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth' });
       return { ...me, permissions: orgPermissions(me, await loadPolicy(deps, request, me.orgId)) };

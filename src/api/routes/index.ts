@@ -13,6 +13,7 @@ import { importRoutes } from './import-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
@@ -38,6 +39,8 @@ export type RouteModule = (app: ApiApp, deps: AppDeps) => Promise<void>;
 
 /** Every route module of the API; one line per module. */
 export const routeModules: RouteModule[] = [
+  // First: its onResponse hook times every route.
+  metricsRoutes,
   healthRoutes,
   authRoutes,
   ssoRoutes,

@@ -6,7 +6,9 @@ import { migrateToLatest } from '../../store/migrate.ts';
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
-    .description('Bring the database schema up to date (also done on every start)')
+    .description(
+      'Bring the database schema up to date (serve and worker also do it on start, unless --no-migrate)',
+    )
     .action(async () => {
       const config = loadConfig();
       const store = openStore(config.databaseUrl);

@@ -4,15 +4,20 @@ import { systemClock } from '../../engine/clock.ts';
 import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 import { formatCredentials, seedDemo } from '../seed/seed-demo.ts';
+import { exitOnSignal } from '../shutdown.ts';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve the API and the web UI, and run the scheduler in the same process')
     .option('--no-worker', 'leave the scheduler out (run `stepwise worker` processes instead)')
+    .option(
+      '--no-migrate',
+      'do not migrate on start; refuse to start if the schema is behind (run `stepwise migrate`)',
+    )
     .option('--seed-if-empty', 'load the demo organisation when the database has none')
-    .action(async (options: { worker: boolean; seedIfEmpty?: boolean }) => {
-      const { config, store, logger } = await openRuntime();
+    .action(async (options: { worker: boolean; migrate: boolean; seedIfEmpty?: boolean }) => {
+      const { config, store, logger } = await openRuntime({ migrate: options.migrate });
       if (options.seedIfEmpty) {
         const seeded = await seedDemo({ store, clock: systemClock });
         if (seeded.seeded) console.log(formatCredentials(seeded));
@@ -26,13 +31,14 @@ export function registerServeCommand(program: Command): void {
       const background: BackgroundWork | null = options.worker
         ? startBackgroundWork({ store, config, clock: systemClock, logger })
         : null;
-      const shutdown = async () => {
-        await app.close();
-        await background?.stop();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      exitOnSignal({
+        logger,
+        timeoutMs: config.shutdownTimeoutMs,
+        async stop() {
+          // Requests in flight finish while the loops end their batches.
+          await Promise.all([app.close(), background?.stop()]);
+          await store.close();
+        },
+      });
     });
 }

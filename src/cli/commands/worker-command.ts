@@ -7,6 +7,7 @@ import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
 import { acquireSchedulerLock } from '../../store/scheduler-lock.ts';
 import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
+import { exitOnSignal } from '../shutdown.ts';
 
 /**
  * For tests and demos: `STEPWISE_FAKE_NOW` (epoch ms or ISO date) starts the worker's clock at that moment; it
@@ -39,9 +40,13 @@ export function registerWorkerCommand(program: Command): void {
         'events), outbox delivery, webhooks and bulk jobs. Any number may run against one PostgreSQL database.',
     )
     .option('--only <parts>', `comma-separated subset of ${BACKGROUND_PARTS.join(', ')}`, parseParts)
+    .option(
+      '--no-migrate',
+      'do not migrate on start; refuse to start if the schema is behind (run `stepwise migrate`)',
+    )
     .option('--drain', 'apply every engine task due now, then exit')
-    .action(async (options: { drain?: boolean; only?: BackgroundPart[] }) => {
-      const { config, store, logger } = await openRuntime();
+    .action(async (options: { drain?: boolean; migrate: boolean; only?: BackgroundPart[] }) => {
+      const { config, store, logger } = await openRuntime({ migrate: options.migrate });
       const clock = clockFromEnv(process.env);
       // A stable id (STEPWISE_WORKER_ID) lets a restarted worker take back its dead predecessor's leases at once.
       const stableId = process.env.STEPWISE_WORKER_ID;
@@ -62,12 +67,13 @@ export function registerWorkerCommand(program: Command): void {
       }
       const background = startBackgroundWork({ store, config, clock, logger, workerId, parts: options.only });
       logger.info({ workerId, dialect: store.dialect }, 'engine worker started');
-      const shutdown = async () => {
-        await background.stop();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      exitOnSignal({
+        logger,
+        timeoutMs: config.shutdownTimeoutMs,
+        async stop() {
+          await background.stop();
+          await store.close();
+        },
+      });
     });
 }

@@ -1,33 +1,33 @@
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { SequenceDesignerPage } from '../designer/SequenceDesignerPage.tsx';
-import { InsightsPage } from '../pages/insights/InsightsPage.tsx';
-import { RecordPage } from '../pages/record/RecordPage.tsx';
-import { RecordsPage } from '../pages/records/RecordsPage.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
-import {
-  ConnectedRecordsTab,
-  SequenceDetailPage,
-  SequenceInsightsTab,
-  VersionsTab,
-} from '../pages/sequences/SequenceDetailPage.tsx';
-import { SequencesPage } from '../pages/sequences/SequencesPage.tsx';
+import { Layout } from './Layout.tsx';
 import {
   AuditSettings,
   BusinessUnitSettings,
+  ConnectedRecordsTab,
+  InsightsPage,
+  MailboxSettings,
   OrganisationSettings,
+  OutboxSettings,
+  ProfileSettings,
+  RecordPage,
+  RecordsPage,
+  ScheduleSettings,
+  SequenceDesignerPage,
+  SequenceDetailPage,
+  SequenceInsightsTab,
+  SequencesPage,
+  SettingsPage,
+  SsoSettings,
+  StageSettings,
+  TemplateSettings,
+  TokenSettings,
   UserSettings,
-} from '../pages/settings/AdminSettings.tsx';
-import { MailboxSettings, OutboxSettings, WebhookSettings } from '../pages/settings/MailSettings.tsx';
-import { ProfileSettings } from '../pages/settings/ProfileSettings.tsx';
-import { ScheduleSettings } from '../pages/settings/ScheduleSettings.tsx';
-import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
-import { SsoSettings } from '../pages/settings/SsoSettings.tsx';
-import { StageSettings } from '../pages/settings/StageSettings.tsx';
-import { TemplateSettings } from '../pages/settings/TemplateSettings.tsx';
-import { TokenSettings } from '../pages/settings/TokenSettings.tsx';
-import { WorklistPage } from '../pages/worklist/WorklistPage.tsx';
-import { Layout } from './Layout.tsx';
+  VersionsTab,
+  WebhookSettings,
+  WorklistPage,
+} from './lazy-pages.tsx';
 import { useSession } from './session.tsx';
 
 export function App() {

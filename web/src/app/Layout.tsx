@@ -1,10 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { RECORD_TYPES } from '../api/types.ts';
 import { NotificationBell } from '../components/NotificationBell.tsx';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
+import { PageLoading } from './lazy-pages.tsx';
 import { mayInOrg } from './permissions.ts';
 import { useSession } from './session.tsx';
 
@@ -71,7 +73,9 @@ export function Layout() {
         </button>
       </header>
       <main className="content" id="main">
-        <Outlet />
+        <Suspense fallback={<PageLoading />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
