@@ -1,11 +1,10 @@
 import type { Config } from '../config.ts';
-import type { EngineEvent } from '../domain/engine/events.ts';
 import type { Clock } from '../engine/clock.ts';
-import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
   claimDueMessages,
+  findStepNodeId,
   holdDomainBacklog,
   holdMany,
   holdSenderBacklog,
@@ -17,14 +16,16 @@ import {
   senderSendTimes,
 } from '../store/repos/mail-repo.ts';
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
-import { earliestUnsentPerConnection, markSendingLeased } from '../store/repos/outbox-sending.ts';
+import { markSendingLeased } from '../store/repos/outbox-sending.ts';
+import { keepConnectionOrder } from './connection-order.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { holdEmailStep } from './held-steps.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
-import { loadSendContext, lookup, mailLimitsOf, type SendContext, suppressionOf } from './send-context.ts';
+import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
+import { stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
 import { startPolling, type Worker } from './webhooks.ts';
 
@@ -118,7 +119,7 @@ export class MailDelivery {
             pool: this.pool,
             ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
             fail: async (row, reason, at) =>
-              recordFailure(this.deps.store, row, reason, await this.nodeIdOf(this.deps.store.db, row), at),
+              recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
           },
           outgoing,
           stats,
@@ -187,9 +188,9 @@ export class MailDelivery {
         }
         continue;
       }
-      const stop = this.stopReason(row, context);
+      const stop = stopReason(row, context);
       if (stop) {
-        await this.stop(row, stop, now);
+        await stopMessage(store, row, stop, now);
         if (stop.status === 'canceled') stats.canceled++;
         else stats.failed++;
         continue;
@@ -227,7 +228,8 @@ export class MailDelivery {
     for (const [orgId, list] of byOrg) {
       await store.db.transaction().execute(async (trx) => {
         await lockOrgMail(store, trx, orgId);
-        const inOrder = await this.keepConnectionOrder(trx, orgId, list, now, stats);
+        const { kept: inOrder, held } = await keepConnectionOrder(trx, orgId, list, now);
+        stats.held += held;
         const domainLogs = new Map<string, SendLog>();
         for (const sent of await orgSendsSince(trx, orgId, now - HOUR)) {
           const domain = recipientDomain(sent.to_address);
@@ -326,37 +328,6 @@ export class MailDelivery {
     return this.deps.clock.now() + this.leaseMs;
   }
 
-  /**
-   * A connection's emails leave in the order they were made: a message whose connection still has an earlier
-   * unsent email outside this batch (held by a limit, waiting for a retry) waits behind it.
-   */
-  private async keepConnectionOrder(
-    db: Store['db'],
-    orgId: string,
-    rows: OutboundRow[],
-    now: number,
-    stats: DeliveryStats,
-  ): Promise<OutboundRow[]> {
-    const connectionIds = [...new Set(rows.flatMap((row) => (row.connection_id ? [row.connection_id] : [])))];
-    if (connectionIds.length === 0) return rows;
-    const earliest = await earliestUnsentPerConnection(db, orgId, connectionIds);
-    const inBatch = new Set(rows.map((row) => row.id));
-    const holds: { id: string; notBefore: number; reason: string }[] = [];
-    const kept = rows.filter((row) => {
-      const first = row.connection_id ? earliest.get(row.connection_id) : undefined;
-      if (!first || first.id >= row.id || inBatch.has(first.id)) return true;
-      holds.push({
-        id: row.id,
-        notBefore: Math.max(first.notBefore, now) + 1,
-        reason: 'Waiting for an earlier email of this sequence to go first',
-      });
-      return false;
-    });
-    await holdMany(db, orgId, holds, now);
-    stats.held += holds.length;
-    return kept;
-  }
-
   /** Held until a person acts (fix the record or template, then retry): shown in the outbox and timeline. */
   private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
     await this.deps.store.db.transaction().execute(async (trx) => {
@@ -375,79 +346,6 @@ export class MailDelivery {
         });
       }
     });
-  }
-
-  private stopReason(
-    row: OutboundRow,
-    context: SendContext,
-  ): { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' | 'bounced' } | null {
-    const record = lookup(context.records, row.org_id, row.record_id);
-    if (record?.do_not_email === 1) {
-      return { status: 'canceled', reason: 'The record is marked do not email', exit: 'do_not_email' };
-    }
-    const suppression = suppressionOf(context, row);
-    if (suppression) {
-      const why =
-        suppression.reason === 'complaint'
-          ? 'a complaint'
-          : suppression.reason === 'hard_bounce'
-            ? 'a hard bounce'
-            : suppression.reason === 'unsubscribe'
-              ? 'an unsubscribe'
-              : 'an admin';
-      return {
-        status: 'canceled',
-        reason: `The address is on the organisation's suppression list (${why}${suppression.detail ? `: ${suppression.detail}` : ''})`,
-        exit: suppression.reason === 'hard_bounce' ? 'bounced' : 'do_not_email',
-      };
-    }
-    const connection = lookup(context.connections, row.org_id, row.connection_id);
-    if (connection && (connection.status === 'disconnected' || connection.status === 'failed')) {
-      return { status: 'canceled', reason: `The connection is ${connection.status}` };
-    }
-    if (!row.to_address?.includes('@')) {
-      return { status: 'failed', reason: 'The record has no email address' };
-    }
-    return null;
-  }
-
-  private async stop(
-    row: OutboundRow,
-    stop: { status: 'canceled' | 'failed'; reason: string; exit?: 'do_not_email' | 'bounced' },
-    now: number,
-  ): Promise<void> {
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await markStopped(trx, row, stop.status, stop.reason, now);
-      if (!row.connection_id) return;
-      let event: EngineEvent | null = null;
-      if (stop.exit) {
-        event = { id: `mail:${row.id}:exit:${stop.exit}`, type: 'exit', reason: stop.exit };
-      } else if (stop.status === 'failed') {
-        const nodeId = await this.nodeIdOf(trx, row);
-        if (nodeId)
-          event = { id: `mail:${row.id}:failed`, type: 'email_failed', nodeId, reason: stop.reason };
-      }
-      if (event) {
-        await enqueueEvent(trx, {
-          orgId: row.org_id,
-          connectionId: row.connection_id,
-          event,
-          dueAt: now,
-          now,
-        });
-      }
-    });
-  }
-
-  private async nodeIdOf(db: Store['db'], row: OutboundRow): Promise<string | null> {
-    if (!row.step_instance_id) return null;
-    const step = await db
-      .selectFrom('step_instances')
-      .select('node_id')
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', row.step_instance_id)
-      .executeTakeFirst();
-    return step?.node_id ?? null;
   }
 }
 

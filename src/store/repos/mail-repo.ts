@@ -453,3 +453,18 @@ export async function requeueMessage(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** The sequence node of the step an email belongs to (for the engine's `email_failed` event), or null. */
+export async function findStepNodeId(
+  db: Kysely<Database>,
+  row: Pick<OutboundRow, 'org_id' | 'step_instance_id'>,
+): Promise<string | null> {
+  if (!row.step_instance_id) return null;
+  const step = await db
+    .selectFrom('step_instances')
+    .select('node_id')
+    .where('org_id', '=', row.org_id)
+    .where('id', '=', row.step_instance_id)
+    .executeTakeFirst();
+  return step?.node_id ?? null;
+}
