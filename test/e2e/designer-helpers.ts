@@ -102,8 +102,14 @@ export async function openDesigner(e2e: E2E, page: Page, sequenceId: string): Pr
  */
 export async function addNode(page: Page, slot: string, kind: NodeKind): Promise<string> {
   const before = await nodeIds(page);
+  const menuItem = page.getByTestId(`add-kind-${kind}`);
   await page.getByTestId(`add-${slot}`).click();
-  await page.getByTestId(`add-kind-${kind}`).click();
+  // A click that lands while the canvas re-lays out (e.g. right after an activation error is drawn) can miss the
+  // + button; the menu not opening is then retried once, the node must still be added.
+  if (!(await menuItem.isVisible())) {
+    await menuItem.waitFor({ timeout: 3000 }).catch(() => page.getByTestId(`add-${slot}`).click());
+  }
+  await menuItem.click();
   await page.getByTestId('properties-panel').waitFor();
   const after = await nodeIds(page);
   const added = after.find((id) => !before.includes(id));
