@@ -178,9 +178,12 @@ describe('sequence designer in a real browser', () => {
         await page.locator('.react-flow__node[data-id="opened"]').focus();
         await page.keyboard.press('Enter');
         await page.getByTestId('properties-panel').waitFor();
-        await expect(
-          page.getByTestId('prop-name').evaluate((el) => el === document.activeElement),
-        ).resolves.toBe(true);
+        // The panel moves focus to the name field once it has rendered: wait for it (fails if it never happens).
+        await page.waitForFunction(
+          () => document.activeElement?.getAttribute('data-testid') === 'prop-name',
+          undefined,
+          { timeout: 5000 },
+        );
         const heading = await page.locator('#designer-props-title').textContent();
         expect(heading).toBe(language === 'en' ? 'Email condition' : 'Warunek wiadomości e-mail');
         await screenshot(page, `designer-${language}`);
