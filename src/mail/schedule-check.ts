@@ -54,6 +54,7 @@ export async function loadScheduleCheck(db: Store['db'], messages: Message[]): P
       resolveSchedule(schedule, {
         recordZone: record?.time_zone ?? null,
         place: placeOf(custom && typeof custom === 'object' ? custom : {}),
+        phones: [record?.phone_business ?? null, record?.phone_mobile ?? null],
         sellerZone: users.get(`${m.org_id}/${m.sender_user_id}`)?.time_zone ?? null,
         orgZone: orgZones.get(m.org_id) ?? null,
       }),

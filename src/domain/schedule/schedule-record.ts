@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { holidayPredicate } from './holidays.ts';
-import { inferTimeZone } from './infer-zone.ts';
+import type { Place, ZoneSource } from './infer-zone.ts';
+import { recordZone } from './record-zone.ts';
 import {
   type HolidayCalendar,
   HolidayCalendarSchema,
@@ -107,25 +108,36 @@ export function scheduleColumns(input: ScheduleInput) {
 /** What decides the zone of one message. */
 export interface ZoneInputs {
   recordZone: string | null;
-  /** The record's country/region (custom fields), for inference when it has no zone. */
-  place: { country: string | null; region: string | null };
+  /** The record's country/region/city (custom fields), for inference when it has no zone. */
+  place: Place;
+  /** The record's phone numbers (business first), for inference when nothing else tells. */
+  phones?: readonly (string | null)[];
   sellerZone: string | null;
   orgZone: string | null;
 }
 
 /**
  * The zone a schedule is read in for one message, and whether it was inferred:
- * recipient = the record's zone, else inferred from its country/region, else the seller's, else the org's;
+ * recipient = the record's zone, else inferred from its city/region/country, else from its phone number, else
+ * the seller's, else the org's;
  * seller = the seller's, else the org's; fixed = the schedule's zone. Invalid names are skipped; UTC last.
  */
-export function scheduleZone(mode: ZoneMode, inputs: ZoneInputs): { zone: string; inferred: boolean } {
+export function scheduleZone(
+  mode: ZoneMode,
+  inputs: ZoneInputs,
+): { zone: string; inferred: boolean; source?: ZoneSource } {
   const fallback = validZone(inputs.sellerZone) ?? validZone(inputs.orgZone) ?? 'UTC';
   switch (mode.kind) {
     case 'recipient': {
-      const own = validZone(inputs.recordZone);
-      if (own) return { zone: own, inferred: false };
-      const inferred = validZone(inferTimeZone(inputs.place));
-      return inferred ? { zone: inferred, inferred: true } : { zone: fallback, inferred: false };
+      const found = recordZone({
+        recordZone: inputs.recordZone,
+        place: inputs.place,
+        phones: inputs.phones ?? [],
+        defaultZone: fallback,
+      });
+      return found.source === 'default'
+        ? { zone: found.zone, inferred: false }
+        : { zone: found.zone, inferred: found.inferred, source: found.source };
     }
     case 'seller':
       return { zone: fallback, inferred: false };

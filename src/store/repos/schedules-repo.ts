@@ -139,7 +139,14 @@ export async function sequencesUsingSchedule(
 
 export interface ScheduleInputsRows {
   schedules: ScheduleRow[];
-  records: { org_id: string; id: string; time_zone: string | null; custom_json: string }[];
+  records: {
+    org_id: string;
+    id: string;
+    time_zone: string | null;
+    custom_json: string;
+    phone_business: string | null;
+    phone_mobile: string | null;
+  }[];
   users: { org_id: string; id: string; time_zone: string | null }[];
   orgs: { id: string; settings_json: string }[];
 }
@@ -177,7 +184,7 @@ export async function loadScheduleInputs(
       ? []
       : await db
           .selectFrom('records')
-          .select(['org_id', 'id', 'time_zone', 'custom_json'])
+          .select(['org_id', 'id', 'time_zone', 'custom_json', 'phone_business', 'phone_mobile'])
           .where('org_id', 'in', orgIds)
           .where('id', 'in', recordIds)
           .execute();
