@@ -215,7 +215,7 @@ export async function benchEngineThroughput(
     .where('due_at', '<=', t1)
     .execute();
   const children = Array.from({ length: workers }, (_, i) =>
-    spawnStepwise(['worker', '--only', 'engine'], {
+    spawnStepwise(['worker', '--only', 'engine', '--unsafe-test-clock'], {
       DATABASE_URL: target.url,
       STEPWISE_FAKE_NOW: String(t1),
       STEPWISE_WORKER_ID: `bench-worker-${i}`,

@@ -1,26 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type Clock, systemClock } from '../../engine/clock.ts';
 import { startEngineWorker } from '../../engine/worker.ts';
 import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
 import { acquireSchedulerLock } from '../../store/scheduler-lock.ts';
 import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 import { exitOnSignal } from '../shutdown.ts';
-
-/**
- * For tests and demos: `STEPWISE_FAKE_NOW` (epoch ms or ISO date) starts the worker's clock at that moment; it
- * then runs at real speed, so leases still expire.
- */
-function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
-  const raw = env.STEPWISE_FAKE_NOW;
-  if (!raw) return systemClock;
-  const start = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(start)) throw new Error(`STEPWISE_FAKE_NOW is not a time: ${raw}`);
-  const realStart = Date.now();
-  return { now: () => start + (Date.now() - realStart) };
-}
+import { clockOrExit, withTestClockOption } from '../test-clock-option.ts';
 
 function parseParts(value: string): BackgroundPart[] {
   const parts = value.split(',').map((part) => part.trim());
@@ -32,9 +19,15 @@ function parseParts(value: string): BackgroundPart[] {
   return parts as BackgroundPart[];
 }
 
+interface WorkerOptions {
+  drain?: boolean;
+  migrate: boolean;
+  only?: BackgroundPart[];
+  unsafeTestClock?: boolean;
+}
+
 export function registerWorkerCommand(program: Command): void {
-  program
-    .command('worker')
+  withTestClockOption(program.command('worker'))
     .description(
       'Run the background work without the HTTP server: the engine scheduler (due steps, waits, conditions, ' +
         'events), outbox delivery, webhooks and bulk jobs. Any number may run against one PostgreSQL database.',
@@ -45,9 +38,10 @@ export function registerWorkerCommand(program: Command): void {
       'do not migrate on start; refuse to start if the schema is behind (run `stepwise migrate`)',
     )
     .option('--drain', 'apply every engine task due now, then exit')
-    .action(async (options: { drain?: boolean; migrate: boolean; only?: BackgroundPart[] }) => {
+    .action(async (options: WorkerOptions) => {
+      const { clock, test } = clockOrExit(options.unsafeTestClock);
       const { config, store, logger } = await openRuntime({ migrate: options.migrate });
-      const clock = clockFromEnv(process.env);
+      if (test) logger.warn({ now: new Date(clock.now()).toISOString() }, 'test clock in use');
       // A stable id (STEPWISE_WORKER_ID) lets a restarted worker take back its dead predecessor's leases at once.
       const stableId = process.env.STEPWISE_WORKER_ID;
       const workerId = stableId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
