@@ -1053,6 +1053,20 @@ const INSIGHT_RULES: RuleTable = {
   },
 };
 
+// ── Area: recipient's time (issue 13) ──────────────────────────────────────────────────────────────────────
+const RECIPIENT_TIME_RULES: RuleTable = {
+  'GET /api/records/:id/time-zone': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}/time-zone` }),
+    cases: recordCases('view', 200),
+  },
+  'GET /api/sequences/:id/scheduled-emails': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/scheduled-emails` }),
+    cases: sequenceCases('report', 200),
+  },
+};
+
 // ── Area: directory ──────────────────────────────────────────────────────────────────────────────────────────
 const DIRECTORY_RULES: RuleTable = {
   // Colleagues of the caller's unit and the units below it; the leak check makes sure West sees no East names.
@@ -1191,6 +1205,7 @@ const SSO_RULES: RuleTable = {
 };
 
 const ALL_RULES: RuleTable = {
+  ...RECIPIENT_TIME_RULES,
   ...DIRECTORY_RULES,
   ...SYSTEM_RULES,
   ...TOKEN_RULES,

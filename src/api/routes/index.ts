@@ -17,6 +17,7 @@ import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
+import { recipientTimeRoutes } from './recipient-time-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
 import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
@@ -74,4 +75,5 @@ export const routeModules: RouteModule[] = [
   scheduleRoutes,
   suppressionRoutes,
   directoryRoutes,
+  recipientTimeRoutes,
 ];

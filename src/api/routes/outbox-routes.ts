@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../../domain/identity.ts';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
 import { endEmailHold } from '../../mail/held-steps.ts';
+import { recipientZones } from '../../mail/recipient-zones.ts';
 import { unsubscribeUrl } from '../../mail/tracking.ts';
 import { buildRawMessage } from '../../mail/transport.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -41,6 +42,8 @@ export const OutboxItemSchema = z
     /** Why it is waiting or held, and (for queued) when it will go: `notBefore`. */
     holdReason: z.string().nullable(),
     notBefore: z.number(),
+    /** The recipient's time zone (own, inferred or default), to show `notBefore` in both zones. */
+    recipientTimeZone: z.string().optional(),
     attempts: z.number(),
     lastError: z.string().nullable(),
     sentAt: z.number().nullable(),
@@ -141,7 +144,12 @@ export async function outboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         before,
         limit: request.query.limit,
       });
-      return toPage(rows, request.query.limit, toItem, (row) => ({ not_before: row.not_before, id: row.id }));
+      const zones = await recipientZones(deps.store.db, actor.orgId, rows);
+      const withZone = (row: OutboundRow) => ({ ...toItem(row), recipientTimeZone: zones.get(row.id)?.zone });
+      return toPage(rows, request.query.limit, withZone, (row) => ({
+        not_before: row.not_before,
+        id: row.id,
+      }));
     },
   );
 
