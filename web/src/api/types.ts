@@ -494,8 +494,29 @@ export interface OutboxMessage {
   status: string;
   holdReason?: string | null;
   notBefore?: number;
+  /** The recipient's time zone (own, inferred or default): "scheduled for" is shown in it and the viewer's. */
+  recipientTimeZone?: string;
   sentAt?: number | null;
   createdAt: number;
+}
+
+/** A sequence's automated email waiting to go (GET /api/sequences/:id/scheduled-emails). */
+export interface ScheduledEmail {
+  id: string;
+  status: 'queued' | 'held';
+  to: string;
+  subject: string;
+  recordId: string | null;
+  scheduledFor: number;
+  holdReason: string | null;
+  recipientTimeZone: string;
+}
+
+/** Where a record's time zone comes from (GET /api/records/:id/time-zone). */
+export interface RecordTimeZone {
+  zone: string;
+  source: 'record' | 'city' | 'region' | 'country' | 'phone' | 'default';
+  inferred: boolean;
 }
 
 export interface HeldDraft {

@@ -18,6 +18,7 @@ import type { SequenceInsights } from '../../api/types.ts';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { ScheduledEmails } from './ScheduledEmails.tsx';
 
 export const WINDOWS = [30, 90, 180, 365] as const;
 
@@ -206,6 +207,7 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
               </tbody>
             </table>
           ))}
+          <ScheduledEmails sequenceId={sequenceId} />
         </>
       )}
     </div>

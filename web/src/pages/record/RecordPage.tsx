@@ -11,6 +11,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
+import { RecordTimeZone } from './RecordTimeZone.tsx';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
 const DETAIL_FIELDS = [
@@ -106,7 +107,9 @@ export function RecordPage() {
                     return (
                       <div key={field}>
                         <dt>{t(`field.${field}`)}</dt>
-                        <dd>{shown ?? '—'}</dd>
+                        <dd>
+                          {field === 'timeZone' ? <RecordTimeZone recordId={data.id} /> : (shown ?? '—')}
+                        </dd>
                       </div>
                     );
                   })}

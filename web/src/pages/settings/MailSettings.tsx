@@ -5,6 +5,7 @@ import { api } from '../../api/client.ts';
 import type { Mailbox, OutboxMessage, Page, Webhook } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailActions } from '../../components/HeldEmails.tsx';
+import { ScheduledFor } from '../../components/ScheduledFor.tsx';
 import { useFormat } from '../../i18n/format.ts';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
@@ -158,7 +159,13 @@ export function OutboxSettings() {
                 )}
                 {message.status === 'held' && <HeldEmailActions message={message} />}
               </td>
-              <td>{format.dateTime(message.sentAt ?? message.notBefore ?? message.createdAt)}</td>
+              <td>
+                {(message.status === 'queued' || message.status === 'held') && message.notBefore != null ? (
+                  <ScheduledFor at={message.notBefore} recipientZone={message.recipientTimeZone} />
+                ) : (
+                  format.dateTime(message.sentAt ?? message.notBefore ?? message.createdAt)
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
