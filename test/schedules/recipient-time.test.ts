@@ -60,6 +60,13 @@ describe.each(dialects)("the recipient's time zone on %s", (dialect) => {
     const warsaw = await queueEmail(world.store, scenario, now, { notBefore: now + 7_200_000 });
     await setRecord(sydney.recordId, { time_zone: null, phone_business: '+61 2 9876 5432' });
     await setRecord(warsaw.recordId, { time_zone: 'Europe/Warsaw' });
+    // A held email waits for a seller, not for its time: it is not "scheduled".
+    const held = await queueEmail(world.store, scenario, now, { notBefore: now + 60_000 });
+    await world.store.db
+      .updateTable('outbound_messages')
+      .set({ status: 'held', hold_reason: 'missing first name' })
+      .where('id', '=', held.outboundId)
+      .execute();
     const outbox = (await world.as('eastSeller', 'GET', '/api/outbox')).json();
     const zoneOf = (id: string) =>
       outbox.items.find((item: { id: string }) => item.id === id)?.recipientTimeZone;

@@ -32,7 +32,6 @@ export const RecordTimeZoneSchema = z
 const ScheduledEmailSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['queued', 'held']),
     to: z.string(),
     subject: z.string(),
     recordId: z.string().nullable(),
@@ -85,7 +84,7 @@ export async function recipientTimeRoutes(app: ApiApp, deps: AppDeps): Promise<v
     {
       schema: {
         tags: ['insights'],
-        summary: "The sequence's automated emails waiting to go, soonest first, with the recipient's zone",
+        summary: "The sequence's queued automated emails, soonest first, with the recipient's zone",
         params: z.strictObject({ id: z.string().max(64) }),
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
         response: {
@@ -111,7 +110,6 @@ export async function recipientTimeRoutes(app: ApiApp, deps: AppDeps): Promise<v
       return {
         items: rows.map((row) => ({
           id: row.id,
-          status: row.status === 'held' ? ('held' as const) : ('queued' as const),
           to: row.to_address,
           subject: row.subject,
           recordId: row.record_id,

@@ -43,7 +43,7 @@ export async function loadRecipientZoneRows(
   return { records, users, orgSettingsJson: org?.settings_json ?? null };
 }
 
-/** The queued (and held) automated emails of one sequence, soonest first. */
+/** The queued automated emails of one sequence (waiting for their time), soonest first. */
 export async function listScheduledEmails(
   db: Kysely<Database>,
   orgId: string,
@@ -57,7 +57,6 @@ export async function listScheduledEmails(
     )
     .select([
       'm.id',
-      'm.status',
       'm.to_address',
       'm.subject',
       'm.record_id',
@@ -67,7 +66,7 @@ export async function listScheduledEmails(
     ])
     .where('m.org_id', '=', orgId)
     .where('c.sequence_id', '=', filter.sequenceId)
-    .where('m.status', 'in', ['queued', 'held']);
+    .where('m.status', '=', 'queued');
   if (filter.senderIn) query = query.where('m.sender_user_id', 'in', filter.senderIn);
   return query.orderBy('m.not_before', 'asc').orderBy('m.id', 'asc').limit(filter.limit).execute();
 }

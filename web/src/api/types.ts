@@ -503,7 +503,6 @@ export interface OutboxMessage {
 /** A sequence's automated email waiting to go (GET /api/sequences/:id/scheduled-emails). */
 export interface ScheduledEmail {
   id: string;
-  status: 'queued' | 'held';
   to: string;
   subject: string;
   recordId: string | null;

@@ -160,7 +160,7 @@ export function OutboxSettings() {
                 {message.status === 'held' && <HeldEmailActions message={message} />}
               </td>
               <td>
-                {(message.status === 'queued' || message.status === 'held') && message.notBefore != null ? (
+                {message.status === 'queued' && message.notBefore != null ? (
                   <ScheduledFor at={message.notBefore} recipientZone={message.recipientTimeZone} />
                 ) : (
                   format.dateTime(message.sentAt ?? message.notBefore ?? message.createdAt)
