@@ -127,11 +127,6 @@ function infer(
   return null;
 }
 
-/** Back-compatible: the zone of a country/region, or null. */
-export function inferTimeZone(place: Place): string | null {
-  return inferZone({ place })?.zone ?? null;
-}
-
 /** Country, region and city of a record from its custom fields (`country`, `region` / `state`, `city`), if any. */
 export function placeOf(custom: Record<string, unknown>): Place {
   const pick = (...names: string[]) => {
