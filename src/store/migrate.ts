@@ -53,3 +53,29 @@ export async function pendingMigrations(db: Kysely<Database>): Promise<string[]>
   const all = await migrator.getMigrations();
   return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
 }
+
+/** Every migration name this build knows, in order (a backup archive records the ones its database had). */
+export function knownMigrations(): string[] {
+  return Object.keys(migrations);
+}
+
+/** Names of the migrations the database has applied, in order. */
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((migration) => migration.executedAt !== undefined).map((migration) => migration.name);
+}
+
+/** Applies migrations up to and including `name` (a restore builds the archive's schema before loading rows). */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<void> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateTo(name);
+  if (result.error)
+    throw new Error(`Migration to ${name} failed: ${String(result.error)}`, { cause: result.error });
+}
