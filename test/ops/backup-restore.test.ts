@@ -215,3 +215,27 @@ describe.each(dialects)('backup archive round trip on %s', (dialect) => {
     }
   }, 60_000);
 });
+
+describe('moving between databases with an archive', () => {
+  it('restores an archive of a SQLite database into PostgreSQL with every row intact', async () => {
+    const source = await freshStore('sqlite', { file: true });
+    const clock = new FakeClock(T0);
+    await seedEngineWorld(source, clock);
+    await connect(source, await twoEmailSequence(source), 'Ada');
+    const archive = tempFile('.jsonl.gz');
+    let before: Record<string, unknown[]>;
+    try {
+      await writeArchive(source, archive, new Date(T0));
+      before = await contents(source);
+    } finally {
+      await source.close();
+    }
+    const target = await emptyStore('postgres');
+    try {
+      await restoreArchive(target, archive);
+      expect(await contents(target)).toEqual(before);
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+});
