@@ -101,12 +101,24 @@ async function* tableRows(trx: Transaction<Database>, table: TableShape): AsyncG
 
 /** Reads the archive's header (first line) without loading the rest. */
 export async function readArchiveHeader(file: string): Promise<z.infer<typeof Header>> {
-  for await (const line of archiveLines(file)) return parseHeader(line);
-  throw new Error(`${file} is empty`);
+  const input = createReadStream(resolve(file));
+  try {
+    for await (const line of createInterface({ input: input.pipe(createGunzip()), crlfDelay: Infinity }))
+      return parseHeader(line);
+    throw new Error(`${file} is empty`);
+  } finally {
+    input.destroy();
+  }
 }
 
 function parseHeader(line: string): z.infer<typeof Header> {
-  const parsed = Header.safeParse(JSON.parse(line));
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new Error('Not a Stepwise backup archive (bad header)');
+  }
+  const parsed = Header.safeParse(json);
   if (!parsed.success) throw new Error('Not a Stepwise backup archive (bad header)');
   return parsed.data;
 }

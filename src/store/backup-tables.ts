@@ -22,8 +22,9 @@ export async function productTables(
   db: Kysely<Database> | Transaction<Database>,
   dialect: DialectName,
 ): Promise<TableShape[]> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : undefined;
   const tables = (await db.introspection.getTables())
-    .filter((table) => !table.isView && (table.schema === undefined || table.schema === 'public'))
+    .filter((table) => !table.isView && table.schema === schema)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const shapes: TableShape[] = [];
   for (const table of tables) {
@@ -32,6 +33,12 @@ export async function productTables(
     shapes.push({ name: table.name, columns, key: key.length > 0 ? key : columns });
   }
   return shapes;
+}
+
+/** PostgreSQL: the schema Stepwise's tables live in (the first of the search path, usually `public`). */
+async function currentSchema(db: Kysely<Database> | Transaction<Database>): Promise<string> {
+  const rows = await sql<{ name: string }>`select current_schema() as name`.execute(db);
+  return rows.rows[0]?.name ?? 'public';
 }
 
 async function primaryKey(
@@ -48,7 +55,8 @@ async function primaryKey(
     select a.attname as name
     from pg_index i
     join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-    where i.indrelid = to_regclass(${table}) and i.indisprimary
+    where i.indrelid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident(${table}))
+      and i.indisprimary
     order by array_position(i.indkey::int2[], a.attnum)`.execute(db);
   return rows.rows.map((row) => row.name);
 }
