@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
+  API_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
 
 export interface Config {
@@ -85,6 +86,8 @@ export interface Config {
   metrics: { token: string | undefined; public: boolean };
   /** After SIGTERM/SIGINT, the process exits (status 1) at the latest after this long. */
   shutdownTimeoutMs: number;
+  /** Requests per API token and minute, counted across processes in the database; 0 = no limit. */
+  apiTokenRateLimit: number;
 }
 
 export interface DatabaseSettings {
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC === 'true' },
+    apiTokenRateLimit: e.API_TOKEN_RATE_LIMIT,
   };
 }
 
@@ -172,6 +176,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownTimeoutMs: 20_000,
     trustProxy: false,
     metrics: { token: undefined, public: false },
+    apiTokenRateLimit: 600,
     ...overrides,
   };
 }

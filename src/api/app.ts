@@ -24,6 +24,7 @@ import { registerAuthentication } from './auth/authenticate.ts';
 import type { AppDeps } from './deps.ts';
 import { redactingLoggerOptions } from './log-redaction.ts';
 import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
+import { databaseRateLimitStore, registerApiTokenLimit } from './rate-limits.ts';
 import { routeModules } from './routes/index.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -84,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await registerSecurityHeaders(app, deps.config);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, store: databaseRateLimitStore(deps) });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuthentication(app, deps);
+  registerApiTokenLimit(app, deps);
   // The API docs and the OpenAPI document need a sign-in (session or token) unless PUBLIC_API_DOCS=true.
   app.addHook('onRequest', async (request) => {
     if (deps.config.publicApiDocs || request.actor) return;

@@ -21,6 +21,7 @@ import { keepConnectionOrder } from './connection-order.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { holdEmailStep } from './held-steps.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { countDeliveries } from './mail-metrics.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
@@ -108,6 +109,7 @@ export class MailDelivery {
       });
       if (rows.length === 0) break;
       const leases = new LeaseKeeper({ ...this.deps, owner: this.owner, leaseMs: this.leaseMs }, rows);
+      const before = { ...stats };
       try {
         const outgoing = await this.prepare(rows, now, stats);
         await sendBatch(
@@ -127,6 +129,7 @@ export class MailDelivery {
         );
       } finally {
         await leases.stop();
+        countDeliveries(before, stats);
       }
     }
     return stats;

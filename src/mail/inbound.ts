@@ -7,6 +7,7 @@ import { type MessageView, readMessage } from './classify/message.ts';
 import { referencedIds } from './classify/original.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
+import { countInbound } from './mail-metrics.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is
@@ -125,7 +126,18 @@ function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutco
   }
 }
 
+/** Reads, classifies, matches and applies one inbound message, and counts it by class (/api/metrics). */
 export async function processInboundMime(
+  deps: InboundDeps,
+  raw: Buffer | string,
+  scope: InboundScope,
+): Promise<InboundOutcome> {
+  const result = await processMime(deps, raw, scope);
+  countInbound(result);
+  return result;
+}
+
+async function processMime(
   deps: InboundDeps,
   raw: Buffer | string,
   scope: InboundScope,

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 
 export interface BackupResult {
@@ -15,9 +15,7 @@ export interface BackupResult {
  */
 export async function backupSqlite(url: string, target: string): Promise<BackupResult> {
   if (!url.startsWith('sqlite:') || url === 'sqlite::memory:') {
-    throw new Error(
-      'stepwise backup copies SQLite databases; for PostgreSQL use pg_dump (docs/operations.md)',
-    );
+    throw new Error('A SQLite copy is made of a SQLite database; for PostgreSQL write an archive');
   }
   const file = resolve(target);
   if (existsSync(file)) throw new Error(`${file} exists; choose a new file name`);
@@ -34,5 +32,59 @@ export async function backupSqlite(url: string, target: string): Promise<BackupR
     }
   } finally {
     source.close();
+  }
+}
+
+/** What a file given to `stepwise restore` is, by its first bytes. */
+export function backupKind(file: string): 'sqlite' | 'archive' {
+  const head = Buffer.alloc(16);
+  const fd = openSync(resolve(file), 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(0, 15).toString('latin1') === 'SQLite format 3') return 'sqlite';
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'archive';
+  throw new Error(`${file} is neither a SQLite copy nor a Stepwise archive`);
+}
+
+/** Names of the migrations a SQLite copy has applied. */
+export function sqliteCopyMigrations(file: string): string[] {
+  const copy = new SQLite(resolve(file), { readonly: true, fileMustExist: true });
+  try {
+    const rows = copy.prepare('select name from kysely_migration order by name').all() as { name: string }[];
+    return rows.map((row) => row.name);
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Restores a SQLite copy made by `backupSqlite` as the database at `url` (a SQLite URL whose file does not exist
+ * yet), through the online backup API, and checks the result's integrity. The caller migrates it afterwards.
+ */
+export async function restoreSqliteCopy(source: string, url: string): Promise<BackupResult> {
+  if (!url.startsWith('sqlite:') || url === 'sqlite::memory:') {
+    throw new Error('A SQLite copy restores into a SQLite DATABASE_URL; for PostgreSQL restore an archive');
+  }
+  const target = resolve(url.slice('sqlite:'.length));
+  if (existsSync(target) && statSync(target).size > 0) {
+    throw new Error(`${target} exists; restore into a new file (stop Stepwise, move the old file away)`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  const copy = new SQLite(resolve(source), { readonly: true, fileMustExist: true });
+  try {
+    const { totalPages } = await copy.backup(target);
+    const restored = new SQLite(target);
+    try {
+      restored.pragma('journal_mode = WAL');
+      const integrity = String(restored.pragma('integrity_check', { simple: true }));
+      return { file: target, pages: totalPages, integrity };
+    } finally {
+      restored.close();
+    }
+  } finally {
+    copy.close();
   }
 }

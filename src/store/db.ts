@@ -24,6 +24,17 @@ export interface Store {
   /** The connection string this store was opened with (workers of other processes reuse it). */
   url: string;
   close(): Promise<void>;
+  /** PostgreSQL: the connection pool's counts now (for /api/metrics); absent for SQLite's single connection. */
+  poolStats?: () => PoolStats;
+}
+
+export interface PoolStats {
+  /** Connections open (in use + idle). */
+  total: number;
+  idle: number;
+  /** Queries waiting for a free connection. */
+  waiting: number;
+  max: number;
 }
 
 // int8 (epoch milliseconds) and numeric come back from pg as strings; all our values fit in a double.
@@ -137,7 +148,14 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
     pool.on('error', onError);
     pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: nulGuardedPool(pool) }) });
-    return { db, dialect: 'postgres', url, close: () => db.destroy() };
+    const max = options.poolSize ?? 10;
+    const poolStats = () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max,
+    });
+    return { db, dialect: 'postgres', url, close: () => db.destroy(), poolStats };
   }
   if (!url.startsWith('sqlite:')) {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url}"`);

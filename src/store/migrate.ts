@@ -12,6 +12,7 @@ import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
+import * as rateLimits from './migrations/0025_rate_limits.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0017_login_attempts': loginAttempts,
   '0018_notifications': notifications,
   '0019_sso': sso,
+  '0025_rate_limits': rateLimits,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
@@ -52,4 +54,30 @@ export async function pendingMigrations(db: Kysely<Database>): Promise<string[]>
   });
   const all = await migrator.getMigrations();
   return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
+/** Every migration name this build knows, in order (a backup archive records the ones its database had). */
+export function knownMigrations(): string[] {
+  return Object.keys(migrations);
+}
+
+/** Names of the migrations the database has applied, in order. */
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((migration) => migration.executedAt !== undefined).map((migration) => migration.name);
+}
+
+/** Applies migrations up to and including `name` (a restore builds the archive's schema before loading rows). */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<void> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateTo(name);
+  if (result.error)
+    throw new Error(`Migration to ${name} failed: ${String(result.error)}`, { cause: result.error });
 }

@@ -100,6 +100,13 @@ export interface PasswordAttemptsTable {
   window_start: number;
 }
 
+/** Hits of one rate-limited bucket + client in the current window (all processes add up here). */
+export interface RateLimitHitsTable {
+  key: string;
+  hits: number;
+  window_start: number;
+}
+
 /** Sign-in attempts per account + client address (SHA-256 key), shared by every process. */
 export interface LoginAttemptsTable {
   key: string;
@@ -585,6 +592,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   password_attempts: PasswordAttemptsTable;
   login_attempts: LoginAttemptsTable;
+  rate_limit_hits: RateLimitHitsTable;
   record_fields: RecordFieldsTable;
   records: RecordsTable;
   record_follows: RecordFollowsTable;

@@ -87,7 +87,8 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           429: ProblemSchema,
         },
       },
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      // Per client address across all processes (the database store); each account has its own limit below.
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const expected = request.cookies[LOGIN_COOKIE];

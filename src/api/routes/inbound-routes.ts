@@ -132,6 +132,8 @@ export async function inboundRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         },
       },
       bodyLimit: 25 * 1024 * 1024,
+      // Per client address, counted in the database across processes (src/api/rate-limits.ts).
+      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
     },
     async (request) => {
       const scope = await scopeOf(request);

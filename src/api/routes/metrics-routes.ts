@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { engineRegistry } from '../../engine/engine-metrics.ts';
+import { mailRegistry } from '../../mail/mail-metrics.ts';
 import { loadOperationalCounts } from '../../store/repos/metrics-repo.ts';
 import type { ConnectionStatus, MessageStatus } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
@@ -75,6 +76,17 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     help: 'How late the oldest due engine task is (engine lag), 0 when nothing is due',
     registers: [registry],
   });
+  const oldestQueued = new Gauge({
+    name: 'stepwise_outbox_oldest_queued_seconds',
+    help: 'How late the oldest queued email due for sending is (delivery lag), 0 when none is waiting',
+    registers: [registry],
+  });
+  const pool = new Gauge({
+    name: 'stepwise_db_pool_connections',
+    help: "This process's PostgreSQL pool: connections in_use, idle, waiting (queries queued for a connection) and max (none for SQLite)",
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -99,7 +111,15 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       connections.set({ status }, counts.connectionsByStatus[status] ?? 0);
     dueTasks.set(counts.dueTasks);
     oldestDue.set(counts.oldestDueAt === null ? 0 : Math.max(0, (now - counts.oldestDueAt) / 1000));
-    const merged = Registry.merge([registry, engineRegistry]);
+    oldestQueued.set(counts.oldestQueuedAt === null ? 0 : Math.max(0, (now - counts.oldestQueuedAt) / 1000));
+    const stats = deps.store.poolStats?.();
+    if (stats) {
+      pool.set({ state: 'in_use' }, stats.total - stats.idle);
+      pool.set({ state: 'idle' }, stats.idle);
+      pool.set({ state: 'waiting' }, stats.waiting);
+      pool.set({ state: 'max' }, stats.max);
+    }
+    const merged = Registry.merge([registry, engineRegistry, mailRegistry]);
     reply.type(merged.contentType);
     return merged.metrics();
   });

@@ -1,19 +1,39 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { backupSqlite } from '../../store/backup.ts';
+import { writeArchive } from '../../store/backup-archive.ts';
+import { openStore } from '../../store/db.ts';
 
 export function registerBackupCommand(program: Command): void {
   program
     .command('backup <file>')
     .description(
-      'Copy the SQLite database to <file> while Stepwise runs (online backup API) and check the copy; ' +
-        'for PostgreSQL use pg_dump (docs/operations.md)',
+      'Back up the database to <file> while Stepwise runs. SQLite: a copy made with the online backup API ' +
+        '(default), or --format archive. PostgreSQL: a Stepwise archive (gzip JSON lines of every table, read ' +
+        'in one snapshot), restorable with `stepwise restore` into SQLite or PostgreSQL (docs/operations.md)',
     )
-    .action(async (file: string) => {
+    .addOption(
+      new Option('--format <format>', 'sqlite (SQLite only) or archive').choices(['sqlite', 'archive']),
+    )
+    .action(async (file: string, options: { format?: 'sqlite' | 'archive' }) => {
       const config = loadConfig();
-      const result = await backupSqlite(config.databaseUrl, file);
-      if (result.integrity !== 'ok')
-        throw new Error(`The copy failed its integrity check: ${result.integrity}`);
-      console.log(`Backed up ${result.pages} pages to ${result.file} (integrity ok).`);
+      const isSqlite = config.databaseUrl.startsWith('sqlite:');
+      const format = options.format ?? (isSqlite ? 'sqlite' : 'archive');
+      if (format === 'sqlite') {
+        const result = await backupSqlite(config.databaseUrl, file);
+        if (result.integrity !== 'ok')
+          throw new Error(`The copy failed its integrity check: ${result.integrity}`);
+        console.log(`Backed up ${result.pages} pages to ${result.file} (integrity ok).`);
+        return;
+      }
+      const store = openStore(config.databaseUrl);
+      try {
+        const summary = await writeArchive(store, file, new Date());
+        console.log(
+          `Archived ${summary.rows} rows of ${summary.tables} tables (schema ${summary.schema}) to ${summary.file}.`,
+        );
+      } finally {
+        await store.close();
+      }
     });
 }

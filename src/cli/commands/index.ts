@@ -25,8 +25,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'backup',
-    summary: 'Copy the SQLite database to a file while Stepwise runs (PostgreSQL: pg_dump)',
+    summary: 'Back up the database to a file while Stepwise runs (SQLite copy or portable archive)',
     load: async () => (await import('./backup-command.ts')).registerBackupCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'Restore a backup (SQLite copy or archive) into an empty database',
+    load: async () => (await import('./restore-command.ts')).registerRestoreCommand,
   },
   {
     name: 'import',
