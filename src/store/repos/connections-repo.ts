@@ -423,38 +423,7 @@ export async function stepProgress(db: Kysely<Database>, orgId: string, connecti
   return progress;
 }
 
-/** Counts a bulk job's work: records of the type that are open, optionally without a live connection. */
-export function openRecordsQuery(
-  db: Kysely<Database>,
-  input: { orgId: string; recordType: RecordType; withoutSequence: boolean; scope: RecordScope },
-) {
-  let query = db
-    .selectFrom('records as r')
-    .where('r.org_id', '=', input.orgId)
-    .where('r.type', '=', input.recordType)
-    .where('r.status', '=', 'open');
-  if (input.withoutSequence) {
-    query = query.where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('connections as c')
-            .select(sql`1`.as('one'))
-            .whereRef('c.org_id', '=', 'r.org_id')
-            .whereRef('c.record_id', '=', 'r.id')
-            .where('c.status', 'in', LIVE_STATUSES),
-        ),
-      ),
-    );
-  }
-  const scope = input.scope;
-  if (scope.kind === 'owner') query = query.where('r.owner_id', '=', scope.userId);
-  if (scope.kind === 'units') {
-    query = query.where((eb) =>
-      eb.or([eb('r.business_unit_id', 'in', scope.businessUnitIds), eb('r.owner_id', '=', scope.userId)]),
-    );
-  }
-  return query;
-}
+export { openRecordsQuery } from '../connections/open-records.ts';
 
 /** The organisation's permission inputs, for work done outside a request (bulk jobs, segments). */
 export async function loadOrgPolicy(db: Kysely<Database>, orgId: string): Promise<OrgPolicy> {
