@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type JobProgress, saveJobProgress } from '../bulk-jobs/bulk-job-rows.ts';
+import { insertBulkJob, type JobProgress, saveJobProgress } from '../bulk-jobs/bulk-job-rows.ts';
 import { type ClaimedJob, claimBulkJob } from '../bulk-jobs/claim-bulk-job.ts';
 import { newId } from '../ids.ts';
 import type { Database, RecordType } from '../schema.ts';
@@ -52,26 +52,16 @@ export async function createImportJob(
           .where('job_id', '=', existing.id)
           .execute();
       }
-      await trx
-        .insertInto('bulk_jobs')
-        .values({
-          org_id: input.orgId,
-          id,
-          kind: IMPORT_JOB_KIND,
-          status: 'queued',
-          params_json: input.paramsJson,
-          total: input.total,
-          processed: 0,
-          succeeded: 0,
-          failed: 0,
-          result_json: input.resultJson,
-          created_by: input.actorId,
-          lease_owner: null,
-          lease_until: null,
-          created_at: input.now,
-          updated_at: input.now,
-        })
-        .execute();
+      await insertBulkJob(trx, {
+        orgId: input.orgId,
+        id,
+        kind: IMPORT_JOB_KIND,
+        paramsJson: input.paramsJson,
+        resultJson: input.resultJson,
+        total: input.total,
+        createdBy: input.actorId,
+        now: input.now,
+      });
       await trx
         .insertInto('import_files')
         .values({
