@@ -1,8 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RecordScope } from '../../domain/connect/scope.ts';
 import type { Database, RecordsTable, RecordType } from '../schema.ts';
-
-const LIVE_STATUSES = ['active', 'paused'] as const;
+import { LIVE_STATUSES } from './connection-rows.ts';
 
 export interface OpenRecordsFilter {
   orgId: string;
