@@ -8,6 +8,7 @@ import type { Database } from '../schema.ts';
 import { nameTaken, requireSequence, type SequenceRow } from './sequence-rows.ts';
 
 /** Creating a sequence and editing its draft and properties. */
+
 // ── Create, edit ──────────────────────────────────────────────────────────────────────────────────────────
 export interface NewSequence {
   orgId: string;

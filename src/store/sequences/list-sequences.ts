@@ -5,6 +5,7 @@ import type { Database } from '../schema.ts';
 import type { SequenceRow } from './sequence-rows.ts';
 
 /** The sequence list: filters, sorts, keyset pages. */
+
 // ── List ──────────────────────────────────────────────────────────────────────────────────────────────────
 export const SEQUENCE_SORTS = ['name', 'updated', 'status', 'recordType'] as const;
 export type SequenceSort = (typeof SEQUENCE_SORTS)[number];

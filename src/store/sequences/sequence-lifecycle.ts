@@ -23,6 +23,7 @@ import {
 } from './sequence-rows.ts';
 
 /** Activate, deactivate, revise, copy and delete a sequence. */
+
 // ── Lifecycle ─────────────────────────────────────────────────────────────────────────────────────────────
 /** Serialises activations of one organisation: PostgreSQL locks the org row; SQLite already holds the write lock. */
 async function lockOrg(db: Kysely<Database>, dialect: DialectName, orgId: string): Promise<void> {

@@ -17,6 +17,7 @@ import { loadAccessibleSequences, loadPrincipals, loadUnitTree } from '../repos/
 import type { Database, SequencesTable, SequenceVersionsTable } from '../schema.ts';
 
 /** Sequence rows: find, shares, and the context a definition is validated in. */
+
 export type SequenceRow = Selectable<SequencesTable>;
 export type VersionRow = Selectable<SequenceVersionsTable>;
 

@@ -22,6 +22,7 @@ import {
 } from './sequence-rows.ts';
 
 /** Export and import of a sequence document. */
+
 // ── Export / import ───────────────────────────────────────────────────────────────────────────────────────
 export async function templatesByIds(db: Kysely<Database>, orgId: string, ids: string[]) {
   if (ids.length === 0) return [];

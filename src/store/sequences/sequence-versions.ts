@@ -3,6 +3,7 @@ import { LIVE_STATUSES } from '../repos/connections-repo.ts';
 import type { Database } from '../schema.ts';
 
 /** Versions of a sequence and how many records each has connected. */
+
 // ── Versions ──────────────────────────────────────────────────────────────────────────────────────────────
 export async function listVersions(db: Kysely<Database>, orgId: string, sequenceId: string) {
   return db
