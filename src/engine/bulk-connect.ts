@@ -20,6 +20,6 @@ export {
   type ConnectOutcome,
   type ConnectRecordsInput,
   connectRecords,
-  /** The API's name for `connectRecords` (the same function). */
+  // The API's name for `connectRecords` (the same function), until the route files import it by its name.
   connectRecords as connectRecordIds,
 } from './connect-records.ts';

@@ -53,8 +53,6 @@ export const connectedEventId = (connectionId: string) => `connected:${connectio
 export const emailIdempotencyKey = (connectionId: string, nodeId: string, attempt: number) =>
   `${connectionId}:${nodeId}:${attempt}`;
 
-export { eventTaskRow };
-
 const CORE_FIELDS: Record<
   string,
   'stage' | 'status' | 'company' | 'job_title' | 'name' | 'first_name' | 'last_name'

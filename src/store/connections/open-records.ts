@@ -15,7 +15,7 @@ export interface OpenRecordsFilter {
 }
 
 /** Open records of the type, optionally without a live connection, within the caller's scope. */
-export function openRecordsQuery(db: Kysely<Database>, input: OpenRecordsFilter) {
+function openRecordsQuery(db: Kysely<Database>, input: OpenRecordsFilter) {
   let query = db
     .selectFrom('records as r')
     .where('r.org_id', '=', input.orgId)

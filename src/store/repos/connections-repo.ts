@@ -6,4 +6,3 @@ export * from '../connections/connect-lookups.ts';
 export * from '../connections/connection-rows.ts';
 export * from '../connections/end-connections.ts';
 export * from '../connections/list-connections.ts';
-export { openRecordsQuery } from '../connections/open-records.ts';
