@@ -76,7 +76,7 @@ const CLONED = [
 
 /**
  * Setup, not measured: every lead connected and waiting in the first wait. The real engine connects lead-0
- * (`createConnection` + the worker applying `connected`); its rows in every table the engine wrote are then copied
+ * (`connectRecords` + the worker applying `connected`); its rows in every table the engine wrote are then copied
  * for the other leads with their own ids (connection, record, owner, row ids; ids inside JSON and keys swapped).
  * The result is what bulk connect + the worker would write for all of them, in a fraction of the time, so the
  * full-size run fits the time budget. The timed phase is untouched: real worker processes on these rows.
