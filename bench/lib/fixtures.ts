@@ -3,25 +3,13 @@ import { hashSecret } from '../../src/api/auth/secrets.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { newId } from '../../src/store/ids.ts';
 import type { ConnectionsTable, Database, RecordsTable, StepInstancesTable } from '../../src/store/schema.ts';
+import { insertRows } from '../../src/store/seed/insert-rows.ts';
 
 export const ORG = 'bench-org';
 export const BU = 'bench-bu';
 
-/** Inserts rows in multi-row statements of `chunk` rows (well under both dialects' parameter limits). */
-export async function insertChunked<T extends keyof Database>(
-  db: Kysely<Database>,
-  table: T,
-  rows: Insertable<Database[T]>[],
-  chunk = 500,
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) {
-    // Kysely's generic insert over a table union cannot be typed per call site; the rows are typed by the caller.
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + chunk) as never)
-      .execute();
-  }
-}
+/** Inserts rows in multi-row statements of `chunk` rows (the store's seeding insert). */
+export const insertChunked = insertRows;
 
 export interface OrgFixture {
   sellers: string[];
@@ -31,9 +19,8 @@ export interface OrgFixture {
 
 /** One org, one business unit, `sellerCount` sellers with tokens, generous mail limits, no holidays. */
 export async function createOrg(db: Kysely<Database>, sellerCount: number, now: number): Promise<OrgFixture> {
-  await db
-    .insertInto('orgs')
-    .values({
+  await insertRows(db, 'orgs', [
+    {
       id: ORG,
       name: 'Bench Org',
       settings_json: JSON.stringify({
@@ -46,12 +33,11 @@ export async function createOrg(db: Kysely<Database>, sellerCount: number, now: 
         },
       }),
       created_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('business_units')
-    .values({ org_id: ORG, id: BU, name: 'Bench', parent_id: null, created_at: now })
-    .execute();
+    },
+  ]);
+  await insertRows(db, 'business_units', [
+    { org_id: ORG, id: BU, name: 'Bench', parent_id: null, created_at: now },
+  ]);
   const sellers = Array.from({ length: sellerCount }, (_, i) => `seller-${i}`);
   await insertChunked(
     db,
@@ -91,9 +77,8 @@ export async function createOrg(db: Kysely<Database>, sellerCount: number, now: 
       revoked_at: null,
     })),
   );
-  await db
-    .insertInto('record_fields')
-    .values({
+  await insertRows(db, 'record_fields', [
+    {
       org_id: ORG,
       id: 'field-lead-stage',
       record_type: 'lead',
@@ -105,8 +90,8 @@ export async function createOrg(db: Kysely<Database>, sellerCount: number, now: 
         { value: 'contacted', label: 'Contacted' },
       ]),
       created_at: now,
-    })
-    .execute();
+    },
+  ]);
   return { sellers, tokens };
 }
 
@@ -151,9 +136,8 @@ export async function createLeads(
 }
 
 export async function createTemplate(db: Kysely<Database>, now: number): Promise<string> {
-  await db
-    .insertInto('email_templates')
-    .values({
+  await insertRows(db, 'email_templates', [
+    {
       org_id: ORG,
       id: 'tpl-intro',
       name: 'Intro',
@@ -167,8 +151,8 @@ export async function createTemplate(db: Kysely<Database>, now: number): Promise
       builtin: 0,
       created_at: now,
       updated_at: now,
-    })
-    .execute();
+    },
+  ]);
   return 'tpl-intro';
 }
 
@@ -181,9 +165,8 @@ export async function createActiveSequence(
   now: number,
 ): Promise<{ sequenceId: string; versionId: string }> {
   const versionId = `${id}-v1`;
-  await db
-    .insertInto('sequences')
-    .values({
+  await insertRows(db, 'sequences', [
+    {
       org_id: ORG,
       id,
       name: id,
@@ -197,11 +180,10 @@ export async function createActiveSequence(
       is_template: 0,
       created_at: now,
       updated_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('sequence_versions')
-    .values({
+    },
+  ]);
+  await insertRows(db, 'sequence_versions', [
+    {
       org_id: ORG,
       id: versionId,
       sequence_id: id,
@@ -210,8 +192,8 @@ export async function createActiveSequence(
       change_note: null,
       created_by: ownerId,
       created_at: now,
-    })
-    .execute();
+    },
+  ]);
   return { sequenceId: id, versionId };
 }
 

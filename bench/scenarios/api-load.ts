@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { analyze } from '../../src/store/stats/count-rows.ts';
 import { freePort, percentile, round } from '../lib/env.ts';
 import { createActiveSequence, createOrg, createWorklistRows, tenStepDefinition } from '../lib/fixtures.ts';
 import { spawnStepwise, waitFor } from '../lib/processes.ts';
@@ -45,8 +46,7 @@ export async function benchApiLoadAndWorklist(
   const total = sellerCount * connectionsPerSeller * 4;
   process.stdout.write(`  building ${total.toLocaleString('en')} step instances on ${target.dialect}…`);
   await createWorklistRows(db, sellers, connectionsPerSeller, sequenceId, versionId, now);
-  if (target.dialect === 'postgres')
-    await db.executeQuery({ sql: 'ANALYZE', parameters: [], query: { kind: 'RawNode' } } as never);
+  await analyze(db, target.dialect);
   process.stdout.write(' done\n');
 
   const port = await freePort();

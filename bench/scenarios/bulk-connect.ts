@@ -1,4 +1,6 @@
 import { createConnectJob, runBulkJobs } from '../../src/engine/bulk-connect.ts';
+import { insertRows } from '../../src/store/seed/insert-rows.ts';
+import { countRows } from '../../src/store/stats/count-rows.ts';
 import { round } from '../lib/env.ts';
 import { createActiveSequence, createLeads, createOrg, ORG, tenStepDefinition } from '../lib/fixtures.ts';
 import type { Report } from '../lib/report.ts';
@@ -9,10 +11,7 @@ export async function benchBulkConnect(target: Target, size: number, report: Rep
   const { db } = target.store;
   const now = Date.now();
   const { sellers } = await createOrg(db, 10, now);
-  await db
-    .insertInto('role_assignments')
-    .values({ org_id: ORG, user_id: sellers[0]!, role: 'admin' })
-    .execute();
+  await insertRows(db, 'role_assignments', [{ org_id: ORG, user_id: sellers[0]!, role: 'admin' }]);
   await createLeads(db, sellers, size, now);
   const { sequenceId } = await createActiveSequence(db, 'ten-steps', sellers[0]!, tenStepDefinition(), now);
 
@@ -27,15 +26,7 @@ export async function benchBulkConnect(target: Target, size: number, report: Rep
   await runBulkJobs({ store: target.store, clock, chunkSize: 2000 });
   const seconds = (performance.now() - started) / 1000;
 
-  const connected = Number(
-    (
-      await db
-        .selectFrom('connections')
-        .select(db.fn.countAll().as('n'))
-        .where('org_id', '=', ORG)
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+  const connected = await countRows(db, 'connections', ORG);
   if (connected !== size) throw new Error(`bulk connect connected ${connected} of ${size}`);
   const setup = `${target.dialect}, ${size.toLocaleString('en')} leads`;
   report.add({

@@ -1,11 +1,20 @@
-import type { Kysely } from 'kysely';
 import { FakeClock } from '../../src/engine/clock.ts';
-import { createConnection } from '../../src/engine/connect.ts';
+import { connectRecords } from '../../src/engine/connect-records.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { startMailWorker } from '../../src/mail/delivery.ts';
 import { newId } from '../../src/store/ids.ts';
+import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
+import { loadActor } from '../../src/store/repos/identity-repo.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { insertRows, rowsWhere } from '../../src/store/seed/insert-rows.ts';
+import {
+  countPendingDue,
+  countRecordsWithCustomText,
+  countRows,
+  unsentMessageCounts,
+} from '../../src/store/stats/count-rows.ts';
+import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { round } from '../lib/env.ts';
 import {
   createActiveSequence,
@@ -49,31 +58,11 @@ async function count(
   const { db } = target.store;
   switch (query) {
     case 'pendingDue':
-      return Number(
-        (
-          await db
-            .selectFrom('scheduled_tasks')
-            .select(db.fn.countAll().as('n'))
-            .where('status', '=', 'pending')
-            .where('due_at', '<=', dueBy)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+      return countPendingDue(db, dueBy);
     case 'messages':
-      return Number(
-        (await db.selectFrom('outbound_messages').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow())
-          .n,
-      );
+      return countRows(db, 'outbound_messages');
     case 'updated':
-      return Number(
-        (
-          await db
-            .selectFrom('records')
-            .select(db.fn.countAll().as('n'))
-            .where('custom_json', 'like', '%contacted%')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+      return countRecordsWithCustomText(db, 'contacted');
   }
 }
 
@@ -87,7 +76,7 @@ const CLONED = [
 
 /**
  * Setup, not measured: every lead connected and waiting in the first wait. The real engine connects lead-0
- * (`createConnection` + the worker applying `connected`); its rows in every table the engine wrote are then copied
+ * (`connectRecords` + the worker applying `connected`); its rows in every table the engine wrote are then copied
  * for the other leads with their own ids (connection, record, owner, row ids; ids inside JSON and keys swapped).
  * The result is what bulk connect + the worker would write for all of them, in a fraction of the time, so the
  * full-size run fits the time budget. The timed phase is untouched: real worker processes on these rows.
@@ -97,20 +86,30 @@ async function connectAtFirstWait(
   clock: FakeClock,
   sellers: string[],
   sequenceId: string,
-  versionId: string,
   size: number,
   now: number,
 ): Promise<void> {
   const { db } = target.store;
-  const templateId = await createConnection(db, {
-    orgId: ORG,
-    recordId: 'lead-0',
-    sequenceId,
-    versionId,
-    ownerId: sellers[0]!,
-    connectedBy: sellers[0]!,
-    now,
-  });
+  const [actor, sequence, policy] = await Promise.all([
+    loadActor(db, ORG, sellers[0]!),
+    loadSequenceForConnect(db, ORG, sequenceId),
+    loadOrgPolicy(db, ORG),
+  ]);
+  if (!actor || !sequence) throw new Error('bench: the seller or the sequence is missing');
+  const [outcome] = await db.transaction().execute((trx) =>
+    connectRecords(trx, {
+      orgId: ORG,
+      sequence,
+      actor,
+      policy,
+      recordIds: ['lead-0'],
+      now,
+      source: 'manual',
+    }),
+  );
+  if (outcome?.status !== 'connected')
+    throw new Error(`bench: lead-0 was not connected (${outcome?.reason})`);
+  const templateId = outcome.connectionId;
   const setupWorker = startEngineWorker(
     {
       store: target.store,
@@ -124,12 +123,7 @@ async function connectAtFirstWait(
   await setupWorker.drain();
   await setupWorker.stop();
   for (const [table, column] of CLONED) {
-    const template = await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
-      .selectFrom(table)
-      .selectAll()
-      .where('org_id', '=', ORG)
-      .where(column, '=', templateId)
-      .execute();
+    const template = await rowsWhere(db, table, { orgId: ORG, column, value: templateId });
     const CHUNK_LEADS = 2000;
     for (let from = 1; from < size; from += CHUNK_LEADS) {
       const rows: Record<string, unknown>[] = [];
@@ -179,28 +173,21 @@ export async function benchEngineThroughput(
   const t0 = Date.UTC(2026, 0, 5, 8, 0);
   const clock = new FakeClock(t0);
   const { sellers } = await createOrg(db, 100, t0);
-  await db
-    .insertInto('role_assignments')
-    .values({ org_id: ORG, user_id: sellers[0]!, role: 'admin' })
-    .execute();
+  await insertRows(db, 'role_assignments', [{ org_id: ORG, user_id: sellers[0]!, role: 'admin' }]);
   await createLeads(db, sellers, size, t0);
   const templateId = await createTemplate(db, t0);
-  const { sequenceId, versionId } = await createActiveSequence(
+  const { sequenceId } = await createActiveSequence(
     db,
     'email-flow',
     sellers[0]!,
     emailThroughputDefinition(templateId),
     t0,
   );
-  await connectAtFirstWait(target, clock, sellers, sequenceId, versionId, size, t0);
+  await connectAtFirstWait(target, clock, sellers, sequenceId, size, t0);
 
   const census = async (): Promise<RowCensus> => {
     const tables = ['step_instances', 'outbound_messages', 'scheduled_tasks', 'timeline_events'] as const;
-    const counts = await Promise.all(
-      tables.map(async (table) =>
-        Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-      ),
-    );
+    const counts = await Promise.all(tables.map(async (table) => countRows(db, table)));
     return Object.fromEntries(tables.map((table, i) => [table, counts[i]!])) as unknown as RowCensus;
   };
   const before = await census();
@@ -208,12 +195,7 @@ export async function benchEngineThroughput(
   const parked = t1 + 3_600_000;
   // Park the due work an hour ahead, start the workers, and only when every one is up make the work due: the
   // measurement then holds no process start-up time.
-  await db
-    .updateTable('scheduled_tasks')
-    .set({ due_at: parked })
-    .where('status', '=', 'pending')
-    .where('due_at', '<=', t1)
-    .execute();
+  await moveDueTasks(db, { dueBy: t1, to: parked });
   const children = Array.from({ length: workers }, (_, i) =>
     spawnStepwise(['worker', '--only', 'engine', '--unsafe-test-clock'], {
       DATABASE_URL: target.url,
@@ -232,12 +214,7 @@ export async function benchEngineThroughput(
       120_000,
       50,
     );
-    await db
-      .updateTable('scheduled_tasks')
-      .set({ due_at: t1 })
-      .where('status', '=', 'pending')
-      .where('due_at', '=', parked)
-      .execute();
+    await moveDueTasks(db, { dueAt: parked, to: t1 });
     dueAtReal = performance.now();
     finishedAt = await waitFor(async () => (await count(target, 'pendingDue', t1)) === 0, 600_000, 20);
   } catch (error) {
@@ -319,12 +296,7 @@ export async function benchEngineThroughput(
     await sink.close();
     const received = sink.received();
     if (received !== size) {
-      const left = await db
-        .selectFrom('outbound_messages')
-        .select(['status', 'hold_reason', db.fn.countAll().as('n')])
-        .where('status', '!=', 'sent')
-        .groupBy(['status', 'hold_reason'])
-        .execute();
+      const left = await unsentMessageCounts(db);
       console.log('  messages not sent:', JSON.stringify(left));
     }
     const mailSetup = `${target.dialect}, 1 delivery loop, ${size.toLocaleString('en')} messages`;

@@ -13,16 +13,13 @@ import {
   validateRow,
 } from '../domain/records/csv-import.ts';
 import { RECORD_TYPES, type RecordType } from '../domain/sequence/definition.ts';
-import type { Store } from '../store/db.ts';
-import { isDatabaseUnavailable } from '../store/db-errors.ts';
-import { newId } from '../store/ids.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import { loadOrgPolicy } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
 import {
   type ClaimedImport,
-  claimImportJob,
   existingEmails,
+  IMPORT_JOB_KIND,
   loadImportFile,
   loadImportJobRow,
   saveImportProgress,
@@ -31,7 +28,7 @@ import { listRecordFields } from '../store/repos/record-fields-repo.ts';
 import { activeOwners, insertRecordRows, type RecordRow, toRecordRow } from '../store/repos/records-repo.ts';
 import { enabledSegmentsFor } from '../store/repos/segments-repo.ts';
 import type { Database } from '../store/schema.ts';
-import type { Clock } from './clock.ts';
+import { type JobRunnerDeps, LeaseLost, runJobs, startJobPoller } from './job-runner.ts';
 import { onRecordChanged } from './record-changes.ts';
 
 /**
@@ -102,18 +99,10 @@ export function ownerRefusalFor(actor: Actor, policy: OrgPolicy) {
       : 'you may give records only to yourself or to people in units you manage';
 }
 
-export interface ImportJobDeps {
-  store: Store;
-  clock: Clock;
-  workerId?: string;
+export interface ImportJobDeps extends JobRunnerDeps {
   /** Rows per chunk (per transaction). */
   chunkSize?: number;
-  leaseMs?: number;
-  /** Aborted at shutdown: the run returns after the chunk in hand; the job resumes at its cursor later. */
-  signal?: AbortSignal;
 }
-
-class LeaseLost extends Error {}
 
 interface ParsedFile {
   rows: CsvRow[];
@@ -123,33 +112,16 @@ interface ParsedFile {
 const parsedFiles = new Map<string, ParsedFile>();
 
 /** Works through every claimable import job; returns how many it finished. */
-export async function runImportJobs(deps: ImportJobDeps): Promise<number> {
-  const workerId = deps.workerId ?? `import-${process.pid}-${newId()}`;
-  const leaseMs = deps.leaseMs ?? 60_000;
-  let finished = 0;
-  for (;;) {
-    if (deps.signal?.aborted) return finished;
-    const job = await claimImportJob(deps.store.db, workerId, deps.clock.now(), leaseMs);
-    if (!job) return finished;
-    try {
-      let done = false;
-      while (!done && !deps.signal?.aborted) {
-        done = await runImportChunk(deps, job, workerId, leaseMs);
-        // SQLite answers synchronously: let the server answer requests (progress polls) between chunks.
-        if (!done) await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (!done) return finished;
-      finished++;
-    } catch (error) {
-      if (error instanceof LeaseLost) continue;
-      // The database went away: the chunk rolled back; the job resumes from its cursor later.
-      if (isDatabaseUnavailable(error)) throw error;
+export function runImportJobs(deps: ImportJobDeps): Promise<number> {
+  return runJobs(deps, {
+    kind: IMPORT_JOB_KIND,
+    runChunk: (job, workerId, leaseMs) => runImportChunk(deps, job, workerId, leaseMs),
+    fail: async (job, workerId, error) => {
       await failImportJob(deps, job, workerId, error);
-      finished++;
-    } finally {
-      parsedFiles.delete(job.id);
-    }
-  }
+      return true;
+    },
+    release: (job) => parsedFiles.delete(job.id),
+  });
 }
 
 async function failImportJob(deps: ImportJobDeps, job: ClaimedImport, workerId: string, error: unknown) {
@@ -306,36 +278,5 @@ async function runImportChunk(
 export function startImportJobRunner(
   deps: ImportJobDeps & { pollMs?: number; onError?: (error: unknown) => void },
 ) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let failures = 0;
-  const stopping = new AbortController();
-  const tick = async () => {
-    if (stopped) return;
-    const pollMs = deps.pollMs ?? 1000;
-    let pause = pollMs;
-    running = runImportJobs({ ...deps, signal: stopping.signal }).then(
-      () => {
-        failures = 0;
-      },
-      (error: unknown) => {
-        failures++;
-        pause = Math.max(pollMs, Math.min(pollMs * 2 ** Math.min(failures, 10), 5_000));
-        deps.onError?.(error);
-      },
-    );
-    await running;
-    if (!stopped) timer = setTimeout(tick, pause);
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    drain: () => runImportJobs(deps),
-    async stop() {
-      stopped = true;
-      stopping.abort();
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startJobPoller((signal) => runImportJobs(signal ? { ...deps, signal } : deps), deps);
 }

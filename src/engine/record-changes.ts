@@ -13,11 +13,12 @@ import {
   type RecordRow,
 } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
+import { listRecordFields } from '../store/repos/record-fields-repo.ts';
 import { enabledSegmentsFor } from '../store/repos/segments-repo.ts';
 import { recordTimeline } from '../store/repos/timeline-repo.ts';
 import type { Database } from '../store/schema.ts';
-import { connectRecordBatch } from './bulk-connect.ts';
 import type { Clock } from './clock.ts';
+import { connectRecords } from './connect-records.ts';
 import { enqueueEvent } from './enqueue-event.ts';
 import { exitConnections } from './exit-connections.ts';
 
@@ -122,12 +123,7 @@ async function connectBySegment(
 ): Promise<RecordChangeResult['connectedBySegment']> {
   const segments = await enabledSegmentsFor(db, record.org_id, record.type);
   if (segments.length === 0) return null;
-  const custom = await db
-    .selectFrom('record_fields')
-    .select('name')
-    .where('org_id', '=', record.org_id)
-    .where('record_type', '=', record.type)
-    .execute();
+  const custom = await listRecordFields(db, record.org_id, record.type);
   const matches = matchingSegments(
     segments,
     record.type,
@@ -142,12 +138,13 @@ async function connectBySegment(
       loadSequenceForConnect(db, record.org_id, segment.sequenceId),
     ]);
     if (!owner || !sequence?.connectable) continue;
-    const [outcome] = await connectRecordBatch(db, {
+    const [outcome] = await connectRecords(db, {
       orgId: record.org_id,
       sequence,
       actor: owner,
       policy,
-      requested: [{ recordId: record.id, record }],
+      recordIds: [record.id],
+      records: [record],
       now,
       source: `segment:${segment.id}`,
     });

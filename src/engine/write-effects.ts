@@ -35,7 +35,7 @@ import type {
   TimelineEventsTable,
   WebhookDeliveriesTable,
 } from '../store/schema.ts';
-import { eventTaskKey } from './enqueue-event.ts';
+import { eventTaskRow } from '../store/tasks/event-tasks.ts';
 import { parseObject } from './load-context.ts';
 
 /** The outcome of advancing one connection through one or more events. */
@@ -52,32 +52,6 @@ export const timerEventId = (connectionId: string, nodeId: string) => `timer:${c
 export const connectedEventId = (connectionId: string) => `connected:${connectionId}`;
 export const emailIdempotencyKey = (connectionId: string, nodeId: string, attempt: number) =>
   `${connectionId}:${nodeId}:${attempt}`;
-
-/** Task row for an event (the shape `enqueueEvent` writes), for multi-row inserts. */
-export function eventTaskRow(
-  orgId: string,
-  connectionId: string,
-  event: { id: string; type: string; nodeId?: string },
-  dueAt: number,
-  now: number,
-): TaskRow {
-  return {
-    org_id: orgId,
-    id: newId(now),
-    connection_id: connectionId,
-    kind: 'event',
-    payload_json: JSON.stringify(event),
-    idempotency_key: eventTaskKey(event.id),
-    due_at: dueAt,
-    status: 'pending',
-    attempts: 0,
-    last_error: null,
-    lease_owner: null,
-    lease_until: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
 
 const CORE_FIELDS: Record<
   string,

@@ -2,6 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import { insertOutboundMessage } from '../store/mail/insert-outbound-message.ts';
+import { connectionDefinitionJson } from '../store/mail/send-context-rows.ts';
+import { findEmailTemplate } from '../store/repos/email-templates-repo.ts';
 import type { Database, StepInstancesTable } from '../store/schema.ts';
 import { messageIdFor } from './delivery.ts';
 import { type RenderedMessage, renderTemplate } from './render.ts';
@@ -34,19 +37,9 @@ interface StepEmailSource {
 
 /** The template of the step (the A/B variant's when the step has one). */
 export async function stepEmailSource(db: Kysely<Database>, step: StepRow): Promise<StepEmailSource> {
-  const version = await db
-    .selectFrom('connections')
-    .innerJoin('sequence_versions', (join) =>
-      join
-        .onRef('sequence_versions.org_id', '=', 'connections.org_id')
-        .onRef('sequence_versions.id', '=', 'connections.version_id'),
-    )
-    .select('sequence_versions.definition_json')
-    .where('connections.org_id', '=', step.org_id)
-    .where('connections.id', '=', step.connection_id)
-    .executeTakeFirst();
-  if (!version) return { templateId: null, tracking: true };
-  const definition = JSON.parse(version.definition_json) as {
+  const definitionJson = await connectionDefinitionJson(db, step.org_id, step.connection_id);
+  if (definitionJson === undefined) return { templateId: null, tracking: true };
+  const definition = JSON.parse(definitionJson) as {
     nodes?: {
       id: string;
       templateId?: string | null;
@@ -108,12 +101,7 @@ export async function composeDraft(
 ): Promise<ComposeDraft> {
   const source = await stepEmailSource(db, step);
   const template = source.templateId
-    ? await db
-        .selectFrom('email_templates')
-        .selectAll()
-        .where('org_id', '=', step.org_id)
-        .where('id', '=', source.templateId)
-        .executeTakeFirst()
+    ? await findEmailTemplate(db, step.org_id, source.templateId)
     : undefined;
   const { record, render } = await contextFor(db, step, senderId);
   const input = {
@@ -155,9 +143,9 @@ export async function queueManualEmail(
   const now = deps.clock.now();
   const id = newId(now);
   const source = await stepEmailSource(db, input.step);
-  const rows = await db
-    .insertInto('outbound_messages')
-    .values({
+  return insertOutboundMessage(
+    db,
+    {
       org_id: input.step.org_id,
       id,
       connection_id: input.step.connection_id,
@@ -184,9 +172,7 @@ export async function queueManualEmail(
       sent_at: null,
       created_at: now,
       updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['org_id', 'idempotency_key']).doNothing())
-    .returning('id')
-    .execute();
-  return rows[0]?.id ?? null;
+    },
+    { ignoreDuplicate: true },
+  );
 }

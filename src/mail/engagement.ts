@@ -4,9 +4,12 @@ import type { EngineEvent, ExitReason } from '../domain/engine/events.ts';
 import type { EmailResult } from '../domain/sequence/definition.ts';
 import type { MailWebhookEvent } from '../domain/webhooks/events.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
+import { setDoNotEmail } from '../store/mail/do-not-email.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
+import { liveConnectionsOf } from '../store/repos/connections-repo.ts';
 import {
   cancelPendingForRecord,
+  findStepNodeId,
   insertEngagement,
   insertTimeline,
   type OutboundRow,
@@ -71,17 +74,6 @@ export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
-async function nodeIdOf(db: Kysely<Database>, message: MessageRef): Promise<string | null> {
-  if (!message.step_instance_id) return null;
-  const step = await db
-    .selectFrom('step_instances')
-    .select('node_id')
-    .where('org_id', '=', message.org_id)
-    .where('id', '=', message.step_instance_id)
-    .executeTakeFirst();
-  return step?.node_id ?? null;
-}
-
 /** Records one report; returns false (and does nothing else) when it was recorded before. */
 export async function recordEngagement(db: Kysely<Database>, report: EngagementReport): Promise<boolean> {
   const { message } = report;
@@ -133,7 +125,7 @@ export async function recordEngagement(db: Kysely<Database>, report: EngagementR
   if (message.connection_id) {
     const events: EngineEvent[] = [];
     if (report.results?.length) {
-      const nodeId = await nodeIdOf(db, message);
+      const nodeId = await findStepNodeId(db, message);
       if (nodeId) {
         for (const result of report.results) {
           events.push({
@@ -193,20 +185,9 @@ export async function applyDoNotEmail(
     reason: string;
   },
 ): Promise<void> {
-  const record = await db
-    .selectFrom('records')
-    .select(['do_not_email'])
-    .where('org_id', '=', input.orgId)
-    .where('id', '=', input.recordId)
-    .executeTakeFirst();
-  if (!record) return;
-  if (record.do_not_email !== 1) {
-    await db
-      .updateTable('records')
-      .set({ do_not_email: 1, updated_at: input.now })
-      .where('org_id', '=', input.orgId)
-      .where('id', '=', input.recordId)
-      .execute();
+  const changed = await setDoNotEmail(db, { orgId: input.orgId, recordId: input.recordId, now: input.now });
+  if (changed === 'missing') return;
+  if (changed === 'set') {
     await recordAudit(db, {
       orgId: input.orgId,
       actorId: null,
@@ -219,13 +200,7 @@ export async function applyDoNotEmail(
     });
   }
   await cancelPendingForRecord(db, input.orgId, input.recordId, input.reason, input.now);
-  const connections = await db
-    .selectFrom('connections')
-    .select('id')
-    .where('org_id', '=', input.orgId)
-    .where('record_id', '=', input.recordId)
-    .where('status', 'in', ['active', 'paused'])
-    .execute();
+  const connections = [...(await liveConnectionsOf(db, input.orgId, [input.recordId])).values()];
   for (const connection of connections) {
     if (connection.id === input.exceptConnectionId) continue;
     await enqueueEvent(db, {

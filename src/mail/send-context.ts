@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { parseOrgSettings } from '../domain/org-settings.ts';
+import { loadSendContextRows } from '../store/mail/send-context-rows.ts';
 import type { OutboundRow } from '../store/repos/mail-repo.ts';
 import {
   findSuppressions,
@@ -51,39 +52,17 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
   const byOrg = new Map<string, OutboundRow[]>();
   for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
   for (const [orgId, list] of byOrg) {
-    const org = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+    const { org, users, records, templates, connections, definitions } = await loadSendContextRows(
+      db,
+      orgId,
+      {
+        userIds: unique(list.map((row) => row.sender_user_id)),
+        recordIds: unique(list.map((row) => row.record_id)),
+        templateIds: unique(list.map((row) => row.template_id)),
+        connectionIds: unique(list.map((row) => row.connection_id)),
+      },
+    );
     if (org) context.orgs.set(orgId, org);
-    const userIds = unique(list.map((row) => row.sender_user_id));
-    const recordIds = unique(list.map((row) => row.record_id));
-    const templateIds = unique(list.map((row) => row.template_id));
-    const connectionIds = unique(list.map((row) => row.connection_id));
-    const [users, records, templates, connections] = await Promise.all([
-      db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', userIds).execute(),
-      recordIds.length
-        ? db
-            .selectFrom('records')
-            .selectAll()
-            .where('org_id', '=', orgId)
-            .where('id', 'in', recordIds)
-            .execute()
-        : [],
-      templateIds.length
-        ? db
-            .selectFrom('email_templates')
-            .selectAll()
-            .where('org_id', '=', orgId)
-            .where('id', 'in', templateIds)
-            .execute()
-        : [],
-      connectionIds.length
-        ? db
-            .selectFrom('connections')
-            .selectAll()
-            .where('org_id', '=', orgId)
-            .where('id', 'in', connectionIds)
-            .execute()
-        : [],
-    ]);
     const suppressions = await findSuppressions(
       db,
       orgId,
@@ -94,21 +73,9 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
     for (const record of records) context.records.set(key(orgId, record.id), record);
     for (const template of templates) context.templates.set(key(orgId, template.id), template);
     for (const connection of connections) context.connections.set(key(orgId, connection.id), connection);
-    const versionIds = unique(connections.map((connection) => connection.version_id));
-    if (versionIds.length) {
-      const versions = await db
-        .selectFrom('sequence_versions')
-        .select(['id', 'definition_json'])
-        .where('org_id', '=', orgId)
-        .where('id', 'in', versionIds)
-        .execute();
-      const options = new Map(
-        versions.map((version) => [version.id, trackingOptions(version.definition_json)]),
-      );
-      for (const connection of connections) {
-        const found = options.get(connection.version_id);
-        if (found) context.tracking.set(key(orgId, connection.id), found);
-      }
+    for (const connection of connections) {
+      const json = definitions.get(connection.version_id);
+      if (json !== undefined) context.tracking.set(key(orgId, connection.id), trackingOptions(json));
     }
   }
   return context;

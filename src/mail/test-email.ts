@@ -3,6 +3,7 @@ import type { Clock } from '../engine/clock.ts';
 import { OutboundAddressRefused } from '../net/outbound-address.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import { insertOutboundMessage } from '../store/mail/insert-outbound-message.ts';
 import type { MailboxRow } from '../store/repos/mailbox-repo.ts';
 import { messageIdFor } from './delivery.ts';
 import { oneShotTransportFactory, routeFor, type TransportFactory } from './transport.ts';
@@ -78,35 +79,32 @@ export async function sendTestEmail(
   } else {
     response = 'Delivered to the built-in catch-all outbox (no SMTP configured)';
   }
-  await deps.store.db
-    .insertInto('outbound_messages')
-    .values({
-      org_id: input.orgId,
-      id,
-      connection_id: null,
-      step_instance_id: null,
-      record_id: null,
-      sender_user_id: input.senderUserId,
-      to_address: input.to,
-      subject,
-      body_html: `<p>${text}</p>`,
-      body_text: text,
-      message_id: messageId,
-      idempotency_key: `test:${id}`,
-      status: error ? 'failed' : 'sent',
-      hold_reason: null,
-      template_id: null,
-      variant: null,
-      tracking: 0,
-      not_before: now,
-      attempts: 1,
-      last_error: error,
-      lease_owner: null,
-      lease_until: null,
-      sent_at: error ? null : now,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertOutboundMessage(deps.store.db, {
+    org_id: input.orgId,
+    id,
+    connection_id: null,
+    step_instance_id: null,
+    record_id: null,
+    sender_user_id: input.senderUserId,
+    to_address: input.to,
+    subject,
+    body_html: `<p>${text}</p>`,
+    body_text: text,
+    message_id: messageId,
+    idempotency_key: `test:${id}`,
+    status: error ? 'failed' : 'sent',
+    hold_reason: null,
+    template_id: null,
+    variant: null,
+    tracking: 0,
+    not_before: now,
+    attempts: 1,
+    last_error: error,
+    lease_owner: null,
+    lease_until: null,
+    sent_at: error ? null : now,
+    created_at: now,
+    updated_at: now,
+  });
   return { ok: error === null, delivery: route.kind, outboundMessageId: id, response, error };
 }

@@ -12,6 +12,7 @@ import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
   claimDueDeliveries,
+  findWebhook,
   finishDelivery,
   insertDeliveries,
   listWebhooks,
@@ -93,12 +94,7 @@ export interface WebhookWorkerDeps {
 
 async function deliverOne(deps: WebhookWorkerDeps, row: WebhookDeliveryRow): Promise<void> {
   const now = deps.clock.now();
-  const hook = await deps.store.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('org_id', '=', row.org_id)
-    .where('id', '=', row.webhook_id)
-    .executeTakeFirst();
+  const hook = await findWebhook(deps.store.db, row.org_id, row.webhook_id);
   const attempts = row.attempts + 1;
   if (hook?.enabled !== 1) {
     await finishDelivery(deps.store.db, row, {

@@ -4,13 +4,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
-import { createConnection } from '../../src/engine/connect.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import type { MailDelivery } from '../../src/mail/delivery.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
-import { insertSequence, recordRow } from '../engine/engine-fixtures.ts';
+import { connectRecord, insertSequence, recordRow } from '../engine/engine-fixtures.ts';
 import {
   addSmtpMailbox,
   deliveryFor,
@@ -85,7 +84,7 @@ describe('email work in the browser', () => {
       ...MANUAL,
       nodes: MANUAL.nodes.map((node) => (node.id === 'm1' ? { ...node, templateId } : node)),
     };
-    const { sequenceId, versionId } = await insertSequence(world.store, definition, { now });
+    const { sequenceId } = await insertSequence(world.store, definition, { now });
     engine = startEngineWorker(
       {
         store: world.store,
@@ -106,13 +105,9 @@ describe('email work in the browser', () => {
     for (const person of people) {
       const row = recordRow({ ...person, last_name: null }, now);
       await world.store.db.insertInto('records').values(row).execute();
-      const connectionId = await createConnection(world.store.db, {
-        orgId: ORG_ID,
+      const connectionId = await connectRecord(world.store.db, {
         recordId: row.id,
         sequenceId,
-        versionId,
-        ownerId: SELLER,
-        connectedBy: SELLER,
         now,
       });
       records.set(person.name, { recordId: row.id, connectionId });
@@ -129,13 +124,9 @@ describe('email work in the browser', () => {
     const second = await insertSequence(world.store, automated, { now });
     const jan = recordRow({ name: 'Jan Kowalski', first_name: null, email: 'jan.k@wisla.test' }, now);
     await world.store.db.insertInto('records').values(jan).execute();
-    const janConnection = await createConnection(world.store.db, {
-      orgId: ORG_ID,
+    const janConnection = await connectRecord(world.store.db, {
       recordId: jan.id,
       sequenceId: second.sequenceId,
-      versionId: second.versionId,
-      ownerId: SELLER,
-      connectedBy: SELLER,
       now,
     });
     records.set('Jan Kowalski', { recordId: jan.id, connectionId: janConnection });

@@ -1,8 +1,8 @@
-import { initialState, serializeState } from '../../src/domain/engine/state.ts';
-import { connectedEventId, eventTaskRow } from '../../src/engine/write-effects.ts';
+import { connectRecords } from '../../src/engine/connect-records.ts';
 import type { Store } from '../../src/store/db.ts';
-import { newId } from '../../src/store/ids.ts';
-import type { ConnectionsTable, RecordsTable, ScheduledTasksTable } from '../../src/store/schema.ts';
+import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
+import { loadActor } from '../../src/store/repos/identity-repo.ts';
+import type { RecordsTable } from '../../src/store/schema.ts';
 import { seedWorld } from '../support/world.ts';
 import { definition, insertSequence, ORG_ID, recordRow, SELLER, T0 } from './engine-fixtures.ts';
 
@@ -35,48 +35,41 @@ const def = definition({
 
 export async function seedCrashWorkload(store: Store): Promise<{ gold: Set<string> }> {
   await seedWorld(store, T0);
-  const { sequenceId, versionId } = await insertSequence(store, def);
-  const gold = new Set<string>();
+  const { sequenceId } = await insertSequence(store, def);
   const records: RecordsTable[] = [];
-  const connections: ConnectionsTable[] = [];
-  const tasks: ScheduledTasksTable[] = [];
   for (let i = 0; i < CONNECTIONS; i++) {
     const tier = i % 3 === 0 ? 'gold' : 'silver';
-    const record = recordRow({ email: `r${i}@example.com`, custom_json: JSON.stringify({ tier }) });
-    const id = newId(T0);
-    if (tier === 'gold') gold.add(id);
-    records.push(record);
-    connections.push({
-      org_id: ORG_ID,
-      id,
-      record_id: record.id,
-      sequence_id: sequenceId,
-      version_id: versionId,
-      status: 'active',
-      state_json: serializeState(initialState()),
-      current_node_id: null,
-      reason: null,
-      owner_id: SELLER,
-      connected_by: SELLER,
-      connected_at: T0,
-      ended_at: null,
-      updated_at: T0,
-    });
-    tasks.push(eventTaskRow(ORG_ID, id, { id: connectedEventId(id), type: 'connected' }, T0, T0));
+    records.push(recordRow({ email: `r${i}@example.com`, custom_json: JSON.stringify({ tier }) }));
   }
   for (let i = 0; i < CONNECTIONS; i += 500) {
     await store.db
       .insertInto('records')
       .values(records.slice(i, i + 500))
       .execute();
-    await store.db
-      .insertInto('connections')
-      .values(connections.slice(i, i + 500))
-      .execute();
-    await store.db
-      .insertInto('scheduled_tasks')
-      .values(tasks.slice(i, i + 500))
-      .execute();
   }
+  // Connected as production connects (the API, bulk jobs): one connectRecords call, connections and their
+  // `connected` events written together.
+  const [actor, sequence, policy] = await Promise.all([
+    loadActor(store.db, ORG_ID, SELLER),
+    loadSequenceForConnect(store.db, ORG_ID, sequenceId),
+    loadOrgPolicy(store.db, ORG_ID),
+  ]);
+  const outcomes = await store.db.transaction().execute((trx) =>
+    connectRecords(trx, {
+      orgId: ORG_ID,
+      sequence: sequence!,
+      actor: actor!,
+      policy,
+      recordIds: records.map((r) => r.id),
+      records,
+      now: T0,
+      source: 'manual',
+    }),
+  );
+  const gold = new Set<string>();
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status !== 'connected') throw new Error(`record ${i} was refused: ${outcome.reason}`);
+    if (i % 3 === 0) gold.add(outcome.connectionId);
+  });
   return { gold };
 }

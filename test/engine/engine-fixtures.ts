@@ -1,11 +1,20 @@
+import type { Kysely } from 'kysely';
 import { testConfig } from '../../src/config.ts';
+import { REFUSAL_MESSAGES } from '../../src/domain/connect/refusal.ts';
+import { DomainError } from '../../src/domain/errors.ts';
 import { type SequenceDefinition, SequenceDefinitionSchema } from '../../src/domain/sequence/definition.ts';
 import type { FakeClock } from '../../src/engine/clock.ts';
-import { createConnection } from '../../src/engine/connect.ts';
+import { connectRecords } from '../../src/engine/connect-records.ts';
 import { type EngineDeps, silentLogger } from '../../src/engine/engine-deps.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
-import type { RecordsTable } from '../../src/store/schema.ts';
+import {
+  inTransaction,
+  loadOrgPolicy,
+  loadSequenceForConnect,
+} from '../../src/store/repos/connections-repo.ts';
+import { loadActor } from '../../src/store/repos/identity-repo.ts';
+import type { Database, RecordsTable } from '../../src/store/schema.ts';
 import { BU, ORG_ID, seedWorld, USERS } from '../support/world.ts';
 
 export const SELLER = USERS.eastSeller.id;
@@ -115,16 +124,41 @@ export async function connectNew(
 ): Promise<{ connectionId: string; recordId: string; sequenceId: string; versionId: string }> {
   const { sequenceId, versionId } = await insertSequence(store, def);
   const recordId = await insertRecord(store, record);
-  const connectionId = await createConnection(store.db, {
-    orgId: ORG_ID,
-    recordId,
-    sequenceId,
-    versionId,
-    ownerId: SELLER,
-    connectedBy: SELLER,
-    now,
-  });
+  const connectionId = await connectRecord(store.db, { recordId, sequenceId, now });
   return { connectionId, recordId, sequenceId, versionId };
+}
+
+/**
+ * Connects one record through the production path (`connectRecords`, as the API does) on behalf of `userId`
+ * (the seller by default); a refusal is thrown as a DomainError whose code is the refusal reason.
+ */
+export async function connectRecord(
+  db: Kysely<Database>,
+  input: { recordId: string; sequenceId: string; now: number; userId?: string; orgId?: string },
+): Promise<string> {
+  const orgId = input.orgId ?? ORG_ID;
+  const [actor, sequence, policy] = await Promise.all([
+    loadActor(db, orgId, input.userId ?? SELLER),
+    loadSequenceForConnect(db, orgId, input.sequenceId),
+    loadOrgPolicy(db, orgId),
+  ]);
+  if (!actor || !sequence) throw new Error('connectRecord: unknown user or sequence');
+  const [outcome] = await inTransaction(db, (trx) =>
+    connectRecords(trx, {
+      orgId,
+      sequence,
+      actor,
+      policy,
+      recordIds: [input.recordId],
+      now: input.now,
+      source: 'manual',
+    }),
+  );
+  if (outcome?.status !== 'connected') {
+    const reason = outcome?.reason ?? 'not_found';
+    throw new DomainError('conflict', reason, REFUSAL_MESSAGES[reason]);
+  }
+  return outcome.connectionId;
 }
 
 export async function connectionRow(store: Store, id: string) {

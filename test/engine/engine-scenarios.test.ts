@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvent } from '../../src/engine/apply-event.ts';
 import { DAY, FakeClock, HOUR } from '../../src/engine/clock.ts';
-import { createConnection, pauseConnection, resumeConnection } from '../../src/engine/connect.ts';
+import { pauseConnection, resumeConnection } from '../../src/engine/connect.ts';
 import type { EngineDeps } from '../../src/engine/engine-deps.ts';
 import { enqueueEvent } from '../../src/engine/enqueue-event.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
@@ -10,6 +10,7 @@ import { dialects, freshStore } from '../support/databases.ts';
 import {
   connectionRow,
   connectNew,
+  connectRecord,
   definition,
   emailsOf,
   insertSequence,
@@ -117,15 +118,11 @@ describe.each(dialects)('engine scenarios (%s)', (dialect) => {
 
   it('refuses a second live connection with already_connected', async () => {
     const def = definition({ start: 't', nodes: [{ id: 't', kind: 'task', next: null }] });
-    const { recordId, sequenceId, versionId } = await connectNew(store, def);
+    const { recordId, sequenceId } = await connectNew(store, def);
     await expect(
-      createConnection(store.db, {
-        orgId: ORG_ID,
+      connectRecord(store.db, {
         recordId,
         sequenceId,
-        versionId,
-        ownerId: SELLER,
-        connectedBy: SELLER,
         now: T0,
       }),
     ).rejects.toMatchObject({ code: 'already_connected' });

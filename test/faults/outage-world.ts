@@ -1,4 +1,4 @@
-import { connectRecordIds } from '../../src/engine/bulk-connect.ts';
+import { connectRecords } from '../../src/engine/connect-records.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
@@ -93,7 +93,7 @@ export async function connectLeads(
   if (!actor || !sequence) throw new Error('seed is missing the seller or the sequence');
   for (let i = 0; i < ids.length; i += 1000) {
     await store.db.transaction().execute(async (trx) => {
-      const outcomes = await connectRecordIds(trx, {
+      const outcomes = await connectRecords(trx, {
         orgId: ORG_ID,
         sequence,
         actor,

@@ -2,11 +2,10 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { type FakeClock, HOUR, MINUTE } from '../../src/engine/clock.ts';
-import { createConnection } from '../../src/engine/connect.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
-import { connectNew, definition, insertRecord, T0 } from '../engine/engine-fixtures.ts';
+import { connectNew, connectRecord, definition, insertRecord, T0 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
 import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
@@ -264,13 +263,9 @@ describe.each(dialects)('email sequence end to end on %s', (dialect) => {
       // Bulk: two more records on the same email step.
       const connectMore = async (email: string, firstName: string) => {
         const recordId = await insertRecord(world.store, { email, first_name: firstName });
-        const connectionId = await createConnection(world.store.db, {
-          orgId: ORG_ID,
+        const connectionId = await connectRecord(world.store.db, {
           recordId,
           sequenceId: first.sequenceId,
-          versionId: first.versionId,
-          ownerId: SELLER,
-          connectedBy: SELLER,
           now: world.clock.now(),
         });
         return { connectionId };

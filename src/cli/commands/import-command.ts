@@ -7,6 +7,7 @@ import { notifyRecordsInserted } from '../../api/routes/record-routes.ts';
 import { parseMapArguments } from '../../domain/records/csv-import.ts';
 import { RECORD_TYPES, type RecordType } from '../../domain/sequence/definition.ts';
 import { systemClock } from '../../engine/clock.ts';
+import { listOrgs } from '../../store/repos/admin-repo.ts';
 import { listRecordFields } from '../../store/repos/record-fields-repo.ts';
 import { activeOwners, type CsvImportReport, importRecordsFromCsv } from '../../store/repos/records-repo.ts';
 import { openRuntime } from '../runtime.ts';
@@ -30,7 +31,7 @@ export interface ImportCommandInput {
 export class ImportError extends Error {}
 
 async function resolveOrg(deps: AppDeps, org: string | undefined): Promise<string> {
-  const orgs = await deps.store.db.selectFrom('orgs').select(['id', 'name']).execute();
+  const orgs = await listOrgs(deps.store.db);
   if (org) {
     const match = orgs.find((row) => row.id === org) ?? orgs.find((row) => row.name === org);
     if (!match) throw new ImportError(`No organisation with id or name "${org}"`);

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { parseExport, type SequenceExport } from '../../domain/sequence/export-format.ts';
 import type { Store } from '../../store/db.ts';
 import { exportSequence, type ImportResult, importSequence } from '../../store/repos/sequences-repo.ts';
+import { findOrgUserByEmail } from '../../store/users/find-org-user-by-email.ts';
 import { openRuntime } from '../runtime.ts';
 import { CliError, resolveOrg } from './org-command.ts';
 
@@ -25,12 +26,7 @@ export async function runSequenceImport(
   input: { json: string; ownerEmail: string; org?: string; name?: string; now: number },
 ): Promise<ImportResult> {
   const org = await resolveOrg(store, input.org);
-  const owner = await store.db
-    .selectFrom('users')
-    .select(['id', 'business_unit_id', 'active'])
-    .where('org_id', '=', org.id)
-    .where('email', '=', input.ownerEmail.trim().toLowerCase())
-    .executeTakeFirst();
+  const owner = await findOrgUserByEmail(store.db, org.id, input.ownerEmail.trim().toLowerCase());
   if (!owner?.active) throw new CliError(`--owner: no active user "${input.ownerEmail}" in ${org.name}`);
   let raw: unknown;
   try {

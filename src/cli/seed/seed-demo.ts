@@ -7,6 +7,8 @@ import { newId } from '../../store/ids.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { installBuiltinTemplates } from '../../store/repos/email-templates-repo.ts';
 import { insertRecordRows, type RecordRow, toRecordRow } from '../../store/repos/records-repo.ts';
+import { insertRows } from '../../store/seed/insert-rows.ts';
+import { countRows } from '../../store/stats/count-rows.ts';
 import {
   DEMO_FIELDS,
   DEMO_HOLIDAYS,
@@ -42,11 +44,7 @@ export interface SeedOptions {
 }
 
 async function organisationCount(deps: Pick<AppDeps, 'store'>): Promise<number> {
-  const row = await deps.store.db
-    .selectFrom('orgs')
-    .select(({ fn }) => fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(deps.store.db, 'orgs');
 }
 
 /**
@@ -90,60 +88,57 @@ export async function seedDemo(
 
   try {
     return await deps.store.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('orgs')
-        .values({ id: orgId, name: DEMO_ORG_NAME, settings_json: JSON.stringify(settings), created_at: now })
-        .execute();
-      await trx
-        .insertInto('business_units')
-        .values(
-          DEMO_UNITS.map((unit) => ({
-            org_id: orgId,
-            id: unitIds[unit.key],
-            name: unit.name,
-            parent_id: unit.parent ? unitIds[unit.parent] : null,
-            created_at: now,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto('users')
-        .values(
-          users.map((user) => ({
-            org_id: orgId,
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            password_hash: user.passwordHash,
-            business_unit_id: unitIds[user.unit],
-            locale: user.locale,
-            time_zone: user.timeZone,
-            working_hours_json: JSON.stringify(DEFAULT_WORKING_HOURS),
-            preferences_json: '{}',
-            active: 1 as const,
-            created_at: now,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto('role_assignments')
-        .values(users.map((user) => ({ org_id: orgId, user_id: user.id, role: user.role })))
-        .execute();
-      await trx
-        .insertInto('record_fields')
-        .values(
-          DEMO_FIELDS.map((field, index) => ({
-            org_id: orgId,
-            id: newId(now + index),
-            record_type: field.recordType,
-            name: field.name,
-            label: field.label,
-            type: field.type,
-            options_json: field.options ? JSON.stringify(field.options) : null,
-            created_at: now + index,
-          })),
-        )
-        .execute();
+      await insertRows(trx, 'orgs', [
+        { id: orgId, name: DEMO_ORG_NAME, settings_json: JSON.stringify(settings), created_at: now },
+      ]);
+      await insertRows(
+        trx,
+        'business_units',
+        DEMO_UNITS.map((unit) => ({
+          org_id: orgId,
+          id: unitIds[unit.key],
+          name: unit.name,
+          parent_id: unit.parent ? unitIds[unit.parent] : null,
+          created_at: now,
+        })),
+      );
+      await insertRows(
+        trx,
+        'users',
+        users.map((user) => ({
+          org_id: orgId,
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          password_hash: user.passwordHash,
+          business_unit_id: unitIds[user.unit],
+          locale: user.locale,
+          time_zone: user.timeZone,
+          working_hours_json: JSON.stringify(DEFAULT_WORKING_HOURS),
+          preferences_json: '{}',
+          active: 1 as const,
+          created_at: now,
+        })),
+      );
+      await insertRows(
+        trx,
+        'role_assignments',
+        users.map((user) => ({ org_id: orgId, user_id: user.id, role: user.role })),
+      );
+      await insertRows(
+        trx,
+        'record_fields',
+        DEMO_FIELDS.map((field, index) => ({
+          org_id: orgId,
+          id: newId(now + index),
+          record_type: field.recordType,
+          name: field.name,
+          label: field.label,
+          type: field.type,
+          options_json: field.options ? JSON.stringify(field.options) : null,
+          created_at: now + index,
+        })),
+      );
       await insertRecordRows(trx, records);
       await notifyRecordsInserted(trx, deps, records, null);
       const templates = await installBuiltinTemplates(trx, orgId, now);

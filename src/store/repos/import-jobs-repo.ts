@@ -1,4 +1,6 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { insertBulkJob, type JobProgress, saveJobProgress } from '../bulk-jobs/bulk-job-rows.ts';
+import { type ClaimedJob, claimBulkJob } from '../bulk-jobs/claim-bulk-job.ts';
 import { newId } from '../ids.ts';
 import type { Database, RecordType } from '../schema.ts';
 import { recordAudit } from './audit-repo.ts';
@@ -50,26 +52,16 @@ export async function createImportJob(
           .where('job_id', '=', existing.id)
           .execute();
       }
-      await trx
-        .insertInto('bulk_jobs')
-        .values({
-          org_id: input.orgId,
-          id,
-          kind: IMPORT_JOB_KIND,
-          status: 'queued',
-          params_json: input.paramsJson,
-          total: input.total,
-          processed: 0,
-          succeeded: 0,
-          failed: 0,
-          result_json: input.resultJson,
-          created_by: input.actorId,
-          lease_owner: null,
-          lease_until: null,
-          created_at: input.now,
-          updated_at: input.now,
-        })
-        .execute();
+      await insertBulkJob(trx, {
+        orgId: input.orgId,
+        id,
+        kind: IMPORT_JOB_KIND,
+        paramsJson: input.paramsJson,
+        resultJson: input.resultJson,
+        total: input.total,
+        createdBy: input.actorId,
+        now: input.now,
+      });
       await trx
         .insertInto('import_files')
         .values({
@@ -99,10 +91,7 @@ export async function createImportJob(
   return { jobId: id, existing: false };
 }
 
-export interface ClaimedImport {
-  orgId: string;
-  id: string;
-}
+export type ClaimedImport = ClaimedJob;
 
 /** Claims one import job: queued, or running with an expired lease, or still leased to this very worker. */
 export async function claimImportJob(
@@ -111,30 +100,7 @@ export async function claimImportJob(
   now: number,
   leaseMs: number,
 ): Promise<ClaimedImport | undefined> {
-  const claimable = (eb: ExpressionBuilder<Database, 'bulk_jobs'>) =>
-    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', workerId)]);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const candidate = await db
-      .selectFrom('bulk_jobs')
-      .select(['org_id', 'id'])
-      .where('kind', '=', IMPORT_JOB_KIND)
-      .where('status', 'in', ['queued', 'running'])
-      .where(claimable)
-      .orderBy('created_at')
-      .limit(1)
-      .executeTakeFirst();
-    if (!candidate) return undefined;
-    const claimed = await db
-      .updateTable('bulk_jobs')
-      .set({ status: 'running', lease_owner: workerId, lease_until: now + leaseMs, updated_at: now })
-      .where('org_id', '=', candidate.org_id)
-      .where('id', '=', candidate.id)
-      .where('status', 'in', ['queued', 'running'])
-      .where(claimable)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 1) return { orgId: candidate.org_id, id: candidate.id };
-  }
-  return undefined;
+  return claimBulkJob(db, { kind: IMPORT_JOB_KIND, workerId, now, leaseMs });
 }
 
 export async function loadImportJobRow(db: Kysely<Database>, job: ClaimedImport) {
@@ -189,16 +155,7 @@ export async function existingEmails(
   return found;
 }
 
-export interface ImportProgress {
-  status: 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  resultJson: string;
-  leaseUntil: number;
-  now: number;
-}
+export type ImportProgress = JobProgress;
 
 /** Saves a chunk's progress while this worker holds the lease; false when it lost it (the chunk must roll back). */
 export async function saveImportProgress(
@@ -208,23 +165,7 @@ export async function saveImportProgress(
   progress: ImportProgress,
 ): Promise<boolean> {
   const ended = progress.status !== 'running';
-  const updated = await db
-    .updateTable('bulk_jobs')
-    .set({
-      status: progress.status,
-      total: progress.total,
-      processed: progress.processed,
-      succeeded: progress.succeeded,
-      failed: progress.failed,
-      result_json: progress.resultJson,
-      lease_owner: ended ? null : workerId,
-      lease_until: ended ? null : progress.leaseUntil,
-      updated_at: progress.now,
-    })
-    .where('org_id', '=', job.orgId)
-    .where('id', '=', job.id)
-    .where('lease_owner', '=', workerId)
-    .executeTakeFirst();
+  const saved = await saveJobProgress(db, job, workerId, progress);
   // The file is not needed once the job has ended; its hash stays, so a re-upload still finds the job.
   if (ended) {
     await db
@@ -234,5 +175,5 @@ export async function saveImportProgress(
       .where('job_id', '=', job.id)
       .execute();
   }
-  return Number(updated.numUpdatedRows) === 1;
+  return saved;
 }

@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import { parseState, serializeState } from '../../domain/engine/state.ts';
+import type { Database } from '../schema.ts';
+import { type ConnectionRow, LIVE_STATUSES, OPEN_STEP_STATUSES } from './connection-rows.ts';
+
+/** Ending connections and moving them to a new owner (called from the engine exit and record changes). */
+
+/**
+ * What is left open of ended connections: open step instances canceled, pending scheduled work dropped, unsent
+ * emails canceled. Call it inside the transaction that ended them.
+ */
+export async function cancelOpenWork(
+  db: Kysely<Database>,
+  input: { orgId: string; connectionIds: string[]; now: number },
+): Promise<void> {
+  for (let i = 0; i < input.connectionIds.length; i += 500) {
+    const ids = input.connectionIds.slice(i, i + 500);
+    await db
+      .updateTable('step_instances')
+      .set({ status: 'canceled', updated_at: input.now })
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', 'in', OPEN_STEP_STATUSES)
+      .execute();
+    await db
+      .deleteFrom('scheduled_tasks')
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
+    await db
+      .updateTable('outbound_messages')
+      .set({ status: 'canceled', updated_at: input.now })
+      .where('org_id', '=', input.orgId)
+      .where('connection_id', 'in', ids)
+      .where('status', 'in', ['queued', 'held'])
+      .execute();
+  }
+}
+
+/**
+ * Ends live connections in one go: status `disconnected` with the reason, open step instances canceled, pending
+ * scheduled work dropped, unsent emails canceled. Call it inside the caller's transaction. Returns the connections it ended.
+ */
+export async function endConnections(
+  db: Kysely<Database>,
+  input: { orgId: string; connectionIds: string[]; reason: string; now: number },
+): Promise<ConnectionRow[]> {
+  const ended: ConnectionRow[] = [];
+  for (let i = 0; i < input.connectionIds.length; i += 500) {
+    const ids = input.connectionIds.slice(i, i + 500);
+    if (ids.length === 0) continue;
+    const live = await db
+      .selectFrom('connections')
+      .selectAll()
+      .where('org_id', '=', input.orgId)
+      .where('id', 'in', ids)
+      .where('status', 'in', LIVE_STATUSES)
+      .execute();
+    if (live.length === 0) continue;
+    const liveIds = live.map((c) => c.id);
+    for (const connection of live) {
+      await db
+        .updateTable('connections')
+        .set({
+          status: 'disconnected',
+          reason: input.reason,
+          ended_at: input.now,
+          updated_at: input.now,
+          state_json: endedStateJson(connection.state_json, input.reason, input.now),
+        })
+        .where('org_id', '=', input.orgId)
+        .where('id', '=', connection.id)
+        .where('status', 'in', LIVE_STATUSES)
+        .execute();
+    }
+    await cancelOpenWork(db, { orgId: input.orgId, connectionIds: liveIds, now: input.now });
+    ended.push(...live);
+  }
+  return ended;
+}
+
+/** Marks the stored engine state as ended too (as `advance` would), so the engine never moves it again. */
+function endedStateJson(json: string, reason: string, now: number): string {
+  const state = parseState(json);
+  return serializeState({
+    ...state,
+    status: 'disconnected',
+    phase: 'ended',
+    nodeId: null,
+    dueAt: null,
+    blockedReason: null,
+    endReason: reason,
+    endedAt: now,
+  });
+}
+
+/** Moves a connection and its open steps owned by `fromOwnerId` to `toOwnerId` (record owner changed). */
+export async function moveConnectionOwner(
+  db: Kysely<Database>,
+  input: { orgId: string; connectionId: string; fromOwnerId: string; toOwnerId: string; now: number },
+): Promise<number> {
+  await db
+    .updateTable('connections')
+    .set({ owner_id: input.toOwnerId, updated_at: input.now })
+    .where('org_id', '=', input.orgId)
+    .where('id', '=', input.connectionId)
+    .execute();
+  const moved = await db
+    .updateTable('step_instances')
+    .set({ owner_id: input.toOwnerId, updated_at: input.now })
+    .where('org_id', '=', input.orgId)
+    .where('connection_id', '=', input.connectionId)
+    .where('owner_id', '=', input.fromOwnerId)
+    .where('status', 'in', OPEN_STEP_STATUSES)
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows);
+}

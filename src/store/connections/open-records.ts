@@ -1,0 +1,71 @@
+import { type Kysely, sql } from 'kysely';
+import type { RecordScope } from '../../domain/connect/scope.ts';
+import type { Database, RecordsTable, RecordType } from '../schema.ts';
+import { LIVE_STATUSES } from './connection-rows.ts';
+
+export interface OpenRecordsFilter {
+  orgId: string;
+  recordType: RecordType;
+  /** Leave out records with a live connection. */
+  withoutSequence: boolean;
+  /** Restrict to records the caller may see. */
+  scope: RecordScope;
+  /** Only records of this owner. */
+  ownerId?: string | undefined;
+}
+
+/** Open records of the type, optionally without a live connection, within the caller's scope. */
+function openRecordsQuery(db: Kysely<Database>, input: OpenRecordsFilter) {
+  let query = db
+    .selectFrom('records as r')
+    .where('r.org_id', '=', input.orgId)
+    .where('r.type', '=', input.recordType)
+    .where('r.status', '=', 'open');
+  if (input.withoutSequence) {
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('connections as c')
+            .select(sql`1`.as('one'))
+            .whereRef('c.org_id', '=', 'r.org_id')
+            .whereRef('c.record_id', '=', 'r.id')
+            .where('c.status', 'in', LIVE_STATUSES),
+        ),
+      ),
+    );
+  }
+  const scope = input.scope;
+  if (scope.kind === 'owner') query = query.where('r.owner_id', '=', scope.userId);
+  if (scope.kind === 'units') {
+    query = query.where((eb) =>
+      eb.or([eb('r.business_unit_id', 'in', scope.businessUnitIds), eb('r.owner_id', '=', scope.userId)]),
+    );
+  }
+  if (input.ownerId !== undefined) query = query.where('r.owner_id', '=', input.ownerId);
+  return query;
+}
+
+/** How many records the filter matches (a bulk job's total). */
+export async function countOpenRecords(db: Kysely<Database>, input: OpenRecordsFilter): Promise<number> {
+  const counted = await openRecordsQuery(db, input)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(counted.n);
+}
+
+/**
+ * The next `limit` matching records in id order after `after` (a plain range scan; a bulk job's chunk). Records
+ * with a live connection are best left out by the caller with one indexed lookup per chunk rather than by
+ * `withoutSequence`, an anti-join the planner might run per chunk.
+ */
+export async function scanOpenRecords(
+  db: Kysely<Database>,
+  input: OpenRecordsFilter & { after: string | null; limit: number },
+): Promise<RecordsTable[]> {
+  return openRecordsQuery(db, input)
+    .selectAll('r')
+    .where((eb) => (input.after === null ? eb.lit(true) : eb('r.id', '>', input.after)))
+    .orderBy('r.id')
+    .limit(input.limit)
+    .execute();
+}
