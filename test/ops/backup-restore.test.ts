@@ -4,14 +4,20 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY, FakeClock, HOUR } from '../../src/engine/clock.ts';
-import { createConnection } from '../../src/engine/connect.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { restoreArchive, writeArchive } from '../../src/store/backup-archive.ts';
 import { productTables, tablePage } from '../../src/store/backup-tables.ts';
 import { type DialectName, openStore, type Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import { knownMigrations, pendingMigrations } from '../../src/store/migrate.ts';
-import { definition, insertRecord, insertSequence, seedEngineWorld, T0 } from '../engine/engine-fixtures.ts';
+import {
+  connectRecord,
+  definition,
+  insertRecord,
+  insertSequence,
+  seedEngineWorld,
+  T0,
+} from '../engine/engine-fixtures.ts';
 import { addSmtpMailbox, deliveryFor, SELLER, startSmtp } from '../mail/mail-fixtures.ts';
 import { createPostgresDatabase, dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID } from '../support/world.ts';
@@ -96,15 +102,7 @@ async function connect(store: Store, sequence: { sequenceId: string; versionId: 
     first_name: name,
     email: `${name.toLowerCase()}@customer.test`,
   });
-  await createConnection(store.db, {
-    orgId: ORG_ID,
-    recordId,
-    sequenceId: sequence.sequenceId,
-    versionId: sequence.versionId,
-    ownerId: SELLER,
-    connectedBy: SELLER,
-    now: T0,
-  });
+  await connectRecord(store.db, { recordId, sequenceId: sequence.sequenceId, now: T0 });
 }
 
 describe.each(dialects)('backup archive round trip on %s', (dialect) => {

@@ -1,11 +1,10 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
-import { createConnection } from '../../src/engine/connect.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
-import { definition, insertRecord, insertSequence, T0 } from '../engine/engine-fixtures.ts';
+import { connectRecord, definition, insertRecord, insertSequence, T0 } from '../engine/engine-fixtures.ts';
 import { addSmtpMailbox, deliveryFor, inboundSecretFor, SELLER, startSmtp } from '../mail/mail-fixtures.ts';
 import { dialects } from '../support/databases.ts';
 import { samples } from '../support/metrics-text.ts';
@@ -86,15 +85,7 @@ describe.each(dialects)('/api/metrics after real work on %s', (dialect) => {
           first_name: name,
           email: `${name.toLowerCase()}@customer.test`,
         });
-        await createConnection(world.store.db, {
-          orgId: ORG_ID,
-          recordId,
-          sequenceId: sequence.sequenceId,
-          versionId: sequence.versionId,
-          ownerId: SELLER,
-          connectedBy: SELLER,
-          now: T0,
-        });
+        await connectRecord(world.store.db, { recordId, sequenceId: sequence.sequenceId, now: T0 });
       }
       await engine.drain();
       // Two emails queued since T0; the scrape a minute and a half later shows how late delivery is.
