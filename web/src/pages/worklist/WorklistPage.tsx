@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
+import { isUnnamedStep } from '../../../../src/domain/sequence/step-labels.ts';
 import { api, query } from '../../api/client.ts';
 import {
   ACTIVITY_KINDS,
@@ -312,7 +313,9 @@ function WorkItemRow({
           </Link>
           <span className="muted">
             {' · '}
-            {item.name} · {item.sequenceName} · {t(`common:recordType.${item.recordType}`)}
+            {[ownName(item), item.sequenceName, t(`common:recordType.${item.recordType}`)]
+              .filter(Boolean)
+              .join(' · ')}
           </span>
           {item.followed && <span className="badge">{t('followed')}</span>}
         </div>
@@ -331,4 +334,9 @@ function WorkItemRow({
       )}
     </article>
   );
+}
+
+/** The step's own name; none for an unnamed step (its kind label is shown beside it). */
+function ownName(item: { kind: string; name: string }): string | null {
+  return isUnnamedStep(item.name, item.kind) ? null : item.name;
 }
