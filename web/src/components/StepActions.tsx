@@ -3,9 +3,12 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { CALL_OUTCOMES, type Composed, type Page } from '../api/types.ts';
+import { useFormat } from '../i18n/format.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { RichTextEditor } from './RichTextEditor.tsx';
+import { SnoozeForm } from './SnoozeForm.tsx';
+import { useToast } from './Toast.tsx';
 
 export interface ActionableStep {
   id: string;
@@ -51,10 +54,15 @@ export function StepActions({
 }) {
   const { t } = useTranslation('upnext');
   const client = useQueryClient();
+  const toast = useToast();
+  const format = useFormat();
+  const actionToast = ({ action, body }: { action: string; body: unknown }) =>
+    action === 'snooze'
+      ? t('walk:toast.snooze', { when: format.dateTime((body as { until: number }).until) })
+      : t(`walk:toast.${action}`, { defaultValue: '' });
   const [panel, setPanel] = useState<Panel>(null);
   const [note, setNote] = useState('');
   const [outcome, setOutcome] = useState('');
-  const [until, setUntil] = useState(() => toLocalInput(Date.now() + 86_400_000));
   const [assignee, setAssignee] = useState('');
   const allowed = stepActions(step);
   const act = useMutation({
@@ -62,6 +70,7 @@ export function StepActions({
       api('POST', `/api/steps/${step.id}/${path}`, body),
     onSuccess: async (_data, variables) => {
       setPanel(null);
+      toast.show(actionToast(variables));
       await client.invalidateQueries();
       onDone?.(variables.action);
     },
@@ -167,26 +176,10 @@ export function StepActions({
         </form>
       )}
       {panel === 'snooze' && (
-        <form
-          className="inline-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            act.mutate({ action: 'snooze', path: 'snooze', body: { until: new Date(until).getTime() } });
-          }}
-        >
-          <label>
-            {t('snoozeUntil')}
-            <input
-              type="datetime-local"
-              required
-              value={until}
-              onChange={(event) => setUntil(event.target.value)}
-            />
-          </label>
-          <button type="submit" className="primary" disabled={act.isPending}>
-            {t('actions.snooze')}
-          </button>
-        </form>
+        <SnoozeForm
+          busy={act.isPending}
+          onSnooze={(until) => act.mutate({ action: 'snooze', path: 'snooze', body: { until } })}
+        />
       )}
       {panel === 'assign' && (
         <AssignForm
@@ -202,6 +195,7 @@ export function StepActions({
           onClose={() => setPanel(null)}
           onSent={async () => {
             setPanel(null);
+            toast.show(t('walk:toast.sent'));
             await client.invalidateQueries();
             onDone?.('complete');
           }}
@@ -328,9 +322,4 @@ export function ComposeDialog({
       <ErrorMessage error={send.error} />
     </Dialog>
   );
-}
-
-function toLocalInput(ms: number): string {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api, query } from '../../api/client.ts';
 import type { AdminUser, AuditEntry, Page } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useToast } from '../../components/Toast.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { useUnits } from './admin-units.ts';
 import { timeZones } from './ProfileSettings.tsx';
@@ -201,6 +202,7 @@ interface OrgSettingsOut {
 export function OrganisationSettings() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
+  const toast = useToast();
   const settings = useQuery({
     queryKey: ['org-settings'],
     queryFn: () => api<OrgSettingsOut>('GET', '/api/admin/settings'),
@@ -224,7 +226,10 @@ export function OrganisationSettings() {
           .filter(Boolean),
         mailLimits: value.mailLimits,
       }),
-    onSuccess: (saved) => client.setQueryData(['org-settings'], saved),
+    onSuccess: (saved) => {
+      client.setQueryData(['org-settings'], saved);
+      toast.show(t('saved'));
+    },
   });
   if (!draft) return <ErrorMessage error={settings.error} />;
   const restricted = draft.featureRoles !== null;
@@ -306,7 +311,6 @@ export function OrganisationSettings() {
         ))}
       </fieldset>
       <ErrorMessage error={save.error} />
-      {save.isSuccess && <p role="status">{t('saved')}</p>}
       <button type="submit" className="primary" disabled={save.isPending}>
         {t('common:actions.save')}
       </button>

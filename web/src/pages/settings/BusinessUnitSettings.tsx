@@ -3,7 +3,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { BusinessUnit } from '../../api/types.ts';
+import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useToast } from '../../components/Toast.tsx';
 import { unitName, useUnits } from './admin-units.ts';
 
 /** Business units as a tree: add, rename, move, delete. */
@@ -14,6 +16,8 @@ export function BusinessUnitSettings() {
   const list = units.data?.items ?? [];
   const [name, setName] = useState('');
   const [parentId, setParentId] = useState('');
+  const [renaming, setRenaming] = useState<BusinessUnit | null>(null);
+  const toast = useToast();
   const change = useMutation({
     mutationFn: (action: () => Promise<unknown>) => action(),
     onSuccess: () => client.invalidateQueries({ queryKey: ['business-units'] }),
@@ -41,16 +45,7 @@ export function BusinessUnitSettings() {
               <span className="muted small">
                 {unit.parentId ? unitName(list, unit.parentId) : t('units.root')}
               </span>
-              <button
-                type="button"
-                onClick={() => {
-                  const next = window.prompt(t('units.renamePrompt'), unit.name);
-                  if (next?.trim())
-                    change.mutate(() =>
-                      api('PATCH', `/api/admin/business-units/${unit.id}`, { name: next.trim() }),
-                    );
-                }}
-              >
+              <button type="button" onClick={() => setRenaming(unit)}>
                 {t('units.rename')}
               </button>
               <button
@@ -95,6 +90,63 @@ export function BusinessUnitSettings() {
           {t('units.add')}
         </button>
       </form>
+      {renaming && (
+        <RenameDialog
+          unit={renaming}
+          onClose={() => setRenaming(null)}
+          onRename={(next) =>
+            change.mutate(() => api('PATCH', `/api/admin/business-units/${renaming.id}`, { name: next }), {
+              onSuccess: () => {
+                setRenaming(null);
+                toast.show(t('walk:toast.unitRenamed'));
+              },
+            })
+          }
+        />
+      )}
     </section>
+  );
+}
+
+/** Rename in the app's own dialog (never the browser's `prompt()`). */
+function RenameDialog({
+  unit,
+  onClose,
+  onRename,
+}: {
+  unit: BusinessUnit;
+  onClose(): void;
+  onRename(name: string): void;
+}) {
+  const { t } = useTranslation('settings');
+  const [name, setName] = useState(unit.name);
+  return (
+    <Dialog
+      title={t('walk:rename.title', { name: unit.name })}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t('common:actions.cancel')}
+          </button>
+          <button type="submit" form="rename-unit" className="primary" disabled={!name.trim()}>
+            {t('walk:rename.submit')}
+          </button>
+        </>
+      }
+    >
+      <form
+        id="rename-unit"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim()) onRename(name.trim());
+        }}
+      >
+        <label>
+          {t('walk:rename.name')}
+          <input required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
+        </label>
+      </form>
+    </Dialog>
   );
 }
