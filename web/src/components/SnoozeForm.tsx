@@ -21,10 +21,11 @@ export function SnoozeForm({ busy, onSnooze }: { busy: boolean; onSnooze(until: 
   return (
     <form className="inline-form snooze-form" onSubmit={submit} aria-label={t('snooze.title')}>
       <div className="button-row" data-testid="snooze-presets">
-        {presets.map(({ preset, until: at }) => (
+        {presets.map(({ preset, until: at }, index) => (
           <button
             key={preset}
             type="button"
+            data-autofocus={index === 0 ? true : undefined}
             disabled={busy || !profile.isSuccess}
             onClick={() => onSnooze(at)}
             data-testid={`snooze-${preset}`}

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { CALL_OUTCOMES, type Composed, type Page } from '../api/types.ts';
@@ -18,7 +18,7 @@ export interface ActionableStep {
   actions?: string[];
 }
 
-type Panel = 'complete' | 'snooze' | 'assign' | 'compose' | null;
+export type Panel = 'complete' | 'snooze' | 'assign' | 'compose' | null;
 
 const MANUAL_KINDS = new Set([
   'email',
@@ -47,10 +47,13 @@ export function StepActions({
   step,
   onDone,
   compact,
+  initialPanel,
 }: {
   step: ActionableStep;
   onDone?(action: string): void;
   compact?: boolean;
+  /** Opened by a keyboard shortcut on the work list (c, z, e): the panel starts open, its first control focused. */
+  initialPanel?: Panel;
 }) {
   const { t } = useTranslation('upnext');
   const client = useQueryClient();
@@ -60,7 +63,7 @@ export function StepActions({
     action === 'snooze'
       ? t('walk:toast.snooze', { when: format.dateTime((body as { until: number }).until) })
       : t(`walk:toast.${action}`, { defaultValue: '' });
-  const [panel, setPanel] = useState<Panel>(null);
+  const [panel, setPanel] = useState<Panel>(initialPanel ?? null);
   const [note, setNote] = useState('');
   const [outcome, setOutcome] = useState('');
   const [assignee, setAssignee] = useState('');
@@ -75,6 +78,11 @@ export function StepActions({
       onDone?.(variables.action);
     },
   });
+  const container = useRef<HTMLDivElement>(null);
+  // A panel that opens moves focus to its first control, so a keyboard user carries on without the mouse.
+  useEffect(() => {
+    if (panel) container.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [panel]);
   const isCall = step.kind === 'phone_call';
   const isEmail = step.kind === 'email';
   function complete(event: FormEvent) {
@@ -87,7 +95,7 @@ export function StepActions({
   }
   if (allowed.length === 0) return null;
   return (
-    <div className={compact ? 'step-actions compact' : 'step-actions'}>
+    <div className={compact ? 'step-actions compact' : 'step-actions'} ref={container}>
       <div className="button-row">
         {isEmail && allowed.includes('complete') && (
           <button type="button" className="primary" onClick={() => setPanel('compose')}>
@@ -143,6 +151,7 @@ export function StepActions({
               {t('outcome.label')}
               <select
                 required
+                data-autofocus
                 value={outcome}
                 onChange={(event) => setOutcome(event.target.value)}
                 data-testid="call-outcome"
@@ -168,6 +177,7 @@ export function StepActions({
           <button
             type="submit"
             className="primary"
+            data-autofocus={isCall ? undefined : true}
             disabled={act.isPending || (isCall && !outcome)}
             data-testid="confirm-complete"
           >
