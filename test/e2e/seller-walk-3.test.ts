@@ -189,4 +189,43 @@ describe('a seller’s walk, fixed (issue 15), part 3', () => {
       })
       .toBe(expected);
   }, 90_000);
+
+  it('20. a Polish sequence from a built-in template reads Polish step names, and "w ciągu 1 dnia" (not "1 dzień")', async () => {
+    const create = async (language: 'en' | 'pl', name: string) => {
+      const created = await walk.e2e.world.as('eastSeller', 'POST', '/api/sequences', {
+        name,
+        fromTemplate: 'builtin:no-show-follow-up',
+        language,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().id as string;
+    };
+    const polish = await create('pl', 'Nieobecni');
+    const english = await create('en', 'No-shows');
+
+    const pl = await signInWithSession(walk.e2e, 'eastSeller', { locale: 'pl' });
+    try {
+      await pl.page.goto(`${walk.e2e.baseUrl}/sequences/${polish}`);
+      const replied = pl.page.getByTestId('node-n2');
+      await replied.getByText('Odpowiedział?').waitFor();
+      await expect(replied.textContent()).resolves.toContain('w ciągu 1 dnia');
+      await expect(pl.page.getByTestId('node-n4').textContent()).resolves.toContain(
+        'Zadzwoń, aby ustalić nowy termin',
+      );
+      await expect(pl.page.locator('[data-testid^="node-"]').allTextContents()).resolves.not.toContain(
+        expect.stringMatching(/Replied\?|1 dzień/),
+      );
+    } finally {
+      await pl.context.close();
+    }
+    const en = await signInWithSession(walk.e2e, 'eastSeller');
+    try {
+      await en.page.goto(`${walk.e2e.baseUrl}/sequences/${english}`);
+      const replied = en.page.getByTestId('node-n2');
+      await replied.getByText('Replied?').waitFor();
+      await expect(replied.textContent()).resolves.toContain('within 1 day');
+    } finally {
+      await en.context.close();
+    }
+  }, 60_000);
 });
