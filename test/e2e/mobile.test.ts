@@ -91,4 +91,36 @@ describe('on a 390 px phone (issue 15 item 19)', () => {
       }
     }
   }, 90_000);
+
+  it('18. a long email in the record details wraps inside its cell instead of running over the phone number', async () => {
+    const recordId = await walk.createLead('eastSeller', 'Lena Longmail', {
+      email:
+        'lena.longmail.procurement.department.eastern.region@northwind-international-logistics.example.com',
+      phoneBusiness: '+48 22 123 45 67',
+    });
+    for (const viewport of [{ width: 1440, height: 900 }, PHONE]) {
+      const session = await walk.e2e.world.session('eastSeller');
+      const context = await walk.e2e.browser.newContext({ viewport });
+      context.setDefaultTimeout(15_000);
+      await context.clock.setFixedTime(walk.e2e.world.clock.now());
+      const [name, value] = session.cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: walk.e2e.baseUrl }]);
+      const page = await context.newPage();
+      try {
+        await page.goto(`${walk.e2e.baseUrl}/record/${recordId}`);
+        const details = page.getByRole('region', { name: 'Details' });
+        await details.waitFor();
+        const email = details.locator('dd').filter({ hasText: 'lena.longmail' });
+        await email.waitFor();
+        const phone = details.locator('dd').filter({ hasText: '+48 22 123 45 67' });
+        const [e, p] = [(await email.boundingBox())!, (await phone.boundingBox())!];
+        const overlaps =
+          e.x < p.x + p.width && p.x < e.x + e.width && e.y < p.y + p.height && p.y < e.y + e.height;
+        expect(overlaps, `email over phone at ${viewport.width}px`).toBe(false);
+        expect(await email.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      } finally {
+        await context.close();
+      }
+    }
+  }, 60_000);
 });
