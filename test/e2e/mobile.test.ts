@@ -98,6 +98,12 @@ describe('on a 390 px phone (issue 15 item 19)', () => {
         'lena.longmail.procurement.department.eastern.region@northwind-international-logistics.example.com',
       phoneBusiness: '+48 22 123 45 67',
     });
+    await walk.e2e.world.store.db
+      .updateTable('users')
+      .set({ locale: 'en' })
+      .where('org_id', '=', ORG_ID)
+      .where('id', '=', USERS.eastSeller.id)
+      .execute();
     for (const viewport of [{ width: 1440, height: 900 }, PHONE]) {
       const session = await walk.e2e.world.session('eastSeller');
       const context = await walk.e2e.browser.newContext({ viewport });
