@@ -43,6 +43,23 @@ describe.each(dialects)('stepwise seed on %s', (dialect) => {
     if (!result.seeded) throw new Error(result.reason);
     expect(result.counts).toMatchObject({ businessUnits: 3, users: 9, records: 500, fields: 9 });
     expect(result.counts.templates).toBeGreaterThan(0);
+    // Two running sequences from the built-in templates, with records connected (issue 15 item 22).
+    const running = await store.db
+      .selectFrom('sequences')
+      .select(['name', 'status'])
+      .orderBy('name')
+      .execute();
+    expect(running).toEqual([
+      { name: 'Meeting for product demo requests', status: 'active' },
+      { name: 'Upcoming account renewal', status: 'active' },
+    ]);
+    const live = await store.db
+      .selectFrom('connections')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    expect(Number(live.n)).toBe(result.counts.connections);
+    expect(result.counts.connections).toBeGreaterThan(20);
     expect(formatCredentials(result)).toContain('demo-seller-east-1!');
 
     const count = async (table: 'records' | 'users' | 'business_units' | 'email_templates' | 'orgs') =>

@@ -20,6 +20,7 @@ import {
   type DemoUnitKey,
   generateDemoRecords,
 } from './demo-data.ts';
+import { DEMO_SEQUENCES, seedDemoSequences } from './seed-sequences.ts';
 
 export interface DemoCredential {
   email: string;
@@ -34,7 +35,15 @@ export type SeedResult =
       seeded: true;
       orgId: string;
       credentials: DemoCredential[];
-      counts: { businessUnits: number; users: number; records: number; fields: number; templates: number };
+      counts: {
+        businessUnits: number;
+        users: number;
+        records: number;
+        fields: number;
+        templates: number;
+        sequences: number;
+        connections: number;
+      };
     }
   | { seeded: false; reason: string };
 
@@ -86,8 +95,9 @@ export async function seedDemo(
     holidays: DEMO_HOLIDAYS,
   };
 
+  let seeded: Extract<SeedResult, { seeded: true }>;
   try {
-    return await deps.store.db.transaction().execute(async (trx) => {
+    seeded = await deps.store.db.transaction().execute(async (trx) => {
       await insertRows(trx, 'orgs', [
         { id: orgId, name: DEMO_ORG_NAME, settings_json: JSON.stringify(settings), created_at: now },
       ]);
@@ -167,6 +177,8 @@ export async function seedDemo(
           records: records.length,
           fields: DEMO_FIELDS.length,
           templates,
+          sequences: 0,
+          connections: 0,
         },
       };
     });
@@ -177,6 +189,17 @@ export async function seedDemo(
     }
     throw error;
   }
+  // Two running sequences, so the work list, Up next and Insights show something on the first visit.
+  const manager = users.find((user) => user.role === 'sequence_manager')!;
+  const connections = await seedDemoSequences(deps, {
+    orgId,
+    ownerId: manager.id,
+    businessUnitId: unitIds[manager.unit],
+    sellerIds: users
+      .filter((user) => user.role === 'seller' && (user.unit === 'east' || user.unit === 'eastEnterprise'))
+      .map((user) => user.id),
+  });
+  return { ...seeded, counts: { ...seeded.counts, sequences: DEMO_SEQUENCES.length, connections } };
 }
 
 /** The sign-ins, for printing once after seeding. */
@@ -187,7 +210,8 @@ export function formatCredentials(result: Extract<SeedResult, { seeded: true }>)
   );
   return [
     `Loaded the demo organisation "${DEMO_ORG_NAME}": ${result.counts.users} users, ${result.counts.records} records, ` +
-      `${result.counts.fields} custom fields, ${result.counts.templates} email templates.`,
+      `${result.counts.fields} custom fields, ${result.counts.templates} email templates, ` +
+      `${result.counts.sequences} active sequences with ${result.counts.connections} connected records.`,
     'Demo sign-ins (shown once; also in docs/cli.md — change them before real use):',
     ...lines,
   ].join('\n');

@@ -11,6 +11,7 @@ import type {
   SequenceNode,
 } from '../sequence/definition.ts';
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
+import { DEFAULT_STEP_LABELS } from '../sequence/step-labels.ts';
 import { stageMatches } from '../stages.ts';
 import type { EngineWebhookEvent } from '../webhooks/events.ts';
 import type { AdvanceTarget } from './advance-target.ts';
@@ -563,24 +564,5 @@ function nextOf(node: SequenceNode): string | null {
 }
 
 export function label(node: SequenceNode): string {
-  return node.name?.trim() || DEFAULT_LABELS[node.kind];
+  return node.name?.trim() || DEFAULT_STEP_LABELS[node.kind];
 }
-
-const DEFAULT_LABELS: Record<SequenceNode['kind'], string> = {
-  email: 'Send an email',
-  automated_email: 'Send an automated email',
-  phone_call: 'Make a phone call',
-  task: 'Complete a task',
-  text_message: 'Send a text message',
-  wait: 'Wait',
-  condition_email: 'Email condition',
-  condition_call: 'Call condition',
-  condition_field: 'Field condition',
-  condition_stage: 'Stage condition',
-  update_field: 'Update field',
-  advance_sequence: 'Advance to another sequence',
-  linkedin_research: 'LinkedIn: research the profile',
-  linkedin_introduction: 'LinkedIn: get introduced',
-  linkedin_connect: 'LinkedIn: connect',
-  linkedin_inmail: 'LinkedIn: send InMail',
-};

@@ -6,6 +6,7 @@ import {
 } from '../sequence/definition.ts';
 import { remapTemplateIds, templateIdsOf } from '../sequence/export-format.ts';
 import { BUILTIN_EMAIL_TEMPLATES, builtinTemplateId, type TemplateLanguage } from './builtin-emails.ts';
+import { BUILTIN_STEP_NAMES_PL } from './builtin-step-names-pl.ts';
 
 /**
  * The six sequence templates Dynamics 365 ships, as realistic branching sequences. In these definitions a
@@ -451,5 +452,14 @@ export function instantiateBuiltin(
       .filter((key) => keys.has(key))
       .map((key) => [key, builtinTemplateId(key, language)] as const),
   );
-  return remapTemplateIds(template.definition, map);
+  const definition = remapTemplateIds(template.definition, map);
+  if (language === 'en') return definition;
+  return {
+    ...definition,
+    nodes: definition.nodes.map((node) =>
+      node.name && BUILTIN_STEP_NAMES_PL[node.name]
+        ? { ...node, name: BUILTIN_STEP_NAMES_PL[node.name] }
+        : node,
+    ),
+  };
 }

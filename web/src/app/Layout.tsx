@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { RECORD_TYPES } from '../api/types.ts';
+import { GlobalSearch } from '../components/GlobalSearch.tsx';
 import { NotificationBell } from '../components/NotificationBell.tsx';
 import i18n, { LANGUAGES, type Language } from '../i18n/index.ts';
 import { PageLoading } from './lazy-pages.tsx';
@@ -49,6 +50,7 @@ export function Layout() {
           {mayInOrg(me, 'view_reports') && <NavLink to="/insights">{t('nav.insights')}</NavLink>}
           <NavLink to="/settings">{t('nav.settings')}</NavLink>
         </nav>
+        <GlobalSearch />
         <label className="language-switch">
           <span className="visually-hidden">{t('header.language')}</span>
           <select

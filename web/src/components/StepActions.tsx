@@ -1,11 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { CALL_OUTCOMES, type Composed, type Page } from '../api/types.ts';
+import { useFormat } from '../i18n/format.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { RichTextEditor } from './RichTextEditor.tsx';
+import { SnoozeForm } from './SnoozeForm.tsx';
+import { useToast } from './Toast.tsx';
 
 export interface ActionableStep {
   id: string;
@@ -15,7 +18,7 @@ export interface ActionableStep {
   actions?: string[];
 }
 
-type Panel = 'complete' | 'snooze' | 'assign' | 'compose' | null;
+export type Panel = 'complete' | 'snooze' | 'assign' | 'compose' | null;
 
 const MANUAL_KINDS = new Set([
   'email',
@@ -44,17 +47,25 @@ export function StepActions({
   step,
   onDone,
   compact,
+  initialPanel,
 }: {
   step: ActionableStep;
   onDone?(action: string): void;
   compact?: boolean;
+  /** Opened by a keyboard shortcut on the work list (c, z, e): the panel starts open, its first control focused. */
+  initialPanel?: Panel;
 }) {
   const { t } = useTranslation('upnext');
   const client = useQueryClient();
-  const [panel, setPanel] = useState<Panel>(null);
+  const toast = useToast();
+  const format = useFormat();
+  const actionToast = ({ action, body }: { action: string; body: unknown }) =>
+    action === 'snooze'
+      ? t('walk:toast.snooze', { when: format.dateTime((body as { until: number }).until) })
+      : t(`walk:toast.${action}`, { defaultValue: '' });
+  const [panel, setPanel] = useState<Panel>(initialPanel ?? null);
   const [note, setNote] = useState('');
   const [outcome, setOutcome] = useState('');
-  const [until, setUntil] = useState(() => toLocalInput(Date.now() + 86_400_000));
   const [assignee, setAssignee] = useState('');
   const allowed = stepActions(step);
   const act = useMutation({
@@ -62,10 +73,16 @@ export function StepActions({
       api('POST', `/api/steps/${step.id}/${path}`, body),
     onSuccess: async (_data, variables) => {
       setPanel(null);
+      toast.show(actionToast(variables));
       await client.invalidateQueries();
       onDone?.(variables.action);
     },
   });
+  const container = useRef<HTMLDivElement>(null);
+  // A panel that opens moves focus to its first control, so a keyboard user carries on without the mouse.
+  useEffect(() => {
+    if (panel) container.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [panel]);
   const isCall = step.kind === 'phone_call';
   const isEmail = step.kind === 'email';
   function complete(event: FormEvent) {
@@ -78,7 +95,7 @@ export function StepActions({
   }
   if (allowed.length === 0) return null;
   return (
-    <div className={compact ? 'step-actions compact' : 'step-actions'}>
+    <div className={compact ? 'step-actions compact' : 'step-actions'} ref={container}>
       <div className="button-row">
         {isEmail && allowed.includes('complete') && (
           <button type="button" className="primary" onClick={() => setPanel('compose')}>
@@ -134,6 +151,7 @@ export function StepActions({
               {t('outcome.label')}
               <select
                 required
+                data-autofocus
                 value={outcome}
                 onChange={(event) => setOutcome(event.target.value)}
                 data-testid="call-outcome"
@@ -159,6 +177,7 @@ export function StepActions({
           <button
             type="submit"
             className="primary"
+            data-autofocus={isCall ? undefined : true}
             disabled={act.isPending || (isCall && !outcome)}
             data-testid="confirm-complete"
           >
@@ -167,26 +186,10 @@ export function StepActions({
         </form>
       )}
       {panel === 'snooze' && (
-        <form
-          className="inline-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            act.mutate({ action: 'snooze', path: 'snooze', body: { until: new Date(until).getTime() } });
-          }}
-        >
-          <label>
-            {t('snoozeUntil')}
-            <input
-              type="datetime-local"
-              required
-              value={until}
-              onChange={(event) => setUntil(event.target.value)}
-            />
-          </label>
-          <button type="submit" className="primary" disabled={act.isPending}>
-            {t('actions.snooze')}
-          </button>
-        </form>
+        <SnoozeForm
+          busy={act.isPending}
+          onSnooze={(until) => act.mutate({ action: 'snooze', path: 'snooze', body: { until } })}
+        />
       )}
       {panel === 'assign' && (
         <AssignForm
@@ -202,6 +205,7 @@ export function StepActions({
           onClose={() => setPanel(null)}
           onSent={async () => {
             setPanel(null);
+            toast.show(t('walk:toast.sent'));
             await client.invalidateQueries();
             onDone?.('complete');
           }}
@@ -328,9 +332,4 @@ export function ComposeDialog({
       <ErrorMessage error={send.error} />
     </Dialog>
   );
-}
-
-function toLocalInput(ms: number): string {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
 }

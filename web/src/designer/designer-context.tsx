@@ -48,6 +48,17 @@ export function durationText(t: TFunction<'designer'>, days: number, hours: numb
   return parts.join(' ');
 }
 
+/**
+ * A duration after "within" ("w ciągu"): Polish takes the genitive there — "w ciągu 1 dnia", "2 dni", "5 godzin" —
+ * so the count picks the form through the plural rules (Intl.PluralRules), never by gluing words together.
+ */
+export function withinText(t: TFunction<'designer'>, days: number, hours: number): string {
+  const parts: string[] = [];
+  if (days > 0 || hours === 0) parts.push(t('walk:within.days', { count: days }));
+  if (hours > 0) parts.push(t('walk:within.hours', { count: hours }));
+  return parts.join(' ');
+}
+
 /** One line under the node's title telling what it does. */
 export function nodeSummary(
   t: TFunction<'designer'>,
@@ -66,7 +77,7 @@ export function nodeSummary(
     case 'condition_email':
       return t(node.combine === 'all' ? 'summary.emailAll' : 'summary.emailAny', {
         results: node.results.map((r) => t(`emailResults.${r}`)).join(', '),
-        duration: durationText(t, node.timeLimit.days, node.timeLimit.hours),
+        duration: withinText(t, node.timeLimit.days, node.timeLimit.hours),
       });
     case 'condition_call':
       return node.outcomes.map((o) => t(`callOutcomes.${o}`)).join(', ');

@@ -7,6 +7,7 @@ import enRecords from './locales/en/records.json';
 import enSequences from './locales/en/sequences.json';
 import enSettings from './locales/en/settings.json';
 import enUpnext from './locales/en/upnext.json';
+import enWalk from './locales/en/walk.json';
 import enWorklist from './locales/en/worklist.json';
 import plCommon from './locales/pl/common.json';
 import plDesigner from './locales/pl/designer.json';
@@ -17,6 +18,7 @@ import plRecords from './locales/pl/records.json';
 import plSequences from './locales/pl/sequences.json';
 import plSettings from './locales/pl/settings.json';
 import plUpnext from './locales/pl/upnext.json';
+import plWalk from './locales/pl/walk.json';
 import plWorklist from './locales/pl/worklist.json';
 
 /**
@@ -34,6 +36,7 @@ export const NAMESPACES = [
   'settings',
   'designer',
   'email',
+  'walk',
 ] as const;
 
 export const catalogues = {
@@ -48,6 +51,7 @@ export const catalogues = {
     settings: enSettings,
     designer: enDesigner,
     email: enEmail,
+    walk: enWalk,
   },
   pl: {
     common: plCommon,
@@ -60,5 +64,6 @@ export const catalogues = {
     settings: plSettings,
     designer: plDesigner,
     email: plEmail,
+    walk: plWalk,
   },
 } as const;

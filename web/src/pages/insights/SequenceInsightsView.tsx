@@ -15,6 +15,7 @@ import {
 } from 'recharts';
 import { api } from '../../api/client.ts';
 import type { SequenceInsights } from '../../api/types.ts';
+import { useStepName } from '../../components/Badges.tsx';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
@@ -31,6 +32,7 @@ async function fetchCsv(path: string): Promise<string> {
 /** Funnel, per-step figures, email rates, A/B results and the success trend of one sequence, with CSV export. */
 export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
   const { t } = useTranslation('insights');
+  const stepName = useStepName();
   const format = useFormat();
   const [days, setDays] = useState<number>(30);
   const insights = useQuery({
@@ -54,7 +56,7 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
       ]
     : [];
   const steps = (data?.steps ?? []).map((step) => ({
-    name: step.name || t(`common:kind.${step.kind}`, { defaultValue: step.kind }),
+    name: stepName(step),
     [t('steps.completed')]: step.completed,
     [t('steps.skipped')]: step.skipped,
     [t('steps.canceled')]: step.canceled,
@@ -157,7 +159,7 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
             <tbody>
               {data.steps.map((step) => (
                 <tr key={step.nodeId}>
-                  <td>{step.name || t(`common:kind.${step.kind}`, { defaultValue: step.kind })}</td>
+                  <td>{stepName(step)}</td>
                   <td className="number">{format.number(step.completed)}</td>
                   <td className="number">{format.number(step.skipped)}</td>
                   <td className="number">{format.number(step.open)}</td>

@@ -6,7 +6,7 @@ import { api } from '../../api/client.ts';
 import type { CrmRecord, UpNext } from '../../api/types.ts';
 import { mayInOrg } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
-import { KindLabel } from '../../components/Badges.tsx';
+import { StepTitle } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
@@ -65,7 +65,7 @@ export function UpNextPanel({
           {data.current ? (
             <section className="current-step" data-testid="current-step" aria-label={t('current')}>
               <h3>
-                <KindLabel kind={data.current.kind} /> {data.current.name}
+                <StepTitle kind={data.current.kind} name={data.current.name} />
               </h3>
               <p className="muted">
                 {data.current.status === 'waiting' ? t('waitingUntil') : t('due')}{' '}
@@ -83,7 +83,7 @@ export function UpNextPanel({
               <ol className="step-list upcoming" data-testid="upcoming-steps">
                 {data.upcoming.map((step) => (
                   <li key={step.nodeId}>
-                    <KindLabel kind={step.kind} /> {step.name}
+                    <StepTitle kind={step.kind} name={step.name} />
                   </li>
                 ))}
               </ol>
@@ -95,7 +95,7 @@ export function UpNextPanel({
               <ol className="step-list done" data-testid="completed-steps">
                 {data.completed.map((step) => (
                   <li key={step.stepId}>
-                    <KindLabel kind={step.kind} /> {step.name}{' '}
+                    <StepTitle kind={step.kind} name={step.name} />{' '}
                     <span className="muted">
                       {t(`common:stepStatus.${step.status}`, { defaultValue: step.status })}
                       {step.outcome &&

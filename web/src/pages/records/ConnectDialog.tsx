@@ -6,6 +6,7 @@ import type { ConnectResponse, ConnectResult, Page, RecordType, Sequence } from 
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { codeText } from '../../components/errors.ts';
+import { useToast } from '../../components/Toast.tsx';
 import { NewSequenceDialog } from '../sequences/NewSequenceDialog.tsx';
 
 interface BulkJob {
@@ -184,9 +185,11 @@ export function DisconnectDialog({
 }) {
   const { t } = useTranslation('records');
   const client = useQueryClient();
+  const toast = useToast();
   const disconnect = useMutation({
     mutationFn: () => api('POST', '/api/connections/disconnect', { recordIds }),
     onSuccess: async () => {
+      toast.show(t('walk:toast.disconnected', { count: recordIds.length }));
       await client.invalidateQueries();
       onDone?.();
       onClose();

@@ -6,7 +6,7 @@ import { api } from '../../api/client.ts';
 import type { ConnectedRecord, ConnectResponse, Page, Sequence } from '../../api/types.ts';
 import { mayInOrg, mayOnSequence } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
-import { StatusBadge } from '../../components/Badges.tsx';
+import { StatusBadge, useStepName } from '../../components/Badges.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
@@ -56,6 +56,7 @@ export function SequenceDetailPage() {
 
 export function ConnectedRecordsTab() {
   const { t } = useTranslation('sequences');
+  const stepName = useStepName();
   const format = useFormat();
   const { id } = useParams();
   const { me } = useSession();
@@ -103,7 +104,7 @@ export function ConnectedRecordsTab() {
                   <progress value={done} max={Math.max(total, 1)} aria-label={t('connected.progress')} />{' '}
                   {t('connected.stepsOf', { done: format.number(done), total: format.number(total) })}
                 </td>
-                <td>{row.currentStep?.name ?? '—'}</td>
+                <td>{row.currentStep ? stepName(row.currentStep) : '—'}</td>
                 <td className="number">
                   {row.daysInStep === null ? '—' : t('common:count.days', { count: row.daysInStep })}
                 </td>

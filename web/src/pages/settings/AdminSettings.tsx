@@ -2,23 +2,16 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../api/client.ts';
-import type { AdminUser, AuditEntry, BusinessUnit, Page } from '../../api/types.ts';
+import type { AdminUser, AuditEntry, Page } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useToast } from '../../components/Toast.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { useUnits } from './admin-units.ts';
 import { timeZones } from './ProfileSettings.tsx';
 
+export { BusinessUnitSettings } from './BusinessUnitSettings.tsx';
+
 const ROLES = ['seller', 'sequence_manager', 'sales_manager', 'admin'] as const;
-
-function useUnits() {
-  return useQuery({
-    queryKey: ['business-units'],
-    queryFn: () => api<Page<BusinessUnit>>('GET', '/api/admin/business-units'),
-  });
-}
-
-function unitName(units: BusinessUnit[], id: string): string {
-  return units.find((unit) => unit.id === id)?.name ?? id;
-}
 
 /** Users: roles, business unit, active flag; create with an initial password. */
 export function UserSettings() {
@@ -192,99 +185,6 @@ export function UserSettings() {
   );
 }
 
-/** Business units as a tree: add, rename, move, delete. */
-export function BusinessUnitSettings() {
-  const { t } = useTranslation('settings');
-  const client = useQueryClient();
-  const units = useUnits();
-  const list = units.data?.items ?? [];
-  const [name, setName] = useState('');
-  const [parentId, setParentId] = useState('');
-  const change = useMutation({
-    mutationFn: (action: () => Promise<unknown>) => action(),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['business-units'] }),
-  });
-  const depth = (unit: BusinessUnit): number => {
-    let level = 0;
-    let current = unit;
-    while (current.parentId && level < 10) {
-      const parent = list.find((other) => other.id === current.parentId);
-      if (!parent) break;
-      current = parent;
-      level++;
-    }
-    return level;
-  };
-  return (
-    <section className="card" aria-labelledby="units-title">
-      <h2 id="units-title">{t('section.business-units')}</h2>
-      <ErrorMessage error={units.error ?? change.error} />
-      <ul className="tag-tree">
-        {list.map((unit) => (
-          <li key={unit.id} style={{ paddingInlineStart: depth(unit) * 20 }}>
-            <span className="tag-row">
-              <strong>{unit.name}</strong>
-              <span className="muted small">
-                {unit.parentId ? unitName(list, unit.parentId) : t('units.root')}
-              </span>
-              <button
-                type="button"
-                onClick={() => {
-                  const next = window.prompt(t('units.renamePrompt'), unit.name);
-                  if (next?.trim())
-                    change.mutate(() =>
-                      api('PATCH', `/api/admin/business-units/${unit.id}`, { name: next.trim() }),
-                    );
-                }}
-              >
-                {t('units.rename')}
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => change.mutate(() => api('DELETE', `/api/admin/business-units/${unit.id}`))}
-              >
-                {t('common:actions.delete')}
-              </button>
-            </span>
-          </li>
-        ))}
-      </ul>
-      <form
-        className="toolbar"
-        onSubmit={(event) => {
-          event.preventDefault();
-          change.mutate(
-            () => api('POST', '/api/admin/business-units', { name: name.trim(), parentId: parentId || null }),
-            {
-              onSuccess: () => setName(''),
-            },
-          );
-        }}
-      >
-        <label>
-          {t('units.name')}
-          <input value={name} onChange={(event) => setName(event.target.value)} />
-        </label>
-        <label>
-          {t('units.parent')}
-          <select value={parentId} onChange={(event) => setParentId(event.target.value)}>
-            <option value="">{t('units.root')}</option>
-            {list.map((unit) => (
-              <option key={unit.id} value={unit.id}>
-                {unit.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary" disabled={!name.trim()}>
-          {t('units.add')}
-        </button>
-      </form>
-    </section>
-  );
-}
-
 interface OrgSettingsOut {
   featureRoles: string[] | null;
   timeZone: string;
@@ -302,6 +202,7 @@ interface OrgSettingsOut {
 export function OrganisationSettings() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
+  const toast = useToast();
   const settings = useQuery({
     queryKey: ['org-settings'],
     queryFn: () => api<OrgSettingsOut>('GET', '/api/admin/settings'),
@@ -325,7 +226,10 @@ export function OrganisationSettings() {
           .filter(Boolean),
         mailLimits: value.mailLimits,
       }),
-    onSuccess: (saved) => client.setQueryData(['org-settings'], saved),
+    onSuccess: (saved) => {
+      client.setQueryData(['org-settings'], saved);
+      toast.show(t('saved'));
+    },
   });
   if (!draft) return <ErrorMessage error={settings.error} />;
   const restricted = draft.featureRoles !== null;
@@ -407,7 +311,6 @@ export function OrganisationSettings() {
         ))}
       </fieldset>
       <ErrorMessage error={save.error} />
-      {save.isSuccess && <p role="status">{t('saved')}</p>}
       <button type="submit" className="primary" disabled={save.isPending}>
         {t('common:actions.save')}
       </button>

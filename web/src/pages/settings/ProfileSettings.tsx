@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { Profile } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useToast } from '../../components/Toast.tsx';
 import { useProfile } from '../../i18n/format.ts';
 import i18n, { LANGUAGES } from '../../i18n/index.ts';
 import { PasswordSettings } from './PasswordSettings.tsx';
@@ -31,6 +32,7 @@ export function ProfileSettings() {
 function ProfileForm() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
+  const toast = useToast();
   const profile = useProfile();
   const [draft, setDraft] = useState<Profile | null>(null);
   const [daysOff, setDaysOff] = useState('');
@@ -69,6 +71,7 @@ function ProfileForm() {
       setDaysOff(saved.workingHours.daysOff.join(', '));
       await i18n.changeLanguage(saved.locale);
       client.setQueryData(['profile'], saved);
+      toast.show(t('saved'));
       await client.invalidateQueries({ queryKey: ['me'] });
     },
   });
@@ -192,7 +195,6 @@ function ProfileForm() {
         ))}
       </fieldset>
       <ErrorMessage error={save.error} />
-      {save.isSuccess && <p role="status">{t('saved')}</p>}
       <button type="submit" className="primary" disabled={save.isPending}>
         {t('common:actions.save')}
       </button>

@@ -45,7 +45,8 @@ export function placeholder(field: string, fallback: string): string {
 
 export function TemplateSettings() {
   const { t } = useTranslation('email');
-  const [q, setQ] = useState('');
+  // Global search opens a template as `?q=<name>`.
+  const [q, setQ] = useState(() => new URLSearchParams(window.location.search).get('q') ?? '');
   const [language, setLanguage] = useState('');
   const [editing, setEditing] = useState<TemplateRow | 'new' | null>(null);
   const params = new URLSearchParams({ limit: '200' });

@@ -2,7 +2,8 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { isUnnamedStep } from '../../../../src/domain/sequence/step-labels.ts';
 import { api, query } from '../../api/client.ts';
 import {
   ACTIVITY_KINDS,
@@ -15,10 +16,11 @@ import {
 } from '../../api/types.ts';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { StepActions } from '../../components/StepActions.tsx';
+import { type Panel, StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
+import { ShortcutsDialog, useSkipStep, useWorklistKeys } from './worklist-keys.tsx';
 
 const BUCKETS = ['overdue', 'today', 'later'] as const;
 type Bucket = (typeof BUCKETS)[number];
@@ -76,6 +78,11 @@ export function WorklistPage() {
   const [bulk, setBulk] = useState(false);
   const [expanded, setExpanded] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [request, setRequest] = useState<{ id: string; panel: Exclude<Panel, null>; n: number } | null>(null);
+  const [help, setHelp] = useState(false);
+  const navigate = useNavigate();
+  const skip = useSkipStep();
 
   const rows = useMemo<Row[]>(() => {
     const items = worklist.items.filter(
@@ -111,6 +118,30 @@ export function WorklistPage() {
     getScrollElement: () => scroller.current,
     estimateSize: (index) => (rows[index]?.type === 'header' ? 40 : 72),
     overscan: 10,
+  });
+
+  const setActive = (item: WorkItem, focus = true) => {
+    setActiveId(item.id);
+    const index = rows.findIndex((row) => row.type === 'item' && row.item.id === item.id);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+    if (focus) {
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>(`[data-item-id="${item.id}"]`)?.focus(),
+      );
+    }
+  };
+  useWorklistKeys({
+    items: rows.flatMap((row) => (row.type === 'item' ? [row.item] : [])),
+    activeId,
+    setActive,
+    open: (item) => navigate(`/record/${item.recordId}?from=worklist`),
+    openPanel: (item, panel) => {
+      setActive(item, false);
+      setExpanded(item.id);
+      setRequest({ id: item.id, panel, n: (request?.n ?? 0) + 1 });
+    },
+    skip,
+    showHelp: () => setHelp(true),
   });
 
   function setParam(key: string, value: string) {
@@ -242,7 +273,12 @@ export function WorklistPage() {
                     bucket={row.bucket}
                     selected={selected.has(row.item.id)}
                     expanded={expanded === row.item.id}
-                    onToggleExpand={() => setExpanded(expanded === row.item.id ? null : row.item.id)}
+                    active={activeId === row.item.id}
+                    panelRequest={request?.id === row.item.id ? request : null}
+                    onToggleExpand={() => {
+                      setRequest(null);
+                      setExpanded(expanded === row.item.id ? null : row.item.id);
+                    }}
                     onSelect={(on) => {
                       const next = new Set(selected);
                       if (on) next.add(row.item.id);
@@ -257,6 +293,8 @@ export function WorklistPage() {
         </ul>
         {worklist.isSuccess && rows.length === 0 && <p className="empty">{t('empty')}</p>}
       </div>
+      <p className="muted small keys-hint">{t('walk:keys.hint')}</p>
+      {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
       {bulk && first && (
         <BulkEmailDialog
           items={chosen}
@@ -280,6 +318,8 @@ function WorkItemRow({
   bucket,
   selected,
   expanded,
+  active,
+  panelRequest,
   onSelect,
   onToggleExpand,
 }: {
@@ -287,6 +327,8 @@ function WorkItemRow({
   bucket: Bucket;
   selected: boolean;
   expanded: boolean;
+  active: boolean;
+  panelRequest: { panel: Exclude<Panel, null>; n: number } | null;
   onSelect(on: boolean): void;
   onToggleExpand(): void;
 }) {
@@ -294,8 +336,11 @@ function WorkItemRow({
   const format = useFormat();
   return (
     <article
-      className={`work-item ${isUnread(item) ? 'unread' : ''} ${bucket === 'overdue' ? 'overdue' : ''}`}
+      className={`work-item ${isUnread(item) ? 'unread' : ''} ${bucket === 'overdue' ? 'overdue' : ''} ${active ? 'active' : ''}`}
       data-testid="work-item"
+      data-item-id={item.id}
+      data-active={active || undefined}
+      tabIndex={-1}
       aria-label={item.recordName}
     >
       <div className="work-item-main">
@@ -312,7 +357,9 @@ function WorkItemRow({
           </Link>
           <span className="muted">
             {' · '}
-            {item.name} · {item.sequenceName} · {t(`common:recordType.${item.recordType}`)}
+            {[ownName(item), item.sequenceName, t(`common:recordType.${item.recordType}`)]
+              .filter(Boolean)
+              .join(' · ')}
           </span>
           {item.followed && <span className="badge">{t('followed')}</span>}
         </div>
@@ -326,9 +373,19 @@ function WorkItemRow({
       {expanded && (
         <div className="work-item-actions">
           {item.kind === 'phone_call' && <PhoneNumbers record={item} />}
-          <StepActions step={item} compact />
+          <StepActions
+            key={panelRequest?.n ?? 0}
+            step={item}
+            compact
+            {...(panelRequest ? { initialPanel: panelRequest.panel } : {})}
+          />
         </div>
       )}
     </article>
   );
+}
+
+/** The step's own name; none for an unnamed step (its kind label is shown beside it). */
+function ownName(item: { kind: string; name: string }): string | null {
+  return isUnnamedStep(item.name, item.kind) ? null : item.name;
 }
