@@ -1190,6 +1190,53 @@ const SSO_RULES: RuleTable = {
   },
 };
 
+// ── Area: signature and conversation (#14) ──────────────────────────────────────────────────────────────────
+const CONVERSATION_RULES: RuleTable = {
+  'GET /api/me/signature': { call: () => ({ method: 'GET', url: '/api/me/signature' }), cases: self(200) },
+  'PUT /api/me/signature': {
+    call: () => ({ method: 'PUT', url: '/api/me/signature', body: { html: '<p>Regards</p>' } }),
+    cases: self(200),
+  },
+  'GET /api/records/:id/conversation': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}/conversation` }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/records/:id/reply/preview': {
+    resource: 'record',
+    call: async (ctx) => {
+      const id = await ctx.fx.email(ctx.recordId, ctx.owner, 'sent');
+      return {
+        method: 'POST',
+        url: `/api/records/${ctx.recordId}/reply/preview`,
+        body: { replyTo: `<${id}@stepwise.test>`, subject: 'Re: Hello', html: '<p>Thanks</p>' },
+      };
+    },
+    cases: recordCases('view', 200),
+  },
+  'POST /api/records/:id/reply': {
+    resource: 'record',
+    call: async (ctx) => {
+      const id = await ctx.fx.email(ctx.recordId, ctx.owner, 'sent');
+      return {
+        method: 'POST',
+        url: `/api/records/${ctx.recordId}/reply`,
+        body: { replyTo: `<${id}@stepwise.test>`, subject: 'Re: Hello', html: '<p>Thanks</p>' },
+      };
+    },
+    cases: recordCases('view', 202),
+  },
+  'POST /api/steps/:id/compose/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/steps/${await ctx.fx.step(ctx.recordId, ctx.owner, 'email')}/compose/preview`,
+      body: { subject: 'Hello', html: '<p>Hello {{ record.name }}</p>' },
+    }),
+    cases: recordCases('view', 200),
+  },
+};
+
 const ALL_RULES: RuleTable = {
   ...DIRECTORY_RULES,
   ...SYSTEM_RULES,
@@ -1208,6 +1255,7 @@ const ALL_RULES: RuleTable = {
   ...INSIGHT_RULES,
   ...SCHEDULE_RULES,
   ...SSO_RULES,
+  ...CONVERSATION_RULES,
 };
 
 /** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */

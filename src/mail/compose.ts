@@ -2,8 +2,11 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import { findSignature } from '../store/repos/signatures-repo.ts';
 import type { Database, StepInstancesTable } from '../store/schema.ts';
 import { messageIdFor } from './delivery.ts';
+import { htmlToText } from './html-text.ts';
+import { withSignature } from './prepare-message.ts';
 import { type RenderedMessage, renderTemplate } from './render.ts';
 import { sanitizeEmailHtml } from './sanitize.ts';
 import { buildRenderContext, loadSendContext } from './send-context.ts';
@@ -25,6 +28,11 @@ export interface ComposeDraft {
   text: string;
   missing: string[];
   errors: string[];
+  /**
+   * The template SOURCE with the seller's signature, unrendered: what the composer edits (placeholders and all).
+   * Sent with `format: "template"`, it is rendered once for the record and stored as final content.
+   */
+  source: { subject: string; html: string };
 }
 
 interface StepEmailSource {
@@ -62,7 +70,11 @@ export async function stepEmailSource(db: Kysely<Database>, step: StepRow): Prom
   };
 }
 
-async function contextFor(db: Kysely<Database>, step: StepRow, senderId: string) {
+async function contextFor(
+  db: Kysely<Database>,
+  step: Pick<StepRow, 'org_id' | 'id' | 'connection_id' | 'record_id'>,
+  senderId: string,
+) {
   const context = await loadSendContext(db, [
     {
       org_id: step.org_id,
@@ -116,11 +128,15 @@ export async function composeDraft(
         .executeTakeFirst()
     : undefined;
   const { record, render } = await contextFor(db, step, senderId);
-  const input = {
-    subject: template?.subject ?? '',
-    bodyHtml: template?.body_html ?? '',
-    bodyText: template?.body_text ?? null,
-  };
+  const signature = (await findSignature(db, step.org_id, senderId))?.html ?? '';
+  const input = withSignature(
+    {
+      subject: template?.subject ?? '',
+      bodyHtml: template?.body_html ?? '',
+      bodyText: template?.body_text ?? null,
+    },
+    signature,
+  );
   const rendered: RenderedMessage = renderTemplate(input, render);
   return {
     stepId: step.id,
@@ -132,6 +148,35 @@ export async function composeDraft(
     text: rendered.text,
     missing: rendered.missing,
     errors: rendered.errors,
+    source: { subject: input.subject, html: input.bodyHtml },
+  };
+}
+
+/**
+ * What the seller wrote in the composer, as template SOURCE, rendered once for the step's record by the same
+ * sandboxed renderer that sends automated emails (record values are data, never source), then sanitised. The
+ * live preview shows exactly this; sending stores exactly this as final content.
+ */
+export async function renderComposed(
+  db: Kysely<Database>,
+  step: Pick<StepRow, 'org_id' | 'id' | 'connection_id' | 'record_id'>,
+  senderId: string,
+  written: { subject: string; html: string },
+): Promise<ComposeDraft> {
+  const { record, render } = await contextFor(db, step, senderId);
+  const rendered = renderTemplate({ subject: written.subject, bodyHtml: written.html }, render);
+  const html = sanitizeEmailHtml(rendered.html);
+  return {
+    stepId: step.id,
+    recordId: step.record_id,
+    to: record?.email ?? null,
+    templateId: null,
+    subject: rendered.subject,
+    html,
+    text: htmlToText(html),
+    missing: rendered.missing,
+    errors: rendered.errors,
+    source: written,
   };
 }
 

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
+import { conversationRoutes } from './conversation-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -22,6 +23,7 @@ import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
+import { signatureRoutes } from './signature-routes.ts';
 import { ssoAdminRoutes } from './sso-admin-routes.ts';
 import { ssoRoutes } from './sso-routes.ts';
 import { stepRoutes } from './step-routes.ts';
@@ -74,4 +76,6 @@ export const routeModules: RouteModule[] = [
   scheduleRoutes,
   suppressionRoutes,
   directoryRoutes,
+  signatureRoutes,
+  conversationRoutes,
 ];
