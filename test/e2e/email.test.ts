@@ -175,23 +175,28 @@ describe('email work in the browser', () => {
     }
   }, 60_000);
 
-  it('compose shows the rendered email formatted in a rich-text editor; the edit is what is sent', async () => {
+  it('compose edits the template source with placeholders; the live preview for the record is byte-for-byte what is sent', async () => {
     const { context, page } = await signIn(e2e, 'eastSeller');
+    let previewHtml = '';
     try {
       await page.goto(`${e2e.baseUrl}/record/${records.get('Elena Petrova')!.recordId}`);
       const current = page.getByTestId('current-step');
       await current.getByRole('button', { name: 'Compose email' }).click();
       const dialog = page.getByRole('dialog');
       const editor = dialog.getByRole('textbox', { name: 'Message' });
-      await editor.getByText('Hi Elena,').waitFor();
-      // Formatted, not markup: the company is bold and no tag or entity shows as text.
-      await expect(editor.locator('strong').textContent()).resolves.toBe('Volga Tools');
+      // The editor holds the template SOURCE, formatted (no markup, no entities); the preview shows it for Elena.
+      await editor.getByText('Hi {{ record.first_name }},').waitFor();
+      await expect(editor.locator('strong').textContent()).resolves.toBe('{{ record.company }}');
       const shown = (await editor.textContent()) ?? '';
-      expect(shown).toContain('Tools & tips for Volga Tools.');
+      expect(shown).toContain('Tools & tips for {{ record.company }}.');
       expect(shown).not.toMatch(/<p>|&amp;/);
       expect(await dialog.locator('textarea').count()).toBe(0);
+      const frame = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Hi Elena,Tools & tips for Volga Tools.');
 
-      await editor.getByText('Hi Elena,').click();
+      await editor.getByText('Hi {{ record.first_name }},').click();
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
       // The shortcut keeps the caret in the editor (a toolbar click moves focus away for a moment and can eat the
@@ -201,6 +206,23 @@ describe('email work in the browser', () => {
       await expect(editor.evaluate((node) => node.contains(document.activeElement))).resolves.toBe(true);
       await page.keyboard.type('Are you free on Thursday?');
       await editor.getByText('Are you free on Thursday?').waitFor();
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('Regards to ');
+      await editor.getByText('Regards to').waitFor();
+      // A placeholder from the picker, with a fallback: Elena has no last name.
+      await dialog.getByLabel('Field').selectOption('record.last_name');
+      await dialog.getByLabel('If empty').fill('your team');
+      await dialog.getByRole('button', { name: 'Insert placeholder' }).click();
+      await editor.getByText('{{ record.last_name | default: "your team" }}').waitFor();
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Regards to your team');
+      await expect(dialog.getByTestId('email-preview-subject').textContent()).resolves.toBe(
+        'Quick question, Elena',
+      );
+      const srcdoc = (await dialog.getByTestId('email-preview-body').getAttribute('srcdoc')) ?? '';
+      previewHtml = srcdoc.slice(srcdoc.indexOf('</style>') + '</style>'.length);
+      expect(previewHtml).toContain('Regards to your team');
       await shot(page, 'composer-en');
       await dialog.getByRole('button', { name: 'Send' }).click();
       await dialog.waitFor({ state: 'detached' });
@@ -214,10 +236,13 @@ describe('email work in the browser', () => {
     const received = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
     const elena = received.find((m) => m.subject === 'Quick question, Elena');
     expect(elena).toBeDefined();
+    // Byte for byte: the HTML part the SMTP server received is the HTML the preview showed.
+    expect(String(elena!.html)).toBe(previewHtml);
     expect(String(elena!.html)).toContain('<strong>Are you free on Thursday?</strong>');
     expect(String(elena!.html)).toContain('Tools &amp; tips for <strong>Volga Tools</strong>');
     expect(elena!.text).toContain('Are you free on Thursday?');
     expect(elena!.text).toContain('Tools & tips for Volga Tools.');
+    expect(elena!.text).toContain('Regards to your team');
     expect(elena!.text).not.toContain('<');
   }, 60_000);
 

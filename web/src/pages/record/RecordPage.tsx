@@ -11,6 +11,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
+import { Conversation } from './Conversation.tsx';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
 const DETAIL_FIELDS = [
@@ -125,6 +126,7 @@ export function RecordPage() {
                 </dl>
               </section>
               <Timeline recordId={data.id} />
+              <Conversation recordId={data.id} />
             </div>
             <HeldEmailsPanel recordId={data.id} />
             <UpNextPanel record={data} onStepDone={afterStep} />

@@ -5,6 +5,7 @@ import { api } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import { EmailPreview } from '../../components/EmailPreview.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { PlaceholderPicker, placeholder } from '../../components/PlaceholderPicker.tsx';
 import { RichTextEditor } from '../../components/RichTextEditor.tsx';
 
 /**
@@ -28,20 +29,8 @@ interface Preview {
 }
 
 const LANGUAGES = ['en', 'pl'] as const;
-const FIELDS = [
-  'record.first_name',
-  'record.last_name',
-  'record.name',
-  'record.company',
-  'record.job_title',
-  'owner.name',
-  'org.name',
-] as const;
 
-export function placeholder(field: string, fallback: string): string {
-  const clean = fallback.replace(/["{}]/g, '').trim();
-  return clean ? `{{ ${field} | default: "${clean}" }}` : `{{ ${field} }}`;
-}
+export { placeholder };
 
 export function TemplateSettings() {
   const { t } = useTranslation('email');
@@ -126,8 +115,6 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
   const [language, setLanguage] = useState<string>(template?.language ?? 'en');
   const [subject, setSubject] = useState(template?.subject ?? '');
   const [body, setBody] = useState(template?.bodyHtml ?? '<p></p>');
-  const [field, setField] = useState<string>(FIELDS[0]);
-  const [fallback, setFallback] = useState('there');
   const [recordId, setRecordId] = useState('');
   const insert = useRef<((text: string) => void) | null>(null);
   const onReady = useCallback((fn: (text: string) => void) => {
@@ -203,31 +190,7 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
           initialHtml={template?.bodyHtml ?? '<p></p>'}
           onChange={setBody}
           onReady={onReady}
-          extra={
-            <span className="placeholder-picker">
-              <select
-                aria-label={t('templates.field')}
-                value={field}
-                onChange={(event) => setField(event.target.value)}
-              >
-                {FIELDS.map((name) => (
-                  <option key={name} value={name}>
-                    {t(`templates.fields.${name.replace('.', '_')}`)}
-                  </option>
-                ))}
-              </select>
-              <input
-                aria-label={t('templates.fallback')}
-                placeholder={t('templates.fallback')}
-                value={fallback}
-                onChange={(event) => setFallback(event.target.value)}
-                size={10}
-              />
-              <button type="button" onClick={() => insert.current?.(placeholder(field, fallback))}>
-                {t('templates.insert')}
-              </button>
-            </span>
-          }
+          extra={<PlaceholderPicker onInsert={(text) => insert.current?.(text)} />}
         />
       </div>
       <label>
