@@ -1235,6 +1235,35 @@ const CONVERSATION_RULES: RuleTable = {
     }),
     cases: recordCases('view', 200),
   },
+  'POST /api/email-templates/:id/copy': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}/copy`,
+    }),
+    cases: everyUser(201),
+  },
+  'GET /api/email-templates/tags': {
+    call: () => ({ method: 'GET', url: '/api/email-templates/tags' }),
+    cases: everyUser(200),
+  },
+  'PUT /api/email-templates/:id/tags': {
+    call: async (ctx) => ({
+      method: 'PUT',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}/tags`,
+      body: { tags: ['intro'] },
+    }),
+    cases: templateEditors(200),
+  },
+  // "Send me a test" renders a record's data: the record must be visible.
+  'POST /api/email-templates/:id/test': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/email-templates/${await ctx.fx.template('eastAdmin')}/test`,
+      body: { recordId: ctx.recordId },
+    }),
+    cases: recordCases('view', 202),
+  },
 };
 
 const ALL_RULES: RuleTable = {

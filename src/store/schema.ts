@@ -613,6 +613,13 @@ export interface OutboundThreadHeadersTable {
   references_header: string;
 }
 
+/** A tag on an email template (migration 0022b). */
+export interface EmailTemplateTagsTable {
+  org_id: string;
+  template_id: string;
+  tag: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -654,4 +661,5 @@ export interface Database {
   user_signatures: UserSignaturesTable;
   inbound_replies: InboundRepliesTable;
   outbound_thread_headers: OutboundThreadHeadersTable;
+  email_template_tags: EmailTemplateTagsTable;
 }

@@ -29,6 +29,7 @@ import { ssoRoutes } from './sso-routes.ts';
 import { stepRoutes } from './step-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
+import { templateToolsRoutes } from './template-tools-routes.ts';
 import { timelineRoutes } from './timeline-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
 import { trackingRoutes } from './tracking-routes.ts';
@@ -78,4 +79,5 @@ export const routeModules: RouteModule[] = [
   directoryRoutes,
   signatureRoutes,
   conversationRoutes,
+  templateToolsRoutes,
 ];

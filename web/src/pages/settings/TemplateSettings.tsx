@@ -7,12 +7,13 @@ import { EmailPreview } from '../../components/EmailPreview.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { PlaceholderPicker, placeholder } from '../../components/PlaceholderPicker.tsx';
 import { RichTextEditor } from '../../components/RichTextEditor.tsx';
+import { SendMeATest, TemplateRowActions, useTemplateTags } from './TemplateTools.tsx';
 
 /**
  * Email templates: list (search, filter by language), create and edit in the rich-text editor with a placeholder
  * picker, and a live preview rendered for a chosen record by the same renderer that sends.
  */
-interface TemplateRow {
+export interface TemplateRow {
   id: string;
   name: string;
   language: 'en' | 'pl';
@@ -44,6 +45,10 @@ export function TemplateSettings() {
     queryKey: ['email-templates', q, language],
     queryFn: () => api<Page<TemplateRow>>('GET', `/api/email-templates?${params}`),
   });
+  const [tag, setTag] = useState('');
+  const tags = useTemplateTags();
+  const allTags = [...new Set(Object.values(tags.data ?? {}).flat())].sort();
+  const rows = (list.data?.items ?? []).filter((row) => !tag || (tags.data?.[row.id] ?? []).includes(tag));
   return (
     <section className="card" aria-labelledby="templates-title">
       <h2 id="templates-title">{t('templates.title')}</h2>
@@ -67,6 +72,14 @@ export function TemplateSettings() {
             </option>
           ))}
         </select>
+        <select aria-label={t('tools.tag')} value={tag} onChange={(event) => setTag(event.target.value)}>
+          <option value="">{t('tools.allTags')}</option>
+          {allTags.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
         <button type="button" className="primary" onClick={() => setEditing('new')}>
           {t('templates.new')}
         </button>
@@ -78,25 +91,28 @@ export function TemplateSettings() {
             <th>{t('templates.name')}</th>
             <th>{t('templates.language')}</th>
             <th>{t('templates.subject')}</th>
+            <th>{t('tools.tags')}</th>
             <th />
           </tr>
         </thead>
         <tbody>
-          {(list.data?.items ?? []).map((row) => (
+          {rows.map((row) => (
             <tr key={row.id} data-testid="template-row">
               <td>{row.name}</td>
               <td>{t(`templates.languages.${row.language}`)}</td>
               <td>{row.subject}</td>
-              <td>
+              <td>{(tags.data?.[row.id] ?? []).join(', ')}</td>
+              <td className="button-row">
                 <button type="button" onClick={() => setEditing(row)}>
                   {row.builtin ? t('templates.view') : t('templates.edit')}
                 </button>
+                <TemplateRowActions template={row} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {list.isSuccess && list.data.items.length === 0 && <p className="empty">{t('templates.empty')}</p>}
+      {list.isSuccess && rows.length === 0 && <p className="empty">{t('templates.empty')}</p>}
       {editing && (
         <TemplateEditor
           key={editing === 'new' ? 'new' : editing.id}
@@ -142,12 +158,24 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         recordId,
       }),
   });
+  const templateTags = useTemplateTags();
+  const [tagText, setTagText] = useState<string | null>(null);
+  const shownTags = tagText ?? (template ? (templateTags.data?.[template.id] ?? []).join(', ') : '');
   const save = useMutation({
-    mutationFn: () => {
+    mutationFn: async () => {
       const payload = { name, language, subject, bodyHtml: body };
-      return template
-        ? api('PUT', `/api/email-templates/${template.id}`, payload)
-        : api('POST', '/api/email-templates', payload);
+      const saved = template
+        ? await api<TemplateRow>('PUT', `/api/email-templates/${template.id}`, payload)
+        : await api<TemplateRow>('POST', '/api/email-templates', payload);
+      if (tagText !== null) {
+        const list = tagText
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean);
+        await api('PUT', `/api/email-templates/${saved.id}/tags`, { tags: list });
+        await client.invalidateQueries({ queryKey: ['email-template-tags'] });
+      }
+      return saved;
     },
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ['email-templates'] });
@@ -183,6 +211,15 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         {t('templates.subject')}
         <input required value={subject} onChange={(event) => setSubject(event.target.value)} />
       </label>
+      <label>
+        {t('tools.tags')}
+        <input
+          value={shownTags}
+          placeholder={t('tools.tagsHint')}
+          onChange={(event) => setTagText(event.target.value)}
+          disabled={readOnly}
+        />
+      </label>
       <div className="field">
         <span>{t('templates.body')}</span>
         <RichTextEditor
@@ -216,6 +253,7 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         )}
         <ErrorMessage error={preview.error} />
       </div>
+      {template && recordId && <SendMeATest templateId={template.id} recordId={recordId} />}
       <ErrorMessage error={save.error} />
       <div className="actions">
         <button type="button" onClick={onDone}>
