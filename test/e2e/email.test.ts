@@ -149,7 +149,25 @@ describe('email work in the browser', () => {
     await e2e?.close();
   });
 
-  it('bulk email previews the first recipient’s rendered email and lists the record that would be held', async () => {
+  it('a Polish-speaking seller pages through the bulk preview in Polish', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller', { locale: 'pl' });
+    try {
+      await page.goto(e2e.baseUrl);
+      for (const name of ['Grace Hopper', 'Linus Berg', 'Kowalski']) {
+        await page.getByLabel(`Zaznacz: ${name}`, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Masowy e-mail (3)' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe('Odbiorca 1 z 3');
+      await dialog.getByRole('button', { name: 'Następny' }).click();
+      await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe('Odbiorca 2 z 3');
+      await dialog.getByRole('button', { name: 'Poprzedni' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('bulk email pages through every recipient’s rendered email and marks the one that would be held', async () => {
     const { context, page } = await signIn(e2e, 'eastSeller');
     try {
       await page.goto(e2e.baseUrl);
@@ -160,14 +178,35 @@ describe('email work in the browser', () => {
       const dialog = page.getByRole('dialog');
       const preview = dialog.getByTestId('bulk-preview');
       await preview.waitFor();
-      const to = await dialog.getByTestId('bulk-preview-to').textContent();
-      expect(to).toMatch(/grace@navy\.test|linus@fjord\.test|jan@wisla\.test/);
-      const subject = await dialog.getByTestId('email-preview-subject').textContent();
-      expect(subject).toMatch(/^Quick question, /);
-      expect(subject).not.toContain('{{');
-      const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
-      await expect(body.textContent()).resolves.toMatch(/Tools & tips for (Navy Labs|Fjord AB|Wisła SA)/);
+      // Page through every recipient's rendered email: three recipients, the one without a first name held.
+      const seen = new Map<string, { subject: string; body: string; held: boolean }>();
+      for (let n = 1; n <= 3; n++) {
+        await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe(
+          `Recipient ${n} of 3`,
+        );
+        const to = (await dialog.getByTestId('bulk-preview-to').textContent()) ?? '';
+        const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+        seen.set(to.replace(/^.*?([\w.]+@[\w.]+).*$/, '$1'), {
+          subject: (await dialog.getByTestId('email-preview-subject').textContent()) ?? '',
+          body: (await body.textContent()) ?? '',
+          held: (await dialog.getByTestId('bulk-page-held').count()) === 1,
+        });
+        if (n < 3) await dialog.getByRole('button', { name: 'Next' }).click();
+      }
+      expect([...seen.keys()].sort()).toEqual(['grace@navy.test', 'jan@wisla.test', 'linus@fjord.test']);
+      expect(seen.get('grace@navy.test')).toMatchObject({
+        subject: 'Quick question, Grace',
+        body: 'Hi Grace,Tools & tips for Navy Labs.',
+        held: false,
+      });
+      expect(seen.get('linus@fjord.test')).toMatchObject({ subject: 'Quick question, Linus', held: false });
+      expect(seen.get('jan@wisla.test')).toMatchObject({ held: true });
+      expect(seen.get('jan@wisla.test')?.body).toContain('Tools & tips for Wisła SA.');
+      await expect(dialog.getByTestId('bulk-page-held').textContent()).resolves.toContain(
+        'record.first_name',
+      );
       await expect(dialog.getByTestId('bulk-problems').textContent()).resolves.toContain('Kowalski');
+      await expect(dialog.getByRole('button', { name: 'Next' }).isDisabled()).resolves.toBe(true);
       await dialog.getByRole('button', { name: 'Send 2 emails' }).click();
       await expect(dialog.getByTestId('bulk-result').textContent()).resolves.toContain('2 emails queued.');
     } finally {

@@ -2,12 +2,13 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { HOUR } from '../../src/engine/clock.ts';
+import { createConnection } from '../../src/engine/connect.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import type { MailDelivery } from '../../src/mail/delivery.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { newId } from '../../src/store/ids.ts';
-import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
+import { connectNew, definition, insertRecord, insertSequence, T0 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
 import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
@@ -261,5 +262,57 @@ describe.each(dialects)('signature, compose placeholders and conversation on %s'
     expect(String(answer?.html)).toBe(preview.html);
     const after = (await world.as('eastSeller', 'GET', `/api/records/${recordId}/conversation`)).json();
     expect(after.threads[0].items.map((i: { kind: string }) => i.kind)).toEqual(['sent', 'reply', 'sent']);
+  });
+  it('bulk preview renders every recipient’s email (with the signature) and names the ones that would be held', async () => {
+    await world.as('eastSeller', 'PUT', '/api/me/signature', { html: '<p>Sam</p>' });
+    const templateId = await template('Hi {{ record.first_name }}', '<p>Hello {{ record.first_name }}.</p>');
+    const def = definition({
+      start: 'm1',
+      nodes: [
+        { id: 'm1', kind: 'email', name: 'Personal', templateId, next: 't1' },
+        { id: 't1', kind: 'task', name: 'Next', next: null },
+      ],
+      options: OPTIONS,
+    });
+    const { sequenceId, versionId } = await insertSequence(world.store, def);
+    const connections: string[] = [];
+    for (const [email, name] of [
+      ['a@x.test', 'Ann'],
+      ['b@x.test', 'Ben'],
+      ['c@x.test', null],
+    ] as const) {
+      const recordId = await insertRecord(world.store, { email, first_name: name, name: name ?? 'Nobody' });
+      connections.push(
+        await createConnection(world.store.db, {
+          orgId: ORG_ID,
+          recordId,
+          sequenceId,
+          versionId,
+          ownerId: SELLER,
+          connectedBy: SELLER,
+          now: T0,
+        }),
+      );
+    }
+    await engine.drain();
+    const stepIds: string[] = [];
+    for (const connectionId of connections) {
+      const step = await world.store.db
+        .selectFrom('step_instances')
+        .select('id')
+        .where('connection_id', '=', connectionId)
+        .where('node_id', '=', 'm1')
+        .executeTakeFirstOrThrow();
+      stepIds.push(step.id);
+    }
+    const preview = (await world.as('eastSeller', 'POST', '/api/bulk-email/preview', { stepIds })).json();
+    expect(preview.previews.map((p: { to: string }) => p.to)).toEqual(['a@x.test', 'b@x.test', 'c@x.test']);
+    expect(preview.previews[0]).toMatchObject({ subject: 'Hi Ann', html: '<p>Hello Ann.</p><p>Sam</p>' });
+    expect(preview.previews[1]).toMatchObject({ subject: 'Hi Ben', html: '<p>Hello Ben.</p><p>Sam</p>' });
+    expect(preview.previews[2].missing).toEqual(['record.first_name']);
+    expect(preview.recipients).toBe(2);
+    expect(preview.problems).toEqual([
+      expect.objectContaining({ stepId: stepIds[2], code: 'missing_placeholders' }),
+    ]);
   });
 });

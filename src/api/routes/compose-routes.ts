@@ -292,11 +292,13 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     {
       schema: {
         tags: ['mail'],
-        summary: 'Preview a bulk email: the template rendered for the first recipient, and who cannot get it',
+        summary: 'Preview a bulk email: the template rendered for every recipient, and who cannot get it',
         body: BulkBody,
         response: {
           200: z.object({
             preview: DraftSchema,
+            /** Every recipient's rendered email, in the order of the steps (the ones in `problems` included). */
+            previews: z.array(DraftSchema),
             recipients: z.number(),
             problems: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
           }),
@@ -310,11 +312,11 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const steps = await loadBulk(request, actor, request.body.stepIds);
       const problems: { stepId: string; code: string; message: string }[] = [];
-      let preview: ComposeDraft | null = null;
+      const previews: ComposeDraft[] = [];
       for (const step of steps) {
         await yieldToOtherRequests();
         const draft = await composeDraft(deps.store.db, step, actor.userId);
-        preview ??= draft;
+        previews.push(draft);
         if (step.status !== 'due')
           problems.push({ stepId: step.id, code: 'step_not_open', message: `The step is ${step.status}` });
         else if (!draft.to)
@@ -327,7 +329,12 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           });
         }
       }
-      return { preview: preview as ComposeDraft, recipients: steps.length - problems.length, problems };
+      return {
+        preview: previews[0] as ComposeDraft,
+        previews,
+        recipients: steps.length - problems.length,
+        problems,
+      };
     },
   );
 

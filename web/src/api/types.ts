@@ -361,6 +361,7 @@ export interface StepProblem {
 
 export interface BulkPreview {
   preview: Composed;
+  previews?: (Composed & { stepId: string })[];
   recipients: number;
   problems: StepProblem[];
 }
