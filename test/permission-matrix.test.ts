@@ -1264,6 +1264,10 @@ const CONVERSATION_RULES: RuleTable = {
     }),
     cases: recordCases('view', 202),
   },
+  'GET /api/notifications/stream': {
+    call: () => ({ method: 'GET', url: '/api/notifications/stream?max=0' }),
+    cases: everyUser(200),
+  },
 };
 
 const ALL_RULES: RuleTable = {

@@ -327,12 +327,17 @@ describe('email work in the browser', () => {
     expect(JSON.stringify(worklist.json())).toContain('Book a meeting');
   }, 60_000);
 
-  it('a reply raises a notification in an open page without a reload; it leads to the record', async () => {
+  it('a reply raises a notification live (server-sent events) and updates the open work list without a reload', async () => {
     await e2e.world.as('eastSeller', 'POST', '/api/notifications/read');
     const { context, page } = await signIn(e2e, 'eastSeller');
     try {
+      const stream = page.waitForResponse((response) => response.url().includes('/api/notifications/stream'));
+      await page.goto(e2e.baseUrl);
+      expect((await stream).headers()['content-type']).toContain('text/event-stream');
       await page.getByTestId('notification-bell').waitFor();
       expect(await page.getByTestId('notification-count').count()).toBe(0);
+      const graceFollowUp = page.getByTestId('work-item').filter({ hasText: 'Grace Hopper' });
+      await graceFollowUp.first().waitFor();
       const parsed = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
       const toGrace = parsed.find((m) => m.subject === 'Quick question, Grace')!;
       const reply = await buildRawMessage({
@@ -351,7 +356,10 @@ describe('email work in the browser', () => {
         payload: reply,
       });
       expect(posted.json()).toMatchObject({ kind: 'reply' });
-      await page.getByTestId('notification-count').waitFor({ timeout: 25_000 });
+      await engine.drain(); // the reply ends Grace's sequence (exit on reply): her follow-up leaves the work list
+      // Live: well under the old 10 s polling interval.
+      await page.getByTestId('notification-count').waitFor({ timeout: 5_000 });
+      await graceFollowUp.first().waitFor({ state: 'detached', timeout: 8_000 });
       await expect(page.getByTestId('notification-count').textContent()).resolves.toContain('1');
       await page.getByTestId('notification-bell').click();
       const item = page.getByTestId('notification').first();

@@ -16,6 +16,7 @@ import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
+import { notificationStreamRoutes } from './notification-stream-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
@@ -80,4 +81,5 @@ export const routeModules: RouteModule[] = [
   signatureRoutes,
   conversationRoutes,
   templateToolsRoutes,
+  notificationStreamRoutes,
 ];
