@@ -213,6 +213,7 @@ describe('signature and conversation in the browser', () => {
       const replyBody = reply.frameLocator('[data-testid="email-preview-body"]').locator('body');
       await expect(replyBody.locator('b').textContent()).resolves.toBe('Thursday at 10');
       await expect(replyBody.textContent()).resolves.toContain('Also: send the price list.');
+      await reply.getByRole('button', { name: 'Reply' }).scrollIntoViewIfNeeded();
       await screenshot(page, 'conversation-en');
 
       await reply.getByRole('button', { name: 'Reply' }).click();
@@ -237,7 +238,9 @@ describe('signature and conversation in the browser', () => {
       await expect(preview.locator('blockquote b').textContent()).resolves.toBe('Thursday at 10');
       await dialog.getByRole('button', { name: 'Send reply' }).click();
       await dialog.waitFor({ state: 'detached' });
-      await expect.poll(() => conversation.getByTestId('conversation-sent').count()).toBe(2);
+      await expect
+        .poll(() => conversation.getByTestId('conversation-sent').count(), { timeout: 10_000 })
+        .toBe(2);
     } finally {
       await context.close();
     }
@@ -294,7 +297,7 @@ describe('signature and conversation in the browser', () => {
     try {
       await page.goto(`${e2e.baseUrl}/record/${recordId}`);
       const replies = page.getByTestId('conversation-reply');
-      await expect.poll(() => replies.count()).toBe(XSS_VECTORS.length);
+      await expect.poll(() => replies.count(), { timeout: 20_000 }).toBe(XSS_VECTORS.length);
       const last = replies.last().frameLocator('[data-testid="email-preview-body"]').locator('body');
       await expect(last.textContent()).resolves.toContain(`Vector ${XSS_VECTORS.length - 1}`);
       // Hover and click over every reply, so onmouseover/onclick-style vectors would fire if they had survived.
@@ -321,7 +324,7 @@ describe('signature and conversation in the browser', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   async function expectNoFlag(page: Page) {
     for (const frame of page.frames()) {
