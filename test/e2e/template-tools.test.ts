@@ -59,7 +59,7 @@ describe('email template tools in the browser', () => {
       await row('Copy of Warm intro').getByRole('button', { name: 'Edit' }).click();
       await editor.getByRole('button', { name: 'Send me a test' }).click();
       await expect(editor.getByTestId('test-sent').textContent()).resolves.toContain(USERS.eastSeller.email);
-      await screenshot(page, 'template-editor-tools-en');
+      await screenshot(page, 'template-tools-en');
       await editor.getByRole('button', { name: 'Cancel' }).click();
 
       await row('Copy of Warm intro').getByRole('button', { name: 'Delete' }).click();
