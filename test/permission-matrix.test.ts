@@ -1204,6 +1204,86 @@ const SSO_RULES: RuleTable = {
   },
 };
 
+// ── Area: signature and conversation (#14) ──────────────────────────────────────────────────────────────────
+const CONVERSATION_RULES: RuleTable = {
+  'GET /api/me/signature': { call: () => ({ method: 'GET', url: '/api/me/signature' }), cases: self(200) },
+  'PUT /api/me/signature': {
+    call: () => ({ method: 'PUT', url: '/api/me/signature', body: { html: '<p>Regards</p>' } }),
+    cases: self(200),
+  },
+  'GET /api/records/:id/conversation': {
+    resource: 'record',
+    call: (ctx) => ({ method: 'GET', url: `/api/records/${ctx.recordId}/conversation` }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/records/:id/reply/preview': {
+    resource: 'record',
+    call: async (ctx) => {
+      const id = await ctx.fx.email(ctx.recordId, ctx.owner, 'sent');
+      return {
+        method: 'POST',
+        url: `/api/records/${ctx.recordId}/reply/preview`,
+        body: { replyTo: `<${id}@stepwise.test>`, subject: 'Re: Hello', html: '<p>Thanks</p>' },
+      };
+    },
+    cases: recordCases('view', 200),
+  },
+  'POST /api/records/:id/reply': {
+    resource: 'record',
+    call: async (ctx) => {
+      const id = await ctx.fx.email(ctx.recordId, ctx.owner, 'sent');
+      return {
+        method: 'POST',
+        url: `/api/records/${ctx.recordId}/reply`,
+        body: { replyTo: `<${id}@stepwise.test>`, subject: 'Re: Hello', html: '<p>Thanks</p>' },
+      };
+    },
+    cases: recordCases('view', 202),
+  },
+  'POST /api/steps/:id/compose/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/steps/${await ctx.fx.step(ctx.recordId, ctx.owner, 'email')}/compose/preview`,
+      body: { subject: 'Hello', html: '<p>Hello {{ record.name }}</p>' },
+    }),
+    cases: recordCases('view', 200),
+  },
+  'POST /api/email-templates/:id/copy': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}/copy`,
+    }),
+    cases: everyUser(201),
+  },
+  'GET /api/email-templates/tags': {
+    call: () => ({ method: 'GET', url: '/api/email-templates/tags' }),
+    cases: everyUser(200),
+  },
+  'PUT /api/email-templates/:id/tags': {
+    call: async (ctx) => ({
+      method: 'PUT',
+      url: `/api/email-templates/${await ctx.fx.template('eastSeller2')}/tags`,
+      body: { tags: ['intro'] },
+    }),
+    cases: templateEditors(200),
+  },
+  // "Send me a test" renders a record's data: the record must be visible.
+  'POST /api/email-templates/:id/test': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/email-templates/${await ctx.fx.template('eastAdmin')}/test`,
+      body: { recordId: ctx.recordId },
+    }),
+    cases: recordCases('view', 202),
+  },
+  'GET /api/notifications/stream': {
+    call: () => ({ method: 'GET', url: '/api/notifications/stream?max=0' }),
+    cases: everyUser(200),
+  },
+};
+
 const ALL_RULES: RuleTable = {
   ...RECIPIENT_TIME_RULES,
   ...DIRECTORY_RULES,
@@ -1223,6 +1303,7 @@ const ALL_RULES: RuleTable = {
   ...INSIGHT_RULES,
   ...SCHEDULE_RULES,
   ...SSO_RULES,
+  ...CONVERSATION_RULES,
 };
 
 /** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */

@@ -5,8 +5,11 @@ import { newId } from '../store/ids.ts';
 import { insertOutboundMessage } from '../store/mail/insert-outbound-message.ts';
 import { connectionDefinitionJson } from '../store/mail/send-context-rows.ts';
 import { findEmailTemplate } from '../store/repos/email-templates-repo.ts';
+import { findSignature } from '../store/repos/signatures-repo.ts';
 import type { Database, StepInstancesTable } from '../store/schema.ts';
 import { messageIdFor } from './delivery.ts';
+import { htmlToText } from './html-text.ts';
+import { withSignature } from './prepare-message.ts';
 import { type RenderedMessage, renderTemplate } from './render.ts';
 import { sanitizeEmailHtml } from './sanitize.ts';
 import { buildRenderContext, loadSendContext } from './send-context.ts';
@@ -28,6 +31,11 @@ export interface ComposeDraft {
   text: string;
   missing: string[];
   errors: string[];
+  /**
+   * The template SOURCE with the seller's signature, unrendered: what the composer edits (placeholders and all).
+   * Sent with `format: "template"`, it is rendered once for the record and stored as final content.
+   */
+  source: { subject: string; html: string };
 }
 
 interface StepEmailSource {
@@ -55,7 +63,11 @@ export async function stepEmailSource(db: Kysely<Database>, step: StepRow): Prom
   };
 }
 
-async function contextFor(db: Kysely<Database>, step: StepRow, senderId: string) {
+async function contextFor(
+  db: Kysely<Database>,
+  step: Pick<StepRow, 'org_id' | 'id' | 'connection_id' | 'record_id'>,
+  senderId: string,
+) {
   const context = await loadSendContext(db, [
     {
       org_id: step.org_id,
@@ -104,11 +116,15 @@ export async function composeDraft(
     ? await findEmailTemplate(db, step.org_id, source.templateId)
     : undefined;
   const { record, render } = await contextFor(db, step, senderId);
-  const input = {
-    subject: template?.subject ?? '',
-    bodyHtml: template?.body_html ?? '',
-    bodyText: template?.body_text ?? null,
-  };
+  const signature = (await findSignature(db, step.org_id, senderId))?.html ?? '';
+  const input = withSignature(
+    {
+      subject: template?.subject ?? '',
+      bodyHtml: template?.body_html ?? '',
+      bodyText: template?.body_text ?? null,
+    },
+    signature,
+  );
   const rendered: RenderedMessage = renderTemplate(input, render);
   return {
     stepId: step.id,
@@ -120,6 +136,35 @@ export async function composeDraft(
     text: rendered.text,
     missing: rendered.missing,
     errors: rendered.errors,
+    source: { subject: input.subject, html: input.bodyHtml },
+  };
+}
+
+/**
+ * What the seller wrote in the composer, as template SOURCE, rendered once for the step's record by the same
+ * sandboxed renderer that sends automated emails (record values are data, never source), then sanitised. The
+ * live preview shows exactly this; sending stores exactly this as final content.
+ */
+export async function renderComposed(
+  db: Kysely<Database>,
+  step: Pick<StepRow, 'org_id' | 'id' | 'connection_id' | 'record_id'>,
+  senderId: string,
+  written: { subject: string; html: string },
+): Promise<ComposeDraft> {
+  const { record, render } = await contextFor(db, step, senderId);
+  const rendered = renderTemplate({ subject: written.subject, bodyHtml: written.html }, render);
+  const html = sanitizeEmailHtml(rendered.html);
+  return {
+    stepId: step.id,
+    recordId: step.record_id,
+    to: record?.email ?? null,
+    templateId: null,
+    subject: rendered.subject,
+    html,
+    text: htmlToText(html),
+    missing: rendered.missing,
+    errors: rendered.errors,
+    source: written,
   };
 }
 

@@ -8,6 +8,7 @@ import { referencedIds } from './classify/original.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
 import { countInbound } from './mail-metrics.ts';
+import { storeReply } from './reply-store.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is
@@ -161,14 +162,18 @@ async function processMime(
     };
   }
   const source = typeof raw === 'string' ? raw : raw.subarray(0, 64 * 1024).toString('latin1');
-  const effect = await deps.store.db.transaction().execute((trx) =>
-    applyInbound(trx, message, result, {
-      inboundKey: view.ownMessageId ?? shortHash(source),
+  const inboundKey = view.ownMessageId ?? shortHash(source);
+  const effect = await deps.store.db.transaction().execute(async (trx) => {
+    const applied = await applyInbound(trx, message, result, {
+      inboundKey,
       from: view.fromAddress || null,
       subject: view.subject || null,
       snippet: replySnippet(view.body),
       now: deps.clock.now(),
-    }),
-  );
+    });
+    // The conversation view shows every reply in full (its HTML is sanitised when shown, never here).
+    if (applied.kind === 'reply') await storeReply(trx, message, view, inboundKey, deps.clock.now());
+    return applied;
+  });
   return outcome(message.id, effect);
 }

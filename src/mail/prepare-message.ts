@@ -47,9 +47,25 @@ function contentOf(
         ? { subject: template.subject, bodyHtml: template.body_html, bodyText: template.body_text }
         : null;
   if (!source) return { held: 'The email has no template and no content' };
+  const signature = lookup(context.signatures ?? new Map(), row.org_id, row.sender_user_id);
+  const signed = signature?.automated && signature.html ? withSignature(source, signature.html) : source;
   const record = lookup(context.records, row.org_id, row.record_id);
   const owner = lookup(context.users, row.org_id, row.sender_user_id);
-  return renderForSending(source, buildRenderContext(record, owner, context.orgs.get(row.org_id)));
+  return renderForSending(signed, buildRenderContext(record, owner, context.orgs.get(row.org_id)));
+}
+
+/**
+ * The sender's signature after the body. It is the seller's own text, so it is part of the template source (it may
+ * use `{{ owner.phone }}`); record values never are.
+ */
+export function withSignature(source: TemplateSource, signatureHtml: string): TemplateSource {
+  return {
+    subject: source.subject,
+    bodyHtml: `${source.bodyHtml}${signatureHtml}`,
+    bodyText: source.bodyText?.trim()
+      ? `${source.bodyText}\n\n${htmlToText(signatureHtml)}`
+      : source.bodyText,
+  };
 }
 
 /** One render of the template source with the values as data, then sanitised: what an automated email says. */
@@ -70,6 +86,7 @@ export function mailOptionsFor(
   from: { name: string; address: string },
   date: Date,
   config: PrepareConfig,
+  thread?: { inReplyTo: string; references: string },
 ): Mail.Options {
   const unsubscribe = unsubscribeUrl(config.publicUrl, config.secretKey, {
     orgId: row.org_id,
@@ -82,6 +99,7 @@ export function mailOptionsFor(
     html: content.bodyHtml,
     text: content.bodyText,
     messageId: content.messageId,
+    ...(thread ? { inReplyTo: thread.inReplyTo, references: thread.references } : {}),
     date,
     headers: {
       'List-Unsubscribe': `<${unsubscribe}>`,
@@ -114,6 +132,7 @@ export async function prepareMessage(
     bodyText: content.text,
     messageId: messageIdFor(row, config.publicUrl),
   };
-  const raw = await buildRawMessage(mailOptionsFor(row, prepared, from, new Date(now), config));
+  const thread = lookup(context.threads ?? new Map(), row.org_id, row.id);
+  const raw = await buildRawMessage(mailOptionsFor(row, prepared, from, new Date(now), config, thread));
   return { ...prepared, rawMime: raw.toString('utf8') };
 }

@@ -2,11 +2,13 @@ import type { Kysely, Selectable } from 'kysely';
 import { parseOrgSettings } from '../domain/org-settings.ts';
 import { loadSendContextRows } from '../store/mail/send-context-rows.ts';
 import type { OutboundRow } from '../store/repos/mail-repo.ts';
+import { findSignatures, type Signature } from '../store/repos/signatures-repo.ts';
 import {
   findSuppressions,
   type SuppressionRow,
   suppressionAddress,
 } from '../store/repos/suppressions-repo.ts';
+import { findThreadHeaders } from '../store/repos/thread-headers-repo.ts';
 import type {
   ConnectionsTable,
   Database,
@@ -31,6 +33,10 @@ export interface SendContext {
   tracking: Map<string, { opens: boolean; clicks: boolean }>;
   /** Recipients on the organisation's suppression list, by `org/address`. */
   suppressed: Map<string, SuppressionRow>;
+  /** Senders' personal signatures, by `org/user` (added to automated emails unless the seller turned it off). */
+  signatures?: Map<string, Signature>;
+  /** In-Reply-To and References of replies written from the conversation view, by `org/outbound id`. */
+  threads?: Map<string, { inReplyTo: string; references: string }>;
 }
 
 const key = (orgId: string, id: string) => `${orgId}/${id}`;
@@ -48,15 +54,18 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
     connections: new Map(),
     tracking: new Map(),
     suppressed: new Map(),
+    signatures: new Map(),
+    threads: new Map(),
   };
   const byOrg = new Map<string, OutboundRow[]>();
   for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
   for (const [orgId, list] of byOrg) {
+    const userIds = unique(list.map((row) => row.sender_user_id));
     const { org, users, records, templates, connections, definitions } = await loadSendContextRows(
       db,
       orgId,
       {
-        userIds: unique(list.map((row) => row.sender_user_id)),
+        userIds,
         recordIds: unique(list.map((row) => row.record_id)),
         templateIds: unique(list.map((row) => row.template_id)),
         connectionIds: unique(list.map((row) => row.connection_id)),
@@ -69,6 +78,12 @@ export async function loadSendContext(db: Kysely<Database>, rows: OutboundRow[])
       list.map((row) => row.to_address ?? ''),
     );
     for (const [address, row] of suppressions) context.suppressed.set(key(orgId, address), row);
+    for (const [userId, signature] of await findSignatures(db, orgId, userIds)) {
+      context.signatures?.set(key(orgId, userId), signature);
+    }
+    for (const [id, thread] of await findThreadHeaders(db, orgId, unique(list.map((row) => row.id)))) {
+      context.threads?.set(key(orgId, id), thread);
+    }
     for (const user of users) context.users.set(key(orgId, user.id), user);
     for (const record of records) context.records.set(key(orgId, record.id), record);
     for (const template of templates) context.templates.set(key(orgId, template.id), template);

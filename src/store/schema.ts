@@ -583,6 +583,50 @@ export interface SsoProvidersTable {
   updated_at: number;
 }
 
+/** A seller's personal signature, sanitised HTML (migration 0022). */
+export interface UserSignaturesTable {
+  org_id: string;
+  user_id: string;
+  html: string;
+  /** 1 = also added to automated emails sent from this seller's mailbox (the default). */
+  automated: Flag;
+  updated_at: number;
+}
+
+/** A reply in full, as received (HTML is sanitised when shown), threaded by Message-ID (migration 0022). */
+export interface InboundRepliesTable {
+  org_id: string;
+  id: string;
+  /** The email of ours it answers. */
+  outbound_message_id: string;
+  record_id: string | null;
+  /** Its own Message-ID (or a content hash): unique, so a reply delivered twice is stored once. */
+  message_id: string;
+  in_reply_to: string | null;
+  from_address: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  received_at: number;
+}
+
+/** A reply written from the conversation view: the thread headers of its outbound message (migration 0022). */
+export interface OutboundThreadHeadersTable {
+  org_id: string;
+  outbound_message_id: string;
+  /** The Message-ID it answers. */
+  in_reply_to: string;
+  /** The thread's Message-IDs, space-separated, oldest first. */
+  references_header: string;
+}
+
+/** A tag on an email template (migration 0022b). */
+export interface EmailTemplateTagsTable {
+  org_id: string;
+  template_id: string;
+  tag: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   business_units: BusinessUnitsTable;
@@ -622,4 +666,8 @@ export interface Database {
   suppressions: SuppressionsTable;
   notifications: NotificationsTable;
   sso_providers: SsoProvidersTable;
+  user_signatures: UserSignaturesTable;
+  inbound_replies: InboundRepliesTable;
+  outbound_thread_headers: OutboundThreadHeadersTable;
+  email_template_tags: EmailTemplateTagsTable;
 }

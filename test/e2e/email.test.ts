@@ -140,7 +140,25 @@ describe('email work in the browser', () => {
     await e2e?.close();
   });
 
-  it('bulk email previews the first recipient’s rendered email and lists the record that would be held', async () => {
+  it('a Polish-speaking seller pages through the bulk preview in Polish', async () => {
+    const { context, page } = await signIn(e2e, 'eastSeller', { locale: 'pl' });
+    try {
+      await page.goto(e2e.baseUrl);
+      for (const name of ['Grace Hopper', 'Linus Berg', 'Kowalski']) {
+        await page.getByLabel(`Zaznacz: ${name}`, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Masowy e-mail (3)' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe('Odbiorca 1 z 3');
+      await dialog.getByRole('button', { name: 'Następny' }).click();
+      await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe('Odbiorca 2 z 3');
+      await dialog.getByRole('button', { name: 'Poprzedni' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('bulk email pages through every recipient’s rendered email and marks the one that would be held', async () => {
     const { context, page } = await signIn(e2e, 'eastSeller');
     try {
       await page.goto(e2e.baseUrl);
@@ -151,14 +169,35 @@ describe('email work in the browser', () => {
       const dialog = page.getByRole('dialog');
       const preview = dialog.getByTestId('bulk-preview');
       await preview.waitFor();
-      const to = await dialog.getByTestId('bulk-preview-to').textContent();
-      expect(to).toMatch(/grace@navy\.test|linus@fjord\.test|jan@wisla\.test/);
-      const subject = await dialog.getByTestId('email-preview-subject').textContent();
-      expect(subject).toMatch(/^Quick question, /);
-      expect(subject).not.toContain('{{');
-      const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
-      await expect(body.textContent()).resolves.toMatch(/Tools & tips for (Navy Labs|Fjord AB|Wisła SA)/);
+      // Page through every recipient's rendered email: three recipients, the one without a first name held.
+      const seen = new Map<string, { subject: string; body: string; held: boolean }>();
+      for (let n = 1; n <= 3; n++) {
+        await expect(dialog.getByTestId('bulk-page-position').textContent()).resolves.toBe(
+          `Recipient ${n} of 3`,
+        );
+        const to = (await dialog.getByTestId('bulk-preview-to').textContent()) ?? '';
+        const body = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+        seen.set(to.replace(/^.*?([\w.]+@[\w.]+).*$/, '$1'), {
+          subject: (await dialog.getByTestId('email-preview-subject').textContent()) ?? '',
+          body: (await body.textContent()) ?? '',
+          held: (await dialog.getByTestId('bulk-page-held').count()) === 1,
+        });
+        if (n < 3) await dialog.getByRole('button', { name: 'Next' }).click();
+      }
+      expect([...seen.keys()].sort()).toEqual(['grace@navy.test', 'jan@wisla.test', 'linus@fjord.test']);
+      expect(seen.get('grace@navy.test')).toMatchObject({
+        subject: 'Quick question, Grace',
+        body: 'Hi Grace,Tools & tips for Navy Labs.',
+        held: false,
+      });
+      expect(seen.get('linus@fjord.test')).toMatchObject({ subject: 'Quick question, Linus', held: false });
+      expect(seen.get('jan@wisla.test')).toMatchObject({ held: true });
+      expect(seen.get('jan@wisla.test')?.body).toContain('Tools & tips for Wisła SA.');
+      await expect(dialog.getByTestId('bulk-page-held').textContent()).resolves.toContain(
+        'record.first_name',
+      );
       await expect(dialog.getByTestId('bulk-problems').textContent()).resolves.toContain('Kowalski');
+      await expect(dialog.getByRole('button', { name: 'Next' }).isDisabled()).resolves.toBe(true);
       await dialog.getByRole('button', { name: 'Send 2 emails' }).click();
       await expect(dialog.getByTestId('bulk-result').textContent()).resolves.toContain('2 emails queued.');
     } finally {
@@ -166,23 +205,28 @@ describe('email work in the browser', () => {
     }
   }, 60_000);
 
-  it('compose shows the rendered email formatted in a rich-text editor; the edit is what is sent', async () => {
+  it('compose edits the template source with placeholders; the live preview for the record is byte-for-byte what is sent', async () => {
     const { context, page } = await signIn(e2e, 'eastSeller');
+    let previewHtml = '';
     try {
       await page.goto(`${e2e.baseUrl}/record/${records.get('Elena Petrova')!.recordId}`);
       const current = page.getByTestId('current-step');
       await current.getByRole('button', { name: 'Compose email' }).click();
       const dialog = page.getByRole('dialog');
       const editor = dialog.getByRole('textbox', { name: 'Message' });
-      await editor.getByText('Hi Elena,').waitFor();
-      // Formatted, not markup: the company is bold and no tag or entity shows as text.
-      await expect(editor.locator('strong').textContent()).resolves.toBe('Volga Tools');
+      // The editor holds the template SOURCE, formatted (no markup, no entities); the preview shows it for Elena.
+      await editor.getByText('Hi {{ record.first_name }},').waitFor();
+      await expect(editor.locator('strong').textContent()).resolves.toBe('{{ record.company }}');
       const shown = (await editor.textContent()) ?? '';
-      expect(shown).toContain('Tools & tips for Volga Tools.');
+      expect(shown).toContain('Tools & tips for {{ record.company }}.');
       expect(shown).not.toMatch(/<p>|&amp;/);
       expect(await dialog.locator('textarea').count()).toBe(0);
+      const frame = dialog.frameLocator('[data-testid="email-preview-body"]').locator('body');
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Hi Elena,Tools & tips for Volga Tools.');
 
-      await editor.getByText('Hi Elena,').click();
+      await editor.getByText('Hi {{ record.first_name }},').click();
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
       // The shortcut keeps the caret in the editor (a toolbar click moves focus away for a moment and can eat the
@@ -192,6 +236,23 @@ describe('email work in the browser', () => {
       await expect(editor.evaluate((node) => node.contains(document.activeElement))).resolves.toBe(true);
       await page.keyboard.type('Are you free on Thursday?');
       await editor.getByText('Are you free on Thursday?').waitFor();
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('Regards to ');
+      await editor.getByText('Regards to').waitFor();
+      // A placeholder from the picker, with a fallback: Elena has no last name.
+      await dialog.getByLabel('Field').selectOption('record.last_name');
+      await dialog.getByLabel('If empty').fill('your team');
+      await dialog.getByRole('button', { name: 'Insert placeholder' }).click();
+      await editor.getByText('{{ record.last_name | default: "your team" }}').waitFor();
+      await expect
+        .poll(async () => (await frame.textContent().catch(() => '')) ?? '', { timeout: 10_000 })
+        .toContain('Regards to your team');
+      await expect(dialog.getByTestId('email-preview-subject').textContent()).resolves.toBe(
+        'Quick question, Elena',
+      );
+      const srcdoc = (await dialog.getByTestId('email-preview-body').getAttribute('srcdoc')) ?? '';
+      previewHtml = srcdoc.slice(srcdoc.indexOf('</style>') + '</style>'.length);
+      expect(previewHtml).toContain('Regards to your team');
       await shot(page, 'composer-en');
       await dialog.getByRole('button', { name: 'Send' }).click();
       await dialog.waitFor({ state: 'detached' });
@@ -205,10 +266,13 @@ describe('email work in the browser', () => {
     const received = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
     const elena = received.find((m) => m.subject === 'Quick question, Elena');
     expect(elena).toBeDefined();
+    // Byte for byte: the HTML part the SMTP server received is the HTML the preview showed.
+    expect(String(elena!.html)).toBe(previewHtml);
     expect(String(elena!.html)).toContain('<strong>Are you free on Thursday?</strong>');
     expect(String(elena!.html)).toContain('Tools &amp; tips for <strong>Volga Tools</strong>');
     expect(elena!.text).toContain('Are you free on Thursday?');
     expect(elena!.text).toContain('Tools & tips for Volga Tools.');
+    expect(elena!.text).toContain('Regards to your team');
     expect(elena!.text).not.toContain('<');
   }, 60_000);
 
@@ -254,12 +318,17 @@ describe('email work in the browser', () => {
     expect(JSON.stringify(worklist.json())).toContain('Book a meeting');
   }, 60_000);
 
-  it('a reply raises a notification in an open page without a reload; it leads to the record', async () => {
+  it('a reply raises a notification live (server-sent events) and updates the open work list without a reload', async () => {
     await e2e.world.as('eastSeller', 'POST', '/api/notifications/read');
     const { context, page } = await signIn(e2e, 'eastSeller');
     try {
+      const stream = page.waitForResponse((response) => response.url().includes('/api/notifications/stream'));
+      await page.goto(e2e.baseUrl);
+      expect((await stream).headers()['content-type']).toContain('text/event-stream');
       await page.getByTestId('notification-bell').waitFor();
       expect(await page.getByTestId('notification-count').count()).toBe(0);
+      const graceFollowUp = page.getByTestId('work-item').filter({ hasText: 'Grace Hopper' });
+      await graceFollowUp.first().waitFor();
       const parsed = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
       const toGrace = parsed.find((m) => m.subject === 'Quick question, Grace')!;
       const reply = await buildRawMessage({
@@ -278,7 +347,10 @@ describe('email work in the browser', () => {
         payload: reply,
       });
       expect(posted.json()).toMatchObject({ kind: 'reply' });
-      await page.getByTestId('notification-count').waitFor({ timeout: 25_000 });
+      await engine.drain(); // the reply ends Grace's sequence (exit on reply): her follow-up leaves the work list
+      // Live: well under the old 10 s polling interval.
+      await page.getByTestId('notification-count').waitFor({ timeout: 5_000 });
+      await graceFollowUp.first().waitFor({ state: 'detached', timeout: 8_000 });
       await expect(page.getByTestId('notification-count').textContent()).resolves.toContain('1');
       await page.getByTestId('notification-bell').click();
       const item = page.getByTestId('notification').first();

@@ -4,7 +4,13 @@ import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
 import { decideRecord } from '../../domain/permissions/permissions.ts';
 import { applyEvent } from '../../engine/apply-event.ts';
-import { type ComposeDraft, composeDraft, queueManualEmail, type StepRow } from '../../mail/compose.ts';
+import {
+  type ComposeDraft,
+  composeDraft,
+  queueManualEmail,
+  renderComposed,
+  type StepRow,
+} from '../../mail/compose.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
@@ -28,6 +34,8 @@ const DraftSchema = z
     /** Placeholders without a value and without a fallback: fill them in before sending. */
     missing: z.array(z.string()),
     errors: z.array(z.string()),
+    /** The template source plus the seller's signature, unrendered: what the composer edits. */
+    source: z.object({ subject: z.string(), html: z.string() }),
   })
   .meta({ id: 'EmailDraft' });
 
@@ -36,6 +44,16 @@ const SendBody = z.strictObject({
   html: z.string().min(1).max(500_000),
   /** Epoch ms; omitted or past: now. The deliverability guard may still space it out. */
   sendAt: z.number().int().min(0).optional(),
+  /**
+   * `final` (default): sent as written. `template`: subject and html are template source with placeholders
+   * (`{{ record.first_name | default: "there" }}`), rendered once for the record, then sent as final content.
+   */
+  format: z.enum(['final', 'template']).optional(),
+});
+
+const PreviewBody = z.strictObject({
+  subject: z.string().max(500),
+  html: z.string().max(500_000),
 });
 
 const SentSchema = z.object({ stepId: z.string(), outboundMessageId: z.string(), notBefore: z.number() });
@@ -87,6 +105,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       text: '',
       missing: [],
       errors: [],
+      source: { subject: '', html: '' },
     };
   }
 
@@ -216,16 +235,38 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const step = await loadEmailStep(request, actor, request.params.id);
       assertOpen(step);
-      // Sent as written (sanitised): the seller's text is final content, never rendered as a template again.
-      const to = (await composeDraft(deps.store.db, step, actor.userId)).to;
-      const draft: ComposeDraft = {
-        ...emptyDraft(step),
-        to,
-        subject: request.body.subject,
-        html: request.body.html,
-      };
+      const written = { subject: request.body.subject, html: request.body.html };
+      // `template`: the seller's text is source, rendered once here; the result is final content from now on.
+      // `final`: sent as written (sanitised), never rendered as a template.
+      const draft: ComposeDraft =
+        request.body.format === 'template'
+          ? await renderComposed(deps.store.db, step, actor.userId, written)
+          : {
+              ...emptyDraft(step),
+              to: (await composeDraft(deps.store.db, step, actor.userId)).to,
+              ...written,
+            };
       assertSendable(draft);
       return reply.code(202).send(await send(actor, step, draft, request.body.sendAt ?? null));
+    },
+  );
+
+  app.post(
+    '/api/steps/:id/compose/preview',
+    {
+      schema: {
+        tags: ['mail'],
+        summary:
+          "Live preview: the composer's text (template source) rendered for the step's record, exactly as it is sent",
+        params: Id,
+        body: PreviewBody,
+        response: { 200: DraftSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const step = await loadEmailStep(request, actor, request.params.id);
+      return renderComposed(deps.store.db, step, actor.userId, request.body);
     },
   );
 
@@ -251,11 +292,13 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     {
       schema: {
         tags: ['mail'],
-        summary: 'Preview a bulk email: the template rendered for the first recipient, and who cannot get it',
+        summary: 'Preview a bulk email: the template rendered for every recipient, and who cannot get it',
         body: BulkBody,
         response: {
           200: z.object({
             preview: DraftSchema,
+            /** Every recipient's rendered email, in the order of the steps (the ones in `problems` included). */
+            previews: z.array(DraftSchema),
             recipients: z.number(),
             problems: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
           }),
@@ -269,11 +312,11 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const steps = await loadBulk(request, actor, request.body.stepIds);
       const problems: { stepId: string; code: string; message: string }[] = [];
-      let preview: ComposeDraft | null = null;
+      const previews: ComposeDraft[] = [];
       for (const step of steps) {
         await yieldToOtherRequests();
         const draft = await composeDraft(deps.store.db, step, actor.userId);
-        preview ??= draft;
+        previews.push(draft);
         if (step.status !== 'due')
           problems.push({ stepId: step.id, code: 'step_not_open', message: `The step is ${step.status}` });
         else if (!draft.to)
@@ -286,7 +329,12 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           });
         }
       }
-      return { preview: preview as ComposeDraft, recipients: steps.length - problems.length, problems };
+      return {
+        preview: previews[0] as ComposeDraft,
+        previews,
+        recipients: steps.length - problems.length,
+        problems,
+      };
     },
   );
 

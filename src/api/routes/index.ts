@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
+import { conversationRoutes } from './conversation-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -15,6 +16,7 @@ import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
+import { notificationStreamRoutes } from './notification-stream-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recipientTimeRoutes } from './recipient-time-routes.ts';
@@ -23,11 +25,13 @@ import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
+import { signatureRoutes } from './signature-routes.ts';
 import { ssoAdminRoutes } from './sso-admin-routes.ts';
 import { ssoRoutes } from './sso-routes.ts';
 import { stepRoutes } from './step-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
+import { templateToolsRoutes } from './template-tools-routes.ts';
 import { timelineRoutes } from './timeline-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
 import { trackingRoutes } from './tracking-routes.ts';
@@ -76,4 +80,8 @@ export const routeModules: RouteModule[] = [
   suppressionRoutes,
   directoryRoutes,
   recipientTimeRoutes,
+  signatureRoutes,
+  conversationRoutes,
+  templateToolsRoutes,
+  notificationStreamRoutes,
 ];

@@ -27,6 +27,8 @@ export interface MessageView {
   ownMessageId: string | null;
   /** The notice: text/plain body (or the HTML turned into text), LF line endings. */
   body: string;
+  /** The HTML part as received (unsanitised: sanitise before showing it), or ''. */
+  html?: string;
   /** Attachments and report parts, decoded as text (message/*, text/*). */
   parts: Part[];
   /** Everything after the top-level header, undecoded: returned headers survive even broken MIME there. */
@@ -131,6 +133,7 @@ export async function readMessage(raw: Buffer | string): Promise<MessageView> {
     reportType: (contentType?.params?.['report-type'] ?? '').toLowerCase(),
     ownMessageId: mail.messageId ?? null,
     body: notice,
+    html,
     parts,
     rawBody: afterHeader(input),
   };

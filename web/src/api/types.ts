@@ -349,6 +349,8 @@ export interface Composed {
   text?: string;
   missing?: string[];
   errors?: string[];
+  /** The template source with the seller's signature, unrendered: what the composer edits. */
+  source?: { subject: string; html: string };
 }
 
 export interface StepProblem {
@@ -359,6 +361,7 @@ export interface StepProblem {
 
 export interface BulkPreview {
   preview: Composed;
+  previews?: (Composed & { stepId: string })[];
   recipients: number;
   problems: StepProblem[];
 }

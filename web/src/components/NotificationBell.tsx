@@ -1,7 +1,7 @@
 import './email.css';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
@@ -16,8 +16,36 @@ interface Notification {
   read: boolean;
 }
 
-/** Polled often enough that a reply shows up on an open page without a reload. */
-const POLL_MS = 10_000;
+/** What a new notification may change on an open page (never an open editor's draft). */
+const SETTLE_MS = 3000;
+const LIVE_QUERIES = ['notifications', 'worklist', 'up-next', 'conversation', 'timeline', 'held-emails'];
+
+/**
+ * Server-sent events from /api/notifications/stream: each new notification refreshes the bell and the open
+ * pages' lists without a reload. EventSource reconnects by itself when the stream ends.
+ */
+function useLiveNotifications() {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/notifications/stream');
+    const timers: number[] = [];
+    const invalidate = () => {
+      for (const key of LIVE_QUERIES) void client.invalidateQueries({ queryKey: [key] });
+    };
+    // Now, and once more a moment later: the engine may still be acting on what raised the notification (a
+    // reply ends its sequence just after it is recorded).
+    const refresh = () => {
+      invalidate();
+      timers.push(window.setTimeout(invalidate, SETTLE_MS));
+    };
+    source.addEventListener('notification', refresh);
+    return () => {
+      source.close();
+      for (const timer of timers) window.clearTimeout(timer);
+    };
+  }, [client]);
+}
 
 /** The header's bell: unread count, and the latest notifications (replies, held emails) linking to the record. */
 export function NotificationBell() {
@@ -28,8 +56,8 @@ export function NotificationBell() {
   const list = useQuery({
     queryKey: ['notifications'],
     queryFn: () => api<{ items: Notification[]; unread: number }>('GET', '/api/notifications'),
-    refetchInterval: POLL_MS,
   });
+  useLiveNotifications();
   const read = useMutation({
     mutationFn: () => api('POST', '/api/notifications/read'),
     onSuccess: () => client.invalidateQueries({ queryKey: ['notifications'] }),

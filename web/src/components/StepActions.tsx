@@ -2,11 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import { CALL_OUTCOMES, type Composed, type Page } from '../api/types.ts';
+import { CALL_OUTCOMES, type Page } from '../api/types.ts';
 import { useFormat } from '../i18n/format.ts';
-import { Dialog } from './Dialog.tsx';
+import { ComposeDialog } from './ComposeDialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
-import { RichTextEditor } from './RichTextEditor.tsx';
 import { SnoozeForm } from './SnoozeForm.tsx';
 import { useToast } from './Toast.tsx';
 
@@ -259,77 +258,7 @@ function AssignForm({
   );
 }
 
-/** The email composer, pre-filled from the step's template; sending completes the step. */
-export function ComposeDialog({
-  stepId,
-  onClose,
-  onSent,
-}: {
-  stepId: string;
-  onClose(): void;
-  onSent(): void;
-}) {
-  const { t } = useTranslation('upnext');
-  const composed = useQuery({
-    queryKey: ['compose', stepId],
-    queryFn: () => api<Composed>('GET', `/api/steps/${stepId}/compose`),
-  });
-  const [subject, setSubject] = useState<string | null>(null);
-  const [body, setBody] = useState<string | null>(null);
-  const send = useMutation({
-    mutationFn: () =>
-      api('POST', `/api/steps/${stepId}/send`, {
-        subject: subject ?? composed.data?.subject ?? '',
-        html: body ?? composed.data?.html ?? '',
-      }),
-    onSuccess: onSent,
-  });
-  return (
-    <Dialog
-      title={t('compose.title')}
-      onClose={onClose}
-      wide
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            {t('common:actions.cancel')}
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={!composed.data || send.isPending}
-            onClick={() => send.mutate()}
-          >
-            {t('compose.send')}
-          </button>
-        </>
-      }
-    >
-      <ErrorMessage error={composed.error} />
-      {composed.data && (
-        <div className="form-grid">
-          <p>
-            <strong>{t('compose.to')}</strong> {composed.data.to}
-          </p>
-          {(composed.data.missing ?? []).length > 0 && (
-            <p role="alert" className="warning">
-              {t('compose.missing', { fields: composed.data.missing?.join(', ') })}
-            </p>
-          )}
-          <label>
-            {t('compose.subject')}
-            <input
-              value={subject ?? composed.data.subject}
-              onChange={(event) => setSubject(event.target.value)}
-            />
-          </label>
-          <div className="field">
-            <span>{t('compose.body')}</span>
-            <RichTextEditor label={t('compose.body')} initialHtml={composed.data.html} onChange={setBody} />
-          </div>
-        </div>
-      )}
-      <ErrorMessage error={send.error} />
-    </Dialog>
-  );
+function toLocalInput(ms: number): string {
+  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return date.toISOString().slice(0, 16);
 }

@@ -12,6 +12,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
 import { RecordTimeZone } from './RecordTimeZone.tsx';
+import { Conversation } from './Conversation.tsx';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
 const DETAIL_FIELDS = [
@@ -128,6 +129,7 @@ export function RecordPage() {
                 </dl>
               </section>
               <Timeline recordId={data.id} />
+              <Conversation recordId={data.id} />
             </div>
             <HeldEmailsPanel recordId={data.id} />
             <UpNextPanel record={data} onStepDone={afterStep} />

@@ -8,6 +8,7 @@ import { useToast } from '../../components/Toast.tsx';
 import { useProfile } from '../../i18n/format.ts';
 import i18n, { LANGUAGES } from '../../i18n/index.ts';
 import { PasswordSettings } from './PasswordSettings.tsx';
+import { SignatureSettings } from './SignatureSettings.tsx';
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const AFTER = ['next_item', 'stay', 'ask'] as const;
@@ -24,6 +25,7 @@ export function ProfileSettings() {
   return (
     <>
       <ProfileForm />
+      <SignatureSettings />
       <PasswordSettings />
     </>
   );

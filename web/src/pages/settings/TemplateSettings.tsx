@@ -5,13 +5,15 @@ import { api } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import { EmailPreview } from '../../components/EmailPreview.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { PlaceholderPicker, placeholder } from '../../components/PlaceholderPicker.tsx';
 import { RichTextEditor } from '../../components/RichTextEditor.tsx';
+import { SendMeATest, TemplateRowActions, useTemplateTags } from './TemplateTools.tsx';
 
 /**
  * Email templates: list (search, filter by language), create and edit in the rich-text editor with a placeholder
  * picker, and a live preview rendered for a chosen record by the same renderer that sends.
  */
-interface TemplateRow {
+export interface TemplateRow {
   id: string;
   name: string;
   language: 'en' | 'pl';
@@ -28,20 +30,8 @@ interface Preview {
 }
 
 const LANGUAGES = ['en', 'pl'] as const;
-const FIELDS = [
-  'record.first_name',
-  'record.last_name',
-  'record.name',
-  'record.company',
-  'record.job_title',
-  'owner.name',
-  'org.name',
-] as const;
 
-export function placeholder(field: string, fallback: string): string {
-  const clean = fallback.replace(/["{}]/g, '').trim();
-  return clean ? `{{ ${field} | default: "${clean}" }}` : `{{ ${field} }}`;
-}
+export { placeholder };
 
 export function TemplateSettings() {
   const { t } = useTranslation('email');
@@ -56,6 +46,10 @@ export function TemplateSettings() {
     queryKey: ['email-templates', q, language],
     queryFn: () => api<Page<TemplateRow>>('GET', `/api/email-templates?${params}`),
   });
+  const [tag, setTag] = useState('');
+  const tags = useTemplateTags();
+  const allTags = [...new Set(Object.values(tags.data ?? {}).flat())].sort();
+  const rows = (list.data?.items ?? []).filter((row) => !tag || (tags.data?.[row.id] ?? []).includes(tag));
   return (
     <section className="card" aria-labelledby="templates-title">
       <h2 id="templates-title">{t('templates.title')}</h2>
@@ -79,6 +73,14 @@ export function TemplateSettings() {
             </option>
           ))}
         </select>
+        <select aria-label={t('tools.tag')} value={tag} onChange={(event) => setTag(event.target.value)}>
+          <option value="">{t('tools.allTags')}</option>
+          {allTags.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
         <button type="button" className="primary" onClick={() => setEditing('new')}>
           {t('templates.new')}
         </button>
@@ -90,25 +92,28 @@ export function TemplateSettings() {
             <th>{t('templates.name')}</th>
             <th>{t('templates.language')}</th>
             <th>{t('templates.subject')}</th>
+            <th>{t('tools.tags')}</th>
             <th />
           </tr>
         </thead>
         <tbody>
-          {(list.data?.items ?? []).map((row) => (
+          {rows.map((row) => (
             <tr key={row.id} data-testid="template-row">
               <td>{row.name}</td>
               <td>{t(`templates.languages.${row.language}`)}</td>
               <td>{row.subject}</td>
-              <td>
+              <td>{(tags.data?.[row.id] ?? []).join(', ')}</td>
+              <td className="button-row">
                 <button type="button" onClick={() => setEditing(row)}>
                   {row.builtin ? t('templates.view') : t('templates.edit')}
                 </button>
+                <TemplateRowActions template={row} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {list.isSuccess && list.data.items.length === 0 && <p className="empty">{t('templates.empty')}</p>}
+      {list.isSuccess && rows.length === 0 && <p className="empty">{t('templates.empty')}</p>}
       {editing && (
         <TemplateEditor
           key={editing === 'new' ? 'new' : editing.id}
@@ -127,8 +132,6 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
   const [language, setLanguage] = useState<string>(template?.language ?? 'en');
   const [subject, setSubject] = useState(template?.subject ?? '');
   const [body, setBody] = useState(template?.bodyHtml ?? '<p></p>');
-  const [field, setField] = useState<string>(FIELDS[0]);
-  const [fallback, setFallback] = useState('there');
   const [recordId, setRecordId] = useState('');
   const insert = useRef<((text: string) => void) | null>(null);
   const onReady = useCallback((fn: (text: string) => void) => {
@@ -156,12 +159,24 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         recordId,
       }),
   });
+  const templateTags = useTemplateTags();
+  const [tagText, setTagText] = useState<string | null>(null);
+  const shownTags = tagText ?? (template ? (templateTags.data?.[template.id] ?? []).join(', ') : '');
   const save = useMutation({
-    mutationFn: () => {
+    mutationFn: async () => {
       const payload = { name, language, subject, bodyHtml: body };
-      return template
-        ? api('PUT', `/api/email-templates/${template.id}`, payload)
-        : api('POST', '/api/email-templates', payload);
+      const saved = template
+        ? await api<TemplateRow>('PUT', `/api/email-templates/${template.id}`, payload)
+        : await api<TemplateRow>('POST', '/api/email-templates', payload);
+      if (tagText !== null) {
+        const list = tagText
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean);
+        await api('PUT', `/api/email-templates/${saved.id}/tags`, { tags: list });
+        await client.invalidateQueries({ queryKey: ['email-template-tags'] });
+      }
+      return saved;
     },
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ['email-templates'] });
@@ -197,6 +212,15 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         {t('templates.subject')}
         <input required value={subject} onChange={(event) => setSubject(event.target.value)} />
       </label>
+      <label>
+        {t('tools.tags')}
+        <input
+          value={shownTags}
+          placeholder={t('tools.tagsHint')}
+          onChange={(event) => setTagText(event.target.value)}
+          disabled={readOnly}
+        />
+      </label>
       <div className="field">
         <span>{t('templates.body')}</span>
         <RichTextEditor
@@ -204,31 +228,7 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
           initialHtml={template?.bodyHtml ?? '<p></p>'}
           onChange={setBody}
           onReady={onReady}
-          extra={
-            <span className="placeholder-picker">
-              <select
-                aria-label={t('templates.field')}
-                value={field}
-                onChange={(event) => setField(event.target.value)}
-              >
-                {FIELDS.map((name) => (
-                  <option key={name} value={name}>
-                    {t(`templates.fields.${name.replace('.', '_')}`)}
-                  </option>
-                ))}
-              </select>
-              <input
-                aria-label={t('templates.fallback')}
-                placeholder={t('templates.fallback')}
-                value={fallback}
-                onChange={(event) => setFallback(event.target.value)}
-                size={10}
-              />
-              <button type="button" onClick={() => insert.current?.(placeholder(field, fallback))}>
-                {t('templates.insert')}
-              </button>
-            </span>
-          }
+          extra={<PlaceholderPicker onInsert={(text) => insert.current?.(text)} />}
         />
       </div>
       <label>
@@ -254,6 +254,7 @@ function TemplateEditor({ template, onDone }: { template: TemplateRow | null; on
         )}
         <ErrorMessage error={preview.error} />
       </div>
+      {template && recordId && <SendMeATest templateId={template.id} recordId={recordId} />}
       <ErrorMessage error={save.error} />
       <div className="actions">
         <button type="button" onClick={onDone}>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { BulkPreview, BulkSendResult, WorkItem } from '../../api/types.ts';
@@ -6,7 +7,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { EmailPreview } from '../../components/EmailPreview.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 
-/** Bulk email for records on the same email step: preview for the first recipient, then send to all. */
+/** Bulk email for records on the same email step: page through every recipient's email, then send to all. */
 export function BulkEmailDialog({
   items,
   onClose,
@@ -75,10 +76,7 @@ export function BulkEmailDialog({
       ) : (
         preview.data && (
           <div data-testid="bulk-preview">
-            <p className="muted" data-testid="bulk-preview-to">
-              {t('bulk.previewFor', { to: preview.data.preview.to ?? '—' })}
-            </p>
-            <EmailPreview subject={preview.data.preview.subject} html={preview.data.preview.html} />
+            <BulkPager data={preview.data} nameOf={nameOf} />
             {preview.data.problems.length > 0 && (
               <div className="callout warning" data-testid="bulk-problems">
                 <p>{t('bulk.problems', { count: preview.data.problems.length })}</p>
@@ -95,5 +93,40 @@ export function BulkEmailDialog({
         )
       )}
     </Dialog>
+  );
+}
+
+/** One recipient's rendered email at a time, with Previous/Next, and whether that one would be held. */
+function BulkPager({ data, nameOf }: { data: BulkPreview; nameOf(stepId: string): string }) {
+  const { t } = useTranslation('worklist');
+  const [index, setIndex] = useState(0);
+  const pages = data.previews ?? [{ ...data.preview, stepId: '' }];
+  const page = pages[Math.min(index, pages.length - 1)] ?? pages[0];
+  if (!page) return null;
+  const problem = data.problems.find((p) => p.stepId === page.stepId);
+  return (
+    <div data-testid="bulk-page">
+      <div className="button-row">
+        <button type="button" disabled={index === 0} onClick={() => setIndex(index - 1)}>
+          {t('bulk.previous')}
+        </button>
+        <span data-testid="bulk-page-position">
+          {t('bulk.position', { n: index + 1, count: pages.length })}
+        </span>
+        <button type="button" disabled={index >= pages.length - 1} onClick={() => setIndex(index + 1)}>
+          {t('bulk.next')}
+        </button>
+      </div>
+      <p className="muted" data-testid="bulk-preview-to">
+        {t('bulk.previewFor', { to: page.to ?? '—' })}
+        {page.stepId ? ` · ${nameOf(page.stepId)}` : ''}
+      </p>
+      {problem && (
+        <p className="warning" role="alert" data-testid="bulk-page-held">
+          {t('bulk.wouldBeHeld', { reason: problem.message })}
+        </p>
+      )}
+      <EmailPreview subject={page.subject} html={page.html} />
+    </div>
   );
 }

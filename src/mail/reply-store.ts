@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import { insertInboundReply } from '../store/repos/inbound-replies-repo.ts';
+import type { Database } from '../store/schema.ts';
+import type { MessageView } from './classify/message.ts';
+import type { MessageRef } from './engagement.ts';
+
+/** Replies are kept up to this size (HTML and text each); a longer reply is cut, never refused. */
+const MAX_PART = 512 * 1024;
+
+/**
+ * Keeps a reply in full for the conversation view: its HTML exactly as received (sanitised with sanitize-html
+ * when shown, see src/mail/conversation.ts) and its text, threaded by its Message-ID and In-Reply-To.
+ */
+export async function storeReply(
+  db: Kysely<Database>,
+  message: MessageRef,
+  view: MessageView,
+  inboundKey: string,
+  now: number,
+): Promise<void> {
+  const inReplyTo = view.header('in-reply-to')?.match(/<[^<>\s]+>/)?.[0] ?? null;
+  await insertInboundReply(db, {
+    org_id: message.org_id,
+    outbound_message_id: message.id,
+    record_id: message.record_id,
+    message_id: inboundKey.slice(0, 500),
+    in_reply_to: inReplyTo ?? message.message_id,
+    from_address: view.fromAddress || null,
+    subject: (view.subject || '').slice(0, 1000),
+    html: (view.html ?? '').slice(0, MAX_PART),
+    text: view.body.slice(0, MAX_PART),
+    received_at: now,
+  });
+}
