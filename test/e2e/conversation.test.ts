@@ -118,7 +118,7 @@ describe('signature and conversation in the browser', () => {
       { name: 'Grace Hopper', first_name: 'Grace', email: 'grace@navy.test', def: manual },
     ];
     for (const person of people) {
-      const { sequenceId, versionId } = await insertSequence(world.store, person.def, { now });
+      const { sequenceId } = await insertSequence(world.store, person.def, { now });
       const row = recordRow(
         { name: person.name, first_name: person.first_name, email: person.email, last_name: null },
         now,

@@ -280,7 +280,7 @@ describe.each(dialects)('signature, compose placeholders and conversation on %s'
       ],
       options: OPTIONS,
     });
-    const { sequenceId, versionId } = await insertSequence(world.store, def);
+    const { sequenceId } = await insertSequence(world.store, def);
     const connections: string[] = [];
     for (const [email, name] of [
       ['a@x.test', 'Ann'],

@@ -257,8 +257,3 @@ function AssignForm({
     </form>
   );
 }
-
-function toLocalInput(ms: number): string {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
-}

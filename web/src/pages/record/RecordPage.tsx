@@ -11,8 +11,8 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { useFormat, useProfile } from '../../i18n/format.ts';
-import { RecordTimeZone } from './RecordTimeZone.tsx';
 import { Conversation } from './Conversation.tsx';
+import { RecordTimeZone } from './RecordTimeZone.tsx';
 import { UpNextPanel } from './UpNextPanel.tsx';
 
 const DETAIL_FIELDS = [
