@@ -51,6 +51,22 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(100 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
+  BOUNCE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'must be a domain name such as bounces.example.com')
+    .optional(),
+  BOUNCE_LOCAL_PART: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,13}$/i, 'letters, digits, dot, dash or underscore; at most 14 characters')
+    .default('bounces'),
 });
 
 export interface Config {
@@ -85,6 +101,22 @@ export interface Config {
   metrics: { token: string | undefined; public: boolean };
   /** After SIGTERM/SIGINT, the process exits (status 1) at the latest after this long. */
   shutdownTimeoutMs: number;
+  /** The inbound SMTP listener (src/mail/smtp-listener.ts): off unless a port is set. */
+  inboundSmtp: InboundSmtpSettings;
+  /** VERP return paths (`bounces+TOKEN@domain`, src/mail/verp.ts): off unless a bounce domain is set. */
+  verp: VerpSettings | null;
+}
+
+export interface InboundSmtpSettings {
+  port: number | undefined;
+  host: string;
+  /** Larger messages are refused with 552 before they are read in full. */
+  maxBytes: number;
+}
+
+export interface VerpSettings {
+  domain: string;
+  localPart: string;
 }
 
 export interface DatabaseSettings {
@@ -131,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC === 'true' },
+    inboundSmtp: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, maxBytes: e.INBOUND_SMTP_MAX_BYTES },
+    verp: e.BOUNCE_DOMAIN ? { domain: e.BOUNCE_DOMAIN.toLowerCase(), localPart: e.BOUNCE_LOCAL_PART } : null,
   };
 }
 
@@ -172,6 +206,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownTimeoutMs: 20_000,
     trustProxy: false,
     metrics: { token: undefined, public: false },
+    inboundSmtp: { port: undefined, host: '127.0.0.1', maxBytes: 25 * 1024 * 1024 },
+    verp: null,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { cancelPendingForRecord, insertTimeline } from '../store/repos/mail-repo.ts';
+import { markMessageBounced } from '../store/repos/outbox-bounce-repo.ts';
 import { addSuppression } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Classification, RecipientReport } from './classify/index.ts';
@@ -79,12 +80,12 @@ export async function applyInbound(
         exit: 'bounced',
       });
       if (fresh) {
-        await db
-          .updateTable('outbound_messages')
-          .set({ last_error: `Bounced ${describe(failure)}`.slice(0, 1000), updated_at: now })
-          .where('org_id', '=', message.org_id)
-          .where('id', '=', message.id)
-          .execute();
+        await markMessageBounced(db, {
+          orgId: message.org_id,
+          id: message.id,
+          reason: `Bounced ${describe(failure)}`,
+          now,
+        });
         if (message.record_id) {
           await cancelPendingForRecord(
             db,

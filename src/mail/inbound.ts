@@ -1,12 +1,12 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
-import { findMessageByIds, findRecentSentTo } from '../store/repos/inbound-match-repo.ts';
-import { findMessageByMessageIds } from '../store/repos/mail-repo.ts';
-import { type Classification, classifyView } from './classify/index.ts';
+import type { InboundVia } from '../store/schema.ts';
+import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
-import { referencedIds } from './classify/original.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
+import { isReport, matchInbound } from './inbound-match.ts';
+import { keepInbound } from './inbound-log.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is
@@ -34,6 +34,8 @@ export type InboundOutcome =
 export interface InboundDeps {
   store: Store;
   clock: Clock;
+  /** The key VERP tokens are signed with; without it, VERP matching is skipped. */
+  config?: { secretKey: string };
 }
 
 /**
@@ -45,10 +47,6 @@ export interface InboundScope {
   senderUserId?: string | null;
 }
 
-/** How far back the last-resort match by failed recipient looks. */
-const RECIPIENT_MATCH_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
-
-const REPORTS = new Set<Classification['class']>(['bounce', 'delay', 'delivered', 'feedback']);
 
 /** The reply's own words: quoted history ("On … wrote:", "> …") cut off, whitespace squeezed. */
 export function replySnippet(text: string | undefined): string {
@@ -63,33 +61,6 @@ export function replySnippet(text: string | undefined): string {
     lines.push(line);
   }
   return lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-
-/**
- * The email we sent, in this order: the original's Message-ID in the returned content (reports only), the
- * message's own In-Reply-To/References, our X-Stepwise-Message id, and for a failure the failed recipient among
- * the organisation's recent sends.
- */
-async function matchMessage(
-  deps: InboundDeps,
-  scope: InboundScope,
-  view: MessageView,
-  result: Classification,
-) {
-  const db = deps.store.db;
-  const references = referencedIds(view);
-  const ids = REPORTS.has(result.class) ? [...result.original.messageIds, ...references] : references;
-  const byMessageId = await findMessageByMessageIds(db, scope, ids);
-  if (byMessageId) return byMessageId;
-  if (REPORTS.has(result.class)) {
-    const byOwnId = await findMessageByIds(db, scope, result.original.stepwiseIds);
-    if (byOwnId) return byOwnId;
-  }
-  if (result.class === 'bounce' || result.class === 'delay' || result.class === 'feedback') {
-    const addresses = result.recipients.flatMap((r) => (r.address ? [r.address] : []));
-    return findRecentSentTo(db, scope, addresses, deps.clock.now() - RECIPIENT_MATCH_WINDOW_MS);
-  }
-  return undefined;
 }
 
 function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutcome {
@@ -125,38 +96,63 @@ function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutco
   }
 }
 
+export interface InboundOptions {
+  /** How it came in (kept with the message); default `http`. */
+  via?: InboundVia;
+  /** The SMTP envelope recipients (RCPT TO), where a VERP token is looked for first. */
+  envelopeTo?: readonly string[];
+}
+
 export async function processInboundMime(
   deps: InboundDeps,
   raw: Buffer | string,
   scope: InboundScope,
+  options: InboundOptions = {},
 ): Promise<InboundOutcome> {
+  const now = deps.clock.now();
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const keep = { orgId: scope.orgId, via: options.via ?? 'http', bytes, now };
   let view: MessageView;
   try {
     view = await readMessage(raw);
   } catch (error) {
     // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
     if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;
-    return { kind: 'unmatched', reason: 'the message could not be read' };
+    const unreadable: InboundOutcome = { kind: 'unmatched', reason: 'the message could not be read' };
+    await keepInbound(deps.store.db, { ...keep, view: null, result: null, outcome: unreadable, match: undefined });
+    return unreadable;
   }
   const result = classifyView(view);
-  const message = await matchMessage(deps, scope, view, result);
-  if (!message) {
-    return {
+  const match = await matchInbound(deps.store.db, {
+    scope,
+    view,
+    result,
+    envelopeTo: options.envelopeTo ?? [],
+    secretKey: deps.config?.secretKey,
+    now,
+  });
+  if (!match) {
+    const unmatched: InboundOutcome = {
       kind: 'unmatched',
-      reason: REPORTS.has(result.class)
+      reason: isReport(result)
         ? `${result.class} report for an email this organisation did not send`
         : 'no In-Reply-To or References matches an email we sent',
     };
+    await keepInbound(deps.store.db, { ...keep, view, result, outcome: unmatched, match: undefined });
+    return unmatched;
   }
-  const source = typeof raw === 'string' ? raw : raw.subarray(0, 64 * 1024).toString('latin1');
-  const effect = await deps.store.db.transaction().execute((trx) =>
-    applyInbound(trx, message, result, {
+  const { message } = match;
+  const source = bytes.subarray(0, 64 * 1024).toString('latin1');
+  return deps.store.db.transaction().execute(async (trx) => {
+    const effect = await applyInbound(trx, message, result, {
       inboundKey: view.ownMessageId ?? shortHash(source),
       from: view.fromAddress || null,
       subject: view.subject || null,
       snippet: replySnippet(view.body),
-      now: deps.clock.now(),
-    }),
-  );
-  return outcome(message.id, effect);
+      now,
+    });
+    const done = outcome(message.id, effect);
+    await keepInbound(trx, { ...keep, view, result, outcome: done, match });
+    return done;
+  });
 }

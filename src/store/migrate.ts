@@ -12,6 +12,7 @@ import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
+import * as inboundMessages from './migrations/0020_inbound_messages.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0017_login_attempts': loginAttempts,
   '0018_notifications': notifications,
   '0019_sso': sso,
+  '0020_inbound_messages': inboundMessages,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
