@@ -39,5 +39,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('inbound_messages')
     .columns(['org_id', 'received_at'])
     .execute();
+  // A VERP token names an outbound message by id alone (there is no room for the organisation in a local part).
+  await db.schema.createIndex('outbound_messages_by_id').on('outbound_messages').column('id').execute();
   await db.schema.createIndex('inbound_messages_age').on('inbound_messages').column('received_at').execute();
 }
