@@ -1,10 +1,10 @@
+import type { Kysely } from 'kysely';
 import { findMessageByIds, findRecentSentTo } from '../store/repos/inbound-match-repo.ts';
 import { findMessageByMessageIds } from '../store/repos/mail-repo.ts';
 import type { Database, InboundMatchedBy } from '../store/schema.ts';
 import type { Classification } from './classify/index.ts';
 import type { MessageView } from './classify/message.ts';
 import { referencedIds } from './classify/original.ts';
-import type { Kysely } from 'kysely';
 import { verpMessageIds } from './verp.ts';
 
 /**
@@ -67,7 +67,9 @@ export async function matchInbound(
     if (byVerp) return byVerp;
   }
   if (isReport(result)) {
-    const byOriginal = found('message_id')(await findMessageByMessageIds(db, scope, result.original.messageIds));
+    const byOriginal = found('message_id')(
+      await findMessageByMessageIds(db, scope, result.original.messageIds),
+    );
     if (byOriginal) return byOriginal;
   }
   const byReferences = found('references')(await findMessageByMessageIds(db, scope, referencedIds(view)));

@@ -5,8 +5,8 @@ import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
-import { isReport, matchInbound } from './inbound-match.ts';
 import { keepInbound } from './inbound-log.ts';
+import { isReport, matchInbound } from './inbound-match.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is
@@ -46,7 +46,6 @@ export interface InboundScope {
   orgId: string;
   senderUserId?: string | null;
 }
-
 
 /** The reply's own words: quoted history ("On … wrote:", "> …") cut off, whitespace squeezed. */
 export function replySnippet(text: string | undefined): string {
@@ -119,7 +118,13 @@ export async function processInboundMime(
     // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
     if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;
     const unreadable: InboundOutcome = { kind: 'unmatched', reason: 'the message could not be read' };
-    await keepInbound(deps.store.db, { ...keep, view: null, result: null, outcome: unreadable, match: undefined });
+    await keepInbound(deps.store.db, {
+      ...keep,
+      view: null,
+      result: null,
+      outcome: unreadable,
+      match: undefined,
+    });
     return unreadable;
   }
   const result = classifyView(view);

@@ -20,7 +20,12 @@ export async function findInboundOwners(db: Kysely<Database>, address: string): 
     .where((eb) => eb(eb.fn('lower', ['from_address']), '=', wanted))
     .limit(20)
     .execute();
-  const users = await db.selectFrom('users').select(['org_id', 'id']).where('email', '=', wanted).limit(20).execute();
+  const users = await db
+    .selectFrom('users')
+    .select(['org_id', 'id'])
+    .where('email', '=', wanted)
+    .limit(20)
+    .execute();
   const owners: InboundOwner[] = [];
   const add = (owner: InboundOwner) => {
     if (!owners.some((o) => o.orgId === owner.orgId && o.userId === owner.userId)) owners.push(owner);
