@@ -47,6 +47,9 @@ export function verpCandidates(view: MessageView, envelopeTo: readonly string[])
   return candidates;
 }
 
+/** Junk may put NUL anywhere; no database text may hold it (and no id of ours contains it). */
+const usable = (values: readonly string[]) => values.filter((value) => !value.includes('\u0000'));
+
 export async function matchInbound(
   db: Kysely<Database>,
   input: {
@@ -68,20 +71,24 @@ export async function matchInbound(
   }
   if (isReport(result)) {
     const byOriginal = found('message_id')(
-      await findMessageByMessageIds(db, scope, result.original.messageIds),
+      await findMessageByMessageIds(db, scope, usable(result.original.messageIds)),
     );
     if (byOriginal) return byOriginal;
   }
-  const byReferences = found('references')(await findMessageByMessageIds(db, scope, referencedIds(view)));
+  const byReferences = found('references')(
+    await findMessageByMessageIds(db, scope, usable(referencedIds(view))),
+  );
   if (byReferences) return byReferences;
   if (isReport(result)) {
-    const byOwnId = found('stepwise_id')(await findMessageByIds(db, scope, result.original.stepwiseIds));
+    const byOwnId = found('stepwise_id')(
+      await findMessageByIds(db, scope, usable(result.original.stepwiseIds)),
+    );
     if (byOwnId) return byOwnId;
   }
   if (result.class === 'bounce' || result.class === 'delay' || result.class === 'feedback') {
     const addresses = result.recipients.flatMap((r) => (r.address ? [r.address] : []));
     const since = input.now - RECIPIENT_MATCH_WINDOW_MS;
-    return found('recipient')(await findRecentSentTo(db, scope, addresses, since));
+    return found('recipient')(await findRecentSentTo(db, scope, usable(addresses), since));
   }
   return undefined;
 }

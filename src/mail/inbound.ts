@@ -95,6 +95,11 @@ function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutco
   }
 }
 
+/** Junk may carry NUL anywhere; database text cannot hold it. */
+function noNul(value: string | null | undefined): string | null {
+  return value ? value.replaceAll('\u0000', '') || null : null;
+}
+
 export interface InboundOptions {
   /** How it came in (kept with the message); default `http`. */
   via?: InboundVia;
@@ -150,10 +155,10 @@ export async function processInboundMime(
   const source = bytes.subarray(0, 64 * 1024).toString('latin1');
   return deps.store.db.transaction().execute(async (trx) => {
     const effect = await applyInbound(trx, message, result, {
-      inboundKey: view.ownMessageId ?? shortHash(source),
-      from: view.fromAddress || null,
-      subject: view.subject || null,
-      snippet: replySnippet(view.body),
+      inboundKey: noNul(view.ownMessageId) ?? shortHash(source),
+      from: noNul(view.fromAddress),
+      subject: noNul(view.subject),
+      snippet: noNul(replySnippet(view.body)) ?? '',
       now,
     });
     const done = outcome(message.id, effect);
