@@ -52,6 +52,22 @@ const EnvSchema = z.object({
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(20),
   API_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(100 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
+  BOUNCE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'must be a domain name such as bounces.example.com')
+    .optional(),
+  BOUNCE_LOCAL_PART: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,13}$/i, 'letters, digits, dot, dash or underscore; at most 14 characters')
+    .default('bounces'),
 });
 
 export interface Config {
@@ -88,6 +104,22 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Requests per API token and minute, counted across processes in the database; 0 = no limit. */
   apiTokenRateLimit: number;
+  /** The inbound SMTP listener (src/mail/smtp-listener.ts): off unless a port is set. */
+  inboundSmtp: InboundSmtpSettings;
+  /** VERP return paths (`bounces+TOKEN@domain`, src/mail/verp.ts): off unless a bounce domain is set. */
+  verp: VerpSettings | null;
+}
+
+export interface InboundSmtpSettings {
+  port: number | undefined;
+  host: string;
+  /** Larger messages are refused with 552 before they are read in full. */
+  maxBytes: number;
+}
+
+export interface VerpSettings {
+  domain: string;
+  localPart: string;
 }
 
 export interface DatabaseSettings {
@@ -135,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC === 'true' },
     apiTokenRateLimit: e.API_TOKEN_RATE_LIMIT,
+    inboundSmtp: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, maxBytes: e.INBOUND_SMTP_MAX_BYTES },
+    verp: e.BOUNCE_DOMAIN ? { domain: e.BOUNCE_DOMAIN.toLowerCase(), localPart: e.BOUNCE_LOCAL_PART } : null,
   };
 }
 
@@ -177,6 +211,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: false,
     metrics: { token: undefined, public: false },
     apiTokenRateLimit: 600,
+    inboundSmtp: { port: undefined, host: '127.0.0.1', maxBytes: 25 * 1024 * 1024 },
+    verp: null,
     ...overrides,
   };
 }

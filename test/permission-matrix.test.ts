@@ -7,6 +7,7 @@ import { silentLogger } from '../src/engine/engine-deps.ts';
 import { processDueBatch } from '../src/engine/process-tasks.ts';
 import { encryptSecret } from '../src/mail/secrets.ts';
 import { newId } from '../src/store/ids.ts';
+import { insertInboundMessage } from '../src/store/repos/inbound-messages-repo.ts';
 import { insertSchedule } from '../src/store/repos/schedules-repo.ts';
 import { insertSsoProvider } from '../src/store/repos/sso-repo.ts';
 import { addSuppression } from '../src/store/repos/suppressions-repo.ts';
@@ -1032,6 +1033,35 @@ const MAIL_ADMIN_RULES: RuleTable = {
       return { method: 'DELETE', url: `/api/suppressions/${encodeURIComponent(address)}` };
     },
     cases: adminsOnly(204),
+  },
+  'GET /api/inbound/messages': {
+    call: () => ({ method: 'GET', url: '/api/inbound/messages' }),
+    cases: adminsOnly(200),
+  },
+  'GET /api/inbound/messages/:id': {
+    call: async (ctx) => {
+      const id = newId();
+      await insertInboundMessage(ctx.world.store.db, {
+        org_id: ORG_ID,
+        id,
+        dedupe_key: `hash:${id}`,
+        via: 'http',
+        received_at: ctx.world.clock.now(),
+        from_address: 'mailer-daemon@example.test',
+        subject: 'Undelivered',
+        message_id: null,
+        class: 'bounce',
+        detail: null,
+        outcome: 'unmatched',
+        reason: null,
+        outbound_message_id: null,
+        matched_by: null,
+        size_bytes: 2,
+        raw_base64: Buffer.from('hi').toString('base64'),
+      });
+      return { method: 'GET', url: `/api/inbound/messages/${id}` };
+    },
+    cases: adminsOnly(200),
   },
 };
 

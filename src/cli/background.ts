@@ -8,6 +8,8 @@ import { startImportJobRunner } from '../engine/import-jobs.ts';
 import { startEngineWorker } from '../engine/worker.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { startImapPoller } from '../mail/imap.ts';
+import { startInboundRetention } from '../mail/inbound-log.ts';
+import { startInboundSmtp } from '../mail/smtp-listener.ts';
 import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
 import { acquireSchedulerLock } from '../store/scheduler-lock.ts';
@@ -50,6 +52,28 @@ export function startBackgroundWork(input: {
     running.push(startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId }));
     // Replies from mailboxes with IMAP settings (the inbound MIME endpoint needs no poller).
     running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
+    // Inbound messages are kept 30 days (Settings → Inbound mail), then swept.
+    running.push(
+      startInboundRetention({
+        db: store.db,
+        now: () => clock.now(),
+        onError: (error) => logger.error({ err: error, part: 'inbound' }, 'inbound retention sweep failed'),
+      }),
+    );
+    if (config.inboundSmtp.port !== undefined) {
+      const smtpLog = logger.child({ part: 'inbound-smtp' });
+      const listening = startInboundSmtp({ store, clock, config, logger: smtpLog }).then(
+        (listener) => {
+          smtpLog.info({ host: config.inboundSmtp.host, port: listener.port }, 'inbound SMTP listening');
+          return listener;
+        },
+        (error: unknown) => {
+          smtpLog.error({ err: error }, 'inbound SMTP listener could not start');
+          return null;
+        },
+      );
+      running.push({ stop: async () => (await listening)?.stop() });
+    }
   }
   if (parts.has('webhooks')) {
     const webhookLog = logger.child({ part: 'webhooks' });

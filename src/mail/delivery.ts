@@ -54,6 +54,7 @@ export interface MailWorkerDeps {
   clock: Clock;
   config: Pick<Config, 'secretKey' | 'publicUrl' | 'smtpUrl' | 'outboundAllowList'> & {
     worker: Pick<Config['worker'], 'batchSize' | 'leaseMs' | 'pollMs'>;
+    verp?: Config['verp'];
   };
   logger?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   workerId?: string;

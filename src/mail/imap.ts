@@ -172,7 +172,12 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
         for (const { uid, source } of sources.sort((a, b) => a.uid - b.uid)) {
           // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they control
           // cannot forge replies or bounces for anyone else's emails.
-          await processInboundMime(deps, source, { orgId: mailbox.org_id, senderUserId: mailbox.user_id });
+          await processInboundMime(
+            deps,
+            source,
+            { orgId: mailbox.org_id, senderUserId: mailbox.user_id },
+            { via: 'imap' },
+          );
           if (plan.kind === 'after_uid') lastUid = uid;
           processed++;
         }

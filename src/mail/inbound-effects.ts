@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { setMessageError } from '../store/mail/insert-outbound-message.ts';
 import { cancelPendingForRecord, insertTimeline } from '../store/repos/mail-repo.ts';
+import { markMessageBounced } from '../store/repos/outbox-bounce-repo.ts';
 import { addSuppression } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Classification, RecipientReport } from './classify/index.ts';
@@ -80,10 +80,10 @@ export async function applyInbound(
         exit: 'bounced',
       });
       if (fresh) {
-        await setMessageError(db, {
+        await markMessageBounced(db, {
           orgId: message.org_id,
           id: message.id,
-          error: `Bounced ${describe(failure)}`,
+          reason: `Bounced ${describe(failure)}`,
           now,
         });
         if (message.record_id) {

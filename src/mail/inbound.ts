@@ -1,14 +1,14 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
-import { findMessageByIds, findRecentSentTo } from '../store/repos/inbound-match-repo.ts';
-import { findMessageByMessageIds } from '../store/repos/mail-repo.ts';
-import { type Classification, classifyView } from './classify/index.ts';
+import type { InboundVia } from '../store/schema.ts';
+import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
-import { referencedIds } from './classify/original.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
 import { countInbound } from './mail-metrics.ts';
 import { storeReply } from './reply-store.ts';
+import { keepInbound } from './inbound-log.ts';
+import { isReport, matchInbound } from './inbound-match.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is
@@ -36,6 +36,8 @@ export type InboundOutcome =
 export interface InboundDeps {
   store: Store;
   clock: Clock;
+  /** The key VERP tokens are signed with; without it, VERP matching is skipped. */
+  config?: { secretKey: string };
 }
 
 /**
@@ -46,11 +48,6 @@ export interface InboundScope {
   orgId: string;
   senderUserId?: string | null;
 }
-
-/** How far back the last-resort match by failed recipient looks. */
-const RECIPIENT_MATCH_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
-
-const REPORTS = new Set<Classification['class']>(['bounce', 'delay', 'delivered', 'feedback']);
 
 /** The reply's own words: quoted history ("On … wrote:", "> …") cut off, whitespace squeezed. */
 export function replySnippet(text: string | undefined): string {
@@ -65,33 +62,6 @@ export function replySnippet(text: string | undefined): string {
     lines.push(line);
   }
   return lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-
-/**
- * The email we sent, in this order: the original's Message-ID in the returned content (reports only), the
- * message's own In-Reply-To/References, our X-Stepwise-Message id, and for a failure the failed recipient among
- * the organisation's recent sends.
- */
-async function matchMessage(
-  deps: InboundDeps,
-  scope: InboundScope,
-  view: MessageView,
-  result: Classification,
-) {
-  const db = deps.store.db;
-  const references = referencedIds(view);
-  const ids = REPORTS.has(result.class) ? [...result.original.messageIds, ...references] : references;
-  const byMessageId = await findMessageByMessageIds(db, scope, ids);
-  if (byMessageId) return byMessageId;
-  if (REPORTS.has(result.class)) {
-    const byOwnId = await findMessageByIds(db, scope, result.original.stepwiseIds);
-    if (byOwnId) return byOwnId;
-  }
-  if (result.class === 'bounce' || result.class === 'delay' || result.class === 'feedback') {
-    const addresses = result.recipients.flatMap((r) => (r.address ? [r.address] : []));
-    return findRecentSentTo(db, scope, addresses, deps.clock.now() - RECIPIENT_MATCH_WINDOW_MS);
-  }
-  return undefined;
 }
 
 function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutcome {
@@ -127,13 +97,26 @@ function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutco
   }
 }
 
+/** Junk may carry NUL anywhere; database text cannot hold it. */
+function noNul(value: string | null | undefined): string | null {
+  return value ? value.replaceAll('\u0000', '') || null : null;
+}
+
+export interface InboundOptions {
+  /** How it came in (kept with the message); default `http`. */
+  via?: InboundVia;
+  /** The SMTP envelope recipients (RCPT TO), where a VERP token is looked for first. */
+  envelopeTo?: readonly string[];
+}
+
 /** Reads, classifies, matches and applies one inbound message, and counts it by class (/api/metrics). */
 export async function processInboundMime(
   deps: InboundDeps,
   raw: Buffer | string,
   scope: InboundScope,
+  options: InboundOptions = {},
 ): Promise<InboundOutcome> {
-  const result = await processMime(deps, raw, scope);
+  const result = await processMime(deps, raw, scope, options);
   countInbound(result);
   return result;
 }
@@ -142,38 +125,61 @@ async function processMime(
   deps: InboundDeps,
   raw: Buffer | string,
   scope: InboundScope,
+  options: InboundOptions,
 ): Promise<InboundOutcome> {
+  const now = deps.clock.now();
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const keep = { orgId: scope.orgId, via: options.via ?? 'http', bytes, now };
   let view: MessageView;
   try {
     view = await readMessage(raw);
   } catch (error) {
     // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
     if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;
-    return { kind: 'unmatched', reason: 'the message could not be read' };
+    const unreadable: InboundOutcome = { kind: 'unmatched', reason: 'the message could not be read' };
+    await keepInbound(deps.store.db, {
+      ...keep,
+      view: null,
+      result: null,
+      outcome: unreadable,
+      match: undefined,
+    });
+    return unreadable;
   }
   const result = classifyView(view);
-  const message = await matchMessage(deps, scope, view, result);
-  if (!message) {
-    return {
+  const match = await matchInbound(deps.store.db, {
+    scope,
+    view,
+    result,
+    envelopeTo: options.envelopeTo ?? [],
+    secretKey: deps.config?.secretKey,
+    now,
+  });
+  if (!match) {
+    const unmatched: InboundOutcome = {
       kind: 'unmatched',
-      reason: REPORTS.has(result.class)
+      reason: isReport(result)
         ? `${result.class} report for an email this organisation did not send`
         : 'no In-Reply-To or References matches an email we sent',
     };
+    await keepInbound(deps.store.db, { ...keep, view, result, outcome: unmatched, match: undefined });
+    return unmatched;
   }
-  const source = typeof raw === 'string' ? raw : raw.subarray(0, 64 * 1024).toString('latin1');
-  const inboundKey = view.ownMessageId ?? shortHash(source);
-  const effect = await deps.store.db.transaction().execute(async (trx) => {
-    const applied = await applyInbound(trx, message, result, {
+  const { message } = match;
+  const source = bytes.subarray(0, 64 * 1024).toString('latin1');
+  const inboundKey = noNul(view.ownMessageId) ?? shortHash(source);
+  return deps.store.db.transaction().execute(async (trx) => {
+    const effect = await applyInbound(trx, message, result, {
       inboundKey,
-      from: view.fromAddress || null,
-      subject: view.subject || null,
-      snippet: replySnippet(view.body),
-      now: deps.clock.now(),
+      from: noNul(view.fromAddress),
+      subject: noNul(view.subject),
+      snippet: noNul(replySnippet(view.body)) ?? '',
+      now,
     });
     // The conversation view shows every reply in full (its HTML is sanitised when shown, never here).
-    if (applied.kind === 'reply') await storeReply(trx, message, view, inboundKey, deps.clock.now());
-    return applied;
+    if (effect.kind === 'reply') await storeReply(trx, message, view, inboundKey, now);
+    const done = outcome(message.id, effect);
+    await keepInbound(trx, { ...keep, view, result, outcome: done, match });
+    return done;
   });
-  return outcome(message.id, effect);
 }

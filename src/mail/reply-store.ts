@@ -7,6 +7,9 @@ import type { MessageRef } from './engagement.ts';
 /** Replies are kept up to this size (HTML and text each); a longer reply is cut, never refused. */
 const MAX_PART = 512 * 1024;
 
+/** Junk may carry NUL anywhere; database text (PostgreSQL) cannot hold it. */
+const clean = (value: string) => value.replaceAll('\u0000', '');
+
 /**
  * Keeps a reply in full for the conversation view: its HTML exactly as received (sanitised with sanitize-html
  * when shown, see src/mail/conversation.ts) and its text, threaded by its Message-ID and In-Reply-To.
@@ -18,17 +21,17 @@ export async function storeReply(
   inboundKey: string,
   now: number,
 ): Promise<void> {
-  const inReplyTo = view.header('in-reply-to')?.match(/<[^<>\s]+>/)?.[0] ?? null;
+  const inReplyTo = clean(view.header('in-reply-to') ?? '').match(/<[^<>\s]+>/)?.[0] ?? null;
   await insertInboundReply(db, {
     org_id: message.org_id,
     outbound_message_id: message.id,
     record_id: message.record_id,
     message_id: inboundKey.slice(0, 500),
     in_reply_to: inReplyTo ?? message.message_id,
-    from_address: view.fromAddress || null,
-    subject: (view.subject || '').slice(0, 1000),
-    html: (view.html ?? '').slice(0, MAX_PART),
-    text: view.body.slice(0, MAX_PART),
+    from_address: clean(view.fromAddress ?? '') || null,
+    subject: clean(view.subject || '').slice(0, 1000),
+    html: clean(view.html ?? '').slice(0, MAX_PART),
+    text: clean(view.body).slice(0, MAX_PART),
     received_at: now,
   });
 }

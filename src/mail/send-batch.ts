@@ -1,3 +1,4 @@
+import type { VerpSettings } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
@@ -6,6 +7,7 @@ import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts'
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
 import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
+import { verpAddress } from './verp.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
 /**
@@ -39,7 +41,8 @@ export interface Outgoing {
 export interface SendDeps {
   store: Store;
   clock: Clock;
-  config: PrepareConfig & { leaseMs: number };
+  /** `verp`: each email's envelope sender carries its signed token (src/mail/verp.ts). */
+  config: PrepareConfig & { leaseMs: number; verp?: VerpSettings | null };
   owner: string;
   pool: TransportPool;
   /** Tests throw from it to simulate a worker killed between the 250 and `sent`. */
@@ -122,9 +125,11 @@ async function sendOne(deps: SendDeps, { row, sender }: Outgoing, stats: SendSta
   try {
     if (sender.route.kind === 'smtp') {
       const transport = deps.pool.get(sender.route);
+      const verp = deps.config.verp ? verpAddress(deps.config.verp, deps.config.secretKey, row.id) : null;
+      const envelope = { from: verp ?? sender.from.address, to: [row.to_address] };
       if (row.raw_mime) {
         await transport.sendMail({
-          envelope: { from: sender.from.address, to: [row.to_address] },
+          envelope,
           raw: row.raw_mime,
         });
       } else {
@@ -135,9 +140,10 @@ async function sendOne(deps: SendDeps, { row, sender }: Outgoing, stats: SendSta
           bodyText: row.body_text,
           messageId: row.message_id,
         };
-        await transport.sendMail(
-          mailOptionsFor(row, content, sender.from, new Date(row.sent_at ?? clock.now()), deps.config),
-        );
+        await transport.sendMail({
+          ...mailOptionsFor(row, content, sender.from, new Date(row.sent_at ?? clock.now()), deps.config),
+          envelope,
+        });
       }
     }
   } catch (error) {

@@ -15,6 +15,7 @@ import * as sso from './migrations/0019_sso.ts';
 import * as emailConversations from './migrations/0022_email_conversations.ts';
 import * as templateTags from './migrations/0022b_template_tags.ts';
 import * as rateLimits from './migrations/0025_rate_limits.ts';
+import * as inboundMessages from './migrations/0020_inbound_messages.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0017_login_attempts': loginAttempts,
   '0018_notifications': notifications,
   '0019_sso': sso,
+  '0020_inbound_messages': inboundMessages,
   '0022_email_conversations': emailConversations,
   '0022b_template_tags': templateTags,
   '0025_rate_limits': rateLimits,

@@ -23,7 +23,7 @@ export type StepStatus =
   | 'skipped'
   | 'canceled'
   | 'failed';
-export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'canceled';
+export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'canceled' | 'bounced';
 export type EngagementType = 'open' | 'click' | 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe';
 export type TaskStatus = 'pending' | 'done' | 'dead';
 
@@ -545,6 +545,33 @@ export interface SuppressionsTable {
   created_at: number;
 }
 
+/** How an inbound message came in. */
+export type InboundVia = 'smtp' | 'http' | 'imap';
+/** Which clue matched an inbound message to the email we sent (src/mail/inbound.ts, in this order). */
+export type InboundMatchedBy = 'verp' | 'message_id' | 'references' | 'stepwise_id' | 'recipient';
+
+export interface InboundMessagesTable {
+  org_id: string;
+  id: string;
+  /** The message's own Message-ID, else a hash of its bytes: one row per message however often it arrives. */
+  dedupe_key: string;
+  via: InboundVia;
+  received_at: number;
+  from_address: string | null;
+  subject: string | null;
+  message_id: string | null;
+  /** The classifier's class (bounce, delay, delivered, feedback, auto_reply, challenge, reply, other, unreadable). */
+  class: string;
+  detail: string | null;
+  /** What intake did (reply, auto_reply, bounce, delay, complaint, ignored, unmatched). */
+  outcome: string;
+  reason: string | null;
+  outbound_message_id: string | null;
+  matched_by: InboundMatchedBy | null;
+  size_bytes: number;
+  raw_base64: string;
+}
+
 export type NotificationKind = 'reply' | 'email_held';
 
 export interface NotificationsTable {
@@ -670,4 +697,5 @@ export interface Database {
   inbound_replies: InboundRepliesTable;
   outbound_thread_headers: OutboundThreadHeadersTable;
   email_template_tags: EmailTemplateTagsTable;
+  inbound_messages: InboundMessagesTable;
 }

@@ -11,6 +11,7 @@ import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { heldEmailRoutes } from './held-email-routes.ts';
 import { importRoutes } from './import-routes.ts';
+import { inboundMessageRoutes } from './inbound-message-routes.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
@@ -84,4 +85,5 @@ export const routeModules: RouteModule[] = [
   conversationRoutes,
   templateToolsRoutes,
   notificationStreamRoutes,
+  inboundMessageRoutes,
 ];

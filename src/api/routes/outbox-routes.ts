@@ -26,7 +26,7 @@ import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
  * built-in catch-all mailbox: "delivered" messages are read here (and as `.eml` downloads).
  * Sellers see their own emails, managers those of senders in their business unit tree, admins all.
  */
-const STATUSES = ['queued', 'held', 'sending', 'sent', 'failed', 'canceled'] as const;
+const STATUSES = ['queued', 'held', 'sending', 'sent', 'failed', 'canceled', 'bounced'] as const;
 
 export const OutboxItemSchema = z
   .object({
@@ -82,7 +82,7 @@ export function toItem(row: OutboundRow): z.infer<typeof OutboxItemSchema> {
     notBefore: row.not_before,
     attempts: row.attempts,
     lastError: row.last_error,
-    sentAt: row.status === 'sent' ? row.sent_at : null,
+    sentAt: row.status === 'sent' || row.status === 'bounced' ? row.sent_at : null,
     createdAt: row.created_at,
   };
 }
@@ -195,7 +195,7 @@ export async function outboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     },
     async (request, reply) => {
       const row = await load(request, request.params.id);
-      if (row.status !== 'sent' && row.status !== 'sending') {
+      if (row.status !== 'sent' && row.status !== 'sending' && row.status !== 'bounced') {
         throw new HttpProblem(409, 'not_sent', 'Only sent emails have a raw form');
       }
       const sender = await deps.store.db

@@ -78,7 +78,7 @@ export async function abVariantFigures(
     .where('m.org_id', '=', key.orgId)
     .where('c.version_id', '=', key.versionId)
     .where('s.node_id', '=', key.nodeId)
-    .where('m.status', '=', 'sent')
+    .where('m.status', 'in', ['sent', 'bounced'])
     .where('m.variant', 'is not', null)
     .groupBy('m.variant')
     .execute();

@@ -131,7 +131,7 @@ export async function emailCountsByVariant(
     ])
     .where('m.org_id', '=', orgId)
     .where('c.sequence_id', '=', sequenceId)
-    .where('m.status', '=', 'sent')
+    .where('m.status', 'in', ['sent', 'bounced'])
     .where('m.sent_at', '>=', since)
     .groupBy([sql`coalesce(s.node_id, '')`, sql`coalesce(m.variant, '')`])
     .execute();

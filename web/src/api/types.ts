@@ -495,6 +495,8 @@ export interface OutboxMessage {
   to: string;
   subject: string;
   status: string;
+  /** For `bounced` and `failed`: what the mail server said. */
+  lastError?: string | null;
   holdReason?: string | null;
   notBefore?: number;
   /** The recipient's time zone (own, inferred or default): "scheduled for" is shown in it and the viewer's. */
@@ -543,4 +545,36 @@ export interface EmailTemplate {
   language: string;
   subject: string;
   recordType?: RecordType | null;
+}
+
+/** GET /api/suppressions (admins). */
+export interface Suppression {
+  address: string;
+  reason: 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
+  detail: string | null;
+  outboundMessageId: string | null;
+  createdBy: string | null;
+  createdAt: number;
+}
+
+/** GET /api/inbound/messages (admins): the inbound-message log of the last 30 days. */
+export interface InboundMessage {
+  id: string;
+  via: 'smtp' | 'http' | 'imap';
+  receivedAt: number;
+  from: string | null;
+  subject: string | null;
+  messageId: string | null;
+  class: string;
+  detail: string | null;
+  outcome: string;
+  reason: string | null;
+  outboundMessageId: string | null;
+  matchedBy: 'verp' | 'message_id' | 'references' | 'stepwise_id' | 'recipient' | null;
+  sizeBytes: number;
+}
+
+export interface InboundMessageDetail extends InboundMessage {
+  source: string;
+  sourceTruncated: boolean;
 }

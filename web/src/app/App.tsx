@@ -6,6 +6,7 @@ import {
   AuditSettings,
   BusinessUnitSettings,
   ConnectedRecordsTab,
+  InboundMailSettings,
   InsightsPage,
   MailboxSettings,
   OrganisationSettings,
@@ -21,6 +22,7 @@ import {
   SettingsPage,
   SsoSettings,
   StageSettings,
+  SuppressionSettings,
   TemplateSettings,
   TokenSettings,
   UserSettings,
@@ -66,6 +68,8 @@ export function App() {
             <Route path="webhooks" element={<WebhookSettings />} />
             <Route path="sso" element={<SsoSettings />} />
             <Route path="audit" element={<AuditSettings />} />
+            <Route path="suppressions" element={<SuppressionSettings />} />
+            <Route path="inbound-mail" element={<InboundMailSettings />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -18,6 +18,7 @@ export function PageLoading() {
 const detail = () => import('../pages/sequences/SequenceDetailPage.tsx');
 const admin = () => import('../pages/settings/AdminSettings.tsx');
 const mail = () => import('../pages/settings/MailSettings.tsx');
+const inbound = () => import('../pages/settings/InboundSettings.tsx');
 
 export const WorklistPage = lazyNamed(() => import('../pages/worklist/WorklistPage.tsx'), 'WorklistPage');
 export const SequencesPage = lazyNamed(() => import('../pages/sequences/SequencesPage.tsx'), 'SequencesPage');
@@ -55,3 +56,5 @@ export const UserSettings = lazyNamed(admin, 'UserSettings');
 export const BusinessUnitSettings = lazyNamed(admin, 'BusinessUnitSettings');
 export const OrganisationSettings = lazyNamed(admin, 'OrganisationSettings');
 export const AuditSettings = lazyNamed(admin, 'AuditSettings');
+export const SuppressionSettings = lazyNamed(inbound, 'SuppressionSettings');
+export const InboundMailSettings = lazyNamed(inbound, 'InboundMailSettings');

@@ -157,6 +157,11 @@ export function OutboxSettings() {
                     {t(`errors:hold.${message.holdReason}`, { defaultValue: message.holdReason })}
                   </div>
                 )}
+                {message.status === 'bounced' && message.lastError && (
+                  <div className="muted small" data-testid="bounce-reason">
+                    {message.lastError}
+                  </div>
+                )}
                 {message.status === 'held' && <HeldEmailActions message={message} />}
               </td>
               <td>

@@ -13,6 +13,8 @@ const ADMIN = [
   'webhooks',
   'sso',
   'audit',
+  'suppressions',
+  'inbound-mail',
 ] as const;
 
 /** Settings: personal sections for everybody, organisation sections for admins. */
