@@ -5,10 +5,10 @@ import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
-import { countInbound } from './mail-metrics.ts';
-import { storeReply } from './reply-store.ts';
 import { keepInbound } from './inbound-log.ts';
 import { isReport, matchInbound } from './inbound-match.ts';
+import { countInbound } from './mail-metrics.ts';
+import { storeReply } from './reply-store.ts';
 
 /**
  * Inbound mail (an MTA pipe, a provider's inbound webhook or the IMAP poller all end here): the raw message is

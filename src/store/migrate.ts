@@ -12,10 +12,10 @@ import * as sellerWalk from './migrations/0016_seller_walk.ts';
 import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
+import * as inboundMessages from './migrations/0020_inbound_messages.ts';
 import * as emailConversations from './migrations/0022_email_conversations.ts';
 import * as templateTags from './migrations/0022b_template_tags.ts';
 import * as rateLimits from './migrations/0025_rate_limits.ts';
-import * as inboundMessages from './migrations/0020_inbound_messages.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
