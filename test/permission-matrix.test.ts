@@ -356,6 +356,14 @@ const ADMIN_RULES: RuleTable = {
     call: () => ({ method: 'GET', url: '/api/admin/audit?resourceType=user' }),
     cases: adminsOnly(200),
   },
+  'GET /api/admin/dead-tasks': {
+    call: () => ({ method: 'GET', url: '/api/admin/dead-tasks' }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/admin/dead-tasks/:id/requeue': {
+    call: () => ({ method: 'POST', url: '/api/admin/dead-tasks/no-such-task/requeue' }),
+    cases: adminsOnly(404),
+  },
 };
 
 // ── Area: records and record fields ──────────────────────────────────────────────────────────────────────────

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
+import { deadTaskRoutes } from './dead-task-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -49,6 +50,7 @@ export const routeModules: RouteModule[] = [
   profileRoutes,
   adminRoutes,
   auditRoutes,
+  deadTaskRoutes,
   insightsRoutes,
   recordRoutes,
   recordFieldRoutes,

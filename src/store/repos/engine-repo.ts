@@ -3,6 +3,8 @@
  * what `advance` needs (`load.ts`), writing its results (`write.ts`), the write transaction, and the multi-row
  * statement builders both dialects share (`multi-row.ts`).
  */
+
+export * from './engine/dead-tasks.ts';
 export * from './engine/load.ts';
 export * from './engine/tasks.ts';
 export * from './engine/write.ts';

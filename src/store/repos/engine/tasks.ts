@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Store } from '../../db.ts';
 import type { Database, ScheduledTasksTable } from '../../schema.ts';
 import { byOrg, chunks } from './multi-row.ts';
@@ -12,8 +12,15 @@ export const PAUSED_LEASE = 'paused';
 export const PAUSED_UNTIL = 8_000_000_000_000_000;
 
 /**
- * Leases up to `limit` due tasks to `owner` until `now + leaseMs`. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
- * concurrent workers never claim the same row. SQLite: one process owns the scheduler; the statement is atomic.
+ * Leases due tasks to `owner` until `now + leaseMs`, counting the attempt AT CLAIM (`attempts + 1`): a task whose
+ * worker dies while holding it (SIGKILL, out of memory, a crash the process cannot catch) has used an attempt
+ * all the same. Three steps:
+ *  1. tasks claimed `maxAttempts` times whose last claim never finished (lease ended, still pending) are `dead`;
+ *  2. a task claimed before and not finished (a suspect: its worker died, or it failed) is claimed ALONE, so a
+ *     task that kills its worker cannot take a whole batch down with it five times;
+ *  3. otherwise up to `limit` fresh tasks.
+ * PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row. SQLite: one process owns
+ * the scheduler; each statement is atomic.
  */
 export async function claimDueTasks(
   store: Store,
@@ -21,14 +28,29 @@ export async function claimDueTasks(
   now: number,
   leaseMs: number,
   limit: number,
+  maxAttempts: number,
+): Promise<TaskRow[]> {
+  await buryExhaustedTasks(store.db, now, maxAttempts);
+  const suspect = await claimWhere(store, owner, now, leaseMs, 1, sql`attempts > 0`);
+  if (suspect.length > 0) return suspect;
+  return claimWhere(store, owner, now, leaseMs, limit, sql`attempts = 0`);
+}
+
+async function claimWhere(
+  store: Store,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  filter: RawBuilder<unknown>,
 ): Promise<TaskRow[]> {
   const leaseUntil = now + leaseMs;
   if (store.dialect === 'postgres') {
     const result = await sql<TaskRow>`
       UPDATE scheduled_tasks AS t
-         SET lease_owner = ${owner}, lease_until = ${leaseUntil}, updated_at = ${now}
+         SET lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = t.attempts + 1, updated_at = ${now}
         FROM (SELECT org_id, id FROM scheduled_tasks
-               WHERE status = 'pending' AND due_at <= ${now}
+               WHERE status = 'pending' AND due_at <= ${now} AND ${filter}
                  AND (lease_until IS NULL OR lease_until < ${now})
                ORDER BY due_at
                LIMIT ${limit}
@@ -39,14 +61,33 @@ export async function claimDueTasks(
   }
   const result = await sql<TaskRow>`
     UPDATE scheduled_tasks
-       SET lease_owner = ${owner}, lease_until = ${leaseUntil}, updated_at = ${now}
+       SET lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
      WHERE rowid IN (SELECT rowid FROM scheduled_tasks
-                      WHERE status = 'pending' AND due_at <= ${now}
+                      WHERE status = 'pending' AND due_at <= ${now} AND ${filter}
                         AND (lease_until IS NULL OR lease_until < ${now})
                       ORDER BY due_at
                       LIMIT ${limit})
     RETURNING *`.execute(store.db);
   return result.rows;
+}
+
+/** Step 1 of a claim: pending tasks out of attempts whose last lease ended unfinished become `dead`. */
+async function buryExhaustedTasks(db: Kysely<Database>, now: number, maxAttempts: number): Promise<void> {
+  const message = `claimed ${maxAttempts} times without finishing: its worker stopped while holding it each time`;
+  await db
+    .updateTable('scheduled_tasks')
+    .set({
+      status: 'dead',
+      last_error: sql<string>`CASE WHEN last_error IS NULL THEN CAST(${message} AS text)
+        ELSE CAST(${message} AS text) || ' (earlier error: ' || last_error || ')' END`,
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('status', '=', 'pending')
+    .where('attempts', '>=', maxAttempts)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .execute();
 }
 
 /** Earliest due time of pending work not held by a lease, for the worker's sleep. */
@@ -87,7 +128,13 @@ export async function holdTasks(db: Kysely<Database>, tasks: TaskRow[], now: num
     for (const part of chunks(ids)) {
       await db
         .updateTable('scheduled_tasks')
-        .set({ lease_owner: PAUSED_LEASE, lease_until: PAUSED_UNTIL, updated_at: now })
+        // Held, not tried: the claim's attempt is given back.
+        .set((eb) => ({
+          lease_owner: PAUSED_LEASE,
+          lease_until: PAUSED_UNTIL,
+          attempts: sql<number>`CASE WHEN ${eb.ref('attempts')} > 0 THEN ${eb.ref('attempts')} - 1 ELSE 0 END`,
+          updated_at: now,
+        }))
         .where('org_id', '=', org)
         .where('id', 'in', part)
         .execute();
@@ -126,7 +173,7 @@ export async function releaseConnectionTasks(
     .execute();
 }
 
-/** A failed attempt: back off, or give up (`dead`) after `maxAttempts`. */
+/** A failed attempt (already counted at claim): back off, or give up (`dead`) after `maxAttempts`. */
 export async function markTaskFailed(
   db: Kysely<Database>,
   task: TaskRow,
@@ -134,7 +181,7 @@ export async function markTaskFailed(
   now: number,
   maxAttempts: number,
 ): Promise<void> {
-  const attempts = task.attempts + 1;
+  const attempts = task.attempts;
   await db
     .updateTable('scheduled_tasks')
     .set({
