@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import { newId } from '../store/ids.ts';
 import { holdConnectionTasks, releaseConnectionTasks } from '../store/repos/engine-repo.ts';
 import type { Database } from '../store/schema.ts';
+import { emitConnectionStateWebhook } from './connection-webhooks.ts';
 import { enqueueEvent } from './enqueue-event.ts';
 import { connectedEventId } from './write-effects.ts';
 
@@ -69,17 +70,36 @@ export async function createConnection(db: Kysely<Database>, input: CreateConnec
  */
 export async function pauseConnection(
   db: Kysely<Database>,
-  input: { orgId: string; connectionId: string; now: number },
+  input: {
+    orgId: string;
+    connectionId: string;
+    now: number;
+    reason?: 'manual' | 'email_held';
+    actorId?: string | null;
+  },
 ): Promise<boolean> {
-  const result = await db
+  const row = await db
     .updateTable('connections')
     .set({ status: 'paused', updated_at: input.now })
     .where('org_id', '=', input.orgId)
     .where('id', '=', input.connectionId)
     .where('status', '=', 'active')
+    .returning(['record_id', 'sequence_id'])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return false;
+  if (!row) return false;
   await holdConnectionTasks(db, input.orgId, input.connectionId, input.now);
+  await emitConnectionStateWebhook(db, {
+    orgId: input.orgId,
+    event: 'connection.paused',
+    data: {
+      connectionId: input.connectionId,
+      recordId: row.record_id,
+      sequenceId: row.sequence_id,
+      reason: input.reason ?? 'manual',
+      actorId: input.actorId ?? null,
+    },
+    now: input.now,
+  });
   return true;
 }
 
@@ -89,16 +109,35 @@ export async function pauseConnection(
  */
 export async function resumeConnection(
   db: Kysely<Database>,
-  input: { orgId: string; connectionId: string; now: number },
+  input: {
+    orgId: string;
+    connectionId: string;
+    now: number;
+    reason?: 'manual' | 'email_released';
+    actorId?: string | null;
+  },
 ): Promise<boolean> {
-  const result = await db
+  const row = await db
     .updateTable('connections')
     .set({ status: 'active', updated_at: input.now })
     .where('org_id', '=', input.orgId)
     .where('id', '=', input.connectionId)
     .where('status', '=', 'paused')
+    .returning(['record_id', 'sequence_id'])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return false;
+  if (!row) return false;
   await releaseConnectionTasks(db, input.orgId, input.connectionId, input.now);
+  await emitConnectionStateWebhook(db, {
+    orgId: input.orgId,
+    event: 'connection.resumed',
+    data: {
+      connectionId: input.connectionId,
+      recordId: row.record_id,
+      sequenceId: row.sequence_id,
+      reason: input.reason ?? 'manual',
+      actorId: input.actorId ?? null,
+    },
+    now: input.now,
+  });
   return true;
 }
