@@ -26,6 +26,7 @@ import { redactingLoggerOptions } from './log-redaction.ts';
 import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
 import { routeModules } from './routes/index.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { webhookDocuments } from './webhook-openapi.ts';
 
 export type ApiApp = FastifyInstance<
   RawServerDefault,
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      webhooks: webhookDocuments(),
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
