@@ -6,6 +6,7 @@ import {
   AuditSettings,
   BusinessUnitSettings,
   ConnectedRecordsTab,
+  EngineTaskSettings,
   InsightsPage,
   MailboxSettings,
   OrganisationSettings,
@@ -66,6 +67,7 @@ export function App() {
             <Route path="webhooks" element={<WebhookSettings />} />
             <Route path="sso" element={<SsoSettings />} />
             <Route path="audit" element={<AuditSettings />} />
+            <Route path="engine-tasks" element={<EngineTaskSettings />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -55,3 +55,7 @@ export const UserSettings = lazyNamed(admin, 'UserSettings');
 export const BusinessUnitSettings = lazyNamed(admin, 'BusinessUnitSettings');
 export const OrganisationSettings = lazyNamed(admin, 'OrganisationSettings');
 export const AuditSettings = lazyNamed(admin, 'AuditSettings');
+export const EngineTaskSettings = lazyNamed(
+  () => import('../pages/settings/EngineTaskSettings.tsx'),
+  'EngineTaskSettings',
+);

@@ -13,6 +13,7 @@ const ADMIN = [
   'webhooks',
   'sso',
   'audit',
+  'engine-tasks',
 ] as const;
 
 /** Settings: personal sections for everybody, organisation sections for admins. */
