@@ -456,6 +456,16 @@ const SEQUENCE_RULES: RuleTable = {
     call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}` }),
     cases: sequenceCases('use', 200),
   },
+  'PUT /api/sequences/:id/ab-tests/:nodeId/winner': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'PUT',
+      url: `/api/sequences/${ctx.sequenceId}/ab-tests/no-such-step/winner`,
+      body: { variant: 'A' },
+    }),
+    // Allowed to edit: the step is not an A/B test (404); not allowed: 403 or 404 as for any edit.
+    cases: sequenceCases('manage', 404),
+  },
   'PATCH /api/sequences/:id': {
     resource: 'sequence',
     call: (ctx) => ({

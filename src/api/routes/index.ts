@@ -1,5 +1,6 @@
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
+import { abWinnerRoutes } from './ab-winner-routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -52,6 +53,7 @@ export const routeModules: RouteModule[] = [
   auditRoutes,
   deadTaskRoutes,
   insightsRoutes,
+  abWinnerRoutes,
   recordRoutes,
   recordFieldRoutes,
   importRoutes,
