@@ -463,8 +463,8 @@ const SEQUENCE_RULES: RuleTable = {
       url: `/api/sequences/${ctx.sequenceId}/ab-tests/no-such-step/winner`,
       body: { variant: 'A' },
     }),
-    // Allowed to edit: the step is not an A/B test (404); not allowed: 403 or 404 as for any edit.
-    cases: sequenceCases('manage', 404),
+    // Allowed to edit: the matrix's sequences are drafts, with no running test (409); others 403 or 404.
+    cases: sequenceCases('manage', 409),
   },
   'PATCH /api/sequences/:id': {
     resource: 'sequence',
