@@ -71,8 +71,15 @@ async function claimWhere(
   return result.rows;
 }
 
-/** Step 1 of a claim (and a sweeper pass): pending tasks out of attempts whose last lease ended unfinished become `dead`. */
-export async function buryExhaustedTasks(db: Kysely<Database>, now: number, maxAttempts: number): Promise<void> {
+/**
+ * Step 1 of a claim (and a sweeper pass): pending tasks out of attempts whose last lease ended unfinished become
+ * `dead`.
+ */
+export async function buryExhaustedTasks(
+  db: Kysely<Database>,
+  now: number,
+  maxAttempts: number,
+): Promise<void> {
   const message = `claimed ${maxAttempts} times without finishing: its worker stopped while holding it each time`;
   await db
     .updateTable('scheduled_tasks')
