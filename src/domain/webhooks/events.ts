@@ -18,10 +18,10 @@ export const ENGINE_WEBHOOK_EVENTS = [
 ] as const;
 
 /** Emitted by the engine when a connection is paused or resumed (by a seller, or by a held email). */
-export const CONNECTION_STATE_WEBHOOK_EVENTS = ['connection.paused', 'connection.resumed'] as const;
+const CONNECTION_STATE_WEBHOOK_EVENTS = ['connection.paused', 'connection.resumed'] as const;
 
 /** Emitted by the mail layer (delivery and engagement), in the transaction that records what happened. */
-export const MAIL_WEBHOOK_EVENTS = [
+const MAIL_WEBHOOK_EVENTS = [
   'email.sent',
   'email.failed',
   'email.opened',
@@ -42,15 +42,8 @@ export type MailWebhookEvent = (typeof MAIL_WEBHOOK_EVENTS)[number];
 export type ConnectionStateWebhookEvent = (typeof CONNECTION_STATE_WEBHOOK_EVENTS)[number];
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
-/** How a connection ended (`connection.ended`'s `data.status`); the reason says why. */
-export type ConnectionEndStatus = 'completed' | 'disconnected' | 'failed';
-
 const EVENT_SET: ReadonlySet<string> = new Set(WEBHOOK_EVENTS);
 const PREFIXES: ReadonlySet<string> = new Set(WEBHOOK_EVENTS.map((name) => name.split('.')[0] as string));
-
-export function isWebhookEvent(name: string): name is WebhookEventName {
-  return EVENT_SET.has(name);
-}
 
 /** A subscription entry is `*`, a known event name, or `<prefix>.*` for a known prefix (`email.*`). */
 export function isValidSubscription(pattern: string): boolean {

@@ -97,17 +97,6 @@ export async function buryExhaustedTasks(
     .execute();
 }
 
-/** Earliest due time of pending work not held by a lease, for the worker's sleep. */
-export async function nextDueAt(db: Kysely<Database>, now: number): Promise<number | null> {
-  const row = await db
-    .selectFrom('scheduled_tasks')
-    .select((eb) => eb.fn.min('due_at').as('due'))
-    .where('status', '=', 'pending')
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .executeTakeFirst();
-  return row?.due == null ? null : Number(row.due);
-}
-
 export async function markTasksDone(db: Kysely<Database>, tasks: TaskRow[], now: number): Promise<void> {
   for (const [org, ids] of byOrg(
     tasks,
