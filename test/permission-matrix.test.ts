@@ -357,6 +357,14 @@ const ADMIN_RULES: RuleTable = {
     call: () => ({ method: 'GET', url: '/api/admin/audit?resourceType=user' }),
     cases: adminsOnly(200),
   },
+  'GET /api/admin/dead-tasks': {
+    call: () => ({ method: 'GET', url: '/api/admin/dead-tasks' }),
+    cases: adminsOnly(200),
+  },
+  'POST /api/admin/dead-tasks/:id/requeue': {
+    call: () => ({ method: 'POST', url: '/api/admin/dead-tasks/no-such-task/requeue' }),
+    cases: adminsOnly(404),
+  },
 };
 
 // ── Area: records and record fields ──────────────────────────────────────────────────────────────────────────
@@ -448,6 +456,16 @@ const SEQUENCE_RULES: RuleTable = {
     resource: 'sequence',
     call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}` }),
     cases: sequenceCases('use', 200),
+  },
+  'PUT /api/sequences/:id/ab-tests/:nodeId/winner': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'PUT',
+      url: `/api/sequences/${ctx.sequenceId}/ab-tests/no-such-step/winner`,
+      body: { variant: 'A' },
+    }),
+    // Allowed to edit: the matrix's sequences are drafts, with no running test (409); others 403 or 404.
+    cases: sequenceCases('manage', 409),
   },
   'PATCH /api/sequences/:id': {
     resource: 'sequence',

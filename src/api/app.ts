@@ -27,6 +27,7 @@ import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
 import { databaseRateLimitStore, registerApiTokenLimit } from './rate-limits.ts';
 import { routeModules } from './routes/index.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { webhookDocuments } from './webhook-openapi.ts';
 
 export type ApiApp = FastifyInstance<
   RawServerDefault,
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      webhooks: webhookDocuments(),
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -126,6 +126,7 @@ export async function processDueBatch(deps: EngineDeps): Promise<number> {
     now,
     deps.config.worker.leaseMs,
     deps.config.worker.batchSize,
+    MAX_TASK_ATTEMPTS,
   );
   try {
     await processTasks(deps, tasks);

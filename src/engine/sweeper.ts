@@ -1,5 +1,6 @@
-import { releaseExpiredLeases, stuckWork } from '../store/repos/engine-repo.ts';
+import { buryExhaustedTasks, releaseExpiredLeases, stuckWork } from '../store/repos/engine-repo.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { MAX_TASK_ATTEMPTS } from './process-tasks.ts';
 
 export interface SweepReport {
   released: number;
@@ -9,11 +10,13 @@ export interface SweepReport {
 }
 
 /**
- * Reports and recovers stuck work: leases whose holder died are released (their tasks are due again at once),
- * tasks overdue by more than a minute and tasks given up on (`dead`) are counted and logged.
+ * Reports and recovers stuck work: tasks whose worker died while holding them for the last allowed attempt are
+ * given up on (`dead`), other leases whose holder died are released (their tasks are due again at once), and
+ * tasks overdue by more than a minute and dead tasks are counted and logged.
  */
 export async function sweep(deps: EngineDeps): Promise<SweepReport> {
   const now = deps.clock.now();
+  await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
   const counts = await stuckWork(deps.store.db, now, 60_000);
   const { tasks } = await releaseExpiredLeases(deps.store.db, now);
   const report = { released: tasks, ...counts };

@@ -28,7 +28,7 @@ import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-bat
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
-import { startPolling, type Worker } from './webhooks.ts';
+import { emitWebhookEvent, startPolling, type Worker } from './webhooks.ts';
 
 export { messageIdFor } from './prepare-message.ts';
 export { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-batch.ts';
@@ -336,6 +336,18 @@ export class MailDelivery {
   private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
     await this.deps.store.db.transaction().execute(async (trx) => {
       await markStopped(trx, row, 'held', reason, now);
+      await emitWebhookEvent(trx, {
+        orgId: row.org_id,
+        event: 'email.held',
+        payload: {
+          outboundMessageId: row.id,
+          recordId: row.record_id,
+          connectionId: row.connection_id,
+          reason,
+        },
+        idempotencyKey: `email.held:${row.id}`,
+        now,
+      });
       await holdEmailStep(trx, row, reason, now);
       if (row.record_id) {
         await insertTimeline(trx, {

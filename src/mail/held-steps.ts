@@ -22,7 +22,12 @@ export async function holdEmailStep(
   if (!row.step_instance_id || !row.connection_id) return;
   const held = await markStepHeld(db, { orgId: row.org_id, stepId: row.step_instance_id, now });
   if (!held) return;
-  await pauseConnection(db, { orgId: row.org_id, connectionId: row.connection_id, now });
+  await pauseConnection(db, {
+    orgId: row.org_id,
+    connectionId: row.connection_id,
+    now,
+    reason: 'email_held',
+  });
   if (row.record_id) {
     const record = await recordOwnerOf(db, row.org_id, row.record_id);
     await insertNotification(db, {
@@ -55,6 +60,12 @@ export async function endEmailHold(
   });
   if (!ended) return;
   if ((await heldEmailsOfConnection(db, row.org_id, row.connection_id)) === 0) {
-    await resumeConnection(db, { orgId: row.org_id, connectionId: row.connection_id, now });
+    await resumeConnection(db, {
+      orgId: row.org_id,
+      connectionId: row.connection_id,
+      now,
+      reason: 'email_released',
+      actorId,
+    });
   }
 }

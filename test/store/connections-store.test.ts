@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initialState, serializeState } from '../../src/domain/engine/state.ts';
 import { insertNewConnections } from '../../src/store/connections/insert-new-connections.ts';
 import { countOpenRecords, scanOpenRecords } from '../../src/store/connections/open-records.ts';
-import { pauseConnection, resumeConnection } from '../../src/store/connections/pause-connection.ts';
+import { pauseConnectionRow, resumeConnectionRow } from '../../src/store/connections/pause-connection.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import { PAUSED_LEASE } from '../../src/store/repos/engine-repo.ts';
@@ -113,16 +113,16 @@ describe.each(dialects)('connection store modules on %s', (dialect) => {
     ).toBe(true);
     const input = { orgId: ORG_ID, connectionId: connection.id, now: T0 + 10 };
 
-    expect(await resumeConnection(store.db, input)).toBe(false);
-    expect(await pauseConnection(store.db, input)).toBe(true);
-    expect(await pauseConnection(store.db, input)).toBe(false);
+    expect(await resumeConnectionRow(store.db, input)).toBeNull();
+    expect(await pauseConnectionRow(store.db, input)).not.toBeNull();
+    expect(await pauseConnectionRow(store.db, input)).toBeNull();
     const held = await store.db.selectFrom('scheduled_tasks').selectAll().executeTakeFirstOrThrow();
     expect(held.lease_owner).toBe(PAUSED_LEASE);
     expect((await store.db.selectFrom('connections').select('status').executeTakeFirstOrThrow()).status).toBe(
       'paused',
     );
 
-    expect(await resumeConnection(store.db, input)).toBe(true);
+    expect(await resumeConnectionRow(store.db, input)).not.toBeNull();
     const released = await store.db.selectFrom('scheduled_tasks').selectAll().executeTakeFirstOrThrow();
     expect(released.lease_owner).toBeNull();
     expect(released.status).toBe('pending');

@@ -474,7 +474,7 @@ export async function connectionRoutes(app: ApiApp, deps: AppDeps): Promise<void
         const note = request.body?.note;
         const now = deps.clock.now();
         await writeTransaction(deps.store, async (trx) => {
-          const input = { orgId: actor.orgId, connectionId: connection.id, now };
+          const input = { orgId: actor.orgId, connectionId: connection.id, now, actorId: actor.userId };
           const changed =
             action === 'pause' ? await pauseConnection(trx, input) : await resumeConnection(trx, input);
           if (!changed) {

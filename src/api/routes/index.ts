@@ -1,11 +1,13 @@
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
+import { abWinnerRoutes } from './ab-winner-routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { conversationRoutes } from './conversation-routes.ts';
+import { deadTaskRoutes } from './dead-task-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { emailTemplateRoutes } from './email-template-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -55,7 +57,9 @@ export const routeModules: RouteModule[] = [
   profileRoutes,
   adminRoutes,
   auditRoutes,
+  deadTaskRoutes,
   insightsRoutes,
+  abWinnerRoutes,
   recordRoutes,
   recordFieldRoutes,
   importRoutes,

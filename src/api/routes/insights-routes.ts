@@ -88,6 +88,8 @@ const SequenceInsightsSchema = z
             versionId: z.string(),
             /** z statistic of the two-proportion test against the runner-up. */
             z: z.number().nullable(),
+            /** null: decided by the end rule; else the user who chose it by hand. */
+            decidedBy: z.string().nullable(),
           })
           .nullable(),
       }),
@@ -150,6 +152,7 @@ function winnerView(row: AbWinnerRow | undefined) {
     decidedAt: new Date(row.decided_at).toISOString(),
     versionId: row.version_id,
     z,
+    decidedBy: row.decided_by,
   };
 }
 

@@ -13,7 +13,7 @@ import type {
 import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
 import { DEFAULT_STEP_LABELS } from '../sequence/step-labels.ts';
 import { stageMatches } from '../stages.ts';
-import type { EngineWebhookEvent } from '../webhooks/events.ts';
+import type { EngineWebhookData, EngineWebhookEvent } from '../webhooks/events.ts';
 import type { AdvanceTarget } from './advance-target.ts';
 import type { AdvanceContext } from './context.ts';
 import type { Effect, EndStatus, StepWrite } from './effects.ts';
@@ -148,6 +148,12 @@ class Run {
           nodeId: current.id,
           until: event.until,
         });
+        this.webhook('step.snoozed', {
+          nodeId: current.id,
+          kind: current.kind,
+          actorId: event.actorId,
+          until: new Date(event.until).toISOString(),
+        });
         return;
       case 'step_assigned':
         if (!current || !here(event.nodeId) || this.state.phase !== 'due') return;
@@ -155,6 +161,12 @@ class Run {
         this.emitStep(current, 'due', { dueAt: this.state.dueAt });
         this.timeline('step_assigned', `Assigned: ${label(current)}`, event.actorId, {
           nodeId: current.id,
+          ownerId: event.ownerId,
+        });
+        this.webhook('step.assigned', {
+          nodeId: current.id,
+          kind: current.kind,
+          actorId: event.actorId,
           ownerId: event.ownerId,
         });
         return;
@@ -534,7 +546,7 @@ class Run {
     this.effects.push({ type: 'timeline', kind, summary, actorId, data });
   }
 
-  private webhook(event: EngineWebhookEvent, data: Record<string, unknown>): void {
+  private webhook<E extends EngineWebhookEvent>(event: E, data: EngineWebhookData<E>): void {
     this.effects.push({ type: 'webhook', event, data });
   }
 }

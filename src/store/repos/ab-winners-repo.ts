@@ -90,3 +90,35 @@ export async function abVariantFigures(
     replied: Number(row.replied),
   }));
 }
+
+/** A person's choice: replaces any winner of this step in this version (automatic or earlier manual). */
+export async function setAbWinner(db: Kysely<Database>, row: AbWinnerRow): Promise<void> {
+  await db
+    .insertInto('ab_winners')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['org_id', 'version_id', 'node_id']).doUpdateSet({
+        variant: row.variant,
+        metric: row.metric,
+        decided_by: row.decided_by,
+        data_json: row.data_json,
+        decided_at: row.decided_at,
+      }),
+    )
+    .execute();
+}
+
+/** The stored definition JSON of one sequence version. */
+export async function versionDefinitionJson(
+  db: Kysely<Database>,
+  orgId: string,
+  versionId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('sequence_versions')
+    .select('definition_json')
+    .where('org_id', '=', orgId)
+    .where('id', '=', versionId)
+    .executeTakeFirst();
+  return row?.definition_json ?? null;
+}

@@ -6,6 +6,7 @@ import {
   AuditSettings,
   BusinessUnitSettings,
   ConnectedRecordsTab,
+  EngineTaskSettings,
   InboundMailSettings,
   InsightsPage,
   MailboxSettings,
@@ -70,6 +71,7 @@ export function App() {
             <Route path="audit" element={<AuditSettings />} />
             <Route path="suppressions" element={<SuppressionSettings />} />
             <Route path="inbound-mail" element={<InboundMailSettings />} />
+            <Route path="engine-tasks" element={<EngineTaskSettings />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -58,3 +58,7 @@ export const OrganisationSettings = lazyNamed(admin, 'OrganisationSettings');
 export const AuditSettings = lazyNamed(admin, 'AuditSettings');
 export const SuppressionSettings = lazyNamed(inbound, 'SuppressionSettings');
 export const InboundMailSettings = lazyNamed(inbound, 'InboundMailSettings');
+export const EngineTaskSettings = lazyNamed(
+  () => import('../pages/settings/EngineTaskSettings.tsx'),
+  'EngineTaskSettings',
+);

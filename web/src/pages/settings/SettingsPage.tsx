@@ -15,6 +15,7 @@ const ADMIN = [
   'audit',
   'suppressions',
   'inbound-mail',
+  'engine-tasks',
 ] as const;
 
 /** Settings: personal sections for everybody, organisation sections for admins. */

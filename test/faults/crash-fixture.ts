@@ -3,14 +3,14 @@ import type { Store } from '../../src/store/db.ts';
 import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
 import { loadActor } from '../../src/store/repos/identity-repo.ts';
 import type { RecordsTable } from '../../src/store/schema.ts';
+import { definition, insertSequence, ORG_ID, recordRow, SELLER, T0 } from '../engine/engine-fixtures.ts';
 import { seedWorld } from '../support/world.ts';
-import { definition, insertSequence, ORG_ID, recordRow, SELLER, T0 } from './engine-fixtures.ts';
 
 /**
  * The crash tests' workload: every connection sends an email, waits a day, sets a field, then branches on a
  * custom field: gold → a second email and the end (completed), silver → a manual task (stays active).
  */
-export const CONNECTIONS = 5000;
+export const CONNECTIONS = 3000;
 
 const def = definition({
   start: 'm1',

@@ -1,0 +1,264 @@
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { Store } from '../../db.ts';
+import type { Database, ScheduledTasksTable } from '../../schema.ts';
+import { byOrg, chunks } from './multi-row.ts';
+
+/** Due work (`scheduled_tasks`): claiming with a lease, finishing, holding, failing, and lease recovery. */
+
+export type TaskRow = Selectable<ScheduledTasksTable>;
+
+/** `lease_owner` of tasks held back because their connection is paused (never expires by itself). */
+export const PAUSED_LEASE = 'paused';
+export const PAUSED_UNTIL = 8_000_000_000_000_000;
+
+/**
+ * Leases due tasks to `owner` until `now + leaseMs`, counting the attempt AT CLAIM (`attempts + 1`): a task whose
+ * worker dies while holding it (SIGKILL, out of memory, a crash the process cannot catch) has used an attempt
+ * all the same. Three steps:
+ *  1. tasks claimed `maxAttempts` times whose last claim never finished (lease ended, still pending) are `dead`;
+ *  2. a task claimed before and not finished (a suspect: its worker died, or it failed) is claimed ALONE, so a
+ *     task that kills its worker cannot take a whole batch down with it five times;
+ *  3. otherwise up to `limit` fresh tasks.
+ * PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same row. SQLite: one process owns
+ * the scheduler; each statement is atomic.
+ */
+export async function claimDueTasks(
+  store: Store,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  maxAttempts: number,
+): Promise<TaskRow[]> {
+  await buryExhaustedTasks(store.db, now, maxAttempts);
+  const suspect = await claimWhere(store, owner, now, leaseMs, 1, sql`attempts > 0`);
+  if (suspect.length > 0) return suspect;
+  return claimWhere(store, owner, now, leaseMs, limit, sql`attempts = 0`);
+}
+
+async function claimWhere(
+  store: Store,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  filter: RawBuilder<unknown>,
+): Promise<TaskRow[]> {
+  const leaseUntil = now + leaseMs;
+  if (store.dialect === 'postgres') {
+    const result = await sql<TaskRow>`
+      UPDATE scheduled_tasks AS t
+         SET lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = t.attempts + 1, updated_at = ${now}
+        FROM (SELECT org_id, id FROM scheduled_tasks
+               WHERE status = 'pending' AND due_at <= ${now} AND ${filter}
+                 AND (lease_until IS NULL OR lease_until < ${now})
+               ORDER BY due_at
+               LIMIT ${limit}
+               FOR UPDATE SKIP LOCKED) AS due
+       WHERE t.org_id = due.org_id AND t.id = due.id
+      RETURNING t.*`.execute(store.db);
+    return result.rows;
+  }
+  const result = await sql<TaskRow>`
+    UPDATE scheduled_tasks
+       SET lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
+     WHERE rowid IN (SELECT rowid FROM scheduled_tasks
+                      WHERE status = 'pending' AND due_at <= ${now} AND ${filter}
+                        AND (lease_until IS NULL OR lease_until < ${now})
+                      ORDER BY due_at
+                      LIMIT ${limit})
+    RETURNING *`.execute(store.db);
+  return result.rows;
+}
+
+/**
+ * Step 1 of a claim (and a sweeper pass): pending tasks out of attempts whose last lease ended unfinished become
+ * `dead`.
+ */
+export async function buryExhaustedTasks(
+  db: Kysely<Database>,
+  now: number,
+  maxAttempts: number,
+): Promise<void> {
+  const message = `claimed ${maxAttempts} times without finishing: its worker stopped while holding it each time`;
+  await db
+    .updateTable('scheduled_tasks')
+    .set({
+      status: 'dead',
+      last_error: sql<string>`CASE WHEN last_error IS NULL THEN CAST(${message} AS text)
+        ELSE CAST(${message} AS text) || ' (earlier error: ' || last_error || ')' END`,
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('status', '=', 'pending')
+    .where('attempts', '>=', maxAttempts)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .execute();
+}
+
+export async function markTasksDone(db: Kysely<Database>, tasks: TaskRow[], now: number): Promise<void> {
+  for (const [org, ids] of byOrg(
+    tasks,
+    (t) => t.org_id,
+    (t) => t.id,
+  )) {
+    for (const part of chunks(ids, 2000)) {
+      await db
+        .updateTable('scheduled_tasks')
+        .set({ status: 'done', lease_owner: null, lease_until: null, updated_at: now })
+        .where('org_id', '=', org)
+        .where('id', 'in', part)
+        .execute();
+    }
+  }
+}
+
+/** Holds tasks of paused connections until `resumeTasks`. */
+export async function holdTasks(db: Kysely<Database>, tasks: TaskRow[], now: number): Promise<void> {
+  for (const [org, ids] of byOrg(
+    tasks,
+    (t) => t.org_id,
+    (t) => t.id,
+  )) {
+    for (const part of chunks(ids)) {
+      await db
+        .updateTable('scheduled_tasks')
+        // Held, not tried: the claim's attempt is given back.
+        .set((eb) => ({
+          lease_owner: PAUSED_LEASE,
+          lease_until: PAUSED_UNTIL,
+          attempts: sql<number>`CASE WHEN ${eb.ref('attempts')} > 0 THEN ${eb.ref('attempts')} - 1 ELSE 0 END`,
+          updated_at: now,
+        }))
+        .where('org_id', '=', org)
+        .where('id', 'in', part)
+        .execute();
+    }
+  }
+}
+
+export async function holdConnectionTasks(
+  db: Kysely<Database>,
+  orgId: string,
+  connectionId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('scheduled_tasks')
+    .set({ lease_owner: PAUSED_LEASE, lease_until: PAUSED_UNTIL, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export async function releaseConnectionTasks(
+  db: Kysely<Database>,
+  orgId: string,
+  connectionId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('scheduled_tasks')
+    .set({ lease_owner: null, lease_until: null, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', PAUSED_LEASE)
+    .execute();
+}
+
+/** A failed attempt (already counted at claim): back off, or give up (`dead`) after `maxAttempts`. */
+export async function markTaskFailed(
+  db: Kysely<Database>,
+  task: TaskRow,
+  error: string,
+  now: number,
+  maxAttempts: number,
+): Promise<void> {
+  const attempts = task.attempts;
+  await db
+    .updateTable('scheduled_tasks')
+    .set({
+      status: attempts >= maxAttempts ? 'dead' : 'pending',
+      attempts,
+      last_error: error.slice(0, 2000),
+      due_at: now + Math.min(3_600_000, 1000 * 2 ** attempts),
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('org_id', '=', task.org_id)
+    .where('id', '=', task.id)
+    .execute();
+}
+
+/** Releases leases whose holder died (lease passed) or that a restarted worker of the same id left behind. */
+export async function releaseExpiredLeases(
+  db: Kysely<Database>,
+  now: number,
+  owner?: string,
+): Promise<{ tasks: number; messages: number }> {
+  let tasks = db
+    .updateTable('scheduled_tasks')
+    .set({ lease_owner: null, lease_until: null, updated_at: now })
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .where('lease_owner', '!=', PAUSED_LEASE);
+  tasks = owner ? tasks.where('lease_owner', '=', owner) : tasks.where('lease_until', '<', now);
+  const released = await tasks.executeTakeFirst();
+  return { tasks: Number(released.numUpdatedRows), messages: 0 };
+}
+
+/** Counts for the sweeper's report. */
+export async function stuckWork(
+  db: Kysely<Database>,
+  now: number,
+  overdueMs: number,
+): Promise<{ expiredLeases: number; overdue: number; dead: number }> {
+  const row = await db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => [
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.and([
+                eb('status', '=', 'pending'),
+                eb('lease_until', '<', now),
+                eb('lease_owner', '!=', PAUSED_LEASE),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('expired'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.and([
+                eb('status', '=', 'pending'),
+                eb('due_at', '<', now - overdueMs),
+                eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '!=', PAUSED_LEASE)]),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('overdue'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'dead').then(1).else(0).end()).as('dead'),
+    ])
+    .where('status', 'in', ['pending', 'dead'])
+    .executeTakeFirst();
+  return {
+    expiredLeases: Number(row?.expired ?? 0),
+    overdue: Number(row?.overdue ?? 0),
+    dead: Number(row?.dead ?? 0),
+  };
+}

@@ -1,0 +1,277 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DAY } from '../../src/engine/clock.ts';
+import type { Store } from '../../src/store/db.ts';
+import { T0 } from '../engine/engine-fixtures.ts';
+import { freshStore } from '../support/databases.ts';
+import { CONNECTIONS, seedCrashWorkload } from './crash-fixture.ts';
+import { buildServer, faultScale, pause } from './harness.ts';
+
+/**
+ * Crash test: 3 real `stepwise worker` processes share one PostgreSQL database and advance 3,000 connections
+ * through two phases (the start, then two days later). Workers are SIGKILLed one at a time, each kill at a
+ * moment the victim HOLDS leased work (checked after the kill: its leased rows are still pending, so the kill
+ * interrupted a batch before its commit), and restarted. At least 50 such kills per run (150 in the long
+ * version). Afterwards every connection is exactly where the sequence says, with every email, step and timeline
+ * entry written exactly once, and no task given up on.
+ */
+const KILLS = faultScale(50, 150);
+const WORKERS = 3;
+
+const server = buildServer();
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  server.remove();
+});
+
+function startWorker(url: string, workerId: string, fakeNow: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [server.bin, 'worker', '--only', 'engine'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      STEPWISE_FAKE_NOW: String(fakeNow),
+      STEPWISE_WORKER_ID: workerId,
+      STEPWISE_SECRET_KEY: 'crash-test-secret-0123456789abcdef0123456789',
+      WORKER_LEASE_MS: '60000',
+      WORKER_POLL_MS: '50',
+      // Small batches: many claim → commit windows to kill in, and enough of them to last 50 kills.
+      WORKER_BATCH_SIZE: '25',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return new Promise((resolveStart, reject) => {
+    let output = '';
+    child.stdout?.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.includes('engine worker started')) resolveStart(child);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`worker exited (${code}) before starting: ${output}`));
+    });
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
+}
+
+async function count(store: Store, where: { dueBy?: number; leasedTo?: string }): Promise<number> {
+  let query = store.db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending');
+  if (where.dueBy !== undefined) query = query.where('due_at', '<=', where.dueBy);
+  if (where.leasedTo !== undefined) query = query.where('lease_owner', '=', where.leasedTo);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+interface Slot {
+  id: string;
+  child: ChildProcess | null;
+  starting: Promise<void>;
+}
+
+interface Kill {
+  worker: string;
+  /** Due tasks not yet done just before the kill. */
+  pending: number;
+  /** Tasks still leased to the victim after it died: the batch it was in the middle of. */
+  inFlight: number;
+}
+
+/** A fleet of workers at one fake time; `restart` moves them all to a new time. */
+class Fleet {
+  readonly slots: Slot[];
+  constructor(
+    private readonly store: Store,
+    private now: number,
+  ) {
+    this.slots = Array.from({ length: WORKERS }, (_, i) => this.spawn({ id: `crash-w${i}`, child: null }));
+  }
+
+  private spawn(slot: { id: string; child: ChildProcess | null }): Slot {
+    const started = slot as Slot;
+    started.child = null;
+    started.starting = startWorker(this.store.url, slot.id, this.now).then((child) => {
+      started.child = child;
+    });
+    return started;
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.starting));
+  }
+
+  /**
+   * Waits until some running worker holds leased work on its first or second attempt (a fresh batch, or a task
+   * retried alone after one kill), kills it after a random 0–20 ms, and starts a new one in its place. No task is
+   * killed more than twice, so none reaches the 5-claim limit (leases.test.ts covers that).
+   */
+  async killMidWork(): Promise<Kill | null> {
+    const until = Date.now() + 5000;
+    for (;;) {
+      const running = this.slots.filter((s) => s.child);
+      const held = running.length === 0 ? [] : await this.targetLeases(running.map((s) => s.id));
+      const slot = running.find((s) => held.includes(s.id));
+      if (slot?.child) {
+        await pause(Math.floor(Math.random() * 20));
+        const pending = await count(this.store, { dueBy: this.now });
+        await kill(slot.child);
+        const inFlight = await count(this.store, { leasedTo: slot.id });
+        this.spawn(slot);
+        return { worker: slot.id, pending, inFlight };
+      }
+      if (Date.now() > until) return null;
+      await pause(2);
+    }
+  }
+
+  private async targetLeases(ids: string[]): Promise<string[]> {
+    const rows = await this.store.db
+      .selectFrom('scheduled_tasks')
+      .select('lease_owner')
+      .distinct()
+      .where('status', '=', 'pending')
+      .where('attempts', '<=', 2)
+      .where('lease_owner', 'in', ids)
+      .execute();
+    return rows.map((r) => r.lease_owner ?? '');
+  }
+
+  async stopAll(): Promise<void> {
+    await this.ready();
+    await Promise.all(this.slots.map((s) => (s.child ? kill(s.child) : undefined)));
+  }
+
+  async moveTo(now: number): Promise<void> {
+    await this.stopAll();
+    this.now = now;
+    for (const slot of this.slots) this.spawn(slot);
+    await this.ready();
+  }
+
+  async finish(deadlineMs: number): Promise<void> {
+    await this.ready();
+    const deadline = Date.now() + deadlineMs;
+    while ((await count(this.store, { dueBy: this.now })) > 0 && Date.now() < deadline) await pause(50);
+  }
+}
+
+async function verify(store: Store, gold: Set<string>): Promise<void> {
+  const connections = await store.db
+    .selectFrom('connections')
+    .select(['id', 'status', 'current_node_id'])
+    .execute();
+  expect(connections).toHaveLength(CONNECTIONS);
+  const wrong = connections.filter((c) =>
+    gold.has(c.id)
+      ? c.status !== 'completed' || c.current_node_id !== null
+      : c.status !== 'active' || c.current_node_id !== 't',
+  );
+  expect(wrong).toEqual([]);
+
+  const emails = await store.db
+    .selectFrom('outbound_messages')
+    .select((eb) => ['connection_id', eb.fn.countAll<number>().as('n')])
+    .groupBy('connection_id')
+    .execute();
+  const emailCount = new Map(emails.map((e) => [e.connection_id, Number(e.n)]));
+  const badEmails = connections.filter((c) => emailCount.get(c.id) !== (gold.has(c.id) ? 2 : 1));
+  expect(badEmails).toEqual([]);
+
+  const steps = await store.db
+    .selectFrom('step_instances')
+    .select((eb) => ['connection_id', eb.fn.countAll<number>().as('n')])
+    .groupBy('connection_id')
+    .execute();
+  expect(steps.filter((s) => Number(s.n) !== 4)).toEqual([]);
+  expect(steps).toHaveLength(CONNECTIONS);
+
+  // The timeline has no unique key: an event applied twice would show here.
+  const timeline = await store.db
+    .selectFrom('timeline_events')
+    .select((eb) => ['connection_id', eb.fn.countAll<number>().as('n')])
+    .groupBy('connection_id')
+    .execute();
+  const badTimeline = timeline.filter((t) => Number(t.n) !== (gold.has(t.connection_id ?? '') ? 6 : 4));
+  expect(badTimeline).toEqual([]);
+  expect(timeline).toHaveLength(CONNECTIONS);
+
+  // Every task done; none given up on although many were claimed by a worker that then died.
+  const tasks = await store.db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  expect(tasks.map((t) => [t.status, Number(t.n)])).toEqual([['done', 2 * CONNECTIONS]]);
+  const retried = await store.db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('attempts', '>', 1)
+    .executeTakeFirstOrThrow();
+  expect(Number(retried.n)).toBeGreaterThan(0);
+}
+
+describe('crash test (postgres, 3 workers)', () => {
+  it(
+    `advances ${CONNECTIONS} connections exactly once through ${KILLS} SIGKILLs mid-work`,
+    async () => {
+      const store = await freshStore('postgres', { file: true });
+      try {
+        const { gold } = await seedCrashWorkload(store);
+        const phases = [T0, T0 + 2 * DAY];
+        const kills: Kill[] = [];
+        const fleet = new Fleet(store, T0);
+        await fleet.ready();
+        const started = Date.now();
+        // Worker restarts bound the pace: ~1 s each on an idle machine, ~3 s on a loaded one (39 kills in 120 s at a
+        // load average of 21 on 2 cores). The bound leaves room for a busy machine.
+        const deadline = started + faultScale(240_000, 600_000);
+        let phase = 0;
+        let misses = 0;
+        while (kills.length < KILLS && Date.now() < deadline) {
+          const at = phases[phase] as number;
+          if ((await count(store, { dueBy: at })) === 0) {
+            if (phase === phases.length - 1) break;
+            phase++;
+            await fleet.moveTo(phases[phase] as number);
+            continue;
+          }
+          const killed = await fleet.killMidWork();
+          if (killed && killed.inFlight > 0) kills.push(killed);
+          else misses++;
+        }
+        console.info(
+          `crash test: ${kills.length} kills mid-work (${misses} misses, phase ${phase}) in ${Math.round((Date.now() - started) / 1000)} s, ${kills.reduce((n, k) => n + k.inFlight, 0)} leased tasks interrupted`,
+        );
+        // Every counted kill interrupted leased work, with work still pending.
+        expect(kills.length).toBeGreaterThanOrEqual(KILLS);
+        expect(kills.filter((k) => k.pending === 0 || k.inFlight === 0)).toEqual([]);
+        expect(new Set(kills.map((k) => k.worker)).size).toBe(WORKERS);
+
+        await fleet.finish(60_000);
+        if (phase === 0) {
+          expect(await count(store, { dueBy: T0 + 2 * DAY })).toBe(CONNECTIONS);
+          await fleet.moveTo(T0 + 2 * DAY);
+          await fleet.finish(60_000);
+        }
+        await fleet.stopAll();
+        await verify(store, gold);
+      } finally {
+        await store.close();
+      }
+    },
+    faultScale(480_000, 900_000),
+  );
+});
