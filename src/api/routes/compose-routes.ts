@@ -5,7 +5,11 @@ import type { Actor } from '../../domain/identity.ts';
 import { decideRecord } from '../../domain/permissions/permissions.ts';
 import { applyEvent } from '../../engine/apply-event.ts';
 import { type ComposeDraft, composeDraft, queueManualEmail, type StepRow } from '../../mail/compose.ts';
+import { withdrawQueuedMessage } from '../../store/queries/outbox-changes.ts';
+import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { findMessage } from '../../store/repos/mail-repo.ts';
+import { findRecord } from '../../store/repos/records-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -49,19 +53,9 @@ const yieldToOtherRequests = () => new Promise<void>((resolve) => setImmediate(r
 export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   /** The step, visible and actionable by the actor, that must be an open manual email step. */
   async function loadEmailStep(request: FastifyRequest, actor: Actor, id: string): Promise<StepRow> {
-    const step = await deps.store.db
-      .selectFrom('step_instances')
-      .selectAll()
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const step = await findStepInstance(deps.store.db, actor.orgId, id);
     if (!step) throw notFoundProblem('Step');
-    const record = await deps.store.db
-      .selectFrom('records')
-      .select(['owner_id', 'business_unit_id'])
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', step.record_id)
-      .executeTakeFirst();
+    const record = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (!record) throw notFoundProblem('Step');
     const policy = await loadPolicy(deps, request, actor.orgId);
     enforce(
@@ -122,12 +116,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     draft: ComposeDraft & { to: string },
     sendAt: number | null,
   ) {
-    const doNotEmail = await deps.store.db
-      .selectFrom('records')
-      .select('do_not_email')
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', step.record_id)
-      .executeTakeFirst();
+    const doNotEmail = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (doNotEmail?.do_not_email === 1) {
       throw new HttpProblem(409, 'do_not_email', 'The record is marked do not email');
     }
@@ -165,20 +154,11 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       });
     } catch (error) {
       // The step was not completed (not current any more, connection ended): the email must not go either.
-      await deps.store.db
-        .deleteFrom('outbound_messages')
-        .where('org_id', '=', actor.orgId)
-        .where('id', '=', outboundId)
-        .where('status', '=', 'queued')
-        .execute();
+      await withdrawQueuedMessage(deps.store.db, actor.orgId, outboundId);
       throw error;
     }
-    const row = await deps.store.db
-      .selectFrom('outbound_messages')
-      .select('not_before')
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', outboundId)
-      .executeTakeFirstOrThrow();
+    const row = await findMessage(deps.store.db, actor.orgId, outboundId);
+    if (!row) throw notFoundProblem('Email');
     return { stepId: step.id, outboundMessageId: outboundId, notBefore: row.not_before };
   }
 

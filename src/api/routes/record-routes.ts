@@ -14,6 +14,7 @@ import {
 } from '../../domain/records/record-schemas.ts';
 import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
 import { onRecordChanged } from '../../engine/record-changes.ts';
+import { userPlacement } from '../../store/queries/directory-lookups.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { listRecordFields } from '../../store/repos/record-fields-repo.ts';
 import {
@@ -205,12 +206,7 @@ const GridQuerySchema = PageQuerySchema.extend({
 const CursorShape = z.object({ k: z.union([z.string(), z.number()]), id: z.string(), s: z.string() });
 
 async function ownerRef(db: Kysely<Database>, orgId: string, userId: string) {
-  const user = await db
-    .selectFrom('users')
-    .select(['id', 'business_unit_id', 'active'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
+  const user = await userPlacement(db, orgId, userId);
   return user && user.active === 1 ? { ownerId: user.id, businessUnitId: user.business_unit_id } : undefined;
 }
 

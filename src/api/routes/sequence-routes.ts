@@ -24,7 +24,9 @@ import {
   instantiateBuiltin,
 } from '../../domain/templates/builtin-sequences.ts';
 import { sequenceExit } from '../../engine/exit-connections.ts';
+import { userName } from '../../store/queries/directory-lookups.ts';
 import { installBuiltinTemplates } from '../../store/repos/email-templates-repo.ts';
+import { loadAccessibleSequences } from '../../store/repos/sequence-access-repo.ts';
 import {
   activateSequence,
   connectedCounts,
@@ -160,24 +162,16 @@ async function summaries(
   const [tags, counts, shares] = await Promise.all([
     tagsOfSequences(db, orgId, ids),
     connectedCounts(db, orgId, ids),
-    ids.length
-      ? db
-          .selectFrom('sequence_shares')
-          .select(['sequence_id', 'principal_id', 'principal_type'])
-          .where('org_id', '=', orgId)
-          .where('sequence_id', 'in', ids)
-          .execute()
-      : [],
+    loadAccessibleSequences(db, orgId, ids),
   ]);
+  const refs = new Map(shares.map((s) => [s.id, s]));
   const permissionsOf = (row: SequenceRow) => {
-    const own = shares.filter((s) => s.sequence_id === row.id);
+    const shared = refs.get(row.id);
     const ref = {
       ownerId: row.owner_id,
       businessUnitId: row.business_unit_id,
-      sharedWithUserIds: own.filter((s) => s.principal_type === 'user').map((s) => s.principal_id),
-      sharedWithBusinessUnitIds: own
-        .filter((s) => s.principal_type === 'business_unit')
-        .map((s) => s.principal_id),
+      sharedWithUserIds: shared?.sharedWithUserIds ?? [],
+      sharedWithBusinessUnitIds: shared?.sharedWithBusinessUnitIds ?? [],
     };
     return Object.fromEntries(
       PERMISSION_ACTIONS.map((action) => [
@@ -206,25 +200,13 @@ async function summaries(
 }
 
 async function detail(db: Db, access: Access, row: SequenceRow) {
-  const [owner, version] = await Promise.all([
-    db
-      .selectFrom('users')
-      .select('name')
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', row.owner_id)
-      .executeTakeFirst(),
+  const [ownerName, version] = await Promise.all([
+    userName(db, row.org_id, row.owner_id),
     row.active_version_id ? findVersionById(db, row.org_id, row.active_version_id) : undefined,
   ]);
-  const creator = version
-    ? await db
-        .selectFrom('users')
-        .select('name')
-        .where('org_id', '=', row.org_id)
-        .where('id', '=', version.created_by)
-        .executeTakeFirst()
-    : undefined;
+  const creatorName = version ? await userName(db, row.org_id, version.created_by) : null;
   const [summary] = await summaries(db, access, [
-    { ...row, owner_name: owner?.name ?? null, active_version: version?.version ?? null },
+    { ...row, owner_name: ownerName, active_version: version?.version ?? null },
   ]);
   const definition = parseStoredDefinition(row.draft_json);
   const context = await loadValidationContext(db, row.org_id, row.record_type, {
@@ -240,7 +222,7 @@ async function detail(db: Db, access: Access, row: SequenceRow) {
           version: version.version,
           changeNote: version.change_note,
           createdBy: version.created_by,
-          createdByName: creator?.name ?? null,
+          createdByName: creatorName,
           createdAt: version.created_at,
         }
       : null,
@@ -614,18 +596,13 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       const { actor, row } = await guardSequence(deps, request, request.params.id, 'view');
       const version = await findVersion(db, actor.orgId, row.id, request.params.version);
       if (!version) throw new HttpProblem(404, 'not_found', 'Version not found');
-      const creator = await db
-        .selectFrom('users')
-        .select('name')
-        .where('org_id', '=', actor.orgId)
-        .where('id', '=', version.created_by)
-        .executeTakeFirst();
+      const creatorName = await userName(db, actor.orgId, version.created_by);
       return {
         id: version.id,
         version: version.version,
         changeNote: version.change_note,
         createdBy: version.created_by,
-        createdByName: creator?.name ?? null,
+        createdByName: creatorName,
         createdAt: version.created_at,
         definition: parseStoredDefinition(version.definition_json),
       };
