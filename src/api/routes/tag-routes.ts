@@ -15,7 +15,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { ProblemSchema } from '../problems.ts';
-import { guardSequence } from './sequence-routes.ts';
+import { guardSequence } from './sequence-route-support.ts';
 
 interface TagTreeItem {
   id: string;

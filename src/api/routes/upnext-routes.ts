@@ -12,7 +12,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 
 const NOT_CONNECTED = { connection: null, current: null, upcoming: [], completed: [], progress: null };
 

@@ -21,7 +21,7 @@ import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { forbidden, notFoundProblem, ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 
 const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
