@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../../domain/error-codes.ts';
 import { ROLES } from '../../domain/identity.ts';
 import { countActiveAdmins, type UserWithRoles } from '../../store/repos/admin-repo.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
@@ -27,7 +28,7 @@ export const UnitId = z.string().min(1).max(100);
 
 export const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema } as const;
 
-export const conflict = (code: string, message: string, path: (string | number)[] = []) =>
+export const conflict = (code: ErrorCode, message: string, path: (string | number)[] = []) =>
   new HttpProblem(409, code, message, path.length > 0 ? [{ path, code, message }] : []);
 
 /** Without this rule an org could lock itself out: some active admin must remain. */
