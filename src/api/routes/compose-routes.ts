@@ -20,7 +20,7 @@ import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
  * Manual email steps: compose (the step's template rendered for the record), edit, send now or schedule;
  * the step is then completed. Bulk: one email step of one sequence for many records, previewed first.
  */
-const DraftSchema = z
+export const DraftSchema = z
   .object({
     stepId: z.string(),
     recordId: z.string(),

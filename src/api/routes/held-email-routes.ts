@@ -17,7 +17,7 @@ import { OutboxItemSchema, toItem, visibleSenders } from './outbox-routes.ts';
  * the placeholders that have no value), edit it, and release it as written; the held step is then completed and
  * the sequence goes on. Retry (after fixing the record) and cancel are in the outbox routes.
  */
-const HeldDraftSchema = z
+export const HeldDraftSchema = z
   .object({
     id: z.string(),
     to: z.string(),

@@ -50,7 +50,7 @@ export const OutboxItemSchema = z
   })
   .meta({ id: 'OutboxItem' });
 
-const OutboxMessageSchema = OutboxItemSchema.extend({
+export const OutboxMessageSchema = OutboxItemSchema.extend({
   html: z.string(),
   text: z.string(),
   templateId: z.string().nullable(),

@@ -37,7 +37,7 @@ const TagTreeItemSchema: z.ZodType<TagTreeItem> = z
   })
   .meta({ id: 'TagTreeItem' });
 
-const TagSchema = z
+export const TagSchema = z
   .object({ id: z.string(), name: z.string(), parentId: z.string().nullable() })
   .meta({ id: 'Tag' });
 const TagNameSchema = z.string().max(200);

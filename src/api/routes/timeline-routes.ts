@@ -7,7 +7,7 @@ import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination
 import { ProblemSchema } from '../problems.ts';
 import { loadRecordFor } from './connection-route-support.ts';
 
-const TimelineEventSchema = z
+export const TimelineEventSchema = z
   .object({
     id: z.string(),
     kind: z.string(),
