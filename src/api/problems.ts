@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode, isErrorCode } from '../domain/error-codes.ts';
 import { DomainError, type DomainErrorKind, type Problem } from '../domain/errors.ts';
 import { isDatabaseUnavailable, isStorageFull } from '../store/db-errors.ts';
 
@@ -13,7 +14,8 @@ export const ProblemSchema = z
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    code: z.string(),
+    /** One of a closed list (ERROR_CODES); integrations may branch on it. */
+    code: z.enum(ERROR_CODES),
     detail: z.string(),
     problems: z
       .array(
@@ -28,7 +30,7 @@ export type ProblemBody = z.infer<typeof ProblemSchema>;
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly problems: Problem[] = [],
   ) {
@@ -75,7 +77,7 @@ function customCode(params: unknown): string | undefined {
  * Fastify's own request errors (`FST_ERR_*`) leave as our stable lowercase codes; any other framework 4xx is
  * `bad_request` (its internal code is not part of the API).
  */
-const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
+const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     status: 413,
     code: 'payload_too_large',
@@ -101,7 +103,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail: stri
 };
 
 function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemBody {
-  const base = (status: number, code: string, detail: string, problems?: Problem[]): ProblemBody => ({
+  const base = (status: number, code: ErrorCode, detail: string, problems?: Problem[]): ProblemBody => ({
     type: `https://stepwise.dev/problems/${code}`,
     title: TITLES[status] ?? 'Error',
     status,
@@ -145,8 +147,7 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return base(known.status, known.code, known.detail);
   if (status === 429) return base(429, 'rate_limited', error.message);
-  const code =
-    fastifyError.code && /^[a-z][a-z_]*$/.test(fastifyError.code) ? fastifyError.code : 'bad_request';
+  const code = fastifyError.code && isErrorCode(fastifyError.code) ? fastifyError.code : 'bad_request';
   return base(status, code, error.message);
 }
 

@@ -5,6 +5,10 @@
  */
 export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'limit';
 
+import type { ErrorCode } from './error-codes.ts';
+
+export type { ErrorCode };
+
 export interface Problem {
   /** Where the problem is: a field path (`["nodes", 2, "days"]`) or a node id (`["node", "n4"]`). */
   path: (string | number)[];
@@ -15,7 +19,7 @@ export interface Problem {
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly problems: Problem[] = [],
   ) {
@@ -24,5 +28,5 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, code = 'not_found') =>
+export const notFound = (what: string, code: ErrorCode = 'not_found') =>
   new DomainError('not_found', code, `${what} not found`);

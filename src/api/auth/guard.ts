@@ -8,6 +8,8 @@ import {
   type OrgAction,
   type OrgPolicy,
 } from '../../domain/permissions/permissions.ts';
+import { orgSettingsJson } from '../../store/queries/directory-lookups.ts';
+import { loadUnitTree } from '../../store/repos/sequence-access-repo.ts';
 import type { AppDeps } from '../deps.ts';
 import { forbidden, notFoundProblem } from '../problems.ts';
 import { requireActor } from './authenticate.ts';
@@ -22,18 +24,11 @@ declare module 'fastify' {
 /** The organisation's permission inputs (business unit tree, feature roles), loaded once per request. */
 export async function loadPolicy(deps: AppDeps, request: FastifyRequest, orgId: string): Promise<OrgPolicy> {
   if (request.orgPolicy) return request.orgPolicy;
-  const [units, org] = await Promise.all([
-    deps.store.db
-      .selectFrom('business_units')
-      .select(['id', 'parent_id'])
-      .where('org_id', '=', orgId)
-      .execute(),
-    deps.store.db.selectFrom('orgs').select('settings_json').where('id', '=', orgId).executeTakeFirst(),
+  const [businessUnits, settings] = await Promise.all([
+    loadUnitTree(deps.store.db, orgId),
+    orgSettingsJson(deps.store.db, orgId),
   ]);
-  request.orgPolicy = {
-    businessUnits: units.map((unit) => ({ id: unit.id, parentId: unit.parent_id })),
-    featureRoles: parseOrgSettings(org?.settings_json ?? '{}').featureRoles,
-  };
+  request.orgPolicy = { businessUnits, featureRoles: parseOrgSettings(settings).featureRoles };
   return request.orgPolicy;
 }
 

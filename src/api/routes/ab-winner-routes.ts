@@ -5,7 +5,7 @@ import { recordAudit } from '../../store/repos/audit-repo.ts';
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
-import { guardSequence } from './sequence-routes.ts';
+import { guardSequence } from './sequence-route-support.ts';
 
 const Params = z.strictObject({ id: z.string().min(1).max(100), nodeId: z.string().min(1).max(64) });
 const Body = z.strictObject({ variant: z.string().min(1).max(8) });

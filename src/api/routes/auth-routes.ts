@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORG_ACTIONS, orgPermissions } from '../../domain/permissions/permissions.ts';
+import { sessionCsrfToken } from '../../store/queries/directory-lookups.ts';
 import {
   businessUnitName,
   deleteSession,
@@ -158,12 +159,7 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       let csrfToken: string | null = null;
       if (request.sessionId) {
-        const session = await deps.store.db
-          .selectFrom('sessions')
-          .select('csrf_token')
-          .where('id', '=', request.sessionId)
-          .executeTakeFirst();
-        csrfToken = session?.csrf_token ?? null;
+        csrfToken = await sessionCsrfToken(deps.store.db, request.sessionId);
       }
       return {
         ...actor,

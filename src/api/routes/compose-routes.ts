@@ -11,7 +11,11 @@ import {
   renderComposed,
   type StepRow,
 } from '../../mail/compose.ts';
+import { withdrawQueuedMessage } from '../../store/queries/outbox-changes.ts';
+import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { findMessage } from '../../store/repos/mail-repo.ts';
+import { findRecord } from '../../store/repos/records-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -22,7 +26,7 @@ import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
  * Manual email steps: compose (the step's template rendered for the record), edit, send now or schedule;
  * the step is then completed. Bulk: one email step of one sequence for many records, previewed first.
  */
-const DraftSchema = z
+export const DraftSchema = z
   .object({
     stepId: z.string(),
     recordId: z.string(),
@@ -67,19 +71,9 @@ const yieldToOtherRequests = () => new Promise<void>((resolve) => setImmediate(r
 export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   /** The step, visible and actionable by the actor, that must be an open manual email step. */
   async function loadEmailStep(request: FastifyRequest, actor: Actor, id: string): Promise<StepRow> {
-    const step = await deps.store.db
-      .selectFrom('step_instances')
-      .selectAll()
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const step = await findStepInstance(deps.store.db, actor.orgId, id);
     if (!step) throw notFoundProblem('Step');
-    const record = await deps.store.db
-      .selectFrom('records')
-      .select(['owner_id', 'business_unit_id'])
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', step.record_id)
-      .executeTakeFirst();
+    const record = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (!record) throw notFoundProblem('Step');
     const policy = await loadPolicy(deps, request, actor.orgId);
     enforce(
@@ -141,12 +135,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     draft: ComposeDraft & { to: string },
     sendAt: number | null,
   ) {
-    const doNotEmail = await deps.store.db
-      .selectFrom('records')
-      .select('do_not_email')
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', step.record_id)
-      .executeTakeFirst();
+    const doNotEmail = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (doNotEmail?.do_not_email === 1) {
       throw new HttpProblem(409, 'do_not_email', 'The record is marked do not email');
     }
@@ -184,20 +173,11 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       });
     } catch (error) {
       // The step was not completed (not current any more, connection ended): the email must not go either.
-      await deps.store.db
-        .deleteFrom('outbound_messages')
-        .where('org_id', '=', actor.orgId)
-        .where('id', '=', outboundId)
-        .where('status', '=', 'queued')
-        .execute();
+      await withdrawQueuedMessage(deps.store.db, actor.orgId, outboundId);
       throw error;
     }
-    const row = await deps.store.db
-      .selectFrom('outbound_messages')
-      .select('not_before')
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', outboundId)
-      .executeTakeFirstOrThrow();
+    const row = await findMessage(deps.store.db, actor.orgId, outboundId);
+    if (!row) throw notFoundProblem('Email');
     return { stepId: step.id, outboundMessageId: outboundId, notBefore: row.not_before };
   }
 

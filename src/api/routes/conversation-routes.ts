@@ -20,7 +20,7 @@ import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 
 const EventSchema = z.object({
   type: z.enum(['open', 'click', 'bounce']),

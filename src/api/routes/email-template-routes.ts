@@ -5,6 +5,7 @@ import { RecordTypeSchema } from '../../domain/sequence/definition.ts';
 import { TEMPLATE_LANGUAGES } from '../../domain/templates/builtin-emails.ts';
 import { decideEmailTemplate, type EmailTemplateAction } from '../../domain/templates/permissions.ts';
 import { type RenderContext, renderTemplate, type TemplateSource } from '../../mail/render.ts';
+import { orgName, userContact } from '../../store/queries/directory-lookups.ts';
 import {
   deleteEmailTemplate,
   findEmailTemplate,
@@ -13,6 +14,7 @@ import {
   toEmailTemplate,
   updateEmailTemplate,
 } from '../../store/repos/email-templates-repo.ts';
+import { findRecord } from '../../store/repos/records-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -91,12 +93,7 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
   /** Renders against a record the actor may see, sent as its owner. */
   async function preview(request: FastifyRequest, template: TemplateSource, recordId: string) {
     const actor = requireActor(request);
-    const record = await db
-      .selectFrom('records')
-      .selectAll()
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', recordId)
-      .executeTakeFirst();
+    const record = await findRecord(db, actor.orgId, recordId);
     if (!record) throw notFoundProblem('Record');
     const policy = await loadPolicy(deps, request, actor.orgId);
     enforce(
@@ -106,14 +103,9 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
       }),
       'Record',
     );
-    const [owner, org] = await Promise.all([
-      db
-        .selectFrom('users')
-        .select(['name', 'email'])
-        .where('org_id', '=', actor.orgId)
-        .where('id', '=', record.owner_id)
-        .executeTakeFirst(),
-      db.selectFrom('orgs').select('name').where('id', '=', actor.orgId).executeTakeFirst(),
+    const [owner, name] = await Promise.all([
+      userContact(db, actor.orgId, record.owner_id),
+      orgName(db, actor.orgId),
     ]);
     const { custom_json, org_id: _org, ...core } = record;
     let custom: Record<string, unknown> = {};
@@ -125,7 +117,7 @@ export async function emailTemplateRoutes(app: ApiApp, deps: AppDeps): Promise<v
     const context: RenderContext = {
       record: { ...custom, ...core },
       owner: { name: owner?.name ?? null, email: owner?.email ?? null },
-      org: { name: org?.name ?? null },
+      org: { name },
     };
     return renderTemplate(template, context);
   }

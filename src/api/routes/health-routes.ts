@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { pingDatabase } from '../../store/queries/directory-lookups.ts';
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -19,7 +19,7 @@ async function databaseAnswers(deps: AppDeps): Promise<string | null> {
   });
   try {
     return await Promise.race([
-      sql`select 1`.execute(deps.store.db).then(
+      pingDatabase(deps.store.db).then(
         () => null,
         (error: unknown) => (error instanceof Error ? error.message : String(error)) || 'query failed',
       ),

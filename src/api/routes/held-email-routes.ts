@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { composeDraft } from '../../mail/compose.ts';
 import { endEmailHold } from '../../mail/held-steps.ts';
+import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { setFinalContent } from '../../store/repos/held-steps-repo.ts';
 import { findMessage, type OutboundRow, requeueMessage } from '../../store/repos/mail-repo.ts';
@@ -16,7 +17,7 @@ import { OutboxItemSchema, toItem, visibleSenders } from './outbox-routes.ts';
  * the placeholders that have no value), edit it, and release it as written; the held step is then completed and
  * the sequence goes on. Retry (after fixing the record) and cancel are in the outbox routes.
  */
-const HeldDraftSchema = z
+export const HeldDraftSchema = z
   .object({
     id: z.string(),
     to: z.string(),
@@ -61,12 +62,7 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
       if (row.content_kind === 'final' || !row.step_instance_id) {
         return { ...base, subject: row.subject, html: row.body_html, missing: [] };
       }
-      const step = await deps.store.db
-        .selectFrom('step_instances')
-        .selectAll()
-        .where('org_id', '=', row.org_id)
-        .where('id', '=', row.step_instance_id)
-        .executeTakeFirst();
+      const step = await findStepInstance(deps.store.db, row.org_id, row.step_instance_id);
       if (!step) return { ...base, subject: row.subject, html: row.body_html, missing: [] };
       const draft = await composeDraft(deps.store.db, step, row.sender_user_id);
       return { ...base, subject: draft.subject, html: draft.html, missing: draft.missing };

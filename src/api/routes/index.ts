@@ -2,10 +2,13 @@ import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { abWinnerRoutes } from './ab-winner-routes.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { adminSettingsRoutes } from './admin-settings-routes.ts';
+import { adminUnitRoutes } from './admin-unit-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { composeRoutes } from './compose-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
+import { connectionStateRoutes } from './connection-state-routes.ts';
 import { conversationRoutes } from './conversation-routes.ts';
 import { deadTaskRoutes } from './dead-task-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
@@ -27,7 +30,9 @@ import { recordFieldRoutes } from './record-field-routes.ts';
 import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
+import { sequenceLifecycleRoutes } from './sequence-lifecycle-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
+import { sequenceTemplateRoutes } from './sequence-template-routes.ts';
 import { signatureRoutes } from './signature-routes.ts';
 import { ssoAdminRoutes } from './sso-admin-routes.ts';
 import { ssoRoutes } from './sso-routes.ts';
@@ -56,6 +61,8 @@ export const routeModules: RouteModule[] = [
   tokenRoutes,
   profileRoutes,
   adminRoutes,
+  adminUnitRoutes,
+  adminSettingsRoutes,
   auditRoutes,
   deadTaskRoutes,
   insightsRoutes,
@@ -67,9 +74,12 @@ export const routeModules: RouteModule[] = [
   unsubscribeRoutes,
   inboundRoutes,
   sequenceRoutes,
+  sequenceLifecycleRoutes,
+  sequenceTemplateRoutes,
   tagRoutes,
   emailTemplateRoutes,
   connectionRoutes,
+  connectionStateRoutes,
   stepRoutes,
   worklistRoutes,
   upNextRoutes,

@@ -37,7 +37,7 @@ const WindowQuery = z.strictObject({
     .default(30),
 });
 
-const EmailRatesSchema = z.object({
+export const EmailRatesSchema = z.object({
   sent: z.number(),
   opened: z.number(),
   clicked: z.number(),
@@ -49,7 +49,7 @@ const EmailRatesSchema = z.object({
   bounceRate: z.number(),
 });
 
-const SequenceInsightsSchema = z
+export const SequenceInsightsSchema = z
   .object({
     sequenceId: z.string(),
     days: z.number(),

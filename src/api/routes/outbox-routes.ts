@@ -6,6 +6,8 @@ import { endEmailHold } from '../../mail/held-steps.ts';
 import { recipientZones } from '../../mail/recipient-zones.ts';
 import { unsubscribeUrl } from '../../mail/tracking.ts';
 import { buildRawMessage } from '../../mail/transport.ts';
+import { userContact, usersWithUnits } from '../../store/queries/directory-lookups.ts';
+import { cancelUnsentMessage } from '../../store/queries/outbox-changes.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   findMessage,
@@ -51,7 +53,7 @@ export const OutboxItemSchema = z
   })
   .meta({ id: 'OutboxItem' });
 
-const OutboxMessageSchema = OutboxItemSchema.extend({
+export const OutboxMessageSchema = OutboxItemSchema.extend({
   html: z.string(),
   text: z.string(),
   templateId: z.string().nullable(),
@@ -97,11 +99,7 @@ export async function visibleSenders(
   if (!actor.roles.some((role) => role === 'sales_manager' || role === 'sequence_manager'))
     return [actor.userId];
   const policy = await loadPolicy(deps, request, actor.orgId);
-  const users = await deps.store.db
-    .selectFrom('users')
-    .select(['id', 'business_unit_id'])
-    .where('org_id', '=', actor.orgId)
-    .execute();
+  const users = await usersWithUnits(deps.store.db, actor.orgId);
   return users
     .filter(
       (user) => user.id === actor.userId || isWithinUnit(policy, actor.businessUnitId, user.business_unit_id),
@@ -198,12 +196,7 @@ export async function outboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       if (row.status !== 'sent' && row.status !== 'sending' && row.status !== 'bounced') {
         throw new HttpProblem(409, 'not_sent', 'Only sent emails have a raw form');
       }
-      const sender = await deps.store.db
-        .selectFrom('users')
-        .select(['name', 'email'])
-        .where('org_id', '=', row.org_id)
-        .where('id', '=', row.sender_user_id)
-        .executeTakeFirst();
+      const sender = await userContact(deps.store.db, row.org_id, row.sender_user_id);
       const unsubscribe = unsubscribeUrl(deps.config.publicUrl, deps.config.secretKey, {
         orgId: row.org_id,
         messageId: row.id,
@@ -252,19 +245,7 @@ export async function outboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           if (name === 'retry') {
             changed = await requeueMessage(trx, actor.orgId, row.id, now);
           } else {
-            const result = await trx
-              .updateTable('outbound_messages')
-              .set({
-                status: 'canceled',
-                hold_reason: null,
-                last_error: 'Canceled by a user',
-                updated_at: now,
-              })
-              .where('org_id', '=', actor.orgId)
-              .where('id', '=', row.id)
-              .where('status', 'in', ['queued', 'held'])
-              .executeTakeFirst();
-            changed = Number(result.numUpdatedRows) > 0;
+            changed = await cancelUnsentMessage(trx, actor.orgId, row.id, now);
           }
           if (changed && row.status === 'held') {
             // The held step is decided: released (completed) or canceled (skipped); the sequence goes on.

@@ -11,7 +11,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { notFoundProblem, ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 import { visibleSenders } from './outbox-routes.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ErrorCode } from '../../domain/error-codes.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
 import { decideSequence } from '../../domain/permissions/permissions.ts';
@@ -107,7 +108,7 @@ export async function segmentRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     recordType: string,
   ) => {
     const sequence = await loadSequenceForConnect(deps.store.db, actor.orgId, sequenceId);
-    const problem = (code: string, message: string) =>
+    const problem = (code: ErrorCode, message: string) =>
       new DomainError('invalid', code, message, [{ path: ['body', 'sequenceId'], code, message }]);
     if (!sequence) throw problem('sequence_not_found', 'No such sequence');
     const policy = await loadPolicy(deps, request, actor.orgId);

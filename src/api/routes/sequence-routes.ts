@@ -1,290 +1,55 @@
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Actor } from '../../domain/identity.ts';
-import {
-  decideOrg,
-  decideSequence,
-  type OrgPolicy,
-  type SequenceAction,
-} from '../../domain/permissions/permissions.ts';
+import { decideOrg } from '../../domain/permissions/permissions.ts';
 import {
   RecordTypeSchema,
   type SequenceDefinition,
   SequenceDefinitionSchema,
 } from '../../domain/sequence/definition.ts';
-import { parseExport, SequenceExportSchema } from '../../domain/sequence/export-format.ts';
-import { VALIDATION_CODES, validateDefinition } from '../../domain/sequence/validate.ts';
+import { validateDefinition } from '../../domain/sequence/validate.ts';
 import { sequenceVisibility } from '../../domain/sequence/visibility.ts';
-import { TEMPLATE_LANGUAGES } from '../../domain/templates/builtin-emails.ts';
 import {
   BUILTIN_PREFIX,
-  BUILTIN_SEQUENCES,
   findBuiltinSequence,
   instantiateBuiltin,
 } from '../../domain/templates/builtin-sequences.ts';
 import { sequenceExit } from '../../engine/exit-connections.ts';
 import { installBuiltinTemplates } from '../../store/repos/email-templates-repo.ts';
 import {
-  activateSequence,
-  connectedCounts,
-  copySequence,
-  deactivateSequence,
   deleteSequence,
-  exportSequence,
-  findVersion,
-  findVersionById,
-  importSequence,
   insertSequence,
   listSequences,
-  listVersions,
   loadValidationContext,
   parseStoredDefinition,
-  requireSequence,
-  SEQUENCE_SORTS,
-  type SequenceRow,
   saveDraft,
-  setTemplateFlag,
-  sharesOf,
   sortValue,
-  startRevision,
   updateProperties,
 } from '../../store/repos/sequences-repo.ts';
-import { tagsOfSequences, tagWithDescendants } from '../../store/repos/tags-repo.ts';
-import type { Database } from '../../store/schema.ts';
+import { tagWithDescendants } from '../../store/repos/tags-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
-import { decodeCursor, encodeCursor, PageQuerySchema, pageSchema } from '../pagination.ts';
+import { decodeCursor, encodeCursor, pageSchema } from '../pagination.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
+import {
+  type Access,
+  CursorShape,
+  type Db,
+  DescriptionSchema,
+  detail,
+  guardSequence,
+  IdParams,
+  LanguageSchema,
+  ListQuerySchema,
+  NameSchema,
+  SequenceDetailSchema,
+  SequenceSummarySchema,
+  summaries,
+  ValidationProblemSchema,
+} from './sequence-route-support.ts';
 
-// ── Schemas ───────────────────────────────────────────────────────────────────────────────────────────────
-const StatusSchema = z.enum(['inactive', 'active', 'revision']);
-const LanguageSchema = z.enum(TEMPLATE_LANGUAGES);
-
-export const ValidationProblemSchema = z
-  .object({ code: z.enum(VALIDATION_CODES), nodeId: z.string().nullable(), message: z.string() })
-  .meta({ id: 'ValidationProblem' });
-
-const PERMISSION_ACTIONS = [
-  'edit',
-  'activate',
-  'deactivate',
-  'delete',
-  'connect',
-  'copy',
-  'apply_tags',
-] as const;
-const PermissionsSchema = z.object({
-  edit: z.boolean(),
-  activate: z.boolean(),
-  deactivate: z.boolean(),
-  delete: z.boolean(),
-  connect: z.boolean(),
-  copy: z.boolean(),
-  apply_tags: z.boolean(),
-});
-
-export const SequenceSummarySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    status: StatusSchema,
-    recordType: RecordTypeSchema,
-    ownerId: z.string(),
-    ownerName: z.string().nullable(),
-    businessUnitId: z.string(),
-    tags: z.array(z.object({ id: z.string(), name: z.string() })),
-    connectedCount: z.number().int(),
-    /** Number of the version new connections get; null before the first activation. */
-    version: z.number().int().nullable(),
-    isTemplate: z.boolean(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    /** What the signed-in user may do with it. */
-    permissions: PermissionsSchema,
-  })
-  .meta({ id: 'SequenceSummary' });
-
-const VersionInfoSchema = z.object({
-  id: z.string(),
-  version: z.number().int(),
-  changeNote: z.string().nullable(),
-  createdBy: z.string(),
-  createdByName: z.string().nullable(),
-  createdAt: z.number(),
-});
-
-export const SequenceDetailSchema = SequenceSummarySchema.extend({
-  /** The draft: what the designer edits (equal to the active version while active). */
-  definition: SequenceDefinitionSchema,
-  activeVersion: VersionInfoSchema.nullable(),
-  problems: z.array(ValidationProblemSchema),
-}).meta({ id: 'SequenceDetail' });
-
-const IdParams = z.object({ id: z.string().min(1).max(100) });
-
-const NameSchema = z.string().trim().min(1).max(200);
-const DescriptionSchema = z.string().max(4000);
-
-const TemplateGalleryItemSchema = z
-  .object({
-    id: z.string(),
-    source: z.enum(['builtin', 'user']),
-    name: z.string(),
-    description: z.string(),
-    recordType: RecordTypeSchema,
-    language: LanguageSchema.nullable(),
-    stepCount: z.number().int(),
-    definition: SequenceDefinitionSchema,
-  })
-  .meta({ id: 'SequenceTemplate' });
-
-// ── Helpers ───────────────────────────────────────────────────────────────────────────────────────────────
-type Db = Kysely<Database>;
-
-interface Access {
-  actor: Actor;
-  policy: OrgPolicy;
-}
-
-async function summaries(
-  db: Db,
-  access: Access,
-  rows: (SequenceRow & { owner_name?: string | null; active_version?: number | null })[],
-) {
-  const orgId = access.actor.orgId;
-  const ids = rows.map((r) => r.id);
-  const [tags, counts, shares] = await Promise.all([
-    tagsOfSequences(db, orgId, ids),
-    connectedCounts(db, orgId, ids),
-    ids.length
-      ? db
-          .selectFrom('sequence_shares')
-          .select(['sequence_id', 'principal_id', 'principal_type'])
-          .where('org_id', '=', orgId)
-          .where('sequence_id', 'in', ids)
-          .execute()
-      : [],
-  ]);
-  const permissionsOf = (row: SequenceRow) => {
-    const own = shares.filter((s) => s.sequence_id === row.id);
-    const ref = {
-      ownerId: row.owner_id,
-      businessUnitId: row.business_unit_id,
-      sharedWithUserIds: own.filter((s) => s.principal_type === 'user').map((s) => s.principal_id),
-      sharedWithBusinessUnitIds: own
-        .filter((s) => s.principal_type === 'business_unit')
-        .map((s) => s.principal_id),
-    };
-    return Object.fromEntries(
-      PERMISSION_ACTIONS.map((action) => [
-        action,
-        decideSequence(access.actor, access.policy, action, ref).allowed,
-      ]),
-    ) as Record<(typeof PERMISSION_ACTIONS)[number], boolean>;
-  };
-  return rows.map((row) => ({
-    permissions: permissionsOf(row),
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    status: row.status,
-    recordType: row.record_type,
-    ownerId: row.owner_id,
-    ownerName: row.owner_name ?? null,
-    businessUnitId: row.business_unit_id,
-    tags: tags.get(row.id) ?? [],
-    connectedCount: counts.get(row.id) ?? 0,
-    version: row.active_version ?? null,
-    isTemplate: row.is_template === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }));
-}
-
-async function detail(db: Db, access: Access, row: SequenceRow) {
-  const [owner, version] = await Promise.all([
-    db
-      .selectFrom('users')
-      .select('name')
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', row.owner_id)
-      .executeTakeFirst(),
-    row.active_version_id ? findVersionById(db, row.org_id, row.active_version_id) : undefined,
-  ]);
-  const creator = version
-    ? await db
-        .selectFrom('users')
-        .select('name')
-        .where('org_id', '=', row.org_id)
-        .where('id', '=', version.created_by)
-        .executeTakeFirst()
-    : undefined;
-  const [summary] = await summaries(db, access, [
-    { ...row, owner_name: owner?.name ?? null, active_version: version?.version ?? null },
-  ]);
-  const definition = parseStoredDefinition(row.draft_json);
-  const context = await loadValidationContext(db, row.org_id, row.record_type, {
-    sequenceId: row.id,
-    viewerIds: [row.owner_id, access.actor.userId],
-  });
-  return {
-    ...summary!,
-    definition,
-    activeVersion: version
-      ? {
-          id: version.id,
-          version: version.version,
-          changeNote: version.change_note,
-          createdBy: version.created_by,
-          createdByName: creator?.name ?? null,
-          createdAt: version.created_at,
-        }
-      : null,
-    problems: validateDefinition(definition, context),
-  };
-}
-
-/** Loads the sequence and checks the action; another business unit's sequence is a 404. */
-export async function guardSequence(
-  deps: AppDeps,
-  request: FastifyRequest,
-  id: string,
-  action: SequenceAction,
-  db: Db = deps.store.db,
-): Promise<{ actor: Actor; row: SequenceRow }> {
-  const actor = requireActor(request);
-  const row = await requireSequence(db, actor.orgId, id);
-  const [policy, shares] = await Promise.all([
-    loadPolicy(deps, request, actor.orgId),
-    sharesOf(db, actor.orgId, id),
-  ]);
-  enforce(
-    decideSequence(actor, policy, action, {
-      ownerId: row.owner_id,
-      businessUnitId: row.business_unit_id,
-      ...shares,
-    }),
-    'Sequence',
-  );
-  return { actor, row };
-}
-
-const ListQuerySchema = PageQuerySchema.extend({
-  status: StatusSchema.optional(),
-  recordType: RecordTypeSchema.optional(),
-  tagId: z.string().max(100).optional(),
-  ownerId: z.string().max(100).optional(),
-  q: z.string().trim().max(200).optional(),
-  isTemplate: z.enum(['true', 'false']).optional(),
-  sort: z.enum(SEQUENCE_SORTS).default('updated'),
-  direction: z.enum(['asc', 'desc']).optional(),
-});
-const CursorShape = z.object({ v: z.union([z.string(), z.number()]), id: z.string() });
-
+/** Sequences themselves: list, create, read, change properties and definition, delete. */
 export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   const db = deps.store.db;
   const accessOf = async (request: FastifyRequest): Promise<Access> => {
@@ -476,190 +241,6 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
     },
   );
 
-  app.post(
-    '/api/sequences/:id/activate',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Activate: validates, creates the next version (change note required for a revision)',
-        params: IdParams,
-        body: z.strictObject({ changeNote: z.string().trim().max(2000).optional() }).default({}),
-        response: {
-          200: SequenceDetailSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
-          409: ProblemSchema,
-          422: ProblemSchema,
-        },
-      },
-    },
-    async (request) => {
-      const { actor } = await guardSequence(deps, request, request.params.id, 'activate');
-      const { row } = await activateSequence(deps.store, {
-        orgId: actor.orgId,
-        id: request.params.id,
-        actorId: actor.userId,
-        changeNote: request.body.changeNote ?? null,
-        now: deps.clock.now(),
-      });
-      return detail(db, await accessOf(request), row);
-    },
-  );
-
-  app.post(
-    '/api/sequences/:id/deactivate',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Deactivate: no new connections; `disconnectRecords` also ends the live connections',
-        params: IdParams,
-        body: z
-          .strictObject({ disconnectRecords: z.boolean().default(false) })
-          .default({ disconnectRecords: false }),
-        response: {
-          200: SequenceDetailSchema.extend({ disconnected: z.number().int() }),
-          403: ProblemSchema,
-          404: ProblemSchema,
-          409: ProblemSchema,
-        },
-      },
-    },
-    async (request) => {
-      const { actor } = await guardSequence(deps, request, request.params.id, 'deactivate');
-      const now = deps.clock.now();
-      const result = await tx((trx) =>
-        deactivateSequence(trx, {
-          orgId: actor.orgId,
-          id: request.params.id,
-          actorId: actor.userId,
-          endConnections: request.body.disconnectRecords ? sequenceExit(actor.userId, now) : null,
-          now,
-        }),
-      );
-      return {
-        ...(await detail(db, await accessOf(request), result.row)),
-        disconnected: result.disconnected,
-      };
-    },
-  );
-
-  app.post(
-    '/api/sequences/:id/edit',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Edit an active sequence: opens a revision (a new draft from the running version)',
-        params: IdParams,
-        response: { 200: SequenceDetailSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
-      },
-    },
-    async (request) => {
-      const { actor } = await guardSequence(deps, request, request.params.id, 'edit');
-      const row = await tx((trx) =>
-        startRevision(trx, {
-          orgId: actor.orgId,
-          id: request.params.id,
-          actorId: actor.userId,
-          now: deps.clock.now(),
-        }),
-      );
-      return detail(db, await accessOf(request), row);
-    },
-  );
-
-  app.get(
-    '/api/sequences/:id/versions',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Version history, newest first, with change notes, author and time',
-        params: IdParams,
-        response: {
-          200: z.object({ items: z.array(VersionInfoSchema.extend({ active: z.boolean() })) }),
-          404: ProblemSchema,
-        },
-      },
-    },
-    async (request) => {
-      const { actor, row } = await guardSequence(deps, request, request.params.id, 'view');
-      const versions = await listVersions(db, actor.orgId, row.id);
-      return {
-        items: versions.map((v) => ({
-          id: v.id,
-          version: v.version,
-          changeNote: v.change_note,
-          createdBy: v.created_by,
-          createdByName: v.created_by_name ?? null,
-          createdAt: v.created_at,
-          active: v.id === row.active_version_id && row.status !== 'inactive',
-        })),
-      };
-    },
-  );
-
-  app.get(
-    '/api/sequences/:id/versions/:version',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'One version, read-only',
-        params: IdParams.extend({ version: z.coerce.number().int().min(1) }),
-        response: {
-          200: VersionInfoSchema.extend({ definition: SequenceDefinitionSchema }),
-          404: ProblemSchema,
-        },
-      },
-    },
-    async (request) => {
-      const { actor, row } = await guardSequence(deps, request, request.params.id, 'view');
-      const version = await findVersion(db, actor.orgId, row.id, request.params.version);
-      if (!version) throw new HttpProblem(404, 'not_found', 'Version not found');
-      const creator = await db
-        .selectFrom('users')
-        .select('name')
-        .where('org_id', '=', actor.orgId)
-        .where('id', '=', version.created_by)
-        .executeTakeFirst();
-      return {
-        id: version.id,
-        version: version.version,
-        changeNote: version.change_note,
-        createdBy: version.created_by,
-        createdByName: creator?.name ?? null,
-        createdAt: version.created_at,
-        definition: parseStoredDefinition(version.definition_json),
-      };
-    },
-  );
-
-  app.post(
-    '/api/sequences/:id/copy',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Copy: full snapshot under a new name, inactive, owned by you',
-        params: IdParams,
-        body: z.strictObject({ name: NameSchema.optional() }).default({}),
-        response: { 201: SequenceDetailSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
-      },
-    },
-    async (request, reply) => {
-      const { actor, row } = await guardSequence(deps, request, request.params.id, 'copy');
-      enforce(decideOrg(actor, await loadPolicy(deps, request, actor.orgId), 'create_sequence'), 'Sequence');
-      const copy = await tx((trx) =>
-        copySequence(trx, {
-          orgId: actor.orgId,
-          id: row.id,
-          actorId: actor.userId,
-          businessUnitId: actor.businessUnitId,
-          name: request.body.name ?? `Copy of ${row.name}`.slice(0, 200),
-          now: deps.clock.now(),
-        }),
-      );
-      return reply.code(201).send(await detail(db, await accessOf(request), copy));
-    },
-  );
-
   app.delete(
     '/api/sequences/:id',
     {
@@ -687,158 +268,6 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         }),
       );
       return { deleted: true as const, disconnected: result.disconnected };
-    },
-  );
-
-  app.post(
-    '/api/sequences/:id/save-as-template',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Offer this sequence in the template gallery (`isTemplate: false` withdraws it)',
-        params: IdParams,
-        body: z.strictObject({ isTemplate: z.boolean().default(true) }).default({ isTemplate: true }),
-        response: { 200: SequenceDetailSchema, 403: ProblemSchema, 404: ProblemSchema },
-      },
-    },
-    async (request) => {
-      const { actor, row } = await guardSequence(deps, request, request.params.id, 'edit');
-      const now = deps.clock.now();
-      await tx((trx) =>
-        setTemplateFlag(trx, {
-          orgId: actor.orgId,
-          id: row.id,
-          actorId: actor.userId,
-          isTemplate: request.body.isTemplate,
-          now,
-        }),
-      );
-      return detail(db, await accessOf(request), {
-        ...row,
-        is_template: request.body.isTemplate ? 1 : 0,
-        updated_at: now,
-      });
-    },
-  );
-
-  app.get(
-    '/api/sequences/:id/export',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Export as one JSON document (format stepwise.sequence/1) with email templates and tags',
-        params: IdParams,
-        response: { 200: SequenceExportSchema, 404: ProblemSchema },
-      },
-    },
-    async (request, reply) => {
-      const { actor, row } = await guardSequence(deps, request, request.params.id, 'view');
-      const document = await exportSequence(db, actor.orgId, row.id);
-      const filename = row.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80) || 'sequence';
-      reply.header('content-disposition', `attachment; filename="${filename}.stepwise.json"`);
-      return document;
-    },
-  );
-
-  app.post(
-    '/api/sequences/import',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'Import an exported document: all or nothing; problems are reported with their paths',
-        body: z.strictObject({ document: z.unknown(), name: NameSchema.optional() }),
-        response: {
-          201: SequenceDetailSchema.extend({ skippedTags: z.array(z.array(z.string())) }),
-          403: ProblemSchema,
-          409: ProblemSchema,
-          422: ProblemSchema,
-        },
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      const policy = await loadPolicy(deps, request, actor.orgId);
-      enforce(decideOrg(actor, policy, 'create_sequence'), 'Sequence');
-      const parsed = parseExport(request.body.document);
-      if (!parsed.ok) {
-        throw new HttpProblem(
-          422,
-          'import_invalid',
-          `The document cannot be imported: ${parsed.problems.length} problem(s).`,
-          parsed.problems.map((p) => ({ ...p, path: ['document', ...p.path] })),
-        );
-      }
-      const result = await tx((trx) =>
-        importSequence(trx, {
-          orgId: actor.orgId,
-          actorId: actor.userId,
-          businessUnitId: actor.businessUnitId,
-          document: parsed.document,
-          ...(request.body.name ? { name: request.body.name } : {}),
-          canCreateTags: decideOrg(actor, policy, 'manage_tags').allowed,
-          now: deps.clock.now(),
-        }),
-      );
-      return reply.code(201).send({
-        ...(await detail(db, await accessOf(request), result.row)),
-        skippedTags: result.skippedTags,
-      });
-    },
-  );
-
-  app.get(
-    '/api/sequence-templates',
-    {
-      schema: {
-        tags: ['sequences'],
-        summary: 'The template gallery: the six built-in templates and sequences saved as templates',
-        querystring: z.object({
-          recordType: RecordTypeSchema.optional(),
-          language: LanguageSchema.optional(),
-        }),
-        response: { 200: z.object({ items: z.array(TemplateGalleryItemSchema) }) },
-      },
-    },
-    async (request) => {
-      const actor = requireActor(request);
-      const policy = await loadPolicy(deps, request, actor.orgId);
-      const language = request.query.language ?? (actor.locale === 'pl' ? 'pl' : 'en');
-      const builtins = BUILTIN_SEQUENCES.filter(
-        (t) => !request.query.recordType || t.recordType === request.query.recordType,
-      ).map((t) => {
-        const definition = instantiateBuiltin(t, language);
-        return {
-          id: `${BUILTIN_PREFIX}${t.key}`,
-          source: 'builtin' as const,
-          name: t.name[language],
-          description: t.description[language],
-          recordType: t.recordType,
-          language,
-          stepCount: definition.nodes.length,
-          definition,
-        };
-      });
-      const saved = await listSequences(db, actor.orgId, sequenceVisibility(actor, policy), {
-        isTemplate: true,
-        ...(request.query.recordType ? { recordType: request.query.recordType } : {}),
-        sort: 'name',
-        direction: 'asc',
-        limit: 500,
-      });
-      const users = saved.map((row) => {
-        const definition = parseStoredDefinition(row.draft_json);
-        return {
-          id: row.id,
-          source: 'user' as const,
-          name: row.name,
-          description: row.description,
-          recordType: row.record_type,
-          language: null,
-          stepCount: definition.nodes.length,
-          definition,
-        };
-      });
-      return { items: [...builtins, ...users] };
     },
   );
 }

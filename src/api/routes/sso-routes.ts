@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ErrorCode } from '../../domain/error-codes.ts';
 import { INHERITED_WORKING_HOURS } from '../../domain/identity.ts';
 import { decideSsoSignIn, type GroupMapping } from '../../domain/sso.ts';
 import { signToken, verifyToken } from '../../mail/secrets.ts';
@@ -41,7 +42,7 @@ const CallbackQuery = z.object({
 });
 
 export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
-  const refuse = async (provider: SsoProviderRow, code: string, message: string, status = 400) => {
+  const refuse = async (provider: SsoProviderRow, code: ErrorCode, message: string, status = 400) => {
     await recordAudit(deps.store.db, {
       orgId: provider.org_id,
       actorId: null,

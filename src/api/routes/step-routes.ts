@@ -8,6 +8,7 @@ import { CallOutcomeSchema } from '../../domain/sequence/definition.ts';
 import { type StepAction, type StepRefusal, stepActionRefusal } from '../../domain/worklist/steps.ts';
 import { applyEvent } from '../../engine/apply-event.ts';
 import { newId } from '../../store/ids.ts';
+import { findStepInstance, markStepRead } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { findRecord, type RecordRow } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
@@ -87,12 +88,7 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   const engine = { store: deps.store, clock: deps.clock };
 
   const loadStep = async (request: FastifyRequest, actor: Actor, stepId: string) => {
-    const step = await deps.store.db
-      .selectFrom('step_instances')
-      .selectAll()
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', stepId)
-      .executeTakeFirst();
+    const step = await findStepInstance(deps.store.db, actor.orgId, stepId);
     if (!step) throw notFoundProblem('Step');
     const record = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (!record) throw notFoundProblem('Step');
@@ -116,12 +112,8 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   };
 
   const reload = async (actor: Actor, id: string) => {
-    const row = await deps.store.db
-      .selectFrom('step_instances')
-      .selectAll()
-      .where('org_id', '=', actor.orgId)
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    const row = await findStepInstance(deps.store.db, actor.orgId, id);
+    if (!row) throw notFoundProblem('Step');
     return { step: stepBody(row) };
   };
 
@@ -348,13 +340,7 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const now = deps.clock.now();
       if (step.read_at === null) {
         await writeTransaction(deps.store, async (trx) => {
-          await trx
-            .updateTable('step_instances')
-            .set({ read_at: now, updated_at: now })
-            .where('org_id', '=', actor.orgId)
-            .where('id', '=', step.id)
-            .where('read_at', 'is', null)
-            .execute();
+          await markStepRead(trx, actor.orgId, step.id, now);
           await recordAudit(trx, {
             orgId: actor.orgId,
             actorId: actor.userId,

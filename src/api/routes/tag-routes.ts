@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decideOrg } from '../../domain/permissions/permissions.ts';
 import { buildTagTree, type TagNode } from '../../domain/tags/tags.ts';
+import { sequenceCountsByTag } from '../../store/queries/directory-lookups.ts';
 import {
   applyTag,
   createTag,
@@ -14,7 +15,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { ProblemSchema } from '../problems.ts';
-import { guardSequence } from './sequence-routes.ts';
+import { guardSequence } from './sequence-route-support.ts';
 
 interface TagTreeItem {
   id: string;
@@ -36,7 +37,7 @@ const TagTreeItemSchema: z.ZodType<TagTreeItem> = z
   })
   .meta({ id: 'TagTreeItem' });
 
-const TagSchema = z
+export const TagSchema = z
   .object({ id: z.string(), name: z.string(), parentId: z.string().nullable() })
   .meta({ id: 'Tag' });
 const TagNameSchema = z.string().max(200);
@@ -64,14 +65,9 @@ export async function tagRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const [tags, counts] = await Promise.all([
         listTags(db, actor.orgId),
-        db
-          .selectFrom('sequence_tags')
-          .select(['tag_id', db.fn.countAll<number>().as('n')])
-          .where('org_id', '=', actor.orgId)
-          .groupBy('tag_id')
-          .execute(),
+        sequenceCountsByTag(db, actor.orgId),
       ]);
-      const countOf = new Map(counts.map((c) => [c.tag_id, Number(c.n)]));
+      const countOf = counts;
       const toItem = (node: TagNode): TagTreeItem => ({
         id: node.id,
         name: node.name,

@@ -19,7 +19,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 import { EmailTemplateSchema } from './email-template-routes.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });

@@ -5,9 +5,9 @@ import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 
-const TimelineEventSchema = z
+export const TimelineEventSchema = z
   .object({
     id: z.string(),
     kind: z.string(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recordUnsubscribe } from '../../mail/intake.ts';
 import { readMessageToken } from '../../mail/tracking.ts';
+import { findMessage } from '../../store/repos/mail-repo.ts';
 import type { ApiApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -27,14 +28,7 @@ export async function unsubscribeRoutes(app: ApiApp, deps: AppDeps): Promise<voi
   app.get('/u/*', { schema: { hide: true, params: Token } }, async (request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
     const ref = readMessageToken(deps.config.secretKey, 'unsubscribe', request.params['*']);
-    const message = ref
-      ? await deps.store.db
-          .selectFrom('outbound_messages')
-          .select(['to_address'])
-          .where('org_id', '=', ref.orgId)
-          .where('id', '=', ref.messageId)
-          .executeTakeFirst()
-      : undefined;
+    const message = ref ? await findMessage(deps.store.db, ref.orgId, ref.messageId) : undefined;
     if (!message)
       return reply.code(404).send(page('Link not valid', '<p>This unsubscribe link is not valid.</p>'));
     return reply.send(

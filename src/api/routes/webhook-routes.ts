@@ -33,7 +33,7 @@ const EventName = z
     error: `Use an event name (${WEBHOOK_EVENTS.join(', ')}), a prefix such as email.*, or * for all`,
   });
 
-const WebhookSchema = z
+export const WebhookSchema = z
   .object({
     id: z.string(),
     url: z.string(),

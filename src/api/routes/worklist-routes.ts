@@ -3,6 +3,7 @@ import { parseOrgSettings } from '../../domain/org-settings.ts';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
 import { RECORD_TYPES } from '../../domain/sequence/definition.ts';
 import { DUE_BUCKETS, dueRange, isOverdue, MANUAL_KINDS } from '../../domain/worklist/steps.ts';
+import { orgSettingsJson, userPlacement } from '../../store/queries/directory-lookups.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { loadDefinitions } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
@@ -20,7 +21,7 @@ import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { forbidden, notFoundProblem, ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-routes.ts';
+import { loadRecordFor } from './connection-route-support.ts';
 
 const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -104,12 +105,7 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         if (!actor.roles.some((role) => (managerRoles as readonly string[]).includes(role))) {
           throw forbidden('worklist.view_others', 'Only managers may see another seller’s work list');
         }
-        const owner = await deps.store.db
-          .selectFrom('users')
-          .select('business_unit_id')
-          .where('org_id', '=', actor.orgId)
-          .where('id', '=', ownerId)
-          .executeTakeFirst();
+        const owner = await userPlacement(deps.store.db, actor.orgId, ownerId);
         const policy = await loadPolicy(deps, request, actor.orgId);
         if (
           !owner ||
@@ -119,20 +115,11 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           throw notFoundProblem('User');
         }
       }
-      const [viewer, org] = await Promise.all([
-        deps.store.db
-          .selectFrom('users')
-          .select('time_zone')
-          .where('org_id', '=', actor.orgId)
-          .where('id', '=', actor.userId)
-          .executeTakeFirst(),
-        deps.store.db
-          .selectFrom('orgs')
-          .select('settings_json')
-          .where('id', '=', actor.orgId)
-          .executeTakeFirst(),
+      const [viewer, settings] = await Promise.all([
+        userPlacement(deps.store.db, actor.orgId, actor.userId),
+        orgSettingsJson(deps.store.db, actor.orgId),
       ]);
-      const timeZone = viewer?.time_zone ?? parseOrgSettings(org?.settings_json ?? '{}').timeZone;
+      const timeZone = viewer?.time_zone ?? parseOrgSettings(settings).timeZone;
       const now = deps.clock.now();
       const range = dueRange(q.due, now, timeZone);
       const after = decodeCursor(q.cursor, CursorShape) as WorklistCursor | undefined;

@@ -75,7 +75,8 @@ export function isWithinUnit(policy: OrgPolicy, ancestorId: string, businessUnit
   return false;
 }
 
-function featureOpenTo(actor: Principal, policy: OrgPolicy): boolean {
+/** Whether the sequences feature (create, connect, copy) is open to the actor's roles. */
+export function featureOpenTo(actor: Principal, policy: OrgPolicy): boolean {
   return (
     policy.featureRoles === null ||
     isAdmin(actor) ||

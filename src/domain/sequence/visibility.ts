@@ -2,6 +2,7 @@ import type { Actor } from '../identity.ts';
 import {
   type BusinessUnitNode,
   decideSequence,
+  featureOpenTo,
   isWithinUnit,
   type OrgPolicy,
   type Principal,
@@ -36,6 +37,14 @@ export function sequenceVisibility(actor: Actor, policy: OrgPolicy): SequenceVis
     businessUnitIds,
     shareUnitIds: units.filter((unit) => isWithinUnit(policy, unit, actor.businessUnitId)),
   };
+}
+
+/**
+ * `decideSequence(…, 'connect', …)` in SQL terms: the visibility scope, or null when the sequences feature is
+ * closed to the actor's roles (then no sequence may be connected to).
+ */
+export function sequenceConnectScope(actor: Actor, policy: OrgPolicy): SequenceVisibility | null {
+  return featureOpenTo(actor, policy) ? sequenceVisibility(actor, policy) : null;
 }
 
 export type { Principal };

@@ -1,6 +1,11 @@
+import type * as Api from '../../../src/api/contract.ts';
+
 /**
- * Shapes the UI reads from the public API (camelCase JSON). Fields the server may not send yet are optional so a
- * screen degrades instead of breaking; docs/ui.md lists which endpoint each screen uses.
+ * Shapes the UI reads from the public API (camelCase JSON). Types written `Api.X` come from the server's zod
+ * response schemas (src/api/contract.ts, type-only: nothing of the server is bundled), so a server change that
+ * breaks a screen fails `tsc`; the rest are still written by hand and are being moved over. Fields the server
+ * may not send yet are optional so a screen degrades instead of breaking; docs/ui.md lists which endpoint each
+ * screen uses.
  */
 export const RECORD_TYPES = ['lead', 'contact', 'account', 'opportunity'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -88,20 +93,9 @@ export interface SequenceTemplate {
   language?: string;
 }
 
-export interface SequenceVersion {
-  id: string;
-  version: number;
-  changeNote: string | null;
-  createdBy?: string;
-  createdByName?: string;
-  createdAt: number;
-}
+export type SequenceVersion = Api.SequenceVersion;
 
-export interface ValidationProblem {
-  code: string;
-  nodeId: string | null;
-  message: string;
-}
+export type ValidationProblem = Api.ValidationProblem;
 
 export interface Connection {
   id: string;
@@ -118,19 +112,7 @@ export interface Connection {
   currentNodeId?: string | null;
 }
 
-export interface ConnectedRecord {
-  connectionId: string;
-  record: { id: string; name: string; type: string };
-  owner: { id: string; name: string | null };
-  status: string;
-  reason: string | null;
-  version: number | null;
-  progress: { done: number; total: number };
-  currentStep: { nodeId: string; name: string; kind: string } | null;
-  daysInStep: number | null;
-  connectedAt: number;
-  endedAt: number | null;
-}
+export type ConnectedRecord = Api.ConnectedRecord;
 
 export interface CrmRecord {
   id: string;
@@ -186,42 +168,7 @@ export interface StepInstance {
 }
 
 /** GET /api/records/:id/up-next. */
-export interface UpNext {
-  connection: {
-    id: string;
-    status: string;
-    sequence: { id: string; name: string };
-    versionId: string;
-    version: number | null;
-    connectedAt: number;
-    blockedReason: string | null;
-  } | null;
-  current: {
-    stepId: string;
-    nodeId: string;
-    kind: string;
-    name: string;
-    description: string | null;
-    status: string;
-    dueAt: number | null;
-    ownerId: string;
-    actions: string[];
-  } | null;
-  upcoming: { nodeId: string; kind: string; name: string; description: string | null; branches: boolean }[];
-  completed: {
-    stepId: string;
-    nodeId: string;
-    kind: string;
-    name: string;
-    status: string;
-    at: number | null;
-    outcome: string | null;
-    note: string | null;
-    by: { id: string; name: string | null } | null;
-  }[];
-  progress: { done: number; total: number; daysInStep: number | null } | null;
-  availableSequences?: { id: string; name: string; description: string }[];
-}
+export type UpNext = Api.UpNext;
 
 /** GET /api/worklist item. */
 export interface ApiWorkItem {
@@ -300,13 +247,7 @@ export interface WorkItem {
   doNotCall?: boolean;
 }
 
-export interface TimelineEvent {
-  id: string;
-  kind: string;
-  summary: string;
-  actor: { id: string; name: string | null } | null;
-  at: number;
-}
+export type TimelineEvent = Api.TimelineEvent;
 
 export interface ConnectResult {
   recordId: string;
@@ -371,53 +312,9 @@ export interface BulkSendResult {
   refused: StepProblem[];
 }
 
-export interface EmailRates {
-  sent: number;
-  opened: number;
-  clicked: number;
-  replied: number;
-  bounced: number;
-  openRate: number;
-  clickRate: number;
-  replyRate: number;
-  bounceRate: number;
-}
+export type EmailRates = Api.EmailRates;
 
-export interface SequenceInsights {
-  sequenceId: string;
-  days: number;
-  connections: Record<'total' | 'active' | 'paused' | 'completed' | 'disconnected' | 'failed', number>;
-  steps: {
-    nodeId: string;
-    name: string;
-    kind: string;
-    completed: number;
-    skipped: number;
-    canceled: number;
-    failed: number;
-    open: number;
-    email: EmailRates | null;
-  }[];
-  email: EmailRates;
-  abTests: {
-    nodeId: string;
-    variants: (EmailRates & { variant: string })[];
-    winner: {
-      variant: string;
-      metric: string;
-      decidedAt: string;
-      versionId: string;
-      z: number | null;
-    } | null;
-  }[];
-  success: {
-    reasons: string[];
-    connected: number;
-    succeeded: number;
-    rate: number;
-    trend: { periodStart: string; connected: number; succeeded: number; rate: number }[];
-  };
-}
+export type SequenceInsights = Api.SequenceInsights;
 
 export interface SellerInsights {
   days: number;
@@ -433,62 +330,19 @@ export interface SellerInsights {
 
 export type TokenScope = 'read' | 'write' | 'admin';
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  scopes: TokenScope[];
-  /** null: never expires. */
-  expiresAt: number | null;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-  token?: string;
-}
+/** The create answer adds the token itself, shown once. */
+export type ApiToken = Api.ApiToken & { token?: string };
 
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  businessUnitId: string;
-  roles: string[];
-  active: boolean;
-  locale?: string;
-}
+export type AdminUser = Api.AdminUser;
 
-export interface BusinessUnit {
-  id: string;
-  name: string;
-  parentId: string | null;
-}
+export type BusinessUnit = Api.BusinessUnit;
 
-export interface AuditEntry {
-  id: string;
-  actorId: string | null;
-  actorName?: string | null;
-  action: string;
-  resourceType: string;
-  resourceId: string | null;
-  at: number;
-}
+export type AuditEntry = Api.AuditEntry;
 
-export interface Mailbox {
-  id: string;
-  userId: string | null;
-  kind: 'smtp' | 'catch_all';
-  fromName: string | null;
-  fromAddress: string | null;
-  smtp: { host: string; port: number; secure: boolean; user: string | null; hasPassword: boolean } | null;
-  limits: { dailyLimit: number | null; hourlyLimit: number | null; minSpacingSeconds: number | null };
-}
+export type Mailbox = Api.Mailbox;
 
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  secret?: string;
-  createdAt?: number;
-}
+/** The create answer adds the signing secret, shown once. */
+export type Webhook = Api.Webhook & { secret?: string };
 
 export interface OutboxMessage {
   id: string;
@@ -523,14 +377,7 @@ export interface RecordTimeZone {
   inferred: boolean;
 }
 
-export interface HeldDraft {
-  id: string;
-  to: string;
-  subject: string;
-  html: string;
-  holdReason: string | null;
-  missing: string[];
-}
+export type HeldDraft = Api.HeldDraft;
 
 export interface OrgSettings {
   featureRoles?: string[] | null;

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { allowedStepActions } from '../../../src/domain/worklist/step-actions.ts';
 import { api } from '../api/client.ts';
 import { CALL_OUTCOMES, type Page } from '../api/types.ts';
 import { useFormat } from '../i18n/format.ts';
@@ -19,23 +20,9 @@ export interface ActionableStep {
 
 export type Panel = 'complete' | 'snooze' | 'assign' | 'compose' | null;
 
-const MANUAL_KINDS = new Set([
-  'email',
-  'phone_call',
-  'task',
-  'text_message',
-  'linkedin_research',
-  'linkedin_introduction',
-  'linkedin_connect',
-  'linkedin_inmail',
-]);
-
-/** What the step allows: the server's list when it sends one, else the rules of SPEC.md §5 by kind and status. */
+/** What the step allows: the server's list when it sends one, else the same rule the step routes apply. */
 export function stepActions(step: ActionableStep): string[] {
-  if (step.actions) return step.actions;
-  if (step.kind === 'wait') return step.status === 'waiting' ? ['skip_wait'] : [];
-  if (step.status !== 'due' || !MANUAL_KINDS.has(step.kind)) return [];
-  return step.kind === 'task' ? ['complete', 'skip', 'assign'] : ['complete', 'skip', 'snooze', 'assign'];
+  return step.actions ?? allowedStepActions(step.kind, step.status);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   nodeIndex,
   reachableIds,
 } from '../../../src/domain/sequence/graph.ts';
+import { canDeleteNode } from '../../../src/domain/sequence/validate.ts';
 
 /**
  * The designer's edits as pure functions of the definition: insert a node into a slot, delete a node and
@@ -212,10 +213,8 @@ export type DeleteResult =
 export function deleteNode(definition: SequenceDefinition, id: string): DeleteResult {
   const node = nodeIndex(definition).get(id);
   if (!node) return { ok: true, definition, removed: [] };
-  const by = definition.nodes
-    .filter((n) => (n.kind === 'condition_email' || n.kind === 'condition_call') && n.inspects === id)
-    .map((n) => n.id);
-  if (by.length > 0) return { ok: false, reason: 'inspected', by };
+  const deletable = canDeleteNode(definition, id);
+  if (!deletable.allowed) return { ok: false, reason: 'inspected', by: deletable.blockingConditionIds };
 
   let replacement: string | null;
   if ('yes' in node) replacement = node.yes ?? node.no;
