@@ -54,6 +54,8 @@ export async function benchApiLoadAndWorklist(
     DATABASE_URL: target.url,
     PORT: String(port),
     HOST: '127.0.0.1',
+    // The bench measures the server, not the per-token budget (600/min by default would answer 429 here).
+    API_TOKEN_RATE_LIMIT: '0',
   });
   const base = `http://127.0.0.1:${port}`;
   try {
