@@ -97,6 +97,11 @@ function outcome(outboundMessageId: string, effect: InboundEffect): InboundOutco
   }
 }
 
+/** Junk may carry NUL anywhere. */
+function withoutNul(bytes: Buffer): Buffer {
+  return bytes.includes(0) ? Buffer.from(bytes.filter((byte) => byte !== 0)) : bytes;
+}
+
 /** Junk may carry NUL anywhere; database text cannot hold it. */
 function noNul(value: string | null | undefined): string | null {
   return value ? value.replaceAll('\u0000', '') || null : null;
@@ -132,7 +137,9 @@ async function processMime(
   const keep = { orgId: scope.orgId, via: options.via ?? 'http', bytes, now };
   let view: MessageView;
   try {
-    view = await readMessage(raw);
+    // Read without NUL bytes (no valid MIME text carries one; database text cannot hold one), so no header,
+    // reason or snippet taken from the message can carry NUL into a row. The raw bytes are kept as received.
+    view = await readMessage(withoutNul(bytes));
   } catch (error) {
     // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
     if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;

@@ -1,10 +1,10 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, query } from '../api/client.ts';
 import type { Page } from '../api/types.ts';
-import { belongsToField } from '../pages/worklist/worklist-keys.tsx';
+import { belongsToField } from './typing-target.ts';
 
 interface Hit {
   group: 'records' | 'sequences' | 'templates';
@@ -47,18 +47,22 @@ export function GlobalSearch() {
         `/api/records${query({ q, limit: LIMIT })}`,
       ),
     enabled,
+    // Keep the hits on screen while the next keystroke's results load: no flicker, nothing moves under the mouse.
+    placeholderData: keepPreviousData,
   });
   const sequences = useQuery({
     queryKey: ['global-search', 'sequences', q],
     queryFn: () =>
       api<Page<{ id: string; name: string }>>('GET', `/api/sequences${query({ q, limit: LIMIT })}`),
     enabled,
+    placeholderData: keepPreviousData,
   });
   const templates = useQuery({
     queryKey: ['global-search', 'templates', q],
     queryFn: () =>
       api<Page<{ id: string; name: string }>>('GET', `/api/email-templates${query({ q, limit: LIMIT })}`),
     enabled,
+    placeholderData: keepPreviousData,
   });
   const hits: Hit[] = enabled
     ? [

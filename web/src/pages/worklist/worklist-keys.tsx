@@ -7,17 +7,10 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { errorText } from '../../components/errors.ts';
 import { type Panel, stepActions } from '../../components/StepActions.tsx';
 import { useToast } from '../../components/Toast.tsx';
+import { belongsToField } from '../../components/typing-target.ts';
 
 /** The work list's keys, in the order the help lists them. */
 export const WORKLIST_SHORTCUTS = ['j', 'k', 'Enter', 'c', 's', 'z', 'e', '?', '/'] as const;
-
-/** Keys typed into a field, or while a dialog is open, belong there, not to the page. */
-export function belongsToField(event: KeyboardEvent): boolean {
-  if (event.ctrlKey || event.metaKey || event.altKey) return true;
-  const target = event.target as HTMLElement | null;
-  if (target?.closest('input, textarea, select, [contenteditable="true"], [role="textbox"]')) return true;
-  return document.querySelector('dialog[open]') !== null;
-}
 
 export interface WorklistKeyActions {
   items: WorkItem[];
