@@ -23,6 +23,15 @@ export interface SmtpOptions {
    * addresses unless allow-listed); the operator's SMTP_URL does not (null).
    */
   outbound: OutboundPolicy | null;
+  /** An XOAUTH2 mailbox (issue 19): the bearer token sent instead of a password. */
+  accessToken?: string;
+}
+
+/** nodemailer's auth: XOAUTH2 with the access token, else user/password, else none. */
+function authOf(options: SmtpOptions) {
+  if (options.user && options.accessToken)
+    return { auth: { type: 'OAuth2' as const, user: options.user, accessToken: options.accessToken } };
+  return options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {};
 }
 
 export function routeFor(
@@ -69,7 +78,7 @@ export const smtpTransportFactory: TransportFactory = (options) =>
     host: options.host,
     port: options.port,
     secure: options.secure,
-    ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+    ...authOf(options),
     // Pooled: SMTP connections stay open and are reused (a connection per message costs ~100 ms each).
     pool: true,
     maxConnections: 8,
@@ -88,7 +97,7 @@ export const oneShotTransportFactory =
       host: options.host,
       port: options.port,
       secure: options.secure,
-      ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+      ...authOf(options),
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,

@@ -13,6 +13,7 @@ import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
 import * as rateLimits from './migrations/0025_rate_limits.ts';
+import * as oauthMailboxes from './migrations/0028_oauth_mailboxes.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0018_notifications': notifications,
   '0019_sso': sso,
   '0025_rate_limits': rateLimits,
+  '0028_oauth_mailboxes': oauthMailboxes,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -622,4 +622,27 @@ export interface Database {
   suppressions: SuppressionsTable;
   notifications: NotificationsTable;
   sso_providers: SsoProvidersTable;
+  mailbox_oauth: MailboxOauthTable;
+}
+
+/** The OAuth side of a mailbox that authenticates with XOAUTH2 (migration 0028, issue 19). */
+export interface MailboxOauthTable {
+  org_id: string;
+  mailbox_id: string;
+  preset: 'microsoft' | 'google' | 'generic';
+  issuer: string;
+  /** null: discovered from the issuer (generic preset). */
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
+  /** Space-separated. */
+  scopes: string;
+  client_id: string;
+  client_secret_enc: string;
+  refresh_token_enc: string | null;
+  access_token_enc: string | null;
+  access_expires_at: number | null;
+  status: 'pending' | 'connected' | 'reconnect_needed';
+  status_reason: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -15,6 +15,7 @@ import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
+import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recipientTimeRoutes } from './recipient-time-routes.ts';
@@ -76,4 +77,5 @@ export const routeModules: RouteModule[] = [
   suppressionRoutes,
   directoryRoutes,
   recipientTimeRoutes,
+  oauthMailboxRoutes,
 ];
