@@ -25,7 +25,7 @@ export async function withOauth(
   route: Route,
   now: number,
 ): Promise<{ route: Route; hold: SenderHold | null }> {
-  if (!mailbox || mailbox.kind !== 'smtp' || route.kind !== 'smtp') return { route, hold: null };
+  if (mailbox?.kind !== 'smtp' || route.kind !== 'smtp') return { route, hold: null };
   const access = await mailboxAccess(db, config, mailbox, now);
   switch (access.kind) {
     case 'none':
