@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.ts';
 import { needsRefresh } from '../../domain/oauth-mail-presets.ts';
 import {
   findMailboxOauth,
@@ -24,7 +23,7 @@ export type MailboxAccess =
 
 export async function mailboxAccess(
   db: Kysely<Database>,
-  config: Pick<Config, 'secretKey' | 'outboundAllowList'>,
+  config: { secretKey: string; outboundAllowList: readonly string[] },
   mailbox: { org_id: string; id: string },
   now: number,
 ): Promise<MailboxAccess> {

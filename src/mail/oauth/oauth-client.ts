@@ -21,7 +21,7 @@ export type OauthClientRow = Pick<
  * request goes through the outbound-address guard; plain http:// only for loopback issuers.
  */
 export async function oauthConfiguration(
-  config: Pick<Config, 'secretKey' | 'outboundAllowList'>,
+  config: { secretKey: string; outboundAllowList: readonly string[] },
   row: OauthClientRow,
 ): Promise<client.Configuration> {
   const fetcher = guardedFetch({ allowList: config.outboundAllowList }) as unknown as client.CustomFetch;

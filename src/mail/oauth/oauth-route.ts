@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.ts';
 import { RECONNECT_HOLD_REASON } from '../../domain/oauth-mail-presets.ts';
 import type { MailboxRow } from '../../store/repos/mailbox-repo.ts';
 import type { Database } from '../../store/schema.ts';
@@ -20,7 +19,7 @@ const RETRY_UNREACHABLE_MS = 5 * 60_000;
  */
 export async function withOauth(
   db: Kysely<Database>,
-  config: Pick<Config, 'secretKey' | 'outboundAllowList'>,
+  config: { secretKey: string; outboundAllowList: readonly string[] },
   mailbox: MailboxRow | undefined,
   route: Route,
   now: number,
