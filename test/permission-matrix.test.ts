@@ -1237,6 +1237,13 @@ const OAUTH_MAILBOX_RULES: RuleTable = {
     }),
     cases: everyUser(404),
   },
+  'GET /api/mailboxes/:id/oauth/start': {
+    call: async (ctx) => ({
+      method: 'GET',
+      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}/oauth/start`,
+    }),
+    cases: everyUser(404),
+  },
   'GET /api/mailboxes/oauth/callback': {
     // Without the signed cookie set when connecting, nobody gets past the callback.
     call: () => ({ method: 'GET', url: '/api/mailboxes/oauth/callback?code=x&state=y' }),

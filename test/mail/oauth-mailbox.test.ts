@@ -237,10 +237,12 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
       // Later rounds keep holding it: nothing is sent while the mailbox needs reconnecting.
       expect((await delivery.drain()).sent).toBe(0);
 
-      const connect = await world.as('eastSeller', 'POST', `/api/mailboxes/${mailboxId}/oauth/connect`);
+      // The seller opens the start link in the browser they are signed in with: straight to the provider.
+      const start = await world.as('eastSeller', 'GET', `/api/mailboxes/${mailboxId}/oauth/start`);
+      expect(start.statusCode, start.body).toBe(302);
       const done = await signInAtProvider(
-        connect.json().authorizationUrl,
-        connect.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value,
+        String(start.headers.location),
+        start.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value,
       );
       expect(done.statusCode, done.body).toBe(303);
       expect(done.headers.location).toContain('released=1');

@@ -243,6 +243,26 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
   );
 
   app.get(
+    '/api/mailboxes/:id/oauth/start',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Open in the browser to connect or reconnect your OAuth mailbox: redirects to the provider',
+        params: z.object({ id: z.string().max(100) }),
+        response: { 302: z.null(), 404: ProblemSchema, 502: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const { row, mailbox } = await ownOauth(actor.orgId, actor.userId, request.params.id);
+      const { url, cookie } = await startConnect(row, mailbox.from_address, actor.userId);
+      reply.setCookie(COOKIE, cookie, cookieOptions);
+      reply.header('cache-control', 'no-store');
+      return reply.redirect(url, 302);
+    },
+  );
+
+  app.get(
     '/api/mailboxes/oauth/callback',
     {
       schema: {
