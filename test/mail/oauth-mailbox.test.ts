@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONNECT_HOLD_REASON } from '../../src/domain/oauth-mail-presets.ts';
@@ -24,6 +25,15 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
   let mailboxId: string;
   const received: { user: string; token: string; raw: string }[] = [];
   const refused: string[] = [];
+  // The server's logs of the whole run, at info level: no client secret or token may appear in them.
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const secretsSeen = new Set<string>();
 
   const introspect = async (token: string) => {
     const response = await fetch(`${idp.issuer}/token/introspection`, {
@@ -38,7 +48,7 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
   };
 
   beforeAll(async () => {
-    world = await createWorld(dialect);
+    world = await createWorld(dialect, { config: { logLevel: 'info' }, logStream });
     idp = await startTestIdp(CALLBACK, { offline: true });
     idp.accounts.set('sam', { email: ADDRESS, name: 'Sam Seller', groups: [] });
     smtp = new SMTPServer({
@@ -95,13 +105,17 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
     });
   }
 
-  const oauthRow = () =>
-    world.store.db
+  const oauthRow = async () => {
+    const row = await world.store.db
       .selectFrom('mailbox_oauth')
       .selectAll()
       .where('org_id', '=', ORG_ID)
       .where('mailbox_id', '=', mailboxId)
       .executeTakeFirstOrThrow();
+    for (const enc of [row.refresh_token_enc, row.access_token_enc])
+      if (enc) secretsSeen.add(decryptSecret(SECRET_KEY, enc));
+    return row;
+  };
 
   it('connects a generic OAuth mailbox: code + PKCE + state, tokens stored encrypted, none shown', async () => {
     const created = await world.as('eastSeller', 'POST', '/api/mailboxes/oauth', {
@@ -259,5 +273,13 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
     } finally {
       delivery.close();
     }
+  });
+
+  it('never logs the client secret or any token of the run', () => {
+    const all = logs.join('');
+    expect(all.length).toBeGreaterThan(0);
+    expect(secretsSeen.size).toBeGreaterThanOrEqual(4);
+    for (const secret of [idp.clientSecret, ...secretsSeen, ...received.map((r) => r.token)])
+      expect(all).not.toContain(secret);
   });
 });
