@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailActions } from '../../components/HeldEmails.tsx';
 import { ScheduledFor } from '../../components/ScheduledFor.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { OauthMailboxConnect } from './OauthMailboxConnect.tsx';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
 export function MailboxSettings() {
@@ -120,6 +121,7 @@ export function MailboxSettings() {
           {t('mailboxes.add')}
         </button>
       </form>
+      <OauthMailboxConnect />
     </section>
   );
 }
