@@ -1223,6 +1223,10 @@ const OAUTH_MAILBOX_RULES: RuleTable = {
     }),
     cases: everyUser(422),
   },
+  'GET /api/mailboxes/oauth': {
+    call: () => ({ method: 'GET', url: '/api/mailboxes/oauth' }),
+    cases: everyUser(200),
+  },
   'GET /api/mailboxes/:id/oauth': {
     call: async (ctx) => ({
       method: 'GET',

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptSecret } from '../../src/mail/secrets.ts';
+import { deliveryFor, queueEmail, SECRET_KEY, seedSequence } from '../mail/mail-fixtures.ts';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
 import { createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
 import { launchBrowser } from './browser.ts';
@@ -69,6 +71,36 @@ describe('connecting an OAuth mailbox in the browser', () => {
       await page.getByRole('row', { name: new RegExp(USERS.eastSeller.email) }).waitFor();
       const status = await world.as('eastSeller', 'GET', `/api/mailboxes/${mine.id}/oauth`);
       expect(status.json()).toMatchObject({ status: 'connected', preset: 'generic' });
+
+      // The provider revokes the grant; the next send needs a refresh, gets invalid_grant, and holds the email.
+      const row = await world.store.db
+        .selectFrom('mailbox_oauth')
+        .selectAll()
+        .where('mailbox_id', '=', mine.id)
+        .executeTakeFirstOrThrow();
+      await fetch(`${idp.issuer}/token/revocation`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: decryptSecret(SECRET_KEY, row.refresh_token_enc!) }),
+      });
+      world.clock.set(row.access_expires_at! + 60_000);
+      const scenario = await seedSequence(world.store, world.clock.now());
+      await queueEmail(world.store, scenario, world.clock.now());
+      const delivery = deliveryFor(world.store, world.clock);
+      try {
+        expect(await delivery.drain()).toMatchObject({ sent: 0, held: 1 });
+      } finally {
+        delivery.close();
+      }
+      await page.goto(`${baseUrl}/settings/mailboxes`);
+      const banner = page.getByRole('alert').filter({ hasText: 'Your mailbox needs reconnecting' });
+      await banner.waitFor();
+      await banner.getByRole('link', { name: 'Reconnect mailbox' }).click();
+      await page.getByRole('status').getByText('Mailbox connected. 1 held email was released.').waitFor();
+      expect(await page.getByRole('alert').filter({ hasText: 'needs reconnecting' }).count()).toBe(0);
     } finally {
       await context.close();
     }

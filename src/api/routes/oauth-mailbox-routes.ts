@@ -201,6 +201,27 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
   };
 
   app.get(
+    '/api/mailboxes/oauth',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Your OAuth mailboxes and whether each needs reconnecting (the Settings banner)',
+        response: { 200: z.object({ items: z.array(Status) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const own = (await listMailboxes(deps.store.db, actor.orgId)).filter((m) => m.user_id === actor.userId);
+      const items: z.infer<typeof Status>[] = [];
+      for (const mailbox of own) {
+        const row = await findMailboxOauth(deps.store.db, actor.orgId, mailbox.id);
+        if (row) items.push(statusOf(row, deps));
+      }
+      return { items };
+    },
+  );
+
+  app.get(
     '/api/mailboxes/:id/oauth',
     {
       schema: {
@@ -213,13 +234,7 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     async (request) => {
       const actor = requireActor(request);
       const { row } = await ownOauth(actor.orgId, actor.userId, request.params.id);
-      return {
-        mailboxId: row.mailbox_id,
-        preset: row.preset,
-        status: row.status,
-        statusReason: row.status_reason,
-        redirectUri: mailboxCallbackUrl(deps.config),
-      };
+      return statusOf(row, deps);
     },
   );
 
@@ -338,6 +353,16 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       return reply.redirect(`/settings/mailboxes?connected=${mailboxId}&released=${released}`, 303);
     },
   );
+}
+
+function statusOf(row: MailboxOauthRow, deps: AppDeps): z.infer<typeof Status> {
+  return {
+    mailboxId: row.mailbox_id,
+    preset: row.preset,
+    status: row.status,
+    statusReason: row.status_reason,
+    redirectUri: mailboxCallbackUrl(deps.config),
+  };
 }
 
 /** The seller's emails held while the mailbox needed reconnecting go back to the queue, each exactly once. */

@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -110,5 +110,36 @@ export function OauthMailboxConnect() {
         {t(`oauthMailbox.connect.${form.preset}`)}
       </button>
     </form>
+  );
+}
+
+interface OauthStatus {
+  mailboxId: string;
+  status: 'pending' | 'connected' | 'reconnect_needed';
+  statusReason: string | null;
+}
+
+/** "Reconnect needed": the provider refused the sign-in; the seller's emails are held until they reconnect. */
+export function OauthMailboxBanner() {
+  const { t } = useTranslation('settings');
+  const statuses = useQuery({
+    queryKey: ['mailbox-oauth'],
+    queryFn: () => api<{ items: OauthStatus[] }>('GET', '/api/mailboxes/oauth'),
+  });
+  const waiting = (statuses.data?.items ?? []).filter((item) => item.status !== 'connected');
+  return (
+    <>
+      {waiting.map((item) => (
+        <div key={item.mailboxId} role="alert" className="callout warning">
+          <p>
+            {t(item.status === 'pending' ? 'oauthMailbox.pending' : 'oauthMailbox.reconnectNeeded')}{' '}
+            {item.statusReason ?? ''}
+          </p>
+          <a className="button primary" href={`/api/mailboxes/${item.mailboxId}/oauth/start`}>
+            {t('oauthMailbox.reconnect')}
+          </a>
+        </div>
+      ))}
+    </>
   );
 }
