@@ -1234,13 +1234,6 @@ const OAUTH_MAILBOX_RULES: RuleTable = {
     }),
     cases: everyUser(404),
   },
-  'POST /api/mailboxes/:id/oauth/connect': {
-    call: async (ctx) => ({
-      method: 'POST',
-      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}/oauth/connect`,
-    }),
-    cases: everyUser(404),
-  },
   'GET /api/mailboxes/:id/oauth/start': {
     call: async (ctx) => ({
       method: 'GET',

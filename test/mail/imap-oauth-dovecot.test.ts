@@ -58,11 +58,12 @@ describe.each(dialects)('IMAP poller with XOAUTH2 against Dovecot (%s)', (dialec
     expect(created.statusCode, created.body).toBe(201);
     const mailboxId = created.json().mailboxId as string;
     idp.nextAccount = ADDRESS;
-    const back = await followToCallback(created.json().authorizationUrl, CALLBACK);
+    const start = await world.as('eastSeller', 'GET', created.json().startUrl);
+    const back = await followToCallback(String(start.headers.location), CALLBACK);
     const done = await world.app.inject({
       method: 'GET',
       url: `/api/mailboxes/oauth/callback${back.search}`,
-      headers: { cookie: `sw_mbox_oauth=${created.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value}` },
+      headers: { cookie: `sw_mbox_oauth=${start.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value}` },
     });
     expect(done.statusCode, done.body).toBe(303);
 

@@ -129,16 +129,22 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
       smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const { mailboxId: id, authorizationUrl } = created.json() as {
-      mailboxId: string;
-      authorizationUrl: string;
-    };
+    const { mailboxId: id, startUrl } = created.json() as { mailboxId: string; startUrl: string };
     mailboxId = id;
+    // Creating contacts no provider; the start link (opened in the signed-in browser) redirects there.
+    const start = async () => {
+      const response = await world.as('eastSeller', 'GET', startUrl);
+      expect(response.statusCode, response.body).toBe(302);
+      return {
+        authorizationUrl: String(response.headers.location),
+        cookie: response.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value,
+      };
+    };
+    const { authorizationUrl, cookie } = await start();
     const url = new URL(authorizationUrl);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('prompt')).toBe('consent');
     expect(url.searchParams.get('redirect_uri')).toBe(CALLBACK);
-    const cookie = created.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value;
 
     // A forged state is refused: the cookie's state does not match what the provider sends back.
     idp.nextAccount = 'sam';
@@ -154,12 +160,8 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
     expect(refusedCallback.json().code).toBe('oauth_exchange');
     expect((await oauthRow()).status).toBe('pending');
 
-    const again = await world.as('eastSeller', 'POST', `/api/mailboxes/${mailboxId}/oauth/connect`);
-    expect(again.statusCode, again.body).toBe(200);
-    const done = await signInAtProvider(
-      again.json().authorizationUrl,
-      again.cookies.find((c) => c.name === 'sw_mbox_oauth')!.value,
-    );
+    const again = await start();
+    const done = await signInAtProvider(again.authorizationUrl, again.cookie);
     expect(done.statusCode, done.body).toBe(303);
     expect(done.headers.location).toContain('/settings/mailboxes?connected=');
 

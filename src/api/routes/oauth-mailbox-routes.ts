@@ -31,9 +31,9 @@ import { describeOidcError } from '../sso/oidc.ts';
 
 /**
  * OAuth mailboxes (issue 19, docs/mailboxes.md): a seller connects their own Microsoft 365, Google or other
- * XOAUTH2 mailbox. Creating or reconnecting answers the provider's authorization URL (code + PKCE + state, kept
- * in a signed HTTP-only cookie); the provider sends the browser back to the callback, which exchanges the code
- * and stores the tokens encrypted. A reconnect releases the emails held while the mailbox needed it.
+ * XOAUTH2 mailbox. Creating it answers a start link; opening that link in the signed-in browser redirects to the
+ * provider (code + PKCE + state, kept in a signed HTTP-only cookie); the provider sends the browser back to the
+ * callback, which exchanges the code and stores the tokens encrypted. A reconnect releases the emails held while the mailbox needed it.
  */
 const COOKIE = 'sw_mbox_oauth';
 const COOKIE_PATH = '/api/mailboxes/oauth';
@@ -65,7 +65,8 @@ const CreateBody = z.discriminatedUnion('preset', [
   }),
 ]);
 
-const Connect = z.object({ mailboxId: z.string(), authorizationUrl: z.string() });
+/** `startUrl`: open it in the signed-in browser; it redirects to the provider (GET …/oauth/start). */
+const Created = z.object({ mailboxId: z.string(), startUrl: z.string() });
 const Status = z.object({
   mailboxId: z.string(),
   preset: z.enum(['microsoft', 'google', 'generic']),
@@ -112,7 +113,7 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
         summary:
           'Add your own OAuth mailbox (Microsoft 365, Google or generic XOAUTH2); answers where to sign in',
         body: CreateBody,
-        response: { 201: Connect, 409: ProblemSchema, 422: ProblemSchema, 502: ProblemSchema },
+        response: { 201: Created, 409: ProblemSchema, 422: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -186,9 +187,10 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
         });
         return row;
       });
-      const { url, cookie } = await startConnect(oauth, body.fromAddress, actor.userId);
-      reply.setCookie(COOKIE, cookie, cookieOptions);
-      return reply.code(201).send({ mailboxId: oauth.mailbox_id, authorizationUrl: url });
+      // The provider is contacted only when the browser opens the start link (a GET that redirects there).
+      return reply
+        .code(201)
+        .send({ mailboxId: oauth.mailbox_id, startUrl: `/api/mailboxes/${oauth.mailbox_id}/oauth/start` });
     },
   );
 
@@ -235,25 +237,6 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       const actor = requireActor(request);
       const { row } = await ownOauth(actor.orgId, actor.userId, request.params.id);
       return statusOf(row, deps);
-    },
-  );
-
-  app.post(
-    '/api/mailboxes/:id/oauth/connect',
-    {
-      schema: {
-        tags: ['mail'],
-        summary: 'Connect or reconnect your OAuth mailbox: answers where to sign in',
-        params: z.object({ id: z.string().max(100) }),
-        response: { 200: Connect, 404: ProblemSchema, 502: ProblemSchema },
-      },
-    },
-    async (request, reply) => {
-      const actor = requireActor(request);
-      const { row, mailbox } = await ownOauth(actor.orgId, actor.userId, request.params.id);
-      const { url, cookie } = await startConnect(row, mailbox.from_address, actor.userId);
-      reply.setCookie(COOKIE, cookie, cookieOptions);
-      return { mailboxId: row.mailbox_id, authorizationUrl: url };
     },
   );
 

@@ -30,7 +30,7 @@ export function OauthMailboxConnect() {
   const [form, setForm] = useState(empty);
   const connect = useMutation({
     mutationFn: () =>
-      api<{ authorizationUrl: string }>('POST', '/api/mailboxes/oauth', {
+      api<{ startUrl: string }>('POST', '/api/mailboxes/oauth', {
         preset: form.preset,
         clientId: form.clientId,
         clientSecret: form.clientSecret,
@@ -51,7 +51,7 @@ export function OauthMailboxConnect() {
             }
           : {}),
       }),
-    onSuccess: (answer) => window.location.assign(answer.authorizationUrl),
+    onSuccess: (answer) => window.location.assign(answer.startUrl),
   });
   function submit(event: FormEvent) {
     event.preventDefault();
