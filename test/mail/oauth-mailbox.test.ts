@@ -284,4 +284,46 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
     for (const secret of [idp.clientSecret, ...secretsSeen, ...received.map((r) => r.token)])
       expect(all).not.toContain(secret);
   });
+
+  it('the Microsoft 365 and Google presets send the browser to their own endpoints with their scopes', async () => {
+    const start = async (user: 'eastSeller2' | 'westSeller', preset: 'microsoft' | 'google') => {
+      const created = await world.as(user, 'POST', '/api/mailboxes/oauth', {
+        preset,
+        clientId: `client-${preset}`,
+        clientSecret: 'secret',
+        fromAddress: `${user}@contoso.test`,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const mailbox = (await world.as(user, 'GET', '/api/mailboxes')).json().items[0];
+      const response = await world.as(user, 'GET', created.json().startUrl);
+      expect(response.statusCode, response.body).toBe(302);
+      return { url: new URL(String(response.headers.location)), mailbox };
+    };
+    const microsoft = await start('eastSeller2', 'microsoft');
+    expect(microsoft.url.origin + microsoft.url.pathname).toBe(
+      'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
+    );
+    expect(microsoft.url.searchParams.get('scope')).toBe(
+      'https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All offline_access',
+    );
+    expect(microsoft.url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(microsoft.mailbox.smtp).toMatchObject({ host: 'smtp.office365.com', port: 587, secure: false });
+    expect(microsoft.mailbox.imap).toMatchObject({ host: 'outlook.office365.com', port: 993, secure: true });
+    const google = await start('westSeller', 'google');
+    expect(google.url.origin + google.url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
+    expect(google.url.searchParams.get('scope')).toBe('https://mail.google.com/');
+    expect(google.url.searchParams.get('access_type')).toBe('offline');
+    expect(google.url.searchParams.get('prompt')).toBe('consent');
+    expect(google.mailbox.smtp).toMatchObject({ host: 'smtp.gmail.com', port: 465, secure: true });
+
+    // Deleting the mailbox deletes its OAuth side (secret and tokens) too.
+    const deleted = await world.as('westSeller', 'DELETE', `/api/mailboxes/${google.mailbox.id}`);
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+    const left = await world.store.db
+      .selectFrom('mailbox_oauth')
+      .select('mailbox_id')
+      .where('mailbox_id', '=', google.mailbox.id)
+      .execute();
+    expect(left).toEqual([]);
+  });
 });
