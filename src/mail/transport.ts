@@ -104,6 +104,11 @@ export const oneShotTransportFactory =
       ...(options.outbound ? { getSocket: guardedSmtpSocket(options.outbound, timeoutMs) } : {}),
     });
 
+function oauthFamily(key: string): string | null {
+  const at = key.indexOf(':oauth:');
+  return at < 0 ? null : key.slice(0, at);
+}
+
 /** One transporter per mailbox configuration, reused across sends; closed when the worker stops. */
 export class TransportPool {
   private readonly transports = new Map<string, Transporter>();
@@ -111,6 +116,14 @@ export class TransportPool {
   get(route: Extract<Route, { kind: 'smtp' }>): Transporter {
     let transport = this.transports.get(route.key);
     if (!transport) {
+      // An XOAUTH2 mailbox's key changes with its access token: the connections of the old token are closed.
+      const family = oauthFamily(route.key);
+      for (const [key, old] of this.transports) {
+        if (family && oauthFamily(key) === family) {
+          old.close();
+          this.transports.delete(key);
+        }
+      }
       transport = this.factory(route.options);
       this.transports.set(route.key, transport);
     }

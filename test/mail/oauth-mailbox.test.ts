@@ -25,6 +25,7 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
   let mailboxId: string;
   const received: { user: string; token: string; raw: string }[] = [];
   const refused: string[] = [];
+  const closed = { count: 0 };
   // The server's logs of the whole run, at info level: no client secret or token may appear in them.
   const logs: string[] = [];
   const logStream = new Writable({
@@ -69,6 +70,9 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
           },
           (error: Error) => callback(error),
         );
+      },
+      onClose() {
+        closed.count++;
       },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
@@ -198,8 +202,11 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
       const expiresAt = (await oauthRow()).access_expires_at!;
       world.clock.set(expiresAt + 60_000);
       await queueEmail(world.store, scenario, world.clock.now());
+      const closedBefore = closed.count;
       expect((await delivery.drain()).sent).toBe(1);
       expect(received).toHaveLength(2);
+      // The pooled connection that logged in with the old token is closed, not left open until the worker stops.
+      await expect.poll(() => closed.count).toBeGreaterThan(closedBefore);
       const second = received[1]!.token;
       expect(second).not.toBe(first);
       expect((await introspect(second)).active).toBe(true);
