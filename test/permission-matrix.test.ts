@@ -1332,6 +1332,50 @@ const CONVERSATION_RULES: RuleTable = {
   },
 };
 
+// OAuth mailboxes (issue 19): a seller's own only; the real flow is test/mail/oauth-mailbox.test.ts.
+const OAUTH_MAILBOX_RULES: RuleTable = {
+  'POST /api/mailboxes/oauth': {
+    // Signed-in users reach the outbound-address check (a private SMTP host); no provider is contacted here.
+    call: () => ({
+      method: 'POST',
+      url: '/api/mailboxes/oauth',
+      body: {
+        preset: 'generic',
+        clientId: 'c',
+        clientSecret: 's',
+        fromAddress: 'me@example.com',
+        issuer: 'https://idp.example.com',
+        scopes: 'openid offline_access',
+        smtp: { host: '10.0.0.1', port: 587, secure: false },
+      },
+    }),
+    cases: everyUser(422),
+  },
+  'GET /api/mailboxes/oauth': {
+    call: () => ({ method: 'GET', url: '/api/mailboxes/oauth' }),
+    cases: everyUser(200),
+  },
+  'GET /api/mailboxes/:id/oauth': {
+    call: async (ctx) => ({
+      method: 'GET',
+      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}/oauth`,
+    }),
+    cases: everyUser(404),
+  },
+  'GET /api/mailboxes/:id/oauth/start': {
+    call: async (ctx) => ({
+      method: 'GET',
+      url: `/api/mailboxes/${await ctx.fx.mailbox('eastSeller2')}/oauth/start`,
+    }),
+    cases: everyUser(404),
+  },
+  'GET /api/mailboxes/oauth/callback': {
+    // Without the signed cookie set when connecting, nobody gets past the callback.
+    call: () => ({ method: 'GET', url: '/api/mailboxes/oauth/callback?code=x&state=y' }),
+    cases: anyone(400),
+  },
+};
+
 const ALL_RULES: RuleTable = {
   ...RECIPIENT_TIME_RULES,
   ...DIRECTORY_RULES,
@@ -1352,6 +1396,7 @@ const ALL_RULES: RuleTable = {
   ...SCHEDULE_RULES,
   ...SSO_RULES,
   ...CONVERSATION_RULES,
+  ...OAUTH_MAILBOX_RULES,
 };
 
 /** Rule keys may carry a note in brackets ("DELETE /api/tokens/:id (of another user)"); the route is before it. */

@@ -22,6 +22,7 @@ import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts
 import { holdEmailStep } from './held-steps.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { countDeliveries } from './mail-metrics.ts';
+import { type SenderHold, withOauth } from './oauth/oauth-route.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
@@ -77,6 +78,7 @@ export interface DeliveryStats {
 
 interface PlannedSender extends Sender {
   limits: SendLimits;
+  hold: SenderHold | null;
 }
 
 const HOUR = 3_600_000;
@@ -157,12 +159,18 @@ export class MailDelivery {
         name: (own ? mailbox?.from_name : null) ?? user?.name ?? 'Stepwise',
         address: (own ? mailbox?.from_address : null) ?? user?.email ?? 'no-reply@stepwise.local',
       },
-      route: routeFor(
+      ...(await withOauth(
+        this.deps.store.db,
+        this.deps.config,
         mailbox,
-        this.deps.config.smtpUrl,
-        this.deps.config.secretKey,
-        this.deps.config.outboundAllowList,
-      ),
+        routeFor(
+          mailbox,
+          this.deps.config.smtpUrl,
+          this.deps.config.secretKey,
+          this.deps.config.outboundAllowList,
+        ),
+        this.deps.clock.now(),
+      )),
       limits: {
         dailyLimit: (own ? mailbox?.daily_limit : null) ?? orgLimits.dailyLimit,
         hourlyLimit: (own ? mailbox?.hourly_limit : null) ?? orgLimits.hourlyLimit,
@@ -197,6 +205,12 @@ export class MailDelivery {
         await stopMessage(store, row, stop, now);
         if (stop.status === 'canceled') stats.canceled++;
         else stats.failed++;
+        continue;
+      }
+      if (sender.hold) {
+        if (sender.hold.kind === 'reconnect') await this.holdForever(row, sender.hold.reason, now);
+        else await holdMany(store.db, row.org_id, [{ id: row.id, ...sender.hold }], now);
+        stats.held++;
         continue;
       }
       // --- schedules (issue 13): an automated email goes only inside its schedule, checked right before SMTP

@@ -18,6 +18,7 @@ import {
   saveImapProgress,
 } from '../store/repos/mailbox-repo.ts';
 import { processInboundMime } from './inbound.ts';
+import { mailboxAccess } from './oauth/mailbox-token.ts';
 import { decryptSecret } from './secrets.ts';
 import { startPolling, type Worker } from './webhooks.ts';
 
@@ -113,15 +114,26 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
     deps.logger?.error({ err: error, mailboxId: mailbox.id }, 'IMAP host refused or not found');
     return 0;
   }
+  // An XOAUTH2 mailbox (issue 19) logs in with a fresh access token; one that needs reconnecting is not polled.
+  const access = await mailboxAccess(deps.store.db, deps.config, mailbox, deps.clock.now());
+  if (access.kind === 'reconnect' || access.kind === 'unavailable') {
+    await saveImapProgress(deps.store.db, mailbox, mailbox.imap_last_uid, access.reason.slice(0, 500));
+    return 0;
+  }
   const client = new ImapFlow({
     host: address,
     ...(isIP(host) ? {} : { servername: host }),
     port: mailbox.imap_port ?? (mailbox.imap_secure === 1 ? 993 : 143),
     secure: mailbox.imap_secure === 1,
-    auth: {
-      user: mailbox.imap_user ?? '',
-      pass: mailbox.imap_secret_enc ? decryptSecret(deps.config.secretKey, mailbox.imap_secret_enc) : '',
-    },
+    auth:
+      access.kind === 'ready'
+        ? { user: mailbox.imap_user ?? '', accessToken: access.accessToken }
+        : {
+            user: mailbox.imap_user ?? '',
+            pass: mailbox.imap_secret_enc
+              ? decryptSecret(deps.config.secretKey, mailbox.imap_secret_enc)
+              : '',
+          },
     logger: false,
   });
   let processed = 0;

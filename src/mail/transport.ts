@@ -23,6 +23,15 @@ export interface SmtpOptions {
    * addresses unless allow-listed); the operator's SMTP_URL does not (null).
    */
   outbound: OutboundPolicy | null;
+  /** An XOAUTH2 mailbox (issue 19): the bearer token sent instead of a password. */
+  accessToken?: string;
+}
+
+/** nodemailer's auth: XOAUTH2 with the access token, else user/password, else none. */
+function authOf(options: SmtpOptions) {
+  if (options.user && options.accessToken)
+    return { auth: { type: 'OAuth2' as const, user: options.user, accessToken: options.accessToken } };
+  return options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {};
 }
 
 export function routeFor(
@@ -69,7 +78,7 @@ export const smtpTransportFactory: TransportFactory = (options) =>
     host: options.host,
     port: options.port,
     secure: options.secure,
-    ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+    ...authOf(options),
     // Pooled: SMTP connections stay open and are reused (a connection per message costs ~100 ms each).
     pool: true,
     maxConnections: 8,
@@ -88,12 +97,17 @@ export const oneShotTransportFactory =
       host: options.host,
       port: options.port,
       secure: options.secure,
-      ...(options.user ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+      ...authOf(options),
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
       ...(options.outbound ? { getSocket: guardedSmtpSocket(options.outbound, timeoutMs) } : {}),
     });
+
+function oauthFamily(key: string): string | null {
+  const at = key.indexOf(':oauth:');
+  return at < 0 ? null : key.slice(0, at);
+}
 
 /** One transporter per mailbox configuration, reused across sends; closed when the worker stops. */
 export class TransportPool {
@@ -102,6 +116,14 @@ export class TransportPool {
   get(route: Extract<Route, { kind: 'smtp' }>): Transporter {
     let transport = this.transports.get(route.key);
     if (!transport) {
+      // An XOAUTH2 mailbox's key changes with its access token: the connections of the old token are closed.
+      const family = oauthFamily(route.key);
+      for (const [key, old] of this.transports) {
+        if (family && oauthFamily(key) === family) {
+          old.close();
+          this.transports.delete(key);
+        }
+      }
       transport = this.factory(route.options);
       this.transports.set(route.key, transport);
     }

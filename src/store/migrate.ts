@@ -13,9 +13,10 @@ import * as loginAttempts from './migrations/0017_login_attempts.ts';
 import * as notifications from './migrations/0018_notifications.ts';
 import * as sso from './migrations/0019_sso.ts';
 import * as inboundMessages from './migrations/0020_inbound_messages.ts';
-import * as emailConversations from './migrations/0022_email_conversations.ts';
-import * as templateTags from './migrations/0022b_template_tags.ts';
-import * as rateLimits from './migrations/0025_rate_limits.ts';
+import * as emailConversations from './migrations/0021_email_conversations.ts';
+import * as templateTags from './migrations/0022_template_tags.ts';
+import * as rateLimits from './migrations/0023_rate_limits.ts';
+import * as oauthMailboxes from './migrations/0024_oauth_mailboxes.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -34,9 +35,10 @@ const migrations: Record<string, Migration> = {
   '0018_notifications': notifications,
   '0019_sso': sso,
   '0020_inbound_messages': inboundMessages,
-  '0022_email_conversations': emailConversations,
-  '0022b_template_tags': templateTags,
-  '0025_rate_limits': rateLimits,
+  '0021_email_conversations': emailConversations,
+  '0022_template_tags': templateTags,
+  '0023_rate_limits': rateLimits,
+  '0024_oauth_mailboxes': oauthMailboxes,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -610,7 +610,7 @@ export interface SsoProvidersTable {
   updated_at: number;
 }
 
-/** A seller's personal signature, sanitised HTML (migration 0022). */
+/** A seller's personal signature, sanitised HTML (migration 0021). */
 export interface UserSignaturesTable {
   org_id: string;
   user_id: string;
@@ -620,7 +620,7 @@ export interface UserSignaturesTable {
   updated_at: number;
 }
 
-/** A reply in full, as received (HTML is sanitised when shown), threaded by Message-ID (migration 0022). */
+/** A reply in full, as received (HTML is sanitised when shown), threaded by Message-ID (migration 0021). */
 export interface InboundRepliesTable {
   org_id: string;
   id: string;
@@ -637,7 +637,7 @@ export interface InboundRepliesTable {
   received_at: number;
 }
 
-/** A reply written from the conversation view: the thread headers of its outbound message (migration 0022). */
+/** A reply written from the conversation view: the thread headers of its outbound message (migration 0021). */
 export interface OutboundThreadHeadersTable {
   org_id: string;
   outbound_message_id: string;
@@ -647,7 +647,7 @@ export interface OutboundThreadHeadersTable {
   references_header: string;
 }
 
-/** A tag on an email template (migration 0022b). */
+/** A tag on an email template (migration 0022). */
 export interface EmailTemplateTagsTable {
   org_id: string;
   template_id: string;
@@ -698,4 +698,27 @@ export interface Database {
   outbound_thread_headers: OutboundThreadHeadersTable;
   email_template_tags: EmailTemplateTagsTable;
   inbound_messages: InboundMessagesTable;
+  mailbox_oauth: MailboxOauthTable;
+}
+
+/** The OAuth side of a mailbox that authenticates with XOAUTH2 (migration 0024, issue 19). */
+export interface MailboxOauthTable {
+  org_id: string;
+  mailbox_id: string;
+  preset: 'microsoft' | 'google' | 'generic';
+  issuer: string;
+  /** null: discovered from the issuer (generic preset). */
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
+  /** Space-separated. */
+  scopes: string;
+  client_id: string;
+  client_secret_enc: string;
+  refresh_token_enc: string | null;
+  access_token_enc: string | null;
+  access_expires_at: number | null;
+  status: 'pending' | 'connected' | 'reconnect_needed';
+  status_reason: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -58,7 +58,16 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
   throw new Error(`dovecot did not listen on ${port}; see ${log}`);
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+/**
+ * `oauth2`: also accept XOAUTH2/OAUTHBEARER, each token checked by introspection at `introspectionUrl` (with the
+ * client's credentials in the URL), its `sub` being the IMAP user; `extraUser` also gets the test password (so
+ * a test can append to that user's INBOX with a plain login).
+ */
+export interface DovecotOptions {
+  oauth2?: { introspectionUrl: string; extraUser: string };
+}
+
+export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   const dir = await mkdtemp(join(tmpdir(), 'stepwise-dovecot-'));
   await chmod(dir, 0o755);
   for (const sub of ['run', 'state', 'mail', 'home']) await mkdir(join(dir, sub), { recursive: true });
@@ -66,7 +75,23 @@ export async function startDovecot(): Promise<Dovecot> {
   await chown(join(dir, 'home'), 65534, 65534);
   const port = await freePort();
   const log = join(dir, 'dovecot.log');
-  await writeFile(join(dir, 'passwd'), `${IMAP_USER}:{PLAIN}${IMAP_PASSWORD}::::::\n`);
+  const users = [IMAP_USER, ...(options.oauth2 ? [options.oauth2.extraUser] : [])];
+  await writeFile(
+    join(dir, 'passwd'),
+    users.map((user) => `${user}:{PLAIN}${IMAP_PASSWORD}::::::\n`).join(''),
+  );
+  if (options.oauth2) {
+    await writeFile(
+      join(dir, 'oauth2.conf'),
+      `introspection_mode = post
+introspection_url = ${options.oauth2.introspectionUrl}
+force_introspection = yes
+username_attribute = sub
+active_attribute = active
+active_value = true
+`,
+    );
+  }
   const config = join(dir, 'dovecot.conf');
   await writeFile(
     config,
@@ -77,7 +102,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${options.oauth2 ? ' xoauth2 oauthbearer' : ''}
 mail_location = maildir:${dir}/mail/%u
 default_internal_user = dovecot
 default_internal_group = dovecot
@@ -87,7 +112,7 @@ passdb {
   driver = passwd-file
   args = ${dir}/passwd
 }
-userdb {
+${options.oauth2 ? `passdb {\n  driver = oauth2\n  args = ${dir}/oauth2.conf\n}\n` : ''}userdb {
   driver = static
   args = uid=65534 gid=65534 home=${dir}/home/%u
 }

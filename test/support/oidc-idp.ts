@@ -24,7 +24,14 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startTestIdp(redirectUri: string): Promise<TestIdp> {
+/**
+ * `offline`: the client may use refresh tokens (issued for every code, as `offline_access` + consent would),
+ * and the provider answers token introspection and revocation (OAuth mailboxes, issue 19).
+ */
+export async function startTestIdp(
+  redirectUri: string,
+  options: { offline?: boolean } = {},
+): Promise<TestIdp> {
   const accounts = new Map<string, TestAccount>();
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -47,7 +54,7 @@ export async function startTestIdp(redirectUri: string): Promise<TestIdp> {
         client_id: idp.clientId,
         client_secret: idp.clientSecret,
         redirect_uris: [redirectUri],
-        grant_types: ['authorization_code'],
+        grant_types: options.offline ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
@@ -55,7 +62,11 @@ export async function startTestIdp(redirectUri: string): Promise<TestIdp> {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     // The ID token carries the scopes' claims (as Entra ID and Google do), not only `sub`.
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      ...(options.offline ? { introspection: { enabled: true }, revocation: { enabled: true } } : {}),
+    },
+    ...(options.offline ? { issueRefreshToken: async () => true } : {}),
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['test-idp-cookie-key'] },
     findAccount: async (_ctx: unknown, sub: string) => {

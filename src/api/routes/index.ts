@@ -23,6 +23,7 @@ import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { notificationStreamRoutes } from './notification-stream-routes.ts';
+import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recipientTimeRoutes } from './recipient-time-routes.ts';
@@ -100,4 +101,5 @@ export const routeModules: RouteModule[] = [
   templateToolsRoutes,
   notificationStreamRoutes,
   inboundMessageRoutes,
+  oauthMailboxRoutes,
 ];

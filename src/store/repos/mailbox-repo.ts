@@ -73,6 +73,8 @@ export async function updateMailbox(
 
 export async function deleteMailbox(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('mailboxes').where('org_id', '=', orgId).where('id', '=', id).execute();
+  // An OAuth mailbox's tokens go with it (issue 19).
+  await db.deleteFrom('mailbox_oauth').where('org_id', '=', orgId).where('mailbox_id', '=', id).execute();
 }
 
 /** Mailboxes with IMAP polling configured (all organisations). */

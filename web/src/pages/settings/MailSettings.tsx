@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailActions } from '../../components/HeldEmails.tsx';
 import { ScheduledFor } from '../../components/ScheduledFor.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { OauthMailboxBanner, OauthMailboxConnect } from './OauthMailboxConnect.tsx';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
 export function MailboxSettings() {
@@ -70,6 +71,7 @@ export function MailboxSettings() {
   return (
     <section className="card" aria-labelledby="mailboxes-title">
       <h2 id="mailboxes-title">{t('section.mailboxes')}</h2>
+      <OauthMailboxBanner />
       <ErrorMessage error={mailboxes.error ?? remove.error} />
       <table className="grid" aria-label={t('section.mailboxes')}>
         <thead>
@@ -120,6 +122,7 @@ export function MailboxSettings() {
           {t('mailboxes.add')}
         </button>
       </form>
+      <OauthMailboxConnect />
     </section>
   );
 }
