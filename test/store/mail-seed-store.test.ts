@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
+import { orgSendsSince, senderSendTimes } from '../../src/store/mail/claim-messages.ts';
 import { setDoNotEmail } from '../../src/store/mail/do-not-email.ts';
 import { insertOutboundMessage, setMessageError } from '../../src/store/mail/insert-outbound-message.ts';
 import { connectionDefinitionJson, loadSendContextRows } from '../../src/store/mail/send-context-rows.ts';
@@ -177,5 +178,14 @@ describe.each(dialects)('mail, seed and count store modules on %s', (dialect) =>
     expect(user).toMatchObject({ id: USERS.westSeller.id, active: 1 });
     expect(await findOrgUserByEmail(store.db, 'other-org', USERS.westSeller.email)).toBeUndefined();
     expect(await findOrgUserByEmail(store.db, ORG_ID, 'nobody@example.com')).toBeUndefined();
+  });
+  it('counts a bounced email against the send limits: it was sent', async () => {
+    const statuses = ['sent', 'bounced', 'queued', 'failed'] as const;
+    for (const [index, status] of statuses.entries()) {
+      const row = { ...message({ id: newId(T0 + index) }), status, sent_at: status === 'queued' ? null : T0 };
+      await insertOutboundMessage(store.db, row);
+    }
+    expect(await senderSendTimes(store.db, ORG_ID, SELLER, T0 - 1)).toHaveLength(2);
+    expect(await orgSendsSince(store.db, ORG_ID, T0 - 1)).toHaveLength(2);
   });
 });

@@ -78,7 +78,7 @@ export async function lockOrgMail(store: Store, db: Kysely<Database>, orgId: str
   }
 }
 
-/** Send times (attempt start) of one sender since `since`: sending and sent messages count. */
+/** Send times (attempt start) of one sender since `since`: sending, sent and bounced (it was sent) messages count. */
 export async function senderSendTimes(
   db: Kysely<Database>,
   orgId: string,
@@ -91,7 +91,7 @@ export async function senderSendTimes(
     .where('org_id', '=', orgId)
     .where('sender_user_id', '=', senderId)
     .where('sent_at', '>=', since)
-    .where('status', 'in', ['sending', 'sent'])
+    .where('status', 'in', ['sending', 'sent', 'bounced'])
     .execute();
   return rows.map((row) => row.sent_at as number);
 }
@@ -107,7 +107,7 @@ export async function orgSendsSince(
     .select(['to_address', 'sent_at'])
     .where('org_id', '=', orgId)
     .where('sent_at', '>=', since)
-    .where('status', 'in', ['sending', 'sent'])
+    .where('status', 'in', ['sending', 'sent', 'bounced'])
     .execute();
   return rows.map((row) => ({ to_address: row.to_address, sent_at: row.sent_at as number }));
 }
