@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type AdvanceTarget, resolveAdvanceTarget } from '../domain/engine/advance-target.ts';
 import type { AdvanceContext, RecordSnapshot, WorkingHours } from '../domain/engine/context.ts';
 import type { BusinessUnitNode, Principal } from '../domain/permissions/permissions.ts';
+import { inferZone, placeOf } from '../domain/schedule/infer-zone.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/schedule/working-calendar.ts';
 import {
   type FieldValue,
@@ -218,7 +219,15 @@ export async function loadContext(
         ownerId: connection.owner_id,
         record: recordSnapshot(record),
         scheduling: {
-          recordTimeZone: record.time_zone,
+          // Waits read the record's zone with the same precedence as schedules: its own, else inferred from
+          // city/region/country or phone number; the seller's and the organisation's zones come after.
+          recordTimeZone:
+            record.time_zone ??
+            inferZone({
+              place: placeOf(parseObject(record.custom_json)),
+              phones: [record.phone_business, record.phone_mobile],
+            })?.zone ??
+            null,
           sellerTimeZone: seller?.time_zone ?? null,
           orgTimeZone: typeof org.timeZone === 'string' ? org.timeZone : null,
           workingHours: parseWorkingHours(seller?.working_hours_json, org.workingHours),
