@@ -120,7 +120,10 @@ function fromNotice(
         )
           .concat(original.recipients.length === 0 ? [null] : [])
           .map((address) => ({ address, diagnostic: notice, status: statusCode(notice), replyClass: null }));
+  // A notice that shows one code for a single recipient (e.g. above the address list) gives it that code.
+  const shown = entries.length === 1 ? statusCode(replyLines(notice)) : null;
   return entries.map((entry) => {
+    entry.status ??= shown;
     const temporary = entry.status ? entry.status.startsWith('4') : entry.replyClass === '4';
     const texts = [replyLines(entry.diagnostic), entry.diagnostic, notice];
     return failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);

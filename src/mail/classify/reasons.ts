@@ -63,6 +63,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'hasmoved',
     /has (been )?moved|no longer (valid|available|with|active)|(user|recipient|address) has left|forwarding address|5\.1\.6\b|changed (his|her|their) (e-?mail )?address/i,
   ],
+  ['filtered', /(refused|rejected) (due to|because of) (the )?recipient('s)? (preferences|settings)/i],
   [
     'userunknown',
     /(user|recipient|mailbox|account|address|addressee|local part|destination)( name| address)? (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient address rejected: access denied|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|invalid (final )?(delivery )?userid|check if (the )?address is correct|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
@@ -206,7 +207,8 @@ function clean(text: string): string {
   return text
     .replace(/https?:\/\/\S+/gi, ' ')
     .replace(/recipient address rejected:\s*(?=\S)(?!access denied)/gi, '')
-    .replace(/\brfc822;/gi, ' ');
+    .replace(/\brfc822;/gi, ' ')
+    .replace(/[ \t]*\n[ \t]*/g, ' ');
 }
 
 export function reasonFromText(text: string): BounceReason | null {
@@ -221,7 +223,7 @@ export type SmtpCommand = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 /** Which SMTP command the remote server rejected, when the report says so. */
 export function rejectedCommand(text: string): SmtpCommand | null {
   const named =
-    /in reply to (?:end of )?(DATA|RCPT TO|MAIL FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(
+    /in\s+reply\s+to\s+(?:end\s+of\s+)?(DATA|RCPT\s+TO|MAIL\s+FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(
       text,
     );
   const word = named?.slice(1).find(Boolean);
@@ -293,6 +295,15 @@ export function isHard(reason: BounceReason, status: string): boolean {
  * phase refines it: an "unknown user" answer to the message data comes from a filter rather than a missing
  * mailbox (the address may well exist), and a rejection of MAIL FROM is about our sender, not the recipient.
  */
+const USER_STATUS = /^[45]\.1\.[1-4]$/;
+
+/**
+ * Wordings in which a server's own notice (not a relayed SMTP reply) says the mailbox does not exist: these
+ * stay "unknown user" whatever the SMTP phase (Exchange, IMail, Domino, Trend Micro, Yahoo, Gmail, Verizon).
+ */
+const MAILBOX_VERDICT =
+  /recipient name is not recognized|^\s*unknown user:|invalid final delivery userid|check if (the )?address is correct|user doesn't have an? .{0,40}account|address not found|address couldn't be found|not listed in (the )?public name (&|and) address book|no mailbox here by that name/im;
+
 export function bounceReason(texts: Array<string | null>, status: string | null): BounceReason {
   let reason: BounceReason | null = null;
   for (const text of texts) {
@@ -301,7 +312,19 @@ export function bounceReason(texts: Array<string | null>, status: string | null)
   }
   reason ??= reasonFromStatus(status) ?? 'undefined';
   const command = rejectedCommand(texts.filter(Boolean).join('\n'));
-  if (command === 'data' && reason === 'userunknown' && !/^5\.1\.1$/.test(status ?? '')) return 'filtered';
+  // "Unknown user" is only the mailbox's verdict when the server said so at RCPT or with a x.1.1-type code;
+  // any other phase (or an unknown one) means a filter turned the message away, and the address may exist.
+  // A report saying the remote server refused the address names the RCPT phase, unless its code says otherwise.
+  const addressRefused =
+    /server has rejected (the )?address/i.test(texts.join('\n')) && /^[45]\.0\.0$/.test(status ?? '');
+  if (
+    reason === 'userunknown' &&
+    command !== 'rcpt' &&
+    !addressRefused &&
+    !USER_STATUS.test(status ?? '') &&
+    !texts.some((text) => text && (MAILBOX_VERDICT.test(text) || MAILBOX_VERDICT.test(clean(text))))
+  )
+    return 'filtered';
   if (reason === 'hostunknown' && status?.startsWith('4')) return 'networkerror';
   if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined'))
     return 'rejected';
