@@ -78,7 +78,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'hostunknown',
-    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
+    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|(account or )?domain may not exist|5\.1\.2\b|5\.4\.4\b/i,
   ],
   [
     'norelaying',
