@@ -192,6 +192,23 @@ describe('reasons and hard bounces', () => {
     expect(result.recipients[0]).toMatchObject({ reason: 'userunknown', hard: true });
   });
 
+  it('names soft causes in the taxonomy, and leaves words it does not know "on hold"', () => {
+    expect(bounceReason(['552 Too many recipients'], '5.0.0')).toBe('toomanyconn');
+    expect(bounceReason(['554 Service currently unavailable'], '5.0.0')).toBe('systemerror');
+    expect(bounceReason(['421 4.2.1 Service refuse. Veuillez essayer plus tard.'], '4.2.1')).toBe('blocked');
+    expect(bounceReason(['550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large'], '5.2.3')).toBe(
+      'exceedlimit',
+    );
+    expect(bounceReason(['550 5.7.1 RESOLVER.RST.AuthRequired; authentication required'], '5.7.1')).toBe(
+      'securityerror',
+    );
+    expect(
+      bounceReason(['552-5.7.0 This message was blocked because its content presents a potential'], '5.7.0'),
+    ).toBe('policyviolation');
+    expect(bounceReason(['550 Nyaan'], '5.0.0')).toBe('onhold');
+    expect(bounceReason([null], '5.0.0')).toBe('undefined');
+  });
+
   it('blames our sender when MAIL FROM was rejected', () => {
     expect(
       bounceReason(

@@ -53,7 +53,7 @@ function failure(
   display: string | null = texts.find((text) => text?.trim()) ?? null,
 ): RecipientReport {
   let reason = bounceReason(texts, status);
-  if (reason === 'undefined' && action === 'delayed') reason = 'expired';
+  if ((reason === 'undefined' || reason === 'onhold') && action === 'delayed') reason = 'expired';
   // A final failure with "no answer from host" (4.4.x): the server gave up after its retry period.
   if (action === 'failed' && reason === 'networkerror' && /^4\.4\.[1-7]$/.test(status ?? ''))
     reason = 'expired';
@@ -144,7 +144,10 @@ function fromNotice(
     entry.status ??= shown;
     const temporary = entry.status ? entry.status.startsWith('4') : entry.replyClass === '4';
     const texts = [firstReplyLine(entry.diagnostic), replyLines(entry.diagnostic), entry.diagnostic, notice];
-    return failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);
+    const report = failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);
+    // Only the notice's boilerplate, nothing said about this recipient: the reason is not known at all.
+    if (report.reason !== 'onhold' || entry.diagnostic !== notice) return report;
+    return { ...report, reason: 'undefined', status: report.status.replace(/\.0\.901$/, '.0.900') };
   });
 }
 

@@ -41,7 +41,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'toomanyconn',
-    /too many (connections|concurrent|simultaneous|sessions|hosts)|connection (count|limit) (exceeded|reached)|concurrency limit|threshold exceeded/i,
+    /too many (connections|concurrent|simultaneous|sessions|hosts)|too many recipients(?! per)|connection (count|limit) (exceeded|reached)|concurrency limit|threshold exceeded/i,
   ],
   [
     'speeding',
@@ -98,15 +98,15 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'policyviolation',
-    /\bpolicy\b|policies|not allowed by|prohibited|forbidden|(attachment|file) (type|extension) (is )?(not allowed|blocked|prohibited)|5\.7\.9\b|content (not )?allowed/i,
+    /\bpolicy\b|policies|content presents a potential\b|not allowed by|prohibited|forbidden|(attachment|file) (type|extension) (is )?(not allowed|blocked|prohibited)|5\.7\.9\b|content (not )?allowed/i,
   ],
   [
     'securityerror',
-    /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)/i,
+    /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)|\bauthentication required\b(?! by)/i,
   ],
   [
     'blocked',
-    /\b(blocked|blacklist(ed)?|blocklist(ed)?|block ?list|black ?list|denylist|listed (at|in|on)|dnsbl|\brbl\b|spamhaus|spamcop|barracuda|sorbs|access (denied|refused)|connection (rejected|refused) (from|by)|banned|not authori[sz]ed to (send|connect)|your (ip|host|server|network).{0,40}(reject|block|denied|not allowed|listed)|client (host|ip) .{0,40}(reject|block|denied))/i,
+    /\b(service refus(e|ed)|blocked|blacklist(ed)?|blocklist(ed)?|block ?list|black ?list|denylist|listed (at|in|on)|dnsbl|\brbl\b|spamhaus|spamcop|barracuda|sorbs|access (denied|refused)|connection (rejected|refused) (from|by)|banned|not authori[sz]ed to (send|connect)|your (ip|host|server|network).{0,40}(reject|block|denied|not allowed|listed)|client (host|ip) .{0,40}(reject|block|denied))/i,
   ],
   [
     'rejected',
@@ -126,7 +126,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'systemerror',
-    /system (error|failure|config)|(server|internal|local|operating system|configuration) error|temporary (failure|error|problem)|service (unavailable|not available)|try again later|resources? (temporarily )?unavailable|i\/o error|server (is )?(busy|too busy|shutting down)|out of memory/i,
+    /system (error|failure|config)|(server|internal|local|operating system|configuration) error|temporary (failure|error|problem)|service (is )?(currently |temporarily )?(unavailable|not available)|try again later|resources? (temporarily )?unavailable|i\/o error|server (is )?(busy|too busy|shutting down)|out of memory/i,
   ],
 ];
 
@@ -204,7 +204,12 @@ const STATUS_REASONS: Readonly<Record<string, BounceReason>> = {
 
 /** Words that name the part of the exchange, not the cause, and links (which may name anything). */
 function clean(text: string): string {
+  // The code a multi-line reply repeats on each continuation line ("552-5.7.0 ") would split its sentences.
+  let replyLine = 0;
   return text
+    .replace(/(^|\s)[245]\d\d-([245]\.\d{1,3}\.\d{1,3}[ \t])?/g, (code, space: string) =>
+      replyLine++ === 0 ? code : space,
+    )
     .replace(/https?:\/\/\S+/gi, ' ')
     .replace(/recipient address rejected:\s*(?=\S)(?!access denied)/gi, '')
     .replace(/\brfc822;/gi, ' ')
@@ -255,6 +260,7 @@ export function reasonFromStatus(status: string | null): BounceReason | null {
 
 /** Pseudo status for reports without a code (the x.0.9xx convention of the open parsers). */
 const PSEUDO: Partial<Record<BounceReason, string>> = {
+  onhold: '901',
   filtered: '910',
   userunknown: '911',
   hostunknown: '912',
@@ -310,7 +316,10 @@ export function bounceReason(texts: Array<string | null>, status: string | null)
     reason = text ? reasonFromText(text) : null;
     if (reason) break;
   }
-  reason ??= reasonFromStatus(status) ?? 'undefined';
+  // Words that say nothing known leave the failure "on hold" (sisimai's convention); no words at all, undefined.
+  reason ??= reasonFromStatus(status) ?? (texts.some((text) => text?.trim()) ? 'onhold' : 'undefined');
+  // x.2.3: the size is over a limit the recipient set, not the message being too big for any mailbox.
+  if (reason === 'mesgtoobig' && /^[45]\.2\.3$/.test(status ?? '')) return 'exceedlimit';
   const command = rejectedCommand(texts.filter(Boolean).join('\n'));
   // "Unknown user" is only the mailbox's verdict when the server said so at RCPT or with a x.1.1-type code;
   // any other phase (or an unknown one) means a filter turned the message away, and the address may exist.
@@ -326,7 +335,10 @@ export function bounceReason(texts: Array<string | null>, status: string | null)
   )
     return 'filtered';
   if (reason === 'hostunknown' && status?.startsWith('4')) return 'networkerror';
-  if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined'))
+  if (
+    command === 'mail' &&
+    (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined' || reason === 'onhold')
+  )
     return 'rejected';
   return reason;
 }
