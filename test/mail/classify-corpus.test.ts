@@ -108,10 +108,11 @@ describe('classification of the real bounce corpus', () => {
       `failures: hard/soft ${pct(hardRight)}, reason ${pct(reasonRight)}, recipient named ${pct(named)}, ` +
         `soft taken for hard ${falseHard}\n${perReason.join('\n')}`,
     );
-    expect(hardRight / total).toBeGreaterThanOrEqual(0.9);
+    expect(hardRight / total).toBeGreaterThanOrEqual(0.98);
     expect(named / total).toBeGreaterThanOrEqual(0.97);
-    expect(reasonRight / total).toBeGreaterThanOrEqual(0.7);
-    expect(falseHard / total).toBeLessThanOrEqual(0.08);
+    expect(reasonRight / total).toBeGreaterThanOrEqual(0.85);
+    // Taking a soft failure for a hard one suppresses a good address for the whole organisation: the costly error.
+    expect(falseHard).toBeLessThanOrEqual(2);
   });
 
   it('finds the Message-ID of the returned email in most delivery failures', () => {

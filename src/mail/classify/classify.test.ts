@@ -128,6 +128,87 @@ describe('reasons and hard bounces', () => {
     expect(bounceReason(['>>> DATA\n<<< 550 Unknown user lead@example.org'], '5.0.0')).toBe('filtered');
   });
 
+  it('takes "user unknown" for the mailbox only at RCPT or with a x.1.x code, else for a filter', () => {
+    // No SMTP phase and no telling code: the message, not the address, was refused (the address may exist).
+    expect(bounceReason(['550 : User unknown'], '5.0.0')).toBe('filtered');
+    expect(bounceReason(['550 5.7.1 550 User Unknown: lead@example.org'], '5.7.1')).toBe('filtered');
+    // At RCPT (the Postfix phrasing folds across lines) or with 5.1.1 it is the mailbox.
+    expect(
+      bounceReason(['550 <lead@example.org>: User unknown (in reply to\n    RCPT TO command)'], '5.0.0'),
+    ).toBe('userunknown');
+    expect(bounceReason(['550 5.1.1 <lead@example.org>... User Unknown'], '5.1.1')).toBe('userunknown');
+    // A server's own notice saying the mailbox does not exist.
+    expect(bounceReason(['The recipient name is not recognized'], null)).toBe('userunknown');
+    // Whitespace folding inside the words does not hide them.
+    expect(
+      bounceReason(['Name service error for domain example.org: Host not\n    found, try again'], null),
+    ).toBe('networkerror');
+  });
+
+  it('reads per-recipient fields written before Final-Recipient, and a refusal by recipient preferences', async () => {
+    const result = await classifyInbound(
+      report(
+        [
+          'Diagnostic-Code: smtp; 550 5.1.1 RCP-P2 Refused due to recipient preferences',
+          'Status: 5.1.1',
+          'Final-Recipient: rfc822; lead@example.org',
+          'Action: failed',
+        ].join('\r\n'),
+      ),
+    );
+    expect(result.recipients[0]).toMatchObject({
+      address: 'lead@example.org',
+      status: '5.1.1',
+      reason: 'filtered',
+      hard: false,
+    });
+  });
+
+  it("lets the notice's headline name the mailbox's state when the report has no diagnostic", async () => {
+    const raw = report(
+      ['Final-Recipient: rfc822; lead@example.org', 'Action: failed', 'Status: 5.0.0'].join('\r\n'),
+    ).replace(
+      "I'm sorry to have to inform you that your message could not be delivered.",
+      "The user's account is disabled.\r\n<lead@example.org>: 550 user unknown (in reply to RCPT TO command)",
+    );
+    const result = await classifyInbound(raw);
+    expect(result.recipients[0]).toMatchObject({
+      address: 'lead@example.org',
+      reason: 'suspend',
+      hard: false,
+    });
+  });
+
+  it("reads Microsoft's consumer 'mailbox unavailable' as an unknown mailbox", async () => {
+    const raw = report(
+      [
+        'Final-Recipient: rfc822; lead@hotmail.com',
+        'Action: failed',
+        'Status: 5.5.0',
+        'Diagnostic-Code: smtp;550 Requested action not taken: mailbox unavailable (-0000000022:2222)',
+      ].join('\r\n'),
+    ).replace('MAILER-DAEMON@mx.example.net', 'postmaster@hotmail.com');
+    const result = await classifyInbound(raw);
+    expect(result.recipients[0]).toMatchObject({ reason: 'userunknown', hard: true });
+  });
+
+  it('names soft causes in the taxonomy, and leaves words it does not know "on hold"', () => {
+    expect(bounceReason(['552 Too many recipients'], '5.0.0')).toBe('toomanyconn');
+    expect(bounceReason(['554 Service currently unavailable'], '5.0.0')).toBe('systemerror');
+    expect(bounceReason(['421 4.2.1 Service refuse. Veuillez essayer plus tard.'], '4.2.1')).toBe('blocked');
+    expect(bounceReason(['550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large'], '5.2.3')).toBe(
+      'exceedlimit',
+    );
+    expect(bounceReason(['550 5.7.1 RESOLVER.RST.AuthRequired; authentication required'], '5.7.1')).toBe(
+      'securityerror',
+    );
+    expect(
+      bounceReason(['552-5.7.0 This message was blocked because its content presents a potential'], '5.7.0'),
+    ).toBe('policyviolation');
+    expect(bounceReason(['550 Nyaan'], '5.0.0')).toBe('onhold');
+    expect(bounceReason([null], '5.0.0')).toBe('undefined');
+  });
+
   it('blames our sender when MAIL FROM was rejected', () => {
     expect(
       bounceReason(

@@ -47,6 +47,15 @@ export function parseDsnRecipients(text: string): DsnRecipient[] {
   const blocks: DsnRecipient[] = [];
   let current: DsnRecipient | null = null;
   let sawFinal = false;
+  let sawAction = false;
+  // Per-recipient fields some servers write before the first recipient line (Facebook): they belong to it.
+  const early: DsnRecipient = {
+    address: null,
+    action: null,
+    status: null,
+    diagnostic: null,
+    remoteMta: null,
+  };
   for (const line of unfold(text)) {
     const field = FIELD.exec(line);
     if (!field) continue;
@@ -57,11 +66,15 @@ export function parseDsnRecipients(text: string): DsnRecipient[] {
       const startsNew =
         current === null ||
         (name === 'final-recipient' && sawFinal) ||
-        (name === 'original-recipient' && current.action !== null);
+        (name === 'original-recipient' && sawAction);
       if (startsNew) {
-        current = { address, action: null, status: null, diagnostic: null, remoteMta: null };
+        current =
+          blocks.length === 0
+            ? { ...early, address }
+            : { address, action: null, status: null, diagnostic: null, remoteMta: null };
         blocks.push(current);
         sawFinal = false;
+        sawAction = false;
       }
       if (current && name === 'final-recipient') {
         sawFinal = true;
@@ -69,12 +82,13 @@ export function parseDsnRecipients(text: string): DsnRecipient[] {
       } else if (current && !current.address) current.address = address;
       continue;
     }
-    if (!current) continue;
-    if (name === 'action') current.action ??= value.toLowerCase().split(/[\s(;]/)[0] ?? null;
-    else if (name === 'status') current.status ??= statusCode(value) ?? value;
+    const target = current ?? early;
+    if (name === 'action' && current) sawAction = true;
+    if (name === 'action') target.action ??= value.toLowerCase().split(/[\s(;]/)[0] ?? null;
+    else if (name === 'status') target.status ??= statusCode(value) ?? value;
     else if (name === 'diagnostic-code' || name === 'x-diagnostic-code')
-      current.diagnostic ??= value.replace(/^\s*(smtp|x-[a-z-]+)\s*;\s*/i, '');
-    else if (name === 'remote-mta') current.remoteMta ??= value.replace(/^\s*dns\s*;\s*/i, '');
+      target.diagnostic ??= value.replace(/^\s*(smtp|x-[a-z-]+)\s*;\s*/i, '');
+    else if (name === 'remote-mta') target.remoteMta ??= value.replace(/^\s*dns\s*;\s*/i, '');
   }
   return blocks.filter((block) => block.address || block.status || block.action);
 }

@@ -81,3 +81,23 @@ export const FAMILIES: readonly Family[] = [
 export function familyOf(view: MessageView, notice: string): Family | null {
   return FAMILIES.find((family) => family.matches(view, notice)) ?? null;
 }
+
+/**
+ * What a receiving provider's reply means in its own usage (the remote host, not the MTA that wrote the
+ * report). Microsoft's consumer mail (hotmail.com, outlook.com, live.com) answers a RCPT for a mailbox it does
+ * not have with the bare RFC 5321 text "550 Requested action not taken: mailbox unavailable".
+ */
+export function remoteHostReason(
+  view: MessageView,
+  remoteMta: string | null,
+  diagnostic: string | null,
+): BounceReason | null {
+  const microsoft = /(^|[\s.@])(hotmail|outlook|live|msn)\.com\b/i;
+  const host = `${remoteMta ?? ''} ${view.fromAddress.split('@')[1] ?? ''}`;
+  if (
+    microsoft.test(host) &&
+    /^\s*550[ -]+requested action not taken: mailbox unavailable/i.test(diagnostic ?? '')
+  )
+    return 'userunknown';
+  return null;
+}

@@ -2,21 +2,23 @@ import { readSesNotification } from './amazon-ses.ts';
 import { autoReplySignal } from './auto-reply.ts';
 import { challengeSignal } from './challenge.ts';
 import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
-import { familyOf } from './families.ts';
+import { familyOf, remoteHostReason } from './families.ts';
 import { readFeedback } from './feedback.ts';
 import { type MessageView, readMessage } from './message.ts';
 import {
   excludedAddresses,
+  firstReplyLine,
   type NoticeRecipient,
+  noticeHeadline,
   noticeRecipients,
   noticeText,
   originalSenders,
   replyLines,
 } from './notice.ts';
 import { extractOriginal } from './original.ts';
-import { bounceReason, isHard, pseudoStatus } from './reasons.ts';
+import { bounceReason, isHard, pseudoStatus, reasonFromText } from './reasons.ts';
 import { BOUNCE_SUBJECT, BOUNCE_WORDING, isListManager, isSystemSender } from './sender.ts';
-import type { Classification, OriginalRefs, RecipientAction, RecipientReport } from './types.ts';
+import type { Classification, OriginalRefs, Reason, RecipientAction, RecipientReport } from './types.ts';
 
 export type { Classification, RecipientReport } from './types.ts';
 
@@ -27,6 +29,8 @@ export type { Classification, RecipientReport } from './types.ts';
  */
 
 const ADDRESS = /[A-Za-z0-9._%+=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+const MAILBOX_STATES: ReadonlySet<Reason> = new Set(['suspend', 'mailboxfull', 'exceedlimit', 'mesgtoobig']);
 
 const EMPTY_REFS: OriginalRefs = { messageIds: [], stepwiseIds: [], recipients: [] };
 
@@ -49,7 +53,7 @@ function failure(
   display: string | null = texts.find((text) => text?.trim()) ?? null,
 ): RecipientReport {
   let reason = bounceReason(texts, status);
-  if (reason === 'undefined' && action === 'delayed') reason = 'expired';
+  if ((reason === 'undefined' || reason === 'onhold') && action === 'delayed') reason = 'expired';
   // A final failure with "no answer from host" (4.4.x): the server gave up after its retry period.
   if (action === 'failed' && reason === 'networkerror' && /^4\.4\.[1-7]$/.test(status ?? ''))
     reason = 'expired';
@@ -68,7 +72,12 @@ function dsnAction(block: DsnRecipient): RecipientAction {
   return block.status?.startsWith('2') ? 'delivered' : 'failed';
 }
 
-function fromDsn(blocks: DsnRecipient[], notice: NoticeRecipient[], noticeBody: string): RecipientReport[] {
+function fromDsn(
+  view: MessageView,
+  blocks: DsnRecipient[],
+  notice: NoticeRecipient[],
+  noticeBody: string,
+): RecipientReport[] {
   return blocks.map((block) => {
     const action = dsnAction(block);
     const declared = statusCode(block.status);
@@ -89,13 +98,22 @@ function fromDsn(blocks: DsnRecipient[], notice: NoticeRecipient[], noticeBody: 
     }
     const segment = notice.find((entry) => entry.address === block.address)?.diagnostic ?? null;
     const temporary = status?.startsWith('4') ?? false;
+    // Without a Diagnostic-Code, a notice whose headline states the mailbox's condition ("the user's account
+    // is disabled", "mailbox full") speaks first; other headline words are boilerplate.
+    const headline =
+      !block.diagnostic && blocks.length === 1 ? noticeHeadline(noticeBody, block.address) : null;
+    const stated = headline ? reasonFromText(headline) : null;
     const texts = [
       block.diagnostic,
+      stated && MAILBOX_STATES.has(stated) ? headline : null,
+      segment ? firstReplyLine(segment) : null,
       segment ? replyLines(segment) : null,
       segment,
       blocks.length === 1 ? noticeBody : null,
     ];
-    return failure(block.address, action, texts, status, temporary, block.diagnostic ?? segment);
+    const report = failure(block.address, action, texts, status, temporary, block.diagnostic ?? segment);
+    const known = status?.startsWith('5') ? remoteHostReason(view, block.remoteMta, block.diagnostic) : null;
+    return known ? { ...report, reason: known, hard: isHard(known, report.status) } : report;
   });
 }
 
@@ -120,10 +138,16 @@ function fromNotice(
         )
           .concat(original.recipients.length === 0 ? [null] : [])
           .map((address) => ({ address, diagnostic: notice, status: statusCode(notice), replyClass: null }));
+  // A notice that shows one code for a single recipient (e.g. above the address list) gives it that code.
+  const shown = entries.length === 1 ? statusCode(replyLines(notice)) : null;
   return entries.map((entry) => {
+    entry.status ??= shown;
     const temporary = entry.status ? entry.status.startsWith('4') : entry.replyClass === '4';
-    const texts = [replyLines(entry.diagnostic), entry.diagnostic, notice];
-    return failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);
+    const texts = [firstReplyLine(entry.diagnostic), replyLines(entry.diagnostic), entry.diagnostic, notice];
+    const report = failure(entry.address, 'failed', texts, entry.status, temporary, entry.diagnostic);
+    // Only the notice's boilerplate, nothing said about this recipient: the reason is not known at all.
+    if (report.reason !== 'onhold' || entry.diagnostic !== notice) return report;
+    return { ...report, reason: 'undefined', status: report.status.replace(/\.0\.901$/, '.0.900') };
   });
 }
 
@@ -195,7 +219,7 @@ export function classifyView(view: MessageView): Classification {
     blocks.length > 0 &&
     (system || BOUNCE_SUBJECT.test(view.subject) || view.reportType === 'delivery-status')
   ) {
-    let recipients = fromDsn(blocks, found, notice);
+    let recipients = fromDsn(view, blocks, found, notice);
     if (recipients.every((r) => r.address === null) && found.length > 0)
       recipients = fromNotice(notice, found, original, senders);
     const kind = recipients.some((r) => r.action === 'failed')

@@ -127,3 +127,17 @@ export function originalSenders(texts: string[]): string[] {
   }
   return senders;
 }
+
+/**
+ * The first line with a reply code: in a transcript listing several recipients, what the server answered for
+ * this one (the lines after it may already belong to the next host).
+ */
+export function firstReplyLine(text: string): string {
+  return replyLines(text).split('\n')[0] ?? '';
+}
+
+/** The notice's words before it names the failed address (its headline), when it names one. */
+export function noticeHeadline(notice: string, address: string | null): string | null {
+  const at = address ? notice.toLowerCase().indexOf(address) : -1;
+  return at > 0 ? notice.slice(0, at) : null;
+}

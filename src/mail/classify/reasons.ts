@@ -41,7 +41,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'toomanyconn',
-    /too many (connections|concurrent|simultaneous|sessions|hosts)|connection (count|limit) (exceeded|reached)|concurrency limit|threshold exceeded/i,
+    /too many (connections|concurrent|simultaneous|sessions|hosts)|too many recipients(?! per)|connection (count|limit) (exceeded|reached)|concurrency limit|threshold exceeded/i,
   ],
   [
     'speeding',
@@ -63,6 +63,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
     'hasmoved',
     /has (been )?moved|no longer (valid|available|with|active)|(user|recipient|address) has left|forwarding address|5\.1\.6\b|changed (his|her|their) (e-?mail )?address/i,
   ],
+  ['filtered', /(refused|rejected) (due to|because of) (the )?recipient('s)? (preferences|settings)/i],
   [
     'userunknown',
     /(user|recipient|mailbox|account|address|addressee|local part|destination)( name| address)? (is )?(unknown|not (found|known|exist|valid|available|listed|recognized)|does(n't| not) exist|invalid|unavailable|rejected|doesnt exist)|unknown (user|recipient|mailbox|local[ -]?part|address|account|addressee|e-?mail)|no (such|valid) (user|recipient|mailbox|account|address|person|local user)|(invalid|bad|illegal|non-?existent|unrouteable|unroutable) (recipient|mailbox|user|address|destination|local part)|recip(ient)?notfound|recipient address rejected: access denied|recipient (address )?rejected: (user|access|undeliverable)|not a (known|valid) (user|recipient|mailbox)|is not a valid (mailbox|user|recipient)|no mailbox (here|by)|mailbox (name )?not (allowed|available|found)|user (doesn't|does not) have (a|an)? ?.{0,20}account|does not have an account|email (account|address) (that )?you tried to reach does not exist|address (is )?(no longer|not) (valid|in use)|user not (found|listed|here)|this user doesn't have|invalid (final )?(delivery )?userid|check if (the )?address is correct|can't (find|locate) (user|recipient|mailbox)|the recipient's e-?mail address was not found|not listed in (the )?(public name|domino directory|address book)|there is no (such )?(user|mailbox|one)|(utilisateur|destinataire) inconnu|unbekannte?r? (empfänger|benutzer)|existiert nicht|desconocido|inexistente|ユーザ.{0,10}(存在|不明)|宛先.{0,10}(存在|不明)|Нет такого|не существует|несуществующ|5\.1\.1\b|#5\.1\.1|550[ -]5\.1\.1/i,
@@ -77,7 +78,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'hostunknown',
-    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|5\.1\.2\b|5\.4\.4\b/i,
+    /(host|domain|mx|dns)( name)? (not found|unknown|lookup failed|does(n't| not) exist|could not be (resolved|found))|unknown (host|domain|mx)|no (mx|dns|such (host|domain)|a record)|(host|domain) (is )?(invalid|unresolvable|not resolvable)|unrouteable (mail )?domain|name (service|server) (error|failure)|nxdomain|dns (error|failure)|domain .{0,40}(isn't|is not|doesn't|does not) (exist|accept|resolve)|no route to host for|domain (is )?not reachable|(?<![@\w.-])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}:? (does not exist|not found)|unable to (resolve|find) (the )?(host|domain|mx)|(account or )?domain may not exist|5\.1\.2\b|5\.4\.4\b/i,
   ],
   [
     'norelaying',
@@ -97,15 +98,15 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'policyviolation',
-    /\bpolicy\b|policies|not allowed by|prohibited|forbidden|(attachment|file) (type|extension) (is )?(not allowed|blocked|prohibited)|5\.7\.9\b|content (not )?allowed/i,
+    /\bpolicy\b|policies|content presents a potential\b|not allowed by|prohibited|forbidden|(attachment|file) (type|extension) (is )?(not allowed|blocked|prohibited)|5\.7\.9\b|content (not )?allowed/i,
   ],
   [
     'securityerror',
-    /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)/i,
+    /\b(tls|ssl|starttls|encryption|certificate)\b.{0,40}(required|fail|must|invalid)|5\.7\.(4|5|6|11)\b|security (error|violation)|\bauthentication required\b(?! by)/i,
   ],
   [
     'blocked',
-    /\b(blocked|blacklist(ed)?|blocklist(ed)?|block ?list|black ?list|denylist|listed (at|in|on)|dnsbl|\brbl\b|spamhaus|spamcop|barracuda|sorbs|access (denied|refused)|connection (rejected|refused) (from|by)|banned|not authori[sz]ed to (send|connect)|your (ip|host|server|network).{0,40}(reject|block|denied|not allowed|listed)|client (host|ip) .{0,40}(reject|block|denied))/i,
+    /\b(service refus(e|ed)|blocked|blacklist(ed)?|blocklist(ed)?|block ?list|black ?list|denylist|listed (at|in|on)|dnsbl|\brbl\b|spamhaus|spamcop|barracuda|sorbs|access (denied|refused)|connection (rejected|refused) (from|by)|banned|not authori[sz]ed to (send|connect)|your (ip|host|server|network).{0,40}(reject|block|denied|not allowed|listed)|client (host|ip) .{0,40}(reject|block|denied))/i,
   ],
   [
     'rejected',
@@ -125,7 +126,7 @@ const TEXT_RULES: ReadonlyArray<readonly [BounceReason, RegExp]> = [
   ],
   [
     'systemerror',
-    /system (error|failure|config)|(server|internal|local|operating system|configuration) error|temporary (failure|error|problem)|service (unavailable|not available)|try again later|resources? (temporarily )?unavailable|i\/o error|server (is )?(busy|too busy|shutting down)|out of memory/i,
+    /system (error|failure|config)|(server|internal|local|operating system|configuration) error|temporary (failure|error|problem)|service (is )?(currently |temporarily )?(unavailable|not available)|try again later|resources? (temporarily )?unavailable|i\/o error|server (is )?(busy|too busy|shutting down)|out of memory/i,
   ],
 ];
 
@@ -203,10 +204,16 @@ const STATUS_REASONS: Readonly<Record<string, BounceReason>> = {
 
 /** Words that name the part of the exchange, not the cause, and links (which may name anything). */
 function clean(text: string): string {
+  // The code a multi-line reply repeats on each continuation line ("552-5.7.0 ") would split its sentences.
+  let replyLine = 0;
   return text
+    .replace(/(^|\s)[245]\d\d-([245]\.\d{1,3}\.\d{1,3}[ \t])?/g, (code, space: string) =>
+      replyLine++ === 0 ? code : space,
+    )
     .replace(/https?:\/\/\S+/gi, ' ')
     .replace(/recipient address rejected:\s*(?=\S)(?!access denied)/gi, '')
-    .replace(/\brfc822;/gi, ' ');
+    .replace(/\brfc822;/gi, ' ')
+    .replace(/[ \t]*\n[ \t]*/g, ' ');
 }
 
 export function reasonFromText(text: string): BounceReason | null {
@@ -221,7 +228,7 @@ export type SmtpCommand = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 /** Which SMTP command the remote server rejected, when the report says so. */
 export function rejectedCommand(text: string): SmtpCommand | null {
   const named =
-    /in reply to (?:end of )?(DATA|RCPT TO|MAIL FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(
+    /in\s+reply\s+to\s+(?:end\s+of\s+)?(DATA|RCPT\s+TO|MAIL\s+FROM|HELO|EHLO)|after (?:end of )?(data|rcpt to|mail from|helo|ehlo)|smtp command\s*:?\s*\n?\s*-*\s*(DATA|RCPT|MAIL|HELO|EHLO)\b|\[(MAIL_FROM|RCPT_TO|DATA)\]/i.exec(
       text,
     );
   const word = named?.slice(1).find(Boolean);
@@ -253,6 +260,7 @@ export function reasonFromStatus(status: string | null): BounceReason | null {
 
 /** Pseudo status for reports without a code (the x.0.9xx convention of the open parsers). */
 const PSEUDO: Partial<Record<BounceReason, string>> = {
+  onhold: '901',
   filtered: '910',
   userunknown: '911',
   hostunknown: '912',
@@ -293,17 +301,44 @@ export function isHard(reason: BounceReason, status: string): boolean {
  * phase refines it: an "unknown user" answer to the message data comes from a filter rather than a missing
  * mailbox (the address may well exist), and a rejection of MAIL FROM is about our sender, not the recipient.
  */
+const USER_STATUS = /^[45]\.1\.[1-4]$/;
+
+/**
+ * Wordings in which a server's own notice (not a relayed SMTP reply) says the mailbox does not exist: these
+ * stay "unknown user" whatever the SMTP phase (Exchange, IMail, Domino, Trend Micro, Yahoo, Gmail, Verizon).
+ */
+const MAILBOX_VERDICT =
+  /recipient name is not recognized|^\s*unknown user:|invalid final delivery userid|check if (the )?address is correct|user doesn't have an? .{0,40}account|address not found|address couldn't be found|not listed in (the )?public name (&|and) address book|no mailbox here by that name/im;
+
 export function bounceReason(texts: Array<string | null>, status: string | null): BounceReason {
   let reason: BounceReason | null = null;
   for (const text of texts) {
     reason = text ? reasonFromText(text) : null;
     if (reason) break;
   }
-  reason ??= reasonFromStatus(status) ?? 'undefined';
+  // Words that say nothing known leave the failure "on hold" (sisimai's convention); no words at all, undefined.
+  reason ??= reasonFromStatus(status) ?? (texts.some((text) => text?.trim()) ? 'onhold' : 'undefined');
+  // x.2.3: the size is over a limit the recipient set, not the message being too big for any mailbox.
+  if (reason === 'mesgtoobig' && /^[45]\.2\.3$/.test(status ?? '')) return 'exceedlimit';
   const command = rejectedCommand(texts.filter(Boolean).join('\n'));
-  if (command === 'data' && reason === 'userunknown' && !/^5\.1\.1$/.test(status ?? '')) return 'filtered';
+  // "Unknown user" is only the mailbox's verdict when the server said so at RCPT or with a x.1.1-type code;
+  // any other phase (or an unknown one) means a filter turned the message away, and the address may exist.
+  // A report saying the remote server refused the address names the RCPT phase, unless its code says otherwise.
+  const addressRefused =
+    /server has rejected (the )?address/i.test(texts.join('\n')) && /^[45]\.0\.0$/.test(status ?? '');
+  if (
+    reason === 'userunknown' &&
+    command !== 'rcpt' &&
+    !addressRefused &&
+    !USER_STATUS.test(status ?? '') &&
+    !texts.some((text) => text && (MAILBOX_VERDICT.test(text) || MAILBOX_VERDICT.test(clean(text))))
+  )
+    return 'filtered';
   if (reason === 'hostunknown' && status?.startsWith('4')) return 'networkerror';
-  if (command === 'mail' && (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined'))
+  if (
+    command === 'mail' &&
+    (reason === 'userunknown' || reason === 'hostunknown' || reason === 'undefined' || reason === 'onhold')
+  )
     return 'rejected';
   return reason;
 }
