@@ -284,4 +284,30 @@ describe.each(dialects)('engine scenarios (%s)', (dialect) => {
     await drain();
     expect((await connectionRow(store, connectionId)).current_node_id).toBe('task');
   });
+  it('a day wait keeps the wall clock of the zone inferred from the phone when the record has none', async () => {
+    const def = definition({
+      start: 'wait',
+      nodes: [
+        { id: 'wait', kind: 'wait', days: 1, hours: 0, next: 'task' },
+        { id: 'task', kind: 'task', next: null },
+      ],
+    });
+    // Saturday 7 March 2026, 18:00 UTC: New York moves its clocks on Sunday, Warsaw (the seller's zone) does not,
+    // so one day of New York wall clock is 23 hours.
+    const start = Date.UTC(2026, 2, 7, 18);
+    clock.set(start);
+    const { connectionId } = await connectNew(
+      store,
+      def,
+      { time_zone: null, phone_business: '+1 212 555 0100' },
+      start,
+    );
+    await drain();
+    clock.set(start + 23 * HOUR - 60_000);
+    await drain();
+    expect((await connectionRow(store, connectionId)).current_node_id).toBe('wait');
+    clock.set(start + 23 * HOUR);
+    await drain();
+    expect((await connectionRow(store, connectionId)).current_node_id).toBe('task');
+  });
 });
