@@ -34,6 +34,25 @@ describe.each(dialects)('/api/metrics on %s', (dialect) => {
         })
         .execute();
       await world.store.db
+        .insertInto('scheduled_tasks')
+        .values({
+          org_id: ORG_ID,
+          id: 'task-dead',
+          connection_id: 'conn-y',
+          kind: 'wake',
+          payload_json: '{}',
+          idempotency_key: 'task-dead',
+          due_at: now - 3_600_000,
+          status: 'dead',
+          attempts: 5,
+          last_error: 'crashed its worker 5 times',
+          lease_owner: null,
+          lease_until: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await world.store.db
         .insertInto('outbound_messages')
         .values({
           org_id: ORG_ID,
@@ -97,6 +116,8 @@ describe.each(dialects)('/api/metrics on %s', (dialect) => {
       expect(sample(text, 'stepwise_engine_due_tasks')).toBe(1);
       expect(sample(text, 'stepwise_engine_oldest_due_seconds')).toBe(90);
       expect(text).toContain('stepwise_engine_tasks_claimed_total');
+      expect(sample(text, 'stepwise_engine_dead_tasks')).toBe(1);
+      expect(sample(text, 'stepwise_webhook_deliveries{status="failed"}')).toBe(0);
 
       // An admin's session reads it too.
       expect((await world.as('eastAdmin', 'GET', '/api/metrics')).statusCode).toBe(200);

@@ -15,6 +15,7 @@ const MESSAGE_STATUSES: readonly MessageStatus[] = [
   'held',
   'sending',
   'sent',
+  'bounced',
   'failed',
   'canceled',
 ];
@@ -81,6 +82,17 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     help: 'How late the oldest queued email due for sending is (delivery lag), 0 when none is waiting',
     registers: [registry],
   });
+  const deadTasks = new Gauge({
+    name: 'stepwise_engine_dead_tasks',
+    help: 'Engine tasks given up after crashing their worker or failing too often; an admin requeues them',
+    registers: [registry],
+  });
+  const webhookDeliveries = new Gauge({
+    name: 'stepwise_webhook_deliveries',
+    help: 'Webhook deliveries still pending (retrying) and failed (given up)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
   const pool = new Gauge({
     name: 'stepwise_db_pool_connections',
     help: "This process's PostgreSQL pool: connections in_use, idle, waiting (queries queued for a connection) and max (none for SQLite)",
@@ -112,6 +124,9 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     dueTasks.set(counts.dueTasks);
     oldestDue.set(counts.oldestDueAt === null ? 0 : Math.max(0, (now - counts.oldestDueAt) / 1000));
     oldestQueued.set(counts.oldestQueuedAt === null ? 0 : Math.max(0, (now - counts.oldestQueuedAt) / 1000));
+    deadTasks.set(counts.deadTasks);
+    webhookDeliveries.set({ status: 'pending' }, counts.webhookDeliveries.pending);
+    webhookDeliveries.set({ status: 'failed' }, counts.webhookDeliveries.failed);
     const stats = deps.store.poolStats?.();
     if (stats) {
       pool.set({ state: 'in_use' }, stats.total - stats.idle);
