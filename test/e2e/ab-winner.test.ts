@@ -92,6 +92,29 @@ describe.each(['en', 'pl'] as const)('A/B winner override in the browser (%s)', 
     await e2e.close();
   });
 
+  it('a sales manager who may see Insights but not edit the sequence sees the results without the control', async () => {
+    const { world } = e2e;
+    const setOwner = (ownerId: string) =>
+      world.store.db
+        .updateTable('sequences')
+        .set({ owner_id: ownerId })
+        .where('id', '=', sequenceId)
+        .execute();
+    await setOwner(USERS.eastSeqManager.id);
+    const { page, context } = await signIn(e2e, 'eastSalesManager', { locale });
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences/${sequenceId}/insights`);
+      await page.getByTestId('ab-winner').waitFor();
+      // The header shows the sequence (the same query the control's permission reads), so the page has decided.
+      await page.getByText('A/B intro').first().waitFor();
+      expect(await page.locator('table[aria-label] select').count()).toBe(0);
+      expect(await page.locator('caption form').count()).toBe(0);
+    } finally {
+      await context.close();
+      await setOwner(USERS.eastSalesManager.id);
+    }
+  });
+
   it('the owner picks B: the page shows B chosen by them, and a record connected afterwards gets B', async () => {
     const { page, context } = await signIn(e2e, 'eastSalesManager', { locale });
     try {
