@@ -1,9 +1,11 @@
+import type { WebhookEventData } from '../domain/webhooks/events.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { findMessage } from '../store/repos/mail-repo.ts';
 import { addSuppression } from '../store/repos/suppressions-repo.ts';
 import { applyDoNotEmail, recordEngagement, shortHash } from './engagement.ts';
 import { machineReason } from './machine-open.ts';
+import { emitWebhookEvent } from './webhooks.ts';
 
 /** Opens, clicks and unsubscribes arriving over HTTP (tokens already verified by the routes). */
 
@@ -110,6 +112,23 @@ export async function recordUnsubscribe(
       createdBy: null,
       now,
     });
+    if (message.record_id && fresh) {
+      // The record-level event, beside `email.unsubscribed`: a CRM listening for record changes learns it here.
+      const data: WebhookEventData['record.unsubscribed'] = {
+        recordId: message.record_id,
+        address: message.to_address,
+        source,
+        outboundMessageId: message.id,
+        connectionId: message.connection_id,
+      };
+      await emitWebhookEvent(trx, {
+        orgId: message.org_id,
+        event: 'record.unsubscribed',
+        payload: data,
+        idempotencyKey: `record_unsubscribed:${message.id}`,
+        now,
+      });
+    }
     if (message.record_id) {
       await applyDoNotEmail(trx, {
         orgId: message.org_id,

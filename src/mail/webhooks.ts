@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import {
   type MailWebhookEvent,
   parseSubscription,
+  type RecordWebhookEvent,
   subscriptionMatches,
   webhookEnvelope,
 } from '../domain/webhooks/events.ts';
@@ -33,7 +34,7 @@ export const MAX_WEBHOOK_ATTEMPTS = 8;
 
 export interface EmitWebhookInput {
   orgId: string;
-  event: MailWebhookEvent;
+  event: MailWebhookEvent | RecordWebhookEvent;
   payload: Record<string, unknown>;
   /** Same key, same event: queued once per webhook however often it is emitted. */
   idempotencyKey: string;

@@ -32,13 +32,18 @@ const MAIL_WEBHOOK_EVENTS = [
   'email.held',
 ] as const;
 
+/** Emitted when a record itself changes: its recipient unsubscribed through the unsubscribe link. */
+const RECORD_WEBHOOK_EVENTS = ['record.unsubscribed'] as const;
+
 export const WEBHOOK_EVENTS = [
   ...ENGINE_WEBHOOK_EVENTS,
   ...CONNECTION_STATE_WEBHOOK_EVENTS,
   ...MAIL_WEBHOOK_EVENTS,
+  ...RECORD_WEBHOOK_EVENTS,
 ] as const;
 export type EngineWebhookEvent = (typeof ENGINE_WEBHOOK_EVENTS)[number];
 export type MailWebhookEvent = (typeof MAIL_WEBHOOK_EVENTS)[number];
+export type RecordWebhookEvent = (typeof RECORD_WEBHOOK_EVENTS)[number];
 export type ConnectionStateWebhookEvent = (typeof CONNECTION_STATE_WEBHOOK_EVENTS)[number];
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
@@ -129,6 +134,15 @@ export const WEBHOOK_EVENT_DATA = {
   'email.bounced': Engagement,
   'email.unsubscribed': Engagement,
   'email.held': z.object({ ...MessageRef, reason: z.string() }),
+  'record.unsubscribed': z.object({
+    recordId: Id,
+    address: z.string().meta({ description: 'The address that unsubscribed (now suppressed)' }),
+    source: z.enum(['page', 'one_click']).meta({
+      description: 'page: the unsubscribe page’s button; one_click: RFC 8058 one-click from the mail client',
+    }),
+    outboundMessageId: Id.meta({ description: 'The email whose unsubscribe link was used' }),
+    connectionId: Id.nullable(),
+  }),
 } satisfies Record<WebhookEventName, z.ZodType>;
 
 export type WebhookEventData = { [E in WebhookEventName]: z.infer<(typeof WEBHOOK_EVENT_DATA)[E]> };

@@ -14,11 +14,14 @@ import {
   YAxis,
 } from 'recharts';
 import { api } from '../../api/client.ts';
-import type { SequenceInsights } from '../../api/types.ts';
+import type { Sequence, SequenceInsights } from '../../api/types.ts';
+import { mayOnSequence } from '../../app/permissions.ts';
+import { useSession } from '../../app/session.tsx';
 import { useStepName } from '../../components/Badges.tsx';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { AbDecidedBy, AbWinnerControl } from './AbWinnerControl.tsx';
 import { ScheduledEmails } from './ScheduledEmails.tsx';
 
 export const WINDOWS = [30, 90, 180, 365] as const;
@@ -39,6 +42,12 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
     queryKey: ['insights', sequenceId, days],
     queryFn: () => api<SequenceInsights>('GET', `/api/sequences/${sequenceId}/insights?days=${days}`),
   });
+  const { me } = useSession();
+  const sequence = useQuery({
+    queryKey: ['sequence', sequenceId],
+    queryFn: () => api<Sequence>('GET', `/api/sequences/${sequenceId}`),
+  });
+  const mayChooseWinner = !!sequence.data && mayOnSequence(me, sequence.data, 'edit');
   const csv = useMutation({
     mutationFn: async () => {
       const text = await fetchCsv(`/api/sequences/${sequenceId}/insights.csv?days=${days}`);
@@ -185,7 +194,11 @@ export function SequenceInsightsView({ sequenceId }: { sequenceId: string }) {
                         date: format.date(Date.parse(test.winner.decidedAt)),
                       })
                     : t('ab.running')}
+                </span>{' '}
+                <span className="muted">
+                  <AbDecidedBy test={test} />
                 </span>
+                {mayChooseWinner && <AbWinnerControl sequenceId={sequenceId} test={test} />}
               </caption>
               <thead>
                 <tr>
