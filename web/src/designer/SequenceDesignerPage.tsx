@@ -29,6 +29,7 @@ import { LeaveGuard } from './LeaveGuard.tsx';
 import { buildFlow, type DesignerEdge, type DesignerNode } from './layout.ts';
 import { mergeFields, PropertiesPanel } from './properties/PropertiesPanel.tsx';
 import { SequenceOptionsPanel } from './properties/SequenceOptionsPanel.tsx';
+import { useRevealNode } from './reveal-node.ts';
 import { ProblemsList, VersionHistory } from './side-lists.tsx';
 import { useHistory } from './use-history.ts';
 
@@ -227,6 +228,7 @@ function Designer({ initial }: { initial: SequenceView }) {
       ...(settable ? { settableField: { name: settable.name, value: settable.options![0]!.value } } : {}),
     });
     apply(insertNode(draft, addSlot, node));
+    reveal(node.id);
     setAddSlot(null);
     setSelectedId(node.id);
     focusNameField();
@@ -305,6 +307,7 @@ function Designer({ initial }: { initial: SequenceView }) {
 
   /** Shows the whole graph from the top ("Sequence starts here" near the top edge), zoomed out only if needed. */
   const canvas = useRef<HTMLDivElement>(null);
+  const reveal = useRevealNode(flow, canvas, flowGraph.nodes);
   const placeTop = useCallback(() => {
     const instance = flow.current;
     const box = canvas.current?.getBoundingClientRect();
