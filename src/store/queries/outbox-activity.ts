@@ -17,7 +17,7 @@ export interface OutboxActivity {
   attempts: number;
   sentAt: number | null;
   createdAt: number;
-  events: { type: EngagementType; machine: boolean; occurredAt: number; data: string }[];
+  events: { id: string; type: EngagementType; machine: boolean; occurredAt: number; data: string }[];
   replies: { fromAddress: string | null; subject: string; text: string; receivedAt: number }[];
 }
 
@@ -36,7 +36,7 @@ export async function findOutboxActivity(
   if (!row) return null;
   const events = await db
     .selectFrom('engagement_events')
-    .select(['type', 'machine', 'occurred_at', 'data_json'])
+    .select(['id', 'type', 'machine', 'occurred_at', 'data_json'])
     .where('org_id', '=', orgId)
     .where('outbound_message_id', '=', id)
     .orderBy('occurred_at')
@@ -66,6 +66,7 @@ export async function findOutboxActivity(
     sentAt: row.sent_at,
     createdAt: row.created_at,
     events: events.map((event) => ({
+      id: event.id,
       type: event.type,
       machine: event.machine === 1,
       occurredAt: event.occurred_at,
