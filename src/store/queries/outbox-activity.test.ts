@@ -57,7 +57,7 @@ describe.each(dialects)('outbox activity on %s', (dialect) => {
         record_id: null,
         type,
         dedupe_key: id,
-        machine: type === 'click' ? 1 : 0,
+        machine: (type === 'click' ? 1 : 0) as 0 | 1,
         data_json: JSON.stringify({ url: type === 'click' ? 'https://example.com' : undefined }),
         occurred_at: at,
         created_at: at,
