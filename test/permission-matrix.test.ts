@@ -946,6 +946,7 @@ const MAIL_ADMIN_RULES: RuleTable = {
   'GET /api/outbox': { call: () => ({ method: 'GET', url: '/api/outbox' }), cases: everyUser(200) },
   'GET /api/outbox/:id': outboxRule('GET', '', 'queued', 200),
   'GET /api/outbox/:id/raw': outboxRule('GET', '/raw', 'sent', 200),
+  'GET /api/outbox/:id/activity': outboxRule('GET', '/activity', 'sent', 200),
   'POST /api/outbox/:id/cancel': outboxRule('POST', '/cancel', 'queued', 200),
   'POST /api/outbox/:id/retry': outboxRule('POST', '/retry', 'held', 200),
   'GET /api/outbox/:id/draft': outboxRule('GET', '/draft', 'held', 200),

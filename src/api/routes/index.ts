@@ -24,6 +24,7 @@ import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { notificationStreamRoutes } from './notification-stream-routes.ts';
 import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
+import { outboxActivityRoutes } from './outbox-activity-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { recipientTimeRoutes } from './recipient-time-routes.ts';
@@ -88,6 +89,7 @@ export const routeModules: RouteModule[] = [
   timelineRoutes,
   mailboxRoutes,
   outboxRoutes,
+  outboxActivityRoutes,
   heldEmailRoutes,
   notificationRoutes,
   webhookRoutes,

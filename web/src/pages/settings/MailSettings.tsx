@@ -8,6 +8,7 @@ import { HeldEmailActions } from '../../components/HeldEmails.tsx';
 import { ScheduledFor } from '../../components/ScheduledFor.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { OauthMailboxBanner, OauthMailboxConnect } from './OauthMailboxConnect.tsx';
+import { OUTBOX_STATUSES, OutboxEmailDialog } from './OutboxActivity.tsx';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
 export function MailboxSettings() {
@@ -131,13 +132,28 @@ export function MailboxSettings() {
 export function OutboxSettings() {
   const { t } = useTranslation('settings');
   const format = useFormat();
+  const [status, setStatus] = useState('');
+  const [opened, setOpened] = useState<string | null>(null);
   const outbox = useQuery({
-    queryKey: ['outbox'],
-    queryFn: () => api<Page<OutboxMessage>>('GET', '/api/outbox?limit=200'),
+    queryKey: ['outbox', status],
+    queryFn: () =>
+      api<Page<OutboxMessage>>('GET', `/api/outbox?limit=200${status ? `&status=${status}` : ''}`),
   });
   return (
     <section className="card" aria-labelledby="outbox-title">
       <h2 id="outbox-title">{t('section.outbox')}</h2>
+      <label>
+        {t('outbox.filter')}{' '}
+        <select value={status} onChange={(event) => setStatus(event.target.value)}>
+          <option value="">{t('outbox.allStatuses')}</option>
+          {OUTBOX_STATUSES.map((value) => (
+            <option key={value} value={value}>
+              {t(`outbox.statuses.${value}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {opened && <OutboxEmailDialog id={opened} onClose={() => setOpened(null)} />}
       <ErrorMessage error={outbox.error} />
       <table className="grid" aria-label={t('section.outbox')}>
         <thead>
@@ -152,7 +168,11 @@ export function OutboxSettings() {
           {(outbox.data?.items ?? []).map((message) => (
             <tr key={message.id}>
               <td>{message.to}</td>
-              <td>{message.subject || t('email:held.template')}</td>
+              <td>
+                <button type="button" className="link" onClick={() => setOpened(message.id)}>
+                  {message.subject || t('email:held.template')}
+                </button>
+              </td>
               <td>
                 {t(`outbox.statuses.${message.status}`, { defaultValue: message.status })}
                 {message.holdReason && (
