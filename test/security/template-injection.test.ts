@@ -145,7 +145,9 @@ describe.each(dialects)('template attacks on %s', (dialect) => {
     expect(text).not.toContain(FILE_MARKER);
     expect(text).toContain('Hello {% include record.company %}');
     expect(text).toContain('{{ 6 | times: 7 }}');
-    expect(text).not.toContain('42');
+    // 42 standing alone (between spaces or tags) would be the rendered expression; a random tracking token may
+    // contain the digits 42 inside it.
+    expect(text).not.toMatch(/(^|[\s>])42([\s<]|$)/m);
   });
 
   it('compose-and-send and bulk send never render the prospect-supplied text again', async () => {

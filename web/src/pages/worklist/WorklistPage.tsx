@@ -120,14 +120,19 @@ export function WorklistPage() {
     overscan: 10,
   });
 
+  // Each move cancels the focus a previous move still has pending (a key pressed before the next frame, such as
+  // `c` right after `j`, must not have its panel's focus taken back by the item).
+  const focusTicket = useRef(0);
   const setActive = (item: WorkItem, focus = true) => {
     setActiveId(item.id);
+    const ticket = ++focusTicket.current;
     const index = rows.findIndex((row) => row.type === 'item' && row.item.id === item.id);
     if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
     if (focus) {
-      requestAnimationFrame(() =>
-        document.querySelector<HTMLElement>(`[data-item-id="${item.id}"]`)?.focus(),
-      );
+      requestAnimationFrame(() => {
+        if (ticket !== focusTicket.current) return;
+        document.querySelector<HTMLElement>(`[data-item-id="${item.id}"]`)?.focus();
+      });
     }
   };
   useWorklistKeys({
