@@ -193,6 +193,49 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     );
   });
 
+  it('refuses an ID token from another issuer, for another client, with a wrong nonce or expired: audited, no session', async () => {
+    idp.accounts.set('carol', { email: 'carol@acme.test', name: 'Carol', groups: [] });
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [string, (claims: Record<string, unknown>) => Record<string, unknown>, RegExp][] = [
+      ['another issuer', (c) => ({ ...c, iss: 'https://evil.example.com' }), /claim: iss/],
+      ['another client', (c) => ({ ...c, aud: 'another-client' }), /claim: aud/],
+      ['a wrong nonce', (c) => ({ ...c, nonce: 'not-the-nonce-we-sent' }), /claim: nonce/],
+      ['expired', (c) => ({ ...c, iat: now - 7200, exp: now - 3600 }), /claim: exp/],
+    ];
+    for (const [label, tamper, claim] of cases) {
+      const before = await world.store.db
+        .selectFrom('audit_log')
+        .select(['id', 'after_json'])
+        .where('action', '=', 'sso.sign_in_refused')
+        .execute();
+      const attempt = await throughProvider('carol');
+      idp.tamperNextIdToken = tamper;
+      const refused = await callback(attempt.back, attempt.ssoCookie);
+      expect(idp.tamperNextIdToken, label).toBeNull();
+      expect(refused.statusCode, `${label}: ${refused.body}`).toBe(400);
+      expect(refused.json().code, label).toBe('sso_token_invalid');
+      expect(refused.json().detail, label).toMatch(claim);
+      expect(cookieOf(refused, 'sw_session'), label).toBeUndefined();
+      const after = await world.store.db
+        .selectFrom('audit_log')
+        .select(['id', 'after_json'])
+        .where('action', '=', 'sso.sign_in_refused')
+        .execute();
+      const added = after.filter((row) => !before.some((old) => old.id === row.id));
+      expect(added, label).toHaveLength(1);
+      expect(JSON.parse(added[0]!.after_json ?? '{}'), label).toMatchObject({
+        code: 'sso_token_invalid',
+        message: expect.stringMatching(claim),
+      });
+    }
+    expect(
+      await world.store.db.selectFrom('users').select('id').where('email', '=', 'carol@acme.test').execute(),
+    ).toEqual([]);
+    // The same person with an untouched token gets in: the refusals were the token's, not the account's.
+    const fine = await throughProvider('carol');
+    expect((await callback(fine.back, fine.ssoCookie)).statusCode).toBe(303);
+  });
+
   it('sends a browser whose sign-in is refused back to the sign-in page with the reason', async () => {
     const forged = await throughProvider('mallory');
     const refused = await world.app.inject({

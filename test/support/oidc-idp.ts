@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 
 /**
@@ -21,6 +22,11 @@ export interface TestIdp {
   accounts: Map<string, TestAccount>;
   /** The account the next interaction signs in. */
   nextAccount: string;
+  /**
+   * Changes the claims of the next ID token the token endpoint answers with, re-signed with the provider's own
+   * key (a provider that issued a token for another client, or a stale one); used once, then cleared.
+   */
+  tamperNextIdToken: ((claims: Record<string, unknown>) => Record<string, unknown>) | null;
   close(): Promise<void>;
 }
 
@@ -42,13 +48,17 @@ export async function startTestIdp(
     clientSecret: 'stepwise-test-client-secret-9f8e7d6c5b4a',
     accounts,
     nextAccount: '',
+    tamperNextIdToken: null,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingJwk = { ...(await exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
+    jwks: { keys: [signingJwk] },
     clients: [
       {
         client_id: idp.clientId,
@@ -86,6 +96,27 @@ export async function startTestIdp(
   });
   const handle = provider.callback();
   server.on('request', (req, res) => {
+    const tamper = idp.tamperNextIdToken;
+    if (tamper && req.method === 'POST' && req.url === '/token') {
+      idp.tamperNextIdToken = null;
+      const end = res.end.bind(res) as (body: string) => void;
+      (res as { end: unknown }).end = (body: Buffer | string) => {
+        void (async () => {
+          const answer = JSON.parse(String(body)) as { id_token?: string };
+          if (answer.id_token) {
+            const header = decodeProtectedHeader(answer.id_token);
+            const claims = tamper({ ...decodeJwt(answer.id_token) });
+            answer.id_token = await new SignJWT(claims)
+              .setProtectedHeader({ alg: 'RS256', kid: header.kid ?? 'test-idp-key' })
+              .sign(await importJWK(signingJwk, 'RS256'));
+          }
+          res.removeHeader('content-length');
+          end(JSON.stringify(answer));
+        })();
+        return res;
+      };
+      return handle(req, res);
+    }
     if (!req.url?.startsWith('/interaction/')) return handle(req, res);
     void (async () => {
       const details = await provider.interactionDetails(req, res);
