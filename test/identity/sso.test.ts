@@ -138,6 +138,62 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     ).toBe(401);
   });
 
+  it('applies the group mapping again at a later sign-in (audited), but never demotes an admin', async () => {
+    idp.accounts.set('dora', { email: 'dora@acme.test', name: 'Dora', groups: ['sales-managers-west'] });
+    const signIn = async (account: string) => {
+      const { back, ssoCookie } = await throughProvider(account);
+      const done = await callback(back, ssoCookie);
+      expect(done.statusCode, done.body).toBe(303);
+      return (await me(done)).json();
+    };
+    const first = await signIn('dora');
+    expect(first).toMatchObject({ roles: ['sales_manager'], businessUnitId: BU.west });
+    // Dora leaves the managers' group at the provider: at her next sign-in she is a seller in the default unit.
+    idp.accounts.get('dora')!.groups = ['staff'];
+    expect(await signIn('dora')).toMatchObject({
+      userId: first.userId,
+      roles: ['seller'],
+      businessUnitId: BU.east,
+    });
+    idp.accounts.get('dora')!.groups = ['sales-managers-west'];
+    expect(await signIn('dora')).toMatchObject({ roles: ['sales_manager'], businessUnitId: BU.west });
+    // Signing in with unchanged groups changes nothing and writes no audit entry.
+    await signIn('dora');
+    const updates = await world.store.db
+      .selectFrom('audit_log')
+      .select(['before_json', 'after_json'])
+      .where('action', '=', 'user.updated_by_sso')
+      .where('resource_id', '=', first.userId)
+      .execute();
+    expect(updates).toHaveLength(2);
+    const pairs = updates.map((row) => [JSON.parse(row.before_json!), JSON.parse(row.after_json!)]);
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        [
+          { businessUnitId: BU.west, roles: ['sales_manager'] },
+          { businessUnitId: BU.east, roles: ['seller'], provider: providerId },
+        ],
+        [
+          { businessUnitId: BU.east, roles: ['seller'] },
+          { businessUnitId: BU.west, roles: ['sales_manager'], provider: providerId },
+        ],
+      ]),
+    );
+
+    // The break-glass admin signs in with SSO from a group that maps to nothing: still an admin, same unit.
+    idp.accounts.set('admin', { email: USERS.eastAdmin.email, name: 'East Admin', groups: ['staff'] });
+    expect(await signIn('admin')).toMatchObject({
+      userId: USERS.eastAdmin.id,
+      roles: ['admin'],
+      businessUnitId: USERS.eastAdmin.businessUnitId,
+    });
+    idp.accounts.get('admin')!.groups = ['sales-managers-west'];
+    expect(await signIn('admin')).toMatchObject({
+      roles: ['admin'],
+      businessUnitId: USERS.eastAdmin.businessUnitId,
+    });
+  });
+
   it('gives an unmapped person the default unit and role, and signs an existing user in as themselves', async () => {
     const bob = await throughProvider('bob');
     expect((await me(await callback(bob.back, bob.ssoCookie))).json()).toMatchObject({
