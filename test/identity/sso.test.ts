@@ -6,7 +6,7 @@ import { testConfig } from '../../src/config.ts';
 import { signToken, verifyToken } from '../../src/mail/secrets.ts';
 import { OutboundAddressRefused } from '../../src/net/outbound-address.ts';
 import { dialects } from '../support/databases.ts';
-import { followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
+import { followSignOut, followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
 import { BU, createWorld, ORG_ID, PASSWORD, signInRequest, USERS, type World } from '../support/world.ts';
 
 const PUBLIC_URL = testConfig().publicUrl;
@@ -32,7 +32,7 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
 
   beforeAll(async () => {
     world = await createWorld(dialect, { config: { logLevel: 'info' }, logStream });
-    idp = await startTestIdp(CALLBACK);
+    idp = await startTestIdp(CALLBACK, { postLogoutRedirectUri: `${PUBLIC_URL}/` });
     idp.accounts.set('alice', {
       email: 'alice@acme.test',
       name: 'Alice Example',
@@ -304,6 +304,45 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     expect(cookieOf(refused, 'sw_session')).toBeUndefined();
   });
 
+  it('signs out at the provider when it has an end_session_endpoint, and back to the sign-in page', async () => {
+    const signedIn = await throughProvider('bob');
+    const done = await callback(signedIn.back, signedIn.ssoCookie);
+    const session = cookieOf(done, 'sw_session')!;
+    const ssoSession = cookieOf(done, 'sw_sso_session')!;
+    expect(ssoSession).toBeTruthy();
+    const csrf = (await me(done)).json().csrfToken as string;
+    const out = await world.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: `sw_session=${session}; sw_sso_session=${ssoSession}`, 'x-csrf-token': csrf },
+    });
+    expect(out.statusCode, out.body).toBe(200);
+    const redirect = new URL(out.json().redirectUrl);
+    const metadata = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(metadata.end_session_endpoint);
+    expect(redirect.searchParams.get('post_logout_redirect_uri')).toBe(`${PUBLIC_URL}/`);
+    expect(redirect.searchParams.get('id_token_hint')).toMatch(/^ey/);
+    expect(out.cookies.find((c) => c.name === 'sw_sso_session')?.value).toBe('');
+    // The local session is over at once.
+    const after = await world.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { cookie: `sw_session=${session}` },
+    });
+    expect(after.statusCode).toBe(401);
+    // The provider accepts the hint and the return address and sends the browser back to the sign-in page.
+    expect(await followSignOut(redirect.href)).toBe(`${PUBLIC_URL}/`);
+
+    // A password session (no SSO cookie), or another user's SSO cookie, only ends the local session.
+    const password = await world.session('eastSeller2');
+    const local = await world.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: `${password.cookie}; sw_sso_session=${ssoSession}`, 'x-csrf-token': password.csrf },
+    });
+    expect(local.statusCode).toBe(204);
+  });
+
   it('"enforce SSO" refuses the password form to everyone but admins (break-glass)', async () => {
     const patched = await world.as('eastAdmin', 'PATCH', `/api/admin/sso-providers/${providerId}`, {
       enforce: true,
@@ -362,6 +401,50 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     expect(domains.statusCode).toBe(400);
     const missing = await world.as('eastAdmin', 'PATCH', '/api/admin/sso-providers/nope', { name: 'x' });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('only ends the local session when the provider has no end_session_endpoint', async () => {
+    const plain = await startTestIdp(CALLBACK, { noLogout: true });
+    try {
+      plain.accounts.set('erin', { email: 'erin@acme.test', name: 'Erin', groups: [] });
+      plain.nextAccount = 'erin';
+      const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
+        name: 'Plain ID',
+        issuer: plain.issuer,
+        clientId: plain.clientId,
+        clientSecret: plain.clientSecret,
+        allowedDomains: ['acme.test'],
+        defaultBusinessUnitId: BU.east,
+        defaultRole: 'seller',
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const start = await world.app.inject({
+        method: 'GET',
+        url: `/api/auth/sso/${created.json().id}/start`,
+      });
+      const back = await followToCallback(start.headers.location as string, CALLBACK);
+      const done = await callback(back, cookieOf(start, 'sw_sso')!);
+      expect(done.statusCode, done.body).toBe(303);
+      const session = cookieOf(done, 'sw_session')!;
+      const csrf = (await me(done)).json().csrfToken as string;
+      const out = await world.app.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: {
+          cookie: `sw_session=${session}; sw_sso_session=${cookieOf(done, 'sw_sso_session')}`,
+          'x-csrf-token': csrf,
+        },
+      });
+      expect(out.statusCode, out.body).toBe(204);
+      const after = await world.app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { cookie: `sw_session=${session}` },
+      });
+      expect(after.statusCode).toBe(401);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('keeps the client secret, authorization codes and state cookies out of the logs', () => {

@@ -36,7 +36,7 @@ export interface TestIdp {
  */
 export async function startTestIdp(
   redirectUri: string,
-  options: { offline?: boolean } = {},
+  options: { offline?: boolean; postLogoutRedirectUri?: string; noLogout?: boolean } = {},
 ): Promise<TestIdp> {
   const accounts = new Map<string, TestAccount>();
   const server: Server = createServer();
@@ -67,6 +67,9 @@ export async function startTestIdp(
         grant_types: options.offline ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        ...(options.postLogoutRedirectUri
+          ? { post_logout_redirect_uris: [options.postLogoutRedirectUri] }
+          : {}),
       },
     ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
@@ -74,6 +77,8 @@ export async function startTestIdp(
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
+      // RP-initiated logout (end_session_endpoint) is on unless the test wants a provider without it.
+      rpInitiatedLogout: { enabled: !options.noLogout },
       ...(options.offline ? { introspection: { enabled: true }, revocation: { enabled: true } } : {}),
     },
     ...(options.offline ? { issueRefreshToken: async () => true } : {}),
@@ -172,4 +177,31 @@ export async function followToCallback(startLocation: string, stopAt: string): P
     location = new URL(next, location).href;
   }
   throw new Error('Too many redirects');
+}
+
+/**
+ * Follows a sign-out URL at the provider as a browser would: the provider's confirmation form is submitted
+ * ("yes, sign me out"); returns where the provider sends the browser afterwards.
+ */
+export async function followSignOut(signOutUrl: string): Promise<string> {
+  const page = await fetch(signOutUrl, { redirect: 'manual' });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`The provider refused the sign-out: ${page.status} ${html}`);
+  const action = /action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !xsrf) throw new Error(`No sign-out form: ${html}`);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const confirmed = await fetch(new URL(action, signOutUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
+  const location = confirmed.headers.get('location');
+  if (!location)
+    throw new Error(`The provider did not redirect: ${confirmed.status} ${await confirmed.text()}`);
+  return location;
 }

@@ -21,6 +21,7 @@ import {
   discoverProvider,
   type LoginChecks,
 } from '../sso/oidc.ts';
+import { rememberSsoSession } from '../sso/sign-out.ts';
 
 /**
  * Single sign-on with OpenID Connect (docs/sso.md). `start` sends the browser to the provider with a fresh
@@ -153,8 +154,9 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         const configuration = await discoverOrFail(deps, provider);
         const search = request.url.slice(request.url.indexOf('?'));
         let claims: Record<string, unknown>;
+        let idToken: string;
         try {
-          claims = await completeSignIn(configuration, deps.config, search, checks);
+          ({ claims, idToken } = await completeSignIn(configuration, deps.config, search, checks));
         } catch (error) {
           throw await refuse(
             provider,
@@ -234,6 +236,7 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           }
         }
         await startSession(deps, reply, provider.org_id, userId);
+        rememberSsoSession(deps, reply, { providerId: provider.id, userId, idToken });
         reply.header('cache-control', 'no-store');
         return reply.redirect('/', 303);
       }),
