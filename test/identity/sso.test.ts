@@ -341,6 +341,12 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
       headers: { cookie: `${password.cookie}; sw_sso_session=${ssoSession}`, 'x-csrf-token': password.csrf },
     });
     expect(local.statusCode).toBe(204);
+    // A password sign-in drops a left-over SSO sign-out cookie.
+    const passwordSignIn = await signInRequest(world.app, {
+      email: USERS.eastSeller2.email,
+      password: PASSWORD,
+    });
+    expect(cookieOf(passwordSignIn, 'sw_sso_session')).toBe('');
   });
 
   it('"enforce SSO" refuses the password form to everyone but admins (break-glass)', async () => {

@@ -17,7 +17,7 @@ import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import { startSession } from '../auth/session-start.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
-import { providerSignOutUrl } from '../sso/sign-out.ts';
+import { providerSignOutUrl, SSO_SESSION_COOKIE } from '../sso/sign-out.ts';
 
 export const MeSchema = z
   .object({
@@ -133,6 +133,8 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       await clearLoginAttempts(deps.store.db, throttleKey, now, LOGIN_WINDOW_MS);
       const me = await startSession(deps, reply, user.org_id, user.id);
       reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth' });
+      // A password sign-in is not a single sign-on: its sign-out stays local.
+      reply.clearCookie(SSO_SESSION_COOKIE, { path: '/api/auth' });
       return { ...me, permissions: orgPermissions(me, await loadPolicy(deps, request, me.orgId)) };
     },
   );
