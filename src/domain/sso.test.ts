@@ -57,8 +57,48 @@ describe('who a verified ID token becomes', () => {
 
   it('signs an existing active user of the organisation in as themselves', () => {
     expect(
-      decideSsoSignIn('org', policy, { email: 'ann@acme.test' }, { orgId: 'org', id: 'u1', active: true }),
-    ).toEqual({ kind: 'sign_in', userId: 'u1' });
+      decideSsoSignIn(
+        'org',
+        policy,
+        { email: 'ann@acme.test' },
+        { orgId: 'org', id: 'u1', active: true, roles: ['seller'], businessUnitId: 'bu' },
+      ),
+    ).toEqual({ kind: 'sign_in', userId: 'u1', reassign: null });
+  });
+
+  it('maps the groups again on a later sign-in, but never demotes an admin or acts without the claim', () => {
+    const seller = {
+      orgId: 'org',
+      id: 'u1',
+      active: true,
+      roles: ['seller'],
+      businessUnitId: 'bu-default',
+    } as const;
+    expect(decideSsoSignIn('org', policy, { email: 'ann@acme.test', groups: ['managers'] }, seller)).toEqual({
+      kind: 'sign_in',
+      userId: 'u1',
+      reassign: { businessUnitId: 'bu-west', roles: ['sales_manager'] },
+    });
+    const manager = { ...seller, roles: ['sales_manager'], businessUnitId: 'bu-west' } as const;
+    expect(
+      decideSsoSignIn('org', policy, { email: 'ann@acme.test', groups: ['staff'] }, manager),
+    ).toMatchObject({
+      reassign: { businessUnitId: 'bu-default', roles: ['seller'] },
+    });
+    expect(
+      decideSsoSignIn('org', policy, { email: 'ann@acme.test', groups: ['managers'] }, manager),
+    ).toMatchObject({
+      reassign: null,
+    });
+    expect(decideSsoSignIn('org', policy, { email: 'ann@acme.test' }, manager)).toMatchObject({
+      reassign: null,
+    });
+    const admin = { ...seller, roles: ['admin'], businessUnitId: 'bu-hq' } as const;
+    expect(
+      decideSsoSignIn('org', policy, { email: 'ann@acme.test', groups: ['staff'] }, admin),
+    ).toMatchObject({
+      reassign: null,
+    });
   });
 
   it.each([
@@ -66,8 +106,16 @@ describe('who a verified ID token becomes', () => {
     [{ email: 'ann@acme.test', email_verified: false }, undefined, 'sso_email_unverified'],
     [{ email: 'ann@acme.test.evil.com' }, undefined, 'sso_domain_not_allowed'],
     [{ email: 'ann@sub.acme.test' }, undefined, 'sso_domain_not_allowed'],
-    [{ email: 'ann@acme.test' }, { orgId: 'other-org', id: 'u1', active: true }, 'sso_user_other_org'],
-    [{ email: 'ann@acme.test' }, { orgId: 'org', id: 'u1', active: false }, 'sso_user_inactive'],
+    [
+      { email: 'ann@acme.test' },
+      { orgId: 'other-org', id: 'u1', active: true, roles: ['seller'], businessUnitId: 'bu' },
+      'sso_user_other_org',
+    ],
+    [
+      { email: 'ann@acme.test' },
+      { orgId: 'org', id: 'u1', active: false, roles: ['seller'], businessUnitId: 'bu' },
+      'sso_user_inactive',
+    ],
   ] as const)('refuses %j (existing: %j) with %s', (claims, existing, code) => {
     expect(decideSsoSignIn('org', policy, claims, existing)).toMatchObject({ kind: 'refuse', code });
   });

@@ -79,10 +79,18 @@ export interface ExistingUser {
   orgId: string;
   id: string;
   active: boolean;
+  roles: readonly Role[];
+  businessUnitId: string;
+}
+
+/** The unit and role the groups claim maps to: the first matching mapping, else the defaults. */
+export interface Assignment {
+  businessUnitId: string;
+  roles: Role[];
 }
 
 export type SsoDecision =
-  | { kind: 'sign_in'; userId: string }
+  | { kind: 'sign_in'; userId: string; reassign: Assignment | null }
   | { kind: 'create'; email: string; name: string; businessUnitId: string; roles: Role[] }
   | { kind: 'refuse'; code: SsoRefusal; message: string };
 
@@ -140,16 +148,37 @@ export function decideSsoSignIn(
       };
     if (!existing.active)
       return { kind: 'refuse', code: 'sso_user_inactive', message: `The account ${email} is deactivated` };
-    return { kind: 'sign_in', userId: existing.id };
+    return { kind: 'sign_in', userId: existing.id, reassign: reassignment(policy, claims, existing) };
   }
+  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : email;
+  return { kind: 'create', email, name: name.slice(0, 200), ...assignmentFor(policy, claims) };
+}
+
+function assignmentFor(policy: SsoPolicy, claims: Record<string, unknown>): Assignment {
   const groups = policy.groupsClaim ? groupsOf(claims[policy.groupsClaim]) : [];
   const mapping = policy.groupMappings.find((candidate) => groups.includes(candidate.group));
-  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : email;
   return {
-    kind: 'create',
-    email,
-    name: name.slice(0, 200),
     businessUnitId: mapping?.businessUnitId ?? policy.defaultBusinessUnitId,
     roles: [mapping?.role ?? policy.defaultRole],
   };
+}
+
+/**
+ * On a later sign-in the provider's groups decide again, so a person moved between groups gets the new unit and
+ * role: only when the organisation maps groups and the token carries the groups claim (a provider that leaves it
+ * out changes nothing), and never for an admin (the break-glass account is not demoted by a group change).
+ */
+function reassignment(
+  policy: SsoPolicy,
+  claims: Record<string, unknown>,
+  existing: ExistingUser,
+): Assignment | null {
+  if (existing.roles.includes('admin')) return null;
+  if (!policy.groupsClaim || policy.groupMappings.length === 0 || !(policy.groupsClaim in claims))
+    return null;
+  const target = assignmentFor(policy, claims);
+  const sameRoles =
+    target.roles.length === existing.roles.length &&
+    target.roles.every((role) => existing.roles.includes(role));
+  return sameRoles && target.businessUnitId === existing.businessUnitId ? null : target;
 }

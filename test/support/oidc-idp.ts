@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 
 /**
@@ -21,6 +22,11 @@ export interface TestIdp {
   accounts: Map<string, TestAccount>;
   /** The account the next interaction signs in. */
   nextAccount: string;
+  /**
+   * Changes the claims of the next ID token the token endpoint answers with, re-signed with the provider's own
+   * key (a provider that issued a token for another client, or a stale one); used once, then cleared.
+   */
+  tamperNextIdToken: ((claims: Record<string, unknown>) => Record<string, unknown>) | null;
   close(): Promise<void>;
 }
 
@@ -30,7 +36,7 @@ export interface TestIdp {
  */
 export async function startTestIdp(
   redirectUri: string,
-  options: { offline?: boolean } = {},
+  options: { offline?: boolean; postLogoutRedirectUri?: string; noLogout?: boolean } = {},
 ): Promise<TestIdp> {
   const accounts = new Map<string, TestAccount>();
   const server: Server = createServer();
@@ -42,13 +48,17 @@ export async function startTestIdp(
     clientSecret: 'stepwise-test-client-secret-9f8e7d6c5b4a',
     accounts,
     nextAccount: '',
+    tamperNextIdToken: null,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingJwk = { ...(await exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
+    jwks: { keys: [signingJwk] },
     clients: [
       {
         client_id: idp.clientId,
@@ -57,6 +67,9 @@ export async function startTestIdp(
         grant_types: options.offline ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        ...(options.postLogoutRedirectUri
+          ? { post_logout_redirect_uris: [options.postLogoutRedirectUri] }
+          : {}),
       },
     ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
@@ -64,6 +77,8 @@ export async function startTestIdp(
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
+      // RP-initiated logout (end_session_endpoint) is on unless the test wants a provider without it.
+      rpInitiatedLogout: { enabled: !options.noLogout },
       ...(options.offline ? { introspection: { enabled: true }, revocation: { enabled: true } } : {}),
     },
     ...(options.offline ? { issueRefreshToken: async () => true } : {}),
@@ -86,6 +101,27 @@ export async function startTestIdp(
   });
   const handle = provider.callback();
   server.on('request', (req, res) => {
+    const tamper = idp.tamperNextIdToken;
+    if (tamper && req.method === 'POST' && req.url === '/token') {
+      idp.tamperNextIdToken = null;
+      const end = res.end.bind(res) as (body: string) => void;
+      (res as { end: unknown }).end = (body: Buffer | string) => {
+        void (async () => {
+          const answer = JSON.parse(String(body)) as { id_token?: string };
+          if (answer.id_token) {
+            const header = decodeProtectedHeader(answer.id_token);
+            const claims = tamper({ ...decodeJwt(answer.id_token) });
+            answer.id_token = await new SignJWT(claims)
+              .setProtectedHeader({ alg: 'RS256', kid: header.kid ?? 'test-idp-key' })
+              .sign(await importJWK(signingJwk, 'RS256'));
+          }
+          res.removeHeader('content-length');
+          end(JSON.stringify(answer));
+        })();
+        return res;
+      };
+      return handle(req, res);
+    }
     if (!req.url?.startsWith('/interaction/')) return handle(req, res);
     void (async () => {
       const details = await provider.interactionDetails(req, res);
@@ -141,4 +177,31 @@ export async function followToCallback(startLocation: string, stopAt: string): P
     location = new URL(next, location).href;
   }
   throw new Error('Too many redirects');
+}
+
+/**
+ * Follows a sign-out URL at the provider as a browser would: the provider's confirmation form is submitted
+ * ("yes, sign me out"); returns where the provider sends the browser afterwards.
+ */
+export async function followSignOut(signOutUrl: string): Promise<string> {
+  const page = await fetch(signOutUrl, { redirect: 'manual' });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`The provider refused the sign-out: ${page.status} ${html}`);
+  const action = /action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !xsrf) throw new Error(`No sign-out form: ${html}`);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const confirmed = await fetch(new URL(action, signOutUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
+  const location = confirmed.headers.get('location');
+  if (!location)
+    throw new Error(`The provider did not redirect: ${confirmed.status} ${await confirmed.text()}`);
+  return location;
 }

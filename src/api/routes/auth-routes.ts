@@ -17,6 +17,7 @@ import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import { startSession } from '../auth/session-start.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
+import { providerSignOutUrl, SSO_SESSION_COOKIE } from '../sso/sign-out.ts';
 
 export const MeSchema = z
   .object({
@@ -132,16 +133,27 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       await clearLoginAttempts(deps.store.db, throttleKey, now, LOGIN_WINDOW_MS);
       const me = await startSession(deps, reply, user.org_id, user.id);
       reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth' });
+      // A password sign-in is not a single sign-on: its sign-out stays local.
+      reply.clearCookie(SSO_SESSION_COOKIE, { path: '/api/auth' });
       return { ...me, permissions: orgPermissions(me, await loadPolicy(deps, request, me.orgId)) };
     },
   );
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Sign out (ends the session)', response: { 204: z.null() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Sign out (ends the session); after a single sign-on, 200 with the provider sign-out URL to follow',
+        response: { 200: z.object({ redirectUrl: z.string() }), 204: z.null() },
+      },
+    },
     async (request, reply) => {
+      const redirectUrl = await providerSignOutUrl(deps, request, reply);
       if (request.sessionId) await deleteSession(deps.store.db, request.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (redirectUrl) return reply.code(200).send({ redirectUrl });
       return reply.code(204).send(null);
     },
   );

@@ -2,13 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ErrorCode } from '../../domain/error-codes.ts';
 import { INHERITED_WORKING_HOURS } from '../../domain/identity.ts';
-import { decideSsoSignIn, type GroupMapping } from '../../domain/sso.ts';
+import { type Assignment, decideSsoSignIn, type ExistingUser, type GroupMapping } from '../../domain/sso.ts';
 import { signToken, verifyToken } from '../../mail/secrets.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { newId } from '../../store/ids.ts';
-import { insertUser } from '../../store/repos/admin-repo.ts';
+import { insertUser, setRoles, updateUserRow } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
-import { findUserByEmail } from '../../store/repos/identity-repo.ts';
+import { findUserByEmail, rolesOf } from '../../store/repos/identity-repo.ts';
 import { findSsoProviderById, listAllSsoProviders, type SsoProviderRow } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { startSession } from '../auth/session-start.ts';
@@ -21,6 +21,7 @@ import {
   discoverProvider,
   type LoginChecks,
 } from '../sso/oidc.ts';
+import { rememberSsoSession } from '../sso/sign-out.ts';
 
 /**
  * Single sign-on with OpenID Connect (docs/sso.md). `start` sends the browser to the provider with a fresh
@@ -153,8 +154,9 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         const configuration = await discoverOrFail(deps, provider);
         const search = request.url.slice(request.url.indexOf('?'));
         let claims: Record<string, unknown>;
+        let idToken: string;
         try {
-          claims = await completeSignIn(configuration, deps.config, search, checks);
+          ({ claims, idToken } = await completeSignIn(configuration, deps.config, search, checks));
         } catch (error) {
           throw await refuse(
             provider,
@@ -164,6 +166,13 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         }
         const email = typeof claims.email === 'string' ? claims.email : '';
         const user = email ? await findUserByEmail(deps.store.db, email) : undefined;
+        const existing = user && {
+          orgId: user.org_id,
+          id: user.id,
+          active: user.active === 1,
+          roles: await rolesOf(deps.store.db, user.org_id, user.id),
+          businessUnitId: user.business_unit_id,
+        };
         const decision = decideSsoSignIn(
           provider.org_id,
           {
@@ -174,7 +183,7 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
             groupMappings: JSON.parse(provider.group_mappings_json) as GroupMapping[],
           },
           claims,
-          user && { orgId: user.org_id, id: user.id, active: user.active === 1 },
+          existing,
         );
         let userId: string;
         switch (decision.kind) {
@@ -182,6 +191,8 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
             throw await refuse(provider, decision.code, decision.message, 403);
           case 'sign_in':
             userId = decision.userId;
+            if (decision.reassign && existing)
+              await reassign(deps, provider, userId, existing, decision.reassign);
             break;
           case 'create': {
             const now = deps.clock.now();
@@ -225,10 +236,36 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           }
         }
         await startSession(deps, reply, provider.org_id, userId);
+        rememberSsoSession(deps, reply, { providerId: provider.id, userId, idToken });
         reply.header('cache-control', 'no-store');
         return reply.redirect('/', 303);
       }),
   );
+}
+
+/** The unit and role the provider's groups now map to, for a person who signs in again (audited). */
+async function reassign(
+  deps: AppDeps,
+  provider: SsoProviderRow,
+  userId: string,
+  before: Pick<ExistingUser, 'businessUnitId' | 'roles'>,
+  target: Assignment,
+) {
+  const now = deps.clock.now();
+  await deps.store.db.transaction().execute(async (trx) => {
+    await updateUserRow(trx, provider.org_id, userId, { business_unit_id: target.businessUnitId });
+    await setRoles(trx, provider.org_id, userId, target.roles);
+    await recordAudit(trx, {
+      orgId: provider.org_id,
+      actorId: null,
+      action: 'user.updated_by_sso',
+      resourceType: 'user',
+      resourceId: userId,
+      before: { businessUnitId: before.businessUnitId, roles: before.roles },
+      after: { businessUnitId: target.businessUnitId, roles: target.roles, provider: provider.id },
+      at: now,
+    });
+  });
 }
 
 /**

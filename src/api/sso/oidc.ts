@@ -70,7 +70,7 @@ export async function completeSignIn(
   config: Pick<Config, 'publicUrl'>,
   search: string,
   checks: LoginChecks,
-): Promise<Record<string, unknown>> {
+): Promise<{ claims: Record<string, unknown>; idToken: string }> {
   const tokens = await client.authorizationCodeGrant(
     configuration,
     new URL(`${callbackUrl(config)}${search}`),
@@ -82,8 +82,8 @@ export async function completeSignIn(
     },
   );
   const claims = tokens.claims();
-  if (!claims) throw new Error('The provider sent no ID token');
-  return { ...claims };
+  if (!claims || !tokens.id_token) throw new Error('The provider sent no ID token');
+  return { claims: { ...claims }, idToken: tokens.id_token };
 }
 
 function causeOfType<T>(error: unknown, type: new (...args: never[]) => T): T | undefined {

@@ -25,9 +25,14 @@ export function Layout() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['profile'] }),
   });
   async function signOut() {
-    await api('POST', '/api/auth/logout');
+    const out = await api<{ redirectUrl: string } | undefined>('POST', '/api/auth/logout');
     setCsrfToken(null);
     client.clear();
+    // After a single sign-on the provider signs the person out too, then sends them back to the sign-in page.
+    if (out?.redirectUrl) {
+      window.location.assign(out.redirectUrl);
+      return;
+    }
     await refresh();
   }
   return (
