@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl } from '../../src/api/sso/oidc.ts';
 import { testConfig } from '../../src/config.ts';
+import { setUpAcmeSso } from '../support/acme-sso.ts';
 import { dialects } from '../support/databases.ts';
 import { followSignOut, followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
 import { BU, createWorld, PASSWORD, signInRequest, USERS, type World } from '../support/world.ts';
@@ -25,27 +26,7 @@ describe.each(dialects)('single sign-on after the first sign-in (%s)', (dialect)
   beforeAll(async () => {
     world = await createWorld(dialect);
     idp = await startTestIdp(CALLBACK, { postLogoutRedirectUri: `${PUBLIC_URL}/` });
-    idp.accounts.set('alice', {
-      email: 'alice@acme.test',
-      name: 'Alice Example',
-      groups: ['sales-managers-west'],
-    });
-    idp.accounts.set('bob', { email: 'bob@acme.test', name: 'Bob Example', groups: ['staff'] });
-    idp.accounts.set('mallory', { email: 'mallory@elsewhere.test', name: 'Mallory', groups: [] });
-    idp.accounts.set('seller', { email: USERS.eastSeller.email, name: 'East Seller', groups: [] });
-    const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
-      name: 'Acme ID',
-      issuer: idp.issuer,
-      clientId: idp.clientId,
-      clientSecret: idp.clientSecret,
-      allowedDomains: ['acme.test', 'Example.com'],
-      defaultBusinessUnitId: BU.east,
-      defaultRole: 'seller',
-      groupsClaim: 'groups',
-      groupMappings: [{ group: 'sales-managers-west', role: 'sales_manager', businessUnitId: BU.west }],
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    providerId = created.json().id;
+    providerId = await setUpAcmeSso(world, idp);
   });
   afterAll(async () => {
     await idp?.close();

@@ -5,6 +5,7 @@ import { callbackUrl, discoverProvider } from '../../src/api/sso/oidc.ts';
 import { testConfig } from '../../src/config.ts';
 import { signToken, verifyToken } from '../../src/mail/secrets.ts';
 import { OutboundAddressRefused } from '../../src/net/outbound-address.ts';
+import { setUpAcmeSso } from '../support/acme-sso.ts';
 import { dialects } from '../support/databases.ts';
 import { followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
 import { BU, createWorld, ORG_ID, PASSWORD, signInRequest, USERS, type World } from '../support/world.ts';
@@ -33,27 +34,7 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
   beforeAll(async () => {
     world = await createWorld(dialect, { config: { logLevel: 'info' }, logStream });
     idp = await startTestIdp(CALLBACK);
-    idp.accounts.set('alice', {
-      email: 'alice@acme.test',
-      name: 'Alice Example',
-      groups: ['sales-managers-west'],
-    });
-    idp.accounts.set('bob', { email: 'bob@acme.test', name: 'Bob Example', groups: ['staff'] });
-    idp.accounts.set('mallory', { email: 'mallory@elsewhere.test', name: 'Mallory', groups: [] });
-    idp.accounts.set('seller', { email: USERS.eastSeller.email, name: 'East Seller', groups: [] });
-    const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
-      name: 'Acme ID',
-      issuer: idp.issuer,
-      clientId: idp.clientId,
-      clientSecret: idp.clientSecret,
-      allowedDomains: ['acme.test', 'Example.com'],
-      defaultBusinessUnitId: BU.east,
-      defaultRole: 'seller',
-      groupsClaim: 'groups',
-      groupMappings: [{ group: 'sales-managers-west', role: 'sales_manager', businessUnitId: BU.west }],
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    providerId = created.json().id;
+    providerId = await setUpAcmeSso(world, idp);
   });
   afterAll(async () => {
     await idp?.close();
