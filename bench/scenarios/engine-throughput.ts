@@ -2,7 +2,7 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import { connectRecords } from '../../src/engine/connect-records.ts';
 import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
-import { startMailWorker } from '../../src/mail/delivery.ts';
+import { startMailWorker } from '../../src/mail/mail-worker.ts';
 import { newId } from '../../src/store/ids.ts';
 import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
 import { loadActor } from '../../src/store/repos/identity-repo.ts';

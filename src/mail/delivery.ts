@@ -29,7 +29,7 @@ import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-bat
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
-import { emitWebhookEvent, startPolling, type Worker } from './webhooks.ts';
+import { emitWebhookEvent } from './webhooks.ts';
 
 export { messageIdFor } from './prepare-message.ts';
 export { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-batch.ts';
@@ -377,31 +377,4 @@ export class MailDelivery {
       }
     });
   }
-}
-
-/** Starts polling the outbox every `config.worker.pollMs`; `drain` delivers what is due at the clock's now. */
-export function startMailWorker(deps: MailWorkerDeps): {
-  stop(): Promise<void>;
-  drain(): Promise<DeliveryStats>;
-} {
-  const delivery = new MailDelivery(deps);
-  let last: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
-  const worker: Worker = startPolling(
-    async (signal) => {
-      last = await delivery.drain(signal);
-      return last.sent;
-    },
-    deps.config.worker.pollMs,
-    (error) => deps.logger?.error({ err: error }, 'mail delivery failed'),
-  );
-  return {
-    async stop() {
-      await worker.stop();
-      delivery.close();
-    },
-    async drain() {
-      await worker.drain();
-      return last;
-    },
-  };
 }
