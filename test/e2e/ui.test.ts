@@ -213,7 +213,8 @@ describe('the seller’s day in the browser', () => {
 
       await item.getByRole('link', { name: 'Clara Jensen' }).click();
       await page.getByRole('heading', { name: 'Dalej' }).waitFor();
-      expect(await page.getByTestId('up-next').textContent()).toContain('Wykonano 0 z');
+      // The heading shows before the panel's data arrives: wait for the progress line rather than read it once.
+      await expect.poll(() => page.getByTestId('up-next').textContent()).toContain('Wykonano 0 z');
       await shot(page, 'record-up-next-pl');
 
       // "After completing a step: go to the next work item" takes the seller to another record's Up next.
