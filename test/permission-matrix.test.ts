@@ -924,6 +924,14 @@ const SEGMENT_RULES: RuleTable = {
     call: async (ctx) => ({ method: 'DELETE', url: `/api/segments/${await ctx.fx.segment()}` }),
     cases: eastSegmentManagers(204),
   },
+  'POST /api/segments/preview': {
+    call: () => ({
+      method: 'POST',
+      url: '/api/segments/preview',
+      body: { recordType: 'lead', rule: SEGMENT_RULE },
+    }),
+    cases: segmentManagers(200),
+  },
 };
 
 // ── Area: outbox, mailboxes, webhooks ─────────────────────────────────────────────────────────────────────

@@ -31,6 +31,7 @@ import { recipientTimeRoutes } from './recipient-time-routes.ts';
 import { recordFieldRoutes } from './record-field-routes.ts';
 import { recordRoutes } from './record-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
+import { segmentPreviewRoutes } from './segment-preview-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceLifecycleRoutes } from './sequence-lifecycle-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
@@ -86,6 +87,7 @@ export const routeModules: RouteModule[] = [
   worklistRoutes,
   upNextRoutes,
   segmentRoutes,
+  segmentPreviewRoutes,
   timelineRoutes,
   mailboxRoutes,
   outboxRoutes,

@@ -179,19 +179,47 @@ describe('decideOrg', () => {
   const cases: [Person, Record<Parameters<typeof decideOrg>[2], Outcome>][] = [
     [
       'eastSeller',
-      { create_sequence: 'ok', manage_tags: 403, view_reports: 403, manage_org: 403, view_audit: 403 },
+      {
+        create_sequence: 'ok',
+        manage_tags: 403,
+        view_reports: 403,
+        manage_org: 403,
+        view_audit: 403,
+        manage_segments: 403,
+      },
     ],
     [
       'eastSeqManager',
-      { create_sequence: 'ok', manage_tags: 'ok', view_reports: 'ok', manage_org: 403, view_audit: 403 },
+      {
+        create_sequence: 'ok',
+        manage_tags: 'ok',
+        view_reports: 'ok',
+        manage_org: 403,
+        view_audit: 403,
+        manage_segments: 'ok',
+      },
     ],
     [
       'eastSalesManager',
-      { create_sequence: 'ok', manage_tags: 403, view_reports: 'ok', manage_org: 403, view_audit: 403 },
+      {
+        create_sequence: 'ok',
+        manage_tags: 403,
+        view_reports: 'ok',
+        manage_org: 403,
+        view_audit: 403,
+        manage_segments: 403,
+      },
     ],
     [
       'admin',
-      { create_sequence: 'ok', manage_tags: 'ok', view_reports: 'ok', manage_org: 'ok', view_audit: 'ok' },
+      {
+        create_sequence: 'ok',
+        manage_tags: 'ok',
+        view_reports: 'ok',
+        manage_org: 'ok',
+        view_audit: 'ok',
+        manage_segments: 'ok',
+      },
     ],
   ];
   it.each(cases)('%s', (person, expected) => {

@@ -51,6 +51,7 @@ export const ORG_ACTIONS = [
   'view_reports',
   'manage_org',
   'view_audit',
+  'manage_segments',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -177,6 +178,11 @@ export function decideOrg(actor: Actor, policy: OrgPolicy, action: OrgAction): D
       return hasRole(actor, 'sales_manager', 'sequence_manager', 'admin')
         ? ALLOW
         : refuse(true, 'reports.view', 'Reports are for sales managers, sequence managers and admins');
+    case 'manage_segments':
+      // Segments connect records across the organisation (src/domain/segments/segment.ts).
+      return hasRole(actor, 'sequence_manager', 'admin')
+        ? ALLOW
+        : refuse(true, 'segment.manage', 'Only sequence managers and admins manage segments');
     case 'manage_org':
     case 'view_audit':
       if (!isAdmin(actor)) return refuse(true, `org.${action}`, 'Only admins may do this');
