@@ -1,13 +1,17 @@
+import './field-rule.css';
 import { useTranslation } from 'react-i18next';
 import type {
   FieldCondition,
   FieldOperator,
   FieldRule,
   FieldValue,
-} from '../../../../src/domain/sequence/definition.ts';
-import { type FieldDefinition, OPERATORS_BY_TYPE } from '../../../../src/domain/sequence/fields.ts';
+} from '../../../src/domain/sequence/definition.ts';
+import { type FieldDefinition, OPERATORS_BY_TYPE } from '../../../src/domain/sequence/fields.ts';
 
-/** Field conditions with AND/OR groups, operators fitting each field's type (SPEC §2). */
+/**
+ * Field conditions with AND/OR groups, operators fitting each field's type (SPEC §2). One builder for the
+ * designer's field condition and the segment editor (Sequences → Segments); both store a `FieldRule`.
+ */
 
 const NO_VALUE: FieldOperator[] = ['is_empty', 'is_not_empty'];
 const LIST_VALUE: FieldOperator[] = ['in', 'not_in'];

@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import type { RecordType, SequenceDefinition } from '../../../src/domain/sequence/definition.ts';
-import type { FieldDefinition } from '../../../src/domain/sequence/fields.ts';
 import type { SequenceStatus } from '../../../src/domain/sequence/lifecycle.ts';
 import type { ValidationProblem } from '../../../src/domain/sequence/validate.ts';
 import { api, query } from '../api/client.ts';
 import { useStages } from '../app/stages.ts';
+import { fetchRecordFields } from '../components/rule-fields.ts';
 
 /** What the designer needs from the public API (src/api/routes/sequence-routes.ts), in one place. */
 
@@ -133,16 +133,6 @@ export async function previewTemplate(templateId: string, recordId: string): Pro
   });
 }
 
-async function fetchFields(recordType: RecordType): Promise<FieldDefinition[]> {
-  type RawField = Omit<FieldDefinition, 'options'> & { options?: FieldDefinition['options'] | null };
-  const raw = await api<{ items: RawField[] }>('GET', `/api/record-fields${query({ recordType })}`);
-  return raw.items.map(({ options, ...field }) => ({
-    ...field,
-    ...(options ? { options } : {}),
-    core: false,
-  }));
-}
-
 export interface SequenceSummary {
   id: string;
   name: string;
@@ -190,7 +180,7 @@ export function useDesignerLookups(recordType: RecordType | undefined) {
   });
   const fields = useQuery({
     queryKey: ['designer', 'fields', recordType],
-    queryFn: () => fetchFields(recordType!),
+    queryFn: () => fetchRecordFields(recordType!),
     enabled,
     staleTime: 60_000,
   });

@@ -6,6 +6,7 @@ import { nodeIndex } from '../../../src/domain/sequence/graph.ts';
 import { validateDefinition } from '../../../src/domain/sequence/validate.ts';
 import { ApiError } from '../api/client.ts';
 import { hasRole, useSession } from '../app/session.tsx';
+import { mergeFields } from '../components/rule-fields.ts';
 import {
   activate,
   type DesignerProblem,
@@ -19,7 +20,6 @@ import {
 import { nodeTitle } from './designer-context.tsx';
 import { deleteNode, type Slot } from './graph-edit.ts';
 import { buildFlow } from './layout.ts';
-import { mergeFields } from './properties/PropertiesPanel.tsx';
 import { useHistory } from './use-history.ts';
 
 type T = ReturnType<typeof useTranslation<'designer'>>['t'];

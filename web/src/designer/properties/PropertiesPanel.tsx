@@ -5,20 +5,13 @@ import {
   type SequenceDefinition,
   type SequenceNode,
 } from '../../../../src/domain/sequence/definition.ts';
-import { CORE_FIELDS, type FieldDefinition } from '../../../../src/domain/sequence/fields.ts';
 import { assertNever } from '../../../../src/domain/sequence/graph.ts';
 import { stageKey, stageName } from '../../../../src/domain/stages.ts';
+import { FieldRuleBuilder } from '../../components/FieldRuleBuilder.tsx';
 import type { DesignerProblem } from '../designer-api.ts';
 import { nodeTitle, problemText, useDesigner } from '../designer-context.tsx';
 import { EmailProps } from './EmailProps.tsx';
-import { FieldRuleBuilder } from './FieldRuleBuilder.tsx';
 import { CheckboxList, DurationFields, Hint } from './shared.tsx';
-
-/** Core fields plus the organisation's custom fields, as the API lists them (it may list core ones too). */
-export function mergeFields(fields: FieldDefinition[]): FieldDefinition[] {
-  const names = new Set(fields.map((f) => f.name));
-  return [...CORE_FIELDS.filter((f) => !names.has(f.name)), ...fields];
-}
 
 /** Edits the selected node; every change is one undoable step. */
 export function PropertiesPanel({
