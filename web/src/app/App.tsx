@@ -16,6 +16,7 @@ import {
   RecordPage,
   RecordsPage,
   ScheduleSettings,
+  SegmentsPage,
   SequenceDesignerPage,
   SequenceDetailPage,
   SequenceInsightsTab,
@@ -44,6 +45,7 @@ export function App() {
         <Route element={<Layout />}>
           <Route index element={<WorklistPage />} />
           <Route path="sequences" element={<SequencesPage />} />
+          <Route path="sequences/segments" element={<SegmentsPage />} />
           <Route path="sequences/:id" element={<SequenceDetailPage />}>
             <Route index element={<SequenceDesignerPage />} />
             <Route path="connected" element={<ConnectedRecordsTab />} />

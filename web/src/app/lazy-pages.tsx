@@ -30,6 +30,7 @@ export const SequenceDesignerPage = lazyNamed(
   () => import('../designer/SequenceDesignerPage.tsx'),
   'SequenceDesignerPage',
 );
+export const SegmentsPage = lazyNamed(() => import('../pages/segments/SegmentsPage.tsx'), 'SegmentsPage');
 export const RecordsPage = lazyNamed(() => import('../pages/records/RecordsPage.tsx'), 'RecordsPage');
 export const RecordPage = lazyNamed(() => import('../pages/record/RecordPage.tsx'), 'RecordPage');
 export const InsightsPage = lazyNamed(() => import('../pages/insights/InsightsPage.tsx'), 'InsightsPage');

@@ -4,6 +4,7 @@ import enEmail from './locales/en/email.json';
 import enErrors from './locales/en/errors.json';
 import enInsights from './locales/en/insights.json';
 import enRecords from './locales/en/records.json';
+import enSegments from './locales/en/segments.json';
 import enSequences from './locales/en/sequences.json';
 import enSettings from './locales/en/settings.json';
 import enUpnext from './locales/en/upnext.json';
@@ -15,6 +16,7 @@ import plEmail from './locales/pl/email.json';
 import plErrors from './locales/pl/errors.json';
 import plInsights from './locales/pl/insights.json';
 import plRecords from './locales/pl/records.json';
+import plSegments from './locales/pl/segments.json';
 import plSequences from './locales/pl/sequences.json';
 import plSettings from './locales/pl/settings.json';
 import plUpnext from './locales/pl/upnext.json';
@@ -37,6 +39,7 @@ export const NAMESPACES = [
   'designer',
   'email',
   'walk',
+  'segments',
 ] as const;
 
 export const catalogues = {
@@ -52,6 +55,7 @@ export const catalogues = {
     designer: enDesigner,
     email: enEmail,
     walk: enWalk,
+    segments: enSegments,
   },
   pl: {
     common: plCommon,
@@ -65,5 +69,6 @@ export const catalogues = {
     designer: plDesigner,
     email: plEmail,
     walk: plWalk,
+    segments: plSegments,
   },
 } as const;

@@ -150,6 +150,11 @@ export function SequencesPage() {
             onChange={onImport}
             data-testid="import-sequence-file"
           />
+          {mayInOrg(me, 'manage_segments') && (
+            <Link to="/sequences/segments" data-testid="segments-link">
+              {t('segments:title')}
+            </Link>
+          )}
           {mayManageTags(me) && (
             <button type="button" onClick={() => setOpen({ kind: 'tags-manager' })}>
               {t('actions.manageTags')}
