@@ -65,6 +65,18 @@ describe('loadConfig (docs/configuration.md)', () => {
     });
   });
 
+  it('takes an empty variable as unset, as docker-compose.yml passes an unset SMTP_URL as empty', () => {
+    const config = loadConfig({
+      STEPWISE_SECRET_KEY: KEY,
+      SMTP_URL: '',
+      METRICS_TOKEN: '',
+      TRUST_PROXY: '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    });
+    expect(config).toMatchObject({ smtpUrl: undefined, trustProxy: false, tracing: null });
+    expect(config.metrics.token).toBeUndefined();
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
