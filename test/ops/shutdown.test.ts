@@ -29,7 +29,7 @@ import { ORG_ID } from '../support/world.ts';
  * exit 0 within SHUTDOWN_TIMEOUT (past it they would exit 1); nothing may be left `sending`, and restarted workers
  * deliver the rest, each email exactly once (the sink counts by Message-ID and by recipient). On PostgreSQL:
  * `serve --no-worker` and two workers with a backlog of 5,000 emails, /api/ready and /api/metrics scraped and API
- * requests made under load. On SQLite: one worker with 1,500.
+ * requests made under load. On SQLite: one worker with 1,000.
  */
 const server = buildServer();
 const files: string[] = [];
@@ -66,7 +66,7 @@ function exitOf(process: StepwiseProcess): Promise<number | null> {
 const METRICS_TOKEN = 'metrics-token-for-the-shutdown-test';
 const SHUTDOWN_TIMEOUT_S = 15;
 const SETUPS = [
-  { dialect: 'sqlite', emails: 1500, latencyMs: 100, workers: 1 },
+  { dialect: 'sqlite', emails: 1000, latencyMs: 100, workers: 1 },
   { dialect: 'postgres', emails: 5000, latencyMs: 150, workers: 2 },
 ] as const;
 
@@ -147,7 +147,7 @@ describe.each(SETUPS)(
         const queued = /^stepwise_outbox_messages\{status="queued"\} (\d+)$/m.exec(await metrics.text());
         expect(Number(queued?.[1])).toBeGreaterThan(emails / 2);
         const reads = await Promise.all(
-          Array.from({ length: 40 }, (_, i) =>
+          Array.from({ length: 20 }, (_, i) =>
             fetch(i % 2 ? `${base}/api/sequences/${scenario.sequenceId}` : `${base}/api/records?limit=50`, {
               headers: { authorization: `Bearer ${apiToken}` },
             }).then((response) => response.status),
@@ -177,8 +177,12 @@ describe.each(SETUPS)(
 
       // Restarted workers deliver the rest; nothing arrives twice.
       latency.latencyMs = 0;
-      const successors = Array.from({ length: workers }, (_, i) => spawn(`successor-${i}`, ['worker']));
-      const finishBy = Date.now() + 120_000;
+      // Larger claims: nothing is slow any more, and fewer rounds keep this part of the test short.
+      const successors = Array.from({ length: workers }, (_, i) =>
+        spawn(`successor-${i}`, ['worker'], { WORKER_BATCH_SIZE: '200' }),
+      );
+      // Generous: the rest is thousands of sends, and the machine running the suite may be shared and busy.
+      const finishBy = Date.now() + 300_000;
       while (Date.now() < finishBy) {
         if (tally(sink.received).distinctRecipients >= emails) break;
         await pause(200);
@@ -195,13 +199,13 @@ describe.each(SETUPS)(
         .execute();
       expect(rows).toHaveLength(emails);
       const unsent = rows.filter((row) => row.status !== 'sent');
-      if (unsent.length > 0) console.error('waiting for a retry:', JSON.stringify(unsent));
+      if (unsent.length > 0) console.error('not sent:', JSON.stringify(unsent.slice(0, 5)), unsent.length);
       expect(
         unsent.every((row) => row.status === 'queued' && row.attempts > 0 && row.last_error !== null),
       ).toBe(true);
       expect(unsent.length).toBeLessThanOrEqual(2);
       expect(final.distinctRecipients + unsent.length).toBe(emails);
       expect(final.distinctMessageIds).toBe(final.distinctRecipients);
-    }, 240_000);
+    }, 420_000);
   },
 );
