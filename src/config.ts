@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { parseAllowList } from './net/outbound-address.ts';
 import { DEFAULT_DATABASE_URL } from './store/db.ts';
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const otlpProtocol = z.enum(['http/json'], 'only http/json is supported (traces are sent as OTLP/HTTP JSON)');
+
 /** Every setting comes from an environment variable; docs/configuration.md lists them. */
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -68,6 +71,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,13}$/i, 'letters, digits, dot, dash or underscore; at most 14 characters')
     .default('bounces'),
+  // OpenTelemetry traces (src/tracing): the standard variables; off unless an OTLP endpoint or exporter is set.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none'], 'use otlp or none').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).optional(),
 });
 
 export interface Config {
@@ -108,6 +119,14 @@ export interface Config {
   inboundSmtp: InboundSmtpSettings;
   /** VERP return paths (`bounces+TOKEN@domain`, src/mail/verp.ts): off unless a bounce domain is set. */
   verp: VerpSettings | null;
+  /** OpenTelemetry traces over OTLP/HTTP (src/tracing): null = off, nothing of OpenTelemetry is loaded. */
+  tracing: TracingSettings | null;
+}
+
+export interface TracingSettings {
+  /** Where spans are POSTed: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  url: string;
+  serviceName: string;
 }
 
 export interface InboundSmtpSettings {
@@ -136,7 +155,11 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; a bad value throws a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable counts as unset (as OpenTelemetry's spec says): compose files pass `${SMTP_URL:-}`.
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -169,7 +192,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiTokenRateLimit: e.API_TOKEN_RATE_LIMIT,
     inboundSmtp: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, maxBytes: e.INBOUND_SMTP_MAX_BYTES },
     verp: e.BOUNCE_DOMAIN ? { domain: e.BOUNCE_DOMAIN.toLowerCase(), localPart: e.BOUNCE_LOCAL_PART } : null,
+    tracing: tracingOf(e),
   };
+}
+
+/** On with an OTLP endpoint or OTEL_TRACES_EXPORTER=otlp (default endpoint localhost:4318); off by default. */
+function tracingOf(e: z.infer<typeof EnvSchema>): TracingSettings | null {
+  if (e.OTEL_SDK_DISABLED === 'true' || e.OTEL_TRACES_EXPORTER === 'none') return null;
+  const endpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint && e.OTEL_TRACES_EXPORTER !== 'otlp') return null;
+  const url =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    `${(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
+  return { url, serviceName: e.OTEL_SERVICE_NAME ?? 'stepwise' };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -213,6 +248,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     apiTokenRateLimit: 600,
     inboundSmtp: { port: undefined, host: '127.0.0.1', maxBytes: 25 * 1024 * 1024 },
     verp: null,
+    tracing: null,
     ...overrides,
   };
 }

@@ -22,6 +22,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerAuthentication } from './auth/authenticate.ts';
 import type { AppDeps } from './deps.ts';
+import { registerHttpTracing } from './http-tracing.ts';
 import { redactingLoggerOptions } from './log-redaction.ts';
 import { HttpProblem, sendProblem, unauthorized } from './problems.ts';
 import { databaseRateLimitStore, registerApiTokenLimit } from './rate-limits.ts';
@@ -69,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // First hook of all when OpenTelemetry traces are on (OTEL_EXPORTER_OTLP_ENDPOINT): one span per request.
+  registerHttpTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(error as Error, request, reply));

@@ -9,6 +9,7 @@ import {
   type TaskRow,
   writeTransaction,
 } from '../store/repos/engine-repo.ts';
+import { traceEngineBatch } from '../tracing/tracing.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { engineBatches, engineTasksClaimed } from './engine-metrics.ts';
 import { type ConnectionEvents, runEvents } from './run-events.ts';
@@ -129,7 +130,7 @@ export async function processDueBatch(deps: EngineDeps): Promise<number> {
     MAX_TASK_ATTEMPTS,
   );
   try {
-    await processTasks(deps, tasks);
+    if (tasks.length > 0) await traceEngineBatch(tasks.length, () => processTasks(deps, tasks));
   } catch (error) {
     engineBatches.inc({ outcome: 'failed' });
     throw error;

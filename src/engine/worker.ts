@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FailureBackoff } from './backoff.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { loopBeat, loopStopped } from './loop-health.ts';
 import { processDueBatch } from './process-tasks.ts';
 import { sweep } from './sweeper.ts';
 
@@ -63,6 +64,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
    */
   async function run(): Promise<void> {
     while (!stopped) {
+      loopBeat('engine');
       let pause = deps.config.worker.pollMs;
       try {
         if (Date.now() - lastSweep >= sweepEveryMs) {
@@ -115,6 +117,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
       stopped = true;
       wake?.();
       await running;
+      loopStopped('engine');
       if (listener) await listener.end().catch(() => undefined);
       listener = null;
     },

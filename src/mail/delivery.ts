@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
+import { loopBeat } from '../engine/loop-health.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import {
@@ -103,6 +104,7 @@ export class MailDelivery {
   async drain(signal?: AbortSignal): Promise<DeliveryStats> {
     const stats: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
     for (let round = 0; round < 10_000 && !signal?.aborted; round++) {
+      loopBeat('mail');
       const now = this.deps.clock.now();
       const rows = await claimDueMessages(this.deps.store, {
         now,

@@ -1,3 +1,4 @@
+import { loopStopped } from '../engine/loop-health.ts';
 import { type DeliveryStats, MailDelivery, type MailWorkerDeps } from './delivery.ts';
 import { startPolling, type Worker } from './webhooks.ts';
 
@@ -19,6 +20,7 @@ export function startMailWorker(deps: MailWorkerDeps): {
   return {
     async stop() {
       await worker.stop();
+      loopStopped('mail');
       delivery.close();
     },
     async drain() {

@@ -4,6 +4,7 @@ import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
 import { insertTimeline, markStopped, type OutboundRow, scheduleRetry } from '../store/repos/mail-repo.ts';
 import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts';
+import { inSpan, type SpanNotes } from '../tracing/tracing.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
 import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
@@ -106,7 +107,7 @@ export async function sendBatch(
             await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
             continue;
           }
-          const retryAt = await sendOne(deps, item, stats);
+          const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes));
           if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
         } catch (error) {
           failure ??= { error };
@@ -119,8 +120,25 @@ export async function sendBatch(
   if (failure) throw (failure as { error: unknown }).error;
 }
 
+/** One span per delivery attempt when tracing is on: ids, attempt, route kind and outcome; never an address. */
+function traceAttempt<T>({ row, sender }: Outgoing, work: (notes: SpanNotes) => Promise<T>): Promise<T> {
+  const attributes = {
+    'stepwise.outbound_message.id': row.id,
+    'stepwise.email.attempt': row.attempts + 1,
+    'stepwise.email.route': sender.route.kind,
+  };
+  return inSpan('stepwise.email.deliver', attributes, work);
+}
+
 /** Returns the retry time when the message must be tried again later, else null. */
-async function sendOne(deps: SendDeps, { row, sender }: Outgoing, stats: SendStats): Promise<number | null> {
+async function sendOne(
+  deps: SendDeps,
+  { row, sender }: Outgoing,
+  stats: SendStats,
+  notes: SpanNotes,
+): Promise<number | null> {
+  const outcome = (value: 'sent' | 'deferred' | 'failed' | 'lease_lost') =>
+    notes.set('stepwise.email.outcome', value);
   const { store, clock } = deps;
   try {
     if (sender.route.kind === 'smtp') {
@@ -153,14 +171,18 @@ async function sendOne(deps: SendDeps, { row, sender }: Outgoing, stats: SendSta
       const retryAt = now + retryDelayMs(row.attempts + 1);
       await scheduleRetry(store.db, row, retryAt, smtpFailure.reason, now);
       stats.retried++;
+      outcome('deferred');
       return retryAt;
     }
     await deps.fail(row, smtpFailure.reason, now);
     stats.failed++;
+    outcome('failed');
     return null;
   }
   await deps.afterSmtp?.(row);
-  if (await recordSent(deps, { row, sender })) stats.sent++;
+  const recorded = await recordSent(deps, { row, sender });
+  if (recorded) stats.sent++;
+  outcome(recorded ? 'sent' : 'lease_lost');
   return null;
 }
 

@@ -98,9 +98,17 @@ export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-/** Starts `stepwise <args>` as its own process (through tsx, as `bin/stepwise.js` does). */
-export function spawnStepwise(name: string, args: string[], env: Record<string, string>): StepwiseProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * Starts `stepwise <args>` as its own process: through tsx from the sources by default (as `bin/stepwise.js` does
+ * in a checkout), or a built launcher (`buildServer().bin`) to run dist/ as production does.
+ */
+export function spawnStepwise(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  bin: string = BIN,
+): StepwiseProcess {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: {
       ...process.env,
       STEPWISE_SECRET_KEY: SECRET_KEY,

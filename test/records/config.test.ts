@@ -65,6 +65,18 @@ describe('loadConfig (docs/configuration.md)', () => {
     });
   });
 
+  it('takes an empty variable as unset, as docker-compose.yml passes an unset SMTP_URL as empty', () => {
+    const config = loadConfig({
+      STEPWISE_SECRET_KEY: KEY,
+      SMTP_URL: '',
+      METRICS_TOKEN: '',
+      TRUST_PROXY: '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    });
+    expect(config).toMatchObject({ smtpUrl: undefined, trustProxy: false, tracing: null });
+    expect(config.metrics.token).toBeUndefined();
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
@@ -74,6 +86,10 @@ describe('loadConfig (docs/configuration.md)', () => {
     ['SMTP_URL', 'http://mail'],
     ['WORKER_BATCH_SIZE', '0'],
     ['PUBLIC_URL', 'not a url'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf'],
+    ['OTEL_TRACES_EXPORTER', 'jaeger'],
   ])('stops on a bad %s (%s) and names the variable', (name, value) => {
     let error: unknown;
     try {
@@ -83,6 +99,27 @@ describe('loadConfig (docs/configuration.md)', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(`${name}:`);
+  });
+
+  it('turns OpenTelemetry traces on only with an OTLP endpoint or exporter (docs/operations.md)', () => {
+    const tracing = (env: Record<string, string>) => loadConfig({ STEPWISE_SECRET_KEY: KEY, ...env }).tracing;
+    expect(tracing({})).toBeNull();
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toEqual({
+      url: 'http://collector:4318/v1/traces',
+      serviceName: 'stepwise',
+    });
+    expect(
+      tracing({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/in',
+        OTEL_SERVICE_NAME: 'stepwise-eu',
+      }),
+    ).toEqual({ url: 'https://traces.example.com/in', serviceName: 'stepwise-eu' });
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'otlp' })?.url).toBe('http://localhost:4318/v1/traces');
+    expect(
+      tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }),
+    ).toBeNull();
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeNull();
   });
 
   // Starting the CLI compiles the whole app with tsx; on a busy 2-core machine that takes a while.

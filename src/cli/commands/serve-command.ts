@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../api/app.ts';
+import { startTracing } from '../../tracing/start-tracing.ts';
 import { type BackgroundWork, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 import { formatCredentials, seedDemo } from '../seed/seed-demo.ts';
@@ -29,6 +30,8 @@ export function registerServeCommand(program: Command): void {
           const seeded = await seedDemo({ store, clock });
           if (seeded.seeded) console.log(formatCredentials(seeded));
         }
+        // Before the app: its request hooks are added only when traces are on.
+        const tracing = await startTracing(config.tracing, 'serve', logger);
         const app = await buildApp({ store, config, clock });
         // The demo organisation's admin password is published in the README: with demo data, stay on this
         // machine unless HOST says otherwise.
@@ -42,9 +45,12 @@ export function registerServeCommand(program: Command): void {
           logger,
           timeoutMs: config.shutdownTimeoutMs,
           async stop() {
+            const startedAt = Date.now();
             // Requests in flight finish while the loops end their batches.
             await Promise.all([app.close(), background?.stop()]);
             await store.close();
+            // The spans of that last work, within what is left of the deadline.
+            await tracing?.stop(config.shutdownTimeoutMs - (Date.now() - startedAt) - 500);
           },
         });
       },

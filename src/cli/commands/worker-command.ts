@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { startEngineWorker } from '../../engine/worker.ts';
 import { releaseExpiredLeases } from '../../store/repos/engine-repo.ts';
 import { acquireSchedulerLock } from '../../store/scheduler-lock.ts';
+import { startTracing } from '../../tracing/start-tracing.ts';
 import { BACKGROUND_PARTS, type BackgroundPart, startBackgroundWork } from '../background.ts';
 import { openRuntime } from '../runtime.ts';
 import { exitOnSignal } from '../shutdown.ts';
@@ -59,14 +60,18 @@ export function registerWorkerCommand(program: Command): void {
         }
         return;
       }
+      const tracing = await startTracing(config.tracing, 'worker', logger);
       const background = startBackgroundWork({ store, config, clock, logger, workerId, parts: options.only });
       logger.info({ workerId, dialect: store.dialect }, 'engine worker started');
       exitOnSignal({
         logger,
         timeoutMs: config.shutdownTimeoutMs,
         async stop() {
+          const startedAt = Date.now();
           await background.stop();
           await store.close();
+          // The spans of the last batches, within what is left of the deadline.
+          await tracing?.stop(config.shutdownTimeoutMs - (Date.now() - startedAt) - 500);
         },
       });
     });
