@@ -1,4 +1,5 @@
 import enCommon from './locales/en/common.json';
+import enConnecting from './locales/en/connecting.json';
 import enDesigner from './locales/en/designer.json';
 import enEmail from './locales/en/email.json';
 import enErrors from './locales/en/errors.json';
@@ -10,6 +11,7 @@ import enUpnext from './locales/en/upnext.json';
 import enWalk from './locales/en/walk.json';
 import enWorklist from './locales/en/worklist.json';
 import plCommon from './locales/pl/common.json';
+import plConnecting from './locales/pl/connecting.json';
 import plDesigner from './locales/pl/designer.json';
 import plEmail from './locales/pl/email.json';
 import plErrors from './locales/pl/errors.json';
@@ -37,6 +39,7 @@ export const NAMESPACES = [
   'designer',
   'email',
   'walk',
+  'connecting',
 ] as const;
 
 export const catalogues = {
@@ -52,6 +55,7 @@ export const catalogues = {
     designer: enDesigner,
     email: enEmail,
     walk: enWalk,
+    connecting: enConnecting,
   },
   pl: {
     common: plCommon,
@@ -65,5 +69,6 @@ export const catalogues = {
     designer: plDesigner,
     email: plEmail,
     walk: plWalk,
+    connecting: plConnecting,
   },
 } as const;
