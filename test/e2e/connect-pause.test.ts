@@ -1,7 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBulkJobs } from '../../src/engine/bulk-connect.ts';
+import { insertRecords } from '../connections/helpers.ts';
+import { ORG_ID } from '../support/world.ts';
 import { signInWithSession } from './session-sign-in.ts';
-import { refuseNativeDialogs, startWalk, type Walk } from './walk-support.ts';
+import { refuseNativeDialogs, startWalk, TASK_FLOW, type Walk } from './walk-support.ts';
 
 /**
  * Issue 15, items 11 and 16 in Chromium: a seller picks exactly the records to connect from a sequence, and
@@ -75,6 +78,59 @@ describe('picking records to connect, pausing and resuming (issue 15, items 11 a
       expect(await connectedIds(sequenceId)).toEqual([...ids.values()].sort());
     } finally {
       await pl.context.close();
+    }
+  }, 120_000);
+
+  it('11. "select all matching" pages past every list limit; 1,030 records connect as a bulk job, refusals named', async () => {
+    const template = await walk.e2e.world.store.db
+      .selectFrom('email_templates')
+      .select('id')
+      .where('org_id', '=', ORG_ID)
+      .executeTakeFirstOrThrow();
+    // An email first step: records marked "do not email" are refused.
+    const sequenceId = await walk.activeSequence('eastSeller', 'Mass flow', {
+      ...TASK_FLOW,
+      start: 'mail',
+      nodes: [{ id: 'mail', kind: 'email', name: 'Introduction', templateId: template.id, next: null }],
+    });
+    const ids = await insertRecords(walk.e2e.world, 1030, (i) => ({
+      name: `Mass Lead ${String(i).padStart(4, '0')}`,
+      email: `mass.lead.${i}@example.com`,
+      company: 'Massive Ltd',
+      do_not_email: i === 7 || i === 13 ? 1 : 0,
+    }));
+
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSeller');
+    try {
+      refuseNativeDialogs(page);
+      await page.goto(`${walk.e2e.baseUrl}/sequences/${sequenceId}/connected`);
+      await page.getByRole('button', { name: 'Connect records', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('searchbox', { name: 'Search' }).fill('massive');
+      // The list shows a first page; the rest load on demand.
+      await expect.poll(() => dialog.getByTestId('pick-row').count(), { timeout: 15_000 }).toBe(50);
+      await dialog.getByRole('button', { name: 'Select all matching records' }).click();
+      await dialog.getByTestId('pick-count').getByText('1030 selected', { exact: true }).waitFor();
+      const submit = dialog.getByTestId('connect-picked');
+      expect(await submit.textContent()).toBe('Connect 1030 records');
+      await submit.click();
+      await dialog.getByTestId('connect-result').waitFor();
+      await runBulkJobs({ store: walk.e2e.world.store, clock: walk.e2e.world.clock });
+      await dialog.getByTestId('connect-result').getByText('1028 records connected.').waitFor();
+      expect(await dialog.getByTestId('connect-refusals').textContent()).toContain(
+        'Mass Lead 0007, Mass Lead 0013',
+      );
+      expect(await dialog.getByRole('heading').textContent()).toBe('Connect 1030 records to “Mass flow”');
+      const rows = await walk.e2e.world.store.db
+        .selectFrom('connections')
+        .select('record_id')
+        .where('sequence_id', '=', sequenceId)
+        .execute();
+      expect(rows.map((row) => row.record_id).sort()).toEqual(
+        ids.filter((_, i) => i !== 7 && i !== 13).sort(),
+      );
+    } finally {
+      await context.close();
     }
   }, 120_000);
 
