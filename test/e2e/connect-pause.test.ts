@@ -109,6 +109,7 @@ describe('picking records to connect, pausing and resuming (issue 15, items 11 a
       await dialog.getByRole('searchbox', { name: 'Search' }).fill('massive');
       // The list shows a first page; the rest load on demand.
       await expect.poll(() => dialog.getByTestId('pick-row').count(), { timeout: 15_000 }).toBe(50);
+      await dialog.getByTestId('pick-row').first().getByText('Mass Lead 0000').waitFor();
       await dialog.getByRole('button', { name: 'Select all matching records' }).click();
       await dialog.getByTestId('pick-count').getByText('1030 selected', { exact: true }).waitFor();
       const submit = dialog.getByTestId('connect-picked');

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../api/client.ts';
 import {
@@ -60,7 +60,6 @@ export function PickRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
   const [collecting, setCollecting] = useState<number | null>(null);
   const [cut, setCut] = useState(false);
   const [sent, setSent] = useState<{ ids: string[]; names: Map<string, string> } | null>(null);
-  const searchId = useId();
 
   useEffect(() => {
     const timer = window.setTimeout(() => setFilters((f) => ({ ...f, search: typed.trim() })), 250);
@@ -79,6 +78,8 @@ export function PickRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
   });
   const rows = useMemo(() => records.data?.pages.flatMap((page) => page.items) ?? [], [records.data]);
   const allShown = rows.length > 0 && rows.every((row) => selected.has(row.id));
+  // The search typed but not applied yet: "select all matching" waits for the list to match it.
+  const searchPending = typed.trim() !== filters.search;
 
   const connect = useMutation({
     mutationFn: (ids: string[]) =>
@@ -164,14 +165,15 @@ export function PickRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
       ) : (
         <>
           <search className="toolbar">
-            <label htmlFor={searchId}>{t('pick.search')}</label>
-            <input
-              id={searchId}
-              type="search"
-              value={typed}
-              placeholder={t('pick.searchPlaceholder')}
-              onChange={(event) => setTyped(event.target.value)}
-            />
+            <label>
+              {t('pick.search')}
+              <input
+                type="search"
+                value={typed}
+                placeholder={t('pick.searchPlaceholder')}
+                onChange={(event) => setTyped(event.target.value)}
+              />
+            </label>
             <label>
               {t('pick.type')}
               <select
@@ -216,7 +218,7 @@ export function PickRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
             <button
               type="button"
               className="link"
-              disabled={collecting !== null || rows.length === 0}
+              disabled={collecting !== null || searchPending || records.isFetching || rows.length === 0}
               onClick={() => void selectAllMatching()}
             >
               {t('pick.selectAllMatching')}
