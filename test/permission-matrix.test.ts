@@ -787,6 +787,26 @@ const CONNECTION_RULES: RuleTable = {
     },
     cases: recordCases('view', 200),
   },
+  // Bulk pause/resume answer per connection (not_found / forbidden for refusals), so the request itself is 200.
+  'POST /api/connections/pause': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/connections/pause',
+      body: {
+        connectionIds: [await ctx.fx.connect(await ctx.fx.record('eastSeller'), 'eastSeller')],
+        note: 'Out of office',
+      },
+    }),
+    cases: everyUser(200),
+  },
+  'POST /api/connections/resume': {
+    call: async (ctx) => ({
+      method: 'POST',
+      url: '/api/connections/resume',
+      body: { connectionIds: [await ctx.fx.connect(await ctx.fx.record('eastSeller'), 'eastSeller')] },
+    }),
+    cases: everyUser(200),
+  },
   'GET /api/sequences/:id/connections': {
     resource: 'sequence',
     call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/connections` }),

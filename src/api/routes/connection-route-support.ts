@@ -53,6 +53,15 @@ export const BulkJobSchema = z
   })
   .meta({ id: 'BulkJob' });
 
+/** Why a paused connection is paused: the seller's note from the timeline (null when paused by a held email). */
+export const PauseInfoSchema = z
+  .object({
+    note: z.string().nullable(),
+    at: z.number(),
+    by: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'PauseInfo' });
+
 export const ConnectedRecordSchema = z
   .object({
     connectionId: z.string(),
@@ -66,6 +75,8 @@ export const ConnectedRecordSchema = z
     daysInStep: z.number().nullable(),
     connectedAt: z.number(),
     endedAt: z.number().nullable(),
+    /** Set while the connection is paused and a seller gave a reason. */
+    pause: PauseInfoSchema.nullable(),
   })
   .meta({ id: 'ConnectedRecord' });
 

@@ -11,6 +11,7 @@ import {
   createConnectJob,
   findBulkJob,
 } from '../../engine/bulk-connect.ts';
+import { pauseNotesOf } from '../../store/connections/pause-notes.ts';
 import {
   listSequenceConnections,
   loadDefinitions,
@@ -209,7 +210,8 @@ export async function connectionRoutes(app: ApiApp, deps: AppDeps): Promise<void
         after,
       });
       const page = rows.slice(0, request.query.limit);
-      const [progress, definitions] = await Promise.all([
+      const paused = page.filter((r) => r.status === 'paused');
+      const [progress, definitions, pauses] = await Promise.all([
         stepProgress(
           deps.store.db,
           actor.orgId,
@@ -219,6 +221,11 @@ export async function connectionRoutes(app: ApiApp, deps: AppDeps): Promise<void
           deps.store.db,
           actor.orgId,
           page.map((r) => r.version_id),
+        ),
+        pauseNotesOf(
+          deps.store.db,
+          actor.orgId,
+          paused.map((r) => ({ id: r.id, recordId: r.record_id })),
         ),
       ]);
       const now = deps.clock.now();
@@ -245,6 +252,7 @@ export async function connectionRoutes(app: ApiApp, deps: AppDeps): Promise<void
             daysInStep: node && p?.openSince != null ? daysSince(p.openSince, now) : null,
             connectedAt: row.connected_at,
             endedAt: row.ended_at,
+            pause: row.status === 'paused' ? (pauses.get(row.id) ?? null) : null,
           };
         },
         (row) => ({ id: row.id }),

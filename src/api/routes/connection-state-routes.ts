@@ -5,9 +5,11 @@ import type { Actor } from '../../domain/identity.ts';
 import { decideRecord } from '../../domain/permissions/permissions.ts';
 import { applyEvent } from '../../engine/apply-event.ts';
 import { pauseConnection, resumeConnection } from '../../engine/connect.ts';
+import type { ConnectionRow } from '../../store/connections/connection-rows.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
   findConnection,
+  findConnections,
   findLiveConnection,
   findRecords,
   liveConnectionsOf,
@@ -20,7 +22,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { notFoundProblem, ProblemSchema } from '../problems.ts';
-import { IdParams, loadRecordFor, RecordIdsSchema } from './connection-route-support.ts';
+import { decideRecordFor, IdParams, loadRecordFor, RecordIdsSchema } from './connection-route-support.ts';
 
 /** Ending, pausing and resuming connections. */
 export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
@@ -154,6 +156,48 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
     },
   );
 
+  /**
+   * Pauses or resumes one connection the caller may act on, with its timeline entry and audit line, in one
+   * transaction. False when it was not in the state the action needs (not active to pause, not paused to resume).
+   */
+  const changeState = async (
+    actor: Actor,
+    connection: ConnectionRow,
+    recordId: string,
+    action: 'pause' | 'resume',
+    note: string | undefined,
+  ): Promise<boolean> => {
+    const now = deps.clock.now();
+    return writeTransaction(deps.store, async (trx) => {
+      const input = { orgId: actor.orgId, connectionId: connection.id, now, actorId: actor.userId };
+      const changed =
+        action === 'pause' ? await pauseConnection(trx, input) : await resumeConnection(trx, input);
+      if (!changed) return false;
+      await recordTimeline(trx, {
+        orgId: actor.orgId,
+        recordId,
+        connectionId: connection.id,
+        kind: action === 'pause' ? 'connection_paused' : 'connection_resumed',
+        actorId: actor.userId,
+        summary:
+          (action === 'pause' ? 'Paused the sequence' : 'Resumed the sequence') + (note ? `: ${note}` : ''),
+        data: { sequenceId: connection.sequence_id, note: note ?? null },
+        at: now,
+      });
+      await recordAudit(trx, {
+        orgId: actor.orgId,
+        actorId: actor.userId,
+        action: `connection.${action}`,
+        resourceType: 'connection',
+        resourceId: connection.id,
+        before: { status: connection.status },
+        after: { status: action === 'pause' ? 'paused' : 'active', note: note ?? null },
+        at: now,
+      });
+      return true;
+    });
+  };
+
   for (const action of ['pause', 'resume'] as const) {
     app.post(
       `/api/connections/:id/${action}`,
@@ -179,47 +223,96 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
         const connection = await findConnection(deps.store.db, actor.orgId, request.params.id);
         if (!connection) throw notFoundProblem('Connection');
         const record = await loadRecordFor(deps, request, actor, connection.record_id, 'act');
-        const note = request.body?.note;
-        const now = deps.clock.now();
-        await writeTransaction(deps.store, async (trx) => {
-          const input = { orgId: actor.orgId, connectionId: connection.id, now, actorId: actor.userId };
-          const changed =
-            action === 'pause' ? await pauseConnection(trx, input) : await resumeConnection(trx, input);
-          if (!changed) {
-            throw new DomainError(
-              'conflict',
-              action === 'pause' ? 'connection_not_active' : 'connection_not_paused',
-              action === 'pause'
-                ? 'Only an active connection can be paused'
-                : 'Only a paused connection can be resumed',
-            );
-          }
-          await recordTimeline(trx, {
-            orgId: actor.orgId,
-            recordId: record.id,
-            connectionId: connection.id,
-            kind: action === 'pause' ? 'connection_paused' : 'connection_resumed',
-            actorId: actor.userId,
-            summary:
-              (action === 'pause' ? 'Paused the sequence' : 'Resumed the sequence') +
-              (note ? `: ${note}` : ''),
-            data: { sequenceId: connection.sequence_id, note: note ?? null },
-            at: now,
-          });
-          await recordAudit(trx, {
-            orgId: actor.orgId,
-            actorId: actor.userId,
-            action: `connection.${action}`,
-            resourceType: 'connection',
-            resourceId: connection.id,
-            before: { status: connection.status },
-            after: { status: action === 'pause' ? 'paused' : 'active', note: note ?? null },
-            at: now,
-          });
-        });
+        if (!(await changeState(actor, connection, record.id, action, request.body?.note))) {
+          throw new DomainError(
+            'conflict',
+            action === 'pause' ? 'connection_not_active' : 'connection_not_paused',
+            action === 'pause'
+              ? 'Only an active connection can be paused'
+              : 'Only a paused connection can be resumed',
+          );
+        }
         return {
           connectionId: connection.id,
           status: action === 'pause' ? ('paused' as const) : ('active' as const),
+        };
+      },
+    );
+
+    app.post(
+      `/api/connections/${action}`,
+      {
+        schema: {
+          tags: ['connections'],
+          summary:
+            action === 'pause'
+              ? 'Pause several connections with one reason (each one answered on its own)'
+              : 'Resume several paused connections (each one answered on its own)',
+          body: z.strictObject({
+            connectionIds: RecordIdsSchema.max(INLINE_CONNECT_LIMIT),
+            // A pause always says why; it is shown on the record and in the sequence's list.
+            note:
+              action === 'pause' ? z.string().trim().min(1).max(500) : z.string().trim().max(500).optional(),
+          }),
+          response: {
+            200: z.object({
+              changed: z.number(),
+              results: z.array(
+                z.object({
+                  connectionId: z.string(),
+                  status: z.enum(['paused', 'resumed', 'not_active', 'not_paused', 'not_found', 'forbidden']),
+                }),
+              ),
+            }),
+            400: ProblemSchema,
+          },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        const policy = await loadPolicy(deps, request, actor.orgId);
+        const ids = [...new Set(request.body.connectionIds)];
+        const connections = await findConnections(deps.store.db, actor.orgId, ids);
+        const records = new Map(
+          (
+            await findRecords(
+              deps.store.db,
+              actor.orgId,
+              [...connections.values()].map((c) => c.record_id),
+            )
+          ).map((r) => [r.id, r]),
+        );
+        const results = [];
+        for (const connectionId of ids) {
+          const connection = connections.get(connectionId);
+          const record = connection && records.get(connection.record_id);
+          if (!connection || !record) {
+            results.push({ connectionId, status: 'not_found' as const });
+            continue;
+          }
+          const decision = await decideRecordFor(deps, actor, policy, 'act', record);
+          if (!decision.allowed) {
+            results.push({
+              connectionId,
+              status: decision.visible ? ('forbidden' as const) : ('not_found' as const),
+            });
+            continue;
+          }
+          const changed = await changeState(actor, connection, record.id, action, request.body.note);
+          results.push({
+            connectionId,
+            status: changed
+              ? action === 'pause'
+                ? ('paused' as const)
+                : ('resumed' as const)
+              : action === 'pause'
+                ? ('not_active' as const)
+                : ('not_paused' as const),
+          });
+        }
+        return {
+          changed: results.filter((r) => r.status === 'paused' || r.status === 'resumed').length,
+          results,
         };
       },
     );

@@ -3,6 +3,7 @@ import { decideRecord } from '../../domain/permissions/permissions.ts';
 import { sequenceConnectScope } from '../../domain/sequence/visibility.ts';
 import { STEP_ACTIONS } from '../../domain/worklist/steps.ts';
 import { buildUpNext } from '../../domain/worklist/up-next.ts';
+import { pauseNotesOf } from '../../store/connections/pause-notes.ts';
 import { listConnectableSequences } from '../../store/queries/connectable-sequences.ts';
 import { sequenceName } from '../../store/queries/directory-lookups.ts';
 import { stepsOfConnection } from '../../store/queries/step-instances.ts';
@@ -12,7 +13,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { ProblemSchema } from '../problems.ts';
-import { loadRecordFor } from './connection-route-support.ts';
+import { loadRecordFor, PauseInfoSchema } from './connection-route-support.ts';
 
 const NOT_CONNECTED = { connection: null, current: null, upcoming: [], completed: [], progress: null };
 
@@ -37,6 +38,8 @@ export const UpNextSchema = z
         connectedAt: z.number(),
         /** Set when a field condition cannot be evaluated (names a field that does not exist). */
         blockedReason: z.string().nullable(),
+        /** Set while paused with a seller's reason. */
+        pause: PauseInfoSchema.nullable(),
       })
       .nullable(),
     current: z
@@ -102,13 +105,16 @@ export async function upNextRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
             : [],
         };
       }
-      const [definitions, name, steps] = await Promise.all([
+      const [definitions, name, steps, pauses] = await Promise.all([
         loadDefinitions(db, actor.orgId, [connection.version_id]),
         sequenceName(db, actor.orgId, connection.sequence_id),
         stepsOfConnection(db, actor.orgId, connection.id),
+        connection.status === 'paused'
+          ? pauseNotesOf(db, actor.orgId, [{ id: connection.id, recordId: record.id }])
+          : null,
       ]);
       const versioned = definitions.get(connection.version_id);
-      return buildUpNext({
+      const upNext = buildUpNext({
         connection,
         sequenceName: name ?? '',
         definition: versioned?.definition ?? null,
@@ -116,6 +122,10 @@ export async function upNextRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         steps,
         now: deps.clock.now(),
       });
+      return {
+        ...upNext,
+        connection: upNext.connection && { ...upNext.connection, pause: pauses?.get(connection.id) ?? null },
+      };
     },
   );
 }

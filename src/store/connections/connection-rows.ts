@@ -45,3 +45,24 @@ export async function findConnection(db: Kysely<Database>, orgId: string, id: st
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+/** Connections by id (bulk pause/resume), keyed by id; unknown ids are left out. */
+export async function findConnections(
+  db: Kysely<Database>,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, ConnectionRow>> {
+  const map = new Map<string, ConnectionRow>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    if (chunk.length === 0) continue;
+    const rows = await db
+      .selectFrom('connections')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', 'in', chunk)
+      .execute();
+    for (const row of rows) map.set(row.id, row);
+  }
+  return map;
+}

@@ -1,4 +1,5 @@
 import enCommon from './locales/en/common.json';
+import enConnecting from './locales/en/connecting.json';
 import enDesigner from './locales/en/designer.json';
 import enEmail from './locales/en/email.json';
 import enErrors from './locales/en/errors.json';
@@ -11,6 +12,7 @@ import enUpnext from './locales/en/upnext.json';
 import enWalk from './locales/en/walk.json';
 import enWorklist from './locales/en/worklist.json';
 import plCommon from './locales/pl/common.json';
+import plConnecting from './locales/pl/connecting.json';
 import plDesigner from './locales/pl/designer.json';
 import plEmail from './locales/pl/email.json';
 import plErrors from './locales/pl/errors.json';
@@ -40,6 +42,7 @@ export const NAMESPACES = [
   'email',
   'walk',
   'segments',
+  'connecting',
 ] as const;
 
 export const catalogues = {
@@ -56,6 +59,7 @@ export const catalogues = {
     email: enEmail,
     walk: enWalk,
     segments: enSegments,
+    connecting: enConnecting,
   },
   pl: {
     common: plCommon,
@@ -70,5 +74,6 @@ export const catalogues = {
     email: plEmail,
     walk: plWalk,
     segments: plSegments,
+    connecting: plConnecting,
   },
 } as const;

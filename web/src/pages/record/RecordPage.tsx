@@ -183,6 +183,9 @@ function Timeline({ recordId }: { recordId: string }) {
               {format.relative(event.at)}
             </time>{' '}
             <span>{t(`timelineKind.${event.kind}`, { defaultValue: event.summary })}</span>
+            {(event.kind === 'connection_paused' || event.kind === 'connection_resumed') &&
+              typeof event.data.note === 'string' &&
+              event.data.note && <span>: {event.data.note}</span>}
             {event.actor?.name && <span className="muted"> · {event.actor.name}</span>}
           </li>
         ))}

@@ -8,6 +8,7 @@ import { mayInOrg } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 import { StepTitle } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { PauseDialog, useResume } from '../../components/PauseDialog.tsx';
 import { StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { ConnectDialog } from '../records/ConnectDialog.tsx';
@@ -25,6 +26,8 @@ export function UpNextPanel({
   const format = useFormat();
   const { me } = useSession();
   const [connecting, setConnecting] = useState(false);
+  const [pausing, setPausing] = useState(false);
+  const resume = useResume();
   const upNext = useQuery({
     queryKey: ['up-next', record.id],
     queryFn: () => api<UpNext>('GET', `/api/records/${record.id}/up-next`),
@@ -49,6 +52,35 @@ export function UpNextPanel({
           <p className="muted">
             <Link to={`/sequences/${data.connection.sequence.id}`}>{data.connection.sequence.name}</Link>
           </p>
+          {data.connection.status === 'paused' && (
+            <p className="warning" role="note" data-testid="paused-note">
+              {data.connection.pause?.note
+                ? t('connecting:pause.pausedBecause', { reason: data.connection.pause.note })
+                : t('connecting:pause.paused')}
+              {data.connection.pause?.by?.name && (
+                <span className="muted">
+                  {' · '}
+                  {t('connecting:pause.pausedBy', { name: data.connection.pause.by.name })}
+                </span>
+              )}
+            </p>
+          )}
+          <div className="actions">
+            {data.connection.status === 'paused' ? (
+              <button
+                type="button"
+                disabled={resume.isPending}
+                onClick={() => data.connection && resume.mutate({ connectionIds: [data.connection.id] })}
+              >
+                {t('connecting:pause.resume')}
+              </button>
+            ) : (
+              <button type="button" onClick={() => setPausing(true)}>
+                {t('connecting:pause.action')}
+              </button>
+            )}
+          </div>
+          <ErrorMessage error={resume.error} />
           {data.progress && (
             <div className="progress">
               <progress
@@ -110,6 +142,9 @@ export function UpNextPanel({
             </section>
           )}
         </>
+      )}
+      {pausing && data?.connection && (
+        <PauseDialog connectionIds={[data.connection.id]} onClose={() => setPausing(false)} />
       )}
       {connecting && (
         <ConnectDialog

@@ -2,21 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../../api/client.ts';
-import type { ConnectResponse, ConnectResult, Page, RecordType, Sequence } from '../../api/types.ts';
+import type { ConnectResponse, Page, RecordType, Sequence } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { codeText } from '../../components/errors.ts';
 import { useToast } from '../../components/Toast.tsx';
 import { NewSequenceDialog } from '../sequences/NewSequenceDialog.tsx';
-
-interface BulkJob {
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  refusalsByReason: Record<string, number>;
-}
+import { ConnectResultView } from './ConnectResultView.tsx';
 
 /**
  * Connect records to a sequence: active sequences of the records' type, or "Create new sequence". The result
@@ -58,14 +49,6 @@ export function ConnectDialog({
       onDone?.();
     },
   });
-  const jobId = connect.data?.jobId;
-  const job = useQuery({
-    queryKey: ['bulk-job', jobId],
-    queryFn: () => api<BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
-    enabled: !!jobId,
-    refetchInterval: (current) =>
-      current.state.data?.status === 'done' || current.state.data?.status === 'failed' ? false : 1000,
-  });
   if (creating) {
     return (
       <NewSequenceDialog
@@ -78,9 +61,6 @@ export function ConnectDialog({
       />
     );
   }
-  const results = connect.data?.results ?? [];
-  const connected = results.filter((result) => result.status === 'connected').length;
-  const refused = results.filter((result) => result.status === 'refused');
   return (
     <Dialog
       title={t('connect.title', { count: recordIds.length })}
@@ -109,40 +89,7 @@ export function ConnectDialog({
       }
     >
       {connect.isSuccess ? (
-        <div role="status" data-testid="connect-result">
-          <p>
-            {jobId && job.data?.status !== 'done'
-              ? t('connect.progress', {
-                  processed: job.data?.processed ?? 0,
-                  total: job.data?.total ?? recordIds.length,
-                })
-              : t('connect.connected', {
-                  count: job.data?.succeeded ?? connect.data?.connected ?? connected,
-                })}
-          </p>
-          {job.data && Object.keys(job.data.refusalsByReason).length > 0 && (
-            <ul>
-              {Object.entries(job.data.refusalsByReason).map(([reason, count]) => (
-                <li key={reason}>
-                  {codeText(t, `connect_refusal.${reason}`)}: {count}
-                </li>
-              ))}
-            </ul>
-          )}
-          {refused.length > 0 && (
-            <>
-              <p>{t('connect.refused', { count: refused.length })}</p>
-              <ul data-testid="connect-refusals">
-                {[...refusalGroups(refused)].map(([reason, ids]) => (
-                  <li key={reason}>
-                    <strong>{codeText(t, `connect_refusal.${reason}`)}</strong>:{' '}
-                    {ids.map((id) => names?.get(id) ?? t('connect.unnamedRecord')).join(', ')}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </div>
+        <ConnectResultView response={connect.data} total={recordIds.length} names={names} />
       ) : (
         <>
           <fieldset className="choice-list">
@@ -219,14 +166,4 @@ export function DisconnectDialog({
       <ErrorMessage error={disconnect.error} />
     </Dialog>
   );
-}
-
-/** Refused record ids grouped by reason, in the order the reasons first appear. */
-function refusalGroups(refused: ConnectResult[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const result of refused) {
-    const reason = result.reason ?? 'unknown';
-    groups.set(reason, [...(groups.get(reason) ?? []), result.recordId]);
-  }
-  return groups;
 }

@@ -1,13 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { ConnectedRecord, ConnectResponse, Page, Sequence } from '../../api/types.ts';
-import { mayInOrg, mayOnSequence } from '../../app/permissions.ts';
+import type { Sequence } from '../../api/types.ts';
+import { mayInOrg } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
-import { StatusBadge, useStepName } from '../../components/Badges.tsx';
-import { Dialog } from '../../components/Dialog.tsx';
+import { StatusBadge } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { SequenceInsightsView } from '../insights/SequenceInsightsView.tsx';
@@ -54,123 +52,7 @@ export function SequenceDetailPage() {
   );
 }
 
-export function ConnectedRecordsTab() {
-  const { t } = useTranslation('sequences');
-  const stepName = useStepName();
-  const format = useFormat();
-  const { id } = useParams();
-  const { me } = useSession();
-  const sequence = useSequence(id);
-  const [connecting, setConnecting] = useState(false);
-  const connected = useQuery({
-    queryKey: ['sequence', id, 'connections'],
-    queryFn: () => api<Page<ConnectedRecord>>('GET', `/api/sequences/${id}/connections?limit=500`),
-  });
-  const rows = connected.data?.items ?? [];
-  return (
-    <div className="form-grid">
-      {sequence.data &&
-        sequence.data.status !== 'inactive' &&
-        mayOnSequence(me, sequence.data, 'connect') && (
-          <div className="actions">
-            <button type="button" className="primary" onClick={() => setConnecting(true)}>
-              {t('connected.connectRecords')}
-            </button>
-          </div>
-        )}
-      <ErrorMessage error={connected.error} />
-      <table className="grid" aria-label={t('detail.connected')}>
-        <thead>
-          <tr>
-            <th>{t('connected.record')}</th>
-            <th>{t('fields.owner')}</th>
-            <th>{t('connected.progress')}</th>
-            <th>{t('connected.currentStep')}</th>
-            <th>{t('connected.daysInStep')}</th>
-            <th>{t('connected.version')}</th>
-            <th>{t('fields.status')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const { done, total } = row.progress;
-            return (
-              <tr key={row.connectionId}>
-                <td>
-                  <Link to={`/record/${row.record.id}`}>{row.record.name}</Link>
-                </td>
-                <td>{row.owner.name ?? '—'}</td>
-                <td>
-                  <progress value={done} max={Math.max(total, 1)} aria-label={t('connected.progress')} />{' '}
-                  {t('connected.stepsOf', { done: format.number(done), total: format.number(total) })}
-                </td>
-                <td>{row.currentStep ? stepName(row.currentStep) : '—'}</td>
-                <td className="number">
-                  {row.daysInStep === null ? '—' : t('common:count.days', { count: row.daysInStep })}
-                </td>
-                <td className="number">{row.version ?? '—'}</td>
-                <td>{t(`common:connectionStatus.${row.status}`, { defaultValue: row.status })}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      {connected.isSuccess && rows.length === 0 && <p className="empty">{t('connected.empty')}</p>}
-      {connecting && sequence.data && (
-        <ConnectOpenRecordsDialog sequence={sequence.data} onClose={() => setConnecting(false)} />
-      )}
-    </div>
-  );
-}
-
-/** "Connect records" from the sequence: the default view, open records of its type without a sequence. */
-function ConnectOpenRecordsDialog({ sequence, onClose }: { sequence: Sequence; onClose(): void }) {
-  const { t } = useTranslation('sequences');
-  const client = useQueryClient();
-  const connect = useMutation({
-    mutationFn: () =>
-      api<ConnectResponse>('POST', `/api/sequences/${sequence.id}/connections`, {
-        filter: { view: 'open_without_sequence' },
-      }),
-    onSuccess: () => client.invalidateQueries(),
-  });
-  return (
-    <Dialog
-      title={t('connected.connectRecords')}
-      onClose={onClose}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            {t('common:actions.close')}
-          </button>
-          {!connect.isSuccess && (
-            <button
-              type="button"
-              className="primary"
-              disabled={connect.isPending}
-              onClick={() => connect.mutate()}
-            >
-              {t('connected.connectAll')}
-            </button>
-          )}
-        </>
-      }
-    >
-      <p>{t('connected.openWithout', { type: t(`common:recordTypePlural.${sequence.recordType}`) })}</p>
-      {connect.data && (
-        <p role="status">
-          {connect.data.jobId
-            ? t('connected.started')
-            : t('connected.result', {
-                connected: connect.data.connected ?? 0,
-                refused: connect.data.refused ?? 0,
-              })}
-        </p>
-      )}
-      <ErrorMessage error={connect.error} />
-    </Dialog>
-  );
-}
+export { ConnectedRecordsTab } from './ConnectedRecordsTab.tsx';
 
 export function VersionsTab() {
   const { t } = useTranslation('sequences');
