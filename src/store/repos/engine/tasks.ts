@@ -96,7 +96,7 @@ export async function buryExhaustedTasks(
       lease_until: null,
       updated_at: now,
     })
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     // `attempts > 0` literally, so the planner can use the small `scheduled_tasks_retry` partial index.
     .where(sql<boolean>`attempts > 0`)
     .where('attempts', '>=', maxAttempts)
@@ -171,7 +171,7 @@ export async function holdConnectionTasks(
     .set({ lease_owner: PAUSED_LEASE, lease_until: PAUSED_UNTIL, updated_at: now })
     .where('org_id', '=', orgId)
     .where('connection_id', '=', connectionId)
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .execute();
 }
 
@@ -186,7 +186,7 @@ export async function releaseConnectionTasks(
     .set({ lease_owner: null, lease_until: null, updated_at: now })
     .where('org_id', '=', orgId)
     .where('connection_id', '=', connectionId)
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .where('lease_owner', '=', PAUSED_LEASE)
     .execute();
 }
@@ -225,7 +225,7 @@ export async function releaseExpiredLeases(
   let tasks = db
     .updateTable('scheduled_tasks')
     .set({ lease_owner: null, lease_until: null, updated_at: now })
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .where('lease_owner', 'is not', null)
     .where('lease_owner', '!=', PAUSED_LEASE);
   tasks = owner ? tasks.where('lease_owner', '=', owner) : tasks.where('lease_until', '<', now);
@@ -248,7 +248,7 @@ export async function stuckWork(
   const expired = await db
     .selectFrom('scheduled_tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .where('lease_owner', 'is not', null)
     .where('lease_until', '<', now)
     .where('lease_owner', '!=', PAUSED_LEASE)
@@ -258,7 +258,7 @@ export async function stuckWork(
       eb
         .selectFrom('scheduled_tasks')
         .select('id')
-        .where('status', '=', 'pending')
+        .where('status', '=', sql.lit('pending'))
         .where('due_at', '<', now - overdueMs)
         .where((w) => w.or([w('lease_owner', 'is', null), w('lease_owner', '!=', PAUSED_LEASE)]))
         .limit(OVERDUE_COUNT_CAP)
@@ -269,7 +269,7 @@ export async function stuckWork(
   const dead = await db
     .selectFrom('scheduled_tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', 'dead')
+    .where('status', '=', sql.lit('dead'))
     .executeTakeFirst();
   return {
     expiredLeases: Number(expired?.n ?? 0),
