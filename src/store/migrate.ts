@@ -91,13 +91,3 @@ export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<v
   if (result.error)
     throw new Error(`Migration to ${name} failed: ${String(result.error)}`, { cause: result.error });
 }
-
-/** Migrates up (or down) to exactly the migration `name`: the upgrade test builds a database at an older schema. */
-export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
-  const migrator = new Migrator({
-    db: db as unknown as Kysely<unknown>,
-    provider: { getMigrations: async () => migrations },
-  });
-  const result = await migrator.migrateTo(name);
-  if (result.error) throw new Error(`Migration to ${name} failed: ${String(result.error)}`, { cause: result.error });
-}

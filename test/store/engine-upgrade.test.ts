@@ -4,7 +4,7 @@ import { connectRecords } from '../../src/engine/connect-records.ts';
 import { MAX_TASK_ATTEMPTS, processTasks } from '../../src/engine/process-tasks.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { type DialectName, openStore, type Store } from '../../src/store/db.ts';
-import { appliedMigrations, migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
+import { appliedMigrations, migrateToLatest, migrateUpTo } from '../../src/store/migrate.ts';
 import {
   inTransaction,
   loadOrgPolicy,
@@ -43,7 +43,7 @@ const def = definition({
 
 async function storeAt0024(dialect: DialectName): Promise<Store> {
   const store = openStore(dialect === 'postgres' ? await createPostgresDatabase() : 'sqlite::memory:');
-  await migrateTo(store.db, '0024_oauth_mailboxes');
+  await migrateUpTo(store.db, '0024_oauth_mailboxes');
   return store;
 }
 
