@@ -2,20 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pino from 'pino';
 import type { Config } from '../config.ts';
-import { startBulkJobRunner } from '../engine/bulk-connect.ts';
 import type { Clock } from '../engine/clock.ts';
-import { startImportJobRunner } from '../engine/import-jobs.ts';
 import { startEngineWorker } from '../engine/worker.ts';
-import { startImapPoller } from '../mail/imap.ts';
-import { startInboundRetention } from '../mail/inbound-log.ts';
-import { startMailWorker } from '../mail/mail-worker.ts';
-import { startInboundSmtp } from '../mail/smtp-listener.ts';
-import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
 import { acquireSchedulerLock } from '../store/scheduler-lock.ts';
 
 export interface BackgroundWork {
   stop(): Promise<void>;
+}
+
+/**
+ * A loop whose module loads on demand: `stepwise worker --only engine` does not load the mail, IMAP, SMTP and
+ * webhook libraries (tens of MiB of resident memory in every engine worker). A loop that cannot load is logged.
+ */
+function lazyLoop(
+  load: () => Promise<{ stop(): Promise<unknown> } | null>,
+  logger: pino.Logger,
+  part: string,
+): { stop(): Promise<unknown> } {
+  const started = load().catch((error: unknown) => {
+    logger.error({ err: error, part }, 'background loop could not start');
+    return null;
+  });
+  return { stop: async () => (await started)?.stop() };
 }
 
 export const BACKGROUND_PARTS = ['engine', 'mail', 'webhooks', 'bulk'] as const;
@@ -49,66 +58,115 @@ export function startBackgroundWork(input: {
     );
   }
   if (parts.has('mail')) {
-    running.push(startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId }));
+    running.push(
+      lazyLoop(
+        async () => {
+          const { startMailWorker } = await import('../mail/mail-worker.ts');
+          return startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId });
+        },
+        logger,
+        'mail',
+      ),
+    );
     // Replies from mailboxes with IMAP settings (the inbound MIME endpoint needs no poller).
-    running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
+    running.push(
+      lazyLoop(
+        async () => {
+          const { startImapPoller } = await import('../mail/imap.ts');
+          return startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) });
+        },
+        logger,
+        'imap',
+      ),
+    );
     // Inbound messages are kept 30 days (Settings → Inbound mail), then swept.
     running.push(
-      startInboundRetention({
-        db: store.db,
-        now: () => clock.now(),
-        onError: (error) => logger.error({ err: error, part: 'inbound' }, 'inbound retention sweep failed'),
-      }),
+      lazyLoop(
+        async () => {
+          const { startInboundRetention } = await import('../mail/inbound-log.ts');
+          return startInboundRetention({
+            db: store.db,
+            now: () => clock.now(),
+            onError: (error) =>
+              logger.error({ err: error, part: 'inbound' }, 'inbound retention sweep failed'),
+          });
+        },
+        logger,
+        'inbound',
+      ),
     );
     if (config.inboundSmtp.port !== undefined) {
       const smtpLog = logger.child({ part: 'inbound-smtp' });
-      const listening = startInboundSmtp({ store, clock, config, logger: smtpLog }).then(
-        (listener) => {
-          smtpLog.info({ host: config.inboundSmtp.host, port: listener.port }, 'inbound SMTP listening');
-          return listener;
-        },
-        (error: unknown) => {
-          smtpLog.error({ err: error }, 'inbound SMTP listener could not start');
-          return null;
-        },
-      );
+      const listening = import('../mail/smtp-listener.ts')
+        .then(({ startInboundSmtp }) => startInboundSmtp({ store, clock, config, logger: smtpLog }))
+        .then(
+          (listener) => {
+            smtpLog.info({ host: config.inboundSmtp.host, port: listener.port }, 'inbound SMTP listening');
+            return listener;
+          },
+          (error: unknown) => {
+            smtpLog.error({ err: error }, 'inbound SMTP listener could not start');
+            return null;
+          },
+        );
       running.push({ stop: async () => (await listening)?.stop() });
     }
   }
   if (parts.has('webhooks')) {
     const webhookLog = logger.child({ part: 'webhooks' });
     running.push(
-      startWebhookWorker({
-        store,
-        clock,
-        config,
-        workerId,
-        pollMs: config.worker.pollMs,
-        onError: (error) => webhookLog.error({ err: error }, 'webhook delivery failed'),
-      }),
+      lazyLoop(
+        async () => {
+          const { startWebhookWorker } = await import('../mail/webhooks.ts');
+          return startWebhookWorker({
+            store,
+            clock,
+            config,
+            workerId,
+            pollMs: config.worker.pollMs,
+            onError: (error) => webhookLog.error({ err: error }, 'webhook delivery failed'),
+          });
+        },
+        logger,
+        'webhooks',
+      ),
     );
   }
   if (parts.has('bulk')) {
     running.push(
-      startBulkJobRunner({
-        store,
-        clock,
-        workerId,
-        leaseMs: config.worker.leaseMs,
-        pollMs: config.worker.pollMs,
-        onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
-      }),
+      lazyLoop(
+        async () => {
+          const { startBulkJobRunner } = await import('../engine/bulk-connect.ts');
+          return startBulkJobRunner({
+            store,
+            clock,
+            workerId,
+            leaseMs: config.worker.leaseMs,
+            pollMs: config.worker.pollMs,
+            onError: (error) => logger.error({ err: error, part: 'bulk' }, 'bulk job failed'),
+          });
+        },
+        logger,
+        'bulk',
+      ),
     );
     // CSV imports (bulk jobs of kind `import`) resume at their cursor after a crash or restart.
     running.push(
-      startImportJobRunner({
-        store,
-        clock,
-        workerId,
-        leaseMs: config.worker.leaseMs,
-        pollMs: config.worker.pollMs,
-        onError: (error) => logger.error({ err: error, part: 'bulk' }, 'import job failed'),
-      }),
+      lazyLoop(
+        async () => {
+          const { startImportJobRunner } = await import('../engine/import-jobs.ts');
+          return startImportJobRunner({
+            store,
+            clock,
+            workerId,
+            leaseMs: config.worker.leaseMs,
+            pollMs: config.worker.pollMs,
+            onError: (error) => logger.error({ err: error, part: 'bulk' }, 'import job failed'),
+          });
+        },
+        logger,
+        'bulk',
+      ),
     );
   }
   logger.info({ workerId, parts: [...parts] }, 'background work started');

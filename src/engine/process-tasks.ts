@@ -1,14 +1,23 @@
+import type { Kysely } from 'kysely';
 import type { EngineEvent } from '../domain/engine/events.ts';
 import {
+  buryExhaustedTasks,
+  type Claim,
   type ConnectionRow,
-  claimDueTasks,
+  claimSuspect,
+  foldClaims,
+  holdClaim,
   holdTasks,
   lockConnections,
   markTaskFailed,
   markTasksDone,
+  recordClaim,
+  refreshFreshTasks,
+  selectFreshTasks,
   type TaskRow,
   writeTransaction,
 } from '../store/repos/engine-repo.ts';
+import type { Database } from '../store/schema.ts';
 import { traceEngineBatch } from '../tracing/tracing.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { engineBatches, engineTasksClaimed } from './engine-metrics.ts';
@@ -35,9 +44,23 @@ async function applyTasks(
   deps: EngineDeps,
   tasks: TaskRow[],
 ): Promise<{ failed: { task: TaskRow; error: string }[] }> {
-  const { store } = deps;
   const now = deps.clock.now();
-  return writeTransaction(store, async (trx) => {
+  return writeTransaction(deps.store, (trx) => applyInTransaction(deps, trx, tasks, now, false));
+}
+
+/**
+ * The body of a batch, inside its transaction. `claimedHere`: the tasks were claimed by this transaction (no
+ * lease, attempt not yet counted), so their attempt is counted with the write that finishes them.
+ */
+async function applyInTransaction(
+  deps: EngineDeps,
+  trx: Kysely<Database>,
+  tasks: TaskRow[],
+  now: number,
+  claimedHere: boolean,
+): Promise<{ failed: { task: TaskRow; error: string }[] }> {
+  const { store } = deps;
+  {
     const keys = [
       ...new Map(
         tasks.map((t) => [`${t.org_id}:${t.connection_id}`, { orgId: t.org_id, id: t.connection_id }]),
@@ -87,11 +110,14 @@ async function applyTasks(
       } else done.push(...entry.tasks);
     }
     await writeAdvanced(trx, store.dialect, advanced, now, deps.messageIdDomain);
-    await markTasksDone(trx, done, now);
+    await markTasksDone(trx, done, now, claimedHere);
     if (held.length > 0) await holdTasks(trx, held, now);
-    for (const { task, error } of failed) await markTaskFailed(trx, task, error, now, MAX_TASK_ATTEMPTS);
+    for (const { task, error } of failed) {
+      const tried = claimedHere ? { ...task, attempts: task.attempts + 1 } : task;
+      await markTaskFailed(trx, tried, error, now, MAX_TASK_ATTEMPTS);
+    }
     return { failed };
-  });
+  }
 }
 
 /** Processes claimed tasks; if the batch transaction fails, each task is retried alone so one bad row cannot block others. */
@@ -118,26 +144,75 @@ export async function processTasks(deps: EngineDeps, tasks: TaskRow[]): Promise<
   }
 }
 
+/**
+ * Claims fresh due tasks INSIDE the transaction that applies them (see src/store/repos/engine/claims.ts): no lease
+ * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt
+ * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed.
+ */
+async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
+  const { store } = deps;
+  const limit = deps.config.worker.batchSize;
+  let claim: Claim | null = null;
+  let claimed = 0;
+  const apply = async (trx: Kysely<Database>, tasks: TaskRow[]) => {
+    if (!claim || !(await holdClaim(trx, claim)))
+      throw new Error('batch journal was folded before its batch held it');
+    const { failed } = await traceEngineBatch(tasks.length, () =>
+      applyInTransaction(deps, trx, tasks, now, true),
+    );
+    for (const f of failed) deps.logger.warn({ taskId: f.task.id, error: f.error }, 'engine task failed');
+  };
+  try {
+    if (store.dialect === 'postgres') {
+      await writeTransaction(store, async (trx) => {
+        const tasks = await selectFreshTasks(trx, store.dialect, now, limit);
+        claimed = tasks.length;
+        if (tasks.length === 0) return;
+        claim = await recordClaim(store.db, deps.workerId, tasks, now);
+        await apply(trx, tasks);
+      });
+    } else {
+      // One connection: the journal commits before the batch transaction, whose write lock then re-reads the tasks.
+      const candidates = await selectFreshTasks(store.db, store.dialect, now, limit);
+      claimed = candidates.length;
+      if (candidates.length === 0) return 0;
+      claim = await recordClaim(store.db, deps.workerId, candidates, now);
+      await writeTransaction(store, async (trx) => apply(trx, await refreshFreshTasks(trx, candidates, now)));
+    }
+    return claimed;
+  } catch (error) {
+    const failedClaim: Claim | null = claim;
+    if (!failedClaim) throw error;
+    deps.logger.warn(
+      { err: String(error), size: claimed },
+      'engine batch failed; its tasks are retried one by one',
+    );
+    await foldClaims(store, now, (failedClaim as Claim).id);
+    return claimed;
+  }
+}
+
 /** Claims one batch of due tasks and processes it; returns how many were claimed. */
 export async function processDueBatch(deps: EngineDeps): Promise<number> {
   const now = deps.clock.now();
-  const tasks = await claimDueTasks(
-    deps.store,
-    deps.workerId,
-    now,
-    deps.config.worker.leaseMs,
-    deps.config.worker.batchSize,
-    MAX_TASK_ATTEMPTS,
-  );
+  let claimed = 0;
   try {
-    if (tasks.length > 0) await traceEngineBatch(tasks.length, () => processTasks(deps, tasks));
+    // Batches that never committed (a crash, a failure) count their attempt first; exhausted tasks are dead.
+    await foldClaims(deps.store, now);
+    await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
+    // A task tried before and not finished is leased and tried alone; otherwise a fresh batch.
+    const suspect = await claimSuspect(deps.store, deps.workerId, now, deps.config.worker.leaseMs);
+    if (suspect.length > 0) {
+      claimed = suspect.length;
+      await traceEngineBatch(suspect.length, () => processTasks(deps, suspect));
+    } else claimed = await applyFreshBatch(deps, now);
   } catch (error) {
     engineBatches.inc({ outcome: 'failed' });
     throw error;
   }
-  if (tasks.length > 0) {
+  if (claimed > 0) {
     engineBatches.inc({ outcome: 'applied' });
-    engineTasksClaimed.inc(tasks.length);
+    engineTasksClaimed.inc(claimed);
   }
-  return tasks.length;
+  return claimed;
 }

@@ -1,4 +1,10 @@
-import { buryExhaustedTasks, releaseExpiredLeases, stuckWork } from '../store/repos/engine-repo.ts';
+import {
+  buryExhaustedTasks,
+  pruneFoldedClaims,
+  releaseExpiredLeases,
+  stuckWork,
+} from '../store/repos/engine-repo.ts';
+import { DAY } from './clock.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { MAX_TASK_ATTEMPTS } from './process-tasks.ts';
 
@@ -19,6 +25,7 @@ export async function sweep(deps: EngineDeps): Promise<SweepReport> {
   await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
   const counts = await stuckWork(deps.store.db, now, 60_000);
   const { tasks } = await releaseExpiredLeases(deps.store.db, now);
+  await pruneFoldedClaims(deps.store.db, now - DAY);
   const report = { released: tasks, ...counts };
   if (report.released > 0 || report.dead > 0 || report.overdue > 0)
     deps.logger.warn(report, 'engine sweeper');

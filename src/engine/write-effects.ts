@@ -67,6 +67,16 @@ const CORE_FIELDS: Record<
 };
 const RECORD_STATUSES = new Set(['open', 'qualified', 'disqualified', 'won', 'lost']);
 
+function sameConnection(c: ConnectionRow, u: ConnectionUpdate): boolean {
+  return (
+    c.state_json === u.stateJson &&
+    c.status === u.status &&
+    c.current_node_id === u.currentNodeId &&
+    c.reason === u.reason &&
+    (c.ended_at ?? null) === u.endedAt
+  );
+}
+
 /**
  * Writes new states and every effect's rows with multi-row statements. Called inside the transaction that also
  * marks the causing tasks done, so all of it commits together or not at all. Unique keys make repeats no-ops.
@@ -99,7 +109,7 @@ export async function writeAdvanced(
   for (const a of advanced) {
     const c = a.connection;
     const { state } = a;
-    updates.push({
+    const update: ConnectionUpdate = {
       orgId: c.org_id,
       id: c.id,
       status: state.status === 'active' ? c.status : state.status,
@@ -108,7 +118,9 @@ export async function writeAdvanced(
       reason: state.status === 'active' ? c.reason : state.endReason,
       endedAt: state.status === 'active' ? null : (state.endedAt ?? now),
       updatedAt: now,
-    });
+    };
+    // An event that changed nothing on the connection (a timer that only made a step due) rewrites no row.
+    if (!sameConnection(c, update)) updates.push(update);
     for (const { eventId, effect } of a.effects) {
       switch (effect.type) {
         case 'step': {

@@ -699,6 +699,7 @@ export interface Database {
   email_template_tags: EmailTemplateTagsTable;
   inbound_messages: InboundMessagesTable;
   mailbox_oauth: MailboxOauthTable;
+  engine_claims: EngineClaimsTable;
 }
 
 /** The OAuth side of a mailbox that authenticates with XOAUTH2 (migration 0024, issue 19). */
@@ -721,4 +722,15 @@ export interface MailboxOauthTable {
   status_reason: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** One batch a worker claimed inside its batch transaction (migration 0025, issue 17); deleted by its commit. */
+export interface EngineClaimsTable {
+  id: string;
+  owner: string;
+  /** JSON `[[org_id, task_id], …]` of the batch's tasks. */
+  task_keys: string;
+  created_at: number;
+  /** Set when a batch that never committed had its attempt counted. */
+  folded_at: number | null;
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../src/engine/clock.ts';
 import type { Store } from '../../src/store/db.ts';
+import { pendingTasksOfClaims } from '../../src/store/repos/engine-repo.ts';
 import { T0 } from '../engine/engine-fixtures.ts';
 import { freshStore } from '../support/databases.ts';
 import { CONNECTIONS, seedCrashWorkload } from './crash-fixture.ts';
@@ -10,8 +11,10 @@ import { buildServer, faultScale, pause } from './harness.ts';
 /**
  * Crash test: 3 real `stepwise worker` processes share one PostgreSQL database and advance 3,000 connections
  * through two phases (the start, then two days later). Workers are SIGKILLed one at a time, each kill at a
- * moment the victim HOLDS leased work (checked after the kill: its leased rows are still pending, so the kill
- * interrupted a batch before its commit), and restarted. At least 50 such kills per run (150 in the long
+ * moment the victim HOLDS work: a fresh batch claimed inside its transaction (its journal row in
+ * `engine_claims`) or a task leased alone. Checked after the kill: the batch's tasks are still pending (its
+ * journal was never deleted by a commit) or its leased rows are, so the kill interrupted a batch before its
+ * commit. Each victim is restarted. At least 50 such kills per run (150 in the long
  * version). Afterwards every connection is exactly where the sequence says, with every email, step and timeline
  * entry written exactly once, and no task given up on.
  */
@@ -122,13 +125,18 @@ class Fleet {
     const until = Date.now() + 5000;
     for (;;) {
       const running = this.slots.filter((s) => s.child);
-      const held = running.length === 0 ? [] : await this.targetLeases(running.map((s) => s.id));
+      const held = running.length === 0 ? [] : await this.holders(running.map((s) => s.id));
       const slot = running.find((s) => held.includes(s.id));
       if (slot?.child) {
+        const earlier = new Set(await this.journalsOf(slot.id));
         await pause(Math.floor(Math.random() * 20));
         const pending = await count(this.store, { dueBy: this.now });
         await kill(slot.child);
-        const inFlight = await count(this.store, { leasedTo: slot.id });
+        // Journals of the victim still there after its death: batches it never committed.
+        const unfinished = (await this.journalsOf(slot.id, true)).filter((id) => !earlier.has(id));
+        const inFlight =
+          (await count(this.store, { leasedTo: slot.id })) +
+          (await pendingTasksOfClaims(this.store.db, unfinished));
         this.spawn(slot);
         return { worker: slot.id, pending, inFlight };
       }
@@ -137,7 +145,22 @@ class Fleet {
     }
   }
 
-  private async targetLeases(ids: string[]): Promise<string[]> {
+  /** Journal ids of a worker's batches: folded ones only (`all` false), or every one still stored. */
+  private async journalsOf(owner: string, all = false): Promise<string[]> {
+    let query = this.store.db.selectFrom('engine_claims').select('id').where('owner', '=', owner);
+    if (!all) query = query.where('folded_at', 'is not', null);
+    return (await query.execute()).map((r) => r.id);
+  }
+
+  /** Workers holding work: an open batch journal, or a task leased on its first or second attempt. */
+  private async holders(ids: string[]): Promise<string[]> {
+    const journals = await this.store.db
+      .selectFrom('engine_claims')
+      .select('owner')
+      .distinct()
+      .where('folded_at', 'is', null)
+      .where('owner', 'in', ids)
+      .execute();
     const rows = await this.store.db
       .selectFrom('scheduled_tasks')
       .select('lease_owner')
@@ -146,7 +169,7 @@ class Fleet {
       .where('attempts', '<=', 2)
       .where('lease_owner', 'in', ids)
       .execute();
-    return rows.map((r) => r.lease_owner ?? '');
+    return [...journals.map((j) => j.owner), ...rows.map((r) => r.lease_owner ?? '')];
   }
 
   async stopAll(): Promise<void> {

@@ -4,6 +4,7 @@
  * statement builders both dialects share (`multi-row.ts`).
  */
 
+export * from './engine/claims.ts';
 export * from './engine/dead-tasks.ts';
 export * from './engine/load.ts';
 export * from './engine/tasks.ts';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { MANUAL_KINDS } from '../../domain/worklist/steps.ts';
 import type { Database, RecordType } from '../schema.ts';
 
@@ -31,12 +31,18 @@ export interface WorklistCursor {
 }
 
 /**
- * A seller's due manual steps. Shaped for the `step_instances_worklist (org_id, owner_id, status, due_at)`
- * index: equality on the first three columns, a range on `due_at`, and (for the default sort) the index order
- * itself, so a page reads about `limit` index entries however many steps the organisation holds. The joins are
- * primary-key lookups for the rows of the page. Steps of paused connections are hidden.
+ * A seller's due manual steps. Shaped for the partial `step_instances_open (org_id, owner_id, due_at) WHERE
+ * status = 'due'` index (migration 0025; the status is a literal so both planners can match the partial index):
+ * equality on the first two columns, a range on `due_at`, and (for the default sort) the index order itself, so a
+ * page reads about `limit` index entries however many steps the organisation holds. The joins are primary-key
+ * lookups for the rows of the page. Steps of paused connections are hidden.
  */
 export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
+  return worklistQuery(db, f).execute();
+}
+
+/** The work-list statement, unexecuted (`queryWorklist` runs it; the EXPLAIN test plans it). */
+export function worklistQuery(db: Kysely<Database>, f: WorklistFilter) {
   let query = db
     .selectFrom('step_instances as si')
     .innerJoin('connections as c', (join) =>
@@ -85,7 +91,7 @@ export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
     ])
     .where('si.org_id', '=', f.orgId)
     .where('si.owner_id', '=', f.ownerId)
-    .where('si.status', '=', 'due')
+    .where('si.status', '=', sql.lit('due'))
     .where('si.due_at', '<', f.dueTo)
     .where('si.kind', 'in', f.kinds && f.kinds.length > 0 ? f.kinds : MANUAL_KINDS)
     .where('c.status', '=', 'active');
@@ -124,8 +130,7 @@ export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
       .orderBy('si.due_at', 'asc')
       .orderBy('si.priority', 'desc')
       .orderBy('si.id', 'asc')
-      .limit(f.limit + 1)
-      .execute();
+      .limit(f.limit + 1);
   }
   const column = f.sort === 'record_name' ? 'r.name' : f.sort === 'record_type' ? 'r.type' : 's.name';
   if (after) {
@@ -147,8 +152,7 @@ export async function queryWorklist(db: Kysely<Database>, f: WorklistFilter) {
     .orderBy(column, 'asc')
     .orderBy('si.due_at', 'asc')
     .orderBy('si.id', 'asc')
-    .limit(f.limit + 1)
-    .execute();
+    .limit(f.limit + 1);
 }
 
 export type WorklistRow = Awaited<ReturnType<typeof queryWorklist>>[number];

@@ -31,9 +31,14 @@ export async function claimDueTasks(
   maxAttempts: number,
 ): Promise<TaskRow[]> {
   await buryExhaustedTasks(store.db, now, maxAttempts);
-  const suspect = await claimWhere(store, owner, now, leaseMs, 1, sql`attempts > 0`);
+  const suspect = await claimSuspect(store, owner, now, leaseMs);
   if (suspect.length > 0) return suspect;
   return claimWhere(store, owner, now, leaseMs, limit, sql`attempts = 0`);
+}
+
+/** Step 2 of a claim alone: one task tried before and not finished, leased (its attempt counted at claim). */
+export function claimSuspect(store: Store, owner: string, now: number, leaseMs: number): Promise<TaskRow[]> {
+  return claimWhere(store, owner, now, leaseMs, 1, sql`attempts > 0`);
 }
 
 async function claimWhere(
@@ -91,13 +96,24 @@ export async function buryExhaustedTasks(
       lease_until: null,
       updated_at: now,
     })
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
+    // `attempts > 0` literally, so the planner can use the small `scheduled_tasks_retry` partial index.
+    .where(sql<boolean>`attempts > 0`)
     .where('attempts', '>=', maxAttempts)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
     .execute();
 }
 
-export async function markTasksDone(db: Kysely<Database>, tasks: TaskRow[], now: number): Promise<void> {
+/**
+ * Marks tasks done. `countAttempt`: they were claimed inside this transaction (no lease written), so the
+ * attempt is counted here, in the same write.
+ */
+export async function markTasksDone(
+  db: Kysely<Database>,
+  tasks: TaskRow[],
+  now: number,
+  countAttempt = false,
+): Promise<void> {
   for (const [org, ids] of byOrg(
     tasks,
     (t) => t.org_id,
@@ -106,7 +122,13 @@ export async function markTasksDone(db: Kysely<Database>, tasks: TaskRow[], now:
     for (const part of chunks(ids, 2000)) {
       await db
         .updateTable('scheduled_tasks')
-        .set({ status: 'done', lease_owner: null, lease_until: null, updated_at: now })
+        .set((eb) => ({
+          status: 'done',
+          ...(countAttempt ? { attempts: eb(eb.ref('attempts'), '+', 1) } : {}),
+          lease_owner: null,
+          lease_until: null,
+          updated_at: now,
+        }))
         .where('org_id', '=', org)
         .where('id', 'in', part)
         .execute();
@@ -149,7 +171,7 @@ export async function holdConnectionTasks(
     .set({ lease_owner: PAUSED_LEASE, lease_until: PAUSED_UNTIL, updated_at: now })
     .where('org_id', '=', orgId)
     .where('connection_id', '=', connectionId)
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .execute();
 }
 
@@ -164,7 +186,7 @@ export async function releaseConnectionTasks(
     .set({ lease_owner: null, lease_until: null, updated_at: now })
     .where('org_id', '=', orgId)
     .where('connection_id', '=', connectionId)
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .where('lease_owner', '=', PAUSED_LEASE)
     .execute();
 }
@@ -203,7 +225,7 @@ export async function releaseExpiredLeases(
   let tasks = db
     .updateTable('scheduled_tasks')
     .set({ lease_owner: null, lease_until: null, updated_at: now })
-    .where('status', '=', 'pending')
+    .where('status', '=', sql.lit('pending'))
     .where('lease_owner', 'is not', null)
     .where('lease_owner', '!=', PAUSED_LEASE);
   tasks = owner ? tasks.where('lease_owner', '=', owner) : tasks.where('lease_until', '<', now);
@@ -211,54 +233,47 @@ export async function releaseExpiredLeases(
   return { tasks: Number(released.numUpdatedRows), messages: 0 };
 }
 
-/** Counts for the sweeper's report. */
+/** The sweeper counts at most this many overdue tasks (a backlog is reported as "at least"). */
+export const OVERDUE_COUNT_CAP = 10_000;
+
+/**
+ * Counts for the sweeper's report, each read from a partial index (leased, pending-due, dead) instead of a pass
+ * over every pending task; the overdue count stops at `OVERDUE_COUNT_CAP`.
+ */
 export async function stuckWork(
   db: Kysely<Database>,
   now: number,
   overdueMs: number,
 ): Promise<{ expiredLeases: number; overdue: number; dead: number }> {
-  const row = await db
+  const expired = await db
     .selectFrom('scheduled_tasks')
-    .select((eb) => [
-      eb.fn
-        .sum<number>(
-          eb
-            .case()
-            .when(
-              eb.and([
-                eb('status', '=', 'pending'),
-                eb('lease_until', '<', now),
-                eb('lease_owner', '!=', PAUSED_LEASE),
-              ]),
-            )
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('expired'),
-      eb.fn
-        .sum<number>(
-          eb
-            .case()
-            .when(
-              eb.and([
-                eb('status', '=', 'pending'),
-                eb('due_at', '<', now - overdueMs),
-                eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '!=', PAUSED_LEASE)]),
-              ]),
-            )
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('overdue'),
-      eb.fn.sum<number>(eb.case().when('status', '=', 'dead').then(1).else(0).end()).as('dead'),
-    ])
-    .where('status', 'in', ['pending', 'dead'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', sql.lit('pending'))
+    .where('lease_owner', 'is not', null)
+    .where('lease_until', '<', now)
+    .where('lease_owner', '!=', PAUSED_LEASE)
+    .executeTakeFirst();
+  const overdue = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('scheduled_tasks')
+        .select('id')
+        .where('status', '=', sql.lit('pending'))
+        .where('due_at', '<', now - overdueMs)
+        .where((w) => w.or([w('lease_owner', 'is', null), w('lease_owner', '!=', PAUSED_LEASE)]))
+        .limit(OVERDUE_COUNT_CAP)
+        .as('o'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  const dead = await db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', sql.lit('dead'))
     .executeTakeFirst();
   return {
-    expiredLeases: Number(row?.expired ?? 0),
-    overdue: Number(row?.overdue ?? 0),
-    dead: Number(row?.dead ?? 0),
+    expiredLeases: Number(expired?.n ?? 0),
+    overdue: Number(overdue?.n ?? 0),
+    dead: Number(dead?.n ?? 0),
   };
 }

@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testConfig } from '../../src/config.ts';
+import { type EngineDeps, silentLogger } from '../../src/engine/engine-deps.ts';
+import { startEngineWorker } from '../../src/engine/worker.ts';
+import {
+  foldClaims,
+  holdClaim,
+  openClaims,
+  recordClaim,
+  selectFreshTasks,
+} from '../../src/store/repos/engine-repo.ts';
+import { dialects } from '../support/databases.ts';
+import { createWorld, type World } from '../support/world.ts';
+import { connectionRow, connectNew, definition, emailsOf, ORG_ID } from './engine-fixtures.ts';
+
+/**
+ * Claiming inside the batch transaction: a fresh batch writes no lease per task, only one journal row, which
+ * its commit deletes. A worker that dies before the commit leaves the journal and nothing else (the transaction
+ * rolls back); the next claim counts the attempt from it, and the tasks are then tried alone, exactly once.
+ */
+const def = definition({
+  start: 'm1',
+  nodes: [
+    { id: 'm1', kind: 'automated_email', templateId: 'tpl-1', next: 'call' },
+    { id: 'call', kind: 'phone_call', next: null },
+  ],
+});
+
+function engine(world: World, workerId: string): EngineDeps {
+  return {
+    store: world.store,
+    clock: world.clock,
+    logger: silentLogger,
+    config: { worker: testConfig({ databaseUrl: world.store.url }).worker },
+    workerId,
+  };
+}
+
+const tasksOf = (world: World) =>
+  world.store.db
+    .selectFrom('scheduled_tasks')
+    .select(['connection_id', 'status', 'attempts', 'lease_owner'])
+    .where('org_id', '=', ORG_ID)
+    .orderBy('connection_id')
+    .execute();
+
+describe.each(dialects)('batch claimed inside its transaction (%s)', (dialect) => {
+  let world: World;
+  beforeEach(async () => {
+    world = await createWorld(dialect);
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('a healthy batch leaves no lease and no journal behind, with one attempt counted', async () => {
+    const a = await connectNew(world.store, def, {}, world.clock.now());
+    const b = await connectNew(world.store, def, { email: 'b@example.com' }, world.clock.now());
+    expect(await startEngineWorker(engine(world, 'w1'), { loop: false }).drain()).toBe(2);
+    expect(await tasksOf(world)).toEqual(
+      [a.connectionId, b.connectionId]
+        .sort()
+        .map((id) => ({ connection_id: id, status: 'done', attempts: 1, lease_owner: null })),
+    );
+    expect(await openClaims(world.store.db)).toEqual([]);
+    expect(await world.store.db.selectFrom('engine_claims').selectAll().execute()).toEqual([]);
+  });
+
+  it('a batch whose worker died before its commit is tried again, each task alone, nothing twice', async () => {
+    const a = await connectNew(world.store, def, {}, world.clock.now());
+    const b = await connectNew(world.store, def, { email: 'b@example.com' }, world.clock.now());
+    // What the killed worker left: its committed journal; the batch transaction itself rolled back.
+    const fresh = await selectFreshTasks(world.store.db, dialect, world.clock.now(), 100);
+    expect(fresh).toHaveLength(2);
+    await recordClaim(world.store.db, 'killed', fresh, world.clock.now());
+    expect((await openClaims(world.store.db)).map((c) => c.owner)).toEqual(['killed']);
+
+    // No lease to wait for: the next worker counts the attempt at once and tries each task on its own.
+    expect(await startEngineWorker(engine(world, 'healthy'), { loop: false }).drain()).toBe(2);
+    expect((await tasksOf(world)).map((t) => [t.status, t.attempts])).toEqual([
+      ['done', 2],
+      ['done', 2],
+    ]);
+    for (const c of [a, b]) {
+      expect(await emailsOf(world.store, c.connectionId)).toHaveLength(1);
+      expect((await connectionRow(world.store, c.connectionId)).current_node_id).toBe('call');
+    }
+    expect(await openClaims(world.store.db)).toEqual([]);
+  });
+});
+
+describe('a live batch keeps its journal (postgres)', () => {
+  it('another worker does not fold the journal of a batch whose transaction is still open', async () => {
+    const world = await createWorld('postgres');
+    try {
+      await connectNew(world.store, def, {}, world.clock.now());
+      const now = world.clock.now();
+      const rolledBack = new Error('worker died');
+      await expect(
+        world.store.db.transaction().execute(async (trx) => {
+          const tasks = await selectFreshTasks(trx, 'postgres', now, 10);
+          const claim = await recordClaim(world.store.db, 'alive', tasks, now);
+          expect(await holdClaim(trx, claim)).toBe(true);
+          // The batch is in flight: a second worker neither folds its journal nor sees its task.
+          expect(await foldClaims(world.store, now)).toBe(0);
+          expect(await selectFreshTasks(world.store.db, 'postgres', now, 10)).toEqual([]);
+          expect(await startEngineWorker(engine(world, 'other'), { loop: false }).drain()).toBe(0);
+          throw rolledBack;
+        }),
+      ).rejects.toBe(rolledBack);
+      // Its transaction is gone without a commit: now the journal is folded and the task retried.
+      expect(await startEngineWorker(engine(world, 'other'), { loop: false }).drain()).toBe(1);
+      expect((await tasksOf(world)).map((t) => [t.status, t.attempts])).toEqual([['done', 2]]);
+    } finally {
+      await world.close();
+    }
+  });
+});
