@@ -9,6 +9,7 @@ import { startEngineWorker } from '../engine/worker.ts';
 import { startImapPoller } from '../mail/imap.ts';
 import { startInboundRetention } from '../mail/inbound-log.ts';
 import { startMailWorker } from '../mail/mail-worker.ts';
+import { startNotificationWorker } from '../mail/notification-worker.ts';
 import { startInboundSmtp } from '../mail/smtp-listener.ts';
 import { startWebhookWorker } from '../mail/webhooks.ts';
 import type { Store } from '../store/db.ts';
@@ -52,6 +53,10 @@ export function startBackgroundWork(input: {
     running.push(startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId }));
     // Replies from mailboxes with IMAP settings (the inbound MIME endpoint needs no poller).
     running.push(startImapPoller({ store, clock, config, logger: logger.child({ part: 'imap' }) }));
+    // Overdue-step notifications and the email digest (src/mail/notification-worker.ts).
+    running.push(
+      startNotificationWorker({ store, clock, config, logger: logger.child({ part: 'notifications' }) }),
+    );
     // Inbound messages are kept 30 days (Settings → Inbound mail), then swept.
     running.push(
       startInboundRetention({

@@ -9,7 +9,7 @@ import { useFormat } from '../i18n/format.ts';
 
 interface Notification {
   id: string;
-  kind: 'reply' | 'email_held';
+  kind: 'reply' | 'email_held' | 'bounce' | 'step_assigned' | 'step_overdue';
   recordId: string | null;
   summary: string;
   createdAt: number;
