@@ -967,6 +967,18 @@ const MAIL_ADMIN_RULES: RuleTable = {
     call: () => ({ method: 'POST', url: '/api/notifications/read' }),
     cases: everyUser(200),
   },
+  'GET /api/notification-settings': {
+    call: () => ({ method: 'GET', url: '/api/notification-settings' }),
+    cases: everyUser(200),
+  },
+  'PUT /api/notification-settings': {
+    call: () => ({
+      method: 'PUT',
+      url: '/api/notification-settings',
+      body: { kinds: ['reply'], frequency: 'hourly', dailyHour: 8 },
+    }),
+    cases: everyUser(200),
+  },
   'GET /api/mailboxes': { call: () => ({ method: 'GET', url: '/api/mailboxes' }), cases: everyUser(200) },
   'POST /api/mailboxes': {
     call: () => ({ method: 'POST', url: '/api/mailboxes', body: { kind: 'catch_all' } }),

@@ -3,7 +3,7 @@ import { assignedSteps } from '../domain/notifications/assigned-steps.ts';
 import { notificationKey } from '../domain/notifications/kinds.ts';
 import { insertNotifications, type NotificationInput } from '../store/repos/notifications-repo.ts';
 import type { Database } from '../store/schema.ts';
-import type { Advanced } from './write-effects.ts';
+import { type Advanced, connectedEventId } from './write-effects.ts';
 
 /**
  * "A step was assigned to me": one multi-row insert per engine batch, in its transaction, for the manual steps
@@ -19,7 +19,9 @@ export async function notifyAssignedSteps(
   for (const a of advanced) {
     const c = a.connection;
     const effects = a.effects.map((entry) => entry.effect);
-    for (const step of assignedSteps(effects, c.owner_id)) {
+    const connecting = a.effects.some((entry) => entry.eventId === connectedEventId(c.id));
+    const acting = connecting && c.connected_by ? [c.connected_by] : [];
+    for (const step of assignedSteps(effects, c.owner_id, acting)) {
       inputs.push({
         orgId: c.org_id,
         userId: step.ownerId,

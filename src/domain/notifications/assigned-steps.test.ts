@@ -46,6 +46,7 @@ describe('assigned steps', () => {
   it('not when the owner acts, nor for automated or finished steps', () => {
     expect(assignedSteps([timeline('step_completed', 'u-owner'), step({})], 'u-owner')).toEqual([]);
     expect(assignedSteps([step({ kind: 'automated_email' })], 'u-owner')).toEqual([]);
+    expect(assignedSteps([step({})], 'u-owner', ['u-owner'])).toEqual([]);
     expect(assignedSteps([step({ status: 'completed' })], 'u-owner')).toEqual([]);
   });
 });

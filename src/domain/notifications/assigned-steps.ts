@@ -12,10 +12,15 @@ export interface AssignedStep {
 /**
  * Which manual steps of one advance became someone's work: a manual step now `due` for its owner (the sequence
  * reached it, or a colleague assigned it). Not when the owner did it themselves (completing the previous step,
- * snoozing, taking a step): they are looking at it already. Pure.
+ * snoozing, taking a step, connecting the record): they are looking at it already. Pure.
  */
-export function assignedSteps(effects: readonly Effect[], connectionOwnerId: string): AssignedStep[] {
-  const actors = new Set<string>();
+export function assignedSteps(
+  effects: readonly Effect[],
+  connectionOwnerId: string,
+  /** Users acting in this advance besides the timeline's actors (who connected the record, for `connected`). */
+  alsoActing: readonly string[] = [],
+): AssignedStep[] {
+  const actors = new Set<string>(alsoActing);
   let assignedBy: string | null = null;
   for (const effect of effects) {
     if (effect.type !== 'timeline' || effect.actorId === null) continue;
