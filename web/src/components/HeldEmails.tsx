@@ -93,13 +93,20 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
   );
 }
 
-/** The record's held emails, above Up next: the step waits here until the seller decides. */
-export function HeldEmailsPanel({ recordId }: { recordId: string }) {
+/**
+ * Held emails waiting for a decision, above Up next on the record page (`recordId`) and at the top of the seller's
+ * work list (`senderUserId`, their own): the step waits here until the seller decides.
+ */
+export function HeldEmailsPanel({ recordId, senderUserId }: { recordId?: string; senderUserId?: string }) {
   const { t } = useTranslation('email');
+  const filter = recordId
+    ? `&recordId=${encodeURIComponent(recordId)}`
+    : senderUserId
+      ? `&senderUserId=${encodeURIComponent(senderUserId)}`
+      : '';
   const held = useQuery({
-    queryKey: ['outbox', 'held', recordId],
-    queryFn: () =>
-      api<Page<OutboxMessage>>('GET', `/api/outbox?status=held&recordId=${encodeURIComponent(recordId)}`),
+    queryKey: ['outbox', 'held', recordId ?? senderUserId ?? ''],
+    queryFn: () => api<Page<OutboxMessage>>('GET', `/api/outbox?status=held${filter}`),
   });
   const items = held.data?.items ?? [];
   if (items.length === 0) return null;

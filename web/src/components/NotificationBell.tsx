@@ -18,7 +18,15 @@ interface Notification {
 
 /** What a new notification may change on an open page (never an open editor's draft). */
 const SETTLE_MS = 3000;
-const LIVE_QUERIES = ['notifications', 'worklist', 'up-next', 'conversation', 'timeline', 'held-emails'];
+const LIVE_QUERIES = [
+  'notifications',
+  'worklist',
+  'up-next',
+  'conversation',
+  'timeline',
+  'held-emails',
+  'outbox',
+];
 
 /**
  * Server-sent events from /api/notifications/stream: each new notification refreshes the bell and the open

@@ -14,8 +14,10 @@ import {
   toWorkItem,
   type WorkItem,
 } from '../../api/types.ts';
+import { useSession } from '../../app/session.tsx';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { type Panel, StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
@@ -58,6 +60,7 @@ export function useWorklist(params: Record<string, string>) {
 /** The seller's due steps grouped overdue / today / later, with filters, sorts, inline actions and bulk email. */
 export function WorklistPage() {
   const { t } = useTranslation('worklist');
+  const { me } = useSession();
   const format = useFormat();
   const [params, setParams] = useSearchParams();
   const filters = {
@@ -255,6 +258,7 @@ export function WorklistPage() {
           </select>
         </label>
       </search>
+      {me && <HeldEmailsPanel senderUserId={me.userId} />}
       <ErrorMessage error={worklist.error} />
       <div className="list-scroll" ref={scroller} data-testid="worklist">
         <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
