@@ -950,6 +950,15 @@ const MAIL_ADMIN_RULES: RuleTable = {
   'POST /api/outbox/:id/cancel': outboxRule('POST', '/cancel', 'queued', 200),
   'POST /api/outbox/:id/retry': outboxRule('POST', '/retry', 'held', 200),
   'GET /api/outbox/:id/draft': outboxRule('GET', '/draft', 'held', 200),
+  'POST /api/outbox/:id/draft/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/outbox/${await ctx.fx.email(ctx.recordId, ctx.owner, 'held')}/draft/preview`,
+      body: { subject: 'Hello', html: '<p>Hello</p>' },
+    }),
+    cases: recordCases('view', 200),
+  },
   'POST /api/outbox/:id/release': {
     resource: 'record',
     call: async (ctx) => ({
