@@ -39,18 +39,22 @@ export async function insertNotification(db: Kysely<Database>, input: Notificati
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-/** Several at once (one statement); duplicates by dedupe key are ignored. Returns how many were new. */
+/** Several at once (one statement per 500); duplicates by dedupe key are ignored. Returns how many were new. */
 export async function insertNotifications(
   db: Kysely<Database>,
   inputs: NotificationInput[],
 ): Promise<number> {
-  if (inputs.length === 0) return 0;
-  const result = await db
-    .insertInto('notifications')
-    .values(inputs.map(rowOf))
-    .onConflict((oc) => oc.columns(['org_id', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  let inserted = 0;
+  // 500 rows × 11 columns stays well below both dialects' bound-parameter limits.
+  for (let i = 0; i < inputs.length; i += 500) {
+    const result = await db
+      .insertInto('notifications')
+      .values(inputs.slice(i, i + 500).map(rowOf))
+      .onConflict((oc) => oc.columns(['org_id', 'dedupe_key']).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
 }
 
 /** The owner of a record (who is told about a reply), if the record exists. */
