@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { HeldDraft, OutboxMessage, Page } from '../api/types.ts';
+import { useSession } from '../app/session.tsx';
 import { Dialog } from './Dialog.tsx';
 import { EmailComposer, useWritten } from './EmailComposer.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
@@ -95,16 +96,19 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
 
 /**
  * Held emails waiting for a decision, above Up next on the record page (`recordId`) and at the top of the seller's
- * work list (`senderUserId`, their own): the step waits here until the seller decides.
+ * work list (`mine`: the signed-in seller's own): the step waits here until the seller decides.
  */
-export function HeldEmailsPanel({ recordId, senderUserId }: { recordId?: string; senderUserId?: string }) {
+export function HeldEmailsPanel({ recordId, mine }: { recordId?: string; mine?: boolean }) {
   const { t } = useTranslation('email');
+  const { me } = useSession();
+  const senderUserId = mine ? me?.userId : undefined;
   const filter = recordId
     ? `&recordId=${encodeURIComponent(recordId)}`
     : senderUserId
       ? `&senderUserId=${encodeURIComponent(senderUserId)}`
       : '';
   const held = useQuery({
+    enabled: !mine || Boolean(senderUserId),
     queryKey: ['outbox', 'held', recordId ?? senderUserId ?? ''],
     queryFn: () => api<Page<OutboxMessage>>('GET', `/api/outbox?status=held${filter}`),
   });

@@ -14,7 +14,6 @@ import {
   toWorkItem,
   type WorkItem,
 } from '../../api/types.ts';
-import { useSession } from '../../app/session.tsx';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
@@ -60,7 +59,6 @@ export function useWorklist(params: Record<string, string>) {
 /** The seller's due steps grouped overdue / today / later, with filters, sorts, inline actions and bulk email. */
 export function WorklistPage() {
   const { t } = useTranslation('worklist');
-  const { me } = useSession();
   const format = useFormat();
   const [params, setParams] = useSearchParams();
   const filters = {
@@ -258,7 +256,7 @@ export function WorklistPage() {
           </select>
         </label>
       </search>
-      {me && <HeldEmailsPanel senderUserId={me.userId} />}
+      <HeldEmailsPanel mine />
       <ErrorMessage error={worklist.error} />
       <div className="list-scroll" ref={scroller} data-testid="worklist">
         <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
