@@ -978,6 +978,15 @@ const MAIL_ADMIN_RULES: RuleTable = {
   'POST /api/outbox/:id/cancel': outboxRule('POST', '/cancel', 'queued', 200),
   'POST /api/outbox/:id/retry': outboxRule('POST', '/retry', 'held', 200),
   'GET /api/outbox/:id/draft': outboxRule('GET', '/draft', 'held', 200),
+  'POST /api/outbox/:id/draft/preview': {
+    resource: 'record',
+    call: async (ctx) => ({
+      method: 'POST',
+      url: `/api/outbox/${await ctx.fx.email(ctx.recordId, ctx.owner, 'held')}/draft/preview`,
+      body: { subject: 'Hello', html: '<p>Hello</p>' },
+    }),
+    cases: recordCases('view', 200),
+  },
   'POST /api/outbox/:id/release': {
     resource: 'record',
     call: async (ctx) => ({
@@ -993,6 +1002,18 @@ const MAIL_ADMIN_RULES: RuleTable = {
   },
   'POST /api/notifications/read': {
     call: () => ({ method: 'POST', url: '/api/notifications/read' }),
+    cases: everyUser(200),
+  },
+  'GET /api/notification-settings': {
+    call: () => ({ method: 'GET', url: '/api/notification-settings' }),
+    cases: everyUser(200),
+  },
+  'PUT /api/notification-settings': {
+    call: () => ({
+      method: 'PUT',
+      url: '/api/notification-settings',
+      body: { kinds: ['reply'], frequency: 'hourly', dailyHour: 8 },
+    }),
     cases: everyUser(200),
   },
   'GET /api/mailboxes': { call: () => ({ method: 'GET', url: '/api/mailboxes' }), cases: everyUser(200) },

@@ -79,6 +79,22 @@ export function startBackgroundWork(input: {
         'imap',
       ),
     );
+    // Overdue-step notifications and the email digest (src/mail/notification-worker.ts).
+    running.push(
+      lazyLoop(
+        async () => {
+          const { startNotificationWorker } = await import('../mail/notification-worker.ts');
+          return startNotificationWorker({
+            store,
+            clock,
+            config,
+            logger: logger.child({ part: 'notifications' }),
+          });
+        },
+        logger,
+        'notifications',
+      ),
+    );
     // Inbound messages are kept 30 days (Settings → Inbound mail), then swept.
     running.push(
       lazyLoop(

@@ -37,6 +37,7 @@ import type {
 } from '../store/schema.ts';
 import { eventTaskRow } from '../store/tasks/event-tasks.ts';
 import { parseObject } from './load-context.ts';
+import { notifyAssignedSteps } from './step-notifications.ts';
 
 /** The outcome of advancing one connection through one or more events. */
 export interface Advanced {
@@ -229,6 +230,7 @@ export async function writeAdvanced(
     for (const row of await upsertStepInstances(db, [...steps.values()])) {
       stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
     }
+    await notifyAssignedSteps(db, advanced, now);
   }
   if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);
   if (ended.length > 0) await cancelUnsentMessages(db, ended, now);
@@ -265,6 +267,7 @@ export async function writeAdvanced(
         updated_at: now,
         content_kind: 'template',
         raw_mime: null,
+        smtp_response: null,
       };
     });
     await insertOutboundMessages(db, rows);

@@ -98,6 +98,7 @@ async function contextFor(
       updated_at: 0,
       content_kind: 'template',
       raw_mime: null,
+      smtp_response: null,
     },
   ]);
   const record = context.records.get(`${step.org_id}/${step.record_id}`);

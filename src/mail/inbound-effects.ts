@@ -5,6 +5,7 @@ import { addSuppression } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Classification, RecipientReport } from './classify/index.ts';
 import { applyDoNotEmail, type MessageRef, recordEngagement } from './engagement.ts';
+import { notifyBounce } from './notify-bounce.ts';
 
 /**
  * What a classified inbound message does to the email it was matched to, inside the caller's transaction.
@@ -86,6 +87,7 @@ export async function applyInbound(
           reason: `Bounced ${describe(failure)}`,
           now,
         });
+        await notifyBounce(db, message, { hard, status, reason }, now);
         if (message.record_id) {
           await cancelPendingForRecord(
             db,

@@ -130,6 +130,11 @@ function traceAttempt<T>({ row, sender }: Outgoing, work: (notes: SpanNotes) => 
   return inSpan('stepwise.email.deliver', attributes, work);
 }
 
+/** The SMTP server's final answer to DATA (`250 2.0.0 Ok: queued as …`), as nodemailer reports it. */
+function responseOf(info: { response?: unknown }): string | null {
+  return typeof info.response === 'string' ? info.response : null;
+}
+
 /** Returns the retry time when the message must be tried again later, else null. */
 async function sendOne(
   deps: SendDeps,
@@ -140,16 +145,18 @@ async function sendOne(
   const outcome = (value: 'sent' | 'deferred' | 'failed' | 'lease_lost') =>
     notes.set('stepwise.email.outcome', value);
   const { store, clock } = deps;
+  let response: string | null = null;
   try {
     if (sender.route.kind === 'smtp') {
       const transport = deps.pool.get(sender.route);
       const verp = deps.config.verp ? verpAddress(deps.config.verp, deps.config.secretKey, row.id) : null;
       const envelope = { from: verp ?? sender.from.address, to: [row.to_address] };
       if (row.raw_mime) {
-        await transport.sendMail({
+        const info = await transport.sendMail({
           envelope,
           raw: row.raw_mime,
         });
+        response = responseOf(info);
       } else {
         // Messages marked `sending` before raw bytes were stored: rebuild them from the stored content.
         const content = {
@@ -158,10 +165,11 @@ async function sendOne(
           bodyText: row.body_text,
           messageId: row.message_id,
         };
-        await transport.sendMail({
+        const info = await transport.sendMail({
           ...mailOptionsFor(row, content, sender.from, new Date(row.sent_at ?? clock.now()), deps.config),
           envelope,
         });
+        response = responseOf(info);
       }
     }
   } catch (error) {
@@ -180,17 +188,21 @@ async function sendOne(
     return null;
   }
   await deps.afterSmtp?.(row);
-  const recorded = await recordSent(deps, { row, sender });
+  const recorded = await recordSent(deps, { row, sender }, response);
   if (recorded) stats.sent++;
   outcome(recorded ? 'sent' : 'lease_lost');
   return null;
 }
 
 /** `sent` + timeline + webhook in one transaction; nothing is written when this worker lost the message. */
-async function recordSent(deps: SendDeps, { row, sender }: Outgoing): Promise<boolean> {
+async function recordSent(
+  deps: SendDeps,
+  { row, sender }: Outgoing,
+  response: string | null,
+): Promise<boolean> {
   const now = deps.clock.now();
   return deps.store.db.transaction().execute(async (trx) => {
-    if (!(await markSentLeased(trx, row, deps.owner, now))) return false;
+    if (!(await markSentLeased(trx, row, deps.owner, now, response))) return false;
     if (row.record_id) {
       await insertTimeline(trx, {
         orgId: row.org_id,

@@ -103,6 +103,7 @@ export async function sendTestEmail(
     lease_owner: null,
     lease_until: null,
     sent_at: error ? null : now,
+    smtp_response: route.kind === 'smtp' && !error ? response : null,
     created_at: now,
     updated_at: now,
   });

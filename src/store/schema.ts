@@ -342,6 +342,8 @@ export interface OutboundMessagesTable {
   content_kind: Generated<OutboundContentKind>;
   /** The exact message of the first attempt; later attempts send these bytes again. */
   raw_mime: string | null;
+  /** The SMTP server's final answer for a sent email, e.g. `250 2.0.0 Ok: queued as …` (migration 0026). */
+  smtp_response: Generated<string | null>;
 }
 
 export type OutboundContentKind = 'template' | 'final';
@@ -572,7 +574,7 @@ export interface InboundMessagesTable {
   raw_base64: string;
 }
 
-export type NotificationKind = 'reply' | 'email_held';
+export type NotificationKind = 'reply' | 'email_held' | 'bounce' | 'step_assigned' | 'step_overdue';
 
 export interface NotificationsTable {
   org_id: string;
@@ -584,6 +586,37 @@ export interface NotificationsTable {
   data_json: Generated<string>;
   created_at: number;
   read_at: number | null;
+  /** Unique per organisation: the same fact raised twice (or by two workers) is one notification (0026). */
+  dedupe_key: Generated<string | null>;
+  /** The digest email that carried it (0026); null while not digested. */
+  digest_id: Generated<string | null>;
+}
+
+export type DigestFrequency = 'off' | 'hourly' | 'daily';
+
+/** Which notification kinds also arrive by email, and how often (migration 0026). */
+export interface NotificationSettingsTable {
+  org_id: string;
+  user_id: string;
+  /** JSON array of NotificationKind. */
+  kinds_json: string;
+  frequency: DigestFrequency;
+  /** Daily digests: the hour (0–23) in the user's time zone. */
+  daily_hour: number;
+  /** When digests were last turned on: older notifications are not mailed. */
+  enabled_at: number | null;
+  updated_at: number;
+}
+
+/** One digest email per user and period (unique), recorded with the email it queued (migration 0026). */
+export interface NotificationDigestsTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  period_key: string;
+  outbound_message_id: string;
+  notifications: number;
+  created_at: number;
 }
 
 /** An organisation's OpenID Connect provider for single sign-on (migration 0019). */
@@ -700,6 +733,8 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   mailbox_oauth: MailboxOauthTable;
   engine_claims: EngineClaimsTable;
+  notification_settings: NotificationSettingsTable;
+  notification_digests: NotificationDigestsTable;
 }
 
 /** The OAuth side of a mailbox that authenticates with XOAUTH2 (migration 0024, issue 19). */

@@ -109,6 +109,10 @@ describe('the outbox as an activity view', () => {
         ).resolves.toBe('Elena');
         await expect(dialog.getByTestId('outbox-events').textContent()).resolves.toContain(words.opened);
         await expect(dialog.textContent()).resolves.toContain(words.smtp);
+        // The loopback server's final answer to the sent email, stored when it was accepted.
+        await expect(dialog.getByTestId('outbox-smtp-response').textContent()).resolves.toMatch(
+          /250 OK: message queued/,
+        );
         await dialog.getByRole('button').first().click();
         await dialog.waitFor({ state: 'detached' });
 

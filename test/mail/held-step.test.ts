@@ -137,6 +137,46 @@ describe.each(dialects)('held automated email on %s', (dialect) => {
     ).toBe(409);
   });
 
+  it('in the composer: the template source is previewed and rendered once on release, refused while still missing', async () => {
+    const { connectionId, heldId } = await heldScenario();
+    const draft = (await world.as('eastSeller', 'GET', `/api/outbox/${heldId}/draft`)).json();
+    expect(draft.source.html).toContain('{{ record.first_name }}');
+    const source = { subject: draft.source.subject, html: draft.source.html };
+    const preview = await world.as('eastSeller', 'POST', `/api/outbox/${heldId}/draft/preview`, source);
+    expect(preview.json().missing).toEqual(['record.first_name']);
+    const refused = await world.as('eastSeller', 'POST', `/api/outbox/${heldId}/release`, {
+      ...source,
+      format: 'template',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().code).toBe('missing_placeholders');
+    expect(await stepStatus(connectionId, 'a1')).toBe('held');
+
+    const fixed = {
+      subject: 'Hello {{ record.first_name | default: "Jan" }}',
+      html: '<p>Hi {{ record.first_name | default: "Jan" }}, a short note.</p>',
+    };
+    const fixedPreview = (
+      await world.as('eastSeller', 'POST', `/api/outbox/${heldId}/draft/preview`, fixed)
+    ).json();
+    expect(fixedPreview).toMatchObject({ subject: 'Hello Jan', missing: [], errors: [] });
+    const released = await world.as('eastSeller', 'POST', `/api/outbox/${heldId}/release`, {
+      ...fixed,
+      format: 'template',
+    });
+    expect(released.statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      await mail.drain();
+      await engine.drain();
+      world.clock.advance(MINUTE);
+    }
+    expect(smtp.received).toHaveLength(1);
+    const sent = await simpleParser(smtp.received[0]!.raw);
+    expect(sent.subject).toBe('Hello Jan');
+    // What the preview showed is what went out (the tracking pixel of an automated email follows it).
+    expect(String(sent.html).startsWith(fixedPreview.html)).toBe(true);
+  });
+
   it('canceling a held email skips its step and the sequence goes on without it', async () => {
     const { connectionId, heldId } = await heldScenario();
     const canceled = await world.as('eastSeller', 'POST', `/api/outbox/${heldId}/cancel`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { composeDraft } from '../../mail/compose.ts';
+import { composeDraft, renderComposed } from '../../mail/compose.ts';
 import { endEmailHold } from '../../mail/held-steps.ts';
 import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -26,13 +26,39 @@ export const HeldDraftSchema = z
     holdReason: z.string().nullable(),
     /** Placeholders without a value and without a fallback. */
     missing: z.array(z.string()),
+    /** The template source (with the sender's signature), unrendered: what the composer edits. */
+    source: z.object({ subject: z.string(), html: z.string() }),
   })
   .meta({ id: 'HeldEmailDraft' });
 
 const ReleaseBody = z.strictObject({
   subject: z.string().trim().min(1).max(500),
   html: z.string().min(1).max(500_000),
+  /**
+   * `template`: subject and html are template source (the composer's text), rendered once for the record by the
+   * renderer that sends and refused while a placeholder has no value; `final` (default): sent as written.
+   */
+  format: z.enum(['template', 'final']).default('final'),
 });
+
+const PreviewBody = z.strictObject({ subject: z.string().max(500), html: z.string().max(500_000) });
+
+const PreviewSchema = z.object({
+  subject: z.string(),
+  html: z.string(),
+  missing: z.array(z.string()),
+  errors: z.array(z.string()),
+});
+
+/** The held email's record context for the renderer (the same one compose and automated emails use). */
+function renderTarget(row: OutboundRow) {
+  return {
+    org_id: row.org_id,
+    id: row.step_instance_id ?? row.id,
+    connection_id: row.connection_id ?? '',
+    record_id: row.record_id ?? '',
+  };
+}
 
 const Id = z.object({ id: z.string().min(1).max(100) });
 
@@ -59,13 +85,49 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
     async (request) => {
       const row = await loadHeld(request, request.params.id);
       const base = { id: row.id, to: row.to_address, holdReason: row.hold_reason };
+      const asWritten = { subject: row.subject, html: row.body_html };
       if (row.content_kind === 'final' || !row.step_instance_id) {
-        return { ...base, subject: row.subject, html: row.body_html, missing: [] };
+        return { ...base, ...asWritten, missing: [], source: asWritten };
       }
       const step = await findStepInstance(deps.store.db, row.org_id, row.step_instance_id);
-      if (!step) return { ...base, subject: row.subject, html: row.body_html, missing: [] };
+      if (!step) return { ...base, ...asWritten, missing: [], source: asWritten };
       const draft = await composeDraft(deps.store.db, step, row.sender_user_id);
-      return { ...base, subject: draft.subject, html: draft.html, missing: draft.missing };
+      return {
+        ...base,
+        subject: draft.subject,
+        html: draft.html,
+        missing: draft.missing,
+        source: draft.source,
+      };
+    },
+  );
+
+  app.post(
+    '/api/outbox/:id/draft/preview',
+    {
+      schema: {
+        tags: ['mail'],
+        summary:
+          'Live preview of a held email in the composer: the text rendered for its record, as it would go',
+        params: Id,
+        body: PreviewBody,
+        response: { 200: PreviewSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadHeld(request, request.params.id);
+      const rendered = await renderComposed(
+        deps.store.db,
+        renderTarget(row),
+        row.sender_user_id,
+        request.body,
+      );
+      return {
+        subject: rendered.subject,
+        html: rendered.html,
+        missing: rendered.missing,
+        errors: rendered.errors,
+      };
     },
   );
 
@@ -77,19 +139,32 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
         summary: 'Send a held email as the seller edited it (final content); its step is completed',
         params: Id,
         body: ReleaseBody,
-        response: { 200: OutboxItemSchema, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 200: OutboxItemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
       },
     },
     async (request) => {
       const actor = requireActor(request);
       const row = await loadHeld(request, request.params.id);
+      let content = { subject: request.body.subject, html: request.body.html };
+      if (request.body.format === 'template') {
+        const rendered = await renderComposed(deps.store.db, renderTarget(row), row.sender_user_id, content);
+        const problems = [...rendered.errors, ...rendered.missing];
+        if (problems.length > 0) {
+          throw new HttpProblem(
+            422,
+            rendered.errors.length > 0 ? 'template_error' : 'missing_placeholders',
+            `The email would still be held: ${problems.join(', ')}`,
+          );
+        }
+        content = { subject: rendered.subject, html: rendered.html };
+      }
       const now = deps.clock.now();
       const released = await deps.store.db.transaction().execute(async (trx) => {
         await setFinalContent(trx, {
           orgId: actor.orgId,
           id: row.id,
-          subject: request.body.subject,
-          html: request.body.html,
+          subject: content.subject,
+          html: content.html,
           now,
         });
         if (!(await requeueMessage(trx, actor.orgId, row.id, now))) return false;
@@ -101,7 +176,7 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
             connectionId: row.connection_id,
             kind: 'email_released',
             actorId: actor.userId,
-            summary: `Email released: ${request.body.subject}`,
+            summary: `Email released: ${content.subject}`,
             data: { outboundMessageId: row.id },
             at: now,
           });
@@ -113,7 +188,7 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
           resourceType: 'outbound_message',
           resourceId: row.id,
           before: { status: row.status, holdReason: row.hold_reason },
-          after: { subject: request.body.subject },
+          after: { subject: content.subject },
           at: now,
         });
         return true;

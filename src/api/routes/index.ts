@@ -22,6 +22,7 @@ import { insightsRoutes } from './insights-routes.ts';
 import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
+import { notificationSettingsRoutes } from './notification-settings-routes.ts';
 import { notificationStreamRoutes } from './notification-stream-routes.ts';
 import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
 import { outboxActivityRoutes } from './outbox-activity-routes.ts';
@@ -106,4 +107,5 @@ export const routeModules: RouteModule[] = [
   notificationStreamRoutes,
   inboundMessageRoutes,
   oauthMailboxRoutes,
+  notificationSettingsRoutes,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../../domain/notifications/kinds.ts';
 import { countUnread, listNotifications, markAllRead } from '../../store/repos/notifications-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
@@ -8,7 +9,7 @@ import type { AppDeps } from '../deps.ts';
 const NotificationSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['reply', 'email_held']),
+    kind: z.enum(NOTIFICATION_KINDS),
     recordId: z.string().nullable(),
     summary: z.string(),
     createdAt: z.number(),

@@ -23,7 +23,10 @@ export const OutboxActivitySchema = z
      */
     message: z.object({ asSent: z.boolean(), html: z.string(), text: z.string() }).nullable(),
     holdReason: z.string().nullable(),
-    /** The last answer of the SMTP server (or of Stepwise) for this email: why it failed, waits or was canceled. */
+    /**
+     * The last answer of the SMTP server (or of Stepwise) for this email: why it failed, waits or was canceled,
+     * or, once sent, the server's final `250 …` answer.
+     */
     smtpResponse: z.string().nullable(),
     attempts: z.number(),
     sentAt: z.number().nullable(),
@@ -85,7 +88,7 @@ export async function outboxActivityRoutes(app: ApiApp, deps: AppDeps): Promise<
         senderUserId: found.senderUserId,
         message,
         holdReason: found.holdReason,
-        smtpResponse: found.lastError,
+        smtpResponse: found.lastError ?? found.smtpResponse,
         attempts: found.attempts,
         sentAt: found.status === 'sent' || found.status === 'bounced' ? found.sentAt : null,
         createdAt: found.createdAt,

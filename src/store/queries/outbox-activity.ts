@@ -14,6 +14,8 @@ export interface OutboxActivity {
   rawMime: string | null;
   holdReason: string | null;
   lastError: string | null;
+  /** The server's final answer when it was sent (`250 …`, migration 0026). */
+  smtpResponse: string | null;
   attempts: number;
   sentAt: number | null;
   createdAt: number;
@@ -62,6 +64,7 @@ export async function findOutboxActivity(
     rawMime: row.raw_mime,
     holdReason: row.hold_reason,
     lastError: row.last_error,
+    smtpResponse: row.smtp_response,
     attempts: row.attempts,
     sentAt: row.sent_at,
     createdAt: row.created_at,

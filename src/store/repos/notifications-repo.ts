@@ -10,23 +10,51 @@ export interface NotificationInput {
   summary: string;
   data: Record<string, unknown>;
   now: number;
+  /** Unique per organisation: a second insert with the same key is ignored (several workers, a retry). */
+  dedupeKey?: string;
 }
 
-export async function insertNotification(db: Kysely<Database>, input: NotificationInput): Promise<void> {
-  await db
+function rowOf(input: NotificationInput) {
+  return {
+    org_id: input.orgId,
+    id: newId(input.now),
+    user_id: input.userId,
+    kind: input.kind,
+    record_id: input.recordId,
+    summary: input.summary.slice(0, 500),
+    data_json: JSON.stringify(input.data),
+    created_at: input.now,
+    read_at: null,
+    dedupe_key: input.dedupeKey ?? null,
+  };
+}
+
+/** Writes a notification; returns false when one with the same dedupe key exists already. */
+export async function insertNotification(db: Kysely<Database>, input: NotificationInput): Promise<boolean> {
+  const result = await db
     .insertInto('notifications')
-    .values({
-      org_id: input.orgId,
-      id: newId(input.now),
-      user_id: input.userId,
-      kind: input.kind,
-      record_id: input.recordId,
-      summary: input.summary.slice(0, 500),
-      data_json: JSON.stringify(input.data),
-      created_at: input.now,
-      read_at: null,
-    })
-    .execute();
+    .values(rowOf(input))
+    .onConflict((oc) => oc.columns(['org_id', 'dedupe_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Several at once (one statement per 500); duplicates by dedupe key are ignored. Returns how many were new. */
+export async function insertNotifications(
+  db: Kysely<Database>,
+  inputs: NotificationInput[],
+): Promise<number> {
+  let inserted = 0;
+  // 500 rows × 11 columns stays well below both dialects' bound-parameter limits.
+  for (let i = 0; i < inputs.length; i += 500) {
+    const result = await db
+      .insertInto('notifications')
+      .values(inputs.slice(i, i + 500).map(rowOf))
+      .onConflict((oc) => oc.columns(['org_id', 'dedupe_key']).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
 }
 
 /** The owner of a record (who is told about a reply), if the record exists. */

@@ -93,12 +93,15 @@ export async function markSentLeased(
   row: Key,
   owner: string,
   now: number,
+  /** The server's final answer (`250 …`), or null for the catch-all outbox. */
+  smtpResponse: string | null = null,
 ): Promise<boolean> {
   const result = await db
     .updateTable('outbound_messages')
     .set({
       status: 'sent',
       sent_at: now,
+      smtp_response: smtpResponse === null ? null : smtpResponse.replaceAll('\u0000', '').slice(0, 1000),
       lease_owner: null,
       lease_until: null,
       last_error: null,

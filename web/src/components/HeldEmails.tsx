@@ -3,9 +3,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { HeldDraft, OutboxMessage, Page } from '../api/types.ts';
+import { useSession } from '../app/session.tsx';
 import { Dialog } from './Dialog.tsx';
+import { EmailComposer, useWritten } from './EmailComposer.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
-import { RichTextEditor } from './RichTextEditor.tsx';
 
 /**
  * Held emails are work: the reason, and what the seller can do: edit and send this one email (sent as written),
@@ -36,6 +37,10 @@ export function HeldEmailActions({ message }: { message: OutboxMessage }) {
   );
 }
 
+/**
+ * A held email in the composer: its template source (with the placeholder that has no value) in the same editor,
+ * placeholder picker and live preview as compose; releasing renders the text once for the record and sends it.
+ */
 function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
   const { t } = useTranslation('email');
   const client = useQueryClient();
@@ -43,14 +48,10 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
     queryKey: ['held-draft', id],
     queryFn: () => api<HeldDraft>('GET', `/api/outbox/${id}/draft`),
   });
-  const [subject, setSubject] = useState<string | null>(null);
-  const [body, setBody] = useState<string | null>(null);
+  const source = draft.data?.source ?? { subject: '', html: '' };
+  const { written, setSubject, setBody } = useWritten(source);
   const release = useMutation({
-    mutationFn: () =>
-      api('POST', `/api/outbox/${id}/release`, {
-        subject: subject ?? draft.data?.subject ?? '',
-        html: body ?? draft.data?.html ?? '',
-      }),
+    mutationFn: () => api('POST', `/api/outbox/${id}/release`, { ...written, format: 'template' }),
     onSuccess: async () => {
       onClose();
       await client.invalidateQueries();
@@ -79,40 +80,37 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
     >
       <ErrorMessage error={draft.error} />
       {draft.data && (
-        <div className="form-grid">
-          <p>
-            <strong>{t('held.to')}</strong> {draft.data.to}
-          </p>
-          {draft.data.missing.length > 0 && (
-            <p role="alert" className="warning">
-              {t('held.missing', { fields: draft.data.missing.join(', ') })}
-            </p>
-          )}
-          <label>
-            {t('held.subject')}
-            <input
-              value={subject ?? draft.data.subject}
-              onChange={(event) => setSubject(event.target.value)}
-            />
-          </label>
-          <div className="field">
-            <span>{t('held.body')}</span>
-            <RichTextEditor label={t('held.body')} initialHtml={draft.data.html} onChange={setBody} />
-          </div>
-        </div>
+        <EmailComposer
+          to={draft.data.to}
+          source={source}
+          written={written}
+          onSubject={setSubject}
+          onBody={setBody}
+          previewPath={`/api/outbox/${id}/draft/preview`}
+        />
       )}
       <ErrorMessage error={release.error} />
     </Dialog>
   );
 }
 
-/** The record's held emails, above Up next: the step waits here until the seller decides. */
-export function HeldEmailsPanel({ recordId }: { recordId: string }) {
+/**
+ * Held emails waiting for a decision, above Up next on the record page (`recordId`) and at the top of the seller's
+ * work list (`mine`: the signed-in seller's own): the step waits here until the seller decides.
+ */
+export function HeldEmailsPanel({ recordId, mine }: { recordId?: string; mine?: boolean }) {
   const { t } = useTranslation('email');
+  const { me } = useSession();
+  const senderUserId = mine ? me?.userId : undefined;
+  const filter = recordId
+    ? `&recordId=${encodeURIComponent(recordId)}`
+    : senderUserId
+      ? `&senderUserId=${encodeURIComponent(senderUserId)}`
+      : '';
   const held = useQuery({
-    queryKey: ['outbox', 'held', recordId],
-    queryFn: () =>
-      api<Page<OutboxMessage>>('GET', `/api/outbox?status=held&recordId=${encodeURIComponent(recordId)}`),
+    enabled: !mine || Boolean(senderUserId),
+    queryKey: ['outbox', 'held', recordId ?? senderUserId ?? ''],
+    queryFn: () => api<Page<OutboxMessage>>('GET', `/api/outbox?status=held${filter}`),
   });
   const items = held.data?.items ?? [];
   if (items.length === 0) return null;

@@ -9,7 +9,7 @@ import { useFormat } from '../i18n/format.ts';
 
 interface Notification {
   id: string;
-  kind: 'reply' | 'email_held';
+  kind: 'reply' | 'email_held' | 'bounce' | 'step_assigned' | 'step_overdue';
   recordId: string | null;
   summary: string;
   createdAt: number;
@@ -18,7 +18,15 @@ interface Notification {
 
 /** What a new notification may change on an open page (never an open editor's draft). */
 const SETTLE_MS = 3000;
-const LIVE_QUERIES = ['notifications', 'worklist', 'up-next', 'conversation', 'timeline', 'held-emails'];
+const LIVE_QUERIES = [
+  'notifications',
+  'worklist',
+  'up-next',
+  'conversation',
+  'timeline',
+  'held-emails',
+  'outbox',
+];
 
 /**
  * Server-sent events from /api/notifications/stream: each new notification refreshes the bell and the open

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useToast } from '../../components/Toast.tsx';
 import { useProfile } from '../../i18n/format.ts';
 import i18n, { LANGUAGES } from '../../i18n/index.ts';
+import { DigestSettings } from './DigestSettings.tsx';
 import { PasswordSettings } from './PasswordSettings.tsx';
 import { SignatureSettings } from './SignatureSettings.tsx';
 
@@ -26,6 +27,7 @@ export function ProfileSettings() {
     <>
       <ProfileForm />
       <SignatureSettings />
+      <DigestSettings />
       <PasswordSettings />
     </>
   );

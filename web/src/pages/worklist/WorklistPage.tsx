@@ -16,6 +16,7 @@ import {
 } from '../../api/types.ts';
 import { KindLabel } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { HeldEmailsPanel } from '../../components/HeldEmails.tsx';
 import { type Panel, StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
@@ -255,6 +256,7 @@ export function WorklistPage() {
           </select>
         </label>
       </search>
+      <HeldEmailsPanel mine />
       <ErrorMessage error={worklist.error} />
       <div className="list-scroll" ref={scroller} data-testid="worklist">
         <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
