@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type * as Api from '../../../../src/api/contract.ts';
 import { api, query } from '../../api/client.ts';
 import type { ConnectResponse, ConnectResult, Page, RecordType, Sequence } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
@@ -8,15 +9,6 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { codeText } from '../../components/errors.ts';
 import { useToast } from '../../components/Toast.tsx';
 import { NewSequenceDialog } from '../sequences/NewSequenceDialog.tsx';
-
-interface BulkJob {
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  refusalsByReason: Record<string, number>;
-}
 
 /**
  * Connect records to a sequence: active sequences of the records' type, or "Create new sequence". The result
@@ -58,10 +50,10 @@ export function ConnectDialog({
       onDone?.();
     },
   });
-  const jobId = connect.data?.jobId;
+  const jobId = connect.data && 'jobId' in connect.data ? connect.data.jobId : undefined;
   const job = useQuery({
     queryKey: ['bulk-job', jobId],
-    queryFn: () => api<BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
+    queryFn: () => api<Api.BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
     enabled: !!jobId,
     refetchInterval: (current) =>
       current.state.data?.status === 'done' || current.state.data?.status === 'failed' ? false : 1000,
@@ -78,7 +70,7 @@ export function ConnectDialog({
       />
     );
   }
-  const results = connect.data?.results ?? [];
+  const results = connect.data && 'results' in connect.data ? connect.data.results : [];
   const connected = results.filter((result) => result.status === 'connected').length;
   const refused = results.filter((result) => result.status === 'refused');
   return (
@@ -117,7 +109,7 @@ export function ConnectDialog({
                   total: job.data?.total ?? recordIds.length,
                 })
               : t('connect.connected', {
-                  count: job.data?.succeeded ?? connect.data?.connected ?? connected,
+                  count: job.data?.succeeded ?? connected,
                 })}
           </p>
           {job.data && Object.keys(job.data.refusalsByReason).length > 0 && (
@@ -157,9 +149,6 @@ export function ConnectDialog({
                   onChange={() => setSequenceId(sequence.id)}
                 />
                 {sequence.name}
-                {sequence.stepCount !== undefined && (
-                  <span className="muted"> · {t('common:count.steps', { count: sequence.stepCount })}</span>
-                )}
               </label>
             ))}
             {sequences.isSuccess && choices.length === 0 && <p className="muted">{t('connect.noActive')}</p>}

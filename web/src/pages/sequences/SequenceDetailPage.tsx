@@ -159,12 +159,9 @@ function ConnectOpenRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
       <p>{t('connected.openWithout', { type: t(`common:recordTypePlural.${sequence.recordType}`) })}</p>
       {connect.data && (
         <p role="status">
-          {connect.data.jobId
+          {'jobId' in connect.data
             ? t('connected.started')
-            : t('connected.result', {
-                connected: connect.data.connected ?? 0,
-                refused: connect.data.refused ?? 0,
-              })}
+            : t('connected.result', { connected: connect.data.connected, refused: connect.data.refused })}
         </p>
       )}
       <ErrorMessage error={connect.error} />
