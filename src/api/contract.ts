@@ -3,15 +3,27 @@ import type { ErrorCode } from '../domain/error-codes.ts';
 import type { ProblemSchema } from './problems.ts';
 import type { AdminUserSchema, BusinessUnitSchema } from './routes/admin-route-support.ts';
 import type { AuditEntrySchema } from './routes/audit-routes.ts';
-import type { DraftSchema } from './routes/compose-routes.ts';
-import type { ConnectedRecordSchema } from './routes/connection-route-support.ts';
+import type { BulkPreviewSchema, BulkSendResultSchema, DraftSchema } from './routes/compose-routes.ts';
+import type {
+  BulkJobSchema,
+  ConnectedRecordSchema,
+  ConnectOutcomeSchema,
+  ConnectQueuedSchema,
+  ConnectResultSchema,
+} from './routes/connection-route-support.ts';
 import type { EmailTemplateSchema } from './routes/email-template-routes.ts';
 import type { HeldDraftSchema } from './routes/held-email-routes.ts';
-import type { EmailRatesSchema, SequenceInsightsSchema } from './routes/insights-routes.ts';
+import type { InboundMessageDetailSchema, InboundMessageSchema } from './routes/inbound-message-routes.ts';
+import type {
+  EmailRatesSchema,
+  SellerInsightsSchema,
+  SequenceInsightsSchema,
+} from './routes/insights-routes.ts';
 import type { MailboxSchema } from './routes/mailbox-schemas.ts';
 import type { OutboxItemSchema } from './routes/outbox-routes.ts';
 import type { ProfileSchema } from './routes/profile-routes.ts';
-import type { RecordSchema } from './routes/record-route-support.ts';
+import type { RecordTimeZoneSchema, ScheduledEmailSchema } from './routes/recipient-time-routes.ts';
+import type { RecordDetailSchema, RecordSchema } from './routes/record-route-support.ts';
 import type {
   SequenceDetailSchema,
   SequenceSummarySchema,
@@ -19,6 +31,9 @@ import type {
   ValidationProblemSchema,
   VersionInfoSchema,
 } from './routes/sequence-route-support.ts';
+import type { StepSchema } from './routes/step-routes.ts';
+import type { SuppressionSchema } from './routes/suppression-routes.ts';
+import type { TagSchema, TagTreeItemSchema } from './routes/tag-routes.ts';
 import type { TimelineEventSchema } from './routes/timeline-routes.ts';
 import type { ApiTokenSchema } from './routes/token-routes.ts';
 import type { UpNextSchema } from './routes/upnext-routes.ts';
@@ -39,6 +54,7 @@ export type SequenceTemplate = z.output<typeof TemplateGalleryItemSchema>;
 export type ValidationProblem = z.output<typeof ValidationProblemSchema>;
 export type ConnectedRecord = z.output<typeof ConnectedRecordSchema>;
 export type RecordDto = z.output<typeof RecordSchema>;
+export type RecordDetail = z.output<typeof RecordDetailSchema>;
 export type UpNext = z.output<typeof UpNextSchema>;
 export type WorklistItem = z.output<typeof WorklistItemSchema>;
 export type TimelineEvent = z.output<typeof TimelineEventSchema>;
@@ -55,3 +71,18 @@ export type Webhook = z.output<typeof WebhookSchema>;
 export type OutboxItem = z.output<typeof OutboxItemSchema>;
 export type HeldDraft = z.output<typeof HeldDraftSchema>;
 export type EmailTemplate = z.output<typeof EmailTemplateSchema>;
+export type BulkPreview = z.output<typeof BulkPreviewSchema>;
+export type BulkSendResult = z.output<typeof BulkSendResultSchema>;
+export type SellerInsights = z.output<typeof SellerInsightsSchema>;
+export type ConnectOutcome = z.output<typeof ConnectOutcomeSchema>;
+export type ConnectResult = z.output<typeof ConnectResultSchema>;
+export type ConnectQueued = z.output<typeof ConnectQueuedSchema>;
+export type BulkJob = z.output<typeof BulkJobSchema>;
+export type ScheduledEmail = z.output<typeof ScheduledEmailSchema>;
+export type RecordTimeZone = z.output<typeof RecordTimeZoneSchema>;
+export type Suppression = z.output<typeof SuppressionSchema>;
+export type InboundMessage = z.output<typeof InboundMessageSchema>;
+export type InboundMessageDetail = z.output<typeof InboundMessageDetailSchema>;
+export type Tag = z.output<typeof TagSchema>;
+export type TagTreeItem = z.output<typeof TagTreeItemSchema>;
+export type StepInstance = z.output<typeof StepSchema>;

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, isErrorCode } from '../domain/error-codes.ts';
 import { DomainError, type DomainErrorKind, type Problem } from '../domain/errors.ts';
+import { fieldCodeOfZodIssue, fieldProblemCodes } from '../domain/field-problem-codes.ts';
 import { isDatabaseUnavailable, isStorageFull } from '../store/db-errors.ts';
 
 /**
@@ -19,7 +20,16 @@ export const ProblemSchema = z
     detail: z.string(),
     problems: z
       .array(
-        z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }),
+        z.object({
+          path: z.array(z.union([z.string(), z.number()])),
+          /** One of a closed list (FIELD_CODES, VALIDATION_CODES, ERROR_CODES) or a missing permission/scope. */
+          code: z.union([
+            z.enum(fieldProblemCodes(ERROR_CODES) as [string, ...string[]]),
+            z.templateLiteral(['missing_permission:', z.string()]),
+            z.templateLiteral(['missing_scope:', z.string()]),
+          ]),
+          message: z.string(),
+        }),
       )
       .optional(),
     requestId: z.string().optional(),
@@ -121,7 +131,7 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
     const problems = error.validation.map((issue) => ({
       path: [where, ...issue.instancePath.split('/').filter(Boolean)],
       // A refinement may name its own code (e.g. weak_password) in `params.code`.
-      code: customCode(issue.params) ?? issue.keyword,
+      code: fieldCodeOfZodIssue(issue.keyword, customCode(issue.params)),
       message: issue.message ?? 'Invalid value',
     }));
     return base(400, 'validation_failed', 'The request is not valid; see `problems`.', problems);

@@ -6,13 +6,14 @@
 export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'limit';
 
 import type { ErrorCode } from './error-codes.ts';
+import type { FieldProblemCode } from './field-problem-codes.ts';
 
 export type { ErrorCode };
 
 export interface Problem {
   /** Where the problem is: a field path (`["nodes", 2, "days"]`) or a node id (`["node", "n4"]`). */
   path: (string | number)[];
-  code: string;
+  code: FieldProblemCode;
   message: string;
 }
 

@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
 import { type ConnectRefusal, connectRefusal } from '../domain/connect/refusal.ts';
-import { initialState, serializeState } from '../domain/engine/state.ts';
 import type { Actor } from '../domain/identity.ts';
 import { decideRecord, type OrgPolicy } from '../domain/permissions/permissions.ts';
 import { insertNewConnections } from '../store/connections/insert-new-connections.ts';
-import { newId } from '../store/ids.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
   findRecords,
@@ -15,14 +13,13 @@ import {
 import { insertTasks } from '../store/repos/engine-repo.ts';
 import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
-import { eventTaskRow } from '../store/tasks/event-tasks.ts';
-import { connectedEventId } from './write-effects.ts';
+import { type NewConnection, newConnection } from './new-connection.ts';
 
 /**
  * Connecting records to a sequence: THE one write path (the API, bulk jobs, segments, the bench and the tests
  * all call `connectRecords`). It decides every record's refusal with the pure rules, then writes the
- * connections, their `connected` events and one audit entry with multi-row statements (a few statements per
- * thousand records). The engine writes the timeline entry when it applies the `connected` event.
+ * connections and their `connected` events (built by `newConnection`, which the engine's "advance to another
+ * sequence" uses too) and one audit entry with multi-row statements (a few statements per thousand records). The engine writes the timeline entry when it applies the `connected` event.
  */
 export type ConnectOutcome =
   | { recordId: string; status: 'connected'; connectionId: string }
@@ -68,7 +65,8 @@ export async function connectRecords(
       )
     : new Map();
   const outcomes: ConnectOutcome[] = [];
-  const accepted: { index: number; record: RecordRow; connectionId: string }[] = [];
+  const versionId = sequence.activeVersionId!;
+  const accepted: { index: number; record: RecordRow; connectionId: string; created: NewConnection }[] = [];
   const seen = new Set<string>();
   for (const { recordId, record } of requested) {
     if (input.skipConnected && record && live.has(record.id)) continue;
@@ -101,32 +99,23 @@ export async function connectRecords(
       outcomes.push({ recordId, status: 'refused', reason: reason ?? 'not_found' });
       continue;
     }
-    const connectionId = newId(now);
-    accepted.push({ index: outcomes.length, record, connectionId });
-    outcomes.push({ recordId, status: 'connected', connectionId });
+    const created = newConnection({
+      orgId: input.orgId,
+      recordId: record.id,
+      ownerId: record.owner_id,
+      sequenceId: sequence.id,
+      versionId,
+      connectedBy: actor.userId,
+      now,
+    });
+    accepted.push({ index: outcomes.length, record, connectionId: created.connection.id, created });
+    outcomes.push({ recordId, status: 'connected', connectionId: created.connection.id });
   }
   if (accepted.length === 0) return outcomes;
 
-  const versionId = sequence.activeVersionId!;
-  const state = serializeState(initialState());
   const inserted = await insertNewConnections(
     db,
-    accepted.map(({ record, connectionId }) => ({
-      org_id: input.orgId,
-      id: connectionId,
-      record_id: record.id,
-      sequence_id: sequence.id,
-      version_id: versionId,
-      status: 'active' as const,
-      state_json: state,
-      current_node_id: null,
-      reason: null,
-      owner_id: record.owner_id,
-      connected_by: actor.userId,
-      connected_at: now,
-      ended_at: null,
-      updated_at: now,
-    })),
+    accepted.map((a) => a.created.connection),
   );
   // A record connected meanwhile by someone else was left out by the one-live-connection index.
   const connected = accepted.filter((a) => inserted.has(a.connectionId));
@@ -136,15 +125,7 @@ export async function connectRecords(
   if (connected.length === 0) return outcomes;
   await insertTasks(
     db,
-    connected.map(({ connectionId }) =>
-      eventTaskRow(
-        input.orgId,
-        connectionId,
-        { id: connectedEventId(connectionId), type: 'connected' },
-        now,
-        now,
-      ),
-    ),
+    connected.map((c) => c.created.connectedTask),
   );
   await recordAudit(db, {
     orgId: input.orgId,

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Effect } from '../domain/engine/effects.ts';
-import { type ConnectionState, initialState, serializeState } from '../domain/engine/state.ts';
+import { type ConnectionState, serializeState } from '../domain/engine/state.ts';
 import { ORG_DEFAULT_SCHEDULE } from '../domain/schedule/schedule.ts';
 import { assertNever } from '../domain/sequence/graph.ts';
 import {
@@ -37,6 +37,7 @@ import type {
 } from '../store/schema.ts';
 import { eventTaskRow } from '../store/tasks/event-tasks.ts';
 import { parseObject } from './load-context.ts';
+import { connectedEventId, newConnection } from './new-connection.ts';
 import { notifyAssignedSteps } from './step-notifications.ts';
 
 /** The outcome of advancing one connection through one or more events. */
@@ -50,7 +51,7 @@ export interface Advanced {
 }
 
 export const timerEventId = (connectionId: string, nodeId: string) => `timer:${connectionId}:${nodeId}`;
-export const connectedEventId = (connectionId: string) => `connected:${connectionId}`;
+export { connectedEventId } from './new-connection.ts';
 export const emailIdempotencyKey = (connectionId: string, nodeId: string, attempt: number) =>
   `${connectionId}:${nodeId}:${attempt}`;
 
@@ -175,25 +176,23 @@ export async function writeAdvanced(
           break;
         }
         case 'connect_sequence': {
-          const id = newId(now);
-          newConnections.push({
-            org_id: c.org_id,
-            id,
-            record_id: c.record_id,
-            sequence_id: effect.sequenceId,
-            version_id: effect.versionId,
-            status: 'active',
-            state_json: serializeState(initialState()),
-            current_node_id: null,
-            reason: null,
-            owner_id: a.record.owner_id,
-            connected_by: c.connected_by,
-            connected_at: now,
-            ended_at: null,
-            updated_at: now,
+          // The sequence's own command: the same connection rows as connectRecords (newConnection), written in
+          // this batch's transaction so ending the old connection and starting the new one commit together. No
+          // user permission check: no user is acting. The sequence's owner chose the target, validation checked
+          // it at activation, and `advance` checks it again now (load-context's advanceTargets: visible to the
+          // running sequence's owner, active, same record type); the person who connected the first sequence
+          // stays the connector.
+          const { connection, connectedTask } = newConnection({
+            orgId: c.org_id,
+            recordId: c.record_id,
+            ownerId: a.record.owner_id,
+            sequenceId: effect.sequenceId,
+            versionId: effect.versionId,
+            connectedBy: c.connected_by,
+            now,
           });
-          const event = { id: connectedEventId(id), type: 'connected' };
-          tasks.set(`${c.org_id}:${event.id}`, eventTaskRow(c.org_id, id, event, now, now));
+          newConnections.push(connection);
+          tasks.set(`${c.org_id}:${connectedEventId(connection.id)}`, connectedTask);
           break;
         }
         case 'end':

@@ -203,7 +203,11 @@ describe.each(dialects)('step actions, work list and Up next on %s', (dialect) =
         'Charlie:email',
         'Delta:email',
       ]);
+      expect((await world.as('eastSeller', 'GET', `/api/records/${r1}`)).json().followed).toBe(false);
       expect((await world.as('eastSeller', 'POST', `/api/records/${r1}/follow`)).json().following).toBe(true);
+      // The record page's Follow button reads the record: it now says the viewer follows it, and only them.
+      expect((await world.as('eastSeller', 'GET', `/api/records/${r1}`)).json().followed).toBe(true);
+      expect((await world.as('eastSalesManager', 'GET', `/api/records/${r1}`)).json().followed).toBe(false);
       const followedOnly = (await world.as('eastSeller', 'GET', '/api/worklist?followed=true')).json();
       expect(names(followedOnly)).toEqual(['Delta:email']);
       // Each item says whether the viewer follows its record (the UI shows a badge and filters on it).

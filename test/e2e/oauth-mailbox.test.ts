@@ -1,45 +1,28 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptSecret } from '../../src/mail/secrets.ts';
 import { deliveryFor, queueEmail, SECRET_KEY, seedSequence } from '../mail/mail-fixtures.ts';
-import { startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
-import { createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
-import { launchBrowser } from './browser.ts';
+import { type IdpBrowserWorld, startIdpBrowserWorld } from '../support/idp-browser-world.ts';
+import type { TestIdp } from '../support/oidc-idp.ts';
+import { PASSWORD, USERS, type World } from '../support/world.ts';
 
 /**
  * Connecting an OAuth mailbox in a real browser (issue 19): Settings → Mailboxes, the generic preset pointing at
  * a real OAuth server on loopback, through its sign-in and back, connected. The UI must be built first.
  */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe('connecting an OAuth mailbox in the browser', () => {
   let world: World;
   let idp: TestIdp;
   let browser: Browser;
   let baseUrl: string;
+  let setup: IdpBrowserWorld | undefined;
 
   beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    world = await createWorld('sqlite', { file: true, config: { publicUrl: baseUrl } });
-    await world.app.listen({ port, host: '127.0.0.1' });
-    idp = await startTestIdp(`${baseUrl}/api/mailboxes/oauth/callback`, { offline: true });
+    setup = await startIdpBrowserWorld('/api/mailboxes/oauth/callback', { offline: true });
+    ({ world, idp, browser, baseUrl } = setup);
     idp.accounts.set('sam', { email: USERS.eastSeller.email, name: 'Sam Seller', groups: [] });
-    browser = await launchBrowser();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await idp?.close();
-    await world?.close();
-  });
+  afterAll(() => setup?.close());
 
   it('a seller connects their mailbox through the provider and sees it connected', async () => {
     idp.nextAccount = 'sam';

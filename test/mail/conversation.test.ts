@@ -1,12 +1,9 @@
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../../src/config.ts';
 import { HOUR } from '../../src/engine/clock.ts';
-import { silentLogger } from '../../src/engine/engine-deps.ts';
-import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
+import type { EngineWorker } from '../../src/engine/worker.ts';
 import type { MailDelivery } from '../../src/mail/delivery.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
-import { newId } from '../../src/store/ids.ts';
 import {
   connectNew,
   connectRecord,
@@ -16,15 +13,9 @@ import {
   T0,
 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
-import { createWorld, ORG_ID, type World } from '../support/world.ts';
-import {
-  addSmtpMailbox,
-  deliveryFor,
-  inboundSecretFor,
-  type LoopbackSmtp,
-  SELLER,
-  startSmtp,
-} from './mail-fixtures.ts';
+import { insertEmailTemplate, type MailWorld, startMailWorld } from '../support/mail-world.ts';
+import type { World } from '../support/world.ts';
+import { inboundSecretFor, type LoopbackSmtp } from './mail-fixtures.ts';
 
 /**
  * The seller's signature, placeholders in compose (source rendered once, preview = what is sent), and the
@@ -43,50 +34,15 @@ describe.each(dialects)('signature, compose placeholders and conversation on %s'
   let smtp: LoopbackSmtp;
   let engine: EngineWorker;
   let mail: MailDelivery;
+  let setup: MailWorld;
   beforeEach(async () => {
-    world = await createWorld(dialect);
-    world.clock.set(T0);
-    smtp = await startSmtp();
-    await addSmtpMailbox(world.store, SELLER, smtp.port, T0);
-    engine = startEngineWorker(
-      {
-        store: world.store,
-        clock: world.clock,
-        logger: silentLogger,
-        config: testConfig({ databaseUrl: world.store.url }),
-        workerId: 'conversation-engine',
-      },
-      { loop: false },
-    );
-    mail = deliveryFor(world.store, world.clock);
+    setup = await startMailWorld(dialect, 'conversation-engine');
+    ({ world, smtp, engine, mail } = setup);
   });
-  afterEach(async () => {
-    mail.close();
-    await engine.stop();
-    await smtp.close();
-    await world.close();
-  });
+  afterEach(() => setup.close());
 
   async function template(subject: string, bodyHtml: string): Promise<string> {
-    const id = newId(world.clock.now());
-    await world.store.db
-      .insertInto('email_templates')
-      .values({
-        org_id: ORG_ID,
-        id,
-        name: `T ${id}`,
-        language: 'en',
-        subject,
-        body_html: bodyHtml,
-        body_text: null,
-        record_type: 'lead',
-        owner_id: null,
-        builtin: 0,
-        created_at: T0,
-        updated_at: T0,
-      })
-      .execute();
-    return id;
+    return insertEmailTemplate(world.store, { subject, bodyHtml, now: world.clock.now() });
   }
 
   async function flush() {

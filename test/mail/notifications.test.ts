@@ -1,23 +1,14 @@
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../../src/config.ts';
 import { HOUR } from '../../src/engine/clock.ts';
-import { silentLogger } from '../../src/engine/engine-deps.ts';
-import { type EngineWorker, startEngineWorker } from '../../src/engine/worker.ts';
+import type { EngineWorker } from '../../src/engine/worker.ts';
 import type { MailDelivery } from '../../src/mail/delivery.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
-import { newId } from '../../src/store/ids.ts';
 import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
-import { createWorld, ORG_ID, type World } from '../support/world.ts';
-import {
-  addSmtpMailbox,
-  deliveryFor,
-  inboundSecretFor,
-  type LoopbackSmtp,
-  SELLER,
-  startSmtp,
-} from './mail-fixtures.ts';
+import { insertEmailTemplate, type MailWorld, startMailWorld } from '../support/mail-world.ts';
+import type { World } from '../support/world.ts';
+import { inboundSecretFor, type LoopbackSmtp } from './mail-fixtures.ts';
 
 /**
  * A prospect's reply tells the record's owner (GET /api/notifications: the bell's list and unread count), not only
@@ -28,49 +19,19 @@ describe.each(dialects)('notifications on %s', (dialect) => {
   let smtp: LoopbackSmtp;
   let engine: EngineWorker;
   let mail: MailDelivery;
+  let setup: MailWorld;
   beforeEach(async () => {
-    world = await createWorld(dialect);
-    world.clock.set(T0);
-    smtp = await startSmtp();
-    await addSmtpMailbox(world.store, SELLER, smtp.port, T0);
-    engine = startEngineWorker(
-      {
-        store: world.store,
-        clock: world.clock,
-        logger: silentLogger,
-        config: testConfig({ databaseUrl: world.store.url }),
-        workerId: 'notify-engine',
-      },
-      { loop: false },
-    );
-    mail = deliveryFor(world.store, world.clock);
+    setup = await startMailWorld(dialect, 'notify-engine');
+    ({ world, smtp, engine, mail } = setup);
   });
-  afterEach(async () => {
-    mail.close();
-    await engine.stop();
-    await smtp.close();
-    await world.close();
-  });
+  afterEach(() => setup.close());
 
   async function sequenceFor(record: { email: string; first_name: string | null; name: string }) {
-    const templateId = newId(T0);
-    await world.store.db
-      .insertInto('email_templates')
-      .values({
-        org_id: ORG_ID,
-        id: templateId,
-        name: 'Intro',
-        language: 'en',
-        subject: 'Hello {{ record.first_name }}',
-        body_html: '<p>Hi {{ record.first_name }}.</p>',
-        body_text: null,
-        record_type: 'lead',
-        owner_id: null,
-        builtin: 0,
-        created_at: T0,
-        updated_at: T0,
-      })
-      .execute();
+    const templateId = await insertEmailTemplate(world.store, {
+      name: 'Intro',
+      subject: 'Hello {{ record.first_name }}',
+      bodyHtml: '<p>Hi {{ record.first_name }}.</p>',
+    });
     const def = definition({
       start: 'a1',
       nodes: [{ id: 'a1', kind: 'automated_email', name: 'Intro', templateId, next: null }],

@@ -61,6 +61,21 @@ const PreviewBody = z.strictObject({
 });
 
 const SentSchema = z.object({ stepId: z.string(), outboundMessageId: z.string(), notBefore: z.number() });
+const StepProblemSchema = z.object({ stepId: z.string(), code: z.string(), message: z.string() });
+
+export const BulkPreviewSchema = z
+  .object({
+    preview: DraftSchema,
+    /** Every recipient's rendered email, in the order of the steps (the ones in `problems` included). */
+    previews: z.array(DraftSchema),
+    recipients: z.number(),
+    problems: z.array(StepProblemSchema),
+  })
+  .meta({ id: 'BulkEmailPreview' });
+
+export const BulkSendResultSchema = z
+  .object({ sent: z.array(SentSchema), refused: z.array(StepProblemSchema) })
+  .meta({ id: 'BulkEmailResult' });
 
 /**
  * Bulk preview and send render one email per record (each render is capped — see src/mail/render.ts); between
@@ -275,13 +290,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         summary: 'Preview a bulk email: the template rendered for every recipient, and who cannot get it',
         body: BulkBody,
         response: {
-          200: z.object({
-            preview: DraftSchema,
-            /** Every recipient's rendered email, in the order of the steps (the ones in `problems` included). */
-            previews: z.array(DraftSchema),
-            recipients: z.number(),
-            problems: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
-          }),
+          200: BulkPreviewSchema,
           404: ProblemSchema,
           409: ProblemSchema,
           422: ProblemSchema,
@@ -326,10 +335,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         summary: "Send the step's template to every record of the given steps (each rendered for its record)",
         body: BulkBody,
         response: {
-          200: z.object({
-            sent: z.array(SentSchema),
-            refused: z.array(z.object({ stepId: z.string(), code: z.string(), message: z.string() })),
-          }),
+          200: BulkSendResultSchema,
           404: ProblemSchema,
           409: ProblemSchema,
           422: ProblemSchema,

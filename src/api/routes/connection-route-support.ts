@@ -35,6 +35,15 @@ export const ConnectOutcomeSchema = z
   })
   .meta({ id: 'ConnectOutcome' });
 
+/** POST /api/sequences/:id/connections: up to the inline limit, connected at once… */
+export const ConnectResultSchema = z
+  .object({ connected: z.number(), refused: z.number(), results: z.array(ConnectOutcomeSchema) })
+  .meta({ id: 'ConnectResult' });
+/** …above it, a bulk job to follow. */
+export const ConnectQueuedSchema = z
+  .object({ jobId: z.string(), status: z.literal('queued') })
+  .meta({ id: 'ConnectQueued' });
+
 export const BulkJobSchema = z
   .object({
     id: z.string(),

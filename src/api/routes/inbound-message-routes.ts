@@ -46,7 +46,7 @@ export const InboundMessageSchema = z
   })
   .meta({ id: 'InboundMessage' });
 
-const InboundMessageDetailSchema = InboundMessageSchema.extend({
+export const InboundMessageDetailSchema = InboundMessageSchema.extend({
   /** The raw source decoded as UTF-8 (invalid bytes replaced), at most 1 MB of it. */
   source: z.string(),
   sourceTruncated: z.boolean(),

@@ -49,6 +49,22 @@ export const EmailRatesSchema = z.object({
   bounceRate: z.number(),
 });
 
+export const SellerInsightsSchema = z
+  .object({
+    days: z.number(),
+    sellers: z.array(
+      z.object({
+        ownerId: z.string(),
+        ownerName: z.string(),
+        completed: z.number(),
+        skipped: z.number(),
+        open: z.number(),
+        overdue: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'SellerInsights' });
+
 export const SequenceInsightsSchema = z
   .object({
     sequenceId: z.string(),
@@ -316,19 +332,7 @@ export async function insightsRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         summary: 'Work done and overdue per seller in your business unit and the units below it',
         querystring: WindowQuery,
         response: {
-          200: z.object({
-            days: z.number(),
-            sellers: z.array(
-              z.object({
-                ownerId: z.string(),
-                ownerName: z.string(),
-                completed: z.number(),
-                skipped: z.number(),
-                open: z.number(),
-                overdue: z.number(),
-              }),
-            ),
-          }),
+          200: SellerInsightsSchema,
           403: ProblemSchema,
         },
       },

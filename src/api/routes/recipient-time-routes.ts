@@ -29,7 +29,7 @@ export const RecordTimeZoneSchema = z
   })
   .meta({ id: 'RecordTimeZone' });
 
-const ScheduledEmailSchema = z
+export const ScheduledEmailSchema = z
   .object({
     id: z.string(),
     to: z.string(),

@@ -67,6 +67,9 @@ export const RecordSchema = z
   .meta({ id: 'Record' });
 export type RecordDto = z.infer<typeof RecordSchema>;
 
+/** GET /api/records/:id: the record plus whether the viewer follows it (the record page's Follow button). */
+export const RecordDetailSchema = RecordSchema.extend({ followed: z.boolean() }).meta({ id: 'RecordDetail' });
+
 /**
  * Tells the engine a record changed (closed records leave their sequence, an owner change moves open steps,
  * segments re-evaluate), inside the change's transaction. `before` is null for a new record.

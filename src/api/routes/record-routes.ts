@@ -21,6 +21,7 @@ import {
   toRecordRow,
   updateRecordRow,
 } from '../../store/repos/records-repo.ts';
+import { isFollowing } from '../../store/repos/worklist-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { enforce, loadPolicy } from '../auth/guard.ts';
@@ -34,6 +35,7 @@ import {
   loadVisibleRecord,
   notifyRecordChanged,
   ownerRef,
+  RecordDetailSchema,
   RecordSchema,
   recordVisibility,
   toRecordDto,
@@ -96,12 +98,16 @@ export async function recordRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         tags: ['records'],
         summary: 'One record with its owner, live sequence and current step',
         params: z.object({ id: z.string().max(64) }),
-        response: { 200: RecordSchema, 404: ProblemSchema },
+        response: { 200: RecordDetailSchema, 404: ProblemSchema },
       },
     },
     async (request) => {
       const { actor } = await loadVisibleRecord(deps, request, request.params.id);
-      return gridRow(deps, actor.orgId, request.params.id);
+      const [record, followed] = await Promise.all([
+        gridRow(deps, actor.orgId, request.params.id),
+        isFollowing(deps.store.db, actor.orgId, actor.userId, request.params.id),
+      ]);
+      return { ...record, followed };
     },
   );
 

@@ -25,7 +25,7 @@ interface TagTreeItem {
   children: TagTreeItem[];
 }
 
-const TagTreeItemSchema: z.ZodType<TagTreeItem> = z
+export const TagTreeItemSchema: z.ZodType<TagTreeItem> = z
   .object({
     id: z.string(),
     name: z.string(),

@@ -49,7 +49,7 @@ export const WorklistItemSchema = z
     record: z.object({
       id: z.string(),
       name: z.string(),
-      type: z.string(),
+      type: z.enum(RECORD_TYPES),
       company: z.string().nullable(),
       email: z.string().nullable(),
       /** Business first, then mobile. */

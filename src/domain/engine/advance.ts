@@ -1,25 +1,13 @@
-import { evaluateFieldRule } from '../fields/evaluate.ts';
-import { moveIntoSendWindow } from '../schedule/send-window.ts';
-import { resolveTimeZone, validZone } from '../schedule/time-zone.ts';
-import { calendarWaitEnd, workingWaitEnd } from '../schedule/wait-end.ts';
-import type { WorkingCalendar } from '../schedule/working-calendar.ts';
-import type {
-  EmailResult,
-  FieldValue,
-  NodeOfKind,
-  SequenceDefinition,
-  SequenceNode,
-} from '../sequence/definition.ts';
-import { assertNever, isManualKind, nodeIndex } from '../sequence/graph.ts';
-import { DEFAULT_STEP_LABELS } from '../sequence/step-labels.ts';
-import { stageMatches } from '../stages.ts';
-import type { EngineWebhookData, EngineWebhookEvent } from '../webhooks/events.ts';
-import type { AdvanceTarget } from './advance-target.ts';
+import type { EmailResult, SequenceDefinition, SequenceNode } from '../sequence/definition.ts';
+import { assertNever, isManualKind } from '../sequence/graph.ts';
 import type { AdvanceContext } from './context.ts';
-import type { Effect, EndStatus, StepWrite } from './effects.ts';
+import type { Effect } from './effects.ts';
 import type { EngineEvent } from './events.ts';
-import { pickVariant } from './pick-variant.ts';
-import { type ConnectionState, SEEN_EVENT_WINDOW, type StepResult } from './state.ts';
+import { isEmailNode, label, nextOf } from './node-text.ts';
+import { GraphRun } from './run-graph.ts';
+import { type ConnectionState, SEEN_EVENT_WINDOW } from './state.ts';
+
+export { label } from './node-text.ts';
 
 export interface AdvanceResult {
   state: ConnectionState;
@@ -47,23 +35,8 @@ export function advance(
   return { state: run.state, effects: run.effects };
 }
 
-type Branch = 'yes' | 'no';
-
-class Run {
-  readonly effects: Effect[] = [];
-  private readonly nodes: Map<string, SequenceNode>;
-  private readonly fields: Record<string, FieldValue>;
-
-  constructor(
-    private readonly definition: SequenceDefinition,
-    readonly state: ConnectionState,
-    private readonly now: number,
-    private readonly context: AdvanceContext,
-  ) {
-    this.nodes = nodeIndex(definition);
-    this.fields = { ...context.record.fields };
-  }
-
+/** Reacting to one event: which events still apply where the connection stands, and what each one does. */
+class Run extends GraphRun {
   apply(event: EngineEvent): void {
     const current = this.state.nodeId ? this.nodes.get(this.state.nodeId) : undefined;
     const here = (nodeId: string) => current !== undefined && current.id === nodeId;
@@ -180,158 +153,7 @@ class Run {
         assertNever(event);
     }
   }
-
-  // ── Arriving at nodes ───────────────────────────────────────────────────────────────────────────────────
-  /** Enters `nodeId` and keeps going through nodes that finish at once, until one has to wait or the end. */
-  private enter(first: string | null): void {
-    let nodeId = first;
-    for (let hops = 0; hops <= this.definition.nodes.length + 1; hops++) {
-      if (nodeId === null) {
-        this.end('completed', 'completed');
-        return;
-      }
-      const node = this.nodes.get(nodeId);
-      if (!node) {
-        this.end('failed', 'node_missing');
-        return;
-      }
-      if (this.state.visited.includes(node.id)) {
-        this.end('failed', 'cycle');
-        return;
-      }
-      this.state.visited.push(node.id);
-      this.state.nodeId = node.id;
-      this.state.enteredAt = this.now;
-      this.state.dueAt = null;
-      this.state.blockedReason = null;
-      const next = this.arrive(node);
-      if (next === undefined) return;
-      if ('yes' in node) {
-        const branch = next === node.yes ? 'Yes' : 'No';
-        this.timeline('condition', `${label(node)}: ${branch}`, null, {
-          nodeId: node.id,
-          branch: branch.toLowerCase(),
-        });
-      }
-      nodeId = next;
-    }
-    this.end('failed', 'cycle');
-  }
-
-  /** Does what a node does on arrival; returns the node to go on to, or undefined to stay. */
-  private arrive(node: SequenceNode): string | null | undefined {
-    switch (node.kind) {
-      case 'email':
-      case 'phone_call':
-      case 'task':
-      case 'text_message':
-      case 'linkedin_research':
-      case 'linkedin_introduction':
-      case 'linkedin_connect':
-      case 'linkedin_inmail': {
-        if (node.kind === 'email' && node.abTest) {
-          this.state.variants[node.id] = pickVariant(
-            node.abTest,
-            this.context.connectionId,
-            node.id,
-            this.context.abWinners?.[node.id],
-          );
-        }
-        this.state.phase = 'due';
-        this.state.dueAt = this.now;
-        this.emitStep(node, 'due', { dueAt: this.now });
-        this.webhook('step.due', { nodeId: node.id, kind: node.kind });
-        return undefined;
-      }
-      case 'wait': {
-        const dueAt = this.waitEnd({ days: node.days, hours: node.hours });
-        if (dueAt <= this.now) {
-          this.finishStep(node, { status: 'completed', at: this.now }, null);
-          return node.next;
-        }
-        this.waitUntil(node, dueAt, true);
-        return undefined;
-      }
-      case 'automated_email': {
-        // A schedule is checked when the email is handed to SMTP (mail delivery); only the deprecated daily
-        // send window of a sequence without a schedule still delays the step here.
-        const legacyWindow =
-          node.scheduleId || this.definition.options.scheduleId ? null : this.definition.options.sendWindow;
-        const dueAt = moveIntoSendWindow(this.now, legacyWindow, this.recordZone());
-        if (dueAt > this.now) {
-          this.waitUntil(node, dueAt, true);
-          return undefined;
-        }
-        this.sendEmail(node);
-        return node.next;
-      }
-      case 'update_field':
-        this.effects.push({ type: 'set_field', nodeId: node.id, field: node.field, value: node.value });
-        this.fields[node.field] = node.value;
-        this.finishStep(node, { status: 'completed', at: this.now }, null);
-        this.timeline('field_updated', `Set ${node.field}`, null, { field: node.field, value: node.value });
-        return node.next;
-      case 'advance_sequence': {
-        const target: AdvanceTarget = (node.sequenceId
-          ? this.context.advanceTargets[node.sequenceId]
-          : undefined) ?? { kind: 'refused', reason: 'advance_target_not_visible' };
-        if (!node.sequenceId || target.kind === 'refused') {
-          const reason = target.kind === 'refused' ? target.reason : 'advance_target_not_visible';
-          // The record stays out of a sequence it may not enter; the connection ends through the normal path.
-          this.finishStep(node, { status: 'failed', at: this.now, reason }, null);
-          this.end('failed', reason);
-          return undefined;
-        }
-        this.finishStep(node, { status: 'completed', at: this.now }, null);
-        this.end('disconnected', 'advanced');
-        this.effects.push({
-          type: 'connect_sequence',
-          nodeId: node.id,
-          sequenceId: node.sequenceId,
-          versionId: target.versionId,
-        });
-        return undefined;
-      }
-      case 'condition_email': {
-        const inspected = this.state.steps[node.inspects];
-        if (!inspected || (inspected.status !== 'sent' && inspected.status !== 'completed')) return node.no;
-        if (node.moveWhenSeen && this.emailConditionMet(node)) return node.yes;
-        const limit = calendarWaitEnd(this.now, node.timeLimit, this.recordZone());
-        if (limit <= this.now) return this.emailConditionMet(node) ? node.yes : node.no;
-        this.waitUntil(node, limit, false);
-        return undefined;
-      }
-      case 'condition_call': {
-        const inspected = this.state.steps[node.inspects];
-        const met =
-          inspected?.status === 'completed' &&
-          inspected.outcome !== undefined &&
-          node.outcomes.includes(inspected.outcome);
-        return met ? node.yes : node.no;
-      }
-      case 'condition_field': {
-        const outcome = evaluateFieldRule(node.rule, this.fields, this.context.customFieldNames);
-        if ('missingField' in outcome) {
-          this.state.phase = 'cannot_evaluate';
-          this.state.blockedReason = `The field "${outcome.missingField}" does not exist on this record type`;
-          this.timeline('cannot_evaluate', `Cannot evaluate: ${label(node)}`, null, {
-            nodeId: node.id,
-            field: outcome.missingField,
-          });
-          return undefined;
-        }
-        return outcome.result ? node.yes : node.no;
-      }
-      case 'condition_stage': {
-        const stage = this.fields.stage ?? this.context.record.stage;
-        return stageMatches(stage, node.stages) ? node.yes : node.no;
-      }
-      default:
-        return assertNever(node);
-    }
-  }
-
-  private onTimer(node: SequenceNode): void {
+  protected onTimer(node: SequenceNode): void {
     switch (node.kind) {
       case 'wait':
         this.finishStep(node, { status: 'completed', at: this.now }, null);
@@ -349,7 +171,7 @@ class Run {
     }
   }
 
-  private onSkip(node: SequenceNode, actorId: string): void {
+  protected onSkip(node: SequenceNode, actorId: string): void {
     if ('yes' in node) {
       if (this.state.phase !== 'waiting' && this.state.phase !== 'cannot_evaluate') return;
       this.timeline('condition_skipped', `Skipped: ${label(node)}`, actorId, { nodeId: node.id });
@@ -372,7 +194,7 @@ class Run {
     }
   }
 
-  private onEmailResult(nodeId: string, result: EmailResult, current?: SequenceNode): void {
+  protected onEmailResult(nodeId: string, result: EmailResult, current?: SequenceNode): void {
     const node = this.nodes.get(nodeId);
     const step = this.state.steps[nodeId];
     if (!node || !isEmailNode(node) || !step || (step.status !== 'sent' && step.status !== 'completed'))
@@ -393,188 +215,4 @@ class Run {
       this.branch(current, 'yes');
     }
   }
-
-  private emailConditionMet(node: NodeOfKind<'condition_email'>): boolean {
-    const seen = this.state.emailResults[node.inspects] ?? [];
-    return node.combine === 'all'
-      ? node.results.every((r) => seen.includes(r))
-      : node.results.some((r) => seen.includes(r));
-  }
-
-  private branch(node: SequenceNode, branch: Branch): void {
-    if (!('yes' in node)) return;
-    this.timeline('condition', `${label(node)}: ${branch === 'yes' ? 'Yes' : 'No'}`, null, {
-      nodeId: node.id,
-      branch,
-    });
-    this.enter(branch === 'yes' ? node.yes : node.no);
-  }
-
-  // ── Doing things ────────────────────────────────────────────────────────────────────────────────────────
-  private sendEmail(node: NodeOfKind<'automated_email'>): void {
-    const record = this.context.record;
-    const refusal = !record.email ? 'no_email_address' : record.doNotEmail ? 'do_not_email' : null;
-    if (refusal) {
-      this.finishStep(node, { status: 'failed', at: this.now, reason: refusal }, refusal);
-      this.timeline('email_not_sent', `Email not sent: ${label(node)}`, null, {
-        nodeId: node.id,
-        reason: refusal,
-      });
-      return;
-    }
-    let templateId = node.templateId;
-    let variant: string | null = null;
-    if (node.abTest) {
-      variant = pickVariant(
-        node.abTest,
-        this.context.connectionId,
-        node.id,
-        this.context.abWinners?.[node.id],
-      );
-      this.state.variants[node.id] = variant;
-      templateId = node.abTest.variants.find((v) => v.id === variant)?.templateId ?? templateId;
-    }
-    this.effects.push({
-      type: 'queue_email',
-      nodeId: node.id,
-      templateId,
-      variant,
-      notBefore: this.now,
-      attempt: 1,
-      tracking: this.definition.options.trackOpens || this.definition.options.trackClicks,
-      scheduleId: node.scheduleId ?? this.definition.options.scheduleId ?? null,
-    });
-    this.finishStep(node, { status: 'sent', at: this.now }, null);
-    this.timeline('email_queued', `Email queued: ${label(node)}`, null, { nodeId: node.id, variant });
-  }
-
-  private waitUntil(node: SequenceNode, dueAt: number, isStep: boolean): void {
-    this.state.phase = 'waiting';
-    this.state.dueAt = dueAt;
-    this.effects.push({ type: 'schedule_timer', nodeId: node.id, dueAt });
-    if (isStep) this.emitStep(node, 'waiting', { dueAt });
-  }
-
-  private waitEnd(wait: { days: number; hours: number }): number {
-    if (!this.definition.options.skipNonWorkingDays)
-      return calendarWaitEnd(this.now, wait, this.recordZone());
-    return workingWaitEnd(this.now, wait, this.workingCalendar());
-  }
-
-  private recordZone(): string {
-    const s = this.context.scheduling;
-    return resolveTimeZone(s.recordTimeZone ?? this.context.record.timeZone, s.sellerTimeZone, s.orgTimeZone);
-  }
-
-  private workingCalendar(): WorkingCalendar {
-    const s = this.context.scheduling;
-    return {
-      zone: validZone(s.sellerTimeZone) ?? validZone(s.orgTimeZone) ?? this.recordZone(),
-      days: s.workingHours.days,
-      from: s.workingHours.from,
-      to: s.workingHours.to,
-      daysOff: s.workingHours.daysOff,
-      holidays: s.holidays,
-    };
-  }
-
-  /** Records a finished step in the state and writes its step instance. */
-  private finishStep(node: SequenceNode, result: StepResult, note: string | null): void {
-    this.state.steps[node.id] = result;
-    const status = result.status === 'sent' ? 'completed' : result.status;
-    this.emitStep(node, status, {
-      dueAt: this.state.dueAt ?? this.now,
-      note,
-      outcome: result.outcome ?? result.reason ?? null,
-      completedAt: this.now,
-      completedBy: result.by ?? null,
-    });
-  }
-
-  private emitStep(node: SequenceNode, status: StepWrite['status'], extra: Partial<StepWrite>): void {
-    this.effects.push({
-      type: 'step',
-      step: {
-        nodeId: node.id,
-        kind: node.kind,
-        name: label(node),
-        status,
-        dueAt: null,
-        ownerId: this.state.assignees[node.id] ?? null,
-        variant: this.state.variants[node.id] ?? null,
-        outcome: null,
-        note: null,
-        completedAt: null,
-        completedBy: null,
-        ...extra,
-      },
-    });
-  }
-
-  /** Ends the connection; the open step (if any) is canceled. */
-  private end(status: EndStatus, reason: string, actorId: string | null = null): void {
-    const current = this.state.nodeId ? this.nodes.get(this.state.nodeId) : undefined;
-    const open = this.state.phase === 'due' || this.state.phase === 'waiting';
-    if (current && open && !this.state.steps[current.id] && !('yes' in current)) {
-      this.state.steps[current.id] = { status: 'canceled', at: this.now, reason };
-      this.emitStep(current, 'canceled', { dueAt: this.state.dueAt, outcome: reason, completedAt: this.now });
-    }
-    this.state.status = status;
-    this.state.phase = 'ended';
-    this.state.nodeId = null;
-    this.state.dueAt = null;
-    this.state.blockedReason = null;
-    this.state.endReason = reason;
-    this.state.endedAt = this.now;
-    this.effects.push({ type: 'end', status, reason });
-    const summary =
-      status === 'completed'
-        ? 'Completed the sequence'
-        : status === 'failed'
-          ? `Failed: ${reason}`
-          : `Disconnected from the sequence: ${EXIT_TEXT[reason] ?? reason}`;
-    this.timeline(`connection_${status}`, summary, actorId, { reason });
-    this.webhook('connection.ended', { status, reason, ...(actorId ? { actorId } : {}) });
-  }
-
-  private timeline(
-    kind: string,
-    summary: string,
-    actorId: string | null,
-    data: Record<string, unknown>,
-  ): void {
-    this.effects.push({ type: 'timeline', kind, summary, actorId, data });
-  }
-
-  private webhook<E extends EngineWebhookEvent>(event: E, data: EngineWebhookData<E>): void {
-    this.effects.push({ type: 'webhook', event, data });
-  }
-}
-
-/** Timeline wording per end reason (English; the UI shows the entry's kind translated and this summary). */
-const EXIT_TEXT: Record<string, string> = {
-  replied: 'the record replied',
-  bounced: 'the email bounced',
-  unsubscribed: 'the record unsubscribed',
-  do_not_email: 'the record is marked do not email',
-  record_qualified: 'the record is qualified',
-  record_disqualified: 'the record is disqualified',
-  record_won: 'the record is won',
-  record_lost: 'the record is lost',
-  sequence_deactivated: 'the sequence was deactivated',
-  sequence_deleted: 'the sequence was deleted',
-  manual: 'disconnected by hand',
-  advanced: 'moved on to another sequence',
-};
-
-function isEmailNode(node: SequenceNode): node is NodeOfKind<'email'> | NodeOfKind<'automated_email'> {
-  return node.kind === 'email' || node.kind === 'automated_email';
-}
-
-function nextOf(node: SequenceNode): string | null {
-  return 'next' in node ? node.next : node.no;
-}
-
-export function label(node: SequenceNode): string {
-  return node.name?.trim() || DEFAULT_STEP_LABELS[node.kind];
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Problem } from '../errors.ts';
+import { fieldCodeOfZodIssue } from '../field-problem-codes.ts';
 import {
   RecordTypeSchema,
   type SequenceDefinition,
@@ -100,11 +102,7 @@ export function clearUnknownAdvanceTargets(
   };
 }
 
-export interface ExportProblem {
-  path: (string | number)[];
-  code: string;
-  message: string;
-}
+export type ExportProblem = Problem;
 
 /**
  * Parses an import document. Returns every schema problem plus references the document cannot satisfy
@@ -122,7 +120,7 @@ export function parseExport(
         code:
           issue.code === 'invalid_value' && issue.path[0] === 'format'
             ? 'unsupported_format'
-            : `schema_${issue.code}`,
+            : fieldCodeOfZodIssue(issue.code),
         message:
           issue.path[0] === 'format'
             ? `Unsupported document format; expected "${EXPORT_FORMAT}"`

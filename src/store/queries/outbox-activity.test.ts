@@ -1,43 +1,24 @@
 import type { Insertable } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../../test/support/databases.ts';
-import { ORG_ID, USERS } from '../../../test/support/world.ts';
+import { outboundMessageRow } from '../../../test/support/outbound-rows.ts';
+import { ORG_ID } from '../../../test/support/world.ts';
 import type { OutboundMessagesTable } from '../schema.ts';
 import { findOutboxActivity } from './outbox-activity.ts';
 
 const NOW = 1_800_000_000_000;
 
 function message(id: string, orgId = ORG_ID): Insertable<OutboundMessagesTable> {
-  return {
+  return outboundMessageRow(id, NOW, {
     org_id: orgId,
-    id,
-    connection_id: null,
-    step_instance_id: null,
-    record_id: null,
-    sender_user_id: USERS.eastSeller.id,
-    to_address: 'lead@example.com',
-    subject: 'Hello',
-    body_html: '<p>Hi</p>',
-    body_text: 'Hi',
-    message_id: `<${id}@stepwise.test>`,
     idempotency_key: `${orgId}-${id}`,
     status: 'sent',
-    hold_reason: null,
-    template_id: null,
-    variant: null,
     tracking: 1,
-    not_before: NOW,
     attempts: 2,
     last_error: '451 4.7.1 try later',
-    schedule_id: null,
-    lease_owner: null,
-    lease_until: null,
     sent_at: NOW + 5,
-    created_at: NOW,
-    updated_at: NOW,
-    content_kind: 'final',
     raw_mime: 'Subject: Hello\r\n\r\nHi',
-  };
+  });
 }
 
 describe.each(dialects)('outbox activity on %s', (dialect) => {

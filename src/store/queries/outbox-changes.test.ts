@@ -1,43 +1,15 @@
 import type { Insertable } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../../test/support/databases.ts';
-import { ORG_ID, USERS } from '../../../test/support/world.ts';
+import { outboundMessageRow } from '../../../test/support/outbound-rows.ts';
+import { ORG_ID } from '../../../test/support/world.ts';
 import type { MessageStatus, OutboundMessagesTable } from '../schema.ts';
 import { cancelUnsentMessage, withdrawQueuedMessage } from './outbox-changes.ts';
 
 const NOW = 1_800_000_000_000;
 
 function message(id: string, status: MessageStatus): Insertable<OutboundMessagesTable> {
-  return {
-    org_id: ORG_ID,
-    id,
-    connection_id: null,
-    step_instance_id: null,
-    record_id: null,
-    sender_user_id: USERS.eastSeller.id,
-    to_address: 'lead@example.com',
-    subject: 'Hello',
-    body_html: '<p>Hi</p>',
-    body_text: 'Hi',
-    message_id: `<${id}@stepwise.test>`,
-    idempotency_key: id,
-    status,
-    hold_reason: status === 'held' ? 'missing_field' : null,
-    template_id: null,
-    variant: null,
-    tracking: 0,
-    not_before: NOW,
-    attempts: 0,
-    last_error: null,
-    schedule_id: null,
-    lease_owner: null,
-    lease_until: null,
-    sent_at: null,
-    created_at: NOW,
-    updated_at: NOW,
-    content_kind: 'final',
-    raw_mime: null,
-  };
+  return outboundMessageRow(id, NOW, { status, hold_reason: status === 'held' ? 'missing_field' : null });
 }
 
 describe.each(dialects)('outbox changes on %s', (dialect) => {

@@ -1,8 +1,14 @@
 import type { TFunction } from 'i18next';
 import { ApiError } from '../api/client.ts';
 
-/** Translates one stable API code; `missing_permission:<name>` names the permission. */
+/**
+ * Translates one stable API code (ERROR_CODES, or a field problem's code); `missing_permission:<name>` names the
+ * permission, `missing_scope:<scope>` the API token scope.
+ */
 export function codeText(t: TFunction, code: string, fallback?: string): string {
+  if (code.startsWith('missing_scope:')) {
+    return t('errors:missing_scope', { scope: code.slice('missing_scope:'.length) });
+  }
   if (code.startsWith('missing_permission:')) {
     const permission = code.slice('missing_permission:'.length);
     return t('errors:missing_permission', {

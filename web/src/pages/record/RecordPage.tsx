@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import type { RecordFieldDto } from '../../../../src/api/routes/record-field-routes.ts';
 import { stageName } from '../../../../src/domain/stages.ts';
 import { api } from '../../api/client.ts';
-import type { ApiWorkItem, CrmRecord, Page, TimelineEvent } from '../../api/types.ts';
+import type { ApiWorkItem, Page, RecordDetail, TimelineEvent } from '../../api/types.ts';
 import { useStages } from '../../app/stages.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -32,7 +32,7 @@ export function RecordPage() {
   const client = useQueryClient();
   const record = useQuery({
     queryKey: ['record', id],
-    queryFn: () => api<CrmRecord>('GET', `/api/records/${id}`),
+    queryFn: () => api<RecordDetail>('GET', `/api/records/${id}`),
   });
   const follow = useMutation({
     mutationFn: (on: boolean) => api(on ? 'POST' : 'DELETE', `/api/records/${id}/follow`),

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type * as Api from '../../../../src/api/contract.ts';
 import { api, query } from '../../api/client.ts';
 import type { ConnectResponse, Page, RecordType, Sequence } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
@@ -104,9 +105,6 @@ export function ConnectDialog({
                   onChange={() => setSequenceId(sequence.id)}
                 />
                 {sequence.name}
-                {sequence.stepCount !== undefined && (
-                  <span className="muted"> · {t('common:count.steps', { count: sequence.stepCount })}</span>
-                )}
               </label>
             ))}
             {sequences.isSuccess && choices.length === 0 && <p className="muted">{t('connect.noActive')}</p>}

@@ -1,18 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import type * as Api from '../../../../src/api/contract.ts';
 import { api } from '../../api/client.ts';
 import type { ConnectResponse } from '../../api/types.ts';
 import { codeText } from '../../components/errors.ts';
-
-interface BulkJob {
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  refusalsByReason: Record<string, number>;
-  refusals: { recordId: string; reason: string }[];
-}
 
 /**
  * What a connect did: how many records were connected and, for the rest, each refused record by name grouped by
@@ -29,15 +20,15 @@ export function ConnectResultView({
   names?: Map<string, string> | undefined;
 }) {
   const { t } = useTranslation('records');
-  const jobId = response.jobId;
+  const jobId = 'jobId' in response ? response.jobId : undefined;
   const job = useQuery({
     queryKey: ['bulk-job', jobId],
-    queryFn: () => api<BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
+    queryFn: () => api<Api.BulkJob>('GET', `/api/bulk-jobs/${jobId}`),
     enabled: !!jobId,
     refetchInterval: (current) =>
       current.state.data?.status === 'done' || current.state.data?.status === 'failed' ? false : 1000,
   });
-  const results = response.results ?? [];
+  const results = 'results' in response ? response.results : [];
   const ended = job.data?.status === 'done' || job.data?.status === 'failed';
   const refused: { recordId: string; reason: string }[] = jobId
     ? ended
@@ -54,7 +45,9 @@ export function ConnectResultView({
       <p>
         {jobId && !ended
           ? t('connect.progress', { processed: job.data?.processed ?? 0, total: job.data?.total ?? total })
-          : t('connect.connected', { count: job.data?.succeeded ?? response.connected ?? connected })}
+          : t('connect.connected', {
+              count: job.data?.succeeded ?? ('connected' in response ? response.connected : connected),
+            })}
       </p>
       {refused.length > 0 && (
         <>

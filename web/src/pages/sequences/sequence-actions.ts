@@ -37,5 +37,5 @@ export function listVersions(id: string) {
 }
 
 export function tagIdsOf(sequence: Sequence): string[] {
-  return sequence.tagIds ?? sequence.tags?.map((tag) => tag.id) ?? [];
+  return sequence.tags.map((tag) => tag.id);
 }

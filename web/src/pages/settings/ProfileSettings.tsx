@@ -6,7 +6,7 @@ import type { Profile } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useToast } from '../../components/Toast.tsx';
 import { useProfile } from '../../i18n/format.ts';
-import i18n, { LANGUAGES } from '../../i18n/index.ts';
+import i18n, { asLanguage, LANGUAGES } from '../../i18n/index.ts';
 import { DigestSettings } from './DigestSettings.tsx';
 import { PasswordSettings } from './PasswordSettings.tsx';
 import { SignatureSettings } from './SignatureSettings.tsx';
@@ -100,7 +100,7 @@ function ProfileForm() {
         {t('profile.language')}
         <select
           value={draft.locale}
-          onChange={(event) => setDraft({ ...draft, locale: event.target.value })}
+          onChange={(event) => setDraft({ ...draft, locale: asLanguage(event.target.value) })}
           data-testid="profile-language"
         >
           {LANGUAGES.map((code) => (
