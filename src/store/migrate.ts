@@ -17,6 +17,7 @@ import * as emailConversations from './migrations/0021_email_conversations.ts';
 import * as templateTags from './migrations/0022_template_tags.ts';
 import * as rateLimits from './migrations/0023_rate_limits.ts';
 import * as oauthMailboxes from './migrations/0024_oauth_mailboxes.ts';
+import * as oauthApps from './migrations/0027_oauth_apps.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0022_template_tags': templateTags,
   '0023_rate_limits': rateLimits,
   '0024_oauth_mailboxes': oauthMailboxes,
+  '0027_oauth_apps': oauthApps,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -23,6 +23,7 @@ import { mailboxRoutes } from './mailbox-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { notificationStreamRoutes } from './notification-stream-routes.ts';
+import { oauthAppRoutes } from './oauth-app-routes.ts';
 import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
 import { outboxActivityRoutes } from './outbox-activity-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
@@ -104,4 +105,5 @@ export const routeModules: RouteModule[] = [
   notificationStreamRoutes,
   inboundMessageRoutes,
   oauthMailboxRoutes,
+  oauthAppRoutes,
 ];
