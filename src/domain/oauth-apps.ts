@@ -26,25 +26,23 @@ const Common = {
   allowedForSellers: z.boolean(),
 };
 
-export const OauthAppInputSchema = z
-  .discriminatedUnion('preset', [
-    z.strictObject({
-      preset: z.literal('microsoft'),
-      ...Common,
-      tenant: TenantSchema.default('organizations'),
-    }),
-    z.strictObject({ preset: z.literal('google'), ...Common }),
-    z.strictObject({
-      preset: z.literal('generic'),
-      ...Common,
-      label: z.string().trim().min(1).max(100),
-      issuer: z.url({ protocol: /^https?$/ }).max(500),
-      scopes: z.string().trim().min(1).max(1000),
-      smtp: MailServerSchema,
-      imap: MailServerSchema.nullable().optional(),
-    }),
-  ])
-  .meta({ id: 'OauthAppInput' });
+export const OauthAppInputSchema = z.discriminatedUnion('preset', [
+  z.strictObject({
+    preset: z.literal('microsoft'),
+    ...Common,
+    tenant: TenantSchema.default('organizations'),
+  }),
+  z.strictObject({ preset: z.literal('google'), ...Common }),
+  z.strictObject({
+    preset: z.literal('generic'),
+    ...Common,
+    label: z.string().trim().min(1).max(100),
+    issuer: z.url({ protocol: /^https?$/ }).max(500),
+    scopes: z.string().trim().min(1).max(1000),
+    smtp: MailServerSchema,
+    imap: MailServerSchema.nullable().optional(),
+  }),
+]);
 export type OauthAppInput = z.infer<typeof OauthAppInputSchema>;
 
 /** What a mailbox connection needs from a registration (the stored row, secret still encrypted). */
