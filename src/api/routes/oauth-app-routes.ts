@@ -76,13 +76,16 @@ export async function oauthAppRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       schema: {
         tags: ['admin'],
         summary: 'The organisation’s OAuth app registrations for mailboxes (admins; never the secret)',
-        response: { 200: z.object({ items: z.array(OauthAppSchema) }), ...errors },
+        response: {
+          200: z.object({ items: z.array(OauthAppSchema), redirectUri: z.string() }),
+          ...errors,
+        },
       },
     },
     async (request) => {
       const actor = await requireOrgPermission(deps, request, 'manage_org');
       const rows = await listOauthApps(deps.store.db, actor.orgId);
-      return { items: await Promise.all(rows.map(toApi)) };
+      return { items: await Promise.all(rows.map(toApi)), redirectUri: mailboxCallbackUrl(deps.config) };
     },
   );
 

@@ -1,32 +1,29 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { EmailSchema } from '../../domain/identity.ts';
 import { endpointsOf, mayConnectWith } from '../../domain/oauth-apps.ts';
 import { RECONNECT_HOLD_REASON } from '../../domain/oauth-mail-presets.ts';
-import { endEmailHold } from '../../mail/held-steps.ts';
 import {
   connectRequest,
   exchangeCode,
   mailboxCallbackUrl,
   oauthConfiguration,
 } from '../../mail/oauth/oauth-client.ts';
+import { releaseHeld } from '../../mail/oauth/release-held.ts';
 import { encryptSecret, signToken, verifyToken } from '../../mail/secrets.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
-import { insertTimeline, requeueMessage } from '../../store/repos/mail-repo.ts';
 import {
   claimPendingState,
   findMailboxOauth,
-  heldForReconnect,
   insertMailboxOauth,
   type MailboxOauthRow,
+  reconnectNeededOf,
   saveMailboxTokens,
   setPendingState,
 } from '../../store/repos/mailbox-oauth-repo.ts';
 import { findMailbox, insertMailbox, listMailboxes } from '../../store/repos/mailbox-repo.ts';
 import { findOauthApp, appSettings as settingsOf } from '../../store/repos/oauth-apps-repo.ts';
-import type { Database } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
@@ -58,6 +55,9 @@ const Status = z.object({
   preset: z.enum(['microsoft', 'google', 'generic']),
   status: z.enum(['pending', 'connected', 'reconnect_needed']),
   statusReason: z.string().nullable(),
+  /** Automated emails held until this mailbox is reconnected (the work-list item shows the number). */
+  heldEmails: z.number().int(),
+  fromAddress: z.string().nullable(),
   redirectUri: z.string(),
 });
 const Callback = z.object({
@@ -187,6 +187,12 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     },
   );
 
+  /** Emails held per mailbox that needs reconnecting. */
+  const heldCounts = async (orgId: string, userId: string) => {
+    const waiting = await reconnectNeededOf(deps.store.db, orgId, userId, RECONNECT_HOLD_REASON);
+    return new Map(waiting.map((w) => [w.mailboxId, w.held]));
+  };
+
   /** Your own OAuth mailbox (others' are invisible). */
   const ownOauth = async (orgId: string, userId: string, id: string) => {
     const mailbox = await findMailbox(deps.store.db, orgId, id);
@@ -207,10 +213,11 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     async (request) => {
       const actor = requireActor(request);
       const own = (await listMailboxes(deps.store.db, actor.orgId)).filter((m) => m.user_id === actor.userId);
+      const held = await heldCounts(actor.orgId, actor.userId);
       const items: z.infer<typeof Status>[] = [];
       for (const mailbox of own) {
         const row = await findMailboxOauth(deps.store.db, actor.orgId, mailbox.id);
-        if (row) items.push(statusOf(row, deps));
+        if (row) items.push(statusOf(row, deps, held.get(row.mailbox_id) ?? 0, mailbox.from_address));
       }
       return { items };
     },
@@ -228,8 +235,9 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     },
     async (request) => {
       const actor = requireActor(request);
-      const { row } = await ownOauth(actor.orgId, actor.userId, request.params.id);
-      return statusOf(row, deps);
+      const { row, mailbox } = await ownOauth(actor.orgId, actor.userId, request.params.id);
+      const held = await heldCounts(actor.orgId, actor.userId);
+      return statusOf(row, deps, held.get(row.mailbox_id) ?? 0, mailbox.from_address);
     },
   );
 
@@ -353,40 +361,19 @@ function stateHash(state: string): string {
   return createHash('sha256').update(state).digest('base64url');
 }
 
-function statusOf(row: MailboxOauthRow, deps: AppDeps): z.infer<typeof Status> {
+function statusOf(
+  row: MailboxOauthRow,
+  deps: AppDeps,
+  heldEmails: number,
+  fromAddress: string | null,
+): z.infer<typeof Status> {
   return {
     mailboxId: row.mailbox_id,
     preset: row.preset,
     status: row.status,
     statusReason: row.status_reason,
+    heldEmails,
+    fromAddress,
     redirectUri: mailboxCallbackUrl(deps.config),
   };
-}
-
-/** The seller's emails held while the mailbox needed reconnecting go back to the queue, each exactly once. */
-async function releaseHeld(
-  db: Kysely<Database>,
-  orgId: string,
-  userId: string,
-  now: number,
-): Promise<number> {
-  let count = 0;
-  for (const row of await heldForReconnect(db, orgId, userId, RECONNECT_HOLD_REASON)) {
-    if (!(await requeueMessage(db, orgId, row.id, now))) continue;
-    await endEmailHold(db, row, 'completed', userId, now);
-    if (row.record_id) {
-      await insertTimeline(db, {
-        orgId,
-        recordId: row.record_id,
-        connectionId: row.connection_id,
-        kind: 'email_released',
-        actorId: userId,
-        summary: 'Email released: the mailbox was reconnected',
-        data: { outboundMessageId: row.id },
-        occurredAt: now,
-      });
-    }
-    count++;
-  }
-  return count;
 }

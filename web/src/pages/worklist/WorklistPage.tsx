@@ -20,6 +20,7 @@ import { type Panel, StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
+import { MailboxReconnectItem } from './MailboxReconnectItem.tsx';
 import { ShortcutsDialog, useSkipStep, useWorklistKeys } from './worklist-keys.tsx';
 
 const BUCKETS = ['overdue', 'today', 'later'] as const;
@@ -256,6 +257,7 @@ export function WorklistPage() {
         </label>
       </search>
       <ErrorMessage error={worklist.error} />
+      <MailboxReconnectItem />
       <div className="list-scroll" ref={scroller} data-testid="worklist">
         <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
           {virtualizer.getVirtualItems().map((virtual) => {
