@@ -310,7 +310,8 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
         .execute();
       expect(notes).toEqual([{ kind: 'email_held', summary: expect.stringContaining('needs reconnecting') }]);
       const status = await world.as('eastSeller', 'GET', `/api/mailboxes/${mailboxId}/oauth`);
-      expect(status.json()).toMatchObject({ status: 'reconnect_needed' });
+      // The work list's reconnect item reads this: the status and how many emails wait.
+      expect(status.json()).toMatchObject({ status: 'reconnect_needed', heldEmails: 1, fromAddress: ADDRESS });
       expect(status.json().statusReason).toContain('invalid_grant');
       // Later rounds keep holding it: nothing is sent while the mailbox needs reconnecting.
       expect((await delivery.drain()).sent).toBe(0);
@@ -325,6 +326,8 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
       expect(done.statusCode, done.body).toBe(303);
       expect(done.headers.location).toContain('released=1');
       expect((await oauthRow()).status).toBe('connected');
+      const after = await world.as('eastSeller', 'GET', '/api/mailboxes/oauth');
+      expect(after.json().items).toEqual([expect.objectContaining({ status: 'connected', heldEmails: 0 })]);
       expect((await delivery.drain()).sent).toBe(1);
       expect((await delivery.drain()).sent).toBe(0);
       expect(received).toHaveLength(before + 1);
