@@ -311,7 +311,11 @@ describe.each(dialects)('OAuth (XOAUTH2) mailbox with a real provider and SMTP s
       expect(notes).toEqual([{ kind: 'email_held', summary: expect.stringContaining('needs reconnecting') }]);
       const status = await world.as('eastSeller', 'GET', `/api/mailboxes/${mailboxId}/oauth`);
       // The work list's reconnect item reads this: the status and how many emails wait.
-      expect(status.json()).toMatchObject({ status: 'reconnect_needed', heldEmails: 1, fromAddress: ADDRESS });
+      expect(status.json()).toMatchObject({
+        status: 'reconnect_needed',
+        heldEmails: 1,
+        fromAddress: ADDRESS,
+      });
       expect(status.json().statusReason).toContain('invalid_grant');
       // Later rounds keep holding it: nothing is sent while the mailbox needs reconnecting.
       expect((await delivery.drain()).sent).toBe(0);
