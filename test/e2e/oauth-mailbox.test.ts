@@ -59,9 +59,10 @@ describe('OAuth mailboxes in the browser: organisation registration, one-click c
     try {
       const { page } = admin;
       await page.goto(`${baseUrl}/settings/mailboxes`);
-      expect(await page.getByTestId('oauth-redirect-uri').textContent()).toBe(
-        `${baseUrl}/api/mailboxes/oauth/callback`,
-      );
+      // The redirect URI to paste at the provider (shown once the registrations have loaded).
+      await expect
+        .poll(() => page.getByTestId('oauth-redirect-uri').textContent())
+        .toBe(`${baseUrl}/api/mailboxes/oauth/callback`);
       const form = page.getByRole('form', { name: 'OAuth app registrations (organisation)' });
       await form.getByLabel('Provider').selectOption({ label: 'Other OAuth provider' });
       await form.getByLabel('Button name').fill('Loopback Mail');
@@ -115,13 +116,17 @@ describe('OAuth mailboxes in the browser: organisation registration, one-click c
       });
       world.clock.set(row.access_expires_at! + 60_000);
       const scenario = await seedSequence(world.store, world.clock.now());
-      await queueEmail(world.store, scenario, world.clock.now());
+      const email = await queueEmail(world.store, scenario, world.clock.now());
       const delivery = deliveryFor(world.store, world.clock);
       try {
         expect(await delivery.drain()).toMatchObject({ sent: 0, held: 1 });
       } finally {
         delivery.close();
       }
+
+      // The record's held email (above its Up next) links to the reconnect too.
+      await page.goto(`${baseUrl}/record/${email.recordId}`);
+      await page.getByTestId('held-emails').getByRole('link', { name: 'Reconnect your mailbox' }).waitFor();
 
       // The work list starts with the reconnect item, naming the held email; it leads to the reconnect.
       await page.goto(baseUrl);
@@ -156,9 +161,9 @@ describe('OAuth mailboxes in the browser: organisation registration, one-click c
       await form.getByLabel('Dostawca').selectOption({ label: 'Inny dostawca OAuth' });
       await form.getByLabel('Nazwa przycisku').fill('Poczta testowa');
       await form.getByLabel('Identyfikator klienta (identyfikator aplikacji)').fill(idp.clientId);
-      expect(await form.getByLabel('Sekret klienta').getAttribute('placeholder')).toBe(
-        'Zostaw puste, aby zachować zapisany sekret',
-      );
+      await expect
+        .poll(() => form.getByLabel('Sekret klienta').getAttribute('placeholder'))
+        .toBe('Zostaw puste, aby zachować zapisany sekret');
       await form.getByLabel('Adres wystawcy (issuer)').fill(idp.issuer);
       await form.getByLabel('Serwer SMTP').fill('127.0.0.1');
       await form.getByLabel('Port SMTP').fill('2525');

@@ -352,6 +352,8 @@ export interface OutboxMessage {
   /** For `bounced` and `failed`: what the mail server said. */
   lastError?: string | null;
   holdReason?: string | null;
+  /** Whose mailbox sends it (a held "reconnect" email links to the sender's own Settings → Mailboxes). */
+  senderUserId?: string;
   notBefore?: number;
   /** The recipient's time zone (own, inferred or default): "scheduled for" is shown in it and the viewer's. */
   recipientTimeZone?: string;

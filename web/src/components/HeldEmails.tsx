@@ -1,8 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { RECONNECT_HOLD_REASON } from '../../../src/domain/oauth-mail-presets.ts';
 import { api } from '../api/client.ts';
 import type { HeldDraft, OutboxMessage, Page } from '../api/types.ts';
+import { useSession } from '../app/session.tsx';
 import { Dialog } from './Dialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { RichTextEditor } from './RichTextEditor.tsx';
@@ -109,6 +112,7 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
 /** The record's held emails, above Up next: the step waits here until the seller decides. */
 export function HeldEmailsPanel({ recordId }: { recordId: string }) {
   const { t } = useTranslation('email');
+  const { me } = useSession();
   const held = useQuery({
     queryKey: ['outbox', 'held', recordId],
     queryFn: () =>
@@ -127,6 +131,11 @@ export function HeldEmailsPanel({ recordId }: { recordId: string }) {
               <strong>{message.subject || t('held.template')}</strong> → {message.to}
             </p>
             <p className="warning">{t('held.reason', { reason: message.holdReason ?? '' })}</p>
+            {message.holdReason === RECONNECT_HOLD_REASON && message.senderUserId === me?.userId ? (
+              <Link className="button primary" to="/settings/mailboxes#reconnect">
+                {t('held.reconnect')}
+              </Link>
+            ) : null}
             <HeldEmailActions message={message} />
           </li>
         ))}
