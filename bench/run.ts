@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, loadAverage, type PostgresServer, round, startPostgres } from './lib/env.ts';
@@ -26,6 +27,9 @@ const { values: args } = parseArgs({
     'worklist-connections': { type: 'string', default: '250' },
     growth: { type: 'string', default: '10000,100000' },
     only: { type: 'string' },
+    'from-source': { type: 'boolean', default: false },
+    /** Re-render the markdown from a run's saved figures (`<out>.json`) without measuring again. */
+    render: { type: 'string' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
   },
 });
@@ -39,6 +43,16 @@ const only = args.only ? new Set(args.only.split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
 const chartFile = join(dirname(args.out), `${basename(args.out, '.md').toLowerCase()}-growth.svg`);
 
+if (args.render) {
+  const saved = JSON.parse(readFileSync(args.render, 'utf8'));
+  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  console.log(`Rendered ${args.out} from ${args.render}`);
+  process.exit(0);
+}
+
+/** The last run's figures, for `--render` (ignored by git and biome). */
+const SAVED_DIR = join(import.meta.dirname, 'out');
+
 const report = new Report();
 const machine = describeMachine();
 const started = performance.now();
@@ -46,6 +60,12 @@ const loadBefore = loadAverage();
 let postgres: PostgresServer | null = null;
 try {
   console.log(`Stepwise benchmarks — ${machine.cpu} ×${machine.cores}, ${machine.node}, size ${size}`);
+  if (!args['from-source']) {
+    // Workers and `serve` run the built bundle (dist/), as in production: from source, tsx compiles every module
+    // in the process and adds its loader to the footprint measured here.
+    execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: 'inherit' });
+  }
+  mkdirSync(dirname(args.out), { recursive: true });
   postgres = await startPostgres();
   const ratios: string[] = [];
 
@@ -81,7 +101,7 @@ try {
   }
 
   const minutes = round((performance.now() - started) / 60_000, 1);
-  const markdown = renderMarkdown({
+  const saved = {
     machine,
     figures: report.figures,
     ratios,
@@ -93,9 +113,10 @@ try {
     bars: report.bars,
     growth: report.growth,
     chartFile: report.growth.length > 0 ? basename(chartFile) : null,
-    explanations: EXPLANATIONS,
-  });
-  writeFileSync(args.out, markdown);
+  };
+  mkdirSync(SAVED_DIR, { recursive: true });
+  writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
+  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
   console.log(`Wrote ${args.out} (${minutes} min)`);
 } finally {
   await postgres?.stop();

@@ -9,7 +9,7 @@ import { cloneTarget, freshTarget } from '../lib/target.ts';
 import { benchEngineThroughput, type EngineThroughput } from '../scenarios/engine-throughput.ts';
 
 /** The naive baseline is timed over this window of the full backlog (it would need many minutes to drain it). */
-export const NAIVE_WINDOW_SECONDS = 45;
+export const NAIVE_WINDOW_SECONDS = 30;
 
 const memoryBar = (report: Report, label: string, m: MemoryFigures) =>
   report.bar({
