@@ -58,6 +58,35 @@ const machine = describeMachine();
 const started = performance.now();
 const loadBefore = loadAverage();
 let postgres: PostgresServer | null = null;
+const ratios: string[] = [];
+
+/**
+ * Writes BENCHMARKS.md (and the figures for `--render`) with what is measured so far: after every suite, so a run
+ * stopped early still leaves its figures, marked as partial; `running` names the suite still to come.
+ */
+function save(running: string | null): void {
+  const minutes = round((performance.now() - started) / 60_000, 1);
+  const saved = {
+    machine,
+    figures: report.figures,
+    ratios,
+    minutes,
+    size,
+    sellers,
+    connectionsPerSeller,
+    load: { before: loadBefore, after: loadAverage() },
+    bars: report.bars,
+    growth: report.growth,
+    chartFile: report.growth.length > 0 ? basename(chartFile) : null,
+    partial: running,
+  };
+  if (report.growth.length > 0) writeFileSync(chartFile, growthSvg(report.growth));
+  mkdirSync(SAVED_DIR, { recursive: true });
+  writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
+  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  console.log(`Wrote ${args.out} (${minutes} min${running ? `; next: ${running}` : ''})`);
+}
+
 try {
   console.log(`Stepwise benchmarks — ${machine.cpu} ×${machine.cores}, ${machine.node}, size ${size}`);
   if (!args['from-source']) {
@@ -67,8 +96,15 @@ try {
   }
   mkdirSync(dirname(args.out), { recursive: true });
   postgres = await startPostgres();
-  const ratios: string[] = [];
 
+  save('engine');
+  let engine: EngineThroughput | null = null;
+  if (wanted('engine'))
+    engine = (
+      await engineSuite(postgres, size, report, ratios, { onProgress: () => save('engine (SQLite)') })
+    ).postgres1;
+
+  save('connect');
   if (wanted('connect')) {
     for (const dialect of ['sqlite', 'postgres'] as const) {
       const target = await freshTarget(dialect, postgres, 'connect');
@@ -85,39 +121,22 @@ try {
     }
   }
 
-  let engine: EngineThroughput | null = null;
-  if (wanted('engine')) engine = (await engineSuite(postgres, size, report, ratios)).postgres1;
-
+  save('worklist');
   if (wanted('worklist')) await worklistSuite(postgres, sellers, connectionsPerSeller, report);
 
+  save('growth');
   if (wanted('growth')) {
-    await growthSuite(postgres, growthSizes, report, engine ? { size, engine } : null);
-    writeFileSync(chartFile, growthSvg(report.growth));
-    console.log(`Wrote ${chartFile}`);
+    await growthSuite(postgres, growthSizes, report, engine ? { size, engine } : null, {
+      onPoint: () => save('growth'),
+    });
   }
+  save('classify');
 
   if (wanted('classify')) {
     await benchClassifyInbound(Math.max(2, Math.min(20, Math.round(size / 5000))), report);
   }
 
-  const minutes = round((performance.now() - started) / 60_000, 1);
-  const saved = {
-    machine,
-    figures: report.figures,
-    ratios,
-    minutes,
-    size,
-    sellers,
-    connectionsPerSeller,
-    load: { before: loadBefore, after: loadAverage() },
-    bars: report.bars,
-    growth: report.growth,
-    chartFile: report.growth.length > 0 ? basename(chartFile) : null,
-  };
-  mkdirSync(SAVED_DIR, { recursive: true });
-  writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
-  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
-  console.log(`Wrote ${args.out} (${minutes} min)`);
+  save(null);
 } finally {
   await postgres?.stop();
 }

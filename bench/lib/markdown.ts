@@ -55,6 +55,8 @@ export function renderMarkdown(input: {
   chartFile: string | null;
   /** Per missed bar (by measure prefix): what dominates, from profiles of this code. */
   explanations: Record<string, string>;
+  /** Set while a run is still going (or was stopped): the suite that had not finished. */
+  partial?: string | null;
 }): string {
   const { machine, figures } = input;
   const rows = figures.map((f) => {
@@ -70,6 +72,12 @@ export function renderMarkdown(input: {
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
     `Sizes: ${input.size.toLocaleString('en')} records/connections; work list ${input.sellers} sellers × ${input.connectionsPerSeller} connections × 4 step instances. Whole run: ${input.minutes} min.`,
     `Load average (1/5/15 min) before the run: ${input.load.before}; after: ${input.load.after} (2 cores).`,
+    ...(input.partial
+      ? [
+          '',
+          `**Partial run:** written after each suite; the run had not finished \`${input.partial}\` and what follows it when this was written.`,
+        ]
+      : []),
     '',
     'Every figure is re-measured by the command in the last table; baselines run in the same process, on the same',
     'PostgreSQL server and the same disk, so ratios compare like with like. Timed unit tests do not exist; `npm test`',

@@ -49,7 +49,7 @@ export async function growthSuite(
   sizes: number[],
   report: Report,
   reuse: { size: number; engine: EngineThroughput } | null,
-  options: { sellers?: number; samplesPerFilter?: number; loadSeconds?: number } = {},
+  options: { sellers?: number; samplesPerFilter?: number; loadSeconds?: number; onPoint?: () => void } = {},
 ): Promise<void> {
   const sellers = options.sellers ?? 1000;
   for (const size of sizes) {
@@ -84,5 +84,6 @@ export async function growthSuite(
       worklistP99: worklist.firstPageP99,
       worklistLoadP99: worklist.load.p99,
     });
+    options.onPoint?.();
   }
 }
