@@ -77,7 +77,8 @@ export function growthSvg(points: GrowthPoint[]): string {
     { label: 'GET /api/worklist, 50 clients', color: '#d62728', points: pick('worklistLoadP99') },
   ]);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H}" viewBox="0 0 ${2 * W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H}" viewBox="0 0 ${2 * W} ${H}" font-family="sans-serif" font-size="11" role="img">`,
+    '<title>Stepwise growth: engine cost per transition and work-list p99 by number of connections</title>',
     `<rect width="${2 * W}" height="${H}" fill="#fff"/>`,
     left,
     right,
