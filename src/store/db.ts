@@ -167,8 +167,23 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Planner statistics. Without them SQLite may read a seller's work list through a less selective index (every
+  // due step by date, then filter by owner): 74 ms instead of 4 ms per page at a million steps. `optimize` analyses
+  // only what needs it, within SQLite's analysis limit: at open, then hourly as tables grow (SQLite's advice for
+  // long-lived connections).
+  sqlite.pragma(SQLITE_OPTIMIZE);
+  const optimizer = setInterval(() => sqlite.pragma(SQLITE_OPTIMIZE), SQLITE_OPTIMIZE_EVERY_MS);
+  optimizer.unref();
   const db = new Kysely<Database>({
     dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
   });
-  return { db, dialect: 'sqlite', url, close: () => db.destroy() };
+  const close = () => {
+    clearInterval(optimizer);
+    return db.destroy();
+  };
+  return { db, dialect: 'sqlite', url, close };
 }
+
+const SQLITE_OPTIMIZE_EVERY_MS = 3_600_000;
+/** `optimize` over every table (0x10000), running ANALYZE where statistics are missing or stale (0x02). */
+export const SQLITE_OPTIMIZE = 'optimize=0x10002';

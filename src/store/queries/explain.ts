@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely, sql } from 'kysely';
-import type { DialectName } from '../db.ts';
+import { type DialectName, SQLITE_OPTIMIZE } from '../db.ts';
 import type { Database } from '../schema.ts';
 
 /** One table access in a query plan. `full`: every row (or every index entry) is read, not a key range. */
@@ -76,4 +76,12 @@ export async function analyzeTables(
     return;
   }
   for (const table of tables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+}
+
+/**
+ * What an open SQLite store does by itself at open and hourly (db.ts): statistics for tables that lack them or
+ * have grown. Tests call it after a bulk load to see the plans a running server would use.
+ */
+export async function optimizeLikeARunningStore(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (dialect === 'sqlite') await sql.raw(`PRAGMA ${SQLITE_OPTIMIZE}`).execute(db);
 }
