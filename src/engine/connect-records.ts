@@ -34,6 +34,8 @@ export interface ConnectRecordsInput {
   recordIds: string[];
   /** Rows of (some of) these records already in hand; the others are read. Ids that do not exist: `not_found`. */
   records?: RecordRow[];
+  /** Which of `records` have a live connection, when read together with them (the others are looked up). */
+  liveRecordIds?: Set<string>;
   now: number;
   /** Written to the audit log: `manual`, `bulk_job:<id>`, `segment:<id>`. */
   source: string;
@@ -52,11 +54,13 @@ export async function connectRecords(
   if (missing.length > 0) for (const r of await findRecords(db, input.orgId, missing)) byId.set(r.id, r);
   const requested = input.recordIds.map((recordId) => ({ recordId, record: byId.get(recordId) }));
 
+  const known = input.liveRecordIds ? new Set((input.records ?? []).map((r) => r.id)) : null;
   const live = await recordsWithLiveConnection(
     db,
     input.orgId,
-    requested.filter((r) => r.record).map((r) => r.recordId),
+    requested.filter((r) => r.record && !known?.has(r.recordId)).map((r) => r.recordId),
   );
+  for (const id of input.liveRecordIds ?? []) live.add(id);
   const suppressed = sequence.hasEmailSteps
     ? await findSuppressions(
         db,
