@@ -10,7 +10,7 @@ import {
   recordsWithLiveConnection,
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
-import { insertTasks } from '../store/repos/engine-repo.ts';
+import { insertFreshTasks } from '../store/repos/engine-repo.ts';
 import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { type NewConnection, newConnection } from './new-connection.ts';
@@ -127,7 +127,8 @@ export async function connectRecords(
     outcomes[lost.index] = { recordId: lost.record.id, status: 'refused', reason: 'already_connected' };
   }
   if (connected.length === 0) return outcomes;
-  await insertTasks(
+  // Their keys name connections inserted just above: no conflict is possible.
+  await insertFreshTasks(
     db,
     connected.map((c) => c.created.connectedTask),
   );
