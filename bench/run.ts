@@ -1,110 +1,72 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchGraphileWorker } from './baselines/graphile-worker.ts';
-import { benchRawSqlite } from './baselines/raw-sqlite.ts';
 import { describeMachine, loadAverage, type PostgresServer, round, startPostgres } from './lib/env.ts';
+import { EXPLANATIONS } from './lib/explanations.ts';
+import { growthSvg } from './lib/growth-chart.ts';
 import { renderMarkdown } from './lib/markdown.ts';
 import { Report } from './lib/report.ts';
 import { freshTarget } from './lib/target.ts';
-import { benchApiLoadAndWorklist } from './scenarios/api-load.ts';
 import { benchBulkConnect } from './scenarios/bulk-connect.ts';
 import { benchClassifyInbound } from './scenarios/classify-inbound.ts';
-import { benchEngineThroughput } from './scenarios/engine-throughput.ts';
+import type { EngineThroughput } from './scenarios/engine-throughput.ts';
+import { engineSuite } from './suites/engine.ts';
+import { growthSuite, worklistSuite } from './suites/worklist.ts';
 
 /**
  * `npm run bench`: builds its own data, runs every scenario on SQLite and PostgreSQL with the baselines measured
- * in the same run, and writes BENCHMARKS.md. `--size` shrinks everything for a quick look (not for the record).
+ * in the same run, marks #17's bars, runs the growth sizes on PostgreSQL and writes BENCHMARKS.md with the growth
+ * chart beside it. `--size` shrinks everything for a quick look (not for the record); `--growth` lists the growth
+ * sizes (1,000,000 only when asked: `--growth 10000,100000,1000000`, or `--size 1000000`).
  */
 const { values: args } = parseArgs({
   options: {
     size: { type: 'string', default: '100000' },
     sellers: { type: 'string', default: '1000' },
     'worklist-connections': { type: 'string', default: '250' },
+    growth: { type: 'string', default: '10000,100000' },
     only: { type: 'string' },
+    'from-source': { type: 'boolean', default: false },
+    /** Re-render the markdown from a run's saved figures (`<out>.json`) without measuring again. */
+    render: { type: 'string' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
   },
 });
 const size = Number(args.size);
 const sellers = Number(args.sellers);
 const connectionsPerSeller = Number(args['worklist-connections']);
+const growthSizes = [...new Set([...args.growth.split(',').map(Number), ...(size > 100_000 ? [size] : [])])]
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b);
 const only = args.only ? new Set(args.only.split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
+const chartFile = join(dirname(args.out), `${basename(args.out, '.md').toLowerCase()}-growth.svg`);
+
+if (args.render) {
+  const saved = JSON.parse(readFileSync(args.render, 'utf8'));
+  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  console.log(`Rendered ${args.out} from ${args.render}`);
+  process.exit(0);
+}
+
+/** The last run's figures, for `--render` (ignored by git and biome). */
+const SAVED_DIR = join(import.meta.dirname, 'out');
 
 const report = new Report();
 const machine = describeMachine();
 const started = performance.now();
 const loadBefore = loadAverage();
 let postgres: PostgresServer | null = null;
-try {
-  console.log(`Stepwise benchmarks — ${machine.cpu} ×${machine.cores}, ${machine.node}, size ${size}`);
-  postgres = await startPostgres();
-  const ratios: string[] = [];
+const ratios: string[] = [];
 
-  if (wanted('connect')) {
-    for (const dialect of ['sqlite', 'postgres'] as const) {
-      const target = await freshTarget(dialect, postgres, 'connect');
-      await benchBulkConnect(target, size, report);
-      await target.store.close();
-    }
-  }
-
-  if (wanted('engine')) {
-    const sqlite = await freshTarget('sqlite', postgres, 'engine');
-    const ours = await benchEngineThroughput(sqlite, size, 1, report, { deliverMail: true });
-    await sqlite.store.close();
-    const ceiling = await benchRawSqlite(size, ours.census, report);
-    const share = ours.transitionsPerSecond / ceiling.rowsPerSecondAsTransitions;
-    report.add({
-      scenario: '2. Engine throughput',
-      setup: 'sqlite: ours ÷ raw-insert ceiling',
-      metric: 'ratio',
-      value: round(share * 100, 1),
-      unit: '%',
-      target: '≥ 25 %',
-      met: share >= 0.25,
-    });
-    ratios.push(
-      `SQLite: ${round(share * 100, 1)} % of the raw better-sqlite3 insert ceiling (target ≥ 25 %)`,
-    );
-
-    const baseline = await benchGraphileWorker(postgres, size, report);
-    for (const workers of [1, 3]) {
-      const target = await freshTarget('postgres', postgres, `engine${workers}`);
-      const result = await benchEngineThroughput(target, size, workers, report, {
-        // SMTP delivery is measured once, on the SQLite run (time budget of the full run).
-        deliverMail: false,
-      });
-      await target.store.close();
-      const ratio = result.transitionsPerSecond / baseline.jobsPerSecond;
-      report.add({
-        scenario: '2. Engine throughput',
-        setup: `postgres, ${workers} worker(s): our transitions/s ÷ graphile-worker no-op jobs/s`,
-        metric: 'ratio',
-        value: round(ratio, 2),
-        unit: '×',
-        target: '≥ 1.0',
-        met: ratio >= 1,
-      });
-      ratios.push(
-        `PostgreSQL, ${workers} worker(s): ${round(ratio, 2)}× graphile-worker's no-op jobs/s (target ≥ 1.0)`,
-      );
-    }
-  }
-
-  if (wanted('worklist')) {
-    for (const dialect of ['sqlite', 'postgres'] as const) {
-      const target = await freshTarget(dialect, postgres, 'worklist');
-      await benchApiLoadAndWorklist(target, sellers, connectionsPerSeller, report);
-      await target.store.close();
-    }
-  }
-
-  if (wanted('classify')) {
-    await benchClassifyInbound(Math.max(2, Math.min(20, Math.round(size / 5000))), report);
-  }
-
+/**
+ * Writes BENCHMARKS.md (and the figures for `--render`) with what is measured so far: after every suite, so a run
+ * stopped early still leaves its figures, marked as partial; `running` names the suite still to come.
+ */
+function save(running: string | null): void {
   const minutes = round((performance.now() - started) / 60_000, 1);
-  const markdown = renderMarkdown({
+  const saved = {
     machine,
     figures: report.figures,
     ratios,
@@ -113,9 +75,68 @@ try {
     sellers,
     connectionsPerSeller,
     load: { before: loadBefore, after: loadAverage() },
-  });
-  writeFileSync(args.out, markdown);
-  console.log(`Wrote ${args.out} (${minutes} min)`);
+    bars: report.bars,
+    growth: report.growth,
+    chartFile: report.growth.length > 0 ? basename(chartFile) : null,
+    partial: running,
+  };
+  if (report.growth.length > 0) writeFileSync(chartFile, growthSvg(report.growth));
+  mkdirSync(SAVED_DIR, { recursive: true });
+  writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
+  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  console.log(`Wrote ${args.out} (${minutes} min${running ? `; next: ${running}` : ''})`);
+}
+
+try {
+  console.log(`Stepwise benchmarks — ${machine.cpu} ×${machine.cores}, ${machine.node}, size ${size}`);
+  if (!args['from-source']) {
+    // Workers and `serve` run the built bundle (dist/), as in production: from source, tsx compiles every module
+    // in the process and adds its loader to the footprint measured here.
+    execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: 'inherit' });
+  }
+  mkdirSync(dirname(args.out), { recursive: true });
+  postgres = await startPostgres();
+
+  save('engine');
+  let engine: EngineThroughput | null = null;
+  if (wanted('engine'))
+    engine = (
+      await engineSuite(postgres, size, report, ratios, { onProgress: () => save('engine (SQLite)') })
+    ).postgres1;
+
+  save('connect');
+  if (wanted('connect')) {
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const target = await freshTarget(dialect, postgres, 'connect');
+      const { seconds } = await benchBulkConnect(target, size, report);
+      await target.store.close();
+      if (dialect === 'postgres') {
+        report.bar({
+          measure: `Bulk connect ${size.toLocaleString('en')} leads, PostgreSQL`,
+          value: `${round(seconds, 2)} s`,
+          bar: '< 5 s',
+          met: seconds < 5,
+        });
+      }
+    }
+  }
+
+  save('worklist');
+  if (wanted('worklist')) await worklistSuite(postgres, sellers, connectionsPerSeller, report);
+
+  save('growth');
+  if (wanted('growth')) {
+    await growthSuite(postgres, growthSizes, report, engine ? { size, engine } : null, {
+      onPoint: () => save('growth'),
+    });
+  }
+  save('classify');
+
+  if (wanted('classify')) {
+    await benchClassifyInbound(Math.max(2, Math.min(20, Math.round(size / 5000))), report);
+  }
+
+  save(null);
 } finally {
   await postgres?.stop();
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { benchNaiveGraphile } from '../bench/baselines/naive-graphile.ts';
 import { benchRawSqlite } from '../bench/baselines/raw-sqlite.ts';
+import { growthSvg } from '../bench/lib/growth-chart.ts';
+import { renderMarkdown } from '../bench/lib/markdown.ts';
 import { Report } from '../bench/lib/report.ts';
 import type { Target } from '../bench/lib/target.ts';
 import { benchApiLoadAndWorklist } from '../bench/scenarios/api-load.ts';
@@ -58,6 +61,22 @@ describe.each(['sqlite', 'postgres'] as const)('benchmark scenarios, small (%s)'
     expect(received?.value).toBe('200 (duplicates: 0)');
     expect(received?.met).toBe(true);
     expect(result.census.outbound_messages).toBe(200);
+    // Memory sampled from the real worker processes: /proc/PID/status and the preloaded heap probe.
+    expect(result.worker.peakRssMiB).toBeGreaterThan(30);
+    expect(result.worker.peakHeapMiB).toBeGreaterThan(1);
+    expect(result.worker.peakHeapMiB!).toBeLessThan(result.worker.peakRssMiB!);
+    if (dialect === 'postgres') {
+      // The naive graphile-worker sequence writes the same rows for the same backlog, in its own processes.
+      const naive = await benchNaiveGraphile(await target(dialect), 200, 2, report, { concurrency: 4 });
+      expect(naive.census).toEqual({
+        step_instances: result.census.step_instances,
+        outbound_messages: 200,
+        timeline_events: result.census.timeline_events,
+      });
+      expect(naive.transitionsPerSecond).toBeGreaterThan(0);
+      expect(naive.worker.peakRssMiB).toBeGreaterThan(30);
+      expect(naive.worker.peakHeapMiB).toBeGreaterThan(1);
+    }
     if (dialect === 'sqlite') {
       const ceiling = await benchRawSqlite(200, result.census, report);
       expect(ceiling.rowsPerSecondAsTransitions).toBeGreaterThan(0);
@@ -68,7 +87,7 @@ describe.each(['sqlite', 'postgres'] as const)('benchmark scenarios, small (%s)'
 describe('work list and API load, small (sqlite)', () => {
   it('answers 200 for every filter and under load', async () => {
     const report = new Report();
-    await benchApiLoadAndWorklist(await target('sqlite'), 4, 10, report, {
+    const figures = await benchApiLoadAndWorklist(await target('sqlite'), 4, 10, report, {
       samplesPerFilter: 3,
       loadSeconds: 1,
     });
@@ -76,6 +95,10 @@ describe('work list and API load, small (sqlite)', () => {
     expect(load).toHaveLength(2);
     for (const f of load) expect(f.note).toBe('non-2xx 0, errors 0');
     expect(report.figures.filter((f) => f.scenario === '3. Work list first page')).toHaveLength(9);
+    expect(figures.memory.rssMiB).toBeGreaterThan(30);
+    expect(figures.memory.peakHeapMiB).toBeGreaterThan(1);
+    expect(figures.load.failures).toBe(0);
+    expect(figures.load.requestsPerSecond).toBeGreaterThan(0);
   }, 90_000);
 });
 
@@ -85,5 +108,51 @@ describe('inbound classification benchmark, small', () => {
     const { perSecond } = await benchClassifyInbound(1, report);
     expect(perSecond).toBeGreaterThan(0);
     expect(figure(report, 'messages/s')?.unit).toBe('msg/CPU-s');
+  });
+});
+
+describe('the report', () => {
+  it("marks each of the issue's bars met or missed and draws the growth chart", () => {
+    const report = new Report();
+    report.bar({
+      measure: 'Bulk connect 100,000 leads, PostgreSQL',
+      value: '4.2 s',
+      bar: '< 5 s',
+      met: true,
+    });
+    report.bar({
+      measure: 'Peak RSS of one worker at 100,000 due',
+      value: '250 MiB',
+      bar: '≤ 200 MiB',
+      met: false,
+    });
+    const points = [10_000, 100_000].map((connections, i) => ({
+      connections,
+      transitionsPerSecond: 4000 - i * 100,
+      msPer1000Transitions: 250 + i * 6,
+      worklistP99: 20 + i,
+      worklistLoadP99: 120 + i,
+    }));
+    const markdown = renderMarkdown({
+      machine: { cpu: 'x', cores: 2, memoryGiB: 1, node: 'v20', os: 'linux', date: 'd', commit: 'c' },
+      figures: [],
+      ratios: [],
+      minutes: 1,
+      size: 100_000,
+      sellers: 1000,
+      connectionsPerSeller: 250,
+      load: { before: '1 1 1', after: '1 1 1' },
+      bars: report.bars,
+      growth: points,
+      chartFile: 'benchmarks-growth.svg',
+      explanations: { 'Peak RSS of one worker': 'what dominates' },
+    });
+    expect(markdown).toContain('| Bulk connect 100,000 leads, PostgreSQL | 4.2 s | < 5 s | ✅ met |');
+    expect(markdown).toContain('| Peak RSS of one worker at 100,000 due | 250 MiB | ≤ 200 MiB | ❌ missed |');
+    expect(markdown).toContain('**Peak RSS of one worker:** what dominates');
+    expect(markdown).toContain('](benchmarks-growth.svg)');
+    const svg = growthSvg(points);
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain('100k');
   });
 });

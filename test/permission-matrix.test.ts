@@ -1385,21 +1385,30 @@ const CONVERSATION_RULES: RuleTable = {
 // OAuth mailboxes (issue 19): a seller's own only; the real flow is test/mail/oauth-mailbox.test.ts.
 const OAUTH_MAILBOX_RULES: RuleTable = {
   'POST /api/mailboxes/oauth': {
-    // Signed-in users reach the outbound-address check (a private SMTP host); no provider is contacted here.
-    call: () => ({
-      method: 'POST',
-      url: '/api/mailboxes/oauth',
-      body: {
-        preset: 'generic',
-        clientId: 'c',
-        clientSecret: 's',
-        fromAddress: 'me@example.com',
-        issuer: 'https://idp.example.com',
-        scopes: 'openid offline_access',
-        smtp: { host: '10.0.0.1', port: 587, secure: false },
-      },
-    }),
+    // One click through the organisation's registration; the matrix world has none (422 oauth_app_missing).
+    call: () => ({ method: 'POST', url: '/api/mailboxes/oauth', body: { preset: 'microsoft' } }),
     cases: everyUser(422),
+  },
+  'GET /api/mailboxes/oauth/apps': {
+    call: () => ({ method: 'GET', url: '/api/mailboxes/oauth/apps' }),
+    cases: everyUser(200),
+  },
+  'GET /api/admin/oauth-apps': {
+    call: () => ({ method: 'GET', url: '/api/admin/oauth-apps' }),
+    cases: adminsOnly(200),
+  },
+  'PUT /api/admin/oauth-apps': {
+    call: () => ({
+      method: 'PUT',
+      url: '/api/admin/oauth-apps',
+      body: { preset: 'google', clientId: 'c', clientSecret: 's', allowedForSellers: true },
+    }),
+    cases: adminsOnly(200),
+  },
+  'DELETE /api/admin/oauth-apps/:preset': {
+    // No generic registration exists in the matrix world: admins learn that, others are refused.
+    call: () => ({ method: 'DELETE', url: '/api/admin/oauth-apps/generic' }),
+    cases: adminsOnly(404),
   },
   'GET /api/mailboxes/oauth': {
     call: () => ({ method: 'GET', url: '/api/mailboxes/oauth' }),

@@ -65,6 +65,10 @@ export async function freePort(): Promise<number> {
 export interface PostgresServer {
   /** URL of a fresh database in this server. */
   createDatabase(name: string): Promise<string>;
+  /** URL of a new database copied from `template` (CREATE DATABASE … TEMPLATE; nobody may be connected to it). */
+  cloneDatabase(template: string, name: string): Promise<string>;
+  /** Drops a database no longer needed (frees its disk for the next scenario). */
+  dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +105,21 @@ export async function startPostgres(): Promise<PostgresServer> {
       await server.createDatabase(name);
       return `postgres://bench:bench@127.0.0.1:${port}/${name}`;
     },
+    async cloneDatabase(template, name) {
+      const client = server.getPgClient();
+      await client.connect();
+      try {
+        await client.query(
+          `CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`,
+        );
+      } finally {
+        await client.end();
+      }
+      return `postgres://bench:bench@127.0.0.1:${port}/${name}`;
+    },
+    async dropDatabase(name) {
+      await server.dropDatabase(name);
+    },
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -115,13 +134,3 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-export function peakRssMiB(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = Number(status.match(/VmHWM:\s+(\d+)/)?.[1]);
-    return Number.isFinite(kib) ? round(kib / 1024) : null;
-  } catch {
-    return null;
-  }
-}

@@ -1,5 +1,5 @@
 import type { Machine } from './env.ts';
-import type { Figure } from './report.ts';
+import type { Bar, Figure, GrowthPoint } from './report.ts';
 
 const COMMANDS: Record<string, string> = {
   '1. Bulk connect': 'npm run bench -- --only connect',
@@ -8,6 +8,7 @@ const COMMANDS: Record<string, string> = {
   '3. Work list first page': 'npm run bench -- --only worklist',
   '4. API under load': 'npm run bench -- --only worklist',
   '5. Memory': 'npm run bench -- --only engine,worklist',
+  Growth: 'npm run bench -- --only growth --growth 10000,100000,1000000',
 };
 
 /** How the figures are taken, and what dominates where a target is missed (from profiles of this code). */
@@ -49,6 +50,13 @@ export function renderMarkdown(input: {
   sellers: number;
   connectionsPerSeller: number;
   load: { before: string; after: string };
+  bars: Bar[];
+  growth: GrowthPoint[];
+  chartFile: string | null;
+  /** Per missed bar (by measure prefix): what dominates, from profiles of this code. */
+  explanations: Record<string, string>;
+  /** Set while a run is still going (or was stopped): the suite that had not finished. */
+  partial?: string | null;
 }): string {
   const { machine, figures } = input;
   const rows = figures.map((f) => {
@@ -64,11 +72,25 @@ export function renderMarkdown(input: {
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
     `Sizes: ${input.size.toLocaleString('en')} records/connections; work list ${input.sellers} sellers × ${input.connectionsPerSeller} connections × 4 step instances. Whole run: ${input.minutes} min.`,
     `Load average (1/5/15 min) before the run: ${input.load.before}; after: ${input.load.after} (2 cores).`,
+    ...(input.partial
+      ? [
+          '',
+          `**Partial run:** written after each suite; the run had not finished \`${input.partial}\` and what follows it when this was written.`,
+        ]
+      : []),
     '',
     'Every figure is re-measured by the command in the last table; baselines run in the same process, on the same',
     'PostgreSQL server and the same disk, so ratios compare like with like. Timed unit tests do not exist; `npm test`',
     'runs small versions of these scenarios only to check that they are correct.',
     '',
+    "## The issue's bars (#17)",
+    '',
+    '| Measure | This run | Bar | |',
+    '|---|---|---|---|',
+    ...input.bars.map((b) => `| ${b.measure} | ${b.value} | ${b.bar} | ${b.met ? '✅ met' : '❌ missed'} |`),
+    '',
+    ...whyMissed(input.bars, input.explanations),
+    ...growthSection(input.growth, input.chartFile),
     '## Ratios against the baselines',
     '',
     ...input.ratios.map((line) => `- ${line}`),
@@ -98,4 +120,41 @@ export function renderMarkdown(input: {
     'Add `-- --size 10000` for a quick run (figures then are not comparable with the targets).',
     '',
   ].join('\n');
+}
+
+function whyMissed(bars: Bar[], explanations: Record<string, string>): string[] {
+  const missed = bars.filter((b) => !b.met);
+  if (missed.length === 0) return [];
+  const lines = ['### What dominates where a bar is missed', ''];
+  const seen = new Set<string>();
+  for (const b of missed) {
+    const key = Object.keys(explanations).find((k) => b.measure.startsWith(k));
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`- **${key}:** ${explanations[key]}`);
+  }
+  return [...lines, ''];
+}
+
+function growthSection(points: GrowthPoint[], chartFile: string | null): string[] {
+  if (points.length === 0) return [];
+  const cell = (v: number | null, unit = '') => (v === null ? '—' : `${v.toLocaleString('en')}${unit}`);
+  return [
+    '## Growth (PostgreSQL)',
+    '',
+    ...(chartFile ? [`![Cost per transition and work-list p99 by size](${chartFile})`, ''] : []),
+    '| Connections | Engine, 1 worker: transitions/s | ms per 1,000 transitions | Work list first page p99 (worst filter, 1 client) | GET /api/worklist p99, 50 clients |',
+    '|---|---|---|---|---|',
+    ...[...points]
+      .sort((a, b) => a.connections - b.connections)
+      .map(
+        (p) =>
+          `| ${p.connections.toLocaleString('en')} | ${cell(p.transitionsPerSecond)} | ${cell(p.msPer1000Transitions, ' ms')} | ${cell(p.worklistP99, ' ms')} | ${cell(p.worklistLoadP99, ' ms')} |`,
+      ),
+    '',
+    'Engine: the scenario 2 backlog at each size, one `stepwise worker`. Work list: 1,000 sellers × (size ÷ 1,000)',
+    'connections × 4 step instances, 100 samples per filter and 5 s of 50-client load. 1,000,000 runs only with',
+    '`--growth 10000,100000,1000000` (outside the default run).',
+    '',
+  ];
 }

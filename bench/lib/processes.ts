@@ -1,28 +1,32 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { peakRssMiB } from './env.ts';
+import { heapProbeEnv, type MemoryFigures, memorySampler } from './memory.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/stepwise.js');
 
 export interface Child {
   process: ChildProcess;
   output(): string;
-  /** Peak resident memory so far (Linux VmHWM), MiB. */
-  peakRss(): number | null;
+  /** Memory of the child so far, sampled from /proc/PID/status plus the heap probe preloaded into it. */
+  memory(): MemoryFigures;
   stop(): Promise<void>;
 }
 
-/** Runs `stepwise <args>` as a real child process with the given environment. */
-export function spawnStepwise(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** Runs `node <args>` as a real child process with the given environment, its memory sampled from outside. */
+export function spawnNode(args: string[], env: Record<string, string>): Child {
+  const heapFile = `/tmp/stepwise-bench-heap-${process.pid}-${randomUUID()}.json`;
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
       STEPWISE_SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
+      ...heapProbeEnv(heapFile),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const sampler = child.pid ? memorySampler(child.pid, heapFile) : null;
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -33,15 +37,24 @@ export function spawnStepwise(args: string[], env: Record<string, string>): Chil
   return {
     process: child,
     output: () => output,
-    peakRss: () => (child.pid ? peakRssMiB(child.pid) : null),
+    memory: () => sampler?.figures() ?? { peakRssMiB: null, rssMiB: null, peakHeapMiB: null, heapMiB: null },
     stop: () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
+        const finish = () => {
+          sampler?.stop();
+          done();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return finish();
+        child.once('exit', finish);
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process. */
+export function spawnStepwise(args: string[], env: Record<string, string>): Child {
+  return spawnNode([BIN, ...args], env);
 }
 
 export async function waitFor(

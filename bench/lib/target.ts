@@ -7,6 +7,8 @@ export interface Target {
   dialect: DialectName;
   store: Store;
   url: string;
+  /** PostgreSQL: the database's name (to clone or drop it). */
+  database?: string;
 }
 
 let counter = 0;
@@ -19,9 +21,11 @@ export async function freshTarget(
 ): Promise<Target> {
   counter++;
   let url: string;
+  let database: string | undefined;
   if (dialect === 'postgres') {
     if (!postgres) throw new Error('PostgreSQL server not started');
-    url = await postgres.createDatabase(`bench_${name.replaceAll(/\W/g, '_')}_${counter}`);
+    database = `bench_${name.replaceAll(/\W/g, '_')}_${counter}`;
+    url = await postgres.createDatabase(database);
   } else {
     const dir = '/tmp/stepwise-bench';
     mkdirSync(dir, { recursive: true });
@@ -31,5 +35,16 @@ export async function freshTarget(
   }
   const store = openStore(url, { poolSize: 20 });
   await migrateToLatest(store.db);
-  return { dialect, store, url };
+  return { dialect, store, url, database };
+}
+
+/**
+ * A PostgreSQL database copied from a prepared one (its store must be closed): several scenarios start from the
+ * same rows without building them again.
+ */
+export async function cloneTarget(postgres: PostgresServer, template: string, name: string): Promise<Target> {
+  counter++;
+  const database = `bench_${name.replaceAll(/\W/g, '_')}_${counter}`;
+  const url = await postgres.cloneDatabase(template, database);
+  return { dialect: 'postgres', store: openStore(url, { poolSize: 20 }), url, database };
 }

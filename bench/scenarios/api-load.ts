@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { analyze } from '../../src/store/stats/count-rows.ts';
 import { freePort, percentile, round } from '../lib/env.ts';
 import { createActiveSequence, createOrg, createWorklistRows, tenStepDefinition } from '../lib/fixtures.ts';
+import type { MemoryFigures } from '../lib/memory.ts';
 import { spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import type { Target } from '../lib/target.ts';
@@ -20,6 +21,14 @@ const FILTERS: Record<string, string> = {
 const SAMPLES_PER_FILTER = 200;
 const LOAD_SECONDS = 10;
 
+export interface WorklistFigures {
+  /** The worst p99 of the first page over every filter, one client at a time, ms. */
+  firstPageP99: number;
+  /** GET /api/worklist under 50 concurrent clients. */
+  load: { requestsPerSecond: number; p99: number; failures: number };
+  memory: MemoryFigures;
+}
+
 /**
  * Scenario 3 (work list latency over HTTP) and 4 (API under load) against a real `stepwise serve --no-worker`
  * process holding `sellers × connectionsPerSeller × 4` step instances; also its peak memory (scenario 5).
@@ -30,7 +39,7 @@ export async function benchApiLoadAndWorklist(
   connectionsPerSeller: number,
   report: Report,
   options: { samplesPerFilter?: number; loadSeconds?: number } = {},
-): Promise<void> {
+): Promise<WorklistFigures> {
   const samplesPerFilter = options.samplesPerFilter ?? SAMPLES_PER_FILTER;
   const loadSeconds = options.loadSeconds ?? LOAD_SECONDS;
   const { db } = target.store;
@@ -79,6 +88,8 @@ export async function benchApiLoadAndWorklist(
     // Warm up connections and caches the way a running server is warm.
     for (let i = 0; i < 50; i++)
       await fetch(`${base}/api/worklist`, { headers: { authorization: `Bearer ${tokens.get(pick())}` } });
+    let firstPageP99 = 0;
+    let load = { requestsPerSecond: 0, p99: 0, failures: 0 };
     for (const [label, queryString] of Object.entries(FILTERS)) {
       const latencies: number[] = [];
       for (let i = 0; i < samplesPerFilter; i++) {
@@ -92,6 +103,7 @@ export async function benchApiLoadAndWorklist(
       }
       latencies.sort((a, b) => a - b);
       const p99 = round(percentile(latencies, 99), 1);
+      firstPageP99 = Math.max(firstPageP99, p99);
       report.add({
         scenario: '3. Work list first page',
         setup: `${setup}; filter ${label}`,
@@ -125,6 +137,13 @@ export async function benchApiLoadAndWorklist(
           { method: 'GET', headers: auth, setupRequest: (request) => ({ ...request, path: path() }) },
         ],
       });
+      if (label === 'GET /api/worklist') {
+        load = {
+          requestsPerSecond: Math.round(result.requests.average),
+          p99: result.latency.p99,
+          failures: result.non2xx + result.errors,
+        };
+      }
       report.add({
         scenario: '4. API under load',
         setup: `${target.dialect}, ${label}, 50 connections, ${loadSeconds} s`,
@@ -134,13 +153,15 @@ export async function benchApiLoadAndWorklist(
         note: `non-2xx ${result.non2xx}, errors ${result.errors}`,
       });
     }
+    const memory = server.memory();
     report.add({
       scenario: '5. Memory',
       setup: `${target.dialect}, stepwise serve after scenarios 3–4`,
-      metric: 'peak RSS',
-      value: server.peakRss() ?? 'n/a',
+      metric: 'RSS after · peak RSS · peak V8 heap',
+      value: `${memory.rssMiB ?? 'n/a'} · ${memory.peakRssMiB ?? 'n/a'} · ${memory.peakHeapMiB ?? 'n/a'}`,
       unit: 'MiB',
     });
+    return { firstPageP99, load, memory };
   } finally {
     await server.stop();
   }

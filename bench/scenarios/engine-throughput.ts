@@ -1,13 +1,5 @@
 import { FakeClock } from '../../src/engine/clock.ts';
-import { connectRecords } from '../../src/engine/connect-records.ts';
-import { silentLogger } from '../../src/engine/engine-deps.ts';
-import { startEngineWorker } from '../../src/engine/worker.ts';
 import { startMailWorker } from '../../src/mail/mail-worker.ts';
-import { newId } from '../../src/store/ids.ts';
-import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/connections-repo.ts';
-import { loadActor } from '../../src/store/repos/identity-repo.ts';
-import type { Database } from '../../src/store/schema.ts';
-import { insertRows, rowsWhere } from '../../src/store/seed/insert-rows.ts';
 import {
   countPendingDue,
   countRecordsWithCustomText,
@@ -15,22 +7,14 @@ import {
   unsentMessageCounts,
 } from '../../src/store/stats/count-rows.ts';
 import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
+import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
 import { round } from '../lib/env.ts';
-import {
-  createActiveSequence,
-  createLeads,
-  createOrg,
-  createTemplate,
-  emailThroughputDefinition,
-  insertChunked,
-  ORG,
-} from '../lib/fixtures.ts';
+import type { MemoryFigures } from '../lib/memory.ts';
 import { spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import { startSmtpSink } from '../lib/smtp-sink.ts';
 import type { Target } from '../lib/target.ts';
 
-const DAY = 86_400_000;
 /** Engine transitions each connection makes when its first wait ends: automated email, update field, wait. */
 export const TRANSITIONS_PER_CONNECTION = 3;
 
@@ -47,7 +31,8 @@ export interface EngineThroughput {
   seconds: number;
   transitionsPerSecond: number;
   tasksPerSecond: number;
-  workerPeakRssMiB: number | null;
+  /** The largest peak over the worker processes (RSS from /proc, heap from the preloaded probe). */
+  worker: MemoryFigures;
 }
 
 async function count(
@@ -66,96 +51,6 @@ async function count(
   }
 }
 
-/** The tables holding one connection's rows, with the column naming its connection. */
-const CLONED = [
-  ['connections', 'id'],
-  ['step_instances', 'connection_id'],
-  ['scheduled_tasks', 'connection_id'],
-  ['timeline_events', 'connection_id'],
-] as const;
-
-/**
- * Setup, not measured: every lead connected and waiting in the first wait. The real engine connects lead-0
- * (`connectRecords` + the worker applying `connected`); its rows in every table the engine wrote are then copied
- * for the other leads with their own ids (connection, record, owner, row ids; ids inside JSON and keys swapped).
- * The result is what bulk connect + the worker would write for all of them, in a fraction of the time, so the
- * full-size run fits the time budget. The timed phase is untouched: real worker processes on these rows.
- */
-async function connectAtFirstWait(
-  target: Target,
-  clock: FakeClock,
-  sellers: string[],
-  sequenceId: string,
-  size: number,
-  now: number,
-): Promise<void> {
-  const { db } = target.store;
-  const [actor, sequence, policy] = await Promise.all([
-    loadActor(db, ORG, sellers[0]!),
-    loadSequenceForConnect(db, ORG, sequenceId),
-    loadOrgPolicy(db, ORG),
-  ]);
-  if (!actor || !sequence) throw new Error('bench: the seller or the sequence is missing');
-  const [outcome] = await db.transaction().execute((trx) =>
-    connectRecords(trx, {
-      orgId: ORG,
-      sequence,
-      actor,
-      policy,
-      recordIds: ['lead-0'],
-      now,
-      source: 'manual',
-    }),
-  );
-  if (outcome?.status !== 'connected')
-    throw new Error(`bench: lead-0 was not connected (${outcome?.reason})`);
-  const templateId = outcome.connectionId;
-  const setupWorker = startEngineWorker(
-    {
-      store: target.store,
-      clock,
-      logger: silentLogger,
-      config: { worker: { batchSize: 1000, pollMs: 50, leaseMs: 60_000 } },
-      workerId: 'bench-setup',
-    },
-    { loop: false },
-  );
-  await setupWorker.drain();
-  await setupWorker.stop();
-  for (const [table, column] of CLONED) {
-    const template = await rowsWhere(db, table, { orgId: ORG, column, value: templateId });
-    const CHUNK_LEADS = 2000;
-    for (let from = 1; from < size; from += CHUNK_LEADS) {
-      const rows: Record<string, unknown>[] = [];
-      for (let i = from; i < Math.min(size, from + CHUNK_LEADS); i++) {
-        const connectionId = connectionIdOf(i, templateId);
-        const owner = sellers[i % sellers.length]!;
-        for (const row of template) {
-          const copy: Record<string, unknown> = {};
-          for (const [key, value] of Object.entries(row)) {
-            copy[key] =
-              typeof value === 'string'
-                ? value.replaceAll(templateId, connectionId).replaceAll('"lead-0"', `"lead-${i}"`)
-                : value;
-          }
-          copy.id = table === 'connections' ? connectionId : newId(now);
-          if ('record_id' in copy) copy.record_id = `lead-${i}`;
-          if ('owner_id' in copy) copy.owner_id = owner;
-          rows.push(copy);
-        }
-      }
-      await insertChunked(db, table as keyof Database, rows as never[], 400);
-    }
-  }
-}
-
-/** Deterministic per-lead connection ids of the template's length (so JSON sizes match). */
-function connectionIdOf(i: number, templateId: string): string {
-  if (i === 0) return templateId;
-  const suffix = i.toString(16).padStart(12, '0');
-  return `${templateId.slice(0, 24)}${suffix}`;
-}
-
 /**
  * Scenario 2: N connections whose next step is an automated email, an update-field and a wait. The clock moves
  * past the first wait so all are due at once; `workers` real `stepwise worker` processes work the backlog; we
@@ -167,23 +62,11 @@ export async function benchEngineThroughput(
   size: number,
   workers: number,
   report: Report,
-  options: { deliverMail: boolean },
+  /** prepared: the target already holds the backlog (a clone of a prepared database). */
+  options: { deliverMail: boolean; prepared?: boolean },
 ): Promise<EngineThroughput> {
   const { db } = target.store;
-  const t0 = Date.UTC(2026, 0, 5, 8, 0);
-  const clock = new FakeClock(t0);
-  const { sellers } = await createOrg(db, 100, t0);
-  await insertRows(db, 'role_assignments', [{ org_id: ORG, user_id: sellers[0]!, role: 'admin' }]);
-  await createLeads(db, sellers, size, t0);
-  const templateId = await createTemplate(db, t0);
-  const { sequenceId } = await createActiveSequence(
-    db,
-    'email-flow',
-    sellers[0]!,
-    emailThroughputDefinition(templateId),
-    t0,
-  );
-  await connectAtFirstWait(target, clock, sellers, sequenceId, size, t0);
+  const t1 = options.prepared ? BACKLOG_T1 : (await prepareEngineBacklog(target, size)).t1;
 
   const census = async (): Promise<RowCensus> => {
     const tables = ['step_instances', 'outbound_messages', 'scheduled_tasks', 'timeline_events'] as const;
@@ -191,7 +74,6 @@ export async function benchEngineThroughput(
     return Object.fromEntries(tables.map((table, i) => [table, counts[i]!])) as unknown as RowCensus;
   };
   const before = await census();
-  const t1 = t0 + DAY + 60_000;
   const parked = t1 + 3_600_000;
   // Park the due work an hour ahead, start the workers, and only when every one is up make the work due: the
   // measurement then holds no process start-up time.
@@ -221,7 +103,7 @@ export async function benchEngineThroughput(
     for (const child of children) console.error(child.output());
     throw error;
   }
-  const peaks = children.map((child) => child.peakRss() ?? 0);
+  const memories = children.map((child) => child.memory());
   if (process.env.BENCH_VERBOSE) for (const child of children) console.log(child.output());
   await Promise.all(children.map((child) => child.stop()));
   const seconds = (finishedAt - dueAtReal) / 1000;
@@ -262,13 +144,23 @@ export async function benchEngineThroughput(
     value: tasksPerSecond,
     unit: '/s',
   });
-  const workerPeakRssMiB = Math.max(...peaks);
+  const peakOf = (key: keyof MemoryFigures) => {
+    const values = memories.map((m) => m[key]).filter((v): v is number => v !== null);
+    return values.length > 0 ? Math.max(...values) : null;
+  };
+  const worker: MemoryFigures = {
+    peakRssMiB: peakOf('peakRssMiB'),
+    rssMiB: peakOf('rssMiB'),
+    peakHeapMiB: peakOf('peakHeapMiB'),
+    heapMiB: peakOf('heapMiB'),
+  };
   report.add({
     scenario: '5. Memory',
     setup,
-    metric: 'peak RSS per worker process',
-    value: workerPeakRssMiB,
+    metric: 'peak RSS · peak V8 heap per worker process',
+    value: `${worker.peakRssMiB ?? 'n/a'} · ${worker.peakHeapMiB ?? 'n/a'}`,
     unit: 'MiB',
+    note: 'RSS from /proc/PID/status (VmHWM and VmRSS sampled every 250 ms); heap from a preloaded probe',
   });
 
   if (options.deliverMail) {
@@ -317,5 +209,5 @@ export async function benchEngineThroughput(
       unit: 'messages/s',
     });
   }
-  return { census: inserted, seconds, transitionsPerSecond, tasksPerSecond, workerPeakRssMiB };
+  return { census: inserted, seconds, transitionsPerSecond, tasksPerSecond, worker };
 }

@@ -735,6 +735,7 @@ export interface Database {
   engine_claims: EngineClaimsTable;
   notification_settings: NotificationSettingsTable;
   notification_digests: NotificationDigestsTable;
+  oauth_apps: OauthAppsTable;
 }
 
 /** The OAuth side of a mailbox that authenticates with XOAUTH2 (migration 0024, issue 19). */
@@ -755,6 +756,33 @@ export interface MailboxOauthTable {
   access_expires_at: number | null;
   status: 'pending' | 'connected' | 'reconnect_needed';
   status_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  /** SHA-256 of the `state` of the connection started last; cleared when its callback claims it (0027). */
+  pending_state_hash: string | null;
+}
+
+/** An organisation's OAuth app registration for mailboxes, one per provider kind (migration 0027, issue 19). */
+export interface OauthAppsTable {
+  org_id: string;
+  preset: 'microsoft' | 'google' | 'generic';
+  /** The name on the sellers' "Connect …" button. */
+  label: string;
+  client_id: string;
+  client_secret_enc: string;
+  /** Microsoft only: the Entra ID tenant (id or domain, or `organizations`). */
+  tenant: string | null;
+  /** Generic only: the issuer (endpoints discovered), scopes and mail servers. */
+  issuer: string | null;
+  scopes: string | null;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_secure: number | null;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: number | null;
+  /** 1: every user may connect with it; 0: admins only. */
+  allowed_for_sellers: number;
   created_at: number;
   updated_at: number;
 }

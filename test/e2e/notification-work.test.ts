@@ -18,6 +18,7 @@ import {
   SELLER,
   startSmtp,
 } from '../mail/mail-fixtures.ts';
+import { deliveryReport } from '../support/delivery-report.ts';
 import { ORG_ID, USERS } from '../support/world.ts';
 import { type E2E, screenshot, signIn, startE2E } from './designer-helpers.ts';
 
@@ -294,33 +295,5 @@ describe('notifications and held emails in the browser', () => {
 });
 
 function dsn(messageId: string, subject: string): string {
-  return [
-    'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
-    'To: sam@seller.test',
-    'Subject: Undelivered Mail Returned to Sender',
-    'Message-ID: <e2e-bounce@mx.customer.test>',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    '',
-    '--B',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--B',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.customer.test',
-    '',
-    'Final-Recipient: rfc822; ada@customer.test',
-    'Action: failed',
-    'Status: 5.1.1',
-    'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
-    '--B',
-    'Content-Type: text/rfc822-headers',
-    '',
-    `Message-ID: ${messageId}`,
-    `Subject: ${subject}`,
-    '--B--',
-    '',
-  ].join('\r\n');
+  return deliveryReport({ reportId: 'e2e-bounce', messageId, subject });
 }

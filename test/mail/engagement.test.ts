@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/engine/clock.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { dialects } from '../support/databases.ts';
+import { deliveryReport } from '../support/delivery-report.ts';
 import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
   addSmtpMailbox,
@@ -130,36 +131,14 @@ describe.each(dialects)('replies, auto-replies, bounces, unsubscribes and tracki
 
   it('a DSN hard bounce stops the connection and suppresses the address; a delay is only a note', async () => {
     world.clock.advance(MINUTE);
-    const dsn = (status: string, action: string, id: string) =>
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
-        'To: sam@seller.test',
-        'Subject: Undelivered Mail Returned to Sender',
-        `Message-ID: <${id}@mx.customer.test>`,
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: text/plain',
-        '',
-        'Your message could not be delivered.',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.customer.test',
-        '',
-        'Final-Recipient: rfc822; ada@customer.test',
-        `Action: ${action}`,
-        `Status: ${status}`,
-        `Diagnostic-Code: smtp; ${status.startsWith('5') ? '550 5.1.1 User unknown' : '451 4.2.0 Mailbox busy'}`,
-        '--B',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `Message-ID: ${sent.messageId}`,
-        `Subject: ${sent.subject}`,
-        '--B--',
-        '',
-      ].join('\r\n');
+    const dsn = (status: string, action: 'failed' | 'delayed', reportId: string) =>
+      deliveryReport({
+        reportId,
+        messageId: String(sent.messageId),
+        subject: String(sent.subject),
+        status,
+        action,
+      });
     expect((await postMime(dsn('4.2.0', 'delayed', 'd1'))).json()).toMatchObject({
       kind: 'delay',
       status: '4.2.0',

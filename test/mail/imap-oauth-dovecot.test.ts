@@ -45,15 +45,22 @@ describe.each(dialects)('IMAP poller with XOAUTH2 against Dovecot (%s)', (dialec
   });
 
   it('polls with the access token; a revoked grant stops polling with a reconnect reason', async () => {
-    const created = await world.as('eastSeller', 'POST', '/api/mailboxes/oauth', {
+    // The organisation's registration (by an admin) carries the app and the servers; the seller picks it.
+    const registered = await world.as('eastAdmin', 'PUT', '/api/admin/oauth-apps', {
       preset: 'generic',
+      label: 'Dovecot',
       clientId: idp.clientId,
       clientSecret: idp.clientSecret,
-      fromAddress: ADDRESS,
       issuer: idp.issuer,
       scopes: 'openid email offline_access',
       smtp: { host: '127.0.0.1', port: 2525, secure: false },
       imap: { host: dovecot.host, port: dovecot.port, secure: false },
+      allowedForSellers: true,
+    });
+    expect(registered.statusCode, registered.body).toBe(200);
+    const created = await world.as('eastSeller', 'POST', '/api/mailboxes/oauth', {
+      preset: 'generic',
+      fromAddress: ADDRESS,
     });
     expect(created.statusCode, created.body).toBe(201);
     const mailboxId = created.json().mailboxId as string;

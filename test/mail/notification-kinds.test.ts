@@ -9,6 +9,7 @@ import type { MailDelivery } from '../../src/mail/delivery.ts';
 import { newId } from '../../src/store/ids.ts';
 import { connectNew, definition, stepsOf, T0 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
+import { deliveryReport } from '../support/delivery-report.ts';
 import { createWorld, ORG_ID, USERS, type World, type WorldUserKey } from '../support/world.ts';
 import {
   addSmtpMailbox,
@@ -90,36 +91,8 @@ describe.each(dialects)('notification kinds on %s', (dialect) => {
     await mail.drain();
     const sent = await simpleParser(smtp.received[0]!.raw);
     world.clock.advance(MINUTE);
-    const dsn = (id: string) =>
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
-        'To: sam@seller.test',
-        'Subject: Undelivered Mail Returned to Sender',
-        `Message-ID: <${id}@mx.customer.test>`,
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: text/plain',
-        '',
-        'Your message could not be delivered.',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.customer.test',
-        '',
-        'Final-Recipient: rfc822; ada@customer.test',
-        'Action: failed',
-        'Status: 5.1.1',
-        'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
-        '--B',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `Message-ID: ${sent.messageId}`,
-        `Subject: ${sent.subject}`,
-        '--B--',
-        '',
-      ].join('\r\n');
+    const dsn = (reportId: string) =>
+      deliveryReport({ reportId, messageId: String(sent.messageId), subject: String(sent.subject) });
     const url = `/api/inbound/mime?secret=${encodeURIComponent(await inboundSecretFor(world))}`;
     for (const id of ['b1', 'b2']) {
       const posted = await world.app.inject({

@@ -121,6 +121,17 @@ describe.each(dialects)('/api/metrics on %s', (dialect) => {
 
       // An admin's session reads it too.
       expect((await world.as('eastAdmin', 'GET', '/api/metrics')).statusCode).toBe(200);
+
+      // Prometheus's conventional /metrics answers the same, under the same rules.
+      expect((await world.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      expect((await world.as('eastSeller', 'GET', '/metrics')).statusCode).toBe(403);
+      const conventional = await world.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(conventional.statusCode).toBe(200);
+      expect(sample(conventional.body, 'stepwise_outbox_messages{status="held"}')).toBe(1);
     } finally {
       await world.close();
     }

@@ -24,6 +24,7 @@ import { metricsRoutes } from './metrics-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { notificationSettingsRoutes } from './notification-settings-routes.ts';
 import { notificationStreamRoutes } from './notification-stream-routes.ts';
+import { oauthAppRoutes } from './oauth-app-routes.ts';
 import { oauthMailboxRoutes } from './oauth-mailbox-routes.ts';
 import { outboxActivityRoutes } from './outbox-activity-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
@@ -108,4 +109,5 @@ export const routeModules: RouteModule[] = [
   inboundMessageRoutes,
   oauthMailboxRoutes,
   notificationSettingsRoutes,
+  oauthAppRoutes,
 ];

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { engineRegistry } from '../../engine/engine-metrics.ts';
 import { mailRegistry } from '../../mail/mail-metrics.ts';
@@ -9,6 +10,9 @@ import type { AppDeps } from '../deps.ts';
 import { forbidden, unauthorized } from '../problems.ts';
 
 export const METRICS_PATH = '/api/metrics';
+/** Prometheus's conventional path; the same metrics and the same access rules as METRICS_PATH. */
+export const PROMETHEUS_PATH = '/metrics';
+const SCRAPE_PATHS: readonly string[] = [METRICS_PATH, PROMETHEUS_PATH];
 
 const MESSAGE_STATUSES: readonly MessageStatus[] = [
   'queued',
@@ -30,7 +34,7 @@ const CONNECTION_STATUSES: readonly ConnectionStatus[] = [
 /** The bearer token Prometheus sends, when it is METRICS_TOKEN (checked before API-token authentication). */
 export function isMetricsToken(deps: AppDeps, path: string, header: string | undefined): boolean {
   const expected = deps.config.metrics.token;
-  if (!expected || path !== METRICS_PATH || !header) return false;
+  if (!expected || !SCRAPE_PATHS.includes(path) || !header) return false;
   const match = /^bearer[ ]+(\S+)[ ]*$/i.exec(header);
   return match !== null && safeEqual(match[1]!, expected);
 }
@@ -102,12 +106,12 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    if (route === METRICS_PATH) return;
+    if (SCRAPE_PATHS.includes(route)) return;
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  app.get(METRICS_PATH, { schema: { hide: true } }, async (request, reply) => {
+  const scrape = async (request: FastifyRequest, reply: FastifyReply) => {
     const viaToken = isMetricsToken(deps, METRICS_PATH, request.headers.authorization);
     if (!viaToken && !deps.config.metrics.public) {
       if (!request.actor)
@@ -137,5 +141,6 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     const merged = Registry.merge([registry, engineRegistry, mailRegistry]);
     reply.type(merged.contentType);
     return merged.metrics();
-  });
+  };
+  for (const path of SCRAPE_PATHS) app.get(path, { schema: { hide: true } }, scrape);
 }

@@ -1,31 +1,32 @@
-import type { Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { EmailSchema } from '../../domain/identity.ts';
-import { OAUTH_PRESETS, RECONNECT_HOLD_REASON } from '../../domain/oauth-mail-presets.ts';
-import { endEmailHold } from '../../mail/held-steps.ts';
+import { endpointsOf, mayConnectWith } from '../../domain/oauth-apps.ts';
+import { RECONNECT_HOLD_REASON } from '../../domain/oauth-mail-presets.ts';
 import {
   connectRequest,
   exchangeCode,
   mailboxCallbackUrl,
   oauthConfiguration,
 } from '../../mail/oauth/oauth-client.ts';
+import { releaseHeld } from '../../mail/oauth/release-held.ts';
 import { encryptSecret, signToken, verifyToken } from '../../mail/secrets.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
-import { insertTimeline, requeueMessage } from '../../store/repos/mail-repo.ts';
 import {
+  claimPendingState,
   findMailboxOauth,
-  heldForReconnect,
   insertMailboxOauth,
   type MailboxOauthRow,
+  reconnectNeededOf,
   saveMailboxTokens,
+  setPendingState,
 } from '../../store/repos/mailbox-oauth-repo.ts';
 import { findMailbox, insertMailbox, listMailboxes } from '../../store/repos/mailbox-repo.ts';
-import type { Database } from '../../store/schema.ts';
+import { findOauthApp, appSettings as settingsOf } from '../../store/repos/oauth-apps-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
-import { assertReachableServers } from '../outbound-check.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
 import { describeOidcError } from '../sso/oidc.ts';
 
@@ -40,30 +41,12 @@ const COOKIE_PATH = '/api/mailboxes/oauth';
 const PURPOSE = 'mailbox-oauth';
 const WINDOW_MS = 10 * 60_000;
 
-const Server = z.strictObject({
-  host: z.string().trim().min(1).max(255),
-  port: z.number().int().min(1).max(65535),
-  secure: z.boolean(),
-});
-
-const Common = {
-  clientId: z.string().trim().min(1).max(500),
-  clientSecret: z.string().min(1).max(2000),
+/** One click: the organisation's registration gives the app and servers; the address defaults to the user's. */
+const CreateBody = z.strictObject({
+  preset: z.enum(['microsoft', 'google', 'generic']),
   fromName: z.string().trim().max(200).nullable().optional(),
-  fromAddress: EmailSchema,
-};
-const CreateBody = z.discriminatedUnion('preset', [
-  z.strictObject({ preset: z.literal('microsoft'), ...Common }),
-  z.strictObject({ preset: z.literal('google'), ...Common }),
-  z.strictObject({
-    preset: z.literal('generic'),
-    ...Common,
-    issuer: z.url({ protocol: /^https?$/ }).max(500),
-    scopes: z.string().trim().min(1).max(1000),
-    smtp: Server,
-    imap: Server.nullable().optional(),
-  }),
-]);
+  fromAddress: EmailSchema.optional(),
+});
 
 /** `startUrl`: open it in the signed-in browser; it redirects to the provider (GET …/oauth/start). */
 const Created = z.object({ mailboxId: z.string(), startUrl: z.string() });
@@ -72,6 +55,9 @@ const Status = z.object({
   preset: z.enum(['microsoft', 'google', 'generic']),
   status: z.enum(['pending', 'connected', 'reconnect_needed']),
   statusReason: z.string().nullable(),
+  /** Automated emails held until this mailbox is reconnected (the work-list item shows the number). */
+  heldEmails: z.number().int(),
+  fromAddress: z.string().nullable(),
   redirectUri: z.string(),
 });
 const Callback = z.object({
@@ -88,6 +74,8 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       throw new HttpProblem(502, 'oauth_provider_unreachable', message);
     });
     const { url, checks } = await connectRequest(configuration, deps.config, row, loginHint);
+    const key = { orgId: row.org_id, mailboxId: row.mailbox_id };
+    await setPendingState(deps.store.db, key, stateHash(checks.state));
     const payload = {
       ...checks,
       orgId: row.org_id,
@@ -119,11 +107,16 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     async (request, reply) => {
       const actor = requireActor(request);
       const body = request.body;
-      const servers =
-        body.preset === 'generic'
-          ? { smtp: body.smtp, imap: body.imap ?? null }
-          : { smtp: OAUTH_PRESETS[body.preset].smtp, imap: OAUTH_PRESETS[body.preset].imap };
-      if (body.preset === 'generic') await assertReachableServers(deps.config, servers);
+      const app = await findOauthApp(deps.store.db, actor.orgId, body.preset);
+      if (!app || !mayConnectWith(app, actor.roles.includes('admin')))
+        throw new HttpProblem(
+          422,
+          'oauth_app_missing',
+          'Your organisation has not registered this provider for you: an admin registers it in Settings → Mailboxes',
+        );
+      const endpoints = endpointsOf(settingsOf(app));
+      const servers = { smtp: endpoints.smtp, imap: endpoints.imap };
+      const fromAddress = body.fromAddress ?? actor.email;
       const existing = (await listMailboxes(deps.store.db, actor.orgId)).some(
         (m) => m.user_id === actor.userId,
       );
@@ -136,12 +129,12 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
           {
             user_id: actor.userId,
             kind: 'smtp',
-            from_name: body.fromName ?? null,
-            from_address: body.fromAddress,
+            from_name: body.fromName ?? actor.name,
+            from_address: fromAddress,
             smtp_host: servers.smtp.host,
             smtp_port: servers.smtp.port,
             smtp_secure: servers.smtp.secure ? 1 : 0,
-            smtp_user: body.fromAddress,
+            smtp_user: fromAddress,
             smtp_secret_enc: null,
             daily_limit: null,
             hourly_limit: null,
@@ -149,24 +142,23 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
             imap_host: servers.imap?.host ?? null,
             imap_port: servers.imap?.port ?? null,
             imap_secure: servers.imap?.secure === false ? 0 : 1,
-            imap_user: servers.imap ? body.fromAddress : null,
+            imap_user: servers.imap ? fromAddress : null,
             imap_secret_enc: null,
             imap_last_uid: null,
             imap_last_error: null,
           },
           now,
         );
-        const preset = body.preset === 'generic' ? null : OAUTH_PRESETS[body.preset];
         const row: MailboxOauthRow = {
           org_id: actor.orgId,
           mailbox_id: mailbox.id,
           preset: body.preset,
-          issuer: body.preset === 'generic' ? body.issuer : (preset?.issuer ?? ''),
-          authorization_endpoint: preset?.authorizationEndpoint ?? null,
-          token_endpoint: preset?.tokenEndpoint ?? null,
-          scopes: body.preset === 'generic' ? body.scopes : (preset?.scopes ?? ''),
-          client_id: body.clientId,
-          client_secret_enc: encryptSecret(deps.config.secretKey, body.clientSecret),
+          issuer: endpoints.issuer,
+          authorization_endpoint: endpoints.authorizationEndpoint,
+          token_endpoint: endpoints.tokenEndpoint,
+          scopes: endpoints.scopes,
+          client_id: app.client_id,
+          client_secret_enc: app.client_secret_enc,
           refresh_token_enc: null,
           access_token_enc: null,
           access_expires_at: null,
@@ -174,6 +166,7 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
           status_reason: null,
           created_at: now,
           updated_at: now,
+          pending_state_hash: null,
         };
         await insertMailboxOauth(trx, row);
         await recordAudit(trx, {
@@ -182,7 +175,7 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
           action: 'mailbox.create',
           resourceType: 'mailbox',
           resourceId: mailbox.id,
-          after: { preset: body.preset, fromAddress: body.fromAddress, auth: 'oauth2' },
+          after: { preset: body.preset, fromAddress, auth: 'oauth2' },
           at: now,
         });
         return row;
@@ -193,6 +186,12 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
         .send({ mailboxId: oauth.mailbox_id, startUrl: `/api/mailboxes/${oauth.mailbox_id}/oauth/start` });
     },
   );
+
+  /** Emails held per mailbox that needs reconnecting. */
+  const heldCounts = async (orgId: string, userId: string) => {
+    const waiting = await reconnectNeededOf(deps.store.db, orgId, userId, RECONNECT_HOLD_REASON);
+    return new Map(waiting.map((w) => [w.mailboxId, w.held]));
+  };
 
   /** Your own OAuth mailbox (others' are invisible). */
   const ownOauth = async (orgId: string, userId: string, id: string) => {
@@ -214,10 +213,11 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     async (request) => {
       const actor = requireActor(request);
       const own = (await listMailboxes(deps.store.db, actor.orgId)).filter((m) => m.user_id === actor.userId);
+      const held = await heldCounts(actor.orgId, actor.userId);
       const items: z.infer<typeof Status>[] = [];
       for (const mailbox of own) {
         const row = await findMailboxOauth(deps.store.db, actor.orgId, mailbox.id);
-        if (row) items.push(statusOf(row, deps));
+        if (row) items.push(statusOf(row, deps, held.get(row.mailbox_id) ?? 0, mailbox.from_address));
       }
       return { items };
     },
@@ -235,8 +235,9 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
     },
     async (request) => {
       const actor = requireActor(request);
-      const { row } = await ownOauth(actor.orgId, actor.userId, request.params.id);
-      return statusOf(row, deps);
+      const { row, mailbox } = await ownOauth(actor.orgId, actor.userId, request.params.id);
+      const held = await heldCounts(actor.orgId, actor.userId);
+      return statusOf(row, deps, held.get(row.mailbox_id) ?? 0, mailbox.from_address);
     },
   );
 
@@ -287,6 +288,23 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       const row = await findMailboxOauth(deps.store.db, orgId, mailboxId);
       if (!row) throw notFoundProblem('Mailbox');
       reply.clearCookie(COOKIE, { path: COOKIE_PATH });
+      // Each start's `state` finishes once: a replayed code (same state) never reaches the provider again.
+      if (!(await claimPendingState(deps.store.db, { orgId, mailboxId }, stateHash(state)))) {
+        await recordAudit(deps.store.db, {
+          orgId,
+          actorId: userId,
+          action: 'mailbox.oauth_replayed',
+          resourceType: 'mailbox',
+          resourceId: mailboxId,
+          after: { message: 'The authorization code and state were already used' },
+          at: now,
+        });
+        throw new HttpProblem(
+          400,
+          'oauth_code_replayed',
+          'This sign-in was already used (a replayed authorization code); start connecting the mailbox again',
+        );
+      }
       const search = request.url.slice(request.url.indexOf('?'));
       const tokens = await exchangeCode(
         await oauthConfiguration(deps.config, row),
@@ -338,40 +356,24 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
   );
 }
 
-function statusOf(row: MailboxOauthRow, deps: AppDeps): z.infer<typeof Status> {
+/** The state is stored only as its SHA-256 (it is a one-time secret of the browser's trip). */
+function stateHash(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+function statusOf(
+  row: MailboxOauthRow,
+  deps: AppDeps,
+  heldEmails: number,
+  fromAddress: string | null,
+): z.infer<typeof Status> {
   return {
     mailboxId: row.mailbox_id,
     preset: row.preset,
     status: row.status,
     statusReason: row.status_reason,
+    heldEmails,
+    fromAddress,
     redirectUri: mailboxCallbackUrl(deps.config),
   };
-}
-
-/** The seller's emails held while the mailbox needed reconnecting go back to the queue, each exactly once. */
-async function releaseHeld(
-  db: Kysely<Database>,
-  orgId: string,
-  userId: string,
-  now: number,
-): Promise<number> {
-  let count = 0;
-  for (const row of await heldForReconnect(db, orgId, userId, RECONNECT_HOLD_REASON)) {
-    if (!(await requeueMessage(db, orgId, row.id, now))) continue;
-    await endEmailHold(db, row, 'completed', userId, now);
-    if (row.record_id) {
-      await insertTimeline(db, {
-        orgId,
-        recordId: row.record_id,
-        connectionId: row.connection_id,
-        kind: 'email_released',
-        actorId: userId,
-        summary: 'Email released: the mailbox was reconnected',
-        data: { outboundMessageId: row.id },
-        occurredAt: now,
-      });
-    }
-    count++;
-  }
-  return count;
 }

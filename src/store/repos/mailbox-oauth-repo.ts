@@ -82,3 +82,73 @@ export async function heldForReconnect(
     .orderBy('created_at')
     .execute();
 }
+
+/** A connection started: only the callback carrying this `state` (its SHA-256) may finish it (0027). */
+export async function setPendingState(
+  db: Kysely<Database>,
+  key: { orgId: string; mailboxId: string },
+  stateHash: string,
+): Promise<void> {
+  await db
+    .updateTable('mailbox_oauth')
+    .set({ pending_state_hash: stateHash })
+    .where('org_id', '=', key.orgId)
+    .where('mailbox_id', '=', key.mailboxId)
+    .execute();
+}
+
+/**
+ * The callback claims its `state` once: true for the first claim, false for a replay (or a state another start
+ * replaced). The UPDATE is the guard, so two concurrent callbacks cannot both win.
+ */
+export async function claimPendingState(
+  db: Kysely<Database>,
+  key: { orgId: string; mailboxId: string },
+  stateHash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mailbox_oauth')
+    .set({ pending_state_hash: null })
+    .where('org_id', '=', key.orgId)
+    .where('mailbox_id', '=', key.mailboxId)
+    .where('pending_state_hash', '=', stateHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** A user's OAuth mailboxes that need reconnecting, each with the number of emails held for it (the work list). */
+export async function reconnectNeededOf(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  reason: string,
+): Promise<{ mailboxId: string; fromAddress: string | null; held: number }[]> {
+  const rows = await db
+    .selectFrom('mailbox_oauth')
+    .innerJoin('mailboxes', (join) =>
+      join
+        .onRef('mailboxes.org_id', '=', 'mailbox_oauth.org_id')
+        .onRef('mailboxes.id', '=', 'mailbox_oauth.mailbox_id'),
+    )
+    .select(['mailbox_oauth.mailbox_id', 'mailboxes.from_address'])
+    .select((eb) =>
+      eb
+        .selectFrom('outbound_messages')
+        .select((inner) => inner.fn.countAll<string | number>().as('n'))
+        .where('outbound_messages.org_id', '=', orgId)
+        .where('outbound_messages.sender_user_id', '=', userId)
+        .where('outbound_messages.status', '=', 'held')
+        .where('outbound_messages.hold_reason', '=', reason)
+        .as('held'),
+    )
+    .where('mailbox_oauth.org_id', '=', orgId)
+    .where('mailboxes.user_id', '=', userId)
+    .where('mailbox_oauth.status', '=', 'reconnect_needed')
+    .orderBy('mailbox_oauth.mailbox_id')
+    .execute();
+  return rows.map((row) => ({
+    mailboxId: row.mailbox_id,
+    fromAddress: row.from_address,
+    held: Number(row.held ?? 0),
+  }));
+}

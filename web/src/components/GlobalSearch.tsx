@@ -37,6 +37,13 @@ export function GlobalSearch() {
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
   const [cursor, setCursor] = useState(0);
+  // Closing on blur waits so a click on a hit lands; a refocus within that wait must cancel it, or the list
+  // would close under the user who came back (Escape, then typing again).
+  const closeTimer = useRef<number | undefined>(undefined);
+  const keepOpen = () => {
+    window.clearTimeout(closeTimer.current);
+    setOpen(true);
+  };
   const q = useDebounced(text.trim(), 200);
   const enabled = q.length >= 2;
   const records = useQuery({
@@ -136,10 +143,12 @@ export function GlobalSearch() {
         onChange={(event) => {
           setText(event.target.value);
           setCursor(0);
-          setOpen(true);
+          keepOpen();
         }}
-        onFocus={() => setOpen(true)}
-        onBlur={() => window.setTimeout(() => setOpen(false), 150)}
+        onFocus={keepOpen}
+        onBlur={() => {
+          closeTimer.current = window.setTimeout(() => setOpen(false), 150);
+        }}
         onKeyDown={onKeyDown}
         data-testid="global-search"
       />

@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { RECONNECT_HOLD_REASON } from '../../../src/domain/oauth-mail-presets.ts';
 import { api } from '../api/client.ts';
 import type { HeldDraft, OutboxMessage, Page } from '../api/types.ts';
 import { useSession } from '../app/session.tsx';
@@ -125,6 +127,11 @@ export function HeldEmailsPanel({ recordId, mine }: { recordId?: string; mine?: 
               <strong>{message.subject || t('held.template')}</strong> → {message.to}
             </p>
             <p className="warning">{t('held.reason', { reason: message.holdReason ?? '' })}</p>
+            {message.holdReason === RECONNECT_HOLD_REASON && message.senderUserId === me?.userId ? (
+              <Link className="button primary" to="/settings/mailboxes#reconnect">
+                {t('held.reconnect')}
+              </Link>
+            ) : null}
             <HeldEmailActions message={message} />
           </li>
         ))}

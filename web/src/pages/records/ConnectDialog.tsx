@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type * as Api from '../../../../src/api/contract.ts';
 import { api, query } from '../../api/client.ts';
 import type { ConnectResponse, Page, RecordType, Sequence } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';

@@ -3,16 +3,20 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { Mailbox, OutboxMessage, Page, Webhook } from '../../api/types.ts';
+import { isAdmin } from '../../app/permissions.ts';
+import { useSession } from '../../app/session.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { HeldEmailActions } from '../../components/HeldEmails.tsx';
 import { ScheduledFor } from '../../components/ScheduledFor.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { OauthAppSettings } from './OauthAppSettings.tsx';
 import { OauthMailboxBanner, OauthMailboxConnect } from './OauthMailboxConnect.tsx';
 import { OUTBOX_STATUSES, OutboxEmailDialog } from './OutboxActivity.tsx';
 
 /** Mailboxes (SMTP) with their daily and hourly limits. */
 export function MailboxSettings() {
   const { t } = useTranslation('settings');
+  const { me } = useSession();
   const client = useQueryClient();
   const mailboxes = useQuery({
     queryKey: ['mailboxes'],
@@ -124,6 +128,7 @@ export function MailboxSettings() {
         </button>
       </form>
       <OauthMailboxConnect />
+      {isAdmin(me) ? <OauthAppSettings /> : null}
     </section>
   );
 }

@@ -1,115 +1,59 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api } from '../../api/client.ts';
+import { useSession } from '../../app/session.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 
 type Preset = 'microsoft' | 'google' | 'generic';
 
 /**
- * Connect your own mailbox with OAuth (Microsoft 365, Google, or any XOAUTH2 provider): the form creates it and
- * the browser goes to the provider to sign in; back here, `?connected=` confirms (docs/mailboxes.md).
+ * Connect your own mailbox with OAuth in one click: the organisation's app registration (made by an admin,
+ * OauthAppSettings.tsx) gives the client and servers; the browser goes to the provider to sign in and comes back
+ * here, where `?connected=` confirms (docs/mailboxes.md).
  */
 export function OauthMailboxConnect() {
   const { t } = useTranslation('settings');
+  const { me } = useSession();
   const [params] = useSearchParams();
-  const empty = {
-    preset: 'microsoft' as Preset,
-    clientId: '',
-    clientSecret: '',
-    fromName: '',
-    fromAddress: '',
-    issuer: '',
-    scopes: 'openid email offline_access',
-    smtpHost: '',
-    smtpPort: '587',
-    imapHost: '',
-    imapPort: '993',
-  };
-  const [form, setForm] = useState(empty);
+  const apps = useQuery({
+    queryKey: ['oauth-apps-connectable'],
+    queryFn: () => api<{ items: { preset: Preset; label: string }[] }>('GET', '/api/mailboxes/oauth/apps'),
+  });
   const connect = useMutation({
-    mutationFn: () =>
-      api<{ startUrl: string }>('POST', '/api/mailboxes/oauth', {
-        preset: form.preset,
-        clientId: form.clientId,
-        clientSecret: form.clientSecret,
-        fromName: form.fromName || null,
-        fromAddress: form.fromAddress,
-        ...(form.preset === 'generic'
-          ? {
-              issuer: form.issuer,
-              scopes: form.scopes,
-              smtp: {
-                host: form.smtpHost,
-                port: Number(form.smtpPort),
-                secure: Number(form.smtpPort) === 465,
-              },
-              imap: form.imapHost
-                ? { host: form.imapHost, port: Number(form.imapPort), secure: Number(form.imapPort) === 993 }
-                : null,
-            }
-          : {}),
-      }),
+    mutationFn: (preset: Preset) => api<{ startUrl: string }>('POST', '/api/mailboxes/oauth', { preset }),
     onSuccess: (answer) => window.location.assign(answer.startUrl),
   });
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    connect.mutate();
-  }
-  type Key = Exclude<keyof typeof empty, 'preset'>;
-  const field = (key: Key, type = 'text') => (
-    <label>
-      {t(`oauthMailbox.${key}`)}
-      <input
-        type={type}
-        value={form[key]}
-        onChange={(event) => setForm({ ...form, [key]: event.target.value })}
-      />
-    </label>
-  );
+  const items = apps.data?.items ?? [];
   return (
-    <form className="form-grid two" onSubmit={submit} aria-labelledby="oauth-mailbox-title">
+    <section className="form-grid" aria-labelledby="oauth-mailbox-title">
       <h3 id="oauth-mailbox-title">{t('oauthMailbox.title')}</h3>
       {params.get('connected') ? (
         <p role="status" className="strong">
           {t('oauthMailbox.connected', { count: Number(params.get('released') ?? 0) })}
         </p>
       ) : null}
-      <label>
-        {t('oauthMailbox.preset')}
-        <select
-          value={form.preset}
-          onChange={(event) => setForm({ ...form, preset: event.target.value as Preset })}
-        >
-          <option value="microsoft">{t('oauthMailbox.microsoft')}</option>
-          <option value="google">{t('oauthMailbox.google')}</option>
-          <option value="generic">{t('oauthMailbox.generic')}</option>
-        </select>
-      </label>
-      {field('fromName')}
-      {field('fromAddress', 'email')}
-      {field('clientId')}
-      {field('clientSecret', 'password')}
-      {form.preset === 'generic' ? (
-        <>
-          {field('issuer', 'url')}
-          {field('scopes')}
-          {field('smtpHost')}
-          {field('smtpPort', 'number')}
-          {field('imapHost')}
-          {field('imapPort', 'number')}
-        </>
+      {apps.isSuccess && items.length === 0 ? <p className="muted">{t('oauthMailbox.noApps')}</p> : null}
+      {items.length > 0 ? (
+        <p className="muted">{t('oauthMailbox.oneClick', { address: me?.email ?? '' })}</p>
       ) : null}
-      <ErrorMessage error={connect.error} />
-      <button
-        type="submit"
-        className="primary"
-        disabled={!form.fromAddress || !form.clientId || !form.clientSecret || connect.isPending}
-      >
-        {t(`oauthMailbox.connect.${form.preset}`)}
-      </button>
-    </form>
+      <ErrorMessage error={apps.error ?? connect.error} />
+      <div className="actions">
+        {items.map((app) => (
+          <button
+            key={app.preset}
+            type="button"
+            className="primary"
+            disabled={connect.isPending}
+            onClick={() => connect.mutate(app.preset)}
+          >
+            {app.preset === 'generic'
+              ? t('oauthMailbox.connectWith', { label: app.label })
+              : t(`oauthMailbox.connect.${app.preset}`)}
+          </button>
+        ))}
+      </div>
+    </section>
   );
 }
 
@@ -117,22 +61,34 @@ interface OauthStatus {
   mailboxId: string;
   status: 'pending' | 'connected' | 'reconnect_needed';
   statusReason: string | null;
+  heldEmails: number;
+}
+
+/** The caller's OAuth mailboxes with their status (the banner here and the work-list item). */
+export function useOauthMailboxes() {
+  return useQuery({
+    queryKey: ['mailbox-oauth'],
+    queryFn: () => api<{ items: OauthStatus[] }>('GET', '/api/mailboxes/oauth'),
+  });
 }
 
 /** "Reconnect needed": the provider refused the sign-in; the seller's emails are held until they reconnect. */
 export function OauthMailboxBanner() {
   const { t } = useTranslation('settings');
-  const statuses = useQuery({
-    queryKey: ['mailbox-oauth'],
-    queryFn: () => api<{ items: OauthStatus[] }>('GET', '/api/mailboxes/oauth'),
-  });
+  const statuses = useOauthMailboxes();
   const waiting = (statuses.data?.items ?? []).filter((item) => item.status !== 'connected');
   return (
     <>
-      {waiting.map((item) => (
-        <div key={item.mailboxId} role="alert" className="callout warning">
+      {waiting.map((item, index) => (
+        <div
+          key={item.mailboxId}
+          id={index === 0 ? 'reconnect' : undefined}
+          role="alert"
+          className="callout warning"
+        >
           <p>
             {t(item.status === 'pending' ? 'oauthMailbox.pending' : 'oauthMailbox.reconnectNeeded')}{' '}
+            {item.heldEmails > 0 ? `${t('oauthMailbox.heldEmails', { count: item.heldEmails })} ` : ''}
             {item.statusReason ?? ''}
           </p>
           <a className="button primary" href={`/api/mailboxes/${item.mailboxId}/oauth/start`}>

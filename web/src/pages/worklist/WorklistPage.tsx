@@ -21,6 +21,7 @@ import { type Panel, StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { PhoneNumbers } from '../record/PhoneNumbers.tsx';
 import { BulkEmailDialog } from './BulkEmailDialog.tsx';
+import { MailboxReconnectItem } from './MailboxReconnectItem.tsx';
 import { ShortcutsDialog, useSkipStep, useWorklistKeys } from './worklist-keys.tsx';
 
 const BUCKETS = ['overdue', 'today', 'later'] as const;
@@ -258,6 +259,7 @@ export function WorklistPage() {
       </search>
       <HeldEmailsPanel mine />
       <ErrorMessage error={worklist.error} />
+      <MailboxReconnectItem />
       <div className="list-scroll" ref={scroller} data-testid="worklist">
         <ul className="virtual-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('title')}>
           {virtualizer.getVirtualItems().map((virtual) => {

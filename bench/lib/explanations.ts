@@ -1,0 +1,54 @@
+/**
+ * What dominates where one of #17's bars is missed, keyed by the start of the bar's measure. Written from
+ * profiles of this code (`node --cpu-prof` on the worker and per-statement timing, BENCHMARKS.md of the 3rd
+ * session) and from this run's own figures; BENCHMARKS.md prints the entry for every missed bar.
+ */
+export const EXPLANATIONS: Record<string, string> = {
+  'PostgreSQL, 1 worker: transitions/s ÷ graphile-worker no-op':
+    'the worker waits on the server. Per connection the batch writes about nine rows (three step-instance ' +
+    'upserts, one message, two timeline rows, one timer task, the connection state, the record field) and the ' +
+    'done mark, about 25 index entries; a no-op job is one row inserted, locked and deleted. Server time per batch, ' +
+    'largest first: the step-instance upsert (each row maintains primary key, once-per-node, work-list and record ' +
+    'indexes), the claim `UPDATE … FOR UPDATE SKIP LOCKED` (a separate lease write per task, on an index full of ' +
+    'dead tuples of finished tasks), the connection state JSON rewritten whole, the task inserts and done marks. ' +
+    'The fixes are in the write path being reworked on s4-engine (claim inside the batch transaction, partial ' +
+    'indexes on pending tasks and open steps, HOT-friendly fill factors, migration 0025).',
+  'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
+    'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
+    '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
+    'little; the no-op baseline is measured with one process on the same cores.',
+  'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
+    'the naive baseline pays about 12 round trips and one commit per connection; when it comes close, the ' +
+    "engine's own per-batch server time (above) is what is left to cut.",
+  'PostgreSQL, 3 workers: transitions/s ÷ the same sequence':
+    'see the one-worker line: the engine is bound by server time per row written, the baseline by round trips.',
+  'SQLite: transitions/s':
+    'the raw ceiling only inserts and updates the same rows with prepared statements in the bench process; the ' +
+    'engine also claims the tasks, locks and loads connections, records, users and org settings, parses and ' +
+    "serialises each connection's state JSON, runs `advance` (about a quarter of the worker's CPU profile) and " +
+    'builds its statements through Kysely. On this shared machine the worker is a separate process competing for ' +
+    'the two cores, which costs the CPU-bound engine more than the ceiling loop.',
+  'Bulk connect':
+    'per record: the eligibility reads per chunk of 2,000, then the connection row, the first step instance, the ' +
+    '`connected` task and the timeline row, each in multi-row statements; the step-instance and task inserts ' +
+    'maintain the same indexes as in scenario 2. The write path rework (s4-engine) removes the separate task write.',
+  'Peak RSS of one worker':
+    'the V8 heap peak is shown beside the RSS, and the two databases differ. PostgreSQL: the heap is most of it and ' +
+    'grows with the backlog, not the batch (83 MiB at 2,000 due in a trial run; a batch of 1,000 tasks with their ' +
+    'rows is a few MiB), so either something is kept per due task or garbage outruns the collector at this ' +
+    'allocation rate. SQLite: the heap stays near 50 MiB and most of the RSS is native memory (SQLite and the ' +
+    "allocator's arenas) on top of the Node runtime and the whole server bundle the worker loads (the CLI imports " +
+    'HTTP, mail and import code it does not run). A heap snapshot (`--heapsnapshot-signal`) and a native-memory ' +
+    'look are the next steps, not taken in this session; a worker entry that loads only the engine would cut the ' +
+    'fixed part.',
+  '`serve` RSS':
+    'the V8 heap peak is shown beside it; the rest is the runtime, the bundle and the buffers of 50 concurrent ' +
+    'keep-alive sockets plus the database pool.',
+  'GET /api/worklist':
+    'one `serve` process on a 2-core machine shared with the load generator and the database: under 50 clients ' +
+    'the requests queue for CPU, so p99 ≈ 50 ÷ req/s plus jitter and both bars come down to CPU time per request ' +
+    "(at 1,000 req/s: 1 ms). Per request: bearer-token hash and lookup, the seller's permissions, the work-list " +
+    'query and its count, then JSON serialisation of 50 items; the single-client first-page p50 above shows the ' +
+    'query itself is a few milliseconds. Caching the token and permission look-ups per process is the cheapest ' +
+    'next step; no new profile of `serve` was taken in this session.',
+};

@@ -1,0 +1,20 @@
+// Preloaded into a benchmarked child process (NODE_OPTIONS=--import): every 200 ms it records the process's
+// current and peak V8 heap and RSS into the JSON file named by BENCH_HEAP_FILE, so the bench can read the heap
+// of a real `stepwise worker` without touching its code. The timer is unref'd: it never keeps the process alive.
+import { writeFileSync } from 'node:fs';
+
+const file = process.env.BENCH_HEAP_FILE;
+if (file) {
+  let peakHeapUsed = 0;
+  let peakHeapTotal = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
+    peakHeapTotal = Math.max(peakHeapTotal, m.heapTotal);
+    try {
+      writeFileSync(file, JSON.stringify({ heapUsed: m.heapUsed, peakHeapUsed, peakHeapTotal, rss: m.rss }));
+    } catch {}
+  };
+  setInterval(sample, 200).unref();
+  process.on('exit', sample);
+}
