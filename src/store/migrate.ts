@@ -19,8 +19,8 @@ import * as rateLimits from './migrations/0023_rate_limits.ts';
 import * as oauthMailboxes from './migrations/0024_oauth_mailboxes.ts';
 import * as engineIndexes from './migrations/0025_engine_indexes.ts';
 import * as notificationDigests from './migrations/0026_notification_digests.ts';
-import * as footprint from './migrations/0028_footprint.ts';
 import * as oauthApps from './migrations/0027_oauth_apps.ts';
+import * as footprint from './migrations/0028_footprint.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -45,8 +45,8 @@ const migrations: Record<string, Migration> = {
   '0024_oauth_mailboxes': oauthMailboxes,
   '0025_engine_indexes': engineIndexes,
   '0026_notification_digests': notificationDigests,
-  '0028_footprint': footprint,
   '0027_oauth_apps': oauthApps,
+  '0028_footprint': footprint,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
