@@ -6,7 +6,7 @@ import { matchesFieldRule, recordFieldValues } from '../domain/fields/evaluate.t
 import { FieldRuleSchema } from '../domain/sequence/definition.ts';
 import { insertBulkJob, loadBulkJob, saveJobProgress } from '../store/bulk-jobs/bulk-job-rows.ts';
 import type { ClaimedJob } from '../store/bulk-jobs/claim-bulk-job.ts';
-import { countOpenRecords, scanOpenRecords } from '../store/connections/open-records.ts';
+import { countOpenRecords, scanOpenRecordsMarkingLive } from '../store/connections/open-records.ts';
 import { newId } from '../store/ids.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import { loadOrgPolicy, loadSequenceForConnect, type RecordRow } from '../store/repos/connections-repo.ts';
@@ -180,6 +180,7 @@ async function runChunk(
     let total = row.total;
     let recordIds: string[];
     let records: RecordRow[] = [];
+    let liveRecordIds: Set<string> | undefined;
     let nextCursor: number | string | null;
     let done: boolean;
     let scanned: number;
@@ -200,7 +201,8 @@ async function runChunk(
       };
       if (result.cursor === null && total === 0) total = await countOpenRecords(trx, scope);
       const after = typeof result.cursor === 'string' ? result.cursor : null;
-      const page = await scanOpenRecords(trx, { ...scope, after, limit: chunkSize });
+      const { page, live } = await scanOpenRecordsMarkingLive(trx, { ...scope, after, limit: chunkSize });
+      liveRecordIds = live;
       scanned = page.length;
       records = filter.rule
         ? page.filter((record) => matchesFieldRule(filter.rule!, recordFieldValues(record)))
@@ -217,6 +219,7 @@ async function runChunk(
       policy,
       recordIds,
       records,
+      ...(liveRecordIds ? { liveRecordIds } : {}),
       now,
       source: `bulk_job:${job.id}`,
       skipConnected: params.source.kind === 'filter' && params.source.filter.view === 'open_without_sequence',

@@ -10,7 +10,7 @@ import {
   recordsWithLiveConnection,
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
-import { insertTasks } from '../store/repos/engine-repo.ts';
+import { insertFreshTasks } from '../store/repos/engine-repo.ts';
 import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { type NewConnection, newConnection } from './new-connection.ts';
@@ -34,6 +34,8 @@ export interface ConnectRecordsInput {
   recordIds: string[];
   /** Rows of (some of) these records already in hand; the others are read. Ids that do not exist: `not_found`. */
   records?: RecordRow[];
+  /** Which of `records` have a live connection, when read together with them (the others are looked up). */
+  liveRecordIds?: Set<string>;
   now: number;
   /** Written to the audit log: `manual`, `bulk_job:<id>`, `segment:<id>`. */
   source: string;
@@ -52,11 +54,13 @@ export async function connectRecords(
   if (missing.length > 0) for (const r of await findRecords(db, input.orgId, missing)) byId.set(r.id, r);
   const requested = input.recordIds.map((recordId) => ({ recordId, record: byId.get(recordId) }));
 
+  const known = input.liveRecordIds ? new Set((input.records ?? []).map((r) => r.id)) : null;
   const live = await recordsWithLiveConnection(
     db,
     input.orgId,
-    requested.filter((r) => r.record).map((r) => r.recordId),
+    requested.filter((r) => r.record && !known?.has(r.recordId)).map((r) => r.recordId),
   );
+  for (const id of input.liveRecordIds ?? []) live.add(id);
   const suppressed = sequence.hasEmailSteps
     ? await findSuppressions(
         db,
@@ -123,7 +127,8 @@ export async function connectRecords(
     outcomes[lost.index] = { recordId: lost.record.id, status: 'refused', reason: 'already_connected' };
   }
   if (connected.length === 0) return outcomes;
-  await insertTasks(
+  // Their keys name connections inserted just above: no conflict is possible.
+  await insertFreshTasks(
     db,
     connected.map((c) => c.created.connectedTask),
   );

@@ -20,6 +20,7 @@ import * as oauthMailboxes from './migrations/0024_oauth_mailboxes.ts';
 import * as engineIndexes from './migrations/0025_engine_indexes.ts';
 import * as notificationDigests from './migrations/0026_notification_digests.ts';
 import * as oauthApps from './migrations/0027_oauth_apps.ts';
+import * as footprint from './migrations/0028_footprint.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0025_engine_indexes': engineIndexes,
   '0026_notification_digests': notificationDigests,
   '0027_oauth_apps': oauthApps,
+  '0028_footprint': footprint,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -21,6 +21,10 @@ function anyOf(db: Kysely<Database>): '=' | 'in' {
 function idList(db: Kysely<Database>, ids: string[]) {
   return isPostgres(db) ? sql<string>`any(${ids}::text[])` : ids;
 }
+/** Ids per statement: SQLite's IN list is bounded by its parameter limit; PostgreSQL's one array is not. */
+function idsPerStatement(db: Kysely<Database>): number {
+  return isPostgres(db) ? 10_000 : 1000;
+}
 
 /** The ids among `recordIds` that have a live (active or paused) connection. */
 export async function recordsWithLiveConnection(
@@ -29,8 +33,9 @@ export async function recordsWithLiveConnection(
   recordIds: string[],
 ): Promise<Set<string>> {
   const live = new Set<string>();
-  for (let i = 0; i < recordIds.length; i += 1000) {
-    const chunk = recordIds.slice(i, i + 1000);
+  const step = idsPerStatement(db);
+  for (let i = 0; i < recordIds.length; i += step) {
+    const chunk = recordIds.slice(i, i + step);
     if (chunk.length === 0) continue;
     const rows = await db
       .selectFrom('connections')
@@ -50,8 +55,9 @@ export async function findRecords(
   recordIds: string[],
 ): Promise<RecordRow[]> {
   const rows: RecordRow[] = [];
-  for (let i = 0; i < recordIds.length; i += 1000) {
-    const chunk = recordIds.slice(i, i + 1000);
+  const step = idsPerStatement(db);
+  for (let i = 0; i < recordIds.length; i += step) {
+    const chunk = recordIds.slice(i, i + step);
     if (chunk.length === 0) continue;
     rows.push(
       ...(await db

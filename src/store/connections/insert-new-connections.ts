@@ -1,8 +1,9 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { ConnectionsTable, Database } from '../schema.ts';
 
-/** Rows per statement. */
+/** Rows per statement: SQLite binds every cell; PostgreSQL binds one array per column, whatever the row count. */
 const CHUNK = 1000;
+const PG_CHUNK = 10_000;
 
 /** Element types of the connection columns that are not text, for PostgreSQL's `unnest($n::type[])`. */
 const PG_TYPES: Partial<Record<keyof ConnectionsTable, string>> = {
@@ -25,8 +26,9 @@ export async function insertNewConnections(
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const part = rows.slice(i, i + CHUNK);
+  const step = pg ? PG_CHUNK : CHUNK;
+  for (let i = 0; i < rows.length; i += step) {
+    const part = rows.slice(i, i + step);
     const written = pg
       ? await unnestInsert(db, part)
       : await db

@@ -191,7 +191,26 @@ export async function sellerCounts(
   now: number,
 ): Promise<SellerCounts[]> {
   if (ownerIds.length === 0) return [];
-  const rows = await db
+  const rows = await sellerCountsQuery(db, orgId, ownerIds, since, now).execute();
+  return rows.map((row) => ({
+    ownerId: row.owner_id,
+    ownerName: row.name,
+    completed: count(row.completed),
+    skipped: count(row.skipped),
+    open: count(row.open),
+    overdue: count(row.overdue),
+  }));
+}
+
+/** Seller counts as one statement: it reads the owners' steps through `step_instances_owner`. */
+export function sellerCountsQuery(
+  db: Kysely<Database>,
+  orgId: string,
+  ownerIds: string[],
+  since: number,
+  now: number,
+) {
+  return db
     .selectFrom('step_instances as s')
     .innerJoin('users as u', (join) =>
       join.onRef('u.org_id', '=', 's.org_id').onRef('u.id', '=', 's.owner_id'),
@@ -210,16 +229,7 @@ export async function sellerCounts(
     ])
     .where('s.org_id', '=', orgId)
     .where('s.owner_id', 'in', ownerIds)
-    .groupBy(['s.owner_id', 'u.name'])
-    .execute();
-  return rows.map((row) => ({
-    ownerId: row.owner_id,
-    ownerName: row.name,
-    completed: count(row.completed),
-    skipped: count(row.skipped),
-    open: count(row.open),
-    overdue: count(row.overdue),
-  }));
+    .groupBy(['s.owner_id', 'u.name']);
 }
 
 /** The sequence fields insights need, with its shares for the permission check. */

@@ -86,6 +86,14 @@ export async function insertTasks(db: Kysely<Database>, rows: TaskRow[]): Promis
   );
 }
 
+/**
+ * Tasks whose idempotency keys cannot exist yet (the `connected` events of connections this transaction just
+ * inserted): a plain insert, without the per-row speculative check of `ON CONFLICT`.
+ */
+export async function insertFreshTasks(db: Kysely<Database>, rows: TaskRow[]): Promise<void> {
+  await insertRows(db, 'scheduled_tasks', columnsOf(rows), rows);
+}
+
 export async function insertOutboundMessages(
   db: Kysely<Database>,
   rows: Selectable<OutboundMessagesTable>[],
