@@ -8,11 +8,13 @@ export const EXPLANATIONS: Record<string, string> = {
     'the worker waits on the server. Per connection the batch writes about nine rows (three step-instance ' +
     'upserts, one message, two timeline rows, one timer task, the connection state, the record field) and the ' +
     'done mark, about 25 index entries; a no-op job is one row inserted, locked and deleted. Server time per batch, ' +
-    'largest first: the step-instance upsert (each row maintains primary key, once-per-node, work-list and record ' +
-    'indexes), the claim `UPDATE … FOR UPDATE SKIP LOCKED` (a separate lease write per task, on an index full of ' +
-    'dead tuples of finished tasks), the connection state JSON rewritten whole, the task inserts and done marks. ' +
-    'The fixes are in the write path being reworked on s4-engine (claim inside the batch transaction, partial ' +
-    'indexes on pending tasks and open steps, HOT-friendly fill factors, migration 0025).',
+    'largest first (profile of the 3rd session): the step-instance upsert (each row maintains primary key, ' +
+    'once-per-node, work-list and record indexes), the claim, the connection state, the task inserts and done ' +
+    'marks. Migration 0025 already moved the claim inside the batch transaction (no lease write per task), made ' +
+    'the pending-task and open-step indexes partial, set fill factors for HOT updates and skips unchanged ' +
+    'connection rows (1 worker: 1,488 → 1,659 transitions/s, 3 workers: 1,992 → 3,085 in a same-machine ' +
+    'before/after at 20,000); fewer rows per transition (one timeline row, no re-upsert of completed steps) is ' +
+    'what is left.',
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
@@ -31,16 +33,18 @@ export const EXPLANATIONS: Record<string, string> = {
   'Bulk connect':
     'per record: the eligibility reads per chunk of 2,000, then the connection row, the first step instance, the ' +
     '`connected` task and the timeline row, each in multi-row statements; the step-instance and task inserts ' +
-    'maintain the same indexes as in scenario 2. The write path rework (s4-engine) removes the separate task write.',
+    'maintain the same indexes as in scenario 2. Profiled per statement (migration 0028 added the ordered page ' +
+    'index and one read less per chunk): the connection insert (four indexes, and the ON CONFLICT check against ' +
+    'the one-live-connection index) about 40 % and the task insert about 23 % of the time; under 5 s needs fewer ' +
+    'indexes on connections or fewer rows per connection.',
   'Peak RSS of one worker':
     'the V8 heap peak is shown beside the RSS, and the two databases differ. PostgreSQL: the heap is most of it and ' +
     'grows with the backlog, not the batch (83 MiB at 2,000 due in a trial run; a batch of 1,000 tasks with their ' +
     'rows is a few MiB), so either something is kept per due task or garbage outruns the collector at this ' +
-    'allocation rate. SQLite: the heap stays near 50 MiB and most of the RSS is native memory (SQLite and the ' +
-    "allocator's arenas) on top of the Node runtime and the whole server bundle the worker loads (the CLI imports " +
-    'HTTP, mail and import code it does not run). A heap snapshot (`--heapsnapshot-signal`) and a native-memory ' +
-    'look are the next steps, not taken in this session; a worker entry that loads only the engine would cut the ' +
-    'fixed part.',
+    'allocation rate. SQLite: the heap stays small and most of the RSS is native memory (SQLite and the ' +
+    "allocator's arenas) on top of the Node runtime and the server bundle (an engine-only worker no longer loads " +
+    'the mail, IMAP, SMTP and webhook modules). A heap snapshot (`--heapsnapshot-signal`) and a native-memory ' +
+    'look are the next steps; neither was taken yet.',
   '`serve` RSS':
     'the V8 heap peak is shown beside it; the rest is the runtime, the bundle and the buffers of 50 concurrent ' +
     'keep-alive sockets plus the database pool.',
@@ -48,7 +52,9 @@ export const EXPLANATIONS: Record<string, string> = {
     'one `serve` process on a 2-core machine shared with the load generator and the database: under 50 clients ' +
     'the requests queue for CPU, so p99 ≈ 50 ÷ req/s plus jitter and both bars come down to CPU time per request ' +
     "(at 1,000 req/s: 1 ms). Per request: bearer-token hash and lookup, the seller's permissions, the work-list " +
-    'query and its count, then JSON serialisation of 50 items; the single-client first-page p50 above shows the ' +
-    'query itself is a few milliseconds. Caching the token and permission look-ups per process is the cheapest ' +
-    'next step; no new profile of `serve` was taken in this session.',
+    'query and its count, then JSON serialisation of 50 items. On SQLite the query plan matters as much: without ' +
+    "planner statistics SQLite read a seller's list through the overdue check's (status, due_at) index, so a " +
+    'page took 70–300 ms and 50 clients got 14 req/s; stores now keep statistics (`PRAGMA optimize` at open and ' +
+    'hourly). Caching the token and permission look-ups per process is the cheapest next step; no profile of ' +
+    '`serve` was taken yet.',
 };
