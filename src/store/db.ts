@@ -171,8 +171,15 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
   // due step by date, then filter by owner): 74 ms instead of 4 ms per page at a million steps. `optimize` analyses
   // only what needs it, within SQLite's analysis limit: at open, then hourly as tables grow (SQLite's advice for
   // long-lived connections).
-  sqlite.pragma(SQLITE_OPTIMIZE);
-  const optimizer = setInterval(() => sqlite.pragma(SQLITE_OPTIMIZE), SQLITE_OPTIMIZE_EVERY_MS);
+  const optimize = () => {
+    try {
+      sqlite.pragma(SQLITE_OPTIMIZE);
+    } catch {
+      // Another process holds the write lock (busy): the statistics can wait for the next hour.
+    }
+  };
+  optimize();
+  const optimizer = setInterval(optimize, SQLITE_OPTIMIZE_EVERY_MS);
   optimizer.unref();
   const db = new Kysely<Database>({
     dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
