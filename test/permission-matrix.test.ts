@@ -215,6 +215,15 @@ const SYSTEM_RULES: RuleTable = {
       { as: 'eastAdmin', expect: 200 },
     ],
   },
+  // The same metrics at Prometheus's default path, under the same rules.
+  'GET /metrics': {
+    call: () => ({ method: 'GET', url: '/metrics' }),
+    cases: [
+      { as: 'anonymous', expect: 401 },
+      { as: 'eastSeller', expect: 403 },
+      { as: 'eastAdmin', expect: 200 },
+    ],
+  },
   'POST /api/auth/login': {
     call: () => ({
       method: 'POST',

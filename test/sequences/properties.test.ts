@@ -101,7 +101,7 @@ const garbageNode: fc.Arbitrary<SequenceNode> = fc.oneof(
               operator: fc.constantFrom(...FIELD_OPERATORS),
               value: fc.oneof(
                 fc.string({ maxLength: 10 }),
-                fc.double(),
+                fc.double({ noDefaultInfinity: true, noNaN: true }),
                 fc.boolean(),
                 fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
                 fc.constant(null),
