@@ -1,10 +1,8 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { Composed } from '../api/types.ts';
-import { Dialog } from './Dialog.tsx';
-import { EmailComposer, useWritten } from './EmailComposer.tsx';
-import { ErrorMessage } from './ErrorMessage.tsx';
+import { EmailComposerDialog } from './EmailComposerDialog.tsx';
 
 export { useDebounced } from './EmailComposer.tsx';
 
@@ -32,44 +30,17 @@ export function ComposeDialog({
     subject: composed.data?.subject ?? '',
     html: composed.data?.html ?? '',
   };
-  const { written, setSubject, setBody } = useWritten(source);
-  const send = useMutation({
-    mutationFn: () => api('POST', `/api/steps/${stepId}/send`, { ...written, format: 'template' }),
-    onSuccess: onSent,
-  });
   return (
-    <Dialog
+    <EmailComposerDialog
       title={t('compose.title')}
+      sendLabel={t('compose.send')}
+      draft={composed.data}
+      draftError={composed.error}
+      source={source}
+      previewPath={`/api/steps/${stepId}/compose/preview`}
+      send={(written) => api('POST', `/api/steps/${stepId}/send`, { ...written, format: 'template' })}
+      onSent={onSent}
       onClose={onClose}
-      wide
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            {t('common:actions.cancel')}
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={!composed.data || send.isPending}
-            onClick={() => send.mutate()}
-          >
-            {t('compose.send')}
-          </button>
-        </>
-      }
-    >
-      <ErrorMessage error={composed.error} />
-      {composed.data && (
-        <EmailComposer
-          to={composed.data.to}
-          source={source}
-          written={written}
-          onSubject={setSubject}
-          onBody={setBody}
-          previewPath={`/api/steps/${stepId}/compose/preview`}
-        />
-      )}
-      <ErrorMessage error={send.error} />
-    </Dialog>
+    />
   );
 }

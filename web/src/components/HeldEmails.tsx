@@ -6,8 +6,7 @@ import { RECONNECT_HOLD_REASON } from '../../../src/domain/oauth-mail-presets.ts
 import { api } from '../api/client.ts';
 import type { HeldDraft, OutboxMessage, Page } from '../api/types.ts';
 import { useSession } from '../app/session.tsx';
-import { Dialog } from './Dialog.tsx';
-import { EmailComposer, useWritten } from './EmailComposer.tsx';
+import { EmailComposerDialog } from './EmailComposerDialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
 /**
@@ -51,48 +50,21 @@ function HeldEmailDialog({ id, onClose }: { id: string; onClose(): void }) {
     queryFn: () => api<HeldDraft>('GET', `/api/outbox/${id}/draft`),
   });
   const source = draft.data?.source ?? { subject: '', html: '' };
-  const { written, setSubject, setBody } = useWritten(source);
-  const release = useMutation({
-    mutationFn: () => api('POST', `/api/outbox/${id}/release`, { ...written, format: 'template' }),
-    onSuccess: async () => {
-      onClose();
-      await client.invalidateQueries();
-    },
-  });
   return (
-    <Dialog
+    <EmailComposerDialog
       title={t('held.dialogTitle')}
+      sendLabel={t('held.send')}
+      draft={draft.data}
+      draftError={draft.error}
+      source={source}
+      previewPath={`/api/outbox/${id}/draft/preview`}
+      send={(written) => api('POST', `/api/outbox/${id}/release`, { ...written, format: 'template' })}
+      onSent={async () => {
+        onClose();
+        await client.invalidateQueries();
+      }}
       onClose={onClose}
-      wide
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            {t('common:actions.cancel')}
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={!draft.data || release.isPending}
-            onClick={() => release.mutate()}
-          >
-            {t('held.send')}
-          </button>
-        </>
-      }
-    >
-      <ErrorMessage error={draft.error} />
-      {draft.data && (
-        <EmailComposer
-          to={draft.data.to}
-          source={source}
-          written={written}
-          onSubject={setSubject}
-          onBody={setBody}
-          previewPath={`/api/outbox/${id}/draft/preview`}
-        />
-      )}
-      <ErrorMessage error={release.error} />
-    </Dialog>
+    />
   );
 }
 
