@@ -156,6 +156,11 @@ describe('the OpenAPI document', () => {
       const me = paths['/api/admin/users'];
       expect(JSON.stringify(isObject(me) ? me.get : null)).toContain('#/components/schemas/Problem');
 
+      // Per-recipient refusals of a bulk email carry a code from the same closed list as every other error.
+      const schemas = isObject(document.components) ? document.components.schemas : null;
+      const bulk = isObject(schemas) ? schemas.BulkEmailPreview : null;
+      expect(JSON.stringify(bulk)).toMatch(/"code":\{[^}]*"enum":\[[^\]]*"no_email_address"/);
+
       const docs = await world.as('eastSeller', 'GET', '/api/docs');
       expect([200, 302]).toContain(docs.statusCode);
     } finally {

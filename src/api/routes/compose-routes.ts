@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ERROR_CODES } from '../../domain/error-codes.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Actor } from '../../domain/identity.ts';
 import { decideRecord } from '../../domain/permissions/permissions.ts';
@@ -61,7 +62,8 @@ const PreviewBody = z.strictObject({
 });
 
 const SentSchema = z.object({ stepId: z.string(), outboundMessageId: z.string(), notBefore: z.number() });
-const StepProblemSchema = z.object({ stepId: z.string(), code: z.string(), message: z.string() });
+/** Why one recipient of a bulk email is left out: one of the API's closed error codes, so clients can branch on it. */
+const StepProblemSchema = z.object({ stepId: z.string(), code: z.enum(ERROR_CODES), message: z.string() });
 
 export const BulkPreviewSchema = z
   .object({
@@ -300,7 +302,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = requireActor(request);
       const steps = await loadBulk(request, actor, request.body.stepIds);
-      const problems: { stepId: string; code: string; message: string }[] = [];
+      const problems: z.infer<typeof StepProblemSchema>[] = [];
       const previews: ComposeDraft[] = [];
       for (const step of steps) {
         await yieldToOtherRequests();
@@ -346,7 +348,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const steps = await loadBulk(request, actor, request.body.stepIds);
       const sent: z.infer<typeof SentSchema>[] = [];
-      const refused: { stepId: string; code: string; message: string }[] = [];
+      const refused: z.infer<typeof StepProblemSchema>[] = [];
       for (const step of steps) {
         await yieldToOtherRequests();
         try {
