@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type ConnectRefusal, connectRefusal } from '../domain/connect/refusal.ts';
 import type { Actor } from '../domain/identity.ts';
 import { decideRecord, type OrgPolicy } from '../domain/permissions/permissions.ts';
-import { insertNewConnections } from '../store/connections/insert-new-connections.ts';
+import { insertConnectedTasks, insertNewConnections } from '../store/connections/insert-new-connections.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
   findRecords,
@@ -10,7 +10,6 @@ import {
   recordsWithLiveConnection,
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
-import { insertFreshTasks } from '../store/repos/engine-repo.ts';
 import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { type NewConnection, newConnection } from './new-connection.ts';
@@ -128,7 +127,7 @@ export async function connectRecords(
   }
   if (connected.length === 0) return outcomes;
   // Their keys name connections inserted just above: no conflict is possible.
-  await insertFreshTasks(
+  await insertConnectedTasks(
     db,
     connected.map((c) => c.created.connectedTask),
   );

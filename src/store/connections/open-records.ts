@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { RecordScope } from '../../domain/connect/scope.ts';
 import type { Database, RecordsTable, RecordType } from '../schema.ts';
 import { LIVE_STATUSES } from './connection-rows.ts';
@@ -79,26 +79,35 @@ export function openRecordsPage(
 /**
  * `scanOpenRecords` that also tells which of the page's records have a live connection, read in the same
  * statement (an indexed probe per record) instead of a second round trip per chunk.
+ *
+ * On PostgreSQL the probe carries `OFFSET 0`, which keeps the planner from turning the EXISTS into a hashed
+ * subplan: with the statistics of a freshly connected table that would read every live connection of the
+ * organisation once per chunk (a bulk job's cost growing with the square of its size) instead of the page's
+ * few index entries.
  */
+export function openRecordsPageMarkingLive(
+  db: Kysely<Database>,
+  input: OpenRecordsFilter & { after: string | null; limit: number },
+) {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  return openRecordsPage(db, input)
+    .selectAll('r')
+    .select((eb) => {
+      const probe = eb
+        .selectFrom('connections as c')
+        .select(sql`1`.as('one'))
+        .whereRef('c.org_id', '=', 'r.org_id')
+        .whereRef('c.record_id', '=', 'r.id')
+        .where('c.status', 'in', LIVE_STATUSES);
+      return eb.exists(pg ? probe.modifyEnd(sql`offset 0`) : probe).as('live_connection');
+    });
+}
+
 export async function scanOpenRecordsMarkingLive(
   db: Kysely<Database>,
   input: OpenRecordsFilter & { after: string | null; limit: number },
 ): Promise<{ page: RecordsTable[]; live: Set<string> }> {
-  const rows = await openRecordsPage(db, input)
-    .selectAll('r')
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('connections as c')
-            .select(sql`1`.as('one'))
-            .whereRef('c.org_id', '=', 'r.org_id')
-            .whereRef('c.record_id', '=', 'r.id')
-            .where('c.status', 'in', LIVE_STATUSES),
-        )
-        .as('live_connection'),
-    )
-    .execute();
+  const rows = await openRecordsPageMarkingLive(db, input).execute();
   const live = new Set<string>();
   const page = rows.map(({ live_connection, ...record }) => {
     if (live_connection) live.add(record.id);
