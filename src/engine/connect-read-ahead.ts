@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type OpenRecordsFilter, scanOpenRecordsMarkingLive } from '../store/connections/open-records.ts';
 import type { Database } from '../store/schema.ts';
 
-type PageInput = OpenRecordsFilter & { after: string | null; limit: number };
+type PageInput = OpenRecordsFilter & { after: string | null; limit: number; columns: 'all' | 'connect' };
 type Page = Awaited<ReturnType<typeof scanOpenRecordsMarkingLive>>;
 
 /**

@@ -2,7 +2,7 @@ import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, serializeState } from '../../src/domain/engine/state.ts';
 import { insertNewConnections } from '../../src/store/connections/insert-new-connections.ts';
-import { openRecordsPageMarkingLive } from '../../src/store/connections/open-records.ts';
+import { connectablePageMarkingLive } from '../../src/store/connections/open-records.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import { analyzeTables, explainAccesses } from '../../src/store/queries/explain.ts';
@@ -76,7 +76,7 @@ describe.each(dialects)('bulk connect reads and writes (%s)', (dialect) => {
       withoutSequence: false,
       scope: { kind: 'all' as const },
     };
-    const query = openRecordsPageMarkingLive(store.db, { ...page, after: id(1500), limit: 500 });
+    const query = connectablePageMarkingLive(store.db, { ...page, after: id(1500), limit: 500 });
     const rows = await query.execute();
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 500 }, (_, i) => id(1501 + i)));
     // r-01501 … r-01999 are connected, r-02000 and after are not.
