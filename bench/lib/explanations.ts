@@ -31,12 +31,19 @@ export const EXPLANATIONS: Record<string, string> = {
     'builds its statements through Kysely. On this shared machine the worker is a separate process competing for ' +
     'the two cores, which costs the CPU-bound engine more than the ceiling loop.',
   'Bulk connect':
-    'per record: the eligibility reads per chunk of 2,000, then the connection row, the first step instance, the ' +
-    '`connected` task and the timeline row, each in multi-row statements; the step-instance and task inserts ' +
-    'maintain the same indexes as in scenario 2. Profiled per statement (migration 0028 added the ordered page ' +
-    'index and one read less per chunk): the connection insert (four indexes, and the ON CONFLICT check against ' +
-    'the one-live-connection index) about 40 % and the task insert about 23 % of the time; under 5 s needs fewer ' +
-    'indexes on connections or fewer rows per connection.',
+    'per record the job writes two rows: the connection (four index entries, and the ON CONFLICT check against the ' +
+    'one-live-connection index) and its `connected` task (four index entries; the engine writes the first step and ' +
+    'the timeline row later), plus one audit row and the job progress per chunk of 2,000. Session 5 (PostgreSQL, ' +
+    'same machine, back to back: server 3.1 → 2.1 CPU-s, bench process 2.8 → 1.5 CPU-s for 100,000): the ' +
+    "chunk's live-connection check was planned as a hashed scan of every live connection (one more chunk's worth " +
+    "per chunk, so the job grew with the square of its size) and now probes the page's records; both inserts bind " +
+    'the columns every row shares once (3 and 4 arrays instead of 14 each); a job without a field rule reads 8 ' +
+    'columns per record instead of 21; and the next page is read on another connection while the chunk writes. ' +
+    'What is left is the two inserts (index entries and about 1.6 MB of WAL per 2,000 rows per table) and, in ' +
+    "the process, garbage collection and array encoding; the chunk's steps still run one after another, so under " +
+    '3 s needs the process and the server to overlap more (a second chunk in flight, committed in order) or fewer ' +
+    'index entries per row (dropping `connections_record`, which repeats the one-live index for live rows, saved ' +
+    'at most 0.2 CPU-s in a trial, within the noise, and several record-history reads would need rewriting).',
   'Peak RSS of one worker':
     'the V8 heap peak is shown beside the RSS, and the two databases differ. PostgreSQL: the heap is most of it and ' +
     'grows with the backlog, not the batch (83 MiB at 2,000 due in a trial run; a batch of 1,000 tasks with their ' +

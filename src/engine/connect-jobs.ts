@@ -6,12 +6,13 @@ import { matchesFieldRule, recordFieldValues } from '../domain/fields/evaluate.t
 import { FieldRuleSchema } from '../domain/sequence/definition.ts';
 import { insertBulkJob, loadBulkJob, saveJobProgress } from '../store/bulk-jobs/bulk-job-rows.ts';
 import type { ClaimedJob } from '../store/bulk-jobs/claim-bulk-job.ts';
-import { countOpenRecords, scanOpenRecordsMarkingLive } from '../store/connections/open-records.ts';
+import { countOpenRecords, isFullRecord, type ScannedRecord } from '../store/connections/open-records.ts';
 import { newId } from '../store/ids.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
-import { loadOrgPolicy, loadSequenceForConnect, type RecordRow } from '../store/repos/connections-repo.ts';
+import { loadOrgPolicy, loadSequenceForConnect } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
 import type { Database } from '../store/schema.ts';
+import { readPage } from './connect-read-ahead.ts';
 import { connectRecords } from './connect-records.ts';
 import { type JobKind, type JobRunnerDeps, LeaseLost, runJobs, startJobPoller } from './job-runner.ts';
 
@@ -179,7 +180,7 @@ async function runChunk(
     const policy = await loadOrgPolicy(trx, job.orgId);
     let total = row.total;
     let recordIds: string[];
-    let records: RecordRow[] = [];
+    let records: ScannedRecord[] = [];
     let liveRecordIds: Set<string> | undefined;
     let nextCursor: number | string | null;
     let done: boolean;
@@ -201,11 +202,20 @@ async function runChunk(
       };
       if (result.cursor === null && total === 0) total = await countOpenRecords(trx, scope);
       const after = typeof result.cursor === 'string' ? result.cursor : null;
-      const { page, live } = await scanOpenRecordsMarkingLive(trx, { ...scope, after, limit: chunkSize });
+      const { page, live } = await readPage(
+        trx,
+        deps.store.db,
+        job.id,
+        workerId,
+        { ...scope, after, limit: chunkSize, columns: filter.rule ? 'all' : 'connect' },
+        deps.store.dialect === 'postgres',
+      );
       liveRecordIds = live;
       scanned = page.length;
       records = filter.rule
-        ? page.filter((record) => matchesFieldRule(filter.rule!, recordFieldValues(record)))
+        ? page.filter(
+            (record) => isFullRecord(record) && matchesFieldRule(filter.rule!, recordFieldValues(record)),
+          )
         : page;
       recordIds = records.map((record) => record.id);
       nextCursor = page.at(-1)?.id ?? after;

@@ -2,15 +2,14 @@ import type { Kysely } from 'kysely';
 import { type ConnectRefusal, connectRefusal } from '../domain/connect/refusal.ts';
 import type { Actor } from '../domain/identity.ts';
 import { decideRecord, type OrgPolicy } from '../domain/permissions/permissions.ts';
-import { insertNewConnections } from '../store/connections/insert-new-connections.ts';
+import { insertConnectedTasks, insertNewConnections } from '../store/connections/insert-new-connections.ts';
+import type { ConnectableRecord } from '../store/connections/open-records.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
   findRecords,
-  type RecordRow,
   recordsWithLiveConnection,
   type SequenceForConnect,
 } from '../store/repos/connections-repo.ts';
-import { insertFreshTasks } from '../store/repos/engine-repo.ts';
 import { findSuppressions, suppressionAddress } from '../store/repos/suppressions-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { type NewConnection, newConnection } from './new-connection.ts';
@@ -33,7 +32,7 @@ export interface ConnectRecordsInput {
   /** The records asked for, in order (repeats are refused as `already_connected`). */
   recordIds: string[];
   /** Rows of (some of) these records already in hand; the others are read. Ids that do not exist: `not_found`. */
-  records?: RecordRow[];
+  records?: ConnectableRecord[];
   /** Which of `records` have a live connection, when read together with them (the others are looked up). */
   liveRecordIds?: Set<string>;
   now: number;
@@ -70,7 +69,12 @@ export async function connectRecords(
     : new Map();
   const outcomes: ConnectOutcome[] = [];
   const versionId = sequence.activeVersionId!;
-  const accepted: { index: number; record: RecordRow; connectionId: string; created: NewConnection }[] = [];
+  const accepted: {
+    index: number;
+    record: ConnectableRecord;
+    connectionId: string;
+    created: NewConnection;
+  }[] = [];
   const seen = new Set<string>();
   for (const { recordId, record } of requested) {
     if (input.skipConnected && record && live.has(record.id)) continue;
@@ -128,7 +132,7 @@ export async function connectRecords(
   }
   if (connected.length === 0) return outcomes;
   // Their keys name connections inserted just above: no conflict is possible.
-  await insertFreshTasks(
+  await insertConnectedTasks(
     db,
     connected.map((c) => c.created.connectedTask),
   );

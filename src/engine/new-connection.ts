@@ -3,6 +3,9 @@ import { newId } from '../store/ids.ts';
 import type { ConnectionsTable, ScheduledTasksTable } from '../store/schema.ts';
 import { eventTaskRow } from '../store/tasks/event-tasks.ts';
 
+/** Every new connection starts in the same state: serialised once, not once per connection. */
+const INITIAL_STATE_JSON = serializeState(initialState());
+
 export const connectedEventId = (connectionId: string) => `connected:${connectionId}`;
 
 export interface NewConnectionInput {
@@ -41,7 +44,7 @@ export function newConnection(input: NewConnectionInput): NewConnection {
       sequence_id: input.sequenceId,
       version_id: input.versionId,
       status: 'active',
-      state_json: serializeState(initialState()),
+      state_json: INITIAL_STATE_JSON,
       current_node_id: null,
       reason: null,
       owner_id: input.ownerId,
