@@ -25,9 +25,14 @@ export async function countRows(
 export async function anyPendingDue(db: Kysely<Database>, dueBy: number): Promise<boolean> {
   const row = await db
     .selectFrom('scheduled_tasks')
-    .select(sql<number>`1`.as('one'))
+    // `id` is not in the index: a plain index scan, which marks the entries of finished tasks dead as it passes
+    // them (an index-only scan does not), so later polls and the workers' claims skip them.
+    .select('id')
     .where('status', '=', sql.lit('pending'))
     .where('due_at', '<=', dueBy)
+    // Ordered, so the planner walks the pending-due index from its start instead of a sequential scan that
+    // would pass every finished task first (with statistics, "all pending tasks are due" makes a scan look cheap).
+    .orderBy('due_at')
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
