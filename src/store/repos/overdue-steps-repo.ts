@@ -13,15 +13,27 @@ export interface OverdueStep {
 
 /**
  * Open manual steps that fell overdue (due before `cutoff`, at most `lookbackMs` earlier) and have no overdue
- * notification yet. Read by range on the open steps' `step_instances (due_at) WHERE status = 'due'` (migration 0029); the NOT EXISTS probe uses
- * the unique `notifications (org_id, dedupe_key)` index, so the worker's periodic check stays cheap however many
- * steps were ever overdue.
+ * notification yet. Read by range on the open steps' `step_instances (due_at) WHERE status = 'due'` (migration
+ * 0029); the NOT EXISTS probe uses the unique `notifications (org_id, dedupe_key)` index, so the worker's periodic
+ * check stays cheap however many steps were ever overdue.
  */
 export async function overdueStepsWithoutNotice(
   db: Kysely<Database>,
-  input: { cutoff: number; lookbackMs: number; kinds: readonly string[]; limit: number },
+  input: OverdueInput,
 ): Promise<OverdueStep[]> {
   if (input.kinds.length === 0) return [];
+  return overdueStepsQuery(db, input).execute() as Promise<OverdueStep[]>;
+}
+
+export interface OverdueInput {
+  cutoff: number;
+  lookbackMs: number;
+  kinds: readonly string[];
+  limit: number;
+}
+
+/** The statement of `overdueStepsWithoutNotice` (a test checks its plan). */
+export function overdueStepsQuery(db: Kysely<Database>, input: OverdueInput) {
   return (
     db
       .selectFrom('step_instances as s')
@@ -54,6 +66,5 @@ export async function overdueStepsWithoutNotice(
       )
       .orderBy('s.due_at')
       .limit(input.limit)
-      .execute() as Promise<OverdueStep[]>
   );
 }
