@@ -7,6 +7,7 @@ import { loadOrgPolicy, loadSequenceForConnect } from '../../src/store/repos/con
 import { loadActor } from '../../src/store/repos/identity-repo.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { insertRows, rowsWhere } from '../../src/store/seed/insert-rows.ts';
+import { analyze } from '../../src/store/stats/count-rows.ts';
 import {
   createActiveSequence,
   createLeads,
@@ -53,6 +54,11 @@ export async function prepareEngineBacklog(target: Target, size: number): Promis
     t0,
   );
   await connectAtFirstWait(target, clock, sellers, sequenceId, size, t0);
+  // The backlog is written in seconds and timed at once; a real database has planner statistics by then
+  // (autovacuum analyses a table within a minute of a bulk change). Without them PostgreSQL guesses a tiny table
+  // and a batch's claim reads and sorts every due task and its connection lock reads every connection of the
+  // organisation: each batch costs O(backlog), and the run grew with the square of its size.
+  await analyze(db, target.dialect);
   return { t0, t1: BACKLOG_T1, sellers };
 }
 

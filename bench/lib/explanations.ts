@@ -5,16 +5,20 @@
  */
 export const EXPLANATIONS: Record<string, string> = {
   'PostgreSQL, 1 worker: transitions/s ÷ graphile-worker no-op':
-    'the worker waits on the server. Per connection the batch writes about nine rows (three step-instance ' +
-    'upserts, one message, two timeline rows, one timer task, the connection state, the record field) and the ' +
-    'done mark, about 25 index entries; a no-op job is one row inserted, locked and deleted. Server time per batch, ' +
-    'largest first (profile of the 3rd session): the step-instance upsert (each row maintains primary key, ' +
-    'once-per-node, work-list and record indexes), the claim, the connection state, the task inserts and done ' +
-    'marks. Migration 0025 already moved the claim inside the batch transaction (no lease write per task), made ' +
-    'the pending-task and open-step indexes partial, set fill factors for HOT updates and skips unchanged ' +
-    'connection rows (1 worker: 1,488 → 1,659 transitions/s, 3 workers: 1,992 → 3,085 in a same-machine ' +
-    'before/after at 20,000); fewer rows per transition (one timeline row, no re-upsert of completed steps) is ' +
-    'what is left.',
+    'the worker waits on the server. A connection in scenario 2 makes three transitions in one batch (automated ' +
+    'email, update field, wait) and writes ten rows for them: four step instances (the finished wait, the email ' +
+    'and field steps, the next wait), one message, two timeline entries (email queued, field set), one timer ' +
+    'task, the connection state and the record field, plus the done mark of its task; none is a repeat (each ' +
+    'step row is written once per batch, unchanged connection rows are skipped). A no-op job is one row ' +
+    'inserted, locked and deleted. Server time per batch, largest first (pg_stat_statements, 5th session): the ' +
+    'step-instance upsert (about a third: four rows per connection, each entering the primary key, once-per-node, ' +
+    'record and owner indexes), the record field update (records are written with full pages, so the new row ' +
+    'version rarely fits beside the old one and enters every record index), the message insert, the connection ' +
+    'state, the task insert and the done marks; the claim and the connection lock are a few per cent. Migration 0025 moved the claim inside the ' +
+    'batch transaction, made the pending-task and open-step indexes partial and set fill factors; 0029 made the ' +
+    "overdue check's step index and the per-connection task index partial (open steps, pending tasks), so a " +
+    'finished step or a done mark writes one index entry fewer. The cost per transition is flat from 10,000 to ' +
+    '50,000 connections once the database has statistics (see Growth).',
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +

@@ -21,6 +21,7 @@ import * as engineIndexes from './migrations/0025_engine_indexes.ts';
 import * as notificationDigests from './migrations/0026_notification_digests.ts';
 import * as oauthApps from './migrations/0027_oauth_apps.ts';
 import * as footprint from './migrations/0028_footprint.ts';
+import * as engineRows from './migrations/0029_engine_rows.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0026_notification_digests': notificationDigests,
   '0027_oauth_apps': oauthApps,
   '0028_footprint': footprint,
+  '0029_engine_rows': engineRows,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

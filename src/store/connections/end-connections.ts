@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { parseState, serializeState } from '../../domain/engine/state.ts';
 import type { Database } from '../schema.ts';
 import { type ConnectionRow, LIVE_STATUSES, OPEN_STEP_STATUSES } from './connection-rows.ts';
@@ -26,7 +26,8 @@ export async function cancelOpenWork(
       .deleteFrom('scheduled_tasks')
       .where('org_id', '=', input.orgId)
       .where('connection_id', 'in', ids)
-      .where('status', '=', 'pending')
+      // A literal, so both planners can match the pending-tasks partial index (migration 0029).
+      .where('status', '=', sql.lit('pending'))
       .execute();
     await db
       .updateTable('outbound_messages')

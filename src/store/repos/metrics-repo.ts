@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ConnectionStatus, Database, MessageStatus } from '../schema.ts';
 
 export interface OperationalCounts {
@@ -32,7 +32,7 @@ export async function loadOperationalCounts(db: Kysely<Database>, now: number): 
     db
       .selectFrom('scheduled_tasks')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('due_at').as('oldest')])
-      .where('status', '=', 'pending')
+      .where('status', '=', sql.lit('pending'))
       .where('due_at', '<=', now)
       .executeTakeFirstOrThrow(),
     db
