@@ -12,6 +12,7 @@ import { recordAudit } from '../store/repos/audit-repo.ts';
 import { loadOrgPolicy, loadSequenceForConnect } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
 import type { Database } from '../store/schema.ts';
+import { refreshEngineStatistics } from '../store/stats/refresh-statistics.ts';
 import { readPage } from './connect-read-ahead.ts';
 import { connectRecords } from './connect-records.ts';
 import { type JobKind, type JobRunnerDeps, LeaseLost, runJobs, startJobPoller } from './job-runner.ts';
@@ -103,7 +104,12 @@ export async function createConnectJob(
 export interface BulkJobDeps extends JobRunnerDeps {
   /** Records per chunk (per transaction). */
   chunkSize?: number;
+  /** A job that connected at least this many records refreshes the planner's statistics when it ends. */
+  refreshStatisticsAfter?: number;
 }
+
+/** From this many new connections on, the planner's picture of the engine's tables is worth refreshing at once. */
+const REFRESH_STATISTICS_AFTER = 10_000;
 
 /** Works through every claimable connect job; returns the number of jobs finished. */
 export function runBulkJobs(deps: BulkJobDeps): Promise<number> {
@@ -123,7 +129,15 @@ const paramsCache = new Map<string, ConnectJobParams>();
 function connectJobKind(deps: BulkJobDeps): JobKind {
   return {
     kind: CONNECT_JOB_KIND,
-    runChunk: (job, workerId, leaseMs) => runChunk(deps, job, workerId, leaseMs),
+    async runChunk(job, workerId, leaseMs) {
+      const chunk = await runChunk(deps, job, workerId, leaseMs);
+      // After the commit: the engine starts on these connections at once, and without statistics its batches
+      // would cost more the larger the backlog until autovacuum analyses the tables.
+      if (chunk.done && chunk.connected >= (deps.refreshStatisticsAfter ?? REFRESH_STATISTICS_AFTER)) {
+        await refreshEngineStatistics(deps.store.db, deps.store.dialect);
+      }
+      return chunk.done;
+    },
     async fail(job, workerId, error) {
       const row = await loadBulkJob(deps.store.db, job, { withParams: false });
       if (!row || row.lease_owner !== workerId) return false;
@@ -144,13 +158,13 @@ function progressOf(row: { total: number; processed: number; succeeded: number; 
   return { total: row.total, processed: row.processed, succeeded: row.succeeded, failed: row.failed };
 }
 
-/** One chunk in one transaction; true when the job is done. */
+/** One chunk in one transaction; whether the job is done and how many records it has connected so far. */
 async function runChunk(
   deps: BulkJobDeps,
   job: ClaimedJob,
   workerId: string,
   leaseMs: number,
-): Promise<boolean> {
+): Promise<{ done: boolean; connected: number }> {
   const chunkSize = deps.chunkSize ?? 2000;
   return deps.store.db.transaction().execute(async (trx) => {
     const now = deps.clock.now();
@@ -175,7 +189,7 @@ async function runChunk(
         leaseUntil: 0,
         now,
       });
-      return true;
+      return { done: true, connected: row.succeeded };
     }
     const policy = await loadOrgPolicy(trx, job.orgId);
     let total = row.total;
@@ -260,6 +274,6 @@ async function runChunk(
       now,
     });
     if (!saved) throw new LeaseLost();
-    return done;
+    return { done, connected: row.succeeded + succeeded };
   });
 }
