@@ -52,9 +52,14 @@ export function spawnNode(args: string[], env: Record<string, string>): Child {
   };
 }
 
-/** Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process. */
+/**
+ * Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process.
+ * `BENCH_NODE_FLAGS` (space-separated) goes before the script, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * the workers and `serve` of a run.
+ */
 export function spawnStepwise(args: string[], env: Record<string, string>): Child {
-  return spawnNode([BIN, ...args], env);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  return spawnNode([...flags, BIN, ...args], env);
 }
 
 export async function waitFor(
