@@ -98,8 +98,13 @@ export async function engineSuite(
   }
   await postgres.dropDatabase(template.database!);
   options.onProgress?.();
+  await sqliteEngineSuite(size, report, ratios);
+  return { postgres1: postgres1! };
+}
 
-  const sqlite = await freshTarget('sqlite', postgres, 'engine');
+/** Scenario 2 on SQLite against the raw better-sqlite3 ceiling (also alone: `bench/run.ts --engine-dialects sqlite`). */
+export async function sqliteEngineSuite(size: number, report: Report, ratios: string[]): Promise<void> {
+  const sqlite = await freshTarget('sqlite', null, 'engine');
   const ours = await benchEngineThroughput(sqlite, size, 1, report, { deliverMail: true });
   await sqlite.store.close();
   memoryBar(report, `${size.toLocaleString('en')} due (SQLite)`, ours.worker);
@@ -121,6 +126,4 @@ export async function engineSuite(
     met: share >= 0.35,
   });
   ratios.push(`SQLite: ${round(share * 100, 1)} % of the raw better-sqlite3 insert ceiling (bar ≥ 35 %)`);
-
-  return { postgres1: postgres1! };
 }
