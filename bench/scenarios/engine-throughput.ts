@@ -10,7 +10,7 @@ import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
 import { round } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { spawnStepwise, waitFor } from '../lib/processes.ts';
+import { cpuSeconds, spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import { startSmtpSink } from '../lib/smtp-sink.ts';
 import type { Target } from '../lib/target.ts';
@@ -90,6 +90,8 @@ export async function benchEngineThroughput(
   );
   let dueAtReal: number;
   let finishedAt: number;
+  let cpuBefore: (number | null)[] = [];
+  let cpuAfter: (number | null)[] = [];
   try {
     await waitFor(
       async () => children.every((child) => child.output().includes('engine worker started')),
@@ -98,7 +100,9 @@ export async function benchEngineThroughput(
     );
     await moveDueTasks(db, { dueAt: parked, to: t1 });
     dueAtReal = performance.now();
+    cpuBefore = children.map((child) => cpuSeconds(child.process.pid));
     finishedAt = await waitFor(async () => (await count(target, 'pendingDue', t1)) === 0, 600_000, 20);
+    cpuAfter = children.map((child) => cpuSeconds(child.process.pid));
   } catch (error) {
     for (const child of children) console.error(child.output());
     throw error;
@@ -144,6 +148,22 @@ export async function benchEngineThroughput(
     value: tasksPerSecond,
     unit: '/s',
   });
+  const workerCpu = cpuAfter.reduce<number | null>((sum, after, i) => {
+    const before = cpuBefore[i];
+    return sum === null || after === null || before === null || before === undefined
+      ? null
+      : sum + after - before;
+  }, 0);
+  if (workerCpu !== null && workerCpu > 0) {
+    report.add({
+      scenario: '2. Engine throughput',
+      setup,
+      metric: 'worker CPU time (user + system, all workers) while draining',
+      value: round(workerCpu, 2),
+      unit: 's',
+      note: `${Math.round((size * TRANSITIONS_PER_CONNECTION) / workerCpu)} transitions per worker CPU-second (steadier than wall time on a shared machine)`,
+    });
+  }
   const peakOf = (key: keyof MemoryFigures) => {
     const values = memories.map((m) => m[key]).filter((v): v is number => v !== null);
     return values.length > 0 ? Math.max(...values) : null;
