@@ -31,6 +31,8 @@ export interface EngineThroughput {
   seconds: number;
   transitionsPerSecond: number;
   tasksPerSecond: number;
+  /** CPU seconds (user + system) the workers used while draining; null when /proc could not be read. */
+  workerCpuSeconds: number | null;
   /** The largest peak over the worker processes (RSS from /proc, heap from the preloaded probe). */
   worker: MemoryFigures;
 }
@@ -229,5 +231,12 @@ export async function benchEngineThroughput(
       unit: 'messages/s',
     });
   }
-  return { census: inserted, seconds, transitionsPerSecond, tasksPerSecond, worker };
+  return {
+    census: inserted,
+    seconds,
+    transitionsPerSecond,
+    tasksPerSecond,
+    worker,
+    workerCpuSeconds: workerCpu,
+  };
 }
