@@ -98,10 +98,10 @@ class StoreSqliteDialect extends SqliteDialect {
 const ROW_BATCHES = new WeakSet<object>();
 
 /**
- * SQLite: the parameters of a single-row statement for many rows. Passed as a query's parameters, the statement is
- * prepared once and run once per row, all in one call from Kysely (one savepoint: all rows or none), instead of a
- * multi-row VALUES list whose text (and compiled program) grows with the rows and changes with their count.
- * Rows of a RETURNING statement come back in row order.
+ * SQLite: many parameter lists for one statement. Passed as a query's parameters, the statement (prepared once,
+ * from the statement cache) runs once per list, all in one call from Kysely; the engine's multi-row writes use it
+ * with a fixed-size VALUES list (src/store/repos/engine/multi-row.ts), so their texts do not change with the row
+ * count. Rows of a RETURNING statement come back in list order.
  */
 export function rowBatch(rows: unknown[][]): unknown[] {
   ROW_BATCHES.add(rows);
@@ -113,7 +113,7 @@ const isRowBatch = (parameters: unknown): parameters is readonly (readonly unkno
 
 /**
  * The statement, refusing text with NUL like PostgreSQL does (src/store/nul-guard.ts), running row batches. A row
- * batch outside a transaction runs in its own (all rows or none). Inside one it runs without a savepoint: a
+ * batch outside a transaction runs in its own (all lists or none). Inside one it runs without a savepoint: a
  * savepoint would copy every page the batch touches into a sub-journal, which costs more than the statements;
  * a failing row leaves the rows before it in the transaction, which the caller rolls back (as every engine write
  * does: the batch transaction ends on the error).
