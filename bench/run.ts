@@ -11,7 +11,7 @@ import { freshTarget } from './lib/target.ts';
 import { benchBulkConnect } from './scenarios/bulk-connect.ts';
 import { benchClassifyInbound } from './scenarios/classify-inbound.ts';
 import type { EngineThroughput } from './scenarios/engine-throughput.ts';
-import { engineSuite } from './suites/engine.ts';
+import { engineSuite, sqliteEngineSuite } from './suites/engine.ts';
 import { growthSuite, worklistSuite } from './suites/worklist.ts';
 
 /**
@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     'worklist-connections': { type: 'string', default: '250' },
     growth: { type: 'string', default: '10000,100000' },
     only: { type: 'string' },
+    /** `sqlite`: the engine suite runs only its SQLite part (no PostgreSQL baselines). */
+    'engine-dialects': { type: 'string', default: 'sqlite,postgres' },
     'from-source': { type: 'boolean', default: false },
     /** Re-render the markdown from a run's saved figures (`<out>.json`) without measuring again. */
     render: { type: 'string' },
@@ -99,7 +101,8 @@ try {
 
   save('engine');
   let engine: EngineThroughput | null = null;
-  if (wanted('engine'))
+  if (wanted('engine') && args['engine-dialects'] === 'sqlite') await sqliteEngineSuite(size, report, ratios);
+  else if (wanted('engine'))
     engine = (
       await engineSuite(postgres, size, report, ratios, { onProgress: () => save('engine (SQLite)') })
     ).postgres1;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { heapProbeEnv, type MemoryFigures, memorySampler } from './memory.ts';
 
@@ -52,9 +53,14 @@ export function spawnNode(args: string[], env: Record<string, string>): Child {
   };
 }
 
-/** Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process. */
+/**
+ * Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process.
+ * `BENCH_NODE_FLAGS` (space-separated) goes before the script, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * the workers and `serve` of a run.
+ */
 export function spawnStepwise(args: string[], env: Record<string, string>): Child {
-  return spawnNode([BIN, ...args], env);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  return spawnNode([...flags, BIN, ...args], env);
 }
 
 export async function waitFor(
@@ -67,5 +73,21 @@ export async function waitFor(
     if (await check()) return performance.now();
     if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * CPU time (user + system, seconds) a live process has used so far, from /proc/PID/stat (null once it exited). On a
+ * shared machine this is the steadier figure: wall time also counts the time the process waited for a core.
+ */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }

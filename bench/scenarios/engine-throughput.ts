@@ -11,7 +11,7 @@ import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
 import { round } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { spawnStepwise, waitFor } from '../lib/processes.ts';
+import { cpuSeconds, spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import { startSmtpSink } from '../lib/smtp-sink.ts';
 import type { Target } from '../lib/target.ts';
@@ -32,6 +32,8 @@ export interface EngineThroughput {
   seconds: number;
   transitionsPerSecond: number;
   tasksPerSecond: number;
+  /** CPU seconds (user + system) the workers used while draining; null when /proc could not be read. */
+  workerCpuSeconds: number | null;
   /** The largest peak over the worker processes (RSS from /proc, heap from the preloaded probe). */
   worker: MemoryFigures;
 }
@@ -91,6 +93,8 @@ export async function benchEngineThroughput(
   );
   let dueAtReal: number;
   let finishedAt: number;
+  let cpuBefore: (number | null)[] = [];
+  let cpuAfter: (number | null)[] = [];
   try {
     await waitFor(
       async () => children.every((child) => child.output().includes('engine worker started')),
@@ -99,8 +103,10 @@ export async function benchEngineThroughput(
     );
     await moveDueTasks(db, { dueAt: parked, to: t1 });
     dueAtReal = performance.now();
+    cpuBefore = children.map((child) => cpuSeconds(child.process.pid));
     // An existence check, not a count: a count per poll reads every remaining due task and grows with the backlog.
     finishedAt = await waitFor(async () => !(await anyPendingDue(db, t1)), 600_000, 20);
+    cpuAfter = children.map((child) => cpuSeconds(child.process.pid));
   } catch (error) {
     for (const child of children) console.error(child.output());
     throw error;
@@ -146,6 +152,22 @@ export async function benchEngineThroughput(
     value: tasksPerSecond,
     unit: '/s',
   });
+  const workerCpu = cpuAfter.reduce<number | null>((sum, after, i) => {
+    const before = cpuBefore[i];
+    return sum === null || after === null || before === null || before === undefined
+      ? null
+      : sum + after - before;
+  }, 0);
+  if (workerCpu !== null && workerCpu > 0) {
+    report.add({
+      scenario: '2. Engine throughput',
+      setup,
+      metric: 'worker CPU time (user + system, all workers) while draining',
+      value: round(workerCpu, 2),
+      unit: 's',
+      note: `${Math.round((size * TRANSITIONS_PER_CONNECTION) / workerCpu)} transitions per worker CPU-second (steadier than wall time on a shared machine)`,
+    });
+  }
   const peakOf = (key: keyof MemoryFigures) => {
     const values = memories.map((m) => m[key]).filter((v): v is number => v !== null);
     return values.length > 0 ? Math.max(...values) : null;
@@ -211,5 +233,12 @@ export async function benchEngineThroughput(
       unit: 'messages/s',
     });
   }
-  return { census: inserted, seconds, transitionsPerSecond, tasksPerSecond, worker };
+  return {
+    census: inserted,
+    seconds,
+    transitionsPerSecond,
+    tasksPerSecond,
+    worker,
+    workerCpuSeconds: workerCpu,
+  };
 }

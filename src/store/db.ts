@@ -54,7 +54,7 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteData
       if (statement) {
         cache.delete(sql);
       } else {
-        statement = nulGuarded(sqlite.prepare(sql));
+        statement = nulGuarded(sqlite, sqlite.prepare(sql));
         if (cache.size >= capacity) cache.delete(cache.keys().next().value ?? '');
       }
       cache.set(sql, statement);
@@ -94,15 +94,63 @@ class StoreSqliteDialect extends SqliteDialect {
   }
 }
 
-/** The statement, refusing text with NUL like PostgreSQL does (src/store/nul-guard.ts). */
-function nulGuarded(statement: SQLite.Statement): SqliteStatement {
+/** Parameter lists made by `rowBatch`. */
+const ROW_BATCHES = new WeakSet<object>();
+
+/**
+ * SQLite: many parameter lists for one statement. Passed as a query's parameters, the statement (prepared once,
+ * from the statement cache) runs once per list, all in one call from Kysely; the engine's multi-row writes use it
+ * with a fixed-size VALUES list (src/store/repos/engine/multi-row.ts), so their texts do not change with the row
+ * count. Rows of a RETURNING statement come back in list order.
+ */
+export function rowBatch(rows: unknown[][]): unknown[] {
+  ROW_BATCHES.add(rows);
+  return rows;
+}
+
+const isRowBatch = (parameters: unknown): parameters is readonly (readonly unknown[])[] =>
+  typeof parameters === 'object' && parameters !== null && ROW_BATCHES.has(parameters);
+
+/**
+ * The statement, refusing text with NUL like PostgreSQL does (src/store/nul-guard.ts), running row batches. A row
+ * batch outside a transaction runs in its own (all lists or none). Inside one it runs without a savepoint: a
+ * savepoint would copy every page the batch touches into a sub-journal, which costs more than the statements;
+ * a failing row leaves the rows before it in the transaction, which the caller rolls back (as every engine write
+ * does: the batch transaction ends on the error).
+ */
+function nulGuarded(sqlite: SQLite.Database, statement: SQLite.Statement): SqliteStatement {
+  const allRows = (rows: readonly (readonly unknown[])[]) => {
+    const out: unknown[] = [];
+    for (const row of rows) {
+      assertNoNul(row);
+      for (const result of statement.all(row)) out.push(result);
+    }
+    return out;
+  };
+  const runRows = (rows: readonly (readonly unknown[])[]) => {
+    let changes = 0;
+    let lastInsertRowid: number | bigint = 0;
+    for (const row of rows) {
+      assertNoNul(row);
+      const result = statement.run(row);
+      changes += result.changes;
+      lastInsertRowid = result.lastInsertRowid;
+    }
+    return { changes, lastInsertRowid };
+  };
+  const allRowsAtomic = sqlite.transaction(allRows);
+  const runRowsAtomic = sqlite.transaction(runRows);
   return {
     reader: statement.reader,
     all: (parameters) => {
+      if (isRowBatch(parameters))
+        return sqlite.inTransaction ? allRows(parameters) : allRowsAtomic(parameters);
       assertNoNul(parameters);
       return statement.all(parameters);
     },
     run: (parameters) => {
+      if (isRowBatch(parameters))
+        return sqlite.inTransaction ? runRows(parameters) : runRowsAtomic(parameters);
       assertNoNul(parameters);
       return statement.run(parameters);
     },

@@ -16,8 +16,24 @@ export function localDateOf(at: number, zone: string): LocalDate {
 
 /** `date` plus `days` calendar days (pure date arithmetic, no time zone involved). */
 export function addDays(date: LocalDate, days: number): LocalDate {
+  // Plain UTC date arithmetic for a valid `YYYY-MM-DD` in years 1000–9999 (the engine calls this per transition);
+  // anything else goes through Luxon as before (an invalid date is returned unchanged).
+  const match = ISO_DATE.exec(date);
+  if (match && Number.isInteger(days)) {
+    const year = Number(match[1]);
+    const month = Number(match[2]) - 1;
+    const day = Number(match[3]);
+    const at = new Date(Date.UTC(year, month, day));
+    if (year >= 1000 && at.getUTCMonth() === month && at.getUTCDate() === day) {
+      at.setUTCDate(day + days);
+      const y = at.getUTCFullYear();
+      if (y >= 1000 && y <= 9999) return at.toISOString().slice(0, 10);
+    }
+  }
   return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
 }
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: LocalDate): number {

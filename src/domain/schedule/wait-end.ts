@@ -26,6 +26,10 @@ function wallClock(at: number, zone: string): { date: string; minutes: number; r
  * does not exist on the target day becomes the first valid instant after it), `hours` are elapsed hours.
  */
 export function calendarWaitEnd(start: number, wait: WaitLength, zone: string): number {
+  // An engine batch advances many connections at the same `now` into the same wait: the answer is computed once.
+  const key = `${start}|${wait.days}|${wait.hours}|${zone}`;
+  const known = calendarEnds.get(key);
+  if (known !== undefined) return known;
   const base =
     wait.days > 0
       ? (() => {
@@ -33,8 +37,15 @@ export function calendarWaitEnd(start: number, wait: WaitLength, zone: string): 
           return localInstant(addDays(wall.date, wait.days), wall.minutes, zone) + wall.rest;
         })()
       : start;
-  return base + wait.hours * 3_600_000;
+  const end = base + wait.hours * 3_600_000;
+  if (calendarEnds.size >= CALENDAR_ENDS_KEPT) calendarEnds.clear();
+  calendarEnds.set(key, end);
+  return end;
 }
+
+/** Recent calendar wait ends by start, length and zone (a pure function's answers; bounded). */
+const calendarEnds = new Map<string, number>();
+const CALENDAR_ENDS_KEPT = 1000;
 
 /**
  * Working-time wait ("skip non-working days"): `days` count working days (weekends, days off and holidays are

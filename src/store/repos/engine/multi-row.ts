@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import { rowBatch } from '../../db.ts';
 import type { Database } from '../../schema.ts';
 
 /**
@@ -14,12 +15,6 @@ export function chunks<T>(rows: T[], size = CHUNK): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
-
-/**
- * Bound parameters per hot multi-row statement (SQLite allows 32,766, PostgreSQL 65,535). Rows per statement
- * follow from the column count, so wide rows and narrow rows both make few, large statements.
- */
-const MAX_PARAMS = 12_000;
 
 export type Cell = string | number | null;
 
@@ -49,17 +44,50 @@ function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
-/** `?` for SQLite, `$n` for PostgreSQL (n counts from 1 across the statement). */
-function placeholders(pg: boolean, start: number, count: number): string {
-  const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) out[i] = pg ? `$${start + i + 1}` : '?';
-  return `(${out.join(', ')})`;
-}
+/**
+ * SQLite: rows per multi-row statement. Fixed, so each statement has two texts (this many rows, and one row for
+ * the rest), each prepared once and kept in the store's statement cache. A text per batch size (as before) made
+ * SQLite compile and keep a new program of about 1 MiB for every remainder size (native memory of the worker),
+ * while a multi-row VALUES list still costs less CPU per row than one statement per row.
+ */
+const SQLITE_ROWS = 100;
 
 /**
- * The engine's hot writes, as precompiled multi-row statements: the SQL text is built directly (no query-builder
- * tree per row), and the same text recurs for same-sized chunks, so SQLite's statement cache and PostgreSQL's
- * plan reuse both apply. `tail` follows the VALUES list (ON CONFLICT …, RETURNING …).
+ * Runs `text(n)` (a statement for n rows) over rows given as one flat list of `width` cells per row: full groups
+ * of SQLITE_ROWS, then the rest row by row, each as one row batch (one call from Kysely).
+ */
+async function runSqlite<R>(
+  db: Kysely<Database>,
+  text: (rows: number) => string,
+  flat: Cell[],
+  width: number,
+): Promise<R[]> {
+  const out: R[] = [];
+  const rows = flat.length / width;
+  const full = rows - (rows % SQLITE_ROWS);
+  const run = async (sqlText: string, params: Cell[][]) => {
+    if (params.length === 0) return;
+    const result = await db.executeQuery<R>(CompiledQuery.raw(sqlText, rowBatch(params)));
+    for (const row of result.rows) out.push(row);
+  };
+  const groups: Cell[][] = [];
+  for (let r = 0; r < full; r += SQLITE_ROWS) groups.push(flat.slice(r * width, (r + SQLITE_ROWS) * width));
+  await run(text(SQLITE_ROWS), groups);
+  const rest: Cell[][] = [];
+  for (let r = full; r < rows; r++) rest.push(flat.slice(r * width, (r + 1) * width));
+  await run(text(1), rest);
+  return out;
+}
+
+/** `(?, ?, …)`: one row's placeholders (SQLite). */
+const placeholders = (count: number) => `(${new Array<string>(count).fill('?').join(', ')})`;
+
+/**
+ * The engine's hot writes, with the SQL text built directly (no query-builder tree per row) and the same text for
+ * every batch. PostgreSQL: one `INSERT … SELECT * FROM unnest(arrays)` (one statement whatever the row count,
+ * parsed and planned once). SQLite, in-process: a single-row INSERT prepared once and run per row inside one
+ * call (`rowBatch`), which costs less CPU than a multi-row VALUES list (no list to parse and compile, whose text
+ * changed with every batch size). `tail` follows the VALUES (ON CONFLICT …, RETURNING …).
  */
 export async function insertRows<T extends object, R = unknown>(
   db: Kysely<Database>,
@@ -82,33 +110,31 @@ export async function insertRows<T extends object, R = unknown>(
     out.push(...result.rows);
     return out;
   }
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
-  for (let from = 0; from < rows.length; from += perStatement) {
-    const part = rows.slice(from, from + perStatement);
-    const params: Cell[] = [];
-    const tuples = new Array<string>(part.length);
-    for (let r = 0; r < part.length; r++) {
-      const row = part[r] as Record<string, unknown>;
-      tuples[r] = placeholders(pg, params.length, columns.length);
-      for (const column of columns) params.push((row[column] ?? null) as Cell);
-    }
-    const result = await db.executeQuery<R>(CompiledQuery.raw(`${head}${tuples.join(', ')} ${tail}`, params));
-    out.push(...result.rows);
+  const flat: Cell[] = [];
+  for (const row of rows as Record<string, unknown>[]) {
+    for (const column of columns) flat.push((row[column] ?? null) as Cell);
   }
-  return out;
+  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
+  const row = placeholders(columns.length);
+  return runSqlite<R>(
+    db,
+    (n) => `${head}${new Array<string>(n).fill(row).join(', ')} ${tail}`,
+    flat,
+    columns.length,
+  );
 }
 
 /**
- * `UPDATE table SET col = v.col, … FROM (VALUES …) v WHERE table.org_id = v.org_id AND table.id = v.id` with
- * PostgreSQL casts from the VALUES list's text to each column's type (`casts`).
+ * Sets `columns` of rows by primary key; each row is `[org_id, id, …values of columns]`. PostgreSQL: `UPDATE …
+ * FROM unnest(arrays)`; SQLite: a single-row `UPDATE … WHERE org_id = ? AND id = ?` run per row (`rowBatch`).
+ * `_casts` is not needed any more (the array element types come from PG_ARRAY_TYPES).
  */
 export async function updateRows(
   db: Kysely<Database>,
   table: string,
   columns: string[],
   rows: Cell[][],
-  casts: Record<string, string> = {},
+  _casts: Record<string, string> = {},
 ): Promise<void> {
   const pg = isPostgres(db);
   const all = ['org_id', 'id', ...columns];
@@ -125,22 +151,15 @@ export async function updateRows(
     );
     return;
   }
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / all.length));
-  const set = columns.map((c) => `${c} = v.${c}${pg && casts[c] ? `::${casts[c]}` : ''}`).join(', ');
-  for (let from = 0; from < rows.length; from += perStatement) {
-    const part = rows.slice(from, from + perStatement);
-    const params: Cell[] = [];
-    const tuples = new Array<string>(part.length);
-    for (let r = 0; r < part.length; r++) {
-      tuples[r] = placeholders(pg, params.length, all.length);
-      for (const cell of part[r] as Cell[]) params.push(cell);
-    }
-    const values = tuples.join(', ');
-    const text = pg
-      ? `UPDATE ${table} AS t SET ${set} FROM (VALUES ${values}) AS v(${all.join(', ')}) WHERE t.org_id = v.org_id AND t.id = v.id`
-      : `WITH v(${all.join(', ')}) AS (VALUES ${values}) UPDATE ${table} SET ${set} FROM v WHERE ${table}.org_id = v.org_id AND ${table}.id = v.id`;
-    await db.executeQuery(CompiledQuery.raw(text, params));
-  }
+  const set = columns.map((c) => `${c} = v.${c}`).join(', ');
+  const row = placeholders(all.length);
+  await runSqlite(
+    db,
+    (n) =>
+      `WITH v(${all.join(', ')}) AS (VALUES ${new Array<string>(n).fill(row).join(', ')}) UPDATE ${table} SET ${set} FROM v WHERE ${table}.org_id = v.org_id AND ${table}.id = v.id`,
+    rows.flat(),
+    all.length,
+  );
 }
 
 export function byOrg<T>(

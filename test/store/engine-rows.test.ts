@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
+import { newId } from '../../src/store/ids.ts';
+import {
+  insertTimeline,
+  type StepInstanceRow,
+  updateManyRecordFields,
+  upsertStepInstances,
+  writeTransaction,
+} from '../../src/store/repos/engine-repo.ts';
+import type { TimelineEventsTable } from '../../src/store/schema.ts';
+import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
+import { dialects, freshStore } from '../support/databases.ts';
+import { ORG_ID, seedWorld } from '../support/world.ts';
+
+/**
+ * The engine's batch writes on both databases, at sizes around SQLite's fixed statement size (100 rows, then one
+ * row at a time): every row is written, RETURNING answers for every row, and a batch is all or nothing.
+ */
+const def = definition({ start: 't', nodes: [{ id: 't', kind: 'task', next: null }] });
+
+function timelineRows(recordId: string, connectionId: string, count: number): TimelineEventsTable[] {
+  return Array.from({ length: count }, (_, i) => ({
+    org_id: ORG_ID,
+    id: newId(T0),
+    record_id: recordId,
+    connection_id: connectionId,
+    kind: 'step',
+    actor_id: null,
+    summary: `Step ${i}`,
+    data_json: '{}',
+    occurred_at: T0 + i,
+  }));
+}
+
+function stepRows(
+  recordId: string,
+  connectionId: string,
+  sequenceId: string,
+  nodes: number,
+  status: StepInstanceRow['status'],
+) {
+  return Array.from(
+    { length: nodes },
+    (_, i): StepInstanceRow => ({
+      org_id: ORG_ID,
+      id: newId(T0),
+      connection_id: connectionId,
+      record_id: recordId,
+      sequence_id: sequenceId,
+      node_id: `n${i}`,
+      kind: 'task',
+      name: `Task ${i}`,
+      status,
+      owner_id: 'u',
+      due_at: T0 + i,
+      priority: 0,
+      outcome: null,
+      note: null,
+      variant: null,
+      completed_at: null,
+      completed_by: null,
+      read_at: null,
+      created_at: T0,
+      updated_at: T0,
+    }),
+  );
+}
+
+describe.each(dialects)('engine batch writes on %s', (dialect) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await freshStore(dialect);
+    await seedWorld(store, T0);
+  });
+  afterEach(() => store.close());
+
+  it('writes every row of batches of 1, 99, 100, 101 and 257 rows', async () => {
+    const { connectionId, recordId } = await connectNew(store, def);
+    const before = await timelineCount(store, connectionId);
+    for (const size of [1, 99, 100, 101, 257]) {
+      await writeTransaction(store, (trx) => insertTimeline(trx, timelineRows(recordId, connectionId, size)));
+    }
+    expect((await timelineCount(store, connectionId)) - before).toBe(1 + 99 + 100 + 101 + 257);
+  });
+
+  it('answers an upsert of 230 steps with each step id, and keeps the ids when the same steps change', async () => {
+    const { connectionId, recordId, sequenceId } = await connectNew(store, def);
+    const rows = stepRows(recordId, connectionId, sequenceId, 230, 'due');
+    const first = await writeTransaction(store, (trx) => upsertStepInstances(trx, rows));
+    expect(new Map(first.map((r) => [r.node_id, r.id]))).toEqual(new Map(rows.map((r) => [r.node_id, r.id])));
+
+    const again = stepRows(recordId, connectionId, sequenceId, 230, 'completed');
+    const second = await writeTransaction(store, (trx) => upsertStepInstances(trx, again));
+    expect(new Map(second.map((r) => [r.node_id, r.id]))).toEqual(
+      new Map(rows.map((r) => [r.node_id, r.id])),
+    );
+    const stored = await store.db
+      .selectFrom('step_instances')
+      .select(['status'])
+      .where('connection_id', '=', connectionId)
+      .where('node_id', 'like', 'n%')
+      .execute();
+    expect(stored).toHaveLength(230);
+    expect(new Set(stored.map((s) => s.status))).toEqual(new Set(['completed']));
+  });
+
+  it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {
+    const { connectionId, recordId } = await connectNew(store, def);
+    await updateManyRecordFields(
+      store.db,
+      [{ orgId: ORG_ID, id: recordId, changes: { company: 'Acme' } }],
+      T0 + 1,
+    );
+    const record = await store.db
+      .selectFrom('records')
+      .select(['company'])
+      .where('id', '=', recordId)
+      .executeTakeFirstOrThrow();
+    expect(record.company).toBe('Acme');
+
+    const before = await timelineCount(store, connectionId);
+    const rows = timelineRows(recordId, connectionId, 150);
+    rows[120] = { ...rows[120]!, summary: 'bad \u0000 text' };
+    await expect(writeTransaction(store, (trx) => insertTimeline(trx, rows))).rejects.toThrow(/NUL/);
+    expect(await timelineCount(store, connectionId)).toBe(before);
+  });
+});
+
+async function timelineCount(store: Store, connectionId: string): Promise<number> {
+  const row = await store.db
+    .selectFrom('timeline_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
