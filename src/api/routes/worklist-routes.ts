@@ -18,6 +18,7 @@ import type { RecordType } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
 import { loadPolicy } from '../auth/guard.ts';
+import { requestCache } from '../auth/request-cache.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../pagination.ts';
 import { forbidden, notFoundProblem, ProblemSchema } from '../problems.ts';
@@ -81,6 +82,7 @@ const WorklistQuery = PageQuerySchema.extend({
 const CursorShape = z.object({ k: z.string().optional(), d: z.number(), p: z.number(), i: z.string() });
 
 export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
+  const cache = requestCache(deps.store);
   app.get(
     '/api/worklist',
     {
@@ -115,11 +117,15 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           throw notFoundProblem('User');
         }
       }
-      const [viewer, settings] = await Promise.all([
-        userPlacement(deps.store.db, actor.orgId, actor.userId),
-        orgSettingsJson(deps.store.db, actor.orgId),
-      ]);
-      const timeZone = viewer?.time_zone ?? parseOrgSettings(settings).timeZone;
+      // The viewer's zone (theirs, else the organisation's) decides the due buckets; both change only through
+      // the tables the per-process cache watches.
+      const timeZone = await cache.get(`zone\n${actor.orgId}\n${actor.userId}`, async () => {
+        const [viewer, settings] = await Promise.all([
+          userPlacement(deps.store.db, actor.orgId, actor.userId),
+          orgSettingsJson(deps.store.db, actor.orgId),
+        ]);
+        return viewer?.time_zone ?? parseOrgSettings(settings).timeZone;
+      });
       const now = deps.clock.now();
       const range = dueRange(q.due, now, timeZone);
       const after = decodeCursor(q.cursor, CursorShape) as WorklistCursor | undefined;
@@ -138,10 +144,10 @@ export async function worklistRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         limit: q.limit,
         after,
       });
-      const definitions = await loadDefinitions(
-        deps.store.db,
-        actor.orgId,
-        rows.slice(0, q.limit).map((row) => row.version_id),
+      // Sequence versions never change once written: their parsed definitions are kept a moment too.
+      const versionIds = [...new Set(rows.slice(0, q.limit).map((row) => row.version_id))].sort();
+      const definitions = await cache.get(`definitions\n${actor.orgId}\n${versionIds.join(',')}`, () =>
+        loadDefinitions(deps.store.db, actor.orgId, versionIds),
       );
       return toPage(
         rows,
