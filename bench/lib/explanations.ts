@@ -63,7 +63,8 @@ export const EXPLANATIONS: Record<string, string> = {
     'settings, touched the token, read and parsed the sequence definitions and then ran the page query, whose ' +
     'plan on SQLite put the one-row sequences table first and sorted every due step of the seller (in ' +
     'isolation 1.1–2.8 ms a page before, 0.6–0.9 ms after, on the shared machine). Now the token, actor, ' +
-    'zone, policy and parsed definitions come from a per-process cache (2 s; emptied by any write to tokens, users, roles, settings or units through the ' +
+    'zone, policy and parsed definitions come from a per-process cache (2 s; emptied by any write to tokens, ' +
+    'users, roles, settings or units through the ' +
     "process's store), the sequence name is a subquery so the page is read in the open-steps index's order, and " +
     'the 200 page is serialised without a zod re-parse. What dominates now: the page query itself (about a third ' +
     'of the CPU on SQLite: 51 rows with their connection, record, sequence and follow look-ups, plus a sort of ' +
