@@ -52,9 +52,10 @@ export const EXPLANATIONS: Record<string, string> = {
     'during the scenarios was garbage headroom of the V8 heap (the peak beside the RSS) and native memory kept by ' +
     "the allocator's per-thread arenas, both driven by how much each request allocates; most came from the " +
     "Up next load, which read the organisation's unit tree and settings and rebuilt its policy on every request. " +
-    'With that policy, the token, the actor and the viewer context cached per process, replays of these ' +
-    'scenarios end at about 230–270 MiB (SQLite) and 190–250 MiB (PostgreSQL). `MALLOC_ARENA_MAX=2` takes ' +
-    'another 10–20 MiB off in a replay; it is not set.',
+    'With that policy, the token, the actor and the viewer context cached per process, two back-to-back runs at ' +
+    '1,000 sellers ended at 195–247 MiB on SQLite (main: 452–512) and 240–300 MiB on PostgreSQL (main: 392–507); ' +
+    'on PostgreSQL the V8 heap peaks at 250–275 MiB of mostly garbage (row objects of the pg driver), so that ' +
+    'figure sits at the bar. `MALLOC_ARENA_MAX=2` took another 10–20 MiB off in a replay; it is not set.',
   'GET /api/worklist':
     'one `serve` process on a 2-core machine shared with the load generator and the database: under 50 clients ' +
     'the requests queue for CPU, so p99 ≈ 50 ÷ req/s plus jitter and both bars come down to CPU time per request ' +
