@@ -14,10 +14,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Runs `node <args>` as a real child process with the given environment, its memory sampled from outside. */
-export function spawnNode(args: string[], env: Record<string, string>): Child {
+/**
+ * Runs `node <args>` as a real child process with the given environment, its memory sampled from outside.
+ * `nodeFlags` go before the script (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--heapsnapshot-signal=SIGUSR2`).
+ */
+export function spawnNode(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Child {
   const heapFile = `/tmp/stepwise-bench-heap-${process.pid}-${randomUUID()}.json`;
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
@@ -55,12 +58,20 @@ export function spawnNode(args: string[], env: Record<string, string>): Child {
 
 /**
  * Runs `stepwise <args>` (bin/stepwise.js, the same entry point users run) as a real child process.
- * `BENCH_NODE_FLAGS` (space-separated) goes before the script, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
- * the workers and `serve` of a run.
+ * `BENCH_NODE_FLAGS` (space-separated) goes before the script of every such child, e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` to profile the workers and `serve` of a run; `nodeFlags` are the caller's own.
  */
-export function spawnStepwise(args: string[], env: Record<string, string>): Child {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-  return spawnNode([...flags, BIN, ...args], env);
+export function spawnStepwise(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Child {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  return spawnNode([BIN, ...args], env, [...flags, ...nodeFlags]);
+}
+
+/**
+ * Node flags for the benchmarked `stepwise serve` only, from BENCH_SERVE_NODE_FLAGS (space-separated), to profile
+ * it under the load: `BENCH_SERVE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/run.ts --only worklist`.
+ */
+export function serveNodeFlags(): string[] {
+  return (process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 export async function waitFor(

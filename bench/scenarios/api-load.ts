@@ -3,7 +3,7 @@ import { analyze } from '../../src/store/stats/count-rows.ts';
 import { freePort, percentile, round } from '../lib/env.ts';
 import { createActiveSequence, createOrg, createWorklistRows, tenStepDefinition } from '../lib/fixtures.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { spawnStepwise, waitFor } from '../lib/processes.ts';
+import { serveNodeFlags, spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import type { Target } from '../lib/target.ts';
 
@@ -59,13 +59,17 @@ export async function benchApiLoadAndWorklist(
   process.stdout.write(' done\n');
 
   const port = await freePort();
-  const server = spawnStepwise(['serve', '--no-worker'], {
-    DATABASE_URL: target.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    // The bench measures the server, not the per-token budget (600/min by default would answer 429 here).
-    API_TOKEN_RATE_LIMIT: '0',
-  });
+  const server = spawnStepwise(
+    ['serve', '--no-worker'],
+    {
+      DATABASE_URL: target.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      // The bench measures the server, not the per-token budget (600/min by default would answer 429 here).
+      API_TOKEN_RATE_LIMIT: '0',
+    },
+    serveNodeFlags(),
+  );
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitFor(

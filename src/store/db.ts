@@ -13,6 +13,7 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
+import { AuthWrites } from './auth-writes.ts';
 import { assertNoNul, nulGuardedPool } from './nul-guard.ts';
 import type { Database } from './schema.ts';
 
@@ -26,6 +27,8 @@ export interface Store {
   close(): Promise<void>;
   /** PostgreSQL: the connection pool's counts now (for /api/metrics); absent for SQLite's single connection. */
   poolStats?: () => PoolStats;
+  /** Counts writes to the tables that decide authorisation (the API's per-process cache starts again). */
+  authWrites: AuthWrites;
 }
 
 export interface PoolStats {
@@ -195,7 +198,11 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
     // Idle connections report to the pool; connections in use report to their client. Both need a listener.
     pool.on('error', onError);
     pool.on('connect', (client) => client.on('error', onError));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: nulGuardedPool(pool) }) });
+    const authWrites = new AuthWrites();
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: nulGuardedPool(pool) }),
+      plugins: [authWrites],
+    });
     const max = options.poolSize ?? 10;
     const poolStats = () => ({
       total: pool.totalCount,
@@ -203,7 +210,7 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
       waiting: pool.waitingCount,
       max,
     });
-    return { db, dialect: 'postgres', url, close: () => db.destroy(), poolStats };
+    return { db, dialect: 'postgres', url, close: () => db.destroy(), poolStats, authWrites };
   }
   if (!url.startsWith('sqlite:')) {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url}"`);
@@ -229,14 +236,16 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
   optimize();
   const optimizer = setInterval(optimize, SQLITE_OPTIMIZE_EVERY_MS);
   optimizer.unref();
+  const authWrites = new AuthWrites();
   const db = new Kysely<Database>({
     dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+    plugins: [authWrites],
   });
   const close = () => {
     clearInterval(optimizer);
     return db.destroy();
   };
-  return { db, dialect: 'sqlite', url, close };
+  return { db, dialect: 'sqlite', url, close, authWrites };
 }
 
 const SQLITE_OPTIMIZE_EVERY_MS = 3_600_000;

@@ -6,6 +6,7 @@ import { findLiveSession, findLiveToken, loadActor, touchToken } from '../../sto
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, unauthorized } from '../problems.ts';
 import { isMetricsToken } from '../routes/metrics-routes.ts';
+import { requestCache } from './request-cache.ts';
 import { insufficientScope, tokenExpired } from './scopes.ts';
 import { hashSecret, safeEqual } from './secrets.ts';
 
@@ -22,6 +23,8 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** `last_used_at` is kept to the minute (touchToken writes only when the stored one is older). */
+const TOKEN_TOUCH_EVERY_MS = 60_000;
 const TokenScopesJson = z.array(TokenScopeSchema);
 
 /** Recognises the caller from the session cookie or a Bearer token; routes then call `requireActor`. */
@@ -29,7 +32,25 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
   app.decorateRequest('actor', null);
   app.decorateRequest('authVia', null);
   app.decorateRequest('sessionId', null);
+  const cache = requestCache(deps.store);
+  const actorOf = (orgId: string, userId: string) =>
+    cache.get(`actor\n${orgId}\n${userId}`, () => loadActor(deps.store.db, orgId, userId));
+  /** When this process last marked each token used (clock time): the store writes it at most once a minute. */
+  const touched = new Map<string, number>();
+  const { authWrites } = deps.store;
+  /** The authorisation-write count when each request began. */
+  const startedAt = new WeakMap<FastifyRequest, number>();
+  // A request that may have written a token, user, role or the settings inside a transaction: its commit came
+  // after the store's own counts, so whatever another request read meanwhile is dropped now, before this answer
+  // is sent. Writes come from unsafe methods and the sign-in routes (SSO provisions users on a GET); reads never
+  // bump, so concurrent reads cannot keep each other's cache empty.
+  app.addHook('onSend', async (request) => {
+    if (SAFE_METHODS.has(request.method) && !request.url.startsWith('/api/auth/')) return;
+    const started = startedAt.get(request);
+    if (started !== undefined && started !== authWrites.generation()) authWrites.bump();
+  });
   app.addHook('onRequest', async (request) => {
+    startedAt.set(request, authWrites.generation());
     const now = deps.clock.now();
     const header = request.headers.authorization;
     // RFC 7235/6750: the scheme is case-insensitive (`Bearer`, `bearer`), one token68 after it. Other schemes
@@ -39,10 +60,11 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     if (header !== undefined && /^bearer(\s|$)/i.test(header)) {
       const match = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(header);
       if (!match) throw unauthorized('Send `Authorization: Bearer <API token>` with one token');
-      const token = await findLiveToken(deps.store.db, hashSecret(match[1]!));
+      const hash = hashSecret(match[1]!);
+      const token = await cache.get(`token\n${hash}`, () => findLiveToken(deps.store.db, hash));
       if (!token) throw unauthorized('The API token is not valid or was revoked');
       if (token.expires_at !== null && token.expires_at <= now) throw tokenExpired();
-      const actor = await loadActor(deps.store.db, token.org_id, token.user_id);
+      const actor = await actorOf(token.org_id, token.user_id);
       if (!actor) throw unauthorized('The API token belongs to a deactivated user');
       request.actor = { ...actor, tokenScopes: parseStoredJson(TokenScopesJson, token.scopes_json, []) };
       request.authVia = 'token';
@@ -50,7 +72,13 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
       // (decideOrg), so no route repeats either check.
       const needed = scopeForMethod(request.method);
       if (!hasScope(request.actor, needed)) throw insufficientScope(needed);
-      await touchToken(deps.store.db, token.org_id, token.id, now);
+      const last = touched.get(token.id);
+      if (last === undefined || last > now || last < now - TOKEN_TOUCH_EVERY_MS) {
+        await touchToken(deps.store.db, token.org_id, token.id, now);
+        touched.delete(token.id);
+        if (touched.size >= 10_000) touched.clear();
+        touched.set(token.id, now);
+      }
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];
@@ -58,7 +86,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     const sessionId = hashSecret(cookie);
     const session = await findLiveSession(deps.store.db, sessionId, now);
     if (!session) return;
-    const actor = await loadActor(deps.store.db, session.org_id, session.user_id);
+    const actor = await actorOf(session.org_id, session.user_id);
     if (!actor) return;
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
@@ -66,7 +94,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
         throw new HttpProblem(403, 'csrf_failed', `Send the ${CSRF_HEADER} header given at sign-in`);
       }
     }
-    request.actor = actor;
+    request.actor = { ...actor };
     request.authVia = 'session';
     request.sessionId = sessionId;
   });

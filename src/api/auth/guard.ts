@@ -13,6 +13,7 @@ import { loadUnitTree } from '../../store/repos/sequence-access-repo.ts';
 import type { AppDeps } from '../deps.ts';
 import { forbidden, notFoundProblem } from '../problems.ts';
 import { requireActor } from './authenticate.ts';
+import { requestCache } from './request-cache.ts';
 import { insufficientScope } from './scopes.ts';
 
 declare module 'fastify' {
@@ -21,14 +22,20 @@ declare module 'fastify' {
   }
 }
 
-/** The organisation's permission inputs (business unit tree, feature roles), loaded once per request. */
+/**
+ * The organisation's permission inputs (business unit tree, feature roles), loaded once per request and kept by
+ * the per-process cache (both tables are among those whose writes empty it). Shared between requests: read-only.
+ */
 export async function loadPolicy(deps: AppDeps, request: FastifyRequest, orgId: string): Promise<OrgPolicy> {
   if (request.orgPolicy) return request.orgPolicy;
-  const [businessUnits, settings] = await Promise.all([
-    loadUnitTree(deps.store.db, orgId),
-    orgSettingsJson(deps.store.db, orgId),
-  ]);
-  request.orgPolicy = { businessUnits, featureRoles: parseOrgSettings(settings).featureRoles };
+  request.orgPolicy = await requestCache(deps.store).get(`policy\n${orgId}`, async () => {
+    const [businessUnits, settings] = await Promise.all([
+      loadUnitTree(deps.store.db, orgId),
+      orgSettingsJson(deps.store.db, orgId),
+    ]);
+    const policy: OrgPolicy = { businessUnits, featureRoles: parseOrgSettings(settings).featureRoles };
+    return Object.freeze(policy);
+  });
   return request.orgPolicy;
 }
 
