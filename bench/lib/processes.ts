@@ -57,6 +57,17 @@ export function spawnStepwise(args: string[], env: Record<string, string>): Chil
   return spawnNode([BIN, ...args], env);
 }
 
+/**
+ * The Node flags production starts `stepwise worker` with (docker-compose.yml, deploy/stepwise.service; a test
+ * keeps the three alike): the V8 heap limit also caps how far garbage may pile up before a full collection.
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=1024'];
+
+/** Runs `stepwise worker <args>` as production starts it (with WORKER_NODE_FLAGS). */
+export function spawnWorker(args: string[], env: Record<string, string>): Child {
+  return spawnNode([...WORKER_NODE_FLAGS, BIN, 'worker', ...args], env);
+}
+
 export async function waitFor(
   check: () => Promise<boolean>,
   timeoutMs: number,
