@@ -38,13 +38,23 @@ export const EXPLANATIONS: Record<string, string> = {
     'the one-live-connection index) about 40 % and the task insert about 23 % of the time; under 5 s needs fewer ' +
     'indexes on connections or fewer rows per connection.',
   'Peak RSS of one worker':
-    'the V8 heap peak is shown beside the RSS, and the two databases differ. PostgreSQL: the heap is most of it and ' +
-    'grows with the backlog, not the batch (83 MiB at 2,000 due in a trial run; a batch of 1,000 tasks with their ' +
-    'rows is a few MiB), so either something is kept per due task or garbage outruns the collector at this ' +
-    'allocation rate. SQLite: the heap stays small and most of the RSS is native memory (SQLite and the ' +
-    "allocator's arenas) on top of the Node runtime and the server bundle (an engine-only worker no longer loads " +
-    'the mail, IMAP, SMTP and webhook modules). A heap snapshot (`--heapsnapshot-signal`) and a native-memory ' +
-    'look are the next steps; neither was taken yet.',
+    'garbage V8 let pile up, not retained data, on both databases (5th session, heap snapshots, GC traces and ' +
+    '/proc/PID/smaps of the worker). PostgreSQL: 26 MiB live when idle (the code and libraries loaded; the largest ' +
+    "single item is date-holidays' data), 35–40 MiB in the middle of a batch of 1,000 tasks, nothing growing with " +
+    'the backlog (the same at 10,000 and 100,000 due). A batch allocates about 50 MiB (a third of it pg turning ' +
+    'the `unnest` arrays into array literals, a sixth Luxon in the wait arithmetic); what lives through the batch ' +
+    "reaches the old generation, which with Node's default heap limit (4 GiB on this machine) V8 let grow to ~4× " +
+    'the live set before a full collection: heap peaks of 160–185 MiB. Below a 2 GiB limit V8 grows the heap by ' +
+    'a smaller factor (~1.9 at 1024 MiB), so workers now run with `--max-old-space-size=1024` (docker-compose.yml, ' +
+    'the systemd unit, docs/operations.md; the bench starts them the same way): heap peak ~80 MiB at the same ' +
+    'throughput in back-to-back runs; 512 MiB (factor ~1.5) cost about a fifth of the throughput. SQLite: not ' +
+    'native memory either: at the peak (20,000 due, 1 GiB limit) V8 heap pages 83 MiB, the node binary 48 MiB ' +
+    '(file-backed), the main malloc heap 34 MiB (SQLite pages and cached statements: one multi-row statement of ' +
+    '~12,000 parameters holds ~1 MiB; the run prepared 14 such) and 12 MiB of malloc arenas. The heap probe had ' +
+    'not seen it: a SQLite batch never waits for I/O, so the worker ran the whole backlog as one stretch of ' +
+    'microtasks (no timer, no SIGTERM, no V8 GC task until it was empty); it now yields between batches. Left for ' +
+    'the 150 MiB goal: a smaller live set (load libraries the engine rarely needs on demand) and less allocation ' +
+    'per batch, so that a lower limit does not cost throughput.',
   '`serve` RSS':
     'the V8 heap peak is shown beside it; the rest is the runtime, the bundle and the buffers of 50 concurrent ' +
     'keep-alive sockets plus the database pool.',
