@@ -39,16 +39,18 @@ export const EXPLANATIONS: Record<string, string> = {
     'indexes on connections or fewer rows per connection.',
   'Peak RSS of one worker':
     'garbage V8 let pile up, not retained data, on both databases (5th session, heap snapshots, GC traces and ' +
-    '/proc/PID/smaps of the worker). PostgreSQL: 26 MiB live when idle (the code and libraries loaded; the largest ' +
-    "single item is date-holidays' data), 35–40 MiB in the middle of a batch of 1,000 tasks, nothing growing with " +
-    'the backlog (the same at 10,000 and 100,000 due). A batch allocates about 50 MiB (a third of it pg turning ' +
+    '/proc/PID/smaps of the worker). PostgreSQL: 26 MiB live as the drain starts (the code and libraries loaded; ' +
+    "the largest single item is date-holidays' data), 35–40 MiB in the middle of a batch of 1,000 tasks, and no " +
+    'growth over the drain (38–40 MiB after every full collection, first batch to last). A batch allocates ' +
+    'about 50 MiB (a third of it pg turning ' +
     'the `unnest` arrays into array literals, a sixth Luxon in the wait arithmetic); what lives through the batch ' +
     "reaches the old generation, which with Node's default heap limit (4 GiB on this machine) V8 let grow to ~4× " +
     'the live set before a full collection: heap peaks of 160–185 MiB. Below a 2 GiB limit V8 grows the heap by ' +
     'a smaller factor (~1.9 at 1024 MiB), so workers now run with `--max-old-space-size=1024` (docker-compose.yml, ' +
     'the systemd unit, docs/operations.md; the bench starts them the same way): heap peak ~80 MiB at the same ' +
     'throughput in back-to-back runs; 512 MiB (factor ~1.5) cost about a fifth of the throughput. SQLite: not ' +
-    'native memory either: at the peak (20,000 due, 1 GiB limit) V8 heap pages 83 MiB, the node binary 48 MiB ' +
+    'native memory either: the same heap pattern (peaks of 130–180 MiB, RSS 260–300 MiB at 20,000 due without ' +
+    'the limit, ~190 MiB with it); at the peak with the limit: V8 heap pages 83 MiB, the node binary 48 MiB ' +
     '(file-backed), the main malloc heap 34 MiB (SQLite pages and cached statements: one multi-row statement of ' +
     '~12,000 parameters holds ~1 MiB; the run prepared 14 such) and 12 MiB of malloc arenas. The heap probe had ' +
     'not seen it: a SQLite batch never waits for I/O, so the worker ran the whole backlog as one stretch of ' +
