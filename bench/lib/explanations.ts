@@ -50,7 +50,7 @@ export const EXPLANATIONS: Record<string, string> = {
     'the systemd unit, docs/operations.md; the bench starts them the same way): heap peak ~80 MiB at the same ' +
     'throughput in back-to-back runs; 512 MiB (factor ~1.5) cost about a fifth of the throughput. SQLite: not ' +
     'native memory either: the same heap pattern (peaks of 130–180 MiB, RSS 260–300 MiB at 20,000 due without ' +
-    'the limit, ~190 MiB with it); at the peak with the limit: V8 heap pages 83 MiB, the node binary 48 MiB ' +
+    'the limit, 190–200 MiB with it); at the peak with the limit: V8 heap pages 83 MiB, the node binary 48 MiB ' +
     '(file-backed), the main malloc heap 34 MiB (SQLite pages and cached statements: one multi-row statement of ' +
     '~12,000 parameters holds ~1 MiB; the run prepared 14 such) and 12 MiB of malloc arenas. The heap probe had ' +
     'not seen it: a SQLite batch never waits for I/O, so the worker ran the whole backlog as one stretch of ' +
