@@ -58,13 +58,25 @@ export const EXPLANATIONS: Record<string, string> = {
     'index entries per row (dropping `connections_record`, which repeats the one-live index for live rows, saved ' +
     'at most 0.2 CPU-s in a trial, within the noise, and several record-history reads would need rewriting).',
   'Peak RSS of one worker':
-    'the V8 heap peak is shown beside the RSS, and the two databases differ. PostgreSQL: the heap is most of it and ' +
-    'grows with the backlog, not the batch (83 MiB at 2,000 due in a trial run; a batch of 1,000 tasks with their ' +
-    'rows is a few MiB), so either something is kept per due task or garbage outruns the collector at this ' +
-    'allocation rate. SQLite: the heap stays small and most of the RSS is native memory (SQLite and the ' +
-    "allocator's arenas) on top of the Node runtime and the server bundle (an engine-only worker no longer loads " +
-    'the mail, IMAP, SMTP and webhook modules). A heap snapshot (`--heapsnapshot-signal`) and a native-memory ' +
-    'look are the next steps; neither was taken yet.',
+    'garbage V8 let pile up, not retained data, on both databases (5th session, heap snapshots, GC traces and ' +
+    '/proc/PID/smaps of the worker). PostgreSQL: 26 MiB live as the drain starts (the code and libraries loaded; ' +
+    "the largest single item is date-holidays' data), 35–40 MiB in the middle of a batch of 1,000 tasks, and no " +
+    'growth over the drain (38–40 MiB after every full collection, first batch to last). A batch allocates ' +
+    'about 50 MiB (a third of it pg turning ' +
+    'the `unnest` arrays into array literals, a sixth Luxon in the wait arithmetic); what lives through the batch ' +
+    "reaches the old generation, which with Node's default heap limit (4 GiB on this machine) V8 let grow to ~4× " +
+    'the live set before a full collection: heap peaks of 160–185 MiB. Below a 2 GiB limit V8 grows the heap by ' +
+    'a smaller factor (~1.9 at 1024 MiB), so workers now run with `--max-old-space-size=1024` (docker-compose.yml, ' +
+    'the systemd unit, docs/operations.md; the bench starts them the same way): heap peak ~80 MiB at the same ' +
+    'throughput in back-to-back runs; 512 MiB (factor ~1.5) cost about a fifth of the throughput. SQLite: not ' +
+    'native memory either: the same heap pattern (peaks of 130–180 MiB, RSS 260–300 MiB at 20,000 due without ' +
+    'the limit, 190–200 MiB with it); at the peak with the limit: V8 heap pages 83 MiB, the node binary 48 MiB ' +
+    '(file-backed), the main malloc heap 34 MiB (SQLite pages and cached statements: one multi-row statement of ' +
+    '~12,000 parameters holds ~1 MiB; the run prepared 14 such) and 12 MiB of malloc arenas. The heap probe had ' +
+    'not seen it: a SQLite batch never waits for I/O, so the worker ran the whole backlog as one stretch of ' +
+    'microtasks (no timer, no SIGTERM, no V8 GC task until it was empty); it now yields between batches. Left for ' +
+    'the 150 MiB goal: a smaller live set (load libraries the engine rarely needs on demand) and less allocation ' +
+    'per batch, so that a lower limit does not cost throughput.',
   '`serve` RSS':
     'heap snapshots of the built `serve` (`BENCH_SERVE_NODE_FLAGS=--heapsnapshot-signal=SIGUSR2`): about 55 MiB ' +
     'live after the load, nearly all of it module source and compiled code; nothing is kept per request or per ' +

@@ -74,6 +74,17 @@ export function serveNodeFlags(): string[] {
   return (process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/**
+ * The Node flags production starts `stepwise worker` with (docker-compose.yml, deploy/stepwise.service; a test
+ * keeps the three alike): the V8 heap limit also caps how far garbage may pile up before a full collection.
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=1024'];
+
+/** Runs `stepwise worker <args>` as production starts it (with WORKER_NODE_FLAGS, and BENCH_NODE_FLAGS). */
+export function spawnWorker(args: string[], env: Record<string, string>): Child {
+  return spawnStepwise(['worker', ...args], env, WORKER_NODE_FLAGS);
+}
+
 export async function waitFor(
   check: () => Promise<boolean>,
   timeoutMs: number,

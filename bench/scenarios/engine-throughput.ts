@@ -11,7 +11,7 @@ import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
 import { round } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { cpuSeconds, spawnStepwise, waitFor } from '../lib/processes.ts';
+import { cpuSeconds, spawnWorker, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import { startSmtpSink } from '../lib/smtp-sink.ts';
 import type { Target } from '../lib/target.ts';
@@ -82,7 +82,7 @@ export async function benchEngineThroughput(
   // measurement then holds no process start-up time.
   await moveDueTasks(db, { dueBy: t1, to: parked });
   const children = Array.from({ length: workers }, (_, i) =>
-    spawnStepwise(['worker', '--only', 'engine', '--unsafe-test-clock'], {
+    spawnWorker(['--only', 'engine', '--unsafe-test-clock'], {
       DATABASE_URL: target.url,
       STEPWISE_FAKE_NOW: String(t1),
       STEPWISE_WORKER_ID: `bench-worker-${i}`,

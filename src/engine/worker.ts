@@ -24,6 +24,14 @@ export interface EngineWorker {
 export const TASKS_CHANNEL = 'stepwise_tasks';
 
 /**
+ * Lets the rest of the process run between two batches. On SQLite a batch never waits for I/O (better-sqlite3 is
+ * synchronous; Kysely only chains promises), so without this a backlog was worked through in one unbroken run of
+ * microtasks: no timer, HTTP request or SIGTERM was served until it was empty, and V8 could not run its
+ * garbage-collection tasks either (the heap grew to several times what was live).
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * Starts the scheduler: claim a batch of due tasks (leased), apply it in one transaction, repeat while there is
  * work; otherwise sleep until `pollMs` passes or PostgreSQL notifies new work. The sweeper releases leases of
  * dead workers. `stop()` finishes the batch in flight.
@@ -53,6 +61,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
       const claimed = await processDueBatch(deps);
       total += claimed;
       if (claimed === 0) return total;
+      await nextTurn();
     }
   }
 
@@ -74,7 +83,10 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
         if (!listener && listenWanted()) await startListening();
         const claimed = await processDueBatch(deps);
         backoff.succeeded();
-        if (claimed > 0) continue;
+        if (claimed > 0) {
+          await nextTurn();
+          continue;
+        }
       } catch (error) {
         pause = backoff.failed(error);
       }
