@@ -39,5 +39,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM: stop claiming, finish the batch in hand, exit within SHUTDOWN_TIMEOUT (default 20 s).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/stepwise.js"]
+# The V8 heap limit keeps garbage near twice the live set (docs/operations.md#process-memory).
+ENTRYPOINT ["node", "--max-old-space-size=1024", "bin/stepwise.js"]
 CMD ["serve"]

@@ -75,14 +75,15 @@ export function serveNodeFlags(): string[] {
 }
 
 /**
- * The Node flags production starts `stepwise worker` with (docker-compose.yml, deploy/stepwise.service; a test
- * keeps the three alike): the V8 heap limit also caps how far garbage may pile up before a full collection.
+ * The Node flags production starts every `stepwise` process with (Dockerfile, deploy/stepwise.service, `npm start`;
+ * test/ops/process-heap.test.ts keeps them alike): the V8 heap limit also caps how far garbage may pile up before a
+ * full collection.
  */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=1024'];
+export const PROCESS_NODE_FLAGS = ['--max-old-space-size=1024'];
 
-/** Runs `stepwise worker <args>` as production starts it (with WORKER_NODE_FLAGS, and BENCH_NODE_FLAGS). */
+/** Runs `stepwise worker <args>` as production starts it (with PROCESS_NODE_FLAGS, and BENCH_NODE_FLAGS). */
 export function spawnWorker(args: string[], env: Record<string, string>): Child {
-  return spawnStepwise(['worker', ...args], env, WORKER_NODE_FLAGS);
+  return spawnStepwise(['worker', ...args], env, PROCESS_NODE_FLAGS);
 }
 
 export async function waitFor(

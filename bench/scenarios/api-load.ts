@@ -3,7 +3,7 @@ import { analyze } from '../../src/store/stats/count-rows.ts';
 import { freePort, percentile, round } from '../lib/env.ts';
 import { createActiveSequence, createOrg, createWorklistRows, tenStepDefinition } from '../lib/fixtures.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { serveNodeFlags, spawnStepwise, waitFor } from '../lib/processes.ts';
+import { PROCESS_NODE_FLAGS, serveNodeFlags, spawnStepwise, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import type { Target } from '../lib/target.ts';
 
@@ -68,7 +68,7 @@ export async function benchApiLoadAndWorklist(
       // The bench measures the server, not the per-token budget (600/min by default would answer 429 here).
       API_TOKEN_RATE_LIMIT: '0',
     },
-    serveNodeFlags(),
+    [...PROCESS_NODE_FLAGS, ...serveNodeFlags()],
   );
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -98,8 +98,9 @@ export function spawnStepwise(
   args: string[],
   env: Record<string, string>,
   bin: string = BIN,
+  nodeFlags: string[] = [],
 ): StepwiseProcess {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, bin, ...args], {
     env: {
       ...process.env,
       STEPWISE_SECRET_KEY: SECRET_KEY,
