@@ -40,7 +40,11 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
   const loop = options.loop ?? true;
   const sweepEveryMs = options.sweepEveryMs ?? 30_000;
   let stopped = false;
-  let wake: (() => void) | null = null;
+  /** The loops asleep now: new work or `stop()` wakes them all. */
+  const wakers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...wakers]) wake();
+  };
   let listener: pg.Client | null = null;
   let lastSweep = 0;
 
@@ -49,10 +53,10 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = null;
+        wakers.delete(done);
         resolve();
       }
-      wake = done;
+      wakers.add(done);
     });
 
   async function drain(): Promise<number> {
@@ -71,16 +75,16 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
    * Never ends while not stopped: a failed batch (the database gone, a dropped connection) is logged and retried
    * after a growing pause; its claimed tasks stay leased and are taken again once the lease ends.
    */
-  async function run(): Promise<void> {
+  async function run(first: boolean): Promise<void> {
     while (!stopped) {
       loopBeat('engine');
       let pause = deps.config.worker.pollMs;
       try {
-        if (Date.now() - lastSweep >= sweepEveryMs) {
+        if (first && Date.now() - lastSweep >= sweepEveryMs) {
           await sweep(deps);
           lastSweep = Date.now();
         }
-        if (!listener && listenWanted()) await startListening();
+        if (first && !listener && listenWanted()) await startListening();
         const claimed = await processDueBatch(deps);
         backoff.succeeded();
         if (claimed > 0) {
@@ -102,7 +106,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     if (!listenWanted() || Date.now() - lastListenTry < 5_000) return;
     lastListenTry = Date.now();
     const client = new pg.Client({ connectionString: deps.store.url, connectionTimeoutMillis: 5_000 });
-    client.on('notification', () => wake?.());
+    client.on('notification', wakeAll);
     client.on('error', (error) => {
       deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling');
       if (listener === client) listener = null;
@@ -118,16 +122,20 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     }
   }
 
-  let running: Promise<void> = Promise.resolve();
+  // PostgreSQL: several batches at once, each in its own transaction on its own pooled connection, so this
+  // process builds one batch while the server writes another (SKIP LOCKED keeps them apart, as it keeps workers
+  // apart). SQLite has one writer: a second loop would only wait for the first.
+  const loops = deps.store.dialect === 'postgres' ? Math.max(1, deps.config.worker.concurrency) : 1;
+  let running: Promise<unknown> = Promise.resolve();
   if (loop) {
-    running = startListening().then(run);
+    running = startListening().then(() => Promise.all(Array.from({ length: loops }, (_, i) => run(i === 0))));
   }
 
   return {
     drain,
     async stop() {
       stopped = true;
-      wake?.();
+      wakeAll();
       await running;
       loopStopped('engine');
       if (listener) await listener.end().catch(() => undefined);
