@@ -32,7 +32,6 @@ const EnvSchema = z.object({
   WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   OUTBOUND_ALLOW_HOSTS: z.string().max(10_000).optional(),
   MAILBOX_TEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
   PUBLIC_API_DOCS: z.enum(['true', 'false']).default('false'),
@@ -92,8 +91,7 @@ export interface Config {
   secretKey: string;
   sessionTtlMs: number;
   smtpUrl: string | undefined;
-  /** `concurrency`: engine batches one PostgreSQL worker applies at once (SQLite: always one writer). */
-  worker: { batchSize: number; pollMs: number; leaseMs: number; concurrency: number };
+  worker: { batchSize: number; pollMs: number; leaseMs: number };
   cookieSecure: boolean;
   /**
    * Hosts, IP addresses or CIDR ranges that webhooks and mailboxes may reach although they are private,
@@ -177,12 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.STEPWISE_SECRET_KEY ?? readOrCreateSecretKey(e.STEPWISE_SECRET_KEY_FILE),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,
-    worker: {
-      batchSize: e.WORKER_BATCH_SIZE,
-      pollMs: e.WORKER_POLL_MS,
-      leaseMs: e.WORKER_LEASE_MS,
-      concurrency: e.WORKER_CONCURRENCY,
-    },
+    worker: { batchSize: e.WORKER_BATCH_SIZE, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
     cookieSecure: publicUrl.startsWith('https://'),
     outboundAllowList: parseAllowList(e.OUTBOUND_ALLOW_HOSTS),
     mailboxTestTimeoutMs: e.MAILBOX_TEST_TIMEOUT_SECONDS * 1000,
@@ -241,7 +234,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretKey: 'test-secret-key-0123456789abcdef0123456789abcdef',
     sessionTtlMs: 12 * 3_600_000,
     smtpUrl: undefined,
-    worker: { batchSize: 200, pollMs: 50, leaseMs: 30_000, concurrency: 1 },
+    worker: { batchSize: 200, pollMs: 50, leaseMs: 30_000 },
     cookieSecure: false,
     // The test harness's SMTP, IMAP and webhook servers listen on loopback, which Stepwise refuses to reach
     // unless allow-listed: the tests allow it through the same setting an operator uses (OUTBOUND_ALLOW_HOSTS).

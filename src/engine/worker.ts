@@ -40,11 +40,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
   const loop = options.loop ?? true;
   const sweepEveryMs = options.sweepEveryMs ?? 30_000;
   let stopped = false;
-  /** The loops asleep now: new work or `stop()` wakes them all. */
-  const wakers = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of [...wakers]) wake();
-  };
+  let wake: (() => void) | null = null;
   let listener: pg.Client | null = null;
   let lastSweep = 0;
 
@@ -53,10 +49,10 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wakers.delete(done);
+        wake = null;
         resolve();
       }
-      wakers.add(done);
+      wake = done;
     });
 
   async function drain(): Promise<number> {
@@ -75,16 +71,16 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
    * Never ends while not stopped: a failed batch (the database gone, a dropped connection) is logged and retried
    * after a growing pause; its claimed tasks stay leased and are taken again once the lease ends.
    */
-  async function run(first: boolean): Promise<void> {
+  async function run(): Promise<void> {
     while (!stopped) {
       loopBeat('engine');
       let pause = deps.config.worker.pollMs;
       try {
-        if (first && Date.now() - lastSweep >= sweepEveryMs) {
+        if (Date.now() - lastSweep >= sweepEveryMs) {
           await sweep(deps);
           lastSweep = Date.now();
         }
-        if (first && !listener && listenWanted()) await startListening();
+        if (!listener && listenWanted()) await startListening();
         const claimed = await processDueBatch(deps);
         backoff.succeeded();
         if (claimed > 0) {
@@ -106,7 +102,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     if (!listenWanted() || Date.now() - lastListenTry < 5_000) return;
     lastListenTry = Date.now();
     const client = new pg.Client({ connectionString: deps.store.url, connectionTimeoutMillis: 5_000 });
-    client.on('notification', wakeAll);
+    client.on('notification', () => wake?.());
     client.on('error', (error) => {
       deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling');
       if (listener === client) listener = null;
@@ -122,20 +118,16 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     }
   }
 
-  // PostgreSQL: several batches at once, each in its own transaction on its own pooled connection, so this
-  // process builds one batch while the server writes another (SKIP LOCKED keeps them apart, as it keeps workers
-  // apart). SQLite has one writer: a second loop would only wait for the first.
-  const loops = deps.store.dialect === 'postgres' ? Math.max(1, deps.config.worker.concurrency) : 1;
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<void> = Promise.resolve();
   if (loop) {
-    running = startListening().then(() => Promise.all(Array.from({ length: loops }, (_, i) => run(i === 0))));
+    running = startListening().then(run);
   }
 
   return {
     drain,
     async stop() {
       stopped = true;
-      wakeAll();
+      wake?.();
       await running;
       loopStopped('engine');
       if (listener) await listener.end().catch(() => undefined);
