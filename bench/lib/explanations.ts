@@ -18,7 +18,13 @@ export const EXPLANATIONS: Record<string, string> = {
     'batch transaction, made the pending-task and open-step indexes partial and set fill factors; 0029 made the ' +
     "overdue check's step index and the per-connection task index partial (open steps, pending tasks), so a " +
     'finished step or a done mark writes one index entry fewer. The cost per transition is flat from 10,000 to ' +
-    '50,000 connections once the database has statistics (see Growth).',
+    '50,000 connections once the database has statistics (see Growth). One batch is in flight per worker, so ' +
+    'the process and the server take turns: in the full run of the 5th session the worker used 13.4 s of CPU in a ' +
+    '25.2 s drain. Two batches per process (`WORKER_CONCURRENCY`, tried in the 5th session) would overlap them; ' +
+    'with its first version 1–2 of 3,000 connections had not reached their second step when the crash suite ' +
+    '(50 SIGKILLs across three workers) checked, cause not found yet (lost work or the 5-crash rule), so it was ' +
+    'not landed. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
+    "session's run, 23,754 in this quieter one.",
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
@@ -41,8 +47,9 @@ export const EXPLANATIONS: Record<string, string> = {
     'single-row statement per row measured no cheaper in CPU than the multi-row VALUES list. That change, calendar ' +
     'wait ends computed once per batch and date arithmetic without Luxon took about 12–14 % off the CPU per ' +
     'transition. The raw ceiling writes the same rows with sequential keys from one loop, with no reads, no ' +
-    'upsert check, no state JSON and no logic; 35 % of it needs fewer rows per transition (the step-instance ' +
-    're-upserts and the second timeline row) as well as less JavaScript per row.',
+    'upsert check, no state JSON and no logic. None of the ten rows a connection writes is a repeat (see the ' +
+    'PostgreSQL entry), so 35 % of the ceiling needs less SQLite work per row written (fewer indexes on the step ' +
+    'instances) and less JavaScript and garbage per row.',
   'Bulk connect':
     'per record the job writes two rows: the connection (four index entries, and the ON CONFLICT check against the ' +
     'one-live-connection index) and its `connected` task (four index entries; the engine writes the first step and ' +
