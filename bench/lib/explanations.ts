@@ -21,9 +21,9 @@ export const EXPLANATIONS: Record<string, string> = {
     '50,000 connections once the database has statistics (see Growth). One batch is in flight per worker, so ' +
     'the process and the server take turns: in the full run of the 5th session the worker used 13.4 s of CPU in a ' +
     '25.2 s drain. Two batches per process (`WORKER_CONCURRENCY`, tried in the 5th session) would overlap them; ' +
-    'with its first version 1–2 of 3,000 connections had not reached their second step when the crash suite ' +
-    '(50 SIGKILLs across three workers) checked, cause not found yet (lost work or the 5-crash rule), so it was ' +
-    'not landed. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
+    'with its first version the crash suite (50 SIGKILLs across three workers in 16 s) left 1–4 of 3,000 tasks ' +
+    '`dead`: nothing was lost or repeated, but with two batches in flight a task retried alone stayed in flight ' +
+    'longer and was caught by five kills (the 5-crash rule), so it was not landed. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
     "session's run, 23,754 in this quieter one.",
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
