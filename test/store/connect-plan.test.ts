@@ -1,14 +1,12 @@
 import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initialState, serializeState } from '../../src/domain/engine/state.ts';
 import { insertNewConnections } from '../../src/store/connections/insert-new-connections.ts';
 import { connectablePageMarkingLive } from '../../src/store/connections/open-records.ts';
 import type { Store } from '../../src/store/db.ts';
-import { newId } from '../../src/store/ids.ts';
 import { analyzeTables, explainAccesses } from '../../src/store/queries/explain.ts';
-import type { ConnectionsTable, RecordsTable } from '../../src/store/schema.ts';
 import { insertRows } from '../../src/store/seed/insert-rows.ts';
-import { definition, insertSequence, recordRow, SELLER, T0 } from '../engine/engine-fixtures.ts';
+import { definition, insertSequence, recordRow, T0 } from '../engine/engine-fixtures.ts';
+import { connectionRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
 
@@ -21,30 +19,6 @@ import { ORG_ID, seedWorld } from '../support/world.ts';
 const RECORDS = 3000;
 const CONNECTED = 2000;
 const id = (i: number) => `r-${String(i).padStart(5, '0')}`;
-
-function connectionRow(
-  record: RecordsTable,
-  sequenceId: string,
-  versionId: string,
-  at = T0,
-): ConnectionsTable {
-  return {
-    org_id: ORG_ID,
-    id: newId(at),
-    record_id: record.id,
-    sequence_id: sequenceId,
-    version_id: versionId,
-    status: 'active',
-    state_json: serializeState(initialState()),
-    current_node_id: null,
-    reason: null,
-    owner_id: record.owner_id,
-    connected_by: SELLER,
-    connected_at: at,
-    ended_at: null,
-    updated_at: at,
-  };
-}
 
 describe.each(dialects)('bulk connect reads and writes (%s)', (dialect) => {
   let store: Store;

@@ -1,38 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { initialState, serializeState } from '../../src/domain/engine/state.ts';
 import { insertNewConnections } from '../../src/store/connections/insert-new-connections.ts';
 import { countOpenRecords, scanOpenRecords } from '../../src/store/connections/open-records.ts';
 import { pauseConnectionRow, resumeConnectionRow } from '../../src/store/connections/pause-connection.ts';
 import type { Store } from '../../src/store/db.ts';
-import { newId } from '../../src/store/ids.ts';
 import { PAUSED_LEASE } from '../../src/store/repos/engine-repo.ts';
-import type { ConnectionsTable, RecordsTable } from '../../src/store/schema.ts';
 import { enqueueEvent, eventTaskKey } from '../../src/store/tasks/event-tasks.ts';
 import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { definition, insertSequence, recordRow, SELLER, T0 } from '../engine/engine-fixtures.ts';
+import { connectionRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { BU, ORG_ID, seedWorld, USERS } from '../support/world.ts';
 
 const def = definition({ start: 't', nodes: [{ id: 't', kind: 'task', next: null }] });
-
-function connectionRow(record: RecordsTable, sequenceId: string, versionId: string): ConnectionsTable {
-  return {
-    org_id: ORG_ID,
-    id: newId(T0),
-    record_id: record.id,
-    sequence_id: sequenceId,
-    version_id: versionId,
-    status: 'active',
-    state_json: serializeState(initialState()),
-    current_node_id: null,
-    reason: null,
-    owner_id: record.owner_id,
-    connected_by: SELLER,
-    connected_at: T0,
-    ended_at: null,
-    updated_at: T0,
-  };
-}
 
 describe.each(dialects)('connection store modules on %s', (dialect) => {
   let store: Store;

@@ -1,0 +1,30 @@
+import { initialState, serializeState } from '../../src/domain/engine/state.ts';
+import { newId } from '../../src/store/ids.ts';
+import type { ConnectionsTable, RecordsTable } from '../../src/store/schema.ts';
+import { SELLER, T0 } from '../engine/engine-fixtures.ts';
+import { ORG_ID } from './world.ts';
+
+/** A live connection row for `record`, as a manual connect at `at` writes it (for store-level tests). */
+export function connectionRow(
+  record: RecordsTable,
+  sequenceId: string,
+  versionId: string,
+  at = T0,
+): ConnectionsTable {
+  return {
+    org_id: ORG_ID,
+    id: newId(at),
+    record_id: record.id,
+    sequence_id: sequenceId,
+    version_id: versionId,
+    status: 'active',
+    state_json: serializeState(initialState()),
+    current_node_id: null,
+    reason: null,
+    owner_id: record.owner_id,
+    connected_by: SELLER,
+    connected_at: at,
+    ended_at: null,
+    updated_at: at,
+  };
+}
