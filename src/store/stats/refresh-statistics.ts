@@ -1,10 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DialectName } from '../db.ts';
-import { SQLITE_OPTIMIZE } from '../db.ts';
+import { analyzeTables, optimizeLikeARunningStore } from '../queries/explain.ts';
 import type { Database } from '../schema.ts';
 
 /** The tables a bulk connect fills and the engine then reads by plan: connections, their tasks and steps. */
-const ENGINE_TABLES = ['connections', 'scheduled_tasks', 'step_instances'] as const;
+const ENGINE_TABLES = ['connections', 'scheduled_tasks', 'step_instances'];
 
 /**
  * Refreshes the planner's statistics of the engine's tables now, instead of when autovacuum (PostgreSQL, about a
@@ -13,9 +13,6 @@ const ENGINE_TABLES = ['connections', 'scheduled_tasks', 'step_instances'] as co
  * connection of the organisation to lock a few (cost per batch growing with the backlog; BENCHMARKS.md, growth).
  */
 export async function refreshEngineStatistics(db: Kysely<Database>, dialect: DialectName): Promise<void> {
-  if (dialect === 'sqlite') {
-    await sql.raw(`PRAGMA ${SQLITE_OPTIMIZE}`).execute(db);
-    return;
-  }
-  for (const table of ENGINE_TABLES) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+  if (dialect === 'sqlite') await optimizeLikeARunningStore(db, dialect);
+  else await analyzeTables(db, dialect, ENGINE_TABLES);
 }

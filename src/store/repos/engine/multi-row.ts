@@ -126,15 +126,14 @@ export async function insertRows<T extends object, R = unknown>(
 
 /**
  * Sets `columns` of rows by primary key; each row is `[org_id, id, …values of columns]`. PostgreSQL: `UPDATE …
- * FROM unnest(arrays)`; SQLite: a single-row `UPDATE … WHERE org_id = ? AND id = ?` run per row (`rowBatch`).
- * `_casts` is not needed any more (the array element types come from PG_ARRAY_TYPES).
+ * FROM unnest(arrays)` (array element types from PG_ARRAY_TYPES); SQLite: a single-row `UPDATE … WHERE org_id = ?
+ * AND id = ?` run per row (`rowBatch`).
  */
 export async function updateRows(
   db: Kysely<Database>,
   table: string,
   columns: string[],
   rows: Cell[][],
-  _casts: Record<string, string> = {},
 ): Promise<void> {
   const pg = isPostgres(db);
   const all = ['org_id', 'id', ...columns];

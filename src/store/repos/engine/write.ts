@@ -44,7 +44,6 @@ export async function updateConnections(
       u.endedAt,
       u.updatedAt,
     ]),
-    { ended_at: 'bigint', updated_at: 'bigint' },
   );
 }
 
@@ -190,10 +189,6 @@ export async function updateManyRecordFields(
     group.rows.push([item.orgId, item.id, ...columns.map((c) => changes[c] ?? null), now]);
   }
   for (const { columns, rows } of groups.values()) {
-    await updateRows(db, 'records', columns, rows, {
-      do_not_email: 'integer',
-      do_not_call: 'integer',
-      updated_at: 'bigint',
-    });
+    await updateRows(db, 'records', columns, rows);
   }
 }
