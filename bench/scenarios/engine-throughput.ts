@@ -11,7 +11,7 @@ import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
 import { round } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
-import { cpuSeconds, spawnWorker, waitFor } from '../lib/processes.ts';
+import { cpuSeconds, postgresCpuSeconds, spawnWorker, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 import { startSmtpSink } from '../lib/smtp-sink.ts';
 import type { Target } from '../lib/target.ts';
@@ -95,6 +95,7 @@ export async function benchEngineThroughput(
   let finishedAt: number;
   let cpuBefore: (number | null)[] = [];
   let cpuAfter: (number | null)[] = [];
+  let serverCpu: number | null = null;
   try {
     await waitFor(
       async () => children.every((child) => child.output().includes('engine worker started')),
@@ -104,9 +105,11 @@ export async function benchEngineThroughput(
     await moveDueTasks(db, { dueAt: parked, to: t1 });
     dueAtReal = performance.now();
     cpuBefore = children.map((child) => cpuSeconds(child.process.pid));
+    const serverBefore = target.dialect === 'postgres' ? postgresCpuSeconds() : null;
     // An existence check, not a count: a count per poll reads every remaining due task and grows with the backlog.
     finishedAt = await waitFor(async () => !(await anyPendingDue(db, t1)), 600_000, 20);
     cpuAfter = children.map((child) => cpuSeconds(child.process.pid));
+    if (serverBefore !== null) serverCpu = postgresCpuSeconds() - serverBefore;
   } catch (error) {
     for (const child of children) console.error(child.output());
     throw error;
@@ -166,6 +169,16 @@ export async function benchEngineThroughput(
       value: round(workerCpu, 2),
       unit: 's',
       note: `${Math.round((size * TRANSITIONS_PER_CONNECTION) / workerCpu)} transitions per worker CPU-second (steadier than wall time on a shared machine)`,
+    });
+  }
+  if (serverCpu !== null) {
+    report.add({
+      scenario: '2. Engine throughput',
+      setup,
+      metric: 'PostgreSQL server CPU time (all its processes) while draining',
+      value: round(serverCpu, 2),
+      unit: 's',
+      note: 'with the worker CPU time: how much of the drain each side kept a core busy',
     });
   }
   const peakOf = (key: keyof MemoryFigures) => {
