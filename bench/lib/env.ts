@@ -69,6 +69,8 @@ export interface PostgresServer {
   cloneDatabase(template: string, name: string): Promise<string>;
   /** Drops a database no longer needed (frees its disk for the next scenario). */
   dropDatabase(name: string): Promise<void>;
+  /** The postmaster's process id (its CPU time and its children's is the server's), from postmaster.pid. */
+  postmasterPid(): number | null;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     async dropDatabase(name) {
       await server.dropDatabase(name);
+    },
+    postmasterPid() {
+      try {
+        return Number(readFileSync(`${dir}/postmaster.pid`, 'utf8').split('\n')[0]) || null;
+      } catch {
+        return null;
+      }
     },
     async stop() {
       await server.stop();

@@ -103,32 +103,42 @@ export async function waitFor(
  * CPU time (user + system, seconds) a live process has used so far, from /proc/PID/stat (null once it exited). On a
  * shared machine this is the steadier figure: wall time also counts the time the process waited for a core.
  */
-export function cpuSeconds(pid: number | undefined): number | null {
+export function cpuSeconds(
+  pid: number | undefined,
+  options: { withEndedChildren?: boolean } = {},
+): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the command name: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100 per second).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = Number(fields[11]) + Number(fields[12]);
+    // cutime and cstime (fields 16 and 17): children that ended and were waited for.
+    const children = options.withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (own + children) / 100;
   } catch {
     return null;
   }
 }
 
 /**
- * CPU time (seconds) used so far by every live `postgres` process on this machine: the server's side of a drain,
- * read at two moments while the workers' pooled backends are alive (a backend that exits between them is lost).
+ * CPU time (seconds) used so far by one PostgreSQL server: its postmaster and every live child (backends, WAL
+ * writer, checkpointer, …), read at two moments while the workers' pooled backends are alive (a backend that exits
+ * between them is counted through the postmaster). Other servers on the machine (other runs, other users) are not counted.
  */
-export function postgresCpuSeconds(): number {
-  let total = 0;
+export function postgresCpuSeconds(postmasterPid: number): number {
+  // The postmaster's own time plus what its ended children used (cutime, cstime: counted when it reaps them).
+  let total = cpuSeconds(postmasterPid, { withEndedChildren: true }) ?? 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name: the parent's pid is field 4 (1-based).
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === postmasterPid) total += cpuSeconds(Number(entry)) ?? 0;
     } catch {
-      continue;
+      // The process ended while the list was read.
     }
-    total += cpuSeconds(Number(entry)) ?? 0;
   }
   return total;
 }

@@ -9,6 +9,8 @@ export interface Target {
   url: string;
   /** PostgreSQL: the database's name (to clone or drop it). */
   database?: string;
+  /** PostgreSQL: the server (its CPU time is measured beside the workers'). */
+  postgres?: PostgresServer;
 }
 
 let counter = 0;
@@ -35,7 +37,7 @@ export async function freshTarget(
   }
   const store = openStore(url, { poolSize: 20 });
   await migrateToLatest(store.db);
-  return { dialect, store, url, database };
+  return { dialect, store, url, database, ...(postgres ? { postgres } : {}) };
 }
 
 /**
@@ -46,5 +48,5 @@ export async function cloneTarget(postgres: PostgresServer, template: string, na
   counter++;
   const database = `bench_${name.replaceAll(/\W/g, '_')}_${counter}`;
   const url = await postgres.cloneDatabase(template, database);
-  return { dialect: 'postgres', store: openStore(url, { poolSize: 20 }), url, database };
+  return { dialect: 'postgres', store: openStore(url, { poolSize: 20 }), url, database, postgres };
 }

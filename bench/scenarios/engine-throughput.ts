@@ -105,11 +105,13 @@ export async function benchEngineThroughput(
     await moveDueTasks(db, { dueAt: parked, to: t1 });
     dueAtReal = performance.now();
     cpuBefore = children.map((child) => cpuSeconds(child.process.pid));
-    const serverBefore = target.dialect === 'postgres' ? postgresCpuSeconds() : null;
+    const postmaster = target.postgres?.postmasterPid() ?? null;
+    const serverBefore = postmaster === null ? null : postgresCpuSeconds(postmaster);
     // An existence check, not a count: a count per poll reads every remaining due task and grows with the backlog.
     finishedAt = await waitFor(async () => !(await anyPendingDue(db, t1)), 600_000, 20);
     cpuAfter = children.map((child) => cpuSeconds(child.process.pid));
-    if (serverBefore !== null) serverCpu = postgresCpuSeconds() - serverBefore;
+    if (postmaster !== null && serverBefore !== null)
+      serverCpu = postgresCpuSeconds(postmaster) - serverBefore;
   } catch (error) {
     for (const child of children) console.error(child.output());
     throw error;
