@@ -105,6 +105,56 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     expect(new Set(stored.map((s) => s.status))).toEqual(new Set(['completed']));
   });
 
+  it('stores hostile text exactly as given: quotes, backslashes, braces, commas, the word NULL, empty text', async () => {
+    const { connectionId, recordId } = await connectNew(store, def);
+    const hostile = [
+      'he said "hi"',
+      'back\\slash \\" and \\\\',
+      '{a,b},{"c"}',
+      'NULL',
+      'null',
+      '',
+      '  spaced  ',
+      'line\nbreak\ttab',
+      'ünïcødé 🚀 ∑',
+      "it's",
+    ];
+    const rows = timelineRows(recordId, connectionId, hostile.length).map((row, i) => ({
+      ...row,
+      summary: hostile[i]!,
+      actor_id: i % 2 === 0 ? null : hostile[i]!,
+      data_json: JSON.stringify({ text: hostile[i] }),
+    }));
+    await writeTransaction(store, (trx) => insertTimeline(trx, rows));
+    const stored = await store.db
+      .selectFrom('timeline_events')
+      .select(['id', 'summary', 'actor_id', 'data_json'])
+      .where('id', 'in', rows.map((r) => r.id))
+      .execute();
+    expect(new Map(stored.map((r) => [r.id, [r.summary, r.actor_id, r.data_json]]))).toEqual(
+      new Map(rows.map((r) => [r.id, [r.summary, r.actor_id, r.data_json]])),
+    );
+
+    // A batch of one row (every column the same in every row) and record updates with the same text.
+    const single = timelineRows(recordId, connectionId, 1).map((row) => ({ ...row, summary: '"{NULL}"' }));
+    await writeTransaction(store, (trx) => insertTimeline(trx, single));
+    const one = await store.db
+      .selectFrom('timeline_events')
+      .select('summary')
+      .where('id', '=', single[0]!.id)
+      .executeTakeFirstOrThrow();
+    expect(one.summary).toBe('"{NULL}"');
+    for (const company of hostile) {
+      await updateManyRecordFields(store.db, [{ orgId: ORG_ID, id: recordId, changes: { company } }], T0 + 2);
+      const record = await store.db
+        .selectFrom('records')
+        .select('company')
+        .where('id', '=', recordId)
+        .executeTakeFirstOrThrow();
+      expect(record.company).toBe(company);
+    }
+  });
+
   it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {
     const { connectionId, recordId } = await connectNew(store, def);
     await updateManyRecordFields(

@@ -1,5 +1,7 @@
 import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import { insertColumnar } from '../../connections/columnar-insert.ts';
 import { rowBatch } from '../../db.ts';
+import { pgArrayLiteral } from '../../pg-array-literal.ts';
 import type { Database } from '../../schema.ts';
 
 /**
@@ -96,19 +98,10 @@ export async function insertRows<T extends object, R = unknown>(
   rows: T[],
   tail = '',
 ): Promise<R[]> {
-  const pg = isPostgres(db);
-  const out: R[] = [];
-  if (pg) {
-    // One array per column: a constant-size statement however many rows (parsed and planned once, not per row).
-    const arrays = columns.map((column) =>
-      rows.map((row) => (row as Record<string, unknown>)[column] ?? null),
-    );
-    const list = columns.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
-    const text = `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${list}) ${tail}`;
-    if (rows.length === 0) return out;
-    const result = await db.executeQuery<R>(CompiledQuery.raw(text, arrays));
-    out.push(...result.rows);
-    return out;
+  if (isPostgres(db)) {
+    // Columns that vary go as one array each, columns equal in every row (the organisation, the batch's time, the
+    // empty fields of a new row) as one scalar: a statement of constant size whatever the row count.
+    return insertColumnar<R>(db, table, rows, { columns, types: PG_ARRAY_TYPES, tail });
   }
   const flat: Cell[] = [];
   for (const row of rows as Record<string, unknown>[]) {
@@ -139,7 +132,7 @@ export async function updateRows(
   const all = ['org_id', 'id', ...columns];
   if (pg) {
     if (rows.length === 0) return;
-    const arrays = all.map((_, i) => rows.map((row) => row[i] ?? null));
+    const arrays = all.map((_, i) => pgArrayLiteral(rows.map((row) => row[i])));
     const list = all.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
     const assignments = columns.map((c) => `${c} = v.${c}`).join(', ');
     await db.executeQuery(
