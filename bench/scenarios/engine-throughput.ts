@@ -87,7 +87,7 @@ export async function benchEngineThroughput(
       STEPWISE_FAKE_NOW: String(t1),
       STEPWISE_WORKER_ID: `bench-worker-${i}`,
       WORKER_POLL_MS: '20',
-      WORKER_BATCH_SIZE: '1000',
+      WORKER_BATCH_SIZE: process.env.BENCH_WORKER_BATCH_SIZE ?? '1000',
       LOG_LEVEL: 'info',
     }),
   );
