@@ -36,20 +36,34 @@ export const EXPLANATIONS: Record<string, string> = {
     'see the one-worker line: the engine is bound by server time per row written, the baseline by round trips.',
   'SQLite: transitions/s':
     'the worker is CPU-bound in one process (the engine run reports its CPU seconds beside the wall time; on this ' +
-    'shared machine the wall time also counts waiting for a core). Worker CPU profile (`node --cpu-prof` through ' +
-    '`BENCH_NODE_FLAGS`, 5th session, 20,000 connections), largest first: SQLite itself executing statements ' +
-    'about 45 % (the step-instance upsert alone about 17 %: four rows per connection, each checked against the ' +
-    'once-per-node key and written into six B-trees; the commit with its WAL writes about 8 %; the reads that lock ' +
-    'and load connections and records, re-read the claimed tasks and mark them done about 10 %), garbage ' +
-    'collection about 15 %, building the effect rows about 5 %, `advance` under 10 %. Statement compilation ' +
-    'is not a cost: multi-row statements now have a fixed size (100 rows, then one row at a time), so each has ' +
-    'two texts prepared once (before, every batch size compiled and kept a new program of about 1 MiB), and a ' +
-    'single-row statement per row measured no cheaper in CPU than the multi-row VALUES list. That change, calendar ' +
-    'wait ends computed once per batch and date arithmetic without Luxon took about 12–14 % off the CPU per ' +
-    'transition. The raw ceiling writes the same rows with sequential keys from one loop, with no reads, no ' +
-    'upsert check, no state JSON and no logic. None of the ten rows a connection writes is a repeat (see the ' +
-    'PostgreSQL entry), so 35 % of the ceiling needs less SQLite work per row written (fewer indexes on the step ' +
-    'instances) and less JavaScript and garbage per row.',
+    'shared machine the wall time also counts waiting for a core, so compare the CPU ratio). Worker CPU profile ' +
+    '(`node --cpu-prof` through `BENCH_NODE_FLAGS`, 6th session, 20,000 connections), largest first: SQLite ' +
+    'executing statements about 47 % (the step-instance writes alone about 18 %: four rows per connection, each ' +
+    'checked against the once-per-node key and written into five B-trees keyed by 36-character ids; the commits ' +
+    'with their WAL writes and checkpoints about 12 %; the reads that lock and load connections and records and ' +
+    'mark the tasks done about 9 %), garbage collection about 16 %, loading and `advance` about 11 %, building ' +
+    'the effect rows about 5 %. Timed per statement (same run, wall ms inside better-sqlite3): step upsert 39 %, ' +
+    'COMMIT 21 %, email insert 8 %, then connection and record reads, timeline and task inserts (3–5 % each). ' +
+    'Session 6 cut: (1) a connection that only moved on sets its state alone: SQLite rewrites the entries of every ' +
+    'index holding a column the SET names, changed or not, so `status` in the SET rewrote `connections_sequence` ' +
+    'and the one-live index for every connection (per-statement time about halved); (2) only the step an email ' +
+    'points at uses RETURNING (SQLite collects RETURNING rows in a temporary table; in isolation RETURNING cost ' +
+    '15 % more CPU per 100-row statement and 75 % more per single-row one); (3) the claimed tasks are no longer read ' +
+    'again inside the batch when `data_version` and `total_changes()` show nothing but the journal was written ' +
+    'since they were selected (one worker: always); (4) inserts leave out columns that are NULL in every row and ' +
+    'default to NULL (a step row leaves out the columns no step of its batch fills, such as outcome, note and read_at; 13 instead of 20 columns measured about 12 % less CPU per ' +
+    'step row in isolation). Back-to-back bench runs at load 9–11: worker CPU 4.41 / 5.37 s (main) against ' +
+    '4.37 / 4.57 s, CPU ratio 15.3 / 12.9 % against 16.1 / 16.1 %. Tried and not kept: `cache_size` of 32 MiB ' +
+    '(no CPU gain, worker RSS 214 MiB), `mmap_size`, `temp_store = MEMORY` (no difference), ' +
+    '`wal_autocheckpoint = 10000` (the commit share fell from 11 to 7 % of the profile, but with `synchronous = ' +
+    'NORMAL` the WAL is synced only at a checkpoint, so it widens the window of commits a power loss can roll ' +
+    'back), `--max-semi-space-size` 32 / 64 MiB (less GC, RSS 211–268 MiB, over the bar). Fewer step indexes ' +
+    'are not open: `step_instances_owner` (Insights seller counts) and `step_instances_record` (record history) ' +
+    'are read for steps of every status, so neither can be partial. The raw ceiling writes the same rows from one ' +
+    'loop with 1–6 character keys, no reads, no upsert check, no state JSON and no logic; with 36-character ' +
+    "UUID keys like the engine's, the same loop used about 19 % more CPU (side test; the ceiling is unchanged). " +
+    'None of the ten rows a connection writes is a repeat (see the PostgreSQL entry), so 35 % of the ceiling ' +
+    'needs less JavaScript and garbage per row (about a third of the CPU) and less SQLite work per step row.',
   'Bulk connect':
     'per record the job writes two rows: the connection (four index entries, and the ON CONFLICT check against the ' +
     'one-live-connection index) and its `connected` task (four index entries; the engine writes the first step and ' +

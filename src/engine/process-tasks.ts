@@ -6,14 +6,15 @@ import {
   type ConnectionRow,
   claimSuspect,
   foldClaims,
+  freshTasksSince,
   holdClaim,
   holdTasks,
   lockConnections,
   markTaskFailed,
   markTasksDone,
   recordClaim,
-  refreshFreshTasks,
   selectFreshTasks,
+  sqliteWriteMark,
   type TaskRow,
   writeTransaction,
 } from '../store/repos/engine-repo.ts';
@@ -172,12 +173,16 @@ async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
         await apply(trx, tasks);
       });
     } else {
-      // One connection: the journal commits before the batch transaction, whose write lock then re-reads the tasks.
+      // One connection: the journal commits before the batch transaction, whose write lock then re-reads the tasks
+      // if anything but the journal was written since they were selected.
+      const mark = await sqliteWriteMark(store.db);
       const candidates = await selectFreshTasks(store.db, store.dialect, now, limit);
       claimed = candidates.length;
       if (candidates.length === 0) return 0;
       claim = await recordClaim(store.db, deps.workerId, candidates, now);
-      await writeTransaction(store, async (trx) => apply(trx, await refreshFreshTasks(trx, candidates, now)));
+      await writeTransaction(store, async (trx) =>
+        apply(trx, await freshTasksSince(trx, mark, candidates, now)),
+      );
     }
     return claimed;
   } catch (error) {

@@ -28,6 +28,7 @@ import {
   updateConnections,
   updateManyRecordFields,
   upsertStepInstances,
+  writeStepInstances,
 } from '../store/repos/engine-repo.ts';
 import type {
   Database,
@@ -120,7 +121,10 @@ export async function writeAdvanced(
       reason: state.status === 'active' ? c.reason : state.endReason,
       endedAt: state.status === 'active' ? null : (state.endedAt ?? now),
       updatedAt: now,
+      keepsStatus: false,
     };
+    update.keepsStatus =
+      update.status === c.status && update.reason === c.reason && update.endedAt === (c.ended_at ?? null);
     // An event that changed nothing on the connection (a timer that only made a step due) rewrites no row.
     if (!sameConnection(c, update)) updates.push(update);
     for (const { eventId, effect } of a.effects) {
@@ -226,7 +230,18 @@ export async function writeAdvanced(
   if (newConnections.length > 0) await insertConnections(db, newConnections);
   const stepIds = new Map<string, string>();
   if (steps.size > 0) {
-    for (const row of await upsertStepInstances(db, [...steps.values()])) {
+    // Only an email's step needs its id back (an existing row keeps its own id).
+    const linked: StepInstanceRow[] = [];
+    for (const { a, effect } of emails) {
+      const key = `${a.connection.org_id}:${a.connection.id}:${effect.nodeId}`;
+      const step = steps.get(key);
+      if (step) {
+        linked.push(step);
+        steps.delete(key);
+      }
+    }
+    await writeStepInstances(db, [...steps.values()]);
+    for (const row of await upsertStepInstances(db, linked)) {
       stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
     }
     await notifyAssignedSteps(db, advanced, now);

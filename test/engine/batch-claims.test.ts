@@ -2,12 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { type EngineDeps, silentLogger } from '../../src/engine/engine-deps.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
+import { openStore } from '../../src/store/db.ts';
 import {
   foldClaims,
+  freshTasksSince,
   holdClaim,
   openClaims,
   recordClaim,
   selectFreshTasks,
+  sqliteWriteMark,
+  writeTransaction,
 } from '../../src/store/repos/engine-repo.ts';
 import { dialects } from '../support/databases.ts';
 import { createWorld, type World } from '../support/world.ts';
@@ -114,5 +118,65 @@ describe('a live batch keeps its journal (postgres)', () => {
     } finally {
       await world.close();
     }
+  });
+});
+
+describe('the batch uses the tasks it selected only when nothing else was written since (sqlite)', () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await createWorld('sqlite', { file: true });
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  /** Selects the due tasks with a mark, lets `meanwhile` run, commits the journal, and asks inside the batch. */
+  async function claimAround(meanwhile: () => Promise<unknown>) {
+    const now = world.clock.now();
+    const mark = await sqliteWriteMark(world.store.db);
+    const candidates = await selectFreshTasks(world.store.db, 'sqlite', now, 100);
+    await meanwhile();
+    await recordClaim(world.store.db, 'w1', candidates, now);
+    const fresh = await writeTransaction(world.store, (trx) => freshTasksSince(trx, mark, candidates, now));
+    return { candidates, fresh };
+  }
+
+  it('nothing written but the journal: the selected tasks as they are', async () => {
+    await connectNew(world.store, def, {}, world.clock.now());
+    await connectNew(world.store, def, { email: 'b@example.com' }, world.clock.now());
+    const { candidates, fresh } = await claimAround(async () => undefined);
+    expect(candidates).toHaveLength(2);
+    expect(fresh).toBe(candidates);
+  });
+
+  it('a task another process finished meanwhile is left out', async () => {
+    const a = await connectNew(world.store, def, {}, world.clock.now());
+    const b = await connectNew(world.store, def, { email: 'b@example.com' }, world.clock.now());
+    const other = openStore(world.store.url);
+    try {
+      const { fresh } = await claimAround(() =>
+        other.db
+          .updateTable('scheduled_tasks')
+          .set({ status: 'done' })
+          .where('connection_id', '=', a.connectionId)
+          .execute(),
+      );
+      expect(fresh.map((t) => t.connection_id)).toEqual([b.connectionId]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a task this process leased meanwhile, on the same connection, is left out', async () => {
+    const a = await connectNew(world.store, def, {}, world.clock.now());
+    const b = await connectNew(world.store, def, { email: 'b@example.com' }, world.clock.now());
+    const { fresh } = await claimAround(() =>
+      world.store.db
+        .updateTable('scheduled_tasks')
+        .set({ lease_owner: 'api', lease_until: world.clock.now() + 60_000 })
+        .where('connection_id', '=', b.connectionId)
+        .execute(),
+    );
+    expect(fresh.map((t) => t.connection_id)).toEqual([a.connectionId]);
   });
 });

@@ -189,3 +189,37 @@ export async function refreshFreshTasks(
      ORDER BY due_at`.execute(trx);
   return result.rows;
 }
+
+/**
+ * SQLite: what this connection can tell about writes so far: `data_version` moves when another connection (any
+ * process) commits, `total_changes()` counts the rows this connection changed.
+ */
+export interface SqliteWriteMark {
+  version: number;
+  changes: number;
+}
+
+export async function sqliteWriteMark(db: Kysely<Database>): Promise<SqliteWriteMark> {
+  const result = await sql<SqliteWriteMark>`
+    SELECT (SELECT data_version FROM pragma_data_version) AS version, total_changes() AS changes`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('no data_version');
+  return row;
+}
+
+/**
+ * SQLite, inside the batch transaction: the claimed tasks as they are now. Selected before the transaction (the
+ * journal must commit first on the one connection), with `mark` taken before that select. When no other
+ * connection has committed since and this connection wrote nothing but the journal's one row, nothing can have
+ * changed them, so they are used as read; otherwise they are read again (`refreshFreshTasks`).
+ */
+export async function freshTasksSince(
+  trx: Kysely<Database>,
+  mark: SqliteWriteMark,
+  tasks: TaskRow[],
+  now: number,
+): Promise<TaskRow[]> {
+  const current = await sqliteWriteMark(trx);
+  if (current.version === mark.version && current.changes === mark.changes + 1) return tasks;
+  return refreshFreshTasks(trx, tasks, now);
+}

@@ -103,18 +103,59 @@ export async function insertRows<T extends object, R = unknown>(
     // empty fields of a new row) as one scalar: a statement of constant size whatever the row count.
     return insertColumnar<R>(db, table, rows, { columns, types: PG_ARRAY_TYPES, tail });
   }
+  // SQLite binds and stores every listed column of every row: columns NULL in all rows whose default is NULL
+  // anyway are left out of the statement (an engine step or email has about a quarter of its columns empty).
+  const nullDefault = await nullDefaultColumns(db, table);
+  const listed = columns.filter(
+    (column) =>
+      !nullDefault.has(column) ||
+      (rows as Record<string, unknown>[]).some((row) => (row[column] ?? null) !== null),
+  );
   const flat: Cell[] = [];
   for (const row of rows as Record<string, unknown>[]) {
-    for (const column of columns) flat.push((row[column] ?? null) as Cell);
+    for (const column of listed) flat.push((row[column] ?? null) as Cell);
   }
-  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
-  const row = placeholders(columns.length);
+  const head = `INSERT INTO ${table} (${listed.join(', ')}) VALUES `;
+  const row = placeholders(listed.length);
   return runSqlite<R>(
     db,
     (n) => `${head}${new Array<string>(n).fill(row).join(', ')} ${tail}`,
     flat,
-    columns.length,
+    listed.length,
   );
+}
+
+/**
+ * SQLite: per store (its adapter, shared by its transactions) and table, the nullable columns without a DEFAULT
+ * (left out, they are NULL), read once.
+ */
+const NULL_DEFAULT = new WeakMap<object, Map<string, Promise<Set<string>>>>();
+
+function nullDefaultColumns(db: Kysely<Database>, table: string): Promise<Set<string>> {
+  const adapter = db.getExecutor().adapter;
+  const tables = NULL_DEFAULT.get(adapter) ?? new Map<string, Promise<Set<string>>>();
+  NULL_DEFAULT.set(adapter, tables);
+  let columns = tables.get(table);
+  if (!columns) {
+    columns = db
+      .executeQuery<{ name: string; notnull: number; dflt_value: string | null; pk: number }>(
+        CompiledQuery.raw('SELECT name, "notnull", dflt_value, pk FROM pragma_table_info(?)', [table]),
+      )
+      .then(
+        (result) =>
+          new Set(
+            result.rows
+              .filter(
+                (c) => c.notnull === 0 && c.pk === 0 && (c.dflt_value === null || c.dflt_value === 'NULL'),
+              )
+              .map((c) => c.name),
+          ),
+      );
+    tables.set(table, columns);
+    // A failed read is not kept: the next batch asks again.
+    columns.catch(() => tables.delete(table));
+  }
+  return columns;
 }
 
 /**

@@ -22,19 +22,35 @@ export interface ConnectionUpdate {
   reason: string | null;
   endedAt: number | null;
   updatedAt: number;
+  /** status, reason and ended_at are the values the row holds now (the connection only moved on). */
+  keepsStatus: boolean;
 }
 
 /** Multi-row `UPDATE … FROM (VALUES …)` on both dialects (SQLite ≥ 3.33). */
 export async function updateConnections(
   db: Kysely<Database>,
-  _dialect: DialectName,
+  dialect: DialectName,
   updates: ConnectionUpdate[],
 ): Promise<void> {
+  // SQLite rewrites the entries of every index holding a column the SET names, changed or not: a connection that
+  // only moved on (most of them) sets its state alone, so its status indexes (connections_sequence and the
+  // one-live index) are not rewritten. PostgreSQL compares the values itself.
+  const moved = dialect === 'sqlite' ? updates.filter((u) => u.keepsStatus) : [];
+  const rest = moved.length > 0 ? updates.filter((u) => !u.keepsStatus) : updates;
+  if (moved.length > 0) {
+    await updateRows(
+      db,
+      'connections',
+      ['state_json', 'current_node_id', 'updated_at'],
+      moved.map((u) => [u.orgId, u.id, u.stateJson, u.currentNodeId, u.updatedAt]),
+    );
+  }
+  if (rest.length === 0) return;
   await updateRows(
     db,
     'connections',
     ['status', 'state_json', 'current_node_id', 'reason', 'ended_at', 'updated_at'],
-    updates.map((u) => [
+    rest.map((u) => [
       u.orgId,
       u.id,
       u.status,
@@ -49,30 +65,42 @@ export async function updateConnections(
 
 export type StepInstanceRow = Selectable<StepInstancesTable>;
 
+const STEP_UPSERT = `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET ${[
+  'status',
+  'owner_id',
+  'due_at',
+  'outcome',
+  'note',
+  'variant',
+  'completed_at',
+  'completed_by',
+  'updated_at',
+]
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
 /** Upserts step instances by (org, connection, node); returns their ids. */
 export async function upsertStepInstances(
   db: Kysely<Database>,
   rows: StepInstanceRow[],
 ): Promise<{ id: string; connection_id: string; node_id: string }[]> {
   if (rows.length === 0) return [];
-  const updated = [
-    'status',
-    'owner_id',
-    'due_at',
-    'outcome',
-    'note',
-    'variant',
-    'completed_at',
-    'completed_by',
-    'updated_at',
-  ];
   return insertRows(
     db,
     'step_instances',
     columnsOf(rows),
     rows,
-    `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')} RETURNING id, connection_id, node_id`,
+    `${STEP_UPSERT} RETURNING id, connection_id, node_id`,
   );
+}
+
+/**
+ * The same upsert for steps whose ids nobody needs back (no email points at them): without RETURNING, SQLite
+ * neither collects the rows in a temporary table nor hands them back as objects.
+ */
+export async function writeStepInstances(db: Kysely<Database>, rows: StepInstanceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await insertRows(db, 'step_instances', columnsOf(rows), rows, STEP_UPSERT);
 }
 
 export async function insertTasks(db: Kysely<Database>, rows: TaskRow[]): Promise<void> {
