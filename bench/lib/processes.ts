@@ -115,20 +115,44 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** `/proc/PID/stat` fields after the command name (0-based: ppid 1, utime 11, stime 12, cutime 13, cstime 14). */
+function statFields(pid: string | number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /**
- * CPU time (seconds) used so far by every live `postgres` process on this machine: the server's side of a drain,
- * read at two moments while the workers' pooled backends are alive (a backend that exits between them is lost).
+ * CPU time (seconds) used so far by the bench's own PostgreSQL server (the one `startPostgres` started from this
+ * process, found by its data directory): the postmaster, its live backends, and every backend that already exited
+ * (the postmaster reaps them, so the kernel adds their time to its children's time). Other PostgreSQL servers on
+ * a shared machine (other people's tests) are not counted. Falls back to every live `postgres` process when the
+ * server is not this process's.
  */
 export function postgresCpuSeconds(): number {
-  let total = 0;
+  const live: { pid: string; fields: string[] }[] = [];
+  let postmaster: string | null = null;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    total += cpuSeconds(Number(entry)) ?? 0;
+      const fields = statFields(entry);
+      if (!fields) continue;
+      live.push({ pid: entry, fields });
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`/tmp/stepwise-bench-pg-${process.pid}\0`))
+        postmaster = entry;
+    } catch {}
+  }
+  const ticks = (fields: string[], from: number, to: number) =>
+    fields.slice(from, to + 1).reduce((sum, f) => sum + Number(f), 0) / 100;
+  if (postmaster === null) return live.reduce((sum, p) => sum + ticks(p.fields, 11, 12), 0);
+  let total = 0;
+  for (const p of live) {
+    if (p.pid === postmaster) total += ticks(p.fields, 11, 14);
+    else if (p.fields[1] === postmaster) total += ticks(p.fields, 11, 12);
   }
   return total;
 }
