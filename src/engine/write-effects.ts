@@ -16,6 +16,7 @@ import {
   type ConnectionUpdate,
   cancelUnsentMessages,
   insertConnections,
+  insertNewStepInstances,
   insertOutboundMessages,
   insertTasks,
   insertTimeline,
@@ -92,6 +93,8 @@ export async function writeAdvanced(
 ): Promise<void> {
   const updates: ConnectionUpdate[] = [];
   const steps = new Map<string, StepInstanceRow>();
+  /** Keys of `steps` whose node the connection had not entered before this batch: no row of theirs exists. */
+  const newSteps = new Set<string>();
   const tasks = new Map<string, TaskRow>();
   const emails: { a: Advanced; effect: Extract<Effect, { type: 'queue_email' }> }[] = [];
   const timeline: TimelineEventsTable[] = [];
@@ -127,7 +130,9 @@ export async function writeAdvanced(
       switch (effect.type) {
         case 'step': {
           const s = effect.step;
-          steps.set(`${c.org_id}:${c.id}:${s.nodeId}`, {
+          const key = `${c.org_id}:${c.id}:${s.nodeId}`;
+          if (!a.before.visited.includes(s.nodeId)) newSteps.add(key);
+          steps.set(key, {
             org_id: c.org_id,
             id: newId(now),
             connection_id: c.id,
@@ -226,9 +231,14 @@ export async function writeAdvanced(
   if (newConnections.length > 0) await insertConnections(db, newConnections);
   const stepIds = new Map<string, string>();
   if (steps.size > 0) {
-    for (const row of await upsertStepInstances(db, [...steps.values()])) {
-      stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
-    }
+    const known: StepInstanceRow[] = [];
+    const fresh: StepInstanceRow[] = [];
+    for (const [key, row] of steps) (newSteps.has(key) ? fresh : known).push(row);
+    const written = [
+      ...(await upsertStepInstances(db, known)),
+      ...(await insertNewStepInstances(db, dialect, fresh)),
+    ];
+    for (const row of written) stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
     await notifyAssignedSteps(db, advanced, now);
   }
   if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);
