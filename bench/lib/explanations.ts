@@ -24,8 +24,8 @@ export const EXPLANATIONS: Record<string, string> = {
     "open steps only and the outbox's sent-time index sent messages only; and steps of nodes a connection had " +
     'not entered before the batch are plain inserts instead of ON CONFLICT upserts (speculative insertion cost ' +
     "about a fifth of those rows' server CPU: 0.66 → 0.52 CPU-s per 60,000 rows). Together: WAL records per " +
-    '20,000 connections 1.31 M → 1.03 M, server CPU about 4.2 → 3.9 s in back-to-back runs on a loaded ' +
-    'machine. What is left is mostly index entries that have readers, about 33 per connection: steps 13, the ' +
+    '20,000 connections 1.31 M → 1.03 M, server CPU 4.27 → 3.87 s (means of 8 back-to-back runs each, load ' +
+    'average 7–12). A plain UPDATE of the finished wait instead of its upsert measured no cheaper. What is left is mostly index entries that have readers, about 33 per connection: steps 13, the ' +
     'message 8, the task 4, the timeline 4, the done mark 2, and the updates that still do not fit in their page ' +
     'about 2. ' +
     'The cost per transition is flat from 10,000 to ' +
