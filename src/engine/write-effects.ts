@@ -233,7 +233,8 @@ export async function writeAdvanced(
   if (steps.size > 0) {
     const known: StepInstanceRow[] = [];
     const fresh: StepInstanceRow[] = [];
-    for (const [key, row] of steps) (newSteps.has(key) ? fresh : known).push(row);
+    // SQLite has no speculative insertion to save: one upsert for all, as before.
+    for (const [key, row] of steps) (dialect === 'postgres' && newSteps.has(key) ? fresh : known).push(row);
     const written = [
       ...(await upsertStepInstances(db, known)),
       ...(await insertNewStepInstances(db, dialect, fresh)),
