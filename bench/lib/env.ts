@@ -98,6 +98,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       'max_wal_size=4GB',
       '-c',
       'checkpoint_timeout=30min',
+      // Opt-in per-statement figures (CREATE EXTENSION pg_stat_statements in the database to read them).
+      ...(process.env.BENCH_PG_STATEMENTS === '1'
+        ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
+        : []),
     ],
   });
   await server.initialise();

@@ -16,6 +16,7 @@ import {
   type ConnectionUpdate,
   cancelUnsentMessages,
   insertConnections,
+  insertNewStepInstances,
   insertOutboundMessages,
   insertTasks,
   insertTimeline,
@@ -93,6 +94,8 @@ export async function writeAdvanced(
 ): Promise<void> {
   const updates: ConnectionUpdate[] = [];
   const steps = new Map<string, StepInstanceRow>();
+  /** Keys of `steps` whose node the connection had not entered before this batch: no row of theirs exists. */
+  const newSteps = new Set<string>();
   const tasks = new Map<string, TaskRow>();
   const emails: { a: Advanced; effect: Extract<Effect, { type: 'queue_email' }> }[] = [];
   const timeline: TimelineEventsTable[] = [];
@@ -131,7 +134,9 @@ export async function writeAdvanced(
       switch (effect.type) {
         case 'step': {
           const s = effect.step;
-          steps.set(`${c.org_id}:${c.id}:${s.nodeId}`, {
+          const key = `${c.org_id}:${c.id}:${s.nodeId}`;
+          if (!a.before.visited.includes(s.nodeId)) newSteps.add(key);
+          steps.set(key, {
             org_id: c.org_id,
             id: newId(now),
             connection_id: c.id,
@@ -230,20 +235,26 @@ export async function writeAdvanced(
   if (newConnections.length > 0) await insertConnections(db, newConnections);
   const stepIds = new Map<string, string>();
   if (steps.size > 0) {
-    // Only an email's step needs its id back (an existing row keeps its own id).
+    // PostgreSQL: steps of nodes the connection had not entered cannot have a row yet (plain inserts, their ids
+    // are the ones made here). Of the others, only a step an email points at needs its id back (an existing row
+    // keeps its own id); the rest are upserted without RETURNING.
+    const emailSteps = new Set(
+      emails.map(({ a, effect }) => `${a.connection.org_id}:${a.connection.id}:${effect.nodeId}`),
+    );
+    const fresh: StepInstanceRow[] = [];
     const linked: StepInstanceRow[] = [];
-    for (const { a, effect } of emails) {
-      const key = `${a.connection.org_id}:${a.connection.id}:${effect.nodeId}`;
-      const step = steps.get(key);
-      if (step) {
-        linked.push(step);
-        steps.delete(key);
-      }
+    const rest: StepInstanceRow[] = [];
+    for (const [key, row] of steps) {
+      if (dialect === 'postgres' && newSteps.has(key)) fresh.push(row);
+      else if (emailSteps.has(key)) linked.push(row);
+      else rest.push(row);
     }
-    await writeStepInstances(db, [...steps.values()]);
-    for (const row of await upsertStepInstances(db, linked)) {
-      stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
-    }
+    await writeStepInstances(db, rest);
+    const written = [
+      ...(await upsertStepInstances(db, linked)),
+      ...(await insertNewStepInstances(db, dialect, fresh)),
+    ];
+    for (const row of written) stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
     await notifyAssignedSteps(db, advanced, now);
   }
   if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);

@@ -22,6 +22,7 @@ import * as notificationDigests from './migrations/0026_notification_digests.ts'
 import * as oauthApps from './migrations/0027_oauth_apps.ts';
 import * as footprint from './migrations/0028_footprint.ts';
 import * as engineRows from './migrations/0029_engine_rows.ts';
+import * as hotUpdates from './migrations/0030_hot_updates.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0027_oauth_apps': oauthApps,
   '0028_footprint': footprint,
   '0029_engine_rows': engineRows,
+  '0030_hot_updates': hotUpdates,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import {
+  insertNewStepInstances,
   insertTimeline,
   type StepInstanceRow,
   updateManyRecordFields,
@@ -162,6 +163,38 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
         .executeTakeFirstOrThrow();
       expect(record.company).toBe(company);
     }
+  });
+
+  it('writes steps of nodes not entered before as new rows; a row that exists after all is updated, and the batch goes on', async () => {
+    const { connectionId, recordId, sequenceId } = await connectNew(store, def);
+    const fresh = stepRows(recordId, connectionId, sequenceId, 120, 'due');
+    const first = await writeTransaction(store, (trx) => insertNewStepInstances(trx, dialect, fresh));
+    expect(new Map(first.map((r) => [r.node_id, r.id]))).toEqual(
+      new Map(fresh.map((r) => [r.node_id, r.id])),
+    );
+
+    // 120 of these 130 already exist (a state that does not list them as visited): they are updated, keep their
+    // ids, and the rest of the batch transaction still writes.
+    const again = stepRows(recordId, connectionId, sequenceId, 130, 'completed');
+    const before = await timelineCount(store, connectionId);
+    const second = await writeTransaction(store, async (trx) => {
+      const ids = await insertNewStepInstances(trx, dialect, again);
+      await insertTimeline(trx, timelineRows(recordId, connectionId, 1));
+      return ids;
+    });
+    expect(second).toHaveLength(130);
+    const ids = new Map(second.map((r) => [r.node_id, r.id]));
+    for (const row of fresh) expect(ids.get(row.node_id)).toBe(row.id);
+    expect(ids.get('n125')).toBe(again[125]!.id);
+    expect(await timelineCount(store, connectionId)).toBe(before + 1);
+    const stored = await store.db
+      .selectFrom('step_instances')
+      .select(['status'])
+      .where('connection_id', '=', connectionId)
+      .where('node_id', 'like', 'n%')
+      .execute();
+    expect(stored).toHaveLength(130);
+    expect(new Set(stored.map((s) => s.status))).toEqual(new Set(['completed']));
   });
 
   it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {

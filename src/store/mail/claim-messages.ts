@@ -102,12 +102,16 @@ export async function orgSendsSince(
   orgId: string,
   since: number,
 ): Promise<{ to_address: string; sent_at: number }[]> {
-  const rows = await db
+  const rows = await orgSendsSinceQuery(db, orgId, since).execute();
+  return rows.map((row) => ({ to_address: row.to_address, sent_at: row.sent_at as number }));
+}
+
+/** The read of `orgSendsSince`: `sent_at >= since` implies the predicate of `outbound_messages_sent` (0030). */
+export function orgSendsSinceQuery(db: Kysely<Database>, orgId: string, since: number) {
+  return db
     .selectFrom('outbound_messages')
     .select(['to_address', 'sent_at'])
     .where('org_id', '=', orgId)
     .where('sent_at', '>=', since)
-    .where('status', 'in', ['sending', 'sent', 'bounced'])
-    .execute();
-  return rows.map((row) => ({ to_address: row.to_address, sent_at: row.sent_at as number }));
+    .where('status', 'in', ['sending', 'sent', 'bounced']);
 }

@@ -242,14 +242,25 @@ export async function hasOpenStepAssigned(
   recordId: string,
   userId: string,
 ): Promise<boolean> {
-  const row = await db
-    .selectFrom('step_instances')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('record_id', '=', recordId)
-    .where('owner_id', '=', userId)
-    .where('status', 'in', ['upcoming', 'due', 'waiting'])
-    .limit(1)
-    .executeTakeFirst();
+  const row = await openStepAssignedQuery(db, orgId, recordId, userId).executeTakeFirst();
   return row !== undefined;
+}
+
+/** The read of `hasOpenStepAssigned`: the record's open steps through `step_instances_record_open` (0030). */
+export function openStepAssignedQuery(db: Kysely<Database>, orgId: string, recordId: string, userId: string) {
+  return (
+    db
+      .selectFrom('step_instances')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('record_id', '=', recordId)
+      .where('owner_id', '=', userId)
+      // Literally the partial index's predicate, so SQLite can use it too.
+      .where('status', 'in', [
+        sql.lit('upcoming' as const),
+        sql.lit('due' as const),
+        sql.lit('waiting' as const),
+      ])
+      .limit(1)
+  );
 }

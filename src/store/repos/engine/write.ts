@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DialectName } from '../../db.ts';
 import type {
   Database,
@@ -7,6 +7,7 @@ import type {
   TimelineEventsTable,
   WebhookDeliveriesTable,
 } from '../../schema.ts';
+import { isUniqueViolation } from '../tags-repo.ts';
 import type { ConnectionRow, Key, RecordRow } from './load.ts';
 import { byOrg, type Cell, chunks, columnsOf, insertRows, updateRows } from './multi-row.ts';
 import type { TaskRow } from './tasks.ts';
@@ -101,6 +102,34 @@ export async function upsertStepInstances(
 export async function writeStepInstances(db: Kysely<Database>, rows: StepInstanceRow[]): Promise<void> {
   if (rows.length === 0) return;
   await insertRows(db, 'step_instances', columnsOf(rows), rows, STEP_UPSERT);
+}
+
+/**
+ * Step instances of nodes their connection had not entered before this batch, so no row of theirs can exist yet.
+ * PostgreSQL, inside the batch transaction: a plain INSERT, without the upsert's speculative insertion (its probe
+ * of the unique key and its confirm record cost about a fifth of the insert's server CPU). It runs in a
+ * savepoint: should a row exist after all, the insert is undone and the rows are upserted. SQLite, and callers
+ * outside a transaction: the upsert.
+ */
+export async function insertNewStepInstances(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  rows: StepInstanceRow[],
+): Promise<{ id: string; connection_id: string; node_id: string }[]> {
+  if (rows.length === 0) return [];
+  if (dialect !== 'postgres' || !db.isTransaction) return upsertStepInstances(db, rows);
+  await sql`SAVEPOINT new_steps`.execute(db);
+  try {
+    await insertRows(db, 'step_instances', columnsOf(rows), rows);
+    await sql`RELEASE SAVEPOINT new_steps`.execute(db);
+    // No row existed, so each keeps the id it was given: nothing to ask back.
+    return rows.map((row) => ({ id: row.id, connection_id: row.connection_id, node_id: row.node_id }));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await sql`ROLLBACK TO SAVEPOINT new_steps`.execute(db);
+    await sql`RELEASE SAVEPOINT new_steps`.execute(db);
+    return upsertStepInstances(db, rows);
+  }
 }
 
 export async function insertTasks(db: Kysely<Database>, rows: TaskRow[]): Promise<void> {
