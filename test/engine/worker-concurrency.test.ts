@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { type EngineDeps, silentLogger } from '../../src/engine/engine-deps.ts';
@@ -68,6 +69,14 @@ async function lockConnection(world: World, id: string) {
   });
   await isLocked;
   return { release, holder };
+}
+
+/** Sessions of this database waiting for a row lock. */
+async function waitingOnLocks(world: World): Promise<number> {
+  const result = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(world.store.db);
+  return result.rows[0]?.n ?? 0;
 }
 
 async function eventTasks(world: World) {
@@ -167,5 +176,50 @@ describe.each(dialects.filter((d) => d === 'postgres'))('engine worker concurren
     expect(tasks.filter((t) => t.attempts !== 1).map((t) => [t.connection_id, t.attempts])).toEqual([
       [suspect, 2],
     ]);
+  }, 60_000);
+
+  it('stop() lets every batch in flight commit and starts no new one', async () => {
+    // Both loops' first batches (connections 0–4 and 5–9, by due time) wait on a locked row each.
+    const first = await lockConnection(world, connectionIds[0]!);
+    const second = await lockConnection(world, connectionIds[BATCH]!);
+    const worker = startEngineWorker(deps, { listen: false, sweepEveryMs: 3_600_000 });
+    const stopped = (async () => {
+      await until(async () => (await waitingOnLocks(world)) === 2);
+      const stopping = worker.stop();
+      first.release();
+      second.release();
+      await Promise.all([first.holder, second.holder]);
+      await stopping;
+    })();
+    try {
+      await stopped;
+    } finally {
+      first.release();
+      second.release();
+      await worker.stop();
+    }
+    // Both batches committed (not abandoned: no journal left, one attempt each); nothing after them started.
+    expect(await tasksIn(world, 'done')).toBe(2 * BATCH);
+    expect(await tasksIn(world, 'pending')).toBe(CONNECTIONS - 2 * BATCH);
+    expect(await emails(world)).toBe(2 * BATCH);
+    expect(await world.store.db.selectFrom('engine_claims').select('id').execute()).toEqual([]);
+    expect((await eventTasks(world)).filter((t) => t.attempts > 1)).toEqual([]);
+  }, 60_000);
+
+  it('idle loops wake on the LISTEN notification of new work, long before their next poll', async () => {
+    deps.config.worker.pollMs = 60_000;
+    const worker = startEngineWorker(deps, { sweepEveryMs: 3_600_000 });
+    try {
+      await until(async () => (await tasksIn(world, 'pending')) === 0);
+      // Both loops have found nothing and sleep for a minute.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { sequenceId } = await insertSequence(world.store, def);
+      const recordId = await insertRecord(world.store, { email: 'late@example.com' });
+      await connectRecord(world.store.db, { recordId, sequenceId, now: world.clock.now() });
+      await until(async () => (await emails(world)) === CONNECTIONS + 1);
+    } finally {
+      await worker.stop();
+    }
+    expect(await tasksIn(world, 'pending')).toBe(0);
   }, 60_000);
 });

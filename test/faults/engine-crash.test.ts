@@ -231,6 +231,13 @@ async function verify(store: Store, gold: Set<string>): Promise<void> {
   expect(badTimeline).toEqual([]);
   expect(timeline).toHaveLength(CONNECTIONS);
 
+  const spread = await store.db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => ['attempts', eb.fn.countAll<number>().as('n')])
+    .groupBy('attempts')
+    .orderBy('attempts')
+    .execute();
+  console.info(`crash test: tasks by attempts ${spread.map((r) => `${r.attempts}:${r.n}`).join(' ')}`);
   // Every task done; none given up on although many were claimed by a worker that then died.
   const tasks = await store.db
     .selectFrom('scheduled_tasks')
