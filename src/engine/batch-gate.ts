@@ -66,15 +66,19 @@ export class BatchGate {
 }
 
 /**
- * One round of one of a worker's concurrent loops: count the attempts of batches that never committed, then
- * either a suspect alone (when one is due and free) or a fresh batch beside the other loops' fresh batches.
- * `stopped` is asked again once the gate lets the round in, so a stopping worker starts nothing new.
+ * One round of one of a worker's `loops` concurrent loops: count the attempts of batches that never committed,
+ * then either a suspect alone (when one is due and free) or a fresh batch beside the other loops' fresh batches.
+ * Each fresh batch takes its share of WORKER_BATCH_SIZE, so the process holds no more tasks in flight (and no
+ * more memory) than with one batch. `stopped` is asked again once the gate lets the round in, so a stopping
+ * worker starts nothing new.
  */
 export function processDueBatchInGate(
   deps: EngineDeps,
   gate: BatchGate,
+  loops: number,
   stopped: () => boolean,
 ): Promise<number> {
+  const limit = Math.ceil(deps.config.worker.batchSize / loops);
   return countedBatch(async () => {
     const now = deps.clock.now();
     await settleUnfinishedBatches(deps, now, gate.recording);
@@ -83,11 +87,11 @@ export function processDueBatchInGate(
         if (stopped()) return 0;
         // Another worker may have taken it meanwhile: then a fresh batch, still alone (this round waited its turn).
         const suspects = await processSuspect(deps, deps.clock.now());
-        return suspects > 0 ? suspects : processFreshBatch(deps, deps.clock.now(), gate.recording);
+        return suspects > 0 ? suspects : processFreshBatch(deps, deps.clock.now(), gate.recording, limit);
       });
     }
     return gate.shared(async () =>
-      stopped() ? 0 : processFreshBatch(deps, deps.clock.now(), gate.recording),
+      stopped() ? 0 : processFreshBatch(deps, deps.clock.now(), gate.recording, limit),
     );
   });
 }

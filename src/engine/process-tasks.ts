@@ -151,9 +151,13 @@ const JOURNAL_FOLDED = 'batch journal was folded before its batch held it';
  * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt
  * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed.
  */
-async function applyFreshBatch(deps: EngineDeps, now: number, recording?: Set<string>): Promise<number> {
+async function applyFreshBatch(
+  deps: EngineDeps,
+  now: number,
+  recording?: Set<string>,
+  limit = deps.config.worker.batchSize,
+): Promise<number> {
   const { store } = deps;
-  const limit = deps.config.worker.batchSize;
   let claim: Claim | null = null;
   let claimed = 0;
   const apply = async (trx: Kysely<Database>, tasks: TaskRow[]) => {
@@ -231,11 +235,16 @@ export async function processSuspect(deps: EngineDeps, now: number): Promise<num
 }
 
 /**
- * A fresh batch claimed inside its transaction; 0 when nothing fresh is due. Its journal's id is in `recording`
- * from just before the journal is written until the batch transaction holds it.
+ * A fresh batch of up to `limit` tasks claimed inside its transaction; 0 when nothing fresh is due. Its journal's
+ * id is in `recording` from just before the journal is written until the batch transaction holds it.
  */
-export function processFreshBatch(deps: EngineDeps, now: number, recording: Set<string>): Promise<number> {
-  return applyFreshBatch(deps, now, recording);
+export function processFreshBatch(
+  deps: EngineDeps,
+  now: number,
+  recording: Set<string>,
+  limit: number,
+): Promise<number> {
+  return applyFreshBatch(deps, now, recording, limit);
 }
 
 /** Runs one claim-and-apply step and keeps the batch metrics; returns how many tasks it claimed. */

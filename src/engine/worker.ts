@@ -79,7 +79,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
   const loops = deps.store.dialect === 'postgres' ? Math.max(1, deps.config.worker.concurrency) : 1;
   const gate = new BatchGate();
   const round =
-    loops === 1 ? () => processDueBatch(deps) : () => processDueBatchInGate(deps, gate, () => stopped);
+    loops === 1 ? () => processDueBatch(deps) : () => processDueBatchInGate(deps, gate, loops, () => stopped);
 
   /**
    * Never ends while not stopped: a failed batch (the database gone, a dropped connection) is logged and retried

@@ -108,7 +108,12 @@ describe.each(dialects.filter((d) => d === 'postgres'))('engine worker concurren
       clock: world.clock,
       logger: silentLogger,
       config: {
-        worker: { ...testConfig({ databaseUrl: world.store.url }).worker, batchSize: BATCH, concurrency: 2 },
+        // Each of the 2 loops claims its half of the batch size: BATCH tasks.
+        worker: {
+          ...testConfig({ databaseUrl: world.store.url }).worker,
+          batchSize: 2 * BATCH,
+          concurrency: 2,
+        },
       },
       workerId: 'concurrent',
     };
