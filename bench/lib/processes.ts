@@ -116,19 +116,27 @@ export function cpuSeconds(pid: number | undefined): number | null {
 }
 
 /**
- * CPU time (seconds) used so far by every live `postgres` process on this machine: the server's side of a drain,
- * read at two moments while the workers' pooled backends are alive (a backend that exits between them is lost).
+ * CPU time (seconds) used so far by the live processes of the PostgreSQL server this bench started (its postmaster,
+ * a child of this process, and the postmaster's children): the server's side of a drain, read at two moments while
+ * the workers' pooled backends are alive (a backend that exits between them is lost). Other `postgres` servers on
+ * a shared machine (other benches, test suites) are not counted; without a server of its own, every `postgres`
+ * process is.
  */
 export function postgresCpuSeconds(): number {
-  let total = 0;
+  const servers = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    total += cpuSeconds(Number(entry)) ?? 0;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      servers.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {}
+  }
+  const own = [...servers].filter(([, parent]) => parent === process.pid).map(([pid]) => pid);
+  let total = 0;
+  for (const [pid, parent] of servers) {
+    if (own.length > 0 && !own.includes(pid) && !own.includes(parent)) continue;
+    total += cpuSeconds(pid) ?? 0;
   }
   return total;
 }
