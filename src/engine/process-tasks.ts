@@ -146,6 +146,7 @@ export async function processTasks(deps: EngineDeps, tasks: TaskRow[]): Promise<
 }
 
 const JOURNAL_FOLDED = 'batch journal was folded before its batch held it';
+
 /**
  * Claims fresh due tasks INSIDE the transaction that applies them (see src/store/repos/engine/claims.ts): no lease
  * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt

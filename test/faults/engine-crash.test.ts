@@ -40,6 +40,8 @@ function startWorker(url: string, workerId: string, fakeNow: number): Promise<Ch
       WORKER_POLL_MS: '50',
       // Small batches: many claim → commit windows to kill in, and enough of them to last 50 kills.
       WORKER_BATCH_SIZE: '25',
+      // Two batches in flight per worker: a kill interrupts both, and suspects must still be charged fairly.
+      WORKER_CONCURRENCY: '2',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

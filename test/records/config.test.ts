@@ -20,7 +20,7 @@ describe('loadConfig (docs/configuration.md)', () => {
       logLevel: 'info',
       sessionTtlMs: 12 * 3_600_000,
       smtpUrl: undefined,
-      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 2 },
+      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 1 },
       cookieSecure: false,
       outboundAllowList: [],
       mailboxTestTimeoutMs: 15_000,
@@ -74,8 +74,7 @@ describe('loadConfig (docs/configuration.md)', () => {
     expect(
       loadConfig({ ...postgres, WORKER_CONCURRENCY: '5', DATABASE_POOL_SIZE: '12' }).worker.concurrency,
     ).toBe(5);
-    // The default steps down to one batch with a small pool, instead of refusing to start.
-    expect(loadConfig({ ...postgres, DATABASE_POOL_SIZE: '4' }).worker.concurrency).toBe(1);
+    expect(loadConfig({ ...postgres, WORKER_CONCURRENCY: '4' }).worker.concurrency).toBe(4);
     // SQLite has one connection and runs one batch at a time whatever the setting.
     expect(loadConfig({ STEPWISE_SECRET_KEY: KEY, WORKER_CONCURRENCY: '16' }).worker.concurrency).toBe(16);
   });
