@@ -111,7 +111,7 @@ async function connectAtFirstWait(
       store: target.store,
       clock,
       logger: silentLogger,
-      config: { worker: { batchSize: 1000, pollMs: 50, leaseMs: 60_000 } },
+      config: { worker: { batchSize: 1000, pollMs: 50, leaseMs: 60_000, concurrency: 1 } },
       workerId: 'bench-setup',
     },
     { loop: false },

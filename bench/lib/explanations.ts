@@ -29,17 +29,25 @@ export const EXPLANATIONS: Record<string, string> = {
     'message 8, the task 4, the timeline 4, the done mark 2, and the updates that still do not fit in their page ' +
     'about 2. ' +
     'The cost per transition is flat from 10,000 to ' +
-    '50,000 connections once the database has statistics (see Growth). One batch is in flight per worker, so ' +
-    'the process and the server take turns: in the full run of the 5th session the worker used 13.4 s of CPU in a ' +
-    '25.2 s drain. Two batches per process (`WORKER_CONCURRENCY`, tried in the 5th session) would overlap them; ' +
-    'with its first version the crash suite (50 SIGKILLs across three workers in 16 s) left 1–4 of 3,000 tasks ' +
-    '`dead`: nothing was lost or repeated, but with two batches in flight a task retried alone stayed in flight ' +
-    'longer and was caught by five kills (the 5-crash rule), so it was not landed. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
-    "session's run, 23,754 in this quieter one.",
+    '50,000 connections once the database has statistics (see Growth). With one batch in flight per worker the ' +
+    'process and the server take turns (5th session: 13.4 s of worker CPU in a 25.2 s drain). Since the 6th ' +
+    'session a PostgreSQL worker can apply several batches at once (`WORKER_CONCURRENCY`), each with its share ' +
+    'of `WORKER_BATCH_SIZE`, and a task retried after a crash runs with no other batch of its process in flight, ' +
+    'so crashes are charged as before (the crash suite with two batches per worker leaves no task `dead`). The ' +
+    'default stays 1 because the overlap did not pay on the shared 2-core machine of the 6th session (load ' +
+    'average 4–12), back to back against one batch: at 20,000, four pairs gave 6,946 vs 5,909 transitions/s ' +
+    '(mean; single runs from 4,229 to 9,572) at 3.80 vs 3.72 s of worker CPU but 5.29 vs 4.47 s of server CPU; ' +
+    'at 50,000 server CPU 15.9–16.2 vs 10.8 s; at 100,000 5,190 vs 6,307/s with 42.4 vs 23.4 s of server CPU. ' +
+    'The second transaction makes the server work more for the same rows, the more so the larger the backlog ' +
+    '(not yet explained; the same with a full batch per loop, so not the smaller batches), which eats the overlap ' +
+    'when no core is free. A third batch added nothing. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
+    "session's run, 23,754 in the 5th session's quieter one.",
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
-    'little; the no-op baseline is measured with one process on the same cores.',
+    'little; the no-op baseline is measured with one process on the same cores. Two batches per worker ' +
+    '(`WORKER_CONCURRENCY=2`, 6th session) did not help here: the same 20,000 drain took 6.43 s of server CPU ' +
+    'instead of 4.55 s (four back-to-back pairs) for equal throughput (6,793 vs 6,635/s).',
   'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
     'the naive baseline pays about 12 round trips and one commit per connection; when it comes close, the ' +
     "engine's own per-batch server time (above) is what is left to cut.",

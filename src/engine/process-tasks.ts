@@ -12,6 +12,7 @@ import {
   lockConnections,
   markTaskFailed,
   markTasksDone,
+  newClaimId,
   recordClaim,
   selectFreshTasks,
   sqliteWriteMark,
@@ -145,19 +146,23 @@ export async function processTasks(deps: EngineDeps, tasks: TaskRow[]): Promise<
   }
 }
 
+const JOURNAL_FOLDED = 'batch journal was folded before its batch held it';
+
 /**
  * Claims fresh due tasks INSIDE the transaction that applies them (see src/store/repos/engine/claims.ts): no lease
  * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt
  * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed.
  */
-async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
+async function applyFreshBatch(
+  deps: EngineDeps,
+  now: number,
+  recording?: Set<string>,
+  limit = deps.config.worker.batchSize,
+): Promise<number> {
   const { store } = deps;
-  const limit = deps.config.worker.batchSize;
   let claim: Claim | null = null;
   let claimed = 0;
   const apply = async (trx: Kysely<Database>, tasks: TaskRow[]) => {
-    if (!claim || !(await holdClaim(trx, claim)))
-      throw new Error('batch journal was folded before its batch held it');
     const { failed } = await traceEngineBatch(tasks.length, () =>
       applyInTransaction(deps, trx, tasks, now, true),
     );
@@ -169,7 +174,20 @@ async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
         const tasks = await selectFreshTasks(trx, store.dialect, now, limit);
         claimed = tasks.length;
         if (tasks.length === 0) return;
-        claim = await recordClaim(store.db, deps.workerId, tasks, now);
+        // Another worker's fold can take the journal in the moment between its commit and the hold (this
+        // process's folds skip `recording`). It counted nothing then (this transaction has every task locked, and
+        // a fold skips locked tasks), so a new journal takes its place instead of the batch being given up.
+        for (let tries = 1; ; tries++) {
+          const id = newClaimId(now);
+          recording?.add(id);
+          try {
+            claim = await recordClaim(store.db, deps.workerId, tasks, now, id);
+            if (await holdClaim(trx, claim)) break;
+          } finally {
+            recording?.delete(id);
+          }
+          if (tries === 3) throw new Error(JOURNAL_FOLDED);
+        }
         await apply(trx, tasks);
       });
     } else {
@@ -179,10 +197,13 @@ async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
       const candidates = await selectFreshTasks(store.db, store.dialect, now, limit);
       claimed = candidates.length;
       if (candidates.length === 0) return 0;
-      claim = await recordClaim(store.db, deps.workerId, candidates, now);
-      await writeTransaction(store, async (trx) =>
-        apply(trx, await freshTasksSince(trx, mark, candidates, now)),
-      );
+      const recorded = await recordClaim(store.db, deps.workerId, candidates, now);
+      claim = recorded;
+      await writeTransaction(store, async (trx) => {
+        const tasks = await freshTasksSince(trx, mark, candidates, now);
+        if (!(await holdClaim(trx, recorded))) throw new Error(JOURNAL_FOLDED);
+        await apply(trx, tasks);
+      });
     }
     return claimed;
   } catch (error) {
@@ -197,20 +218,44 @@ async function applyFreshBatch(deps: EngineDeps, now: number): Promise<number> {
   }
 }
 
-/** Claims one batch of due tasks and processes it; returns how many were claimed. */
-export async function processDueBatch(deps: EngineDeps): Promise<number> {
-  const now = deps.clock.now();
+/**
+ * Before every claim: batches that never committed (a crash, a failure) count their attempt; exhausted tasks are
+ * dead. `recording`: journals of this process's batches being recorded right now (not dead, not to be folded).
+ */
+export async function settleUnfinishedBatches(
+  deps: EngineDeps,
+  now: number,
+  recording: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  await foldClaims(deps.store, now, undefined, [...recording]);
+  await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
+}
+
+/** One suspect (a task tried before and not finished), leased and tried alone; 0 when none is free. */
+export async function processSuspect(deps: EngineDeps, now: number): Promise<number> {
+  const suspect = await claimSuspect(deps.store, deps.workerId, now, deps.config.worker.leaseMs);
+  if (suspect.length > 0) await traceEngineBatch(suspect.length, () => processTasks(deps, suspect));
+  return suspect.length;
+}
+
+/**
+ * A fresh batch of up to `limit` tasks claimed inside its transaction; 0 when nothing fresh is due. Its journal's
+ * id is in `recording` from just before the journal is written until the batch transaction holds it.
+ */
+export function processFreshBatch(
+  deps: EngineDeps,
+  now: number,
+  recording: Set<string>,
+  limit: number,
+): Promise<number> {
+  return applyFreshBatch(deps, now, recording, limit);
+}
+
+/** Runs one claim-and-apply step and keeps the batch metrics; returns how many tasks it claimed. */
+export async function countedBatch(step: () => Promise<number>): Promise<number> {
   let claimed = 0;
   try {
-    // Batches that never committed (a crash, a failure) count their attempt first; exhausted tasks are dead.
-    await foldClaims(deps.store, now);
-    await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
-    // A task tried before and not finished is leased and tried alone; otherwise a fresh batch.
-    const suspect = await claimSuspect(deps.store, deps.workerId, now, deps.config.worker.leaseMs);
-    if (suspect.length > 0) {
-      claimed = suspect.length;
-      await traceEngineBatch(suspect.length, () => processTasks(deps, suspect));
-    } else claimed = await applyFreshBatch(deps, now);
+    claimed = await step();
   } catch (error) {
     engineBatches.inc({ outcome: 'failed' });
     throw error;
@@ -220,4 +265,15 @@ export async function processDueBatch(deps: EngineDeps): Promise<number> {
     engineTasksClaimed.inc(claimed);
   }
   return claimed;
+}
+
+/** Claims one batch of due tasks and processes it; returns how many were claimed. */
+export function processDueBatch(deps: EngineDeps): Promise<number> {
+  return countedBatch(async () => {
+    const now = deps.clock.now();
+    await settleUnfinishedBatches(deps, now);
+    // A task tried before and not finished is leased and tried alone; otherwise a fresh batch.
+    const suspects = await processSuspect(deps, now);
+    return suspects > 0 ? suspects : applyFreshBatch(deps, now);
+  });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { FailureBackoff } from './backoff.ts';
+import { BatchGate, processDueBatchInGate } from './batch-gate.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { loopBeat, loopStopped } from './loop-health.ts';
 import { processDueBatch } from './process-tasks.ts';
@@ -34,13 +35,18 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Starts the scheduler: claim a batch of due tasks (leased), apply it in one transaction, repeat while there is
  * work; otherwise sleep until `pollMs` passes or PostgreSQL notifies new work. The sweeper releases leases of
- * dead workers. `stop()` finishes the batch in flight.
+ * dead workers. On PostgreSQL `WORKER_CONCURRENCY` loops run at once (see batch-gate.ts: a suspect is always
+ * tried with nothing else in flight). `stop()` finishes the batches in flight and starts none.
  */
 export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions = {}): EngineWorker {
   const loop = options.loop ?? true;
   const sweepEveryMs = options.sweepEveryMs ?? 30_000;
   let stopped = false;
-  let wake: (() => void) | null = null;
+  /** The loops asleep now: new work or `stop()` wakes them all. */
+  const wakers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...wakers]) wake();
+  };
   let listener: pg.Client | null = null;
   let lastSweep = 0;
 
@@ -49,10 +55,10 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = null;
+        wakers.delete(done);
         resolve();
       }
-      wake = done;
+      wakers.add(done);
     });
 
   async function drain(): Promise<number> {
@@ -67,21 +73,30 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
 
   const backoff = new FailureBackoff('engine worker', deps.logger, deps.config.worker.pollMs);
 
+  // PostgreSQL: several batches at once, each in its own transaction on its own pooled connection, so the process
+  // advances one batch while the server writes another (SKIP LOCKED keeps them apart, as it keeps workers apart).
+  // SQLite has one writer: a second loop would only wait for the first.
+  const loops = deps.store.dialect === 'postgres' ? Math.max(1, deps.config.worker.concurrency) : 1;
+  const gate = new BatchGate();
+  const round =
+    loops === 1 ? () => processDueBatch(deps) : () => processDueBatchInGate(deps, gate, loops, () => stopped);
+
   /**
    * Never ends while not stopped: a failed batch (the database gone, a dropped connection) is logged and retried
-   * after a growing pause; its claimed tasks stay leased and are taken again once the lease ends.
+   * after a growing pause; its claimed tasks stay leased and are taken again once the lease ends. Loop 0 also
+   * sweeps and keeps the LISTEN connection.
    */
-  async function run(): Promise<void> {
+  async function run(first: boolean): Promise<void> {
     while (!stopped) {
       loopBeat('engine');
       let pause = deps.config.worker.pollMs;
       try {
-        if (Date.now() - lastSweep >= sweepEveryMs) {
+        if (first && Date.now() - lastSweep >= sweepEveryMs) {
           await sweep(deps);
           lastSweep = Date.now();
         }
-        if (!listener && listenWanted()) await startListening();
-        const claimed = await processDueBatch(deps);
+        if (first && !listener && listenWanted()) await startListening();
+        const claimed = await round();
         backoff.succeeded();
         if (claimed > 0) {
           await nextTurn();
@@ -102,7 +117,7 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     if (!listenWanted() || Date.now() - lastListenTry < 5_000) return;
     lastListenTry = Date.now();
     const client = new pg.Client({ connectionString: deps.store.url, connectionTimeoutMillis: 5_000 });
-    client.on('notification', () => wake?.());
+    client.on('notification', wakeAll);
     client.on('error', (error) => {
       deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling');
       if (listener === client) listener = null;
@@ -118,16 +133,16 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
     }
   }
 
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<unknown> = Promise.resolve();
   if (loop) {
-    running = startListening().then(run);
+    running = startListening().then(() => Promise.all(Array.from({ length: loops }, (_, i) => run(i === 0))));
   }
 
   return {
     drain,
     async stop() {
       stopped = true;
-      wake?.();
+      wakeAll();
       await running;
       loopStopped('engine');
       if (listener) await listener.end().catch(() => undefined);

@@ -33,15 +33,18 @@ const def = definition({
   ],
 });
 
-export async function seedCrashWorkload(store: Store): Promise<{ gold: Set<string> }> {
+export async function seedCrashWorkload(
+  store: Store,
+  connections = CONNECTIONS,
+): Promise<{ gold: Set<string> }> {
   await seedWorld(store, T0);
   const { sequenceId } = await insertSequence(store, def);
   const records: RecordsTable[] = [];
-  for (let i = 0; i < CONNECTIONS; i++) {
+  for (let i = 0; i < connections; i++) {
     const tier = i % 3 === 0 ? 'gold' : 'silver';
     records.push(recordRow({ email: `r${i}@example.com`, custom_json: JSON.stringify({ tier }) }));
   }
-  for (let i = 0; i < CONNECTIONS; i += 500) {
+  for (let i = 0; i < connections; i += 500) {
     await store.db
       .insertInto('records')
       .values(records.slice(i, i + 500))

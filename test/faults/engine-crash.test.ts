@@ -40,6 +40,8 @@ function startWorker(url: string, workerId: string, fakeNow: number): Promise<Ch
       WORKER_POLL_MS: '50',
       // Small batches: many claim → commit windows to kill in, and enough of them to last 50 kills.
       WORKER_BATCH_SIZE: '25',
+      // Two batches in flight per worker: a kill interrupts both, and suspects must still be charged fairly.
+      WORKER_CONCURRENCY: '2',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -231,6 +233,13 @@ async function verify(store: Store, gold: Set<string>): Promise<void> {
   expect(badTimeline).toEqual([]);
   expect(timeline).toHaveLength(CONNECTIONS);
 
+  const spread = await store.db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => ['attempts', eb.fn.countAll<number>().as('n')])
+    .groupBy('attempts')
+    .orderBy('attempts')
+    .execute();
+  console.info(`crash test: tasks by attempts ${spread.map((r) => `${r.attempts}:${r.n}`).join(' ')}`);
   // Every task done; none given up on although many were claimed by a worker that then died.
   const tasks = await store.db
     .selectFrom('scheduled_tasks')

@@ -20,7 +20,7 @@ describe('loadConfig (docs/configuration.md)', () => {
       logLevel: 'info',
       sessionTtlMs: 12 * 3_600_000,
       smtpUrl: undefined,
-      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000 },
+      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 1 },
       cookieSecure: false,
       outboundAllowList: [],
       mailboxTestTimeoutMs: 15_000,
@@ -44,6 +44,7 @@ describe('loadConfig (docs/configuration.md)', () => {
       WORKER_BATCH_SIZE: '1000',
       WORKER_POLL_MS: '250',
       WORKER_LEASE_MS: '30000',
+      WORKER_CONCURRENCY: '4',
       OUTBOUND_ALLOW_HOSTS: 'smtp.internal, 10.20.0.0/16',
       MAILBOX_TEST_TIMEOUT_SECONDS: '5',
       PUBLIC_API_DOCS: 'true',
@@ -57,12 +58,25 @@ describe('loadConfig (docs/configuration.md)', () => {
       secretKey: KEY,
       sessionTtlMs: 8 * 3_600_000,
       smtpUrl: 'smtps://user:pass@smtp.example.com:465',
-      worker: { batchSize: 1000, pollMs: 250, leaseMs: 30_000 },
+      worker: { batchSize: 1000, pollMs: 250, leaseMs: 30_000, concurrency: 4 },
       cookieSecure: true,
       outboundAllowList: ['smtp.internal', '10.20.0.0/16'],
       mailboxTestTimeoutMs: 5000,
       publicApiDocs: true,
     });
+  });
+
+  it('refuses more engine batches at once than the PostgreSQL pool can serve', () => {
+    const postgres = { STEPWISE_SECRET_KEY: KEY, DATABASE_URL: 'postgres://u:p@db:5432/stepwise' };
+    expect(() => loadConfig({ ...postgres, WORKER_CONCURRENCY: '5' })).toThrow(
+      /WORKER_CONCURRENCY: 5 batches at once need DATABASE_POOL_SIZE of at least 12 \(it is 10\)/,
+    );
+    expect(
+      loadConfig({ ...postgres, WORKER_CONCURRENCY: '5', DATABASE_POOL_SIZE: '12' }).worker.concurrency,
+    ).toBe(5);
+    expect(loadConfig({ ...postgres, WORKER_CONCURRENCY: '4' }).worker.concurrency).toBe(4);
+    // SQLite has one connection and runs one batch at a time whatever the setting.
+    expect(loadConfig({ STEPWISE_SECRET_KEY: KEY, WORKER_CONCURRENCY: '16' }).worker.concurrency).toBe(16);
   });
 
   it('takes an empty variable as unset, as docker-compose.yml passes an unset SMTP_URL as empty', () => {

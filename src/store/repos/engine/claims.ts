@@ -38,14 +38,17 @@ export async function selectFreshTasks(
   return result.rows;
 }
 
+/** An id for a batch journal, known before it is recorded (see `foldClaims`' `except`). */
+export const newClaimId = (now: number): string => newId(now);
+
 /** Commits the journal of a batch about to be applied (on its own connection, outside the batch transaction). */
 export async function recordClaim(
   db: Kysely<Database>,
   owner: string,
   tasks: TaskRow[],
   now: number,
+  id: string = newClaimId(now),
 ): Promise<Claim> {
-  const id = newId(now);
   await db
     .insertInto('engine_claims')
     .values({
@@ -76,10 +79,17 @@ export async function holdClaim(trx: Kysely<Database>, claim: Claim): Promise<bo
 /**
  * Counts one attempt on every still-pending task of each batch journal that no live transaction holds (its
  * batch failed or its worker died), and marks those journals folded. `only` folds just that one (a batch that
- * failed in this process). Returns how many journals were folded. Tasks locked by another live batch are left
- * alone: that batch is trying them again, with its own journal.
+ * failed in this process). `except`: journals this process has recorded and its batch transactions do not hold
+ * yet (between the journal's commit and the hold, a journal looks like a dead batch's). Returns how many
+ * journals were folded. Tasks locked by another live batch are left alone: that batch is trying them again,
+ * with its own journal.
  */
-export async function foldClaims(store: Store, now: number, only?: string): Promise<number> {
+export async function foldClaims(
+  store: Store,
+  now: number,
+  only?: string,
+  except: readonly string[] = [],
+): Promise<number> {
   const run = async (trx: Kysely<Database>) => {
     let journals = trx
       .selectFrom('engine_claims')
@@ -88,6 +98,7 @@ export async function foldClaims(store: Store, now: number, only?: string): Prom
       .orderBy('created_at')
       .limit(50);
     if (only) journals = journals.where('id', '=', only);
+    if (except.length > 0) journals = journals.where('id', 'not in', except);
     const rows = await (store.dialect === 'postgres'
       ? journals.forUpdate().skipLocked()
       : journals

@@ -41,6 +41,24 @@ export function claimSuspect(store: Store, owner: string, now: number, leaseMs: 
   return claimWhere(store, owner, now, leaseMs, 1, sql`attempts > 0`);
 }
 
+/**
+ * Whether a suspect (a task tried before and not finished) is due and free to claim now. A worker that applies
+ * several batches at once asks this first: a suspect is tried with nothing else in flight in its process.
+ */
+export async function suspectDue(db: Kysely<Database>, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('scheduled_tasks')
+    .select('id')
+    .where('status', '=', sql.lit('pending'))
+    // `attempts > 0` literally, so the planner can use the small `scheduled_tasks_retry` partial index.
+    .where(sql<boolean>`attempts > 0`)
+    .where('due_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 async function claimWhere(
   store: Store,
   owner: string,

@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_TASK_ATTEMPTS } from '../../src/engine/process-tasks.ts';
+import type { Store } from '../../src/store/db.ts';
+import { T0 } from '../engine/engine-fixtures.ts';
+import { freshStore } from '../support/databases.ts';
+import { seedCrashWorkload } from './crash-fixture.ts';
+import { buildServer, pause } from './harness.ts';
+
+/**
+ * A poison task on a real `stepwise worker` that applies 2 batches at once (WORKER_CONCURRENCY=2): every time
+ * the task is in flight — in a fresh batch (its journal) or leased alone as a suspect — the process is SIGKILLed,
+ * as a task that crashes its worker would have it. It must end `dead` after 5 claims, while every other task is
+ * applied, none given up on, and none charged more than the one crash it shared a fresh batch with: a suspect
+ * runs with no other batch of its process in flight, so the poison's solo crashes drag nothing else along.
+ */
+const CONNECTIONS = 300;
+const WORKER = 'poison-w';
+
+const server = buildServer();
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  server.remove();
+});
+
+function startWorker(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [server.bin, 'worker', '--only', 'engine'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      STEPWISE_FAKE_NOW: String(T0),
+      STEPWISE_WORKER_ID: WORKER,
+      STEPWISE_SECRET_KEY: 'poison-test-secret-0123456789abcdef0123456789',
+      WORKER_CONCURRENCY: '2',
+      WORKER_LEASE_MS: '60000',
+      WORKER_POLL_MS: '50',
+      WORKER_BATCH_SIZE: '25',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return new Promise((resolveStart, reject) => {
+    let output = '';
+    child.stdout?.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.includes('engine worker started')) resolveStart(child);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`worker exited (${code}) before starting: ${output}`));
+    });
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Whether the poison is in flight in the worker started after `journalsBefore` were taken. */
+async function poisonInFlight(store: Store, poison: string, journalsBefore: Set<string>): Promise<boolean> {
+  const task = await store.db
+    .selectFrom('scheduled_tasks')
+    .select(['status', 'lease_owner'])
+    .where('id', '=', poison)
+    .executeTakeFirstOrThrow();
+  if (task.status !== 'pending') return false;
+  // Leased alone (a restarted worker released its predecessor's lease before it started).
+  if (task.lease_owner === WORKER) return true;
+  const journals = await store.db
+    .selectFrom('engine_claims')
+    .select('id')
+    .where('folded_at', 'is', null)
+    .where(sql<boolean>`position(${poison} in task_keys) > 0`)
+    .execute();
+  return journals.some((j) => !journalsBefore.has(j.id));
+}
+
+async function journalIds(store: Store): Promise<Set<string>> {
+  return new Set((await store.db.selectFrom('engine_claims').select('id').execute()).map((j) => j.id));
+}
+
+describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
+  it('a task that kills its worker every time ends dead after 5 claims; nothing else is dragged along', async () => {
+    const store = await freshStore('postgres', { file: true });
+    try {
+      await seedCrashWorkload(store, CONNECTIONS);
+      // The poison: a task in the middle of the first phase's backlog.
+      const tasks = await store.db.selectFrom('scheduled_tasks').select('id').orderBy('id').execute();
+      const poison = tasks[Math.floor(tasks.length / 2)]!.id;
+      let kills = 0;
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline) {
+        const before = await journalIds(store);
+        const child = await startWorker(store.url);
+        let killed = false;
+        while (Date.now() < deadline) {
+          const row = await store.db
+            .selectFrom('scheduled_tasks')
+            .select('status')
+            .where('id', '=', poison)
+            .executeTakeFirstOrThrow();
+          if (row.status === 'dead') break;
+          if (await poisonInFlight(store, poison, before)) {
+            await kill(child);
+            kills++;
+            killed = true;
+            break;
+          }
+          await pause(1);
+        }
+        if (!killed) {
+          // Dead: this worker finishes everything else.
+          const due = () =>
+            store.db
+              .selectFrom('scheduled_tasks')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('status', '=', 'pending')
+              .where('due_at', '<=', T0)
+              .executeTakeFirstOrThrow();
+          while (Number((await due()).n) > 0 && Date.now() < deadline) await pause(50);
+          await kill(child);
+          break;
+        }
+      }
+      console.info(`poison test: ${kills} kills`);
+      const dead = await store.db
+        .selectFrom('scheduled_tasks')
+        .select(['id', 'attempts', 'last_error'])
+        .where('status', '=', 'dead')
+        .execute();
+      expect(dead.map((t) => [t.id, t.attempts])).toEqual([[poison, MAX_TASK_ATTEMPTS]]);
+      expect(dead[0]?.last_error).toContain(`claimed ${MAX_TASK_ATTEMPTS} times without finishing`);
+      expect(kills).toBeGreaterThanOrEqual(MAX_TASK_ATTEMPTS);
+      // Every other task of the phase is done, none tried more than twice (one shared crash, one solo retry).
+      const others = await store.db
+        .selectFrom('scheduled_tasks')
+        .select(['status', 'attempts'])
+        .where('id', '!=', poison)
+        .where('due_at', '<=', T0)
+        .execute();
+      expect(others).toHaveLength(CONNECTIONS - 1);
+      expect(others.filter((t) => t.status !== 'done')).toEqual([]);
+      expect(others.filter((t) => t.attempts > 2)).toEqual([]);
+      expect(others.filter((t) => t.attempts === 2).length).toBeGreaterThan(0);
+      const emails = await store.db
+        .selectFrom('outbound_messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(emails.n)).toBe(CONNECTIONS - 1);
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+});
