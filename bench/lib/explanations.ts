@@ -29,25 +29,29 @@ export const EXPLANATIONS: Record<string, string> = {
     'message 8, the task 4, the timeline 4, the done mark 2, and the updates that still do not fit in their page ' +
     'about 2. ' +
     'The cost per transition is flat from 10,000 to ' +
-    '50,000 connections once the database has statistics (see Growth). With one batch in flight per worker the ' +
-    'process and the server take turns (5th session: 13.4 s of worker CPU in a 25.2 s drain). Since the 6th ' +
-    'session a PostgreSQL worker can apply several batches at once (`WORKER_CONCURRENCY`), each with its share ' +
-    'of `WORKER_BATCH_SIZE`, and a task retried after a crash runs with no other batch of its process in flight, ' +
-    'so crashes are charged as before (the crash suite with two batches per worker leaves no task `dead`). The ' +
-    'default stays 1 because the overlap did not pay on the shared 2-core machine of the 6th session (load ' +
-    'average 4–12), back to back against one batch: at 20,000, four pairs gave 6,946 vs 5,909 transitions/s ' +
-    '(mean; single runs from 4,229 to 9,572) at 3.80 vs 3.72 s of worker CPU but 5.29 vs 4.47 s of server CPU; ' +
-    'at 50,000 server CPU 15.9–16.2 vs 10.8 s; at 100,000 5,190 vs 6,307/s with 42.4 vs 23.4 s of server CPU. ' +
-    'The second transaction makes the server work more for the same rows, the more so the larger the backlog ' +
-    '(not yet explained; the same with a full batch per loop, so not the smaller batches), which eats the overlap ' +
-    'when no core is free. A third batch added nothing. The no-op reference itself moves with the machine: 17,848 jobs/s in the 4th ' +
-    "session's run, 23,754 in the 5th session's quieter one.",
+    '50,000 connections once the database has statistics (see Growth). The worker side, 6th session: the engine ' +
+    'binds about a hundred thousand array elements per batch, and node-postgres serialised each one (two ' +
+    'regular-expression replaces and three strings per text element); an allocation profile showed 59 KB of ' +
+    'garbage per connection and garbage collection at a third of the worker CPU. Arrays now go as one literal ' +
+    'built by a native JSON.stringify where JSON and the literal escape alike, columns equal in every row go as ' +
+    'one scalar, and ids are written into one reused buffer: allocation per connection fell by about a quarter ' +
+    'and worker CPU by 15–20 % (20,000 connections, back to back). With one batch in flight per worker the ' +
+    'process and the server take turns. Since the 6th session a PostgreSQL worker applies two batches at once ' +
+    '(`WORKER_CONCURRENCY`, default 2), each with half of `WORKER_BATCH_SIZE`, and a task retried after a crash ' +
+    'runs with no other batch of its process in flight, so crashes are charged as before (the crash suite with ' +
+    'two batches per worker leaves no task `dead`). Quiet machine, 100,000 connections, one worker: 16,954 ' +
+    'transitions/s with two batches against 14,543 with one. (A first measurement showed two batches costing ' +
+    'the server 18–80 % more CPU, growing with the backlog: the check for a waiting suspect, run before every ' +
+    'batch, was planned as a walk of every pending task; ordered like the claim, it reads the small index of ' +
+    'retried tasks.) What is left on the server is the rows and their index entries above; the worker and the ' +
+    'server now each need about as much CPU per transition, so two cores are the limit. The no-op reference ' +
+    "itself moves with the machine: 17,848 jobs/s in the 4th session's run, 23,754 in the 5th session's quieter one.",
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
-    'little; the no-op baseline is measured with one process on the same cores. Two batches per worker ' +
-    '(`WORKER_CONCURRENCY=2`, 6th session) did not help here: the same 20,000 drain took 6.43 s of server CPU ' +
-    'instead of 4.55 s (four back-to-back pairs) for equal throughput (6,793 vs 6,635/s).',
+    'little; the no-op baseline is measured with one process on the same cores. Three workers with two batches ' +
+    'each keep both cores busy (worker and server CPU together about 2 s per second of drain), so more throughput ' +
+    'needs less CPU per transition on either side, not more overlap.',
   'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
     'the naive baseline pays about 12 round trips and one commit per connection; when it comes close, the ' +
     "engine's own per-batch server time (above) is what is left to cut.",

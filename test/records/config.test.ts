@@ -20,7 +20,7 @@ describe('loadConfig (docs/configuration.md)', () => {
       logLevel: 'info',
       sessionTtlMs: 12 * 3_600_000,
       smtpUrl: undefined,
-      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 1 },
+      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 2 },
       cookieSecure: false,
       outboundAllowList: [],
       mailboxTestTimeoutMs: 15_000,

@@ -46,17 +46,25 @@ export function claimSuspect(store: Store, owner: string, now: number, leaseMs: 
  * several batches at once asks this first: a suspect is tried with nothing else in flight in its process.
  */
 export async function suspectDue(db: Kysely<Database>, now: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('scheduled_tasks')
-    .select('id')
-    .where('status', '=', sql.lit('pending'))
-    // `attempts > 0` literally, so the planner can use the small `scheduled_tasks_retry` partial index.
-    .where(sql<boolean>`attempts > 0`)
-    .where('due_at', '<=', now)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await suspectDueQuery(db, now).executeTakeFirst()) !== undefined;
+}
+
+/** The read of `suspectDue` (its plan is tested: it must read the retry index, not every pending task). */
+export function suspectDueQuery(db: Kysely<Database>, now: number) {
+  return (
+    db
+      .selectFrom('scheduled_tasks')
+      .select('id')
+      .where('status', '=', sql.lit('pending'))
+      // `attempts > 0` literally, so the planner can use the small `scheduled_tasks_retry` partial index.
+      .where(sql<boolean>`attempts > 0`)
+      .where('due_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      // Ordered by the retry index's key, as the claim is: without it PostgreSQL planned `LIMIT 1` as a walk of
+      // every pending task (expecting a suspect early), which grew with the backlog and ran before every batch.
+      .orderBy('due_at')
+      .limit(1)
+  );
 }
 
 async function claimWhere(
