@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../src/engine/clock.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -6,6 +6,7 @@ import { pendingTasksOfClaims } from '../../src/store/repos/engine-repo.ts';
 import { T0 } from '../engine/engine-fixtures.ts';
 import { freshStore } from '../support/databases.ts';
 import { CONNECTIONS, seedCrashWorkload } from './crash-fixture.ts';
+import { killWorker, startCrashWorker } from './crash-workers.ts';
 import { buildServer, faultScale, pause } from './harness.ts';
 
 /**
@@ -28,48 +29,13 @@ afterAll(() => {
   server.remove();
 });
 
-function startWorker(url: string, workerId: string, fakeNow: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [server.bin, 'worker', '--only', 'engine'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      STEPWISE_FAKE_NOW: String(fakeNow),
-      STEPWISE_WORKER_ID: workerId,
-      STEPWISE_SECRET_KEY: 'crash-test-secret-0123456789abcdef0123456789',
-      WORKER_LEASE_MS: '60000',
-      WORKER_POLL_MS: '50',
-      // Small batches: many claim → commit windows to kill in, and enough of them to last 50 kills.
-      WORKER_BATCH_SIZE: '25',
-      // Two batches in flight per worker: a kill interrupts both, and suspects must still be charged fairly.
-      WORKER_CONCURRENCY: '2',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startWorker = (url: string, workerId: string, fakeNow: number) =>
+  startCrashWorker(server.bin, children, {
+    url,
+    workerId,
+    fakeNow,
+    secretKey: 'crash-test-secret-0123456789abcdef0123456789',
   });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolveStart, reject) => {
-    let output = '';
-    child.stdout?.on('data', (data: Buffer) => {
-      output += data.toString();
-      if (output.includes('engine worker started')) resolveStart(child);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`worker exited (${code}) before starting: ${output}`));
-    });
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGKILL');
-  });
-}
 
 async function count(store: Store, where: { dueBy?: number; leasedTo?: string }): Promise<number> {
   let query = store.db
@@ -133,7 +99,7 @@ class Fleet {
         const earlier = new Set(await this.journalsOf(slot.id));
         await pause(Math.floor(Math.random() * 20));
         const pending = await count(this.store, { dueBy: this.now });
-        await kill(slot.child);
+        await killWorker(slot.child);
         // Journals of the victim still there after its death: batches it never committed.
         const unfinished = (await this.journalsOf(slot.id, true)).filter((id) => !earlier.has(id));
         const inFlight =
@@ -176,7 +142,7 @@ class Fleet {
 
   async stopAll(): Promise<void> {
     await this.ready();
-    await Promise.all(this.slots.map((s) => (s.child ? kill(s.child) : undefined)));
+    await Promise.all(this.slots.map((s) => (s.child ? killWorker(s.child) : undefined)));
   }
 
   async moveTo(now: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_TASK_ATTEMPTS } from '../../src/engine/process-tasks.ts';
@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/db.ts';
 import { T0 } from '../engine/engine-fixtures.ts';
 import { freshStore } from '../support/databases.ts';
 import { seedCrashWorkload } from './crash-fixture.ts';
+import { killWorker, startCrashWorker } from './crash-workers.ts';
 import { buildServer, pause } from './harness.ts';
 
 /**
@@ -25,46 +26,13 @@ afterAll(() => {
   server.remove();
 });
 
-function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [server.bin, 'worker', '--only', 'engine'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      STEPWISE_FAKE_NOW: String(T0),
-      STEPWISE_WORKER_ID: WORKER,
-      STEPWISE_SECRET_KEY: 'poison-test-secret-0123456789abcdef0123456789',
-      WORKER_CONCURRENCY: '2',
-      WORKER_LEASE_MS: '60000',
-      WORKER_POLL_MS: '50',
-      WORKER_BATCH_SIZE: '25',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startWorker = (url: string) =>
+  startCrashWorker(server.bin, children, {
+    url,
+    workerId: WORKER,
+    fakeNow: T0,
+    secretKey: 'poison-test-secret-0123456789abcdef0123456789',
   });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolveStart, reject) => {
-    let output = '';
-    child.stdout?.on('data', (data: Buffer) => {
-      output += data.toString();
-      if (output.includes('engine worker started')) resolveStart(child);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`worker exited (${code}) before starting: ${output}`));
-    });
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGKILL');
-  });
-}
 
 /** Whether the poison is in flight in the worker started after `journalsBefore` were taken. */
 async function poisonInFlight(store: Store, poison: string, journalsBefore: Set<string>): Promise<boolean> {
@@ -111,7 +79,7 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
             .executeTakeFirstOrThrow();
           if (row.status === 'dead') break;
           if (await poisonInFlight(store, poison, before)) {
-            await kill(child);
+            await killWorker(child);
             kills++;
             killed = true;
             break;
@@ -128,7 +96,7 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
               .where('due_at', '<=', T0)
               .executeTakeFirstOrThrow();
           while (Number((await due()).n) > 0 && Date.now() < deadline) await pause(50);
-          await kill(child);
+          await killWorker(child);
           break;
         }
       }
