@@ -80,9 +80,11 @@ export const EXPLANATIONS: Record<string, string> = {
     '(no CPU gain, worker RSS 214 MiB), `mmap_size`, `temp_store = MEMORY` (no difference), ' +
     '`wal_autocheckpoint = 10000` (the commit share fell from 11 to 7 % of the profile, but with `synchronous = ' +
     'NORMAL` the WAL is synced only at a checkpoint, so it widens the window of commits a power loss can roll ' +
-    'back), `--max-semi-space-size` 32 / 64 MiB (less GC, RSS 211–268 MiB, over the bar). Fewer step indexes ' +
-    'are not open: `step_instances_owner` (Insights seller counts) and `step_instances_record` (record history) ' +
-    'are read for steps of every status, so neither can be partial. The raw ceiling writes the same rows from one ' +
+    'back), `--max-semi-space-size` 32 / 64 MiB (less GC, RSS 211–268 MiB, over the bar). Of the step ' +
+    "indexes, `step_instances_owner` is read by Insights' seller counts for steps of every status, so it stays " +
+    'full; the record index holds open steps only since migration 0030 (its one reader asks whether a user holds ' +
+    'an open step of a record; record history reads steps by connection). Ids are written into one reused ' +
+    'buffer (both databases; see the PostgreSQL entry). The raw ceiling writes the same rows from one ' +
     'loop with 1–6 character keys, no reads, no upsert check, no state JSON and no logic; with 36-character ' +
     "UUID keys like the engine's, the same loop used about 19 % more CPU (side test; the ceiling is unchanged). " +
     'None of the ten rows a connection writes is a repeat (see the PostgreSQL entry), so 35 % of the ceiling ' +
