@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_TASK_ATTEMPTS } from '../../src/engine/process-tasks.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -63,13 +64,31 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
     try {
       await seedCrashWorkload(store, CONNECTIONS);
       // The poison: a task in the middle of the first phase's backlog.
-      const tasks = await store.db.selectFrom('scheduled_tasks').select('id').orderBy('id').execute();
-      const poison = tasks[Math.floor(tasks.length / 2)]!.id;
+      const tasks = await store.db
+        .selectFrom('scheduled_tasks')
+        .select(['id', 'connection_id'])
+        .orderBy('id')
+        .execute();
+      const { id: poison, connection_id: poisonConnection } = tasks[Math.floor(tasks.length / 2)]!;
+      // While a worker runs, the test holds the poison's connection row locked: a batch holding the poison waits
+      // on it, so the poison stays in flight until the test sees it and kills the worker (without the lock a
+      // batch of a few milliseconds could commit between two looks on a busy machine, and nothing was killed).
+      // The lock is let go once the worker is dead, so its orphaned transaction ends.
+      const holder = new pg.Client({ connectionString: store.url });
+      await holder.connect();
+      const holdPoison = async () => {
+        await holder.query('BEGIN');
+        await holder.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [poisonConnection]);
+      };
       let kills = 0;
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline) {
         const before = await journalIds(store);
-        const child = await startWorker(store.url);
+        await holdPoison();
+        const child = await startWorker(store.url).catch(async (error: unknown) => {
+          await holder.query('ROLLBACK');
+          throw error;
+        });
         let killed = false;
         while (Date.now() < deadline) {
           const row = await store.db
@@ -80,6 +99,7 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
           if (row.status === 'dead') break;
           if (await poisonInFlight(store, poison, before)) {
             await killWorker(child);
+            await holder.query('ROLLBACK');
             kills++;
             killed = true;
             break;
@@ -87,6 +107,7 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
           await pause(1);
         }
         if (!killed) {
+          await holder.query('ROLLBACK');
           // Dead: this worker finishes everything else.
           const due = () =>
             store.db
@@ -100,6 +121,7 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
           break;
         }
       }
+      await holder.end();
       console.info(`poison test: ${kills} kills`);
       const dead = await store.db
         .selectFrom('scheduled_tasks')
