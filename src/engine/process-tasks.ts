@@ -151,9 +151,11 @@ const JOURNAL_FOLDED = 'batch journal was folded before its batch held it';
 /**
  * Claims fresh due tasks INSIDE the transaction that applies them (see src/store/repos/engine/claims.ts): no lease
  * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt
- * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed.
+ * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed (0 when
+ * nothing fresh is due). `recording` holds its journal's id from just before the journal is written until the batch
+ * transaction holds it.
  */
-async function applyFreshBatch(
+export async function processFreshBatch(
   deps: EngineDeps,
   now: number,
   recording?: Set<string>,
@@ -238,19 +240,6 @@ export async function processSuspect(deps: EngineDeps, now: number): Promise<num
   return suspect.length;
 }
 
-/**
- * A fresh batch of up to `limit` tasks claimed inside its transaction; 0 when nothing fresh is due. Its journal's
- * id is in `recording` from just before the journal is written until the batch transaction holds it.
- */
-export function processFreshBatch(
-  deps: EngineDeps,
-  now: number,
-  recording: Set<string>,
-  limit: number,
-): Promise<number> {
-  return applyFreshBatch(deps, now, recording, limit);
-}
-
 /** Runs one claim-and-apply step and keeps the batch metrics; returns how many tasks it claimed. */
 export async function countedBatch(step: () => Promise<number>): Promise<number> {
   let claimed = 0;
@@ -274,6 +263,6 @@ export function processDueBatch(deps: EngineDeps): Promise<number> {
     await settleUnfinishedBatches(deps, now);
     // A task tried before and not finished is leased and tried alone; otherwise a fresh batch.
     const suspects = await processSuspect(deps, now);
-    return suspects > 0 ? suspects : applyFreshBatch(deps, now);
+    return suspects > 0 ? suspects : processFreshBatch(deps, now);
   });
 }

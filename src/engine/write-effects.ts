@@ -115,19 +115,20 @@ export async function writeAdvanced(
   for (const a of advanced) {
     const c = a.connection;
     const { state } = a;
+    const status = state.status === 'active' ? c.status : state.status;
+    const reason = state.status === 'active' ? c.reason : state.endReason;
+    const endedAt = state.status === 'active' ? null : (state.endedAt ?? now);
     const update: ConnectionUpdate = {
       orgId: c.org_id,
       id: c.id,
-      status: state.status === 'active' ? c.status : state.status,
+      status,
       stateJson: serializeState(state),
       currentNodeId: state.nodeId,
-      reason: state.status === 'active' ? c.reason : state.endReason,
-      endedAt: state.status === 'active' ? null : (state.endedAt ?? now),
+      reason,
+      endedAt,
       updatedAt: now,
-      keepsStatus: false,
+      keepsStatus: status === c.status && reason === c.reason && endedAt === (c.ended_at ?? null),
     };
-    update.keepsStatus =
-      update.status === c.status && update.reason === c.reason && update.endedAt === (c.ended_at ?? null);
     // An event that changed nothing on the connection (a timer that only made a step due) rewrites no row.
     if (!sameConnection(c, update)) updates.push(update);
     for (const { eventId, effect } of a.effects) {

@@ -11,6 +11,7 @@ import {
 } from '../../src/store/repos/engine-repo.ts';
 import type { TimelineEventsTable } from '../../src/store/schema.ts';
 import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
+import { stepInstanceRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
 
@@ -41,10 +42,8 @@ function stepRows(
   nodes: number,
   status: StepInstanceRow['status'],
 ) {
-  return Array.from(
-    { length: nodes },
-    (_, i): StepInstanceRow => ({
-      org_id: ORG_ID,
+  return Array.from({ length: nodes }, (_, i) =>
+    stepInstanceRow({
       id: newId(T0),
       connection_id: connectionId,
       record_id: recordId,
@@ -55,17 +54,19 @@ function stepRows(
       status,
       owner_id: 'u',
       due_at: T0 + i,
-      priority: 0,
-      outcome: null,
-      note: null,
-      variant: null,
-      completed_at: null,
-      completed_by: null,
-      read_at: null,
-      created_at: T0,
-      updated_at: T0,
     }),
   );
+}
+
+/** The statuses of the test's `n…` steps of a connection, as stored. */
+async function storedStepStatuses(store: Store, connectionId: string): Promise<string[]> {
+  const rows = await store.db
+    .selectFrom('step_instances')
+    .select(['status'])
+    .where('connection_id', '=', connectionId)
+    .where('node_id', 'like', 'n%')
+    .execute();
+  return rows.map((row) => row.status);
 }
 
 describe.each(dialects)('engine batch writes on %s', (dialect) => {
@@ -96,14 +97,9 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     expect(new Map(second.map((r) => [r.node_id, r.id]))).toEqual(
       new Map(rows.map((r) => [r.node_id, r.id])),
     );
-    const stored = await store.db
-      .selectFrom('step_instances')
-      .select(['status'])
-      .where('connection_id', '=', connectionId)
-      .where('node_id', 'like', 'n%')
-      .execute();
+    const stored = await storedStepStatuses(store, connectionId);
     expect(stored).toHaveLength(230);
-    expect(new Set(stored.map((s) => s.status))).toEqual(new Set(['completed']));
+    expect(new Set(stored)).toEqual(new Set(['completed']));
   });
 
   it('stores hostile text exactly as given: quotes, backslashes, braces, commas, the word NULL, empty text', async () => {
@@ -187,14 +183,9 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     for (const row of fresh) expect(ids.get(row.node_id)).toBe(row.id);
     expect(ids.get('n125')).toBe(again[125]!.id);
     expect(await timelineCount(store, connectionId)).toBe(before + 1);
-    const stored = await store.db
-      .selectFrom('step_instances')
-      .select(['status'])
-      .where('connection_id', '=', connectionId)
-      .where('node_id', 'like', 'n%')
-      .execute();
+    const stored = await storedStepStatuses(store, connectionId);
     expect(stored).toHaveLength(130);
-    expect(new Set(stored.map((s) => s.status))).toEqual(new Set(['completed']));
+    expect(new Set(stored)).toEqual(new Set(['completed']));
   });
 
   it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {

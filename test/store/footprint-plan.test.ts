@@ -1,12 +1,12 @@
-import { CompiledQuery, type Insertable } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRecordsPage } from '../../src/store/connections/open-records.ts';
 import type { Store } from '../../src/store/db.ts';
 import { explainAccesses } from '../../src/store/queries/explain.ts';
 import { sellerCountsQuery } from '../../src/store/repos/insights-repo.ts';
-import type { StepInstancesTable } from '../../src/store/schema.ts';
 import { insertRows } from '../../src/store/seed/insert-rows.ts';
 import { definition, insertSequence, recordRow, T0 } from '../engine/engine-fixtures.ts';
+import { stepInstanceRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID, seedWorld, USERS } from '../support/world.ts';
 
@@ -35,28 +35,20 @@ async function seed(store: Store): Promise<void> {
     recordRow({ id: `r-${String(i).padStart(5, '0')}`, name: `Lead ${i}`, owner_id: `owner-${i % 30}` }),
   );
   await insertRows(store.db, 'records', records);
-  const steps: Insertable<StepInstancesTable>[] = records.map((record, i) => ({
-    org_id: ORG_ID,
-    id: `s-${i}`,
-    connection_id: `c-${i}`,
-    record_id: record.id,
-    sequence_id: sequenceId,
-    node_id: 'n0',
-    kind: 'phone_call',
-    name: 'Call',
-    status: i % 4 === 0 ? 'due' : 'completed',
-    owner_id: ownerOf(i),
-    due_at: T0,
-    priority: 0,
-    outcome: null,
-    note: null,
-    variant: null,
-    completed_at: i % 4 === 0 ? null : T0,
-    completed_by: null,
-    read_at: null,
-    created_at: T0,
-    updated_at: T0,
-  }));
+  const steps = records.map((record, i) =>
+    stepInstanceRow({
+      id: `s-${i}`,
+      connection_id: `c-${i}`,
+      record_id: record.id,
+      sequence_id: sequenceId,
+      node_id: 'n0',
+      kind: 'phone_call',
+      name: 'Call',
+      status: i % 4 === 0 ? 'due' : 'completed',
+      owner_id: ownerOf(i),
+      completed_at: i % 4 === 0 ? null : T0,
+    }),
+  );
   await insertRows(store.db, 'step_instances', steps);
 }
 

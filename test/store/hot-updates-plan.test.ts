@@ -1,14 +1,14 @@
-import { CompiledQuery, type Insertable, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { orgSendsSince, orgSendsSinceQuery } from '../../src/store/mail/claim-messages.ts';
 import { explainAccesses } from '../../src/store/queries/explain.ts';
 import { updateConnections, updateManyRecordFields } from '../../src/store/repos/engine-repo.ts';
 import { hasOpenStepAssigned, openStepAssignedQuery } from '../../src/store/repos/worklist-repo.ts';
-import type { StepInstancesTable, StepStatus } from '../../src/store/schema.ts';
+import type { StepStatus } from '../../src/store/schema.ts';
 import { insertRows } from '../../src/store/seed/insert-rows.ts';
 import { definition, insertSequence, recordRow, T0 } from '../engine/engine-fixtures.ts';
-import { connectionRow } from '../support/connection-row.ts';
+import { connectionRow, stepInstanceRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { outboundMessageRow } from '../support/outbound-rows.ts';
 import { ORG_ID, seedWorld, USERS } from '../support/world.ts';
@@ -31,28 +31,19 @@ async function seed(store: Store): Promise<void> {
   }
   const def = definition({ start: 'n0', nodes: [{ id: 'n0', kind: 'phone_call', next: null }] });
   const { sequenceId } = await insertSequence(store, def);
-  const steps: Insertable<StepInstancesTable>[] = Array.from({ length: ROWS }, (_, i) => ({
-    org_id: ORG_ID,
-    id: `s-${i}`,
-    connection_id: `c-${Math.floor(i / 6)}`,
-    record_id: `r-${Math.floor(i / 6)}`,
-    sequence_id: sequenceId,
-    node_id: `n${i % 6}`,
-    kind: 'phone_call',
-    name: 'Call',
-    status: STATUSES[i % 6]!,
-    owner_id: i % 12 < 6 ? SELLER : 'someone-else',
-    due_at: T0,
-    priority: 0,
-    outcome: null,
-    note: null,
-    variant: null,
-    completed_at: null,
-    completed_by: null,
-    read_at: null,
-    created_at: T0,
-    updated_at: T0,
-  }));
+  const steps = Array.from({ length: ROWS }, (_, i) =>
+    stepInstanceRow({
+      id: `s-${i}`,
+      connection_id: `c-${Math.floor(i / 6)}`,
+      record_id: `r-${Math.floor(i / 6)}`,
+      sequence_id: sequenceId,
+      node_id: `n${i % 6}`,
+      kind: 'phone_call',
+      name: 'Call',
+      status: STATUSES[i % 6]!,
+      owner_id: i % 12 < 6 ? SELLER : 'someone-else',
+    }),
+  );
   await insertRows(store.db, 'step_instances', steps);
   const messages = Array.from({ length: ROWS }, (_, i) =>
     outboundMessageRow(`m-${i}`, T0, {

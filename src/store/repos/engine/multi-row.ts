@@ -85,11 +85,11 @@ async function runSqlite<R>(
 const placeholders = (count: number) => `(${new Array<string>(count).fill('?').join(', ')})`;
 
 /**
- * The engine's hot writes, with the SQL text built directly (no query-builder tree per row) and the same text for
- * every batch. PostgreSQL: one `INSERT … SELECT * FROM unnest(arrays)` (one statement whatever the row count,
- * parsed and planned once). SQLite, in-process: a single-row INSERT prepared once and run per row inside one
- * call (`rowBatch`), which costs less CPU than a multi-row VALUES list (no list to parse and compile, whose text
- * changed with every batch size). `tail` follows the VALUES (ON CONFLICT …, RETURNING …).
+ * The engine's hot writes, with the SQL text built directly (no query-builder tree per row). PostgreSQL: one
+ * `INSERT … SELECT … FROM unnest(arrays)` (`insertColumnar`: a varying column as one array literal, a column equal
+ * in every row as one scalar), one statement whatever the row count. SQLite, in-process: multi-row VALUES lists
+ * of a fixed size, then single rows (`runSqlite`), leaving out columns that are NULL in every row and default to
+ * NULL. `tail` follows the rows (ON CONFLICT …, RETURNING …).
  */
 export async function insertRows<T extends object, R = unknown>(
   db: Kysely<Database>,
