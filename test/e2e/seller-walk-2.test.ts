@@ -130,6 +130,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       expect(new URL(page.url()).pathname).toBe(`/sequences/${id}`);
       await dialog.getByTestId('leave-save').click();
       await page.waitForURL((url) => url.pathname === '/sequences');
+      await page.getByTestId('sequence-row').first().waitFor();
       const saved = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
       expect(saved.definition.nodes).toHaveLength(1);
 
@@ -141,6 +142,40 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       const after = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
       expect(after.definition.nodes).toHaveLength(1);
     } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('5. once the seller chose to leave, the browser does not ask again while the next page is still loading', async () => {
+    const id = await createSequence(e2e, 'eastSeller', 'Left without saving');
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    // The Sequences page's code arrives only when the test lets it: until then the designer stays on screen.
+    let deliver = () => {};
+    const held = new Promise<void>((resolve) => {
+      deliver = resolve;
+    });
+    await page.route(/\/assets\/SequencesPage-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await openDesigner(e2e, page, id);
+      await addNode(page, 'start', 'task');
+      await page
+        .getByRole('navigation', { name: 'Main navigation' })
+        .getByRole('link', { name: 'Sequences' })
+        .click();
+      await page.getByRole('dialog', { name: 'Unsaved changes' }).getByTestId('leave-discard').click();
+      await page.waitForURL((url) => url.pathname === '/sequences');
+      // Reloading (or closing the tab) now must not bring up the browser's "leave site?" question again.
+      await page.goto(`${e2e.baseUrl}/sequences`);
+      deliver();
+      await page.getByTestId('sequence-row').first().waitFor();
+      const after = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
+      expect(after.definition.nodes).toHaveLength(0);
+    } finally {
+      deliver();
       await context.close();
     }
   }, 60_000);

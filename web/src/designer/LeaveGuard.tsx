@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { Dialog } from '../components/Dialog.tsx';
@@ -13,10 +13,17 @@ export function LeaveGuard({ dirty, save }: { dirty: boolean; save(): Promise<bo
   const navigate = useNavigate();
   const [pending, setPending] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // Set the moment the seller chose to leave (saved or discarded). The page re-renders without the guard only
+  // later (the route change is a transition, and the next page may still be loading), and until then the
+  // browser must not ask again about changes the seller has just dealt with.
+  const leaving = useRef(false);
 
   useEffect(() => {
     if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    leaving.current = false;
+    const warn = (event: BeforeUnloadEvent) => {
+      if (!leaving.current) event.preventDefault();
+    };
     const hold = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
         return;
@@ -25,6 +32,7 @@ export function LeaveGuard({ dirty, save }: { dirty: boolean; save(): Promise<bo
       const url = new URL(link.href, window.location.href);
       if (url.origin !== window.location.origin) return;
       const to = `${url.pathname}${url.search}${url.hash}`;
+      if (leaving.current) return;
       if (to === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
       event.preventDefault();
       event.stopPropagation();
@@ -41,6 +49,7 @@ export function LeaveGuard({ dirty, save }: { dirty: boolean; save(): Promise<bo
   if (pending === null) return null;
   const leave = () => {
     const to = pending;
+    leaving.current = true;
     setPending(null);
     navigate(to);
   };
