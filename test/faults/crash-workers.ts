@@ -71,6 +71,23 @@ export async function backendsGone(store: Store, child: ChildProcess, deadline: 
   }
 }
 
+/**
+ * Waits until none of a worker's sessions is running a statement (bounded by `deadline`). With the worker
+ * stopped (SIGSTOP), a statement it sent just before has then run: what it holds no longer changes.
+ */
+export async function statementsSettled(store: Store, child: ChildProcess, deadline: number): Promise<void> {
+  const name = sessionNames.get(child);
+  if (name === undefined) throw new Error('not a crash worker');
+  for (;;) {
+    const running = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name} AND state = 'active'`.execute(
+      store.db,
+    );
+    if (running.rows[0]?.n === 0 || Date.now() > deadline) return;
+    await pause(2);
+  }
+}
+
 export function killWorker(child: ChildProcess): Promise<void> {
   return new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
