@@ -6,7 +6,7 @@ import { pendingTasksOfClaims } from '../../src/store/repos/engine-repo.ts';
 import { T0 } from '../engine/engine-fixtures.ts';
 import { freshStore } from '../support/databases.ts';
 import { CONNECTIONS, seedCrashWorkload } from './crash-fixture.ts';
-import { killWorker, startCrashWorker } from './crash-workers.ts';
+import { killWorker, startCrashWorker, statementsSettled } from './crash-workers.ts';
 import { buildServer, faultScale, pause } from './harness.ts';
 
 /**
@@ -51,6 +51,8 @@ interface Slot {
   id: string;
   child: ChildProcess | null;
   starting: Promise<void>;
+  /** Journals of this worker id already stored when its current process started (a predecessor's). */
+  inherited: Set<string>;
 }
 
 interface Kill {
@@ -74,9 +76,15 @@ class Fleet {
   private spawn(slot: { id: string; child: ChildProcess | null }): Slot {
     const started = slot as Slot;
     started.child = null;
-    started.starting = startWorker(this.store.url, slot.id, this.now).then((child) => {
-      started.child = child;
-    });
+    started.inherited ??= new Set();
+    started.starting = this.journalsOf(slot.id, true)
+      .then((ids) => {
+        started.inherited = new Set(ids);
+        return startWorker(this.store.url, slot.id, this.now);
+      })
+      .then((child) => {
+        started.child = child;
+      });
     return started;
   }
 
@@ -86,27 +94,37 @@ class Fleet {
 
   /**
    * Waits until some running worker holds leased work on its first or second attempt (a fresh batch, or a task
-   * retried alone after one kill), kills it after a random 0–20 ms, and starts a new one in its place. No task is
-   * killed more than twice, so none reaches the 5-claim limit (leases.test.ts covers that).
+   * retried alone after one kill), stops it (SIGSTOP) after a random 0–20 ms and, once its statements have run,
+   * kills it if it still holds such work (otherwise lets it go on), and starts a new one in its place. So no task
+   * is killed more than twice (a worker seen holding a batch could have moved on to a third try of a suspect
+   * before a kill on a busy machine), and none reaches the 5-claim limit (leases.test.ts covers that).
    */
   async killMidWork(): Promise<Kill | null> {
     const until = Date.now() + 5000;
     for (;;) {
       const running = this.slots.filter((s) => s.child);
-      const held = running.length === 0 ? [] : await this.holders(running.map((s) => s.id));
+      const held = running.length === 0 ? [] : await this.holders(running);
       const slot = running.find((s) => held.includes(s.id));
-      if (slot?.child) {
-        const earlier = new Set(await this.journalsOf(slot.id));
+      const child = slot?.child;
+      if (slot && child) {
         await pause(Math.floor(Math.random() * 20));
-        const pending = await count(this.store, { dueBy: this.now });
-        await killWorker(slot.child);
-        // Journals of the victim still there after its death: batches it never committed.
-        const unfinished = (await this.journalsOf(slot.id, true)).filter((id) => !earlier.has(id));
-        const inFlight =
-          (await count(this.store, { leasedTo: slot.id })) +
-          (await pendingTasksOfClaims(this.store.db, unfinished));
-        this.spawn(slot);
-        return { worker: slot.id, pending, inFlight };
+        child.kill('SIGSTOP');
+        await statementsSettled(this.store, child, Date.now() + 2000);
+        if ((await this.holders([slot])).length > 0) {
+          const earlier = new Set(await this.journalsOf(slot.id));
+          const pending = await count(this.store, { dueBy: this.now });
+          await killWorker(child);
+          // Journals of the victim still there after its death: batches it never committed.
+          const unfinished = (await this.journalsOf(slot.id, true)).filter(
+            (id) => !earlier.has(id) && !slot.inherited.has(id),
+          );
+          const inFlight =
+            (await count(this.store, { leasedTo: slot.id })) +
+            (await pendingTasksOfClaims(this.store.db, unfinished));
+          this.spawn(slot);
+          return { worker: slot.id, pending, inFlight };
+        }
+        child.kill('SIGCONT');
       }
       if (Date.now() > until) return null;
       await pause(2);
@@ -120,15 +138,20 @@ class Fleet {
     return (await query.execute()).map((r) => r.id);
   }
 
-  /** Workers holding work: an open batch journal, or a task leased on its first or second attempt. */
-  private async holders(ids: string[]): Promise<string[]> {
-    const journals = await this.store.db
-      .selectFrom('engine_claims')
-      .select('owner')
-      .distinct()
-      .where('folded_at', 'is', null)
-      .where('owner', 'in', ids)
-      .execute();
+  /**
+   * Workers holding work: an open batch journal of their current process (not one a killed predecessor of the
+   * same id left), or a task leased on its first or second attempt.
+   */
+  private async holders(slots: Slot[]): Promise<string[]> {
+    const ids = slots.map((s) => s.id);
+    const journals = (
+      await this.store.db
+        .selectFrom('engine_claims')
+        .select(['id', 'owner'])
+        .where('folded_at', 'is', null)
+        .where('owner', 'in', ids)
+        .execute()
+    ).filter((j) => !slots.find((s) => s.id === j.owner)?.inherited.has(j.id));
     const rows = await this.store.db
       .selectFrom('scheduled_tasks')
       .select('lease_owner')

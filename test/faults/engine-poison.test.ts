@@ -7,7 +7,7 @@ import type { Store } from '../../src/store/db.ts';
 import { T0 } from '../engine/engine-fixtures.ts';
 import { freshStore } from '../support/databases.ts';
 import { seedCrashWorkload } from './crash-fixture.ts';
-import { killWorker, startCrashWorker } from './crash-workers.ts';
+import { backendsGone, killWorker, startCrashWorker } from './crash-workers.ts';
 import { buildServer, pause } from './harness.ts';
 
 /**
@@ -73,7 +73,12 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
       // While a worker runs, the test holds the poison's connection row locked: a batch holding the poison waits
       // on it, so the poison stays in flight until the test sees it and kills the worker (without the lock a
       // batch of a few milliseconds could commit between two looks on a busy machine, and nothing was killed).
-      // The lock is let go once the worker is dead, so its orphaned transaction ends.
+      // The lock is let go once the worker is dead, and the test takes it again only once PostgreSQL has ended
+      // every session of the dead worker: its session waiting for the lock lives on until it gets it, holding its
+      // transaction's locks (the poison's row, its batch journal). Woken by the release, that session could lose
+      // the lock to the test's next `FOR UPDATE` on a busy machine (PostgreSQL grants a row whose locker ended to
+      // whoever asks first); it then waited behind the test for good, the next worker could neither claim the
+      // poison nor count the dead batch's attempt, and the test waited for the poison until its deadline.
       const holder = new pg.Client({ connectionString: store.url });
       await holder.connect();
       const holdPoison = async () => {
@@ -81,45 +86,65 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
         await holder.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [poisonConnection]);
       };
       let kills = 0;
-      const deadline = Date.now() + 180_000;
-      while (Date.now() < deadline) {
+      const started = Date.now();
+      const deadline = started + 180_000;
+      /** What happened so far, for a failure's message. */
+      const seen = async () => {
+        const task = await store.db
+          .selectFrom('scheduled_tasks')
+          .select(['status', 'attempts', 'lease_owner'])
+          .where('id', '=', poison)
+          .executeTakeFirstOrThrow();
+        const seconds = Math.round((Date.now() - started) / 1000);
+        return `after ${kills} kills in ${seconds} s the poison is ${task.status} (attempts ${task.attempts}, lease ${task.lease_owner ?? 'none'})`;
+      };
+      for (;;) {
         const before = await journalIds(store);
         await holdPoison();
         const child = await startWorker(store.url).catch(async (error: unknown) => {
           await holder.query('ROLLBACK');
           throw error;
         });
-        let killed = false;
+        let outcome: 'killed' | 'dead' | 'late' = 'late';
         while (Date.now() < deadline) {
           const row = await store.db
             .selectFrom('scheduled_tasks')
             .select('status')
             .where('id', '=', poison)
             .executeTakeFirstOrThrow();
-          if (row.status === 'dead') break;
+          if (row.status === 'dead') {
+            outcome = 'dead';
+            break;
+          }
           if (await poisonInFlight(store, poison, before)) {
             await killWorker(child);
             await holder.query('ROLLBACK');
             kills++;
-            killed = true;
+            if (!(await backendsGone(store, child, deadline))) {
+              throw new Error(`the killed worker's PostgreSQL sessions lived on: ${await seen()}`);
+            }
+            outcome = 'killed';
             break;
           }
           await pause(1);
         }
-        if (!killed) {
-          await holder.query('ROLLBACK');
-          // Dead: this worker finishes everything else.
-          const due = () =>
-            store.db
-              .selectFrom('scheduled_tasks')
-              .select((eb) => eb.fn.countAll<number>().as('n'))
-              .where('status', '=', 'pending')
-              .where('due_at', '<=', T0)
-              .executeTakeFirstOrThrow();
-          while (Number((await due()).n) > 0 && Date.now() < deadline) await pause(50);
+        if (outcome === 'killed') continue;
+        await holder.query('ROLLBACK');
+        if (outcome === 'late') {
           await killWorker(child);
-          break;
+          throw new Error(`the poison was not seen in flight or dead within 180 s: ${await seen()}`);
         }
+        // Dead: this worker finishes everything else.
+        const due = () =>
+          store.db
+            .selectFrom('scheduled_tasks')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'pending')
+            .where('due_at', '<=', T0)
+            .executeTakeFirstOrThrow();
+        while (Number((await due()).n) > 0 && Date.now() < deadline) await pause(50);
+        await killWorker(child);
+        break;
       }
       await holder.end();
       console.info(`poison test: ${kills} kills`);
@@ -128,9 +153,12 @@ describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
         .select(['id', 'attempts', 'last_error'])
         .where('status', '=', 'dead')
         .execute();
-      expect(dead.map((t) => [t.id, t.attempts])).toEqual([[poison, MAX_TASK_ATTEMPTS]]);
+      expect(
+        dead.map((t) => [t.id, t.attempts]),
+        await seen(),
+      ).toEqual([[poison, MAX_TASK_ATTEMPTS]]);
       expect(dead[0]?.last_error).toContain(`claimed ${MAX_TASK_ATTEMPTS} times without finishing`);
-      expect(kills).toBeGreaterThanOrEqual(MAX_TASK_ATTEMPTS);
+      expect(kills, await seen()).toBeGreaterThanOrEqual(MAX_TASK_ATTEMPTS);
       // Every other task of the phase is done, none tried more than twice (one shared crash, one solo retry).
       const others = await store.db
         .selectFrom('scheduled_tasks')

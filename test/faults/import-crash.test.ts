@@ -106,9 +106,11 @@ describe.each(dialectsUnderTest)('an import interrupted by SIGKILL on %s', (dial
       };
       const start = async (): Promise<StepwiseProcess> => {
         const serve = spawnStepwise('serve', ['serve'], env);
+        // Both lines come at the end of the start, one right after the other: the same time for both (with 30 s
+        // for the second, a start of 30–60 s on a busy machine failed although serve was up).
         await Promise.all([
           serve.waitFor('Stepwise is serving', 60_000),
-          serve.waitFor('background work started'),
+          serve.waitFor('background work started', 60_000),
         ]);
         return serve;
       };
