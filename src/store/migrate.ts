@@ -23,7 +23,6 @@ import * as oauthApps from './migrations/0027_oauth_apps.ts';
 import * as footprint from './migrations/0028_footprint.ts';
 import * as engineRows from './migrations/0029_engine_rows.ts';
 import * as hotUpdates from './migrations/0030_hot_updates.ts';
-import * as roomierPages from './migrations/0031_roomier_pages.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here in order; a new one is a new file and a new line, never an edit. */
@@ -52,7 +51,6 @@ const migrations: Record<string, Migration> = {
   '0028_footprint': footprint,
   '0029_engine_rows': engineRows,
   '0030_hot_updates': hotUpdates,
-  '0031_roomier_pages': roomierPages,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
