@@ -27,7 +27,18 @@ export const EXPLANATIONS: Record<string, string> = {
     '20,000 connections 1.31 M → 1.03 M, server CPU 4.27 → 3.87 s (means of 8 back-to-back runs each, load ' +
     'average 7–12). A plain UPDATE of the finished wait instead of its upsert measured no cheaper. What is left is mostly index entries that have readers, about 33 per connection: steps 13, the ' +
     'message 8, the task 4, the timeline 4, the done mark 2, and the updates that still do not fit in their page ' +
-    'about 2. ' +
+    'about 2. 7th session: timers and emails of nodes a connection had not entered before the batch are plain ' +
+    'inserts in a savepoint, as such steps already were (the upsert check wrote a confirm record per row; a key ' +
+    'that exists after all falls back to ON CONFLICT DO NOTHING), and the connection lock, record load and done ' +
+    "marks bind a batch's ids as one array instead of one placeholder each: WAL records per 20,000 connections " +
+    "1.033 M → 0.993 M; the task insert's share of statement time about halved, the message insert's fell by about " +
+    "a fifth and the connection lock's by half; server CPU per 20,000 connections 3.88 → 3.62 s, worker CPU unchanged (means of 12 alternating runs, load average 2–19: a small gain, near the noise). Fill factors of 50 (records) and 40 " +
+    '(connections) made every record and connection update of scenario 2 HOT (71 → 99.9 %, 86 → 100 %) and cut ' +
+    'WAL records by another 5 %, but server CPU did not fall with them (40,000 connections, alternating: 6.21 / ' +
+    '5.88 s against 5.34 / 5.97 s; 100,000: no gain) while the tables grow by a fifth to a quarter, so they were ' +
+    'not kept. A perf profile of the server is flat: no function above 3 % of its samples (B-tree search and ' +
+    'insertion, buffer lookups, WAL insertion, forming tuples, parsing, and the page faults of fresh backends ' +
+    'mapping shared buffers). ' +
     'The cost per transition is flat from 10,000 to ' +
     '50,000 connections once the database has statistics (see Growth). The worker side, 6th session: the engine ' +
     'binds about a hundred thousand array elements per batch, and node-postgres serialised each one (two ' +
@@ -35,7 +46,12 @@ export const EXPLANATIONS: Record<string, string> = {
     'garbage per connection and garbage collection at a third of the worker CPU. Arrays now go as one literal ' +
     'built by a native JSON.stringify where JSON and the literal escape alike, columns equal in every row go as ' +
     'one scalar, and ids are written into one reused buffer: allocation per connection fell by about a quarter ' +
-    'and worker CPU by 15–20 % (20,000 connections, back to back). With one batch in flight per worker the ' +
+    'and worker CPU by 15–20 % (20,000 connections, back to back). 7th session: an allocation profile shows about ' +
+    '44 KB allocated per connection (array literals and the value arrays they are built from about a fifth, the ' +
+    'effect rows a seventh, parsing states and result rows most of the rest), and `--trace-gc` scavenges of 5–30 ' +
+    'ms, as two batches of 500 connections in flight keep much of the young generation alive; ' +
+    '`--single-threaded-gc` used about 5 % less worker CPU but drained slower, so it was not kept. With one batch ' +
+    'in flight per worker the ' +
     'process and the server take turns. Since the 6th session a PostgreSQL worker applies two batches at once ' +
     '(`WORKER_CONCURRENCY`, default 2), each with half of `WORKER_BATCH_SIZE`, and a task retried after a crash ' +
     'runs with no other batch of its process in flight, so crashes are charged as before (the crash suite with ' +

@@ -16,7 +16,9 @@ import {
   type ConnectionUpdate,
   cancelUnsentMessages,
   insertConnections,
+  insertNewOutboundMessages,
   insertNewStepInstances,
+  insertNewTasks,
   insertOutboundMessages,
   insertTasks,
   insertTimeline,
@@ -97,6 +99,8 @@ export async function writeAdvanced(
   /** Keys of `steps` whose node the connection had not entered before this batch: no row of theirs exists. */
   const newSteps = new Set<string>();
   const tasks = new Map<string, TaskRow>();
+  /** Keys of `tasks` that cannot exist yet (timers of nodes not entered before this batch, new connections'). */
+  const newTasks = new Set<string>();
   const emails: { a: Advanced; effect: Extract<Effect, { type: 'queue_email' }> }[] = [];
   const timeline: TimelineEventsTable[] = [];
   const webhooks: {
@@ -163,7 +167,9 @@ export async function writeAdvanced(
         }
         case 'schedule_timer': {
           const event = { id: timerEventId(c.id, effect.nodeId), type: 'timer', nodeId: effect.nodeId };
-          tasks.set(`${c.org_id}:${event.id}`, eventTaskRow(c.org_id, c.id, event, effect.dueAt, now));
+          const key = `${c.org_id}:${event.id}`;
+          if (!a.before.visited.includes(effect.nodeId)) newTasks.add(key);
+          tasks.set(key, eventTaskRow(c.org_id, c.id, event, effect.dueAt, now));
           break;
         }
         case 'queue_email':
@@ -202,7 +208,9 @@ export async function writeAdvanced(
             now,
           });
           newConnections.push(connection);
-          tasks.set(`${c.org_id}:${connectedEventId(connection.id)}`, connectedTask);
+          const key = `${c.org_id}:${connectedEventId(connection.id)}`;
+          newTasks.add(key);
+          tasks.set(key, connectedTask);
           break;
         }
         case 'end':
@@ -258,13 +266,21 @@ export async function writeAdvanced(
     for (const row of written) stepIds.set(`${row.connection_id}:${row.node_id}`, row.id);
     await notifyAssignedSteps(db, advanced, now);
   }
-  if (tasks.size > 0) await insertTasks(db, [...tasks.values()]);
+  if (tasks.size > 0) {
+    const fresh: TaskRow[] = [];
+    const rest: TaskRow[] = [];
+    for (const [key, row] of tasks) (newTasks.has(key) ? fresh : rest).push(row);
+    if (rest.length > 0) await insertTasks(db, rest);
+    await insertNewTasks(db, dialect, fresh);
+  }
   if (ended.length > 0) await cancelUnsentMessages(db, ended, now);
   if (emails.length > 0) {
-    const rows: Selectable<OutboundMessagesTable>[] = emails.map(({ a, effect }) => {
+    const fresh: Selectable<OutboundMessagesTable>[] = [];
+    const rest: Selectable<OutboundMessagesTable>[] = [];
+    for (const { a, effect } of emails) {
       const c = a.connection;
       const key = emailIdempotencyKey(c.id, effect.nodeId, effect.attempt);
-      return {
+      (a.before.visited.includes(effect.nodeId) ? rest : fresh).push({
         org_id: c.org_id,
         id: newId(now),
         connection_id: c.id,
@@ -294,9 +310,11 @@ export async function writeAdvanced(
         content_kind: 'template',
         raw_mime: null,
         smtp_response: null,
-      };
-    });
-    await insertOutboundMessages(db, rows);
+      });
+    }
+    // An email of a node the connection had not entered before this batch cannot have a row yet.
+    if (rest.length > 0) await insertOutboundMessages(db, rest);
+    await insertNewOutboundMessages(db, dialect, fresh);
   }
   if (recordChanges.size > 0) {
     await updateManyRecordFields(

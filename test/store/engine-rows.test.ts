@@ -1,19 +1,23 @@
+import type { Selectable } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import {
+  insertNewOutboundMessages,
   insertNewStepInstances,
+  insertNewTasks,
   insertTimeline,
   type StepInstanceRow,
   updateManyRecordFields,
   upsertStepInstances,
   writeTransaction,
 } from '../../src/store/repos/engine-repo.ts';
-import type { TimelineEventsTable } from '../../src/store/schema.ts';
+import type { OutboundMessagesTable, TimelineEventsTable } from '../../src/store/schema.ts';
+import { eventTaskRow } from '../../src/store/tasks/event-tasks.ts';
 import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
 import { stepInstanceRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
-import { ORG_ID, seedWorld } from '../support/world.ts';
+import { ORG_ID, seedWorld, USERS } from '../support/world.ts';
 
 /**
  * The engine's batch writes on both databases, at sizes around SQLite's fixed statement size (100 rows, then one
@@ -188,6 +192,43 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     expect(new Set(stored)).toEqual(new Set(['completed']));
   });
 
+  it('writes timers and emails of nodes not entered before as new rows; a key that exists after all keeps its row, and the batch goes on', async () => {
+    const { connectionId, recordId } = await connectNew(store, def);
+    await writeTransaction(store, async (trx) => {
+      await insertNewTasks(trx, dialect, timerRows(connectionId, 120, T0 + 1));
+      await insertNewOutboundMessages(trx, dialect, emailRows(recordId, connectionId, 120, T0 + 1));
+    });
+
+    // 120 of these 130 keys exist (a state that does not list their nodes as visited): those rows stay as they
+    // were, the other 10 are written, and the rest of the batch transaction still writes.
+    const before = await timelineCount(store, connectionId);
+    await writeTransaction(store, async (trx) => {
+      await insertNewTasks(trx, dialect, timerRows(connectionId, 130, T0 + 2));
+      await insertNewOutboundMessages(trx, dialect, emailRows(recordId, connectionId, 130, T0 + 2));
+      await insertTimeline(trx, timelineRows(recordId, connectionId, 1));
+    });
+    const timers = await store.db
+      .selectFrom('scheduled_tasks')
+      .select(['idempotency_key', 'due_at'])
+      .where('connection_id', '=', connectionId)
+      .where('idempotency_key', 'like', 'event:timer:%')
+      .execute();
+    expect(timers).toHaveLength(130);
+    const timerDue = new Map(timers.map((t) => [t.idempotency_key, Number(t.due_at)]));
+    expect(timerDue.get(`event:timer:${connectionId}:n119`)).toBe(T0 + 1);
+    expect(timerDue.get(`event:timer:${connectionId}:n120`)).toBe(T0 + 2);
+    const emails = await store.db
+      .selectFrom('outbound_messages')
+      .select(['idempotency_key', 'not_before'])
+      .where('connection_id', '=', connectionId)
+      .execute();
+    expect(emails).toHaveLength(130);
+    const notBefore = new Map(emails.map((m) => [m.idempotency_key, Number(m.not_before)]));
+    expect(notBefore.get(`${connectionId}:n119:1`)).toBe(T0 + 1);
+    expect(notBefore.get(`${connectionId}:n129:1`)).toBe(T0 + 2);
+    expect(await timelineCount(store, connectionId)).toBe(before + 1);
+  });
+
   it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {
     const { connectionId, recordId } = await connectNew(store, def);
     await updateManyRecordFields(
@@ -209,6 +250,57 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     expect(await timelineCount(store, connectionId)).toBe(before);
   });
 });
+
+/** Timers of nodes n0… of a connection, due at `dueAt` (the engine's task rows for them). */
+function timerRows(connectionId: string, nodes: number, dueAt: number) {
+  return Array.from({ length: nodes }, (_, i) =>
+    eventTaskRow(
+      ORG_ID,
+      connectionId,
+      { id: `timer:${connectionId}:n${i}`, type: 'timer', nodeId: `n${i}` },
+      dueAt,
+      T0,
+    ),
+  );
+}
+
+/** Queued emails of nodes n0… of a connection (keys and Message-IDs as the engine makes them), not before `notBefore`. */
+function emailRows(recordId: string, connectionId: string, nodes: number, notBefore: number) {
+  return Array.from(
+    { length: nodes },
+    (_, i): Selectable<OutboundMessagesTable> => ({
+      org_id: ORG_ID,
+      id: newId(T0),
+      connection_id: connectionId,
+      step_instance_id: null,
+      record_id: recordId,
+      sender_user_id: USERS.eastSeller.id,
+      to_address: 'lead@example.com',
+      subject: '',
+      body_html: '',
+      body_text: '',
+      message_id: `<${connectionId}.n${i}.1@stepwise.local>`,
+      idempotency_key: `${connectionId}:n${i}:1`,
+      status: 'queued',
+      hold_reason: null,
+      template_id: null,
+      variant: null,
+      tracking: 0,
+      not_before: notBefore,
+      attempts: 0,
+      last_error: null,
+      schedule_id: null,
+      lease_owner: null,
+      lease_until: null,
+      sent_at: null,
+      created_at: T0,
+      updated_at: T0,
+      content_kind: 'template',
+      raw_mime: null,
+      smtp_response: null,
+    }),
+  );
+}
 
 async function timelineCount(store: Store, connectionId: string): Promise<number> {
   const row = await store.db

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectName } from '../../db.ts';
 import type { ConnectionsTable, Database, RecordsTable } from '../../schema.ts';
-import { byOrg, chunks } from './multi-row.ts';
+import { byOrg, chunks, idIn } from './multi-row.ts';
 
 /** What `advance` needs, loaded in batches: connections (locked), records, owners, settings, versions. */
 
@@ -33,7 +33,7 @@ export async function lockConnections(
         .selectFrom('connections')
         .selectAll()
         .where('org_id', '=', org)
-        .where('id', 'in', part)
+        .where(idIn(db, 'id', part))
         .orderBy('id');
       if (dialect === 'postgres') query = query.forUpdate();
       rows.push(...(await query.execute()));
@@ -55,7 +55,7 @@ export async function loadRecords(db: Kysely<Database>, keys: Key[]): Promise<Re
           .selectFrom('records')
           .selectAll()
           .where('org_id', '=', org)
-          .where('id', 'in', part)
+          .where(idIn(db, 'id', part))
           .execute()),
       );
     }

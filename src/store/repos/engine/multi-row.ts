@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import { insertColumnar } from '../../connections/columnar-insert.ts';
 import { rowBatch } from '../../db.ts';
 import { pgArrayLiteral } from '../../pg-array-literal.ts';
@@ -193,6 +193,16 @@ export async function updateRows(
     rows.flat(),
     all.length,
   );
+}
+
+/**
+ * `column IN (ids)` for a batch's keys. PostgreSQL: the ids go as one array parameter (`= ANY($n::text[])`, planned
+ * as the IN list is), so a batch's statement is not hundreds of placeholders that the server parses and binds one
+ * by one and the client serialises one by one. SQLite: an IN list.
+ */
+export function idIn(db: Kysely<Database>, column: string, ids: readonly string[]): RawBuilder<boolean> {
+  if (isPostgres(db)) return sql<boolean>`${sql.ref(column)} = ANY(${pgArrayLiteral(ids)}::text[])`;
+  return sql<boolean>`${sql.ref(column)} IN (${sql.join(ids as string[])})`;
 }
 
 export function byOrg<T>(

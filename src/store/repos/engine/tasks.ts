@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Store } from '../../db.ts';
 import type { Database, ScheduledTasksTable } from '../../schema.ts';
-import { byOrg, chunks } from './multi-row.ts';
+import { byOrg, chunks, idIn } from './multi-row.ts';
 
 /** Due work (`scheduled_tasks`): claiming with a lease, finishing, holding, failing, and lease recovery. */
 
@@ -156,7 +156,7 @@ export async function markTasksDone(
           updated_at: now,
         }))
         .where('org_id', '=', org)
-        .where('id', 'in', part)
+        .where(idIn(db, 'id', part))
         .execute();
     }
   }

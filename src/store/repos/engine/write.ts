@@ -132,14 +132,53 @@ export async function insertNewStepInstances(
   }
 }
 
+/**
+ * Rows whose unique keys cannot exist yet (an engine row of a node its connection had not entered before this
+ * batch). PostgreSQL, inside the batch transaction: a plain INSERT in a savepoint, without `ON CONFLICT`'s
+ * speculative insertion (a probe of the key and a confirm record per row); should a key exist after all, the insert
+ * is undone and the rows go through `tail` (`ON CONFLICT … DO NOTHING`), as they would have. SQLite, and callers
+ * outside a transaction: `tail` at once.
+ */
+async function insertFreshRows<T extends object>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  table: string,
+  rows: T[],
+  tail: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialect !== 'postgres' || !db.isTransaction) {
+    await insertRows(db, table, columnsOf(rows), rows, tail);
+    return;
+  }
+  await sql`SAVEPOINT fresh_rows`.execute(db);
+  try {
+    await insertRows(db, table, columnsOf(rows), rows);
+    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await sql`ROLLBACK TO SAVEPOINT fresh_rows`.execute(db);
+    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
+    await insertRows(db, table, columnsOf(rows), rows, tail);
+  }
+}
+
+const TASK_ONCE = 'ON CONFLICT (org_id, idempotency_key) DO NOTHING';
+
 export async function insertTasks(db: Kysely<Database>, rows: TaskRow[]): Promise<void> {
-  await insertRows(
-    db,
-    'scheduled_tasks',
-    columnsOf(rows),
-    rows,
-    'ON CONFLICT (org_id, idempotency_key) DO NOTHING',
-  );
+  await insertRows(db, 'scheduled_tasks', columnsOf(rows), rows, TASK_ONCE);
+}
+
+/**
+ * Tasks of the batch whose keys cannot exist yet (timers of nodes their connection had not entered before it):
+ * see `insertFreshRows`.
+ */
+export async function insertNewTasks(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  rows: TaskRow[],
+): Promise<void> {
+  await insertFreshRows(db, dialect, 'scheduled_tasks', rows, TASK_ONCE);
 }
 
 /**
@@ -150,17 +189,25 @@ export async function insertFreshTasks(db: Kysely<Database>, rows: TaskRow[]): P
   await insertRows(db, 'scheduled_tasks', columnsOf(rows), rows);
 }
 
+const MESSAGE_ONCE = 'ON CONFLICT (org_id, idempotency_key) DO NOTHING';
+
 export async function insertOutboundMessages(
   db: Kysely<Database>,
   rows: Selectable<OutboundMessagesTable>[],
 ): Promise<void> {
-  await insertRows(
-    db,
-    'outbound_messages',
-    columnsOf(rows),
-    rows,
-    'ON CONFLICT (org_id, idempotency_key) DO NOTHING',
-  );
+  await insertRows(db, 'outbound_messages', columnsOf(rows), rows, MESSAGE_ONCE);
+}
+
+/**
+ * Emails of the batch whose idempotency keys cannot exist yet (of nodes their connection had not entered before
+ * it): see `insertFreshRows`.
+ */
+export async function insertNewOutboundMessages(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  rows: Selectable<OutboundMessagesTable>[],
+): Promise<void> {
+  await insertFreshRows(db, dialect, 'outbound_messages', rows, MESSAGE_ONCE);
 }
 
 export async function insertTimeline(
