@@ -55,31 +55,41 @@ export function isPostgres(db: Kysely<Database>): boolean {
 const SQLITE_ROWS = 100;
 
 /**
- * Runs `text(n)` (a statement for n rows) over rows given as one flat list of `width` cells per row: full groups
- * of SQLITE_ROWS, then the rest row by row, each as one row batch (one call from Kysely). Returns the rows the
- * statements returned and how many rows they changed.
+ * Runs `text(n)` (a statement for n rows) over `count` rows of `width` parameters, `cells(i, out, at)` writing row
+ * i's parameters into `out` from index `at`: full groups of SQLITE_ROWS rows, then the rest row by row, each as one
+ * row batch (one call from Kysely). Returns the rows the statements returned and how many rows they changed.
  */
 async function runSqlite<R>(
   db: Kysely<Database>,
   text: (rows: number) => string,
-  flat: Cell[],
+  count: number,
   width: number,
+  cells: (row: number, out: Cell[], at: number) => void,
 ): Promise<{ rows: R[]; changes: number }> {
   const out: R[] = [];
   let changes = 0;
-  const rows = flat.length / width;
-  const full = rows - (rows % SQLITE_ROWS);
+  const full = count - (count % SQLITE_ROWS);
   const run = async (sqlText: string, params: Cell[][]) => {
     if (params.length === 0) return;
     const result = await db.executeQuery<R>(CompiledQuery.raw(sqlText, rowBatch(params)));
     for (const row of result.rows) out.push(row);
     changes += Number(result.numAffectedRows ?? 0);
   };
+  // Each statement's parameter list is made at its size and filled in place (no list of every cell sliced into
+  // groups, no growing arrays): the engine binds millions of values per drain.
   const groups: Cell[][] = [];
-  for (let r = 0; r < full; r += SQLITE_ROWS) groups.push(flat.slice(r * width, (r + SQLITE_ROWS) * width));
+  for (let r = 0; r < full; r += SQLITE_ROWS) {
+    const group = new Array<Cell>(SQLITE_ROWS * width);
+    for (let i = 0; i < SQLITE_ROWS; i++) cells(r + i, group, i * width);
+    groups.push(group);
+  }
   await run(text(SQLITE_ROWS), groups);
   const rest: Cell[][] = [];
-  for (let r = full; r < rows; r++) rest.push(flat.slice(r * width, (r + 1) * width));
+  for (let r = full; r < count; r++) {
+    const one = new Array<Cell>(width);
+    cells(r, one, 0);
+    rest.push(one);
+  }
   await run(text(1), rest);
   return { rows: out, changes };
 }
@@ -148,17 +158,18 @@ async function insertSqlite<T extends object, R = unknown>(
       !nullDefault.has(column) ||
       (rows as Record<string, unknown>[]).some((row) => (row[column] ?? null) !== null),
   );
-  const flat: Cell[] = [];
-  for (const row of rows as Record<string, unknown>[]) {
-    for (const column of listed) flat.push((row[column] ?? null) as Cell);
-  }
   const head = `${SQLITE_INSERT} ${table} (${listed.join(', ')}) VALUES `;
-  const row = placeholders(listed.length);
+  const placeholder = placeholders(listed.length);
+  const values = rows as Record<string, unknown>[];
   return runSqlite<R>(
     db,
-    (n) => `${head}${new Array<string>(n).fill(row).join(', ')} ${tail}`,
-    flat,
+    (n) => `${head}${new Array<string>(n).fill(placeholder).join(', ')} ${tail}`,
+    values.length,
     listed.length,
+    (i, out, at) => {
+      const row = values[i]!;
+      for (let c = 0; c < listed.length; c++) out[at + c] = (row[listed[c]!] ?? null) as Cell;
+    },
   );
 }
 
@@ -197,8 +208,9 @@ function nullDefaultColumns(db: Kysely<Database>, table: string): Promise<Set<st
 
 /**
  * Sets `columns` of rows found by `key` (default the primary key); each row is `[…values of key, …values of
- * columns]`. Returns how many rows it changed. PostgreSQL: `UPDATE … FROM unnest(arrays)` (array element types
- * from PG_ARRAY_TYPES); SQLite: `UPDATE OR FAIL … FROM (VALUES …)` (see SQLITE_INSERT), fixed-size row groups.
+ * columns]`. Returns how many rows it changed. PostgreSQL: `UPDATE … FROM unnest(arrays)` (array
+ * element types from PG_ARRAY_TYPES); SQLite: `UPDATE OR FAIL … FROM (VALUES …)` (see SQLITE_INSERT), fixed-size
+ * row groups.
  */
 export async function updateRows(
   db: Kysely<Database>,
@@ -208,6 +220,7 @@ export async function updateRows(
   key: readonly string[] = ['org_id', 'id'],
 ): Promise<number> {
   const all = [...key, ...columns];
+  const where = (target: string) => key.map((k) => `${target}.${k} = v.${k}`).join(' AND ');
   if (isPostgres(db)) {
     if (rows.length === 0) return 0;
     const arrays = all.map((_, i) => pgArrayLiteral(rows.map((row) => row[i])));
@@ -215,21 +228,24 @@ export async function updateRows(
     const assignments = columns.map((c) => `${c} = v.${c}`).join(', ');
     const result = await db.executeQuery(
       CompiledQuery.raw(
-        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE ${key.map((k) => `t.${k} = v.${k}`).join(' AND ')}`,
+        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE ${where('t')}`,
         arrays,
       ),
     );
     return Number(result.numAffectedRows ?? 0);
   }
   const set = columns.map((c) => `${c} = v.${c}`).join(', ');
-  const match = key.map((k) => `${table}.${k} = v.${k}`).join(' AND ');
   const row = placeholders(all.length);
   const { changes } = await runSqlite(
     db,
     (n) =>
-      `WITH v(${all.join(', ')}) AS (VALUES ${new Array<string>(n).fill(row).join(', ')}) UPDATE OR FAIL ${table} SET ${set} FROM v WHERE ${match}`,
-    rows.flat(),
+      `WITH v(${all.join(', ')}) AS (VALUES ${new Array<string>(n).fill(row).join(', ')}) UPDATE OR FAIL ${table} SET ${set} FROM v WHERE ${where(table)}`,
+    rows.length,
     all.length,
+    (i, out, at) => {
+      const cells = rows[i]!;
+      for (let c = 0; c < all.length; c++) out[at + c] = cells[c] as Cell;
+    },
   );
   return changes;
 }

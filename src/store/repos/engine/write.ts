@@ -120,17 +120,13 @@ export async function writeStepInstances(
 ): Promise<void> {
   if (rows.length === 0) return;
   if (dialect === 'sqlite') {
+    const key = ['org_id', 'connection_id', 'node_id'] as const;
     const updated = await updateRows(
       db,
       'step_instances',
       [...STEP_SET_COLUMNS],
-      rows.map((row) => [
-        row.org_id,
-        row.connection_id,
-        row.node_id,
-        ...STEP_SET_COLUMNS.map((column) => row[column]),
-      ]),
-      ['org_id', 'connection_id', 'node_id'],
+      rows.map((row) => [...key.map((k) => row[k]), ...STEP_SET_COLUMNS.map((column) => row[column])]),
+      key,
     );
     if (updated === rows.length) return;
   }
