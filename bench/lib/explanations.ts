@@ -75,8 +75,29 @@ export const EXPLANATIONS: Record<string, string> = {
     'see the one-worker line: the engine is bound by server time per row written, the baseline by round trips.',
   'SQLite: transitions/s':
     'the worker is CPU-bound in one process (the engine run reports its CPU seconds beside the wall time; on this ' +
-    'shared machine the wall time also counts waiting for a core, so compare the CPU ratio). Worker CPU profile ' +
-    '(`node --cpu-prof` through `BENCH_NODE_FLAGS`, 6th session, 20,000 connections), largest first: SQLite ' +
+    "shared machine the wall time also counts waiting for a core, so compare the CPU ratio; the ceiling loop's own " +
+    "CPU moved between 0.76 and 1.12 s in back-to-back runs at 20,000 connections, so one run's ratio moves by a " +
+    'fifth). 7th session: SQLite kept a statement journal for every multi-row engine write. A statement that may ' +
+    'change several rows and may abort half-way (the default ABORT of a NOT NULL or UNIQUE check, and always an ' +
+    "upsert's DO UPDATE) first copies the original of every page it changes to a temporary file, so that it alone " +
+    'can be undone; the engine never needs that, because a failing statement fails the whole batch transaction. ' +
+    'Its inserts and updates are now `OR FAIL` (the same error at the same row; only the rows before it in that ' +
+    'statement are left, for the rollback), steps of nodes not entered before are inserted with `DO NOTHING`, and ' +
+    'steps of nodes entered before are updated by their node key; each falls back to the upsert should a row exist ' +
+    'or be missing after all. A 20,000-connection drain wrote 768 → 279 MB (what is left is the WAL and its ' +
+    'checkpoints); in isolation the step writes of 20 batches took 844–896 → 658–699 CPU-ms; statement ' +
+    'parameters are filled in place (allocation per drain 823 → about 700 MB). Back-to-back bench pairs at 20,000 ' +
+    'connections, load average 9–19: worker CPU 5.03 / 4.66 / 3.87 / 4.49 s (main) against 3.74 / 3.53 / 3.57 / ' +
+    '3.36 s (−21 %); at 100,000 connections, one pair: 17.59 s (main, load 17) against 15.45 s (load 3), CPU ratio ' +
+    '29.6 against 30.9 %. The drain also waits: 26.9 s of wall for 15.45 CPU-s at load 3. Timed per statement at ' +
+    '20,000 connections, COMMIT took 1.6 s of wall for 0.35 CPU-s (the checkpoint after every batch syncs the WAL ' +
+    'and the database file), on a disk the other jobs of the machine were writing to. What dominates now (per-statement CPU inside better-sqlite3 and `perf`, same size): the ' +
+    'COMMIT of each batch (about a fifth of the statement CPU: WAL frames, and a checkpoint after every batch, ' +
+    'because one batch of 1,000 connections dirties about 1,650 pages, 6.8 MB: tasks 200, steps 200, the step ' +
+    "owner index 190, connections 185, the timeline's record index 127, …), the step writes, the three reads " +
+    '(claim, connections, records: turning rows into objects), and in V8 garbage collection and the optimising ' +
+    "compiler's threads, which the worker's CPU counts too. Before, 6th session, worker CPU profile " +
+    '(`node --cpu-prof` through `BENCH_NODE_FLAGS`, 20,000 connections), largest first: SQLite ' +
     'executing statements about 47 % (the step-instance writes alone about 18 %: four rows per connection, each ' +
     'checked against the once-per-node key and written into five B-trees keyed by 36-character ids; the commits ' +
     'with their WAL writes and checkpoints about 12 %; the reads that lock and load connections and records and ' +
@@ -92,7 +113,11 @@ export const EXPLANATIONS: Record<string, string> = {
     'since they were selected (one worker: always); (4) inserts leave out columns that are NULL in every row and ' +
     'default to NULL (a step row leaves out the columns no step of its batch fills, such as outcome, note and read_at; 13 instead of 20 columns measured about 12 % less CPU per ' +
     'step row in isolation). Back-to-back bench runs at load 9–11: worker CPU 4.41 / 5.37 s (main) against ' +
-    '4.37 / 4.57 s, CPU ratio 15.3 / 12.9 % against 16.1 / 16.1 %. Tried and not kept: `cache_size` of 32 MiB ' +
+    '4.37 / 4.57 s, CPU ratio 15.3 / 12.9 % against 16.1 / 16.1 %. Tried and not kept: in the 7th session, ' +
+    "setting a finished step's owner by a second statement only where it changed (the owner index's pages are " +
+    'dirtied by the new steps anyway, 193 → 190 pages per batch, and the CPU gain was within the noise) and ' +
+    '`temp_store = MEMORY` instead of `OR FAIL` (the statement journals then fill memory instead of a file: less ' +
+    'system time, more user time); before, `cache_size` of 32 MiB ' +
     '(no CPU gain, worker RSS 214 MiB), `mmap_size`, `temp_store = MEMORY` (no difference), ' +
     '`wal_autocheckpoint = 10000` (the commit share fell from 11 to 7 % of the profile, but with `synchronous = ' +
     'NORMAL` the WAL is synced only at a checkpoint, so it widens the window of commits a power loss can roll ' +

@@ -244,9 +244,9 @@ export async function writeAdvanced(
   if (newConnections.length > 0) await insertConnections(db, newConnections);
   const stepIds = new Map<string, string>();
   if (steps.size > 0) {
-    // PostgreSQL: steps of nodes the connection had not entered cannot have a row yet (plain inserts, their ids
-    // are the ones made here). Of the others, only a step an email points at needs its id back (an existing row
-    // keeps its own id); the rest are upserted without RETURNING.
+    // Steps of nodes the connection had not entered cannot have a row yet (inserts, their ids are the ones made
+    // here). Of the others, only a step an email points at needs its id back (an existing row keeps its own id);
+    // the rest are written without RETURNING.
     const emailSteps = new Set(
       emails.map(({ a, effect }) => `${a.connection.org_id}:${a.connection.id}:${effect.nodeId}`),
     );
@@ -254,11 +254,11 @@ export async function writeAdvanced(
     const linked: StepInstanceRow[] = [];
     const rest: StepInstanceRow[] = [];
     for (const [key, row] of steps) {
-      if (dialect === 'postgres' && newSteps.has(key)) fresh.push(row);
+      if (newSteps.has(key)) fresh.push(row);
       else if (emailSteps.has(key)) linked.push(row);
       else rest.push(row);
     }
-    await writeStepInstances(db, rest);
+    await writeStepInstances(db, dialect, rest);
     const written = [
       ...(await upsertStepInstances(db, linked)),
       ...(await insertNewStepInstances(db, dialect, fresh)),

@@ -7,12 +7,18 @@ import { DomainError } from '../domain/errors.ts';
  * database (SQLite too, so both behave the same): text with NUL is refused as invalid input (422 `nul_character`).
  */
 export function assertNoNul(parameters: ReadonlyArray<unknown>): void {
-  for (const value of parameters) {
+  // Indexed loops: an engine batch checks millions of values, and `for … of` made an iterator result per value
+  // wherever V8 did not optimise it away (a tenth of the SQLite worker's allocation).
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i];
     if (typeof value === 'string') {
       if (value.includes('\u0000')) throw nulRefused();
     } else if (Array.isArray(value)) {
       // PostgreSQL array parameters (`unnest($1::text[])`).
-      for (const item of value) if (typeof item === 'string' && item.includes('\u0000')) throw nulRefused();
+      for (let j = 0; j < value.length; j++) {
+        const item: unknown = value[j];
+        if (typeof item === 'string' && item.includes('\u0000')) throw nulRefused();
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   type StepInstanceRow,
   updateManyRecordFields,
   upsertStepInstances,
+  writeStepInstances,
   writeTransaction,
 } from '../../src/store/repos/engine-repo.ts';
 import type { OutboundMessagesTable, TimelineEventsTable } from '../../src/store/schema.ts';
@@ -227,6 +228,72 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
     expect(notBefore.get(`${connectionId}:n119:1`)).toBe(T0 + 1);
     expect(notBefore.get(`${connectionId}:n129:1`)).toBe(T0 + 2);
     expect(await timelineCount(store, connectionId)).toBe(before + 1);
+  });
+
+  it('writes steps of nodes entered before onto their rows (ids kept); a row missing after all is inserted', async () => {
+    const { connectionId, recordId, sequenceId } = await connectNew(store, def);
+    const first = stepRows(recordId, connectionId, sequenceId, 120, 'waiting');
+    await writeTransaction(store, (trx) => upsertStepInstances(trx, first));
+
+    // 130 steps the state lists as entered: 120 rows exist, 10 do not. Each gets the new values of the upsert's
+    // columns; the existing ones keep their ids and creation time.
+    const done = stepRows(recordId, connectionId, sequenceId, 130, 'completed').map((row, i) => ({
+      ...row,
+      owner_id: i % 2 === 0 ? 'u' : 'v',
+      due_at: T0 + 1000 + i,
+      outcome: i === 7 ? 'spoke' : null,
+      completed_at: T0 + 2000,
+      completed_by: 'u',
+      created_at: T0 + 5,
+      updated_at: T0 + 5,
+    }));
+    await writeTransaction(store, (trx) => writeStepInstances(trx, dialect, done));
+    const stored = await store.db
+      .selectFrom('step_instances')
+      .select([
+        'id',
+        'node_id',
+        'status',
+        'owner_id',
+        'due_at',
+        'outcome',
+        'completed_at',
+        'created_at',
+        'updated_at',
+      ])
+      .where('connection_id', '=', connectionId)
+      .where('node_id', 'like', 'n%')
+      .execute();
+    expect(stored).toHaveLength(130);
+    const byNode = new Map(stored.map((row) => [row.node_id, row]));
+    done.forEach((row, i) => {
+      expect(byNode.get(row.node_id)).toEqual({
+        id: i < 120 ? first[i]!.id : row.id,
+        node_id: row.node_id,
+        status: 'completed',
+        owner_id: row.owner_id,
+        due_at: row.due_at,
+        outcome: row.outcome,
+        completed_at: T0 + 2000,
+        created_at: i < 120 ? first[i]!.created_at : T0 + 5,
+        updated_at: T0 + 5,
+      });
+    });
+  });
+
+  it('a step batch the database refuses on its 151st row (a repeated id) leaves none of its rows', async () => {
+    const { connectionId, recordId, sequenceId } = await connectNew(store, def);
+    const rows = stepRows(recordId, connectionId, sequenceId, 160, 'due');
+    rows[150] = { ...rows[150]!, id: rows[5]!.id };
+    const before = await timelineCount(store, connectionId);
+    await expect(
+      writeTransaction(store, async (trx) => {
+        await insertTimeline(trx, timelineRows(recordId, connectionId, 3));
+        await insertNewStepInstances(trx, dialect, rows);
+      }),
+    ).rejects.toThrow();
+    expect(await storedStepStatuses(store, connectionId)).toEqual([]);
+    expect(await timelineCount(store, connectionId)).toBe(before);
   });
 
   it('updates many records by key, and a batch refused on its 121st row leaves none of its rows', async () => {

