@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { addSuppression } from '../../src/store/repos/suppressions-repo.ts';
@@ -22,6 +23,16 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
     e2e = walk.e2e;
   }, 60_000);
   afterAll(() => walk?.close());
+
+  /** Opens the designer, adds a task (an unsaved change) and follows the header's Sequences link. */
+  async function editThenFollowSequencesLink(page: Page, sequenceId: string): Promise<void> {
+    await openDesigner(e2e, page, sequenceId);
+    await addNode(page, 'start', 'task');
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'Sequences' })
+      .click();
+  }
 
   it('8 and 10. a suppressed address is refused with the record named, grouped by reason; the title stays', async () => {
     const kai = await createLead('eastSeller', 'Kai Bounced');
@@ -119,12 +130,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
     const { context, page } = await signInWithSession(e2e, 'eastSeller');
     refuseNativeDialogs(page);
     try {
-      await openDesigner(e2e, page, id);
-      await addNode(page, 'start', 'task');
-      await page
-        .getByRole('navigation', { name: 'Main navigation' })
-        .getByRole('link', { name: 'Sequences' })
-        .click();
+      await editThenFollowSequencesLink(page, id);
       const dialog = page.getByRole('dialog', { name: 'Unsaved changes' });
       await dialog.waitFor();
       expect(new URL(page.url()).pathname).toBe(`/sequences/${id}`);
@@ -160,12 +166,7 @@ describe('a seller’s walk, fixed (issue 15), part 2', () => {
       await route.continue();
     });
     try {
-      await openDesigner(e2e, page, id);
-      await addNode(page, 'start', 'task');
-      await page
-        .getByRole('navigation', { name: 'Main navigation' })
-        .getByRole('link', { name: 'Sequences' })
-        .click();
+      await editThenFollowSequencesLink(page, id);
       await page.getByRole('dialog', { name: 'Unsaved changes' }).getByTestId('leave-discard').click();
       await page.waitForURL((url) => url.pathname === '/sequences');
       // Reloading (or closing the tab) now must not bring up the browser's "leave site?" question again.
