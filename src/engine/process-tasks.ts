@@ -229,7 +229,7 @@ export async function settleUnfinishedBatches(
   now: number,
   recording: ReadonlySet<string> = new Set(),
 ): Promise<void> {
-  await foldClaims(deps.store, now, undefined, [...recording]);
+  await foldClaims(deps.store, now, undefined, recording);
   await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { type EngineDeps, silentLogger } from '../../src/engine/engine-deps.ts';
+import { settleUnfinishedBatches } from '../../src/engine/process-tasks.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { openStore } from '../../src/store/db.ts';
 import {
@@ -115,6 +116,26 @@ describe('a live batch keeps its journal (postgres)', () => {
       // Its transaction is gone without a commit: now the journal is folded and the task retried.
       expect(await startEngineWorker(engine(world, 'other'), { loop: false }).drain()).toBe(1);
       expect((await tasksOf(world)).map((t) => [t.status, t.attempts])).toEqual([['done', 2]]);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it("a worker's own fold leaves a journal its other loop recorded after the fold began", async () => {
+    // Two loops of one worker: loop B records its journal while loop A's fold is already under way. B cannot
+    // have held it yet, so the journal looks like a dead batch's; only the live `recording` set tells them apart.
+    const world = await createWorld('postgres');
+    try {
+      await connectNew(world.store, def, {}, world.clock.now());
+      const now = world.clock.now();
+      const tasks = await selectFreshTasks(world.store.db, 'postgres', now, 10);
+      const journal = await recordClaim(world.store.db, 'alive', tasks, now);
+      const recording = new Set<string>();
+      const folding = settleUnfinishedBatches(engine(world, 'alive'), now, recording);
+      recording.add(journal.id);
+      await folding;
+      expect(await openClaims(world.store.db)).toEqual([journal]);
+      expect((await tasksOf(world)).map((t) => t.attempts)).toEqual([0]);
     } finally {
       await world.close();
     }

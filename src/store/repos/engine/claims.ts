@@ -80,15 +80,18 @@ export async function holdClaim(trx: Kysely<Database>, claim: Claim): Promise<bo
  * Counts one attempt on every still-pending task of each batch journal that no live transaction holds (its
  * batch failed or its worker died), and marks those journals folded. `only` folds just that one (a batch that
  * failed in this process). `except`: journals this process has recorded and its batch transactions do not hold
- * yet (between the journal's commit and the hold, a journal looks like a dead batch's). Returns how many
- * journals were folded. Tasks locked by another live batch are left alone: that batch is trying them again,
+ * yet (between the journal's commit and the hold, a journal looks like a dead batch's). It is read AFTER the
+ * journals are selected and locked: a batch of this process adds its id before committing its journal and drops it
+ * only once its hold returns, and that hold waits for our lock, so any journal of a live batch seen here is in the
+ * set at that moment. (A copy taken before the select missed a batch that recorded its journal in between; the
+ * fold then took it, and the batch had to record a new one.) Returns how many journals were folded. Tasks locked by another live batch are left alone: that batch is trying them again,
  * with its own journal.
  */
 export async function foldClaims(
   store: Store,
   now: number,
   only?: string,
-  except: readonly string[] = [],
+  except: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const run = async (trx: Kysely<Database>) => {
     let journals = trx
@@ -98,11 +101,11 @@ export async function foldClaims(
       .orderBy('created_at')
       .limit(50);
     if (only) journals = journals.where('id', '=', only);
-    if (except.length > 0) journals = journals.where('id', 'not in', except);
-    const rows = await (store.dialect === 'postgres'
+    const selected = await (store.dialect === 'postgres'
       ? journals.forUpdate().skipLocked()
       : journals
     ).execute();
+    const rows = selected.filter((row) => !except.has(row.id));
     if (rows.length === 0) return 0;
     const orgs: string[] = [];
     const ids: string[] = [];
