@@ -258,7 +258,7 @@ export async function writeAdvanced(
       else if (emailSteps.has(key)) linked.push(row);
       else rest.push(row);
     }
-    await writeStepInstances(db, dialect, rest);
+    await writeStepInstances(db, rest);
     const written = [
       ...(await upsertStepInstances(db, linked)),
       ...(await insertNewStepInstances(db, dialect, fresh)),

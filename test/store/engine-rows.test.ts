@@ -247,7 +247,7 @@ describe.each(dialects)('engine batch writes on %s', (dialect) => {
       created_at: T0 + 5,
       updated_at: T0 + 5,
     }));
-    await writeTransaction(store, (trx) => writeStepInstances(trx, dialect, done));
+    await writeTransaction(store, (trx) => writeStepInstances(trx, done));
     const stored = await store.db
       .selectFrom('step_instances')
       .select([
