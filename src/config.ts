@@ -156,14 +156,14 @@ export interface DatabaseSettings {
 export class ConfigError extends Error {}
 
 /**
- * Engine batches one worker applies at once (WORKER_CONCURRENCY; default 2, fewer when the pool is small: the
- * process advances one batch while the server writes the other; see docs/engine.md). A batch holds one pooled connection for its transaction and takes a second for its journal, so
+ * Engine batches one worker applies at once (WORKER_CONCURRENCY; default 3, fewer when the pool is small: the
+ * process advances one batch while the server writes the others; see docs/engine.md). A batch holds one pooled connection for its transaction and takes a second for its journal, so
  * with too few connections every batch could hold one and wait for another: two per batch plus two for the rest.
  * A value the pool cannot serve is refused. SQLite runs one batch at a time whatever the value.
  */
 function workerConcurrency(set: number | undefined, poolSize: number, databaseUrl: string): number {
   const poolAllows = Math.max(1, Math.floor((poolSize - 2) / 2));
-  if (set === undefined) return Math.min(2, poolAllows);
+  if (set === undefined) return Math.min(3, poolAllows);
   if (set > poolAllows && !databaseUrl.startsWith('sqlite:')) {
     throw new ConfigError(
       `Invalid configuration:\n  WORKER_CONCURRENCY: ${set} batches at once need DATABASE_POOL_SIZE of at least ${2 * set + 2} (it is ${poolSize})`,

@@ -5,7 +5,7 @@ import { pause } from './harness.ts';
 
 /**
  * Real `stepwise worker --only engine` processes for the crash tests, started from a built server (`bin`) with
- * two batches in flight and small batches (many claim → commit windows to kill in), and killed with SIGKILL.
+ * three batches in flight and small batches (many claim → commit windows to kill in), and killed with SIGKILL.
  * Each process names its PostgreSQL sessions (`application_name`), so a test can tell when the server has ended
  * the sessions a killed worker left behind (see `backendsGone`).
  */
@@ -28,8 +28,9 @@ export function startCrashWorker(
       WORKER_LEASE_MS: '60000',
       WORKER_POLL_MS: '50',
       WORKER_BATCH_SIZE: '25',
-      // Two batches in flight per worker: a kill interrupts both, and suspects must still be charged fairly.
-      WORKER_CONCURRENCY: '2',
+      // Three batches in flight per worker, the production default: a kill interrupts all of them, and suspects
+      // must still be charged fairly.
+      WORKER_CONCURRENCY: '3',
       LOG_LEVEL: 'info',
       PGAPPNAME: sessions,
     },

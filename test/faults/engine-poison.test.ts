@@ -11,7 +11,7 @@ import { backendsGone, killWorker, startCrashWorker } from './crash-workers.ts';
 import { buildServer, pause } from './harness.ts';
 
 /**
- * A poison task on a real `stepwise worker` that applies 2 batches at once (WORKER_CONCURRENCY=2): every time
+ * A poison task on a real `stepwise worker` that applies 3 batches at once (WORKER_CONCURRENCY=3, the default): every time
  * the task is in flight — in a fresh batch (its journal) or leased alone as a suspect — the process is SIGKILLed,
  * as a task that crashes its worker would have it. It must end `dead` after 5 claims, while every other task is
  * applied, none given up on, and none charged more than the one crash it shared a fresh batch with: a suspect
@@ -58,7 +58,7 @@ async function journalIds(store: Store): Promise<Set<string>> {
   return new Set((await store.db.selectFrom('engine_claims').select('id').execute()).map((j) => j.id));
 }
 
-describe('poison task (postgres, 1 worker, 2 batches at once)', () => {
+describe('poison task (postgres, 1 worker, 3 batches at once)', () => {
   it('a task that kills its worker every time ends dead after 5 claims; nothing else is dragged along', async () => {
     const store = await freshStore('postgres', { file: true });
     try {

@@ -20,7 +20,7 @@ describe('loadConfig (docs/configuration.md)', () => {
       logLevel: 'info',
       sessionTtlMs: 12 * 3_600_000,
       smtpUrl: undefined,
-      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 2 },
+      worker: { batchSize: 500, pollMs: 1000, leaseMs: 60_000, concurrency: 3 },
       cookieSecure: false,
       outboundAllowList: [],
       mailboxTestTimeoutMs: 15_000,
@@ -75,6 +75,12 @@ describe('loadConfig (docs/configuration.md)', () => {
       loadConfig({ ...postgres, WORKER_CONCURRENCY: '5', DATABASE_POOL_SIZE: '12' }).worker.concurrency,
     ).toBe(5);
     expect(loadConfig({ ...postgres, WORKER_CONCURRENCY: '4' }).worker.concurrency).toBe(4);
+    // Unset: 3, or what a smaller pool can serve.
+    const byDefault = (pool: string) =>
+      loadConfig({ ...postgres, DATABASE_POOL_SIZE: pool }).worker.concurrency;
+    expect([byDefault('10'), byDefault('8'), byDefault('7'), byDefault('6'), byDefault('5')]).toEqual([
+      3, 3, 2, 2, 1,
+    ]);
     // SQLite has one connection and runs one batch at a time whatever the setting.
     expect(loadConfig({ STEPWISE_SECRET_KEY: KEY, WORKER_CONCURRENCY: '16' }).worker.concurrency).toBe(16);
   });
