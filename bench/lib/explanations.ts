@@ -39,6 +39,13 @@ export const EXPLANATIONS: Record<string, string> = {
     'not kept. A perf profile of the server is flat: no function above 3 % of its samples (B-tree search and ' +
     'insertion, buffer lookups, WAL insertion, forming tuples, parsing, and the page faults of fresh backends ' +
     'mapping shared buffers). ' +
+    "8th session: the multi-row updates (records, connections) joined the table only through the batch's arrays, " +
+    "and for a table small enough to look cheap to scan the planner read and hashed all of it in every batch " +
+    "(records at 20,000 connections: the hash took about half of the statement's time); they now also filter " +
+    'the table by the key arrays (`key = ANY(…)`), which reads the batch\'s rows from the key\'s index in one pass ' +
+    'at any size: per 20,000 connections record updates 387 → 199–215 ms and connection updates 170 → 145–162 ms ' +
+    '(pg_stat_statements; buffer reads halved), and finished steps are updated by node key instead of upserted ' +
+    '(WAL records of that statement 118 k → 98 k, its time within the noise). ' +
     'The cost per transition is flat from 10,000 to ' +
     '50,000 connections once the database has statistics (see Growth). The worker side, 6th session: the engine ' +
     'binds about a hundred thousand array elements per batch, and node-postgres serialised each one (two ' +
@@ -56,7 +63,12 @@ export const EXPLANATIONS: Record<string, string> = {
     '(`WORKER_CONCURRENCY`, default 2), each with half of `WORKER_BATCH_SIZE`, and a task retried after a crash ' +
     'runs with no other batch of its process in flight, so crashes are charged as before (the crash suite with ' +
     'two batches per worker leaves no task `dead`). Quiet machine, 100,000 connections, one worker: 16,954 ' +
-    'transitions/s with two batches against 14,543 with one. (A first measurement showed two batches costing ' +
+    'transitions/s with two batches against 14,543 with one. Since the 8th session the default is three ' +
+    '(`WORKER_CONCURRENCY`, each batch a third of `WORKER_BATCH_SIZE`; the crash suite runs with three): once the ' +
+    'record and connection updates were cheaper, a third batch paid, 18,582 / 18,891 transitions/s with two ' +
+    'against 19,394 / 19,744 with three (alternating, 100,000 connections, quiet), while four was slower (18,997, ' +
+    'server CPU up a fifth). With three batches one worker and its server use about 1.9 of the 2 cores, so from ' +
+    'here only less CPU per transition raises the one-worker figure. (A first measurement showed two batches costing ' +
     'the server 18–80 % more CPU, growing with the backlog: the check for a waiting suspect, run before every ' +
     'batch, was planned as a walk of every pending task; ordered like the claim, it reads the small index of ' +
     'retried tasks.) What is left on the server is the rows and their index entries above; the worker and the ' +
