@@ -40,9 +40,9 @@ export const EXPLANATIONS: Record<string, string> = {
     'insertion, buffer lookups, WAL insertion, forming tuples, parsing, and the page faults of fresh backends ' +
     'mapping shared buffers). ' +
     "8th session: the multi-row updates (records, connections) joined the table only through the batch's arrays, " +
-    "and for a table small enough to look cheap to scan the planner read and hashed all of it in every batch " +
+    'and for a table small enough to look cheap to scan the planner read and hashed all of it in every batch ' +
     "(records at 20,000 connections: the hash took about half of the statement's time); they now also filter " +
-    'the table by the key arrays (`key = ANY(…)`), which reads the batch\'s rows from the key\'s index in one pass ' +
+    "the table by the key arrays (`key = ANY(…)`), which reads the batch's rows from the key's index in one pass " +
     'at any size: per 20,000 connections record updates 387 → 199–215 ms and connection updates 170 → 145–162 ms ' +
     '(pg_stat_statements; buffer reads halved), and finished steps are updated by node key instead of upserted ' +
     '(WAL records of that statement 118 k → 98 k, its time within the noise). ' +
