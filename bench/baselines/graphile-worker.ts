@@ -1,6 +1,6 @@
 import { Logger, run, runMigrations } from 'graphile-worker';
 import pg from 'pg';
-import { type PostgresServer, round } from '../lib/env.ts';
+import { type PostgresServer, round, settleForTiming } from '../lib/env.ts';
 import { waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
 
@@ -27,6 +27,7 @@ export async function benchGraphileWorker(postgres: PostgresServer, size: number
   }
   const remaining = async () =>
     Number((await client.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n);
+  await settleForTiming(connectionString, ['graphile_worker._private_jobs']);
   let executed = 0;
   const started = performance.now();
   const runner = await run({

@@ -3,7 +3,7 @@ import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { countRecordsWithCustomText, countRows } from '../../src/store/stats/count-rows.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
-import { round } from '../lib/env.ts';
+import { round, settleForTiming } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
 import { spawnNode, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
@@ -74,7 +74,7 @@ export async function benchNaiveGraphile(
         [JSON.stringify(specs)],
       );
     }
-    await client.query('analyze');
+    await settleForTiming(target.url);
     const before = await census();
     for (let i = 0; i < workers; i++) {
       children.push(

@@ -9,7 +9,7 @@ import {
 } from '../../src/store/stats/count-rows.ts';
 import { moveDueTasks } from '../../src/store/tasks/move-due-tasks.ts';
 import { BACKLOG_T1, prepareEngineBacklog } from '../lib/engine-backlog.ts';
-import { round } from '../lib/env.ts';
+import { round, settleForTiming } from '../lib/env.ts';
 import type { MemoryFigures } from '../lib/memory.ts';
 import { cpuSeconds, postgresCpuSeconds, spawnWorker, waitFor } from '../lib/processes.ts';
 import type { Report } from '../lib/report.ts';
@@ -81,6 +81,7 @@ export async function benchEngineThroughput(
   // Park the due work an hour ahead, start the workers, and only when every one is up make the work due: the
   // measurement then holds no process start-up time.
   await moveDueTasks(db, { dueBy: t1, to: parked });
+  if (target.dialect === 'postgres') await settleForTiming(target.url);
   const children = Array.from({ length: workers }, (_, i) =>
     spawnWorker(['--only', 'engine', '--unsafe-test-clock'], {
       DATABASE_URL: target.url,
