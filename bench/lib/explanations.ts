@@ -73,11 +73,20 @@ export const EXPLANATIONS: Record<string, string> = {
     'batch, was planned as a walk of every pending task; ordered like the claim, it reads the small index of ' +
     'retried tasks.) What is left on the server is the rows and their index entries above; the worker and the ' +
     'server now each need about as much CPU per transition, so two cores are the limit. The no-op reference ' +
-    "itself moves with the machine: 17,848 jobs/s in the 4th session's run, 23,754 in the 5th session's quieter one.",
+    "itself moves with the machine: 17,848 jobs/s in the 4th session's run, 23,754 in the 5th session's quieter one. " +
+    'Since the 8th session every timed PostgreSQL phase starts on a settled server (VACUUM (ANALYZE) of what it ' +
+    'was given and a CHECKPOINT; see Method), and that raised the no-op reference far more than our figure: ' +
+    '21,833–24,053 jobs/s before, 33,926–35,734 after (three runs in a row and the full run), because its ' +
+    '100,000 freshly queued jobs used to be vacuumed and written out while it was timed. Our one-worker drain ' +
+    "rose from 17,518 to 20,047 transitions/s between the 8th session's two full runs, and the ratio fell from " +
+    '0.73× to 0.56×: the bar is further away than the earlier runs showed. One worker and its server spend about ' +
+    '81 µs of CPU per transition together (11.1 + 13.1 CPU-s for 300,000); 35,734 per second on two cores leaves ' +
+    'at most 56 µs, so 1.0× needs about a third less CPU per transition on both sides, which means writing less ' +
+    'per transition (fewer rows and index entries), not tuning.',
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
-    'little; the no-op baseline is measured with one process on the same cores. Three workers with two batches ' +
+    'little; the no-op baseline is measured with one process on the same cores. Three workers with three batches ' +
     'each keep both cores busy (worker and server CPU together about 2 s per second of drain), so more throughput ' +
     'needs less CPU per transition on either side, not more overlap.',
   'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
