@@ -11,11 +11,11 @@ import { backendsGone, killWorker, startCrashWorker } from './crash-workers.ts';
 import { buildServer, pause } from './harness.ts';
 
 /**
- * A poison task on a real `stepwise worker` that applies 3 batches at once (WORKER_CONCURRENCY=3, the default): every time
- * the task is in flight — in a fresh batch (its journal) or leased alone as a suspect — the process is SIGKILLed,
- * as a task that crashes its worker would have it. It must end `dead` after 5 claims, while every other task is
- * applied, none given up on, and none charged more than the one crash it shared a fresh batch with: a suspect
- * runs with no other batch of its process in flight, so the poison's solo crashes drag nothing else along.
+ * A poison task on a real `stepwise worker` that applies 3 batches at once (WORKER_CONCURRENCY=3, the default):
+ * every time the task is in flight — in a fresh batch (its journal) or leased alone as a suspect — the process is
+ * SIGKILLed, as a task that crashes its worker would have it. It must end `dead` after 5 claims, while every other
+ * task is applied, none given up on, and none charged more than the one crash it shared a fresh batch with: a
+ * suspect runs with no other batch of its process in flight, so the poison's solo crashes drag nothing else along.
  */
 const CONNECTIONS = 300;
 const WORKER = 'poison-w';

@@ -84,8 +84,8 @@ export async function holdClaim(trx: Kysely<Database>, claim: Claim): Promise<bo
  * journals are selected and locked: a batch of this process adds its id before committing its journal and drops it
  * only once its hold returns, and that hold waits for our lock, so any journal of a live batch seen here is in the
  * set at that moment. (A copy taken before the select missed a batch that recorded its journal in between; the
- * fold then took it, and the batch had to record a new one.) Returns how many journals were folded. Tasks locked by another live batch are left alone: that batch is trying them again,
- * with its own journal.
+ * fold then took it, and the batch had to record a new one.) Returns how many journals were folded. Tasks locked
+ * by another live batch are left alone: that batch is trying them again, with its own journal.
  */
 export async function foldClaims(
   store: Store,
