@@ -18,7 +18,8 @@ import { eventTaskRow } from '../../src/store/tasks/event-tasks.ts';
 import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
 import { stepInstanceRow } from '../support/connection-row.ts';
 import { dialects, freshStore } from '../support/databases.ts';
-import { ORG_ID, seedWorld, USERS } from '../support/world.ts';
+import { outboundMessageRecord } from '../support/outbound-rows.ts';
+import { ORG_ID, seedWorld } from '../support/world.ts';
 
 /**
  * The engine's batch writes on both databases, at sizes around SQLite's fixed statement size (100 rows, then one
@@ -335,37 +336,18 @@ function timerRows(connectionId: string, nodes: number, dueAt: number) {
 function emailRows(recordId: string, connectionId: string, nodes: number, notBefore: number) {
   return Array.from(
     { length: nodes },
-    (_, i): Selectable<OutboundMessagesTable> => ({
-      org_id: ORG_ID,
-      id: newId(T0),
-      connection_id: connectionId,
-      step_instance_id: null,
-      record_id: recordId,
-      sender_user_id: USERS.eastSeller.id,
-      to_address: 'lead@example.com',
-      subject: '',
-      body_html: '',
-      body_text: '',
-      message_id: `<${connectionId}.n${i}.1@stepwise.local>`,
-      idempotency_key: `${connectionId}:n${i}:1`,
-      status: 'queued',
-      hold_reason: null,
-      template_id: null,
-      variant: null,
-      tracking: 0,
-      not_before: notBefore,
-      attempts: 0,
-      last_error: null,
-      schedule_id: null,
-      lease_owner: null,
-      lease_until: null,
-      sent_at: null,
-      created_at: T0,
-      updated_at: T0,
-      content_kind: 'template',
-      raw_mime: null,
-      smtp_response: null,
-    }),
+    (_, i): Selectable<OutboundMessagesTable> =>
+      outboundMessageRecord(newId(T0), T0, {
+        connection_id: connectionId,
+        record_id: recordId,
+        subject: '',
+        body_html: '',
+        body_text: '',
+        message_id: `<${connectionId}.n${i}.1@stepwise.local>`,
+        idempotency_key: `${connectionId}:n${i}:1`,
+        not_before: notBefore,
+        content_kind: 'template',
+      }),
   );
 }
 

@@ -1,13 +1,13 @@
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { OutboundMessagesTable } from '../../src/store/schema.ts';
 import { ORG_ID, USERS } from './world.ts';
 
-/** An outbox row for store tests: a queued final-content email from the east seller; override what matters. */
-export function outboundMessageRow(
+/** A whole outbox row as stored (every column): a queued final-content email from the east seller. */
+export function outboundMessageRecord(
   id: string,
   now: number,
-  overrides: Partial<Insertable<OutboundMessagesTable>> = {},
-): Insertable<OutboundMessagesTable> {
+  overrides: Partial<Selectable<OutboundMessagesTable>> = {},
+): Selectable<OutboundMessagesTable> {
   return {
     org_id: ORG_ID,
     id,
@@ -37,6 +37,16 @@ export function outboundMessageRow(
     updated_at: now,
     content_kind: 'final',
     raw_mime: null,
+    smtp_response: null,
     ...overrides,
   };
+}
+
+/** An outbox row for store tests (see `outboundMessageRecord`); override what matters. */
+export function outboundMessageRow(
+  id: string,
+  now: number,
+  overrides: Partial<Insertable<OutboundMessagesTable>> = {},
+): Insertable<OutboundMessagesTable> {
+  return { ...outboundMessageRecord(id, now), ...overrides };
 }

@@ -157,26 +157,39 @@ export async function insertNewStepInstances(
     );
     return inserted === rows.length ? given() : upsertStepInstances(db, rows);
   }
-  if (!db.isTransaction) return upsertStepInstances(db, rows);
-  await sql`SAVEPOINT new_steps`.execute(db);
+  if (db.isTransaction && (await insertIfAllNew(db, 'step_instances', rows))) return given();
+  return upsertStepInstances(db, rows);
+}
+
+/**
+ * PostgreSQL, inside the batch transaction: a plain INSERT of rows whose unique keys should not exist yet, in a
+ * savepoint, without `ON CONFLICT`'s speculative insertion (a probe of the key and a confirm record per row). True
+ * when every row went in; false when a key existed after all, with the insert undone (the caller then writes the
+ * rows the careful way).
+ */
+async function insertIfAllNew<T extends object>(
+  db: Kysely<Database>,
+  table: string,
+  rows: T[],
+): Promise<boolean> {
+  await sql`SAVEPOINT fresh_rows`.execute(db);
   try {
-    await insertRows(db, 'step_instances', columnsOf(rows), rows);
-    await sql`RELEASE SAVEPOINT new_steps`.execute(db);
-    return given();
+    await insertRows(db, table, columnsOf(rows), rows);
+    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
+    return true;
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    await sql`ROLLBACK TO SAVEPOINT new_steps`.execute(db);
-    await sql`RELEASE SAVEPOINT new_steps`.execute(db);
-    return upsertStepInstances(db, rows);
+    await sql`ROLLBACK TO SAVEPOINT fresh_rows`.execute(db);
+    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
+    return false;
   }
 }
 
 /**
  * Rows whose unique keys cannot exist yet (an engine row of a node its connection had not entered before this
- * batch). PostgreSQL, inside the batch transaction: a plain INSERT in a savepoint, without `ON CONFLICT`'s
- * speculative insertion (a probe of the key and a confirm record per row); should a key exist after all, the insert
- * is undone and the rows go through `tail` (`ON CONFLICT … DO NOTHING`), as they would have. SQLite, and callers
- * outside a transaction: `tail` at once.
+ * batch). PostgreSQL, inside the batch transaction: `insertIfAllNew`, and should a key exist after all, the rows go
+ * through `tail` (`ON CONFLICT … DO NOTHING`), as they would have. SQLite, and callers outside a transaction:
+ * `tail` at once.
  */
 async function insertFreshRows<T extends object>(
   db: Kysely<Database>,
@@ -186,20 +199,8 @@ async function insertFreshRows<T extends object>(
   tail: string,
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (dialect !== 'postgres' || !db.isTransaction) {
-    await insertRows(db, table, columnsOf(rows), rows, tail);
-    return;
-  }
-  await sql`SAVEPOINT fresh_rows`.execute(db);
-  try {
-    await insertRows(db, table, columnsOf(rows), rows);
-    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    await sql`ROLLBACK TO SAVEPOINT fresh_rows`.execute(db);
-    await sql`RELEASE SAVEPOINT fresh_rows`.execute(db);
-    await insertRows(db, table, columnsOf(rows), rows, tail);
-  }
+  if (dialect === 'postgres' && db.isTransaction && (await insertIfAllNew(db, table, rows))) return;
+  await insertRows(db, table, columnsOf(rows), rows, tail);
 }
 
 const TASK_ONCE = 'ON CONFLICT (org_id, idempotency_key) DO NOTHING';
