@@ -7,6 +7,13 @@ import { EXPLANATIONS } from './lib/explanations.ts';
 import { growthSvg } from './lib/growth-chart.ts';
 import { renderMarkdown } from './lib/markdown.ts';
 import { Report } from './lib/report.ts';
+import {
+  DEFAULT_GROWTH_SIZES,
+  keepSeparatePoints,
+  readSeparatePoints,
+  separateGrowthFile,
+  withSeparatePoints,
+} from './lib/separate-growth.ts';
 import { freshTarget } from './lib/target.ts';
 import { benchBulkConnect } from './scenarios/bulk-connect.ts';
 import { benchClassifyInbound } from './scenarios/classify-inbound.ts';
@@ -25,7 +32,7 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '100000' },
     sellers: { type: 'string', default: '1000' },
     'worklist-connections': { type: 'string', default: '250' },
-    growth: { type: 'string', default: '10000,100000' },
+    growth: { type: 'string', default: DEFAULT_GROWTH_SIZES.join(',') },
     only: { type: 'string' },
     /** `sqlite`: the engine suite runs only its SQLite part (no PostgreSQL baselines). */
     'engine-dialects': { type: 'string', default: 'sqlite,postgres' },
@@ -44,10 +51,14 @@ const growthSizes = [...new Set([...args.growth.split(',').map(Number), ...(size
 const only = args.only ? new Set(args.only.split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
 const chartFile = join(dirname(args.out), `${basename(args.out, '.md').toLowerCase()}-growth.svg`);
+/** Growth points of sizes outside the default run, kept from the run that measured them (separate-growth.ts). */
+const separateFile = separateGrowthFile(args.out);
 
 if (args.render) {
   const saved = JSON.parse(readFileSync(args.render, 'utf8'));
-  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  const growth = withSeparatePoints(saved.growth, readSeparatePoints(separateFile));
+  if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
+  writeFileSync(args.out, renderMarkdown({ ...saved, growth, explanations: EXPLANATIONS }));
   console.log(`Rendered ${args.out} from ${args.render}`);
   process.exit(0);
 }
@@ -82,10 +93,19 @@ function save(running: string | null): void {
     chartFile: report.growth.length > 0 ? basename(chartFile) : null,
     partial: running,
   };
-  if (report.growth.length > 0) writeFileSync(chartFile, growthSvg(report.growth));
+  const growth = withSeparatePoints(report.growth, readSeparatePoints(separateFile));
+  if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
   mkdirSync(SAVED_DIR, { recursive: true });
   writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
-  writeFileSync(args.out, renderMarkdown({ ...saved, explanations: EXPLANATIONS }));
+  writeFileSync(
+    args.out,
+    renderMarkdown({
+      ...saved,
+      growth,
+      chartFile: growth.length > 0 ? basename(chartFile) : null,
+      explanations: EXPLANATIONS,
+    }),
+  );
   console.log(`Wrote ${args.out} (${minutes} min${running ? `; next: ${running}` : ''})`);
 }
 
@@ -132,6 +152,7 @@ try {
     await growthSuite(postgres, growthSizes, report, engine ? { size, engine } : null, {
       onPoint: () => save('growth'),
     });
+    keepSeparatePoints(separateFile, report.growth, machine, loadBefore);
   }
   save('classify');
 

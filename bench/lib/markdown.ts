@@ -24,19 +24,19 @@ const METHOD = [
   '  `max_wal_size=4GB`; fsync and synchronous_commit stay on. graphile-worker runs on the same server. Every',
   '  timed PostgreSQL phase (ours and both baselines) starts after `VACUUM (ANALYZE)` of what it was given and a',
   '  `CHECKPOINT`, so no phase pays for the bulk set-up or the phase before it (since the 8th session).',
-  '- **Engine per batch**: one claim statement, one transaction: lock the connections, load records/users/org',
-  '  settings (a few set-based reads), advance in memory, then one multi-row statement per table (PostgreSQL:',
-  '  `INSERT … SELECT * FROM unnest($1::text[], …)` and `UPDATE … FROM unnest(…)`, so each statement has a',
-  '  constant size and is parsed/planned once), mark the tasks done, commit.',
-  '- **What dominates (PostgreSQL, profiled with `node --cpu-prof` and per-statement timing):** the worker',
-  '  process is mostly idle waiting for the server. Server time per batch, largest first: the step-instance',
-  '  upsert (four new or changed rows per connection, each maintaining five B-trees: primary key, once-per-node,',
-  '  work list, record), the claim `UPDATE … FOR UPDATE SKIP LOCKED` (the due index carries dead tuples of claimed',
-  '  and finished tasks until vacuum), the connection state update (state JSON rewritten), the task inserts and',
-  '  the done marks. A step transition here writes about three rows and touches about a dozen index entries;',
-  "  graphile-worker's no-op job is one row inserted, locked and deleted, so the ratio compares unlike units of",
-  '  work. Next steps: claim inside the batch transaction (no separate lease write per task), partial indexes on',
-  "  pending tasks and open steps, HOT-friendly fill factors — each needs a migration owned by the schema's owner.",
+  '- **Engine per batch** (PostgreSQL): one transaction selects the due tasks `FOR UPDATE SKIP LOCKED` (no',
+  '  separate lease write), records a small claim journal, locks their connections, loads records, users and',
+  '  org settings (a few set-based reads), advances each connection in memory, writes one multi-row statement per',
+  '  table (`INSERT … SELECT FROM unnest($1::text[], …)` and `UPDATE … FROM unnest(…)`, so each statement has a',
+  '  constant text), marks the tasks done and commits. A worker has three such batches in flight',
+  '  (`WORKER_CONCURRENCY`), each a third of `WORKER_BATCH_SIZE`. SQLite: the same steps in one process, with',
+  '  fixed-size multi-row statements prepared once.',
+  '- **What dominates (PostgreSQL):** see "What dominates where a bar is missed" above, kept current with each',
+  '  change (per-statement server time from pg_stat_statements, worker CPU profiles from `node --cpu-prof`). In',
+  '  short: a scenario-2 connection makes three transitions and writes ten rows with about 33 index entries;',
+  "  graphile-worker's no-op job is one row inserted, locked and deleted, so the no-op ratio compares unlike",
+  '  units of work, and the naive graphile-worker sequence (the same rows written the obvious way) is the like',
+  '  for like comparison.',
   '- **What dominates (SQLite):** the same statements, run in-process; the raw ceiling inserts the same rows with',
   '  no reads, no JSON state and no logic, so the engine also pays for loading records/connections, parsing and',
   '  serialising state, and `advance` itself (about a quarter of the time in the profile).',
@@ -141,6 +141,9 @@ function whyMissed(bars: Bar[], explanations: Record<string, string>): string[] 
 function growthSection(points: GrowthPoint[], chartFile: string | null): string[] {
   if (points.length === 0) return [];
   const cell = (v: number | null, unit = '') => (v === null ? '—' : `${v.toLocaleString('en')}${unit}`);
+  const separate = points.filter((p) => p.separateRun);
+  const label = (p: GrowthPoint) =>
+    `${p.connections.toLocaleString('en')}${p.separateRun ? ` (separate run, ${p.separateRun.commit})` : ''}`;
   return [
     '## Growth (PostgreSQL)',
     '',
@@ -151,12 +154,18 @@ function growthSection(points: GrowthPoint[], chartFile: string | null): string[
       .sort((a, b) => a.connections - b.connections)
       .map(
         (p) =>
-          `| ${p.connections.toLocaleString('en')} | ${cell(p.transitionsPerSecond)} | ${cell(p.msPer1000Transitions, ' ms')} | ${cell(p.worklistP99, ' ms')} | ${cell(p.worklistLoadP99, ' ms')} |`,
+          `| ${label(p)} | ${cell(p.transitionsPerSecond)} | ${cell(p.msPer1000Transitions, ' ms')} | ${cell(p.worklistP99, ' ms')} | ${cell(p.worklistLoadP99, ' ms')} |`,
       ),
     '',
     'Engine: the scenario 2 backlog at each size, one `stepwise worker`. Work list: 1,000 sellers × (size ÷ 1,000)',
     'connections × 4 step instances, 100 samples per filter and 5 s of 50-client load. 1,000,000 runs only with',
-    '`--growth 10000,100000,1000000` (outside the default run).',
+    '`--growth 10000,100000,1000000` (outside the default run); such a run keeps its points in',
+    '`benchmarks-growth-separate.json`, and later runs print them here and in the chart, marked as a separate run.',
+    ...separate.map(
+      (p) =>
+        `- ${p.connections.toLocaleString('en')}: measured by a separate run at commit \`${p.separateRun?.commit}\` on ${p.separateRun?.date} (load average before it: ${p.separateRun?.load}), not by this one.`,
+    ),
+    ...(separate.length > 0 ? [''] : []),
     'The backlog is analysed once built (a real database has planner statistics; without them each batch read',
     'every due task and every connection of the organisation, so the cost per transition grew with the size), and',
     'the end of the drain is found by asking for one due task, not by counting them (a count per poll grew too).',

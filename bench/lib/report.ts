@@ -28,6 +28,8 @@ export interface GrowthPoint {
   worklistP99: number | null;
   /** GET /api/worklist p99 under 50 concurrent clients (ms). */
   worklistLoadP99: number | null;
+  /** Set on a point kept from a separate run (bench/lib/separate-growth.ts): not measured by this one. */
+  separateRun?: { commit: string; date: string; load: string };
 }
 
 export class Report {

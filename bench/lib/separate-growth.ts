@@ -1,0 +1,63 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Machine } from './env.ts';
+import type { GrowthPoint } from './report.ts';
+
+/**
+ * Growth sizes outside the default run (1,000,000 takes longer than the rest of the run together). A run that
+ * measures such a size keeps its point in a file beside BENCHMARKS.md, with the commit, date and load it was
+ * measured at; later default runs print it in the growth table and chart, labelled as a separate run, so nobody
+ * edits BENCHMARKS.md by hand and nobody mistakes an older point for one of this run.
+ */
+export const DEFAULT_GROWTH_SIZES = [10_000, 100_000] as const;
+
+export type SeparateRun = NonNullable<GrowthPoint['separateRun']>;
+
+export type CarriedPoint = GrowthPoint & { separateRun: SeparateRun };
+
+/** `BENCHMARKS.md` → `benchmarks-growth-separate.json` in the same folder. */
+export function separateGrowthFile(out: string): string {
+  return join(dirname(out), `${basename(out, '.md').toLowerCase()}-growth-separate.json`);
+}
+
+const isPoint = (value: unknown): value is CarriedPoint => {
+  if (typeof value !== 'object' || value === null) return false;
+  const point = value as Partial<CarriedPoint>;
+  return typeof point.connections === 'number' && typeof point.separateRun?.commit === 'string';
+};
+
+export function readSeparatePoints(file: string): CarriedPoint[] {
+  if (!existsSync(file)) return [];
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(parsed) || !parsed.every(isPoint)) {
+    throw new Error(`${file}: expected a list of growth points, each with its separateRun`);
+  }
+  return parsed;
+}
+
+/** Keeps this run's points of sizes outside the default run (replacing older points of the same size). */
+export function keepSeparatePoints(
+  file: string,
+  points: GrowthPoint[],
+  machine: Machine,
+  load: string,
+): void {
+  const separate = points.filter(
+    (p) => !(DEFAULT_GROWTH_SIZES as readonly number[]).includes(p.connections) && !p.separateRun,
+  );
+  if (separate.length === 0) return;
+  const sizes = new Set(separate.map((p) => p.connections));
+  const kept = [
+    ...readSeparatePoints(file).filter((p) => !sizes.has(p.connections)),
+    ...separate.map((p) => ({ ...p, separateRun: { commit: machine.commit, date: machine.date, load } })),
+  ].sort((a, b) => a.connections - b.connections);
+  writeFileSync(file, `${JSON.stringify(kept, null, 1)}\n`);
+}
+
+/** This run's points, plus kept points of sizes this run did not measure. */
+export function withSeparatePoints(points: GrowthPoint[], kept: CarriedPoint[]): GrowthPoint[] {
+  const measured = new Set(points.map((p) => p.connections));
+  return [...points, ...kept.filter((p) => !measured.has(p.connections))].sort(
+    (a, b) => a.connections - b.connections,
+  );
+}
