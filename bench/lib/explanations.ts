@@ -82,13 +82,28 @@ export const EXPLANATIONS: Record<string, string> = {
     '0.73× to 0.56×: the bar is further away than the earlier runs showed. One worker and its server spend about ' +
     '81 µs of CPU per transition together (11.1 + 13.1 CPU-s for 300,000); 35,734 per second on two cores leaves ' +
     'at most 56 µs, so 1.0× needs about a third less CPU per transition on both sides, which means writing less ' +
-    'per transition (fewer rows and index entries), not tuning.',
+    'per transition (fewer rows and index entries), not tuning. 9th session: the full run at 7e1fb72 measured the ' +
+    'no-op reference at 40,935 jobs/s and our drain at 20,809 (0.51×); the worker and its server used 10.65 + ' +
+    '12.76 CPU-s for 300,000 transitions, 78 µs per transition, against at most 49 µs per no-op job on two cores, ' +
+    "so 1.0× needs about 37 % less. Named prepared statements for the engine's fixed-text statements (parsed and " +
+    'planned once per connection) measured no cheaper: planning was 4 % of statement time, and three alternating ' +
+    'pairs at 20,000 connections were within the noise (server CPU 3.64–4.32 s either way), so they were not kept. ' +
+    'Statement time per 20,000 connections (ms, pg_stat_statements): step inserts 617, the finished-wait update ' +
+    '447, the message insert 401, timeline 242, record update 227, done marks 208, task insert 208, connection ' +
+    'update 163, claim 119, connection lock 72: about 139 µs per connection for its 11 row writes and about 33 ' +
+    'index entries, with no statement dominating. The bar therefore needs about a third fewer rows and index ' +
+    'entries per transition (for instance no stored row for an automated step that finishes at once, or step ids ' +
+    'derived from connection and node so that the once-per-node key is the primary key), which changes what the ' +
+    "step history, Insights and the outbox's link to its step read: a product decision, not a tuning step.",
   'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
     'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
     '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
     'little; the no-op baseline is measured with one process on the same cores. Three workers with three batches ' +
     'each keep both cores busy (worker and server CPU together about 2 s per second of drain), so more throughput ' +
-    'needs less CPU per transition on either side, not more overlap.',
+    "needs less CPU per transition on either side, not more overlap. In the 9th session's full run three workers " +
+    'drained fewer transitions than one (16,810 against 20,809 per second) while using about half as much CPU ' +
+    'again (worker and server 16.62 + 17.52 CPU-s against 10.65 + 12.76): nine batches in flight on two cores ' +
+    'cost more per transition than three.',
   'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
     'the naive baseline pays about 12 round trips and one commit per connection; when it comes close, the ' +
     "engine's own per-batch server time (above) is what is left to cut.",

@@ -72,7 +72,7 @@ export function renderMarkdown(input: {
     `Measured by \`npm run bench\` on **${machine.date}** at commit \`${machine.commit}\`.`,
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
-    `Sizes: ${input.size.toLocaleString('en')} records/connections; work list ${input.sellers} sellers × ${input.connectionsPerSeller} connections × 4 step instances. Whole run: ${input.minutes} min.`,
+    `Sizes: ${input.size.toLocaleString('en')} records/connections; work list ${input.sellers} sellers × ${input.connectionsPerSeller} connections × 4 step instances. Whole run: ${input.minutes} min${grownTo(input.growth)}.`,
     `Load average (1/5/15 min) before the run: ${input.load.before}; after: ${input.load.after} (2 cores).`,
     ...(input.partial
       ? [
@@ -124,6 +124,13 @@ export function renderMarkdown(input: {
   ].join('\n');
 }
 
+/** The growth sizes this run measured, when they go beyond the default run's (which then took longer). */
+function grownTo(points: GrowthPoint[]): string {
+  const beyond = points.filter((p) => !p.separateRun && p.connections > 100_000).map((p) => p.connections);
+  if (beyond.length === 0) return '';
+  return `, including the growth size ${beyond.map((n) => n.toLocaleString('en')).join(', ')} (outside the default run)`;
+}
+
 function whyMissed(bars: Bar[], explanations: Record<string, string>): string[] {
   const missed = bars.filter((b) => !b.met);
   if (missed.length === 0) return [];
@@ -158,7 +165,9 @@ function growthSection(points: GrowthPoint[], chartFile: string | null): string[
       ),
     '',
     'Engine: the scenario 2 backlog at each size, one `stepwise worker`. Work list: 1,000 sellers × (size ÷ 1,000)',
-    'connections × 4 step instances, 100 samples per filter and 5 s of 50-client load. 1,000,000 runs only with',
+    'connections × 4 step instances, 100 samples per filter and 5 s of 50-client load. With 1,000 sellers',
+    'throughout, a seller has 10 connections at 10,000 and its first page about 10 rows; from 100,000 on every',
+    'page is full (50 rows), so 100,000 → 1,000,000 is the like-for-like step for the work list. 1,000,000 runs only with',
     '`--growth 10000,100000,1000000` (outside the default run); such a run keeps its points in',
     '`benchmarks-growth-separate.json`, and later runs print them here and in the chart, marked as a separate run.',
     ...separate.map(

@@ -51,7 +51,7 @@ export function keepSeparatePoints(
     ...readSeparatePoints(file).filter((p) => !sizes.has(p.connections)),
     ...separate.map((p) => ({ ...p, separateRun: { commit: machine.commit, date: machine.date, load } })),
   ].sort((a, b) => a.connections - b.connections);
-  writeFileSync(file, `${JSON.stringify(kept, null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`);
 }
 
 /** This run's points, plus kept points of sizes this run did not measure. */
