@@ -17,8 +17,6 @@ export class BatchGate {
   #alone = false;
   #waitingAlone = 0;
   #waiters: (() => void)[] = [];
-  /** Journals this process is recording now: its own folds leave them alone (see `foldClaims`). */
-  readonly recording = new Set<string>();
 
   /** Runs `step` beside other shared steps; waits while a step runs alone or waits to. */
   async shared<T>(step: () => Promise<T>): Promise<T> {
@@ -81,17 +79,15 @@ export function processDueBatchInGate(
   const limit = Math.ceil(deps.config.worker.batchSize / loops);
   return countedBatch(async () => {
     const now = deps.clock.now();
-    await settleUnfinishedBatches(deps, now, gate.recording);
+    await settleUnfinishedBatches(deps, now);
     if (await suspectDue(deps.store.db, now)) {
       return gate.alone(async () => {
         if (stopped()) return 0;
         // Another worker may have taken it meanwhile: then a fresh batch, still alone (this round waited its turn).
         const suspects = await processSuspect(deps, deps.clock.now());
-        return suspects > 0 ? suspects : processFreshBatch(deps, deps.clock.now(), gate.recording, limit);
+        return suspects > 0 ? suspects : processFreshBatch(deps, deps.clock.now(), limit);
       });
     }
-    return gate.shared(async () =>
-      stopped() ? 0 : processFreshBatch(deps, deps.clock.now(), gate.recording, limit),
-    );
+    return gate.shared(async () => (stopped() ? 0 : processFreshBatch(deps, deps.clock.now(), limit)));
   });
 }

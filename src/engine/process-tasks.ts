@@ -7,6 +7,7 @@ import {
   claimSuspect,
   foldClaims,
   freshTasksSince,
+  guardClaim,
   holdClaim,
   holdTasks,
   lockConnections,
@@ -152,13 +153,11 @@ const JOURNAL_FOLDED = 'batch journal was folded before its batch held it';
  * Claims fresh due tasks INSIDE the transaction that applies them (see src/store/repos/engine/claims.ts): no lease
  * write per task; the batch's journal row carries its attempt across a crash. A batch that fails has its attempt
  * counted at once; its tasks are then suspects, each claimed and tried alone. Returns how many it claimed (0 when
- * nothing fresh is due). `recording` holds its journal's id from just before the journal is written until the batch
- * transaction holds it.
+ * nothing fresh is due).
  */
 export async function processFreshBatch(
   deps: EngineDeps,
   now: number,
-  recording?: Set<string>,
   limit = deps.config.worker.batchSize,
 ): Promise<number> {
   const { store } = deps;
@@ -176,20 +175,12 @@ export async function processFreshBatch(
         const tasks = await selectFreshTasks(trx, store.dialect, now, limit);
         claimed = tasks.length;
         if (tasks.length === 0) return;
-        // Another worker's fold can take the journal in the moment between its commit and the hold (this
-        // process's folds skip `recording`). It counted nothing then (this transaction has every task locked, and
-        // a fold skips locked tasks), so a new journal takes its place instead of the batch being given up.
-        for (let tries = 1; ; tries++) {
-          const id = newClaimId(now);
-          recording?.add(id);
-          try {
-            claim = await recordClaim(store.db, deps.workerId, tasks, now, id);
-            if (await holdClaim(trx, claim)) break;
-          } finally {
-            recording?.delete(id);
-          }
-          if (tries === 3) throw new Error(JOURNAL_FOLDED);
-        }
+        // Locked before it exists, so no fold (of any process) takes the journal while this batch lives.
+        const id = newClaimId(now);
+        await guardClaim(trx, id);
+        const recorded = await recordClaim(store.db, deps.workerId, tasks, now, id);
+        claim = recorded;
+        if (!(await holdClaim(trx, recorded))) throw new Error(JOURNAL_FOLDED);
         await apply(trx, tasks);
       });
     } else {
@@ -222,14 +213,10 @@ export async function processFreshBatch(
 
 /**
  * Before every claim: batches that never committed (a crash, a failure) count their attempt; exhausted tasks are
- * dead. `recording`: journals of this process's batches being recorded right now (not dead, not to be folded).
+ * dead.
  */
-export async function settleUnfinishedBatches(
-  deps: EngineDeps,
-  now: number,
-  recording: ReadonlySet<string> = new Set(),
-): Promise<void> {
-  await foldClaims(deps.store, now, undefined, recording);
+export async function settleUnfinishedBatches(deps: EngineDeps, now: number): Promise<void> {
+  await foldClaims(deps.store, now);
   await buryExhaustedTasks(deps.store.db, now, MAX_TASK_ATTEMPTS);
 }
 

@@ -7,7 +7,9 @@ import { openStore } from '../../src/store/db.ts';
 import {
   foldClaims,
   freshTasksSince,
+  guardClaim,
   holdClaim,
+  newClaimId,
   openClaims,
   recordClaim,
   selectFreshTasks,
@@ -121,20 +123,25 @@ describe('a live batch keeps its journal (postgres)', () => {
     }
   });
 
-  it("a worker's own fold leaves a journal its other loop recorded after the fold began", async () => {
-    // Two loops of one worker: loop B records its journal while loop A's fold is already under way. B cannot
-    // have held it yet, so the journal looks like a dead batch's; only the live `recording` set tells them apart.
+  it('no fold takes the journal of a live batch in the moment between its commit and its hold', async () => {
+    // The batch's journal is committed on its own connection and only then held by the batch transaction: in
+    // between it looks like a dead batch's to a row lock. The batch's advisory lock, taken before the journal
+    // existed, is what every fold (of this process or another) asks first.
     const world = await createWorld('postgres');
     try {
       await connectNew(world.store, def, {}, world.clock.now());
       const now = world.clock.now();
-      const tasks = await selectFreshTasks(world.store.db, 'postgres', now, 10);
-      const journal = await recordClaim(world.store.db, 'alive', tasks, now);
-      const recording = new Set<string>();
-      const folding = settleUnfinishedBatches(engine(world, 'alive'), now, recording);
-      recording.add(journal.id);
-      await folding;
-      expect(await openClaims(world.store.db)).toEqual([journal]);
+      await world.store.db.transaction().execute(async (trx) => {
+        const tasks = await selectFreshTasks(trx, 'postgres', now, 10);
+        const id = newClaimId(now);
+        await guardClaim(trx, id);
+        const journal = await recordClaim(world.store.db, 'alive', tasks, now, id);
+        expect(await foldClaims(world.store, now)).toBe(0);
+        await settleUnfinishedBatches(engine(world, 'other'), now);
+        expect(await openClaims(world.store.db)).toEqual([journal]);
+        expect(await holdClaim(trx, journal)).toBe(true);
+      });
+      expect(await openClaims(world.store.db)).toEqual([]);
       expect((await tasksOf(world)).map((t) => t.attempts)).toEqual([0]);
     } finally {
       await world.close();

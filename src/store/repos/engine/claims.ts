@@ -38,7 +38,7 @@ export async function selectFreshTasks(
   return result.rows;
 }
 
-/** An id for a batch journal, known before it is recorded (see `foldClaims`' `except`). */
+/** An id for a batch journal, known before it is recorded (`guardClaim` locks it first). */
 export const newClaimId = (now: number): string => newId(now);
 
 /** Commits the journal of a batch about to be applied (on its own connection, outside the batch transaction). */
@@ -63,9 +63,26 @@ export async function recordClaim(
 }
 
 /**
+ * PostgreSQL advisory lock space of batch journals; the second key is `hashtext(journal id)`. (Mail claims use
+ * the one-key form, `src/store/mail/claim-messages.ts`, which lives in a separate key space.)
+ */
+const JOURNAL_LOCK_SPACE = 1_398_210_561;
+
+/**
+ * PostgreSQL, inside the batch transaction and BEFORE the journal is recorded: an advisory lock on the journal's
+ * id, held until the transaction ends however it ends (commit, rollback, or the worker's connection dropping). A
+ * fold in any process skips journals whose lock it cannot take, so a journal is never folded while its batch
+ * lives, not even in the moment between the journal's commit and `holdClaim` (without the lock, another worker's
+ * fold took about one journal in eight there with three workers, and the batch had to record a new one). Two ids
+ * with the same hash only make a fold skip a dead journal until the live one's batch ends.
+ */
+export async function guardClaim(trx: Kysely<Database>, id: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(JOURNAL_LOCK_SPACE)}, hashtext(${id}))`.execute(trx);
+}
+
+/**
  * Inside the batch transaction: deletes the batch's journal (it disappears with the commit) and, on PostgreSQL,
- * holds its row lock, so a concurrent fold skips it while this transaction lives. False if it was already
- * folded (the batch must then be abandoned: its attempt is counted).
+ * holds its row lock. False if it was already folded (the batch must then be abandoned: its attempt is counted).
  */
 export async function holdClaim(trx: Kysely<Database>, claim: Claim): Promise<boolean> {
   const result = await trx
@@ -79,20 +96,13 @@ export async function holdClaim(trx: Kysely<Database>, claim: Claim): Promise<bo
 /**
  * Counts one attempt on every still-pending task of each batch journal that no live transaction holds (its
  * batch failed or its worker died), and marks those journals folded. `only` folds just that one (a batch that
- * failed in this process). `except`: journals this process has recorded and its batch transactions do not hold
- * yet (between the journal's commit and the hold, a journal looks like a dead batch's). It is read AFTER the
- * journals are selected and locked: a batch of this process adds its id before committing its journal and drops it
- * only once its hold returns, and that hold waits for our lock, so any journal of a live batch seen here is in the
- * set at that moment. (A copy taken before the select missed a batch that recorded its journal in between; the
- * fold then took it, and the batch had to record a new one.) Returns how many journals were folded. Tasks locked
- * by another live batch are left alone: that batch is trying them again, with its own journal.
+ * failed in this process). PostgreSQL: a journal whose `guardClaim` lock is held belongs to a live batch and is
+ * skipped before its row is locked, so the batch's `holdClaim` never waits for a fold. SQLite: one engine loop in
+ * one process, so no fold runs while one of its batches is between recording and holding its journal.
+ * Returns how many journals were folded. Tasks locked by another live batch are left alone: that batch is trying
+ * them again, with its own journal.
  */
-export async function foldClaims(
-  store: Store,
-  now: number,
-  only?: string,
-  except: ReadonlySet<string> = new Set(),
-): Promise<number> {
+export async function foldClaims(store: Store, now: number, only?: string): Promise<number> {
   const run = async (trx: Kysely<Database>) => {
     let journals = trx
       .selectFrom('engine_claims')
@@ -101,11 +111,13 @@ export async function foldClaims(
       .orderBy('created_at')
       .limit(50);
     if (only) journals = journals.where('id', '=', only);
-    const selected = await (store.dialect === 'postgres'
-      ? journals.forUpdate().skipLocked()
+    const rows = await (store.dialect === 'postgres'
+      ? journals
+          .where(sql<boolean>`pg_try_advisory_xact_lock(${sql.lit(JOURNAL_LOCK_SPACE)}, hashtext(id))`)
+          .forUpdate()
+          .skipLocked()
       : journals
     ).execute();
-    const rows = selected.filter((row) => !except.has(row.id));
     if (rows.length === 0) return 0;
     const orgs: string[] = [];
     const ids: string[] = [];
