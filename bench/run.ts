@@ -58,7 +58,15 @@ if (args.render) {
   const saved = JSON.parse(readFileSync(args.render, 'utf8'));
   const growth = withSeparatePoints(saved.growth, readSeparatePoints(separateFile));
   if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
-  writeFileSync(args.out, renderMarkdown({ ...saved, growth, explanations: EXPLANATIONS }));
+  writeFileSync(
+    args.out,
+    renderMarkdown({
+      ...saved,
+      growth,
+      chartFile: growth.length > 0 ? basename(chartFile) : null,
+      explanations: EXPLANATIONS,
+    }),
+  );
   console.log(`Rendered ${args.out} from ${args.render}`);
   process.exit(0);
 }

@@ -204,10 +204,10 @@ describe('growth sizes measured outside the default run', () => {
     const file = separateGrowthFile(join(dir, 'BENCHMARKS.md'));
     expect(file).toBe(join(dir, 'benchmarks-growth-separate.json'));
 
-    // A `--growth 1000000` run keeps its 1,000,000 point (default sizes are not kept).
+    // A `--growth 1000000` run keeps its 1,000,000 point (default sizes and smaller ones are not kept).
     keepSeparatePoints(
       file,
-      [point(100_000, 50), point(1_000_000, 60)],
+      [point(1_000, 70), point(100_000, 50), point(1_000_000, 60)],
       machine('abc1234', 'day one'),
       '3 2 1',
     );

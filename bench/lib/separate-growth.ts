@@ -35,16 +35,16 @@ export function readSeparatePoints(file: string): CarriedPoint[] {
   return parsed;
 }
 
-/** Keeps this run's points of sizes outside the default run (replacing older points of the same size). */
+/** Keeps this run's points of sizes beyond the default run (replacing older points of the same size). */
 export function keepSeparatePoints(
   file: string,
   points: GrowthPoint[],
   machine: Machine,
   load: string,
 ): void {
-  const separate = points.filter(
-    (p) => !(DEFAULT_GROWTH_SIZES as readonly number[]).includes(p.connections) && !p.separateRun,
-  );
+  // Only sizes beyond the default run's largest: a quick run at small sizes is not for the record.
+  const largest = Math.max(...DEFAULT_GROWTH_SIZES);
+  const separate = points.filter((p) => p.connections > largest && !p.separateRun);
   if (separate.length === 0) return;
   const sizes = new Set(separate.map((p) => p.connections));
   const kept = [
