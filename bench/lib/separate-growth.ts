@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
 import type { Machine } from './env.ts';
 import type { GrowthPoint } from './report.ts';
 
@@ -20,19 +21,24 @@ export function separateGrowthFile(out: string): string {
   return join(dirname(out), `${basename(out, '.md').toLowerCase()}-growth-separate.json`);
 }
 
-const isPoint = (value: unknown): value is CarriedPoint => {
-  if (typeof value !== 'object' || value === null) return false;
-  const point = value as Partial<CarriedPoint>;
-  return typeof point.connections === 'number' && typeof point.separateRun?.commit === 'string';
-};
+const nullableNumber = z.number().nullable();
+/** The file's shape: what `keepSeparatePoints` writes (checked on read, so a hand edit cannot go in half-right). */
+const CarriedPoints = z.array(
+  z.object({
+    connections: z.number().int().positive(),
+    transitionsPerSecond: nullableNumber,
+    msPer1000Transitions: nullableNumber,
+    worklistP99: nullableNumber,
+    worklistLoadP99: nullableNumber,
+    separateRun: z.object({ commit: z.string(), date: z.string(), load: z.string() }),
+  }),
+);
 
 export function readSeparatePoints(file: string): CarriedPoint[] {
   if (!existsSync(file)) return [];
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!Array.isArray(parsed) || !parsed.every(isPoint)) {
-    throw new Error(`${file}: expected a list of growth points, each with its separateRun`);
-  }
-  return parsed;
+  const parsed = CarriedPoints.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file}: not a list of kept growth points: ${parsed.error.message}`);
+  return parsed.data;
 }
 
 /** Keeps this run's points of sizes beyond the default run (replacing older points of the same size). */
