@@ -109,7 +109,9 @@ export const EXPLANATIONS: Record<string, string> = {
     "fold (the journal delete's statement time 207–305 ms per run). A batch now takes an advisory lock on its " +
     "journal's id before recording it, and folds skip journals whose lock they cannot take: no journal of a live " +
     'batch is folded (0 of 150), the delete takes 8–9 ms, and three workers drained 20,782 / 20,042 transitions/s ' +
-    'against 18,641 / 19,415 / 19,384 before (50,000 connections, quiet machine; one worker 20,880). What is left ' +
+    'against 18,641 / 19,415 / 19,384 before (50,000 connections, quiet machine; one worker 20,880); in the default ' +
+    'run after the fix (d2334a1) three workers drained 19,388 against 20,433 for one, with about a quarter more ' +
+    'CPU (worker and server 29.7 against 23.8 CPU-s) instead of half as much again. What is left ' +
     'of the extra server work with three workers is the claim: nine batches in flight each step over the rows ' +
     'the other eight hold (`FOR UPDATE SKIP LOCKED` on one due index), 0.95–1.08 M buffer hits for the claims ' +
     'against 0.32 M with one worker.',
