@@ -54,19 +54,16 @@ const chartFile = join(dirname(args.out), `${basename(args.out, '.md').toLowerCa
 /** Growth points of sizes outside the default run, kept from the run that measured them (separate-growth.ts). */
 const separateFile = separateGrowthFile(args.out);
 
-if (args.render) {
-  const saved = JSON.parse(readFileSync(args.render, 'utf8'));
-  const growth = withSeparatePoints(saved.growth, readSeparatePoints(separateFile));
+/** BENCHMARKS.md and its chart from a run's figures, with the kept points of sizes that run did not measure. */
+function writeReport(run: Omit<Parameters<typeof renderMarkdown>[0], 'explanations'>): void {
+  const growth = withSeparatePoints(run.growth, readSeparatePoints(separateFile));
   if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
-  writeFileSync(
-    args.out,
-    renderMarkdown({
-      ...saved,
-      growth,
-      chartFile: growth.length > 0 ? basename(chartFile) : null,
-      explanations: EXPLANATIONS,
-    }),
-  );
+  const chart = growth.length > 0 ? basename(chartFile) : null;
+  writeFileSync(args.out, renderMarkdown({ ...run, growth, chartFile: chart, explanations: EXPLANATIONS }));
+}
+
+if (args.render) {
+  writeReport(JSON.parse(readFileSync(args.render, 'utf8')));
   console.log(`Rendered ${args.out} from ${args.render}`);
   process.exit(0);
 }
@@ -101,19 +98,9 @@ function save(running: string | null): void {
     chartFile: report.growth.length > 0 ? basename(chartFile) : null,
     partial: running,
   };
-  const growth = withSeparatePoints(report.growth, readSeparatePoints(separateFile));
-  if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
   mkdirSync(SAVED_DIR, { recursive: true });
   writeFileSync(join(SAVED_DIR, `${basename(args.out, '.md')}.json`), JSON.stringify(saved, null, 1));
-  writeFileSync(
-    args.out,
-    renderMarkdown({
-      ...saved,
-      growth,
-      chartFile: growth.length > 0 ? basename(chartFile) : null,
-      explanations: EXPLANATIONS,
-    }),
-  );
+  writeReport(saved);
   console.log(`Wrote ${args.out} (${minutes} min${running ? `; next: ${running}` : ''})`);
 }
 
