@@ -55,7 +55,7 @@ const chartFile = join(dirname(args.out), `${basename(args.out, '.md').toLowerCa
 const separateFile = separateGrowthFile(args.out);
 
 /** BENCHMARKS.md and its chart from a run's figures, with the kept points of sizes that run did not measure. */
-function writeReport(run: Omit<Parameters<typeof renderMarkdown>[0], 'explanations'>): void {
+function writeReport(run: Omit<Parameters<typeof renderMarkdown>[0], 'explanations' | 'chartFile'>): void {
   const growth = withSeparatePoints(run.growth, readSeparatePoints(separateFile));
   if (growth.length > 0) writeFileSync(chartFile, growthSvg(growth));
   const chart = growth.length > 0 ? basename(chartFile) : null;
@@ -95,7 +95,6 @@ function save(running: string | null): void {
     load: { before: loadBefore, after: loadAverage() },
     bars: report.bars,
     growth: report.growth,
-    chartFile: report.growth.length > 0 ? basename(chartFile) : null,
     partial: running,
   };
   mkdirSync(SAVED_DIR, { recursive: true });

@@ -224,18 +224,16 @@ export async function updateRows(
   if (isPostgres(db)) {
     if (rows.length === 0) return 0;
     const arrays = all.map((_, i) => pgArrayLiteral(rows.map((row) => row[i])));
-    const list = all.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`).join(', ');
+    const params = all.map((column, i) => `$${i + 1}::${PG_ARRAY_TYPES[column] ?? 'text'}[]`);
     const assignments = columns.map((c) => `${c} = v.${c}`).join(', ');
     // The key arrays also filter the table directly. Joined only through `v`, the planner hashes the whole table
     // when it is small enough to look cheap to scan (records of an organisation with 20,000 leads: every batch
     // read and hashed all of them, about twice the cost of the update itself); with `= ANY` it reads the batch's
     // rows from the key's index in one pass, whatever the table's size.
-    const direct = key
-      .map((k, i) => `t.${k} = ANY($${i + 1}::${PG_ARRAY_TYPES[k] ?? 'text'}[])`)
-      .join(' AND ');
+    const direct = key.map((k, i) => `t.${k} = ANY(${params[i]})`).join(' AND ');
     const result = await db.executeQuery(
       CompiledQuery.raw(
-        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${list}) AS v(${all.join(', ')}) WHERE ${where('t')} AND ${direct}`,
+        `UPDATE ${table} AS t SET ${assignments} FROM unnest(${params.join(', ')}) AS v(${all.join(', ')}) WHERE ${where('t')} AND ${direct}`,
         arrays,
       ),
     );
