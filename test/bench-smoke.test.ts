@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { benchNaiveGraphile } from '../bench/baselines/naive-graphile.ts';
 import { benchRawSqlite } from '../bench/baselines/raw-sqlite.ts';
+import type { Explanation } from '../bench/lib/explanations.ts';
 import { growthSvg } from '../bench/lib/growth-chart.ts';
 import { renderMarkdown } from '../bench/lib/markdown.ts';
 import { type Bar, type GrowthPoint, Report } from '../bench/lib/report.ts';
@@ -121,7 +122,7 @@ describe('inbound classification benchmark, small', () => {
 });
 
 /** BENCHMARKS.md for a run with these bars and growth points (the rest of the run left empty). */
-function render(input: { bars: Bar[]; growth: GrowthPoint[]; explanations?: Record<string, string> }) {
+function render(input: { bars: Bar[]; growth: GrowthPoint[]; explanations?: Record<string, Explanation> }) {
   return renderMarkdown({
     machine: { cpu: 'x', cores: 2, memoryGiB: 1, node: 'v20', os: 'linux', date: 'd', commit: 'c' },
     figures: [],
@@ -163,11 +164,18 @@ describe('the report', () => {
     const markdown = render({
       bars: report.bars,
       growth: points,
-      explanations: { 'Peak RSS of one worker': 'what dominates' },
+      explanations: {
+        'Peak RSS of one worker': ['what dominates', 'first point', 'second point'],
+        'Bulk connect': 'met, so not explained',
+      },
     });
     expect(markdown).toContain('| Bulk connect 100,000 leads, PostgreSQL | 4.2 s | < 5 s | ✅ met |');
     expect(markdown).toContain('| Peak RSS of one worker at 100,000 due | 250 MiB | ≤ 200 MiB | ❌ missed |');
-    expect(markdown).toContain('**Peak RSS of one worker:** what dominates');
+    // Only missed bars are explained; an explanation's points are nested under its summary.
+    expect(markdown).toContain(
+      '- **Peak RSS of one worker:** what dominates\n  - first point\n  - second point\n',
+    );
+    expect(markdown).not.toContain('met, so not explained');
     expect(markdown).toContain('](benchmarks-growth.svg)');
     const svg = growthSvg(points);
     expect(svg.match(/<polyline/g)).toHaveLength(3);

@@ -3,118 +3,67 @@
  * profiles of this code (`node --cpu-prof` on the worker and per-statement timing, BENCHMARKS.md of the 3rd
  * session) and from this run's own figures; BENCHMARKS.md prints the entry for every missed bar.
  */
-export const EXPLANATIONS: Record<string, string> = {
-  'PostgreSQL, 1 worker: transitions/s ÷ graphile-worker no-op':
-    'the worker waits on the server. A connection in scenario 2 makes three transitions in one batch (automated ' +
-    'email, update field, wait) and writes ten rows for them: four step instances (the finished wait, the email ' +
-    'and field steps, the next wait), one message, two timeline entries (email queued, field set), one timer ' +
-    'task, the connection state and the record field, plus the done mark of its task; none is a repeat (each ' +
-    'step row is written once per batch, unchanged connection rows are skipped). A no-op job is one row ' +
-    'inserted, locked and deleted. Server time per batch, largest first (pg_stat_statements, 6th session, 20,000 ' +
-    'connections): the step-instance writes (about a third: four rows per connection, each entering the primary ' +
-    'key, once-per-node and owner indexes; the finished wait is an update that changes its status, and status is ' +
-    "in the partial indexes' predicates, so it is never HOT), the message insert (eight indexes), the connection " +
-    'state, the record field, the task insert, the timeline and the done marks (also never HOT, for the same ' +
-    'reason: two new index entries each); the claim and the connection lock are a few per cent. Migration 0025 ' +
-    'moved the claim inside the batch transaction, made the pending-task and open-step indexes partial and set ' +
-    "fill factors; 0029 made the overdue check's step index and the per-connection task index partial. 0030 " +
-    '(6th session) gave records a fill factor of 60 and connections 50: a batch updates whole pages of rows that ' +
-    'were written together, in one transaction, so each new version needs room in its page, and HOT record ' +
-    'updates went from 12 % to 71 %, connection updates from 34 % to 86 %; the record index of steps now holds ' +
-    "open steps only and the outbox's sent-time index sent messages only; and steps of nodes a connection had " +
-    'not entered before the batch are plain inserts instead of ON CONFLICT upserts (speculative insertion cost ' +
-    "about a fifth of those rows' server CPU: 0.66 → 0.52 CPU-s per 60,000 rows). Together: WAL records per " +
-    '20,000 connections 1.31 M → 1.03 M, server CPU 4.27 → 3.87 s (means of 8 back-to-back runs each, load ' +
-    'average 7–12). A plain UPDATE of the finished wait instead of its upsert measured no cheaper. What is left is mostly index entries that have readers, about 33 per connection: steps 13, the ' +
-    'message 8, the task 4, the timeline 4, the done mark 2, and the updates that still do not fit in their page ' +
-    'about 2. 7th session: timers and emails of nodes a connection had not entered before the batch are plain ' +
-    'inserts in a savepoint, as such steps already were (the upsert check wrote a confirm record per row; a key ' +
-    'that exists after all falls back to ON CONFLICT DO NOTHING), and the connection lock, record load and done ' +
-    "marks bind a batch's ids as one array instead of one placeholder each: WAL records per 20,000 connections " +
-    "1.033 M → 0.993 M; the task insert's share of statement time about halved, the message insert's fell by about " +
-    "a fifth and the connection lock's by half; server CPU per 20,000 connections 3.88 → 3.62 s, worker CPU unchanged (means of 12 alternating runs, load average 2–19: a small gain, near the noise). Fill factors of 50 (records) and 40 " +
-    '(connections) made every record and connection update of scenario 2 HOT (71 → 99.9 %, 86 → 100 %) and cut ' +
-    'WAL records by another 5 %, but server CPU did not fall with them (40,000 connections, alternating: 6.21 / ' +
-    '5.88 s against 5.34 / 5.97 s; 100,000: no gain) while the tables grow by a fifth to a quarter, so they were ' +
-    'not kept. A perf profile of the server is flat: no function above 3 % of its samples (B-tree search and ' +
-    'insertion, buffer lookups, WAL insertion, forming tuples, parsing, and the page faults of fresh backends ' +
-    'mapping shared buffers). ' +
-    "8th session: the multi-row updates (records, connections) joined the table only through the batch's arrays, " +
-    'and for a table small enough to look cheap to scan the planner read and hashed all of it in every batch ' +
-    "(records at 20,000 connections: the hash took about half of the statement's time); they now also filter " +
-    "the table by the key arrays (`key = ANY(…)`), which reads the batch's rows from the key's index in one pass " +
-    'at any size: per 20,000 connections record updates 387 → 199–215 ms and connection updates 170 → 145–162 ms ' +
-    '(pg_stat_statements; buffer reads halved), and finished steps are updated by node key instead of upserted ' +
-    '(WAL records of that statement 118 k → 98 k, its time within the noise). ' +
-    'The cost per transition is flat from 10,000 to ' +
-    '50,000 connections once the database has statistics (see Growth). The worker side, 6th session: the engine ' +
-    'binds about a hundred thousand array elements per batch, and node-postgres serialised each one (two ' +
-    'regular-expression replaces and three strings per text element); an allocation profile showed 59 KB of ' +
-    'garbage per connection and garbage collection at a third of the worker CPU. Arrays now go as one literal ' +
-    'built by a native JSON.stringify where JSON and the literal escape alike, columns equal in every row go as ' +
-    'one scalar, and ids are written into one reused buffer: allocation per connection fell by about a quarter ' +
-    'and worker CPU by 15–20 % (20,000 connections, back to back). 7th session: an allocation profile shows about ' +
-    '44 KB allocated per connection (array literals and the value arrays they are built from about a fifth, the ' +
-    'effect rows a seventh, parsing states and result rows most of the rest), and `--trace-gc` scavenges of 5–30 ' +
-    'ms, as two batches of 500 connections in flight keep much of the young generation alive; ' +
-    '`--single-threaded-gc` used about 5 % less worker CPU but drained slower, so it was not kept. With one batch ' +
-    'in flight per worker the ' +
-    'process and the server take turns. Since the 6th session a PostgreSQL worker applies two batches at once ' +
-    '(`WORKER_CONCURRENCY`, default 2), each with half of `WORKER_BATCH_SIZE`, and a task retried after a crash ' +
-    'runs with no other batch of its process in flight, so crashes are charged as before (the crash suite with ' +
-    'two batches per worker leaves no task `dead`). Quiet machine, 100,000 connections, one worker: 16,954 ' +
-    'transitions/s with two batches against 14,543 with one. Since the 8th session the default is three ' +
-    '(`WORKER_CONCURRENCY`, each batch a third of `WORKER_BATCH_SIZE`; the crash suite runs with three): once the ' +
-    'record and connection updates were cheaper, a third batch paid, 18,582 / 18,891 transitions/s with two ' +
-    'against 19,394 / 19,744 with three (alternating, 100,000 connections, quiet), while four was slower (18,997, ' +
-    'server CPU up a fifth). With three batches one worker and its server use about 1.9 of the 2 cores, so from ' +
-    'here only less CPU per transition raises the one-worker figure. (A first measurement showed two batches costing ' +
-    'the server 18–80 % more CPU, growing with the backlog: the check for a waiting suspect, run before every ' +
-    'batch, was planned as a walk of every pending task; ordered like the claim, it reads the small index of ' +
-    'retried tasks.) What is left on the server is the rows and their index entries above; the worker and the ' +
-    'server now each need about as much CPU per transition, so two cores are the limit. The no-op reference ' +
-    "itself moves with the machine: 17,848 jobs/s in the 4th session's run, 23,754 in the 5th session's quieter one. " +
-    'Since the 8th session every timed PostgreSQL phase starts on a settled server (VACUUM (ANALYZE) of what it ' +
-    'was given and a CHECKPOINT; see Method), and that raised the no-op reference far more than our figure: ' +
-    '21,833–24,053 jobs/s before, 33,926–35,734 after (three runs in a row and the full run), because its ' +
-    '100,000 freshly queued jobs used to be vacuumed and written out while it was timed. Our one-worker drain ' +
-    "rose from 17,518 to 20,047 transitions/s between the 8th session's two full runs, and the ratio fell from " +
-    '0.73× to 0.56×: the bar is further away than the earlier runs showed. One worker and its server spend about ' +
-    '81 µs of CPU per transition together (11.1 + 13.1 CPU-s for 300,000); 35,734 per second on two cores leaves ' +
-    'at most 56 µs, so 1.0× needs about a third less CPU per transition on both sides, which means writing less ' +
-    'per transition (fewer rows and index entries), not tuning. 9th session: the full run at 7e1fb72 measured the ' +
-    'no-op reference at 40,935 jobs/s and our drain at 20,809 (0.51×); the worker and its server used 10.65 + ' +
-    '12.76 CPU-s for 300,000 transitions, 78 µs per transition, against at most 49 µs per no-op job on two cores, ' +
-    "so 1.0× needs about 37 % less. Named prepared statements for the engine's fixed-text statements (parsed and " +
-    'planned once per connection) measured no cheaper: planning was 4 % of statement time, and three alternating ' +
-    'pairs at 20,000 connections were within the noise (server CPU 3.64–4.32 s either way), so they were not kept. ' +
-    'Statement time per 20,000 connections (ms, pg_stat_statements): step inserts 617, the finished-wait update ' +
-    '447, the message insert 401, timeline 242, record update 227, done marks 208, task insert 208, connection ' +
-    'update 163, claim 119, connection lock 72: about 139 µs per connection for its 11 row writes and about 33 ' +
-    'index entries, with no statement dominating. The bar therefore needs about a third fewer rows and index ' +
-    'entries per transition (for instance no stored row for an automated step that finishes at once, or step ids ' +
-    'derived from connection and node so that the once-per-node key is the primary key), which changes what the ' +
-    "step history, Insights and the outbox's link to its step read: a product decision, not a tuning step.",
-  'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op':
-    'as with one worker, plus the machine: three worker processes and the PostgreSQL backends share 2 cores ' +
-    '(and, in this run, the load of other jobs: see the load average above), so a second and third worker add ' +
-    'little; the no-op baseline is measured with one process on the same cores. Three workers with three batches ' +
-    'each keep both cores busy (worker and server CPU together about 2 s per second of drain), so more throughput ' +
-    "needs less CPU per transition on either side, not more overlap. In the 9th session's full run three workers " +
-    'drained fewer transitions than one (16,810 against 20,809 per second) while using about half as much CPU ' +
-    'again (worker and server 16.62 + 17.52 CPU-s against 10.65 + 12.76): nine batches in flight on two cores ' +
-    "cost more per transition than three. Also in the 9th session: with three workers another worker's fold " +
-    "took about one batch journal in eight in the moment between the journal's commit and the batch's hold " +
-    '(18–19 of 150 batches at 50,000 connections); those batches recorded a new journal after waiting for the ' +
-    "fold (the journal delete's statement time 207–305 ms per run). A batch now takes an advisory lock on its " +
-    "journal's id before recording it, and folds skip journals whose lock they cannot take: no journal of a live " +
-    'batch is folded (0 of 150), the delete takes 8–9 ms, and three workers drained 20,782 / 20,042 transitions/s ' +
-    'against 18,641 / 19,415 / 19,384 before (50,000 connections, quiet machine; one worker 20,880); in the default ' +
-    'run after the fix (d2334a1) three workers drained 19,388 against 20,433 for one, with about a quarter more ' +
-    'CPU (worker and server 29.7 against 23.8 CPU-s) instead of half as much again. What is left ' +
-    'of the extra server work with three workers is the claim: nine batches in flight each step over the rows ' +
-    'the other eight hold (`FOR UPDATE SKIP LOCKED` on one due index), 0.95–1.08 M buffer hits for the claims ' +
-    'against 0.32 M with one worker.',
+
+/** One paragraph, or a summary followed by the points it rests on (printed as nested bullets). */
+export type Explanation = string | readonly [string, ...string[]];
+export const EXPLANATIONS: Record<string, Explanation> = {
+  'PostgreSQL, 1 worker: transitions/s ÷ graphile-worker no-op': [
+    'out of reach for this design on two cores, and not by writing less: a build that stores no step row and no ' +
+      'timeline entry at all drains at about 0.6× of the no-op queue (10th session, below). A transition costs ' +
+      'about twice the CPU of a no-op job even with nothing but the outbox, the record, the connection and the ' +
+      'timer left to write.',
+    'What a transition writes: a connection in scenario 2 makes three transitions in one batch (automated email, ' +
+      'update field, wait) and writes eleven rows for them: four step instances (the finished wait, the email and ' +
+      'field steps, the next wait), one message, two timeline entries (email queued, field set), one timer task, ' +
+      'the connection state, the record field and the done mark of its task, about 33 index entries; none is a ' +
+      'repeat. A no-op job is one row claimed and deleted in batches (it is queued before the clock starts).',
+    'CPU: in the default run one worker and its server use 78–81 µs per transition together (the engine rows ' +
+      'below give both sides), while the no-op queue needs at most 45–53 µs of the two cores per job. With three ' +
+      'batches in flight one worker and its server keep both cores busy, so only less CPU per transition raises ' +
+      'the figure.',
+    'The upper bound of storing less (10th session, 20,000 connections, one worker, the no-op queue measured in ' +
+      'the same script at 60,000 jobs, two rounds): no-op 43,368 / 45,828 jobs/s; our drain as shipped 18,206 / ' +
+      '17,873 transitions/s (0.40×); built without the step rows of the wait and update-field steps 22,588 / ' +
+      '22,083 (0.50×); built without any step row or timeline entry 26,117 / 26,465 (0.59×). So the product ' +
+      'decision the 9th session pointed at (no stored row for a step that finishes at once) would not reach the ' +
+      'bar either: what no build can drop (the claim, the connection lock and load, `advance`, the outbox row, the ' +
+      'record and connection updates, the timer and the done mark) used worker 2.05 + server 2.6–3.0 CPU-s per ' +
+      '60,000 transitions, against 0.8 + 1.3–1.9 CPU-s for 60,000 no-op jobs including queueing them.',
+    'Nothing dominates: statement time per 20,000 connections (ms, pg_stat_statements, 9th session): step inserts ' +
+      '617, the finished-wait update 447, the message insert 401, timeline 242, record update 227, done marks 208, ' +
+      'task insert 208, connection update 163, claim 119, connection lock 72. A perf profile of the server is flat ' +
+      "(no function above 3 % of its samples), and so is the worker's (garbage collection about a fifth).",
+    'Tried and not kept, each measured no faster: named prepared statements (planning is 4 % of statement time; ' +
+      '9th session); COPY instead of `INSERT … SELECT unnest(…)` for the fresh rows (in isolation 25 % less server ' +
+      'CPU for 60,000 step rows, in the drain within the noise: 18,106–19,089 against 17,950–19,394 transitions/s ' +
+      'in alternating runs; 10th session); deleting done tasks instead of marking them (10th session); fill factors ' +
+      'of 50 / 40 for records and connections (every update HOT, no less CPU, tables a fifth larger); ' +
+      '`--single-threaded-gc`; a fourth batch per worker (server CPU up a fifth).',
+    'What was cut, by session. 6th: records and connections got fill factors of 60 / 50 so their updates stay HOT ' +
+      '(12 → 71 %, 34 → 86 %); steps, timers and emails of nodes not entered before the batch are plain inserts ' +
+      'instead of upserts; arrays go as one literal each and constant columns as one scalar (worker CPU −15–20 %); ' +
+      'two batches in flight per worker (14,543 → 16,954 transitions/s). 7th: the lock, load and done marks bind ' +
+      'one array each (server CPU 3.88 → 3.62 s per 20,000). 8th: the multi-row updates filter by `key = ANY(…)` ' +
+      'instead of hashing the table (record updates 387 → about 205 ms per 20,000); three batches in flight; every ' +
+      'timed phase starts on a settled server, which raised the no-op reference from 21–24k to 34–41k jobs/s. 9th: ' +
+      "a batch's journal is guarded by an advisory lock, so no other worker's fold takes it.",
+  ],
+  'PostgreSQL, 3 workers: transitions/s ÷ graphile-worker no-op': [
+    'out of reach on two cores: one worker with three batches in flight and its server already keep both cores ' +
+      'busy, so more workers cannot drain faster than one; a 1.5× bar needs per-transition CPU far below the ' +
+      "one-worker line's (see above), or more cores.",
+    'In the default run after the journal fix (d2334a1) three workers drained 19,388 transitions/s against 20,433 ' +
+      'for one, with about a quarter more CPU (worker and server 29.7 against 23.8 CPU-s); before the fix, in the ' +
+      "9th session's full run, 16,810 against 20,809, with half as much CPU again.",
+    "The fix (9th session): another worker's fold took about one batch journal in eight in the moment between " +
+      "the journal's commit and the batch's hold (18–19 of 150 batches at 50,000 connections), and those batches " +
+      "recorded a new journal after waiting for it. A batch now takes an advisory lock on its journal's id before " +
+      'recording it, and folds skip journals whose lock they cannot take: 0 of 150 folded, the journal delete ' +
+      '8–9 ms instead of 207–305 ms per run.',
+    'What is left of the extra server work with three workers is the claim: nine batches in flight each step over ' +
+      'the rows the other eight hold (`FOR UPDATE SKIP LOCKED` on one due index), 0.95–1.08 M buffer hits for the ' +
+      'claims against 0.32 M with one worker, about 4 % of server time.',
+  ],
   'PostgreSQL, 1 worker: transitions/s ÷ the same sequence':
     'the naive baseline pays about 12 round trips and one commit per connection; when it comes close, the ' +
     "engine's own per-batch server time (above) is what is left to cut.",

@@ -1,4 +1,5 @@
 import type { Machine } from './env.ts';
+import type { Explanation } from './explanations.ts';
 import type { Bar, Figure, GrowthPoint } from './report.ts';
 
 const COMMANDS: Record<string, string> = {
@@ -56,7 +57,7 @@ export function renderMarkdown(input: {
   growth: GrowthPoint[];
   chartFile: string | null;
   /** Per missed bar (by measure prefix): what dominates, from profiles of this code. */
-  explanations: Record<string, string>;
+  explanations: Record<string, Explanation>;
   /** Set while a run is still going (or was stopped): the suite that had not finished. */
   partial?: string | null;
 }): string {
@@ -131,7 +132,7 @@ function grownTo(points: GrowthPoint[]): string {
   return `, including the growth size ${beyond.map((n) => n.toLocaleString('en')).join(', ')} (outside the default run)`;
 }
 
-function whyMissed(bars: Bar[], explanations: Record<string, string>): string[] {
+function whyMissed(bars: Bar[], explanations: Record<string, Explanation>): string[] {
   const missed = bars.filter((b) => !b.met);
   if (missed.length === 0) return [];
   const lines = ['### What dominates where a bar is missed', ''];
@@ -140,7 +141,9 @@ function whyMissed(bars: Bar[], explanations: Record<string, string>): string[] 
     const key = Object.keys(explanations).find((k) => b.measure.startsWith(k));
     if (!key || seen.has(key)) continue;
     seen.add(key);
-    lines.push(`- **${key}:** ${explanations[key]}`);
+    const explanation = explanations[key]!;
+    const [summary, ...points] = typeof explanation === 'string' ? [explanation] : explanation;
+    lines.push(`- **${key}:** ${summary}`, ...points.map((point) => `  - ${point}`));
   }
   return [...lines, ''];
 }
