@@ -15,6 +15,7 @@ import { loadPolicy } from '../auth/guard.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { hashSecret, randomSecret, safeEqual } from '../auth/secrets.ts';
 import { startSession } from '../auth/session-start.ts';
+import { clientKey } from '../client-key.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, ProblemSchema } from '../problems.ts';
 import { providerSignOutUrl, SSO_SESSION_COOKIE } from '../sso/sign-out.ts';
@@ -104,8 +105,8 @@ export async function authRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       }
       const now = deps.clock.now();
       // Counted in the database before the password is checked, per account + client address (the real
-      // client behind a proxy when TRUST_PROXY says so), so every process shares one limit.
-      const throttleKey = hashSecret(`login\n${request.body.email.toLowerCase()}\n${request.ip}`);
+      // client behind a proxy when TRUST_PROXY says so; an IPv6 client by its /64), so every process shares one limit.
+      const throttleKey = hashSecret(`login\n${request.body.email.toLowerCase()}\n${clientKey(request.ip)}`);
       const attempt = await claimLoginAttempt(deps.store.db, throttleKey, now, LOGIN_WINDOW_MS);
       if (attempt.attempts > LOGIN_MAX_ATTEMPTS) {
         const seconds = Math.max(1, Math.ceil((attempt.windowStart + LOGIN_WINDOW_MS - now) / 1000));
