@@ -23,6 +23,12 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * Public forms that never act as the signed-in user and carry their own protection: the unsubscribe page (a signed
+ * token) and the sign-in form (the pre-session login token). The session cookie is not read for them, so a browser
+ * that is also signed in is not refused `csrf_failed` for lacking the header only the app's own pages send.
+ */
+const SESSIONLESS_ROUTES = new Set(['/u/*', '/api/auth/login']);
 /** `last_used_at` is kept to the minute (touchToken writes only when the stored one is older). */
 const TOKEN_TOUCH_EVERY_MS = 60_000;
 const TokenScopesJson = z.array(TokenScopeSchema);
@@ -81,6 +87,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
       }
       return;
     }
+    if (SESSIONLESS_ROUTES.has(request.routeOptions.url ?? '')) return;
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie) return;
     const sessionId = hashSecret(cookie);
