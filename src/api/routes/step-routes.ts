@@ -93,16 +93,15 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     const record = await findRecord(deps.store.db, actor.orgId, step.record_id);
     if (!record) throw notFoundProblem('Step');
     const policy = await loadPolicy(deps, request, actor.orgId);
-    const asAssignee = step.owner_id === actor.userId;
-    if (!asAssignee) {
-      enforce(
-        decideRecord(actor, policy, 'act', {
-          ownerId: record.owner_id,
-          businessUnitId: record.business_unit_id,
-        }),
-        'Step',
-      );
-    }
+    // The step's assignee may act on it too, while the record is in their branch of the unit tree (decideRecord).
+    enforce(
+      decideRecord(actor, policy, 'act', {
+        ownerId: record.owner_id,
+        businessUnitId: record.business_unit_id,
+        assignedToActor: step.owner_id === actor.userId,
+      }),
+      'Step',
+    );
     return { step, record };
   };
 

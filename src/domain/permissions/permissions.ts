@@ -29,7 +29,10 @@ export interface SequenceRef {
 export interface RecordRef {
   ownerId: string;
   businessUnitId: string;
-  /** The actor holds an open step (due, upcoming or waiting) of this record: they may view it and work it. */
+  /**
+   * The actor holds an open step (due, upcoming or waiting) of this record: they may view it and work it, while the
+   * record is in their branch of the business-unit tree.
+   */
   assignedToActor?: boolean;
 }
 
@@ -140,7 +143,13 @@ export function decideRecord(
     hasRole(actor, 'sales_manager', 'sequence_manager') &&
     isWithinUnit(policy, actor.businessUnitId, record.businessUnitId);
   const visible = isAdmin(actor) || owner || manages;
-  if (!visible && !record.assignedToActor) {
+  // An assigned step counts only while it could be handed to the actor now (the assign route's rule): the record
+  // in the actor's branch of the unit tree. A record or an assignee moved to another unit ends it.
+  const assigned =
+    record.assignedToActor === true &&
+    (isWithinUnit(policy, actor.businessUnitId, record.businessUnitId) ||
+      isWithinUnit(policy, record.businessUnitId, actor.businessUnitId));
+  if (!visible && !assigned) {
     return refuse(false, `record.${action}`, 'The record is not yours');
   }
   // An assignee who is not otherwise entitled sees the record and works its steps, nothing more.
