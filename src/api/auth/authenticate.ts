@@ -107,6 +107,24 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
   });
 }
 
+/**
+ * Whether the credential the request was recognised by still holds — for long responses (the notification stream):
+ * the session not ended, the token not revoked or expired, the user still active.
+ */
+export async function credentialStillValid(deps: AppDeps, request: FastifyRequest): Promise<boolean> {
+  const actor = request.actor;
+  if (!actor) return false;
+  const now = deps.clock.now();
+  if (request.authVia === 'session') {
+    if (!request.sessionId || !(await findLiveSession(deps.store.db, request.sessionId, now))) return false;
+  } else if (request.authVia === 'token') {
+    const secret = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = secret ? await findLiveToken(deps.store.db, hashSecret(secret)) : undefined;
+    if (!token || (token.expires_at !== null && token.expires_at <= now)) return false;
+  }
+  return (await loadActor(deps.store.db, actor.orgId, actor.userId)) !== undefined;
+}
+
 export function requireActor(request: FastifyRequest): Actor {
   if (!request.actor) throw unauthorized();
   return request.actor;

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { newestNotificationId } from '../../store/repos/notification-stream-repo.ts';
 import { countUnread } from '../../store/repos/notifications-repo.ts';
 import type { ApiApp } from '../app.ts';
-import { requireActor } from '../auth/authenticate.ts';
+import { credentialStillValid, requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
 import { ProblemSchema } from '../problems.ts';
 
 /** How often the stream looks for a new notification; any process may have written it (API, worker, IMAP). */
 const CHECK_MS = 1000;
 const HEARTBEAT_MS = 15_000;
+/** Every this many checks (and before any event) the stream asks whether its session or token still holds. */
+const CREDENTIAL_CHECK_EVERY = 5;
 
 /**
  * Notifications live, as server-sent events: `event: notification` with the unread count whenever a new one
@@ -48,6 +50,7 @@ export async function notificationStreamRoutes(app: ApiApp, deps: AppDeps): Prom
       raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ unread })}\n\n`);
       let closed = false;
       let checking = false;
+      let checks = 0;
       const timers: NodeJS.Timeout[] = [];
       const close = () => {
         if (closed) return;
@@ -64,8 +67,18 @@ export async function notificationStreamRoutes(app: ApiApp, deps: AppDeps): Prom
           if (closed || checking) return;
           checking = true;
           try {
+            checks++;
             const latest = await newestNotificationId(db, actor.orgId, actor.userId);
-            if (latest && latest !== newest) {
+            const arrived = latest !== null && latest !== newest;
+            // Signed out, token revoked or expired, user deactivated: the stream ends, telling nothing more.
+            if (
+              (arrived || checks % CREDENTIAL_CHECK_EVERY === 0) &&
+              !(await credentialStillValid(deps, request))
+            ) {
+              close();
+              return;
+            }
+            if (latest && arrived) {
               newest = latest;
               const count = await countUnread(db, actor.orgId, actor.userId);
               if (!closed)
