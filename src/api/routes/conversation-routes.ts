@@ -57,6 +57,7 @@ const ConversationSchema = z
 const ReplyBody = z.strictObject({
   /** The Message-ID of the message answered (an email we sent or a reply we received). */
   replyTo: z.string().min(1).max(1000),
+  /** Text, sent as written (never rendered: it usually repeats the subject of the message answered). */
   subject: z.string().trim().min(1).max(500),
   /** Template source (placeholders allowed), rendered once for the record; the quoted thread is added as data. */
   html: z.string().min(1).max(500_000),
@@ -100,11 +101,13 @@ export async function conversationRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       if (item) found = { thread, item };
     }
     if (!found) throw notFoundProblem('Message');
+    // Only the body is the seller's template source. The subject is text: the web app fills it in from the message
+    // answered (a prospect's subject, or ours carrying record values), so it is never rendered.
     const rendered = await renderComposed(
       deps.store.db,
       { org_id: actor.orgId, id: record.id, connection_id: '', record_id: record.id },
       actor.userId,
-      { subject: body.subject, html: body.html },
+      { subject: '', html: body.html },
     );
     const html = `${rendered.html}${quoteOf(found.item)}`;
     const to = found.item.kind === 'reply' ? (found.item.from ?? record.email) : found.item.to;
@@ -112,7 +115,7 @@ export async function conversationRoutes(app: ApiApp, deps: AppDeps): Promise<vo
       record,
       preview: {
         to: to ?? null,
-        subject: rendered.subject,
+        subject: body.subject.replace(/\s+/g, ' ').trim(),
         html,
         text: htmlToText(html),
         missing: rendered.missing,
