@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { composeDraft, renderComposed } from '../../mail/compose.ts';
 import { endEmailHold } from '../../mail/held-steps.ts';
+import { sanitizeEmailHtml } from '../../mail/sanitize.ts';
 import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { setFinalContent } from '../../store/repos/held-steps-repo.ts';
@@ -49,6 +50,20 @@ const PreviewSchema = z.object({
   missing: z.array(z.string()),
   errors: z.array(z.string()),
 });
+
+/**
+ * A held email whose content is final (a reply quoting the prospect, an email a seller wrote) is edited and sent as
+ * text: it may hold prospect-supplied text, which must never become template source. Its preview is the text as
+ * it will go (the sanitiser applies when it is sent).
+ */
+function asWritten(written: { subject: string; html: string }): z.infer<typeof PreviewSchema> {
+  return {
+    subject: written.subject.replace(/\s+/g, ' ').trim(),
+    html: sanitizeEmailHtml(written.html),
+    missing: [],
+    errors: [],
+  };
+}
 
 /** The held email's record context for the renderer (the same one compose and automated emails use). */
 function renderTarget(row: OutboundRow) {
@@ -116,6 +131,7 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
     },
     async (request) => {
       const row = await loadHeld(request, request.params.id);
+      if (row.content_kind === 'final') return asWritten(request.body);
       const rendered = await renderComposed(
         deps.store.db,
         renderTarget(row),
@@ -146,7 +162,8 @@ export async function heldEmailRoutes(app: ApiApp, deps: AppDeps): Promise<void>
       const actor = requireActor(request);
       const row = await loadHeld(request, request.params.id);
       let content = { subject: request.body.subject, html: request.body.html };
-      if (request.body.format === 'template') {
+      // Final content (a conversation reply quoting the prospect, an email a seller wrote) is data: never rendered.
+      if (request.body.format === 'template' && row.content_kind !== 'final') {
         const rendered = await renderComposed(deps.store.db, renderTarget(row), row.sender_user_id, content);
         const problems = [...rendered.errors, ...rendered.missing];
         if (problems.length > 0) {
