@@ -188,7 +188,8 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
             deps,
             source,
             { orgId: mailbox.org_id, senderUserId: mailbox.user_id },
-            { via: 'imap' },
+            // Nobody to refuse it to: a message too large to read is kept as junk, and the poll goes on past it.
+            { via: 'imap', keepTooLarge: true },
           );
           if (plan.kind === 'after_uid') lastUid = uid;
           processed++;

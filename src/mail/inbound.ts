@@ -112,6 +112,11 @@ export interface InboundOptions {
   via?: InboundVia;
   /** The SMTP envelope recipients (RCPT TO), where a VERP token is looked for first. */
   envelopeTo?: readonly string[];
+  /**
+   * Keep a message too large to read (a header over the MIME reader's limit) as unreadable junk instead of throwing.
+   * For intake with nobody to answer (IMAP): throwing would stop at that message for good.
+   */
+  keepTooLarge?: boolean;
 }
 
 /** Reads, classifies, matches and applies one inbound message, and counts it by class (/api/metrics). */
@@ -142,8 +147,12 @@ async function processMime(
     view = await readMessage(withoutNul(bytes));
   } catch (error) {
     // Too large to read is the sender's problem to hear about (the route answers 413); anything else is junk.
-    if ((error as { code?: unknown } | null)?.code === 'EMAXLEN') throw error;
-    const unreadable: InboundOutcome = { kind: 'unmatched', reason: 'the message could not be read' };
+    const tooLarge = (error as { code?: unknown } | null)?.code === 'EMAXLEN';
+    if (tooLarge && !options.keepTooLarge) throw error;
+    const unreadable: InboundOutcome = {
+      kind: 'unmatched',
+      reason: tooLarge ? 'a header of the message is larger than allowed' : 'the message could not be read',
+    };
     await keepInbound(deps.store.db, {
       ...keep,
       view: null,
