@@ -18,6 +18,7 @@ import {
   saveImapProgress,
 } from '../store/repos/mailbox-repo.ts';
 import { processInboundMime } from './inbound.ts';
+import { keepInbound } from './inbound-log.ts';
 import { mailboxAccess } from './oauth/mailbox-token.ts';
 import { decryptSecret } from './secrets.ts';
 import { startPolling, type Worker } from './webhooks.ts';
@@ -44,9 +45,61 @@ export interface ImapDeps {
   workerId?: string;
   /** How long a poll may hold the mailbox (default 5 minutes); a crashed worker's lease expires. */
   leaseMs?: number;
+  /** Messages larger than this are not read (default IMAP_MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
 }
 
 const DAY_MS = 86_400_000;
+/** A message over this many bytes is not read (the limit of `POST /api/inbound/mime`); its headers are logged. */
+export const IMAP_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+/** At most this many messages are read per batch (and at most the byte limit, unless one message alone). */
+const BATCH_MESSAGES = 100;
+
+/**
+ * The messages to read, in UID order, cut into batches of at most BATCH_MESSAGES and `maxBytes` bytes; a message
+ * over `maxBytes` (read for its headers only) is a batch of its own. Pure.
+ */
+export function fetchBatches(
+  listed: readonly { uid: number; size: number }[],
+  maxBytes: number,
+): { uid: number; size: number }[][] {
+  const batches: { uid: number; size: number }[][] = [];
+  let current: { uid: number; size: number }[] = [];
+  let bytes = 0;
+  for (const item of [...listed].sort((a, b) => a.uid - b.uid)) {
+    if (item.size > maxBytes) {
+      if (current.length > 0) batches.push(current);
+      batches.push([item]);
+      current = [];
+      bytes = 0;
+      continue;
+    }
+    if (current.length > 0 && (current.length >= BATCH_MESSAGES || bytes + item.size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** A message too large to read, in the inbound log with its headers and real size (admins see what was passed). */
+async function keepUnread(deps: ImapDeps, orgId: string, headers: Buffer, size: number, maxBytes: number) {
+  await keepInbound(deps.store.db, {
+    orgId,
+    via: 'imap',
+    bytes: headers,
+    sizeBytes: size,
+    now: deps.clock.now(),
+    view: null,
+    result: null,
+    outcome: { kind: 'unmatched', reason: `the message is larger than ${maxBytes} bytes: not read` },
+    match: undefined,
+  });
+}
 
 /** What to read, given the saved cursor and what the server says now. Pure. */
 export type ImapFetchPlan =
@@ -120,6 +173,7 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
     await saveImapProgress(deps.store.db, mailbox, mailbox.imap_last_uid, access.reason.slice(0, 500));
     return 0;
   }
+  const maxBytes = deps.maxMessageBytes ?? IMAP_MAX_MESSAGE_BYTES;
   const client = new ImapFlow({
     host: address,
     ...(isIP(host) ? {} : { servername: host }),
@@ -135,6 +189,10 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
               : '',
           },
     logger: false,
+    // What the server may send at once, whatever sizes it announces (imapflow's defaults are 1 and 2 GB).
+    maxLineLength: 2 * maxBytes,
+    maxLiteralSize: 2 * maxBytes,
+    maxResponseSize: 2 * maxBytes + 1_048_576,
   });
   let processed = 0;
   let lastUid = mailbox.imap_last_uid;
@@ -175,24 +233,32 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
       }
       if (range !== null && (typeof range === 'string' || range.length > 0)) {
         const from = plan.kind === 'after_uid' ? plan.from : 0;
-        const sources: { uid: number; source: Buffer }[] = [];
-        // Collect first: no other IMAP command may run inside the fetch loop.
-        for await (const message of client.fetch(range, { uid: true, source: true }, { uid: true })) {
-          if (message.uid >= from && message.source)
-            sources.push({ uid: message.uid, source: message.source });
+        // Sizes first, then the messages in batches of bounded bytes, each taken in before the next is read: a
+        // full inbox (or a server a seller controls) cannot make the worker hold everything at once. A message
+        // over the limit is not read at all. Collect each fetch first: no other IMAP command may run inside it.
+        const listed: { uid: number; size: number }[] = [];
+        for await (const message of client.fetch(range, { uid: true, size: true }, { uid: true })) {
+          if (message.uid >= from) listed.push({ uid: message.uid, size: message.size ?? 0 });
         }
-        for (const { uid, source } of sources.sort((a, b) => a.uid - b.uid)) {
-          // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they control
-          // cannot forge replies or bounces for anyone else's emails.
-          await processInboundMime(
-            deps,
-            source,
-            { orgId: mailbox.org_id, senderUserId: mailbox.user_id },
-            // Nobody to refuse it to: a message too large to read is kept as junk, and the poll goes on past it.
-            { via: 'imap', keepTooLarge: true },
-          );
-          if (plan.kind === 'after_uid') lastUid = uid;
-          processed++;
+        const scope = { orgId: mailbox.org_id, senderUserId: mailbox.user_id };
+        for (const batch of fetchBatches(listed, maxBytes)) {
+          const sources = new Map<number, Buffer>();
+          const wanted = batch.map((item) => item.uid);
+          const query = { uid: true, ...(batch[0]!.size > maxBytes ? { headers: true } : { source: true }) };
+          for await (const message of client.fetch(wanted, query, { uid: true })) {
+            const bytes = message.source ?? message.headers;
+            if (bytes) sources.set(message.uid, bytes);
+          }
+          for (const { uid, size } of batch) {
+            const bytes = sources.get(uid);
+            if (bytes && size > maxBytes) await keepUnread(deps, scope.orgId, bytes, size, maxBytes);
+            // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they
+            // control cannot forge replies or bounces for anyone else's emails. Nobody to refuse a message too
+            // large to read to: it is kept as junk, and the poll goes on past it.
+            else if (bytes) await processInboundMime(deps, bytes, scope, { via: 'imap', keepTooLarge: true });
+            if (plan.kind === 'after_uid') lastUid = uid;
+            processed++;
+          }
         }
       }
     } finally {

@@ -46,6 +46,8 @@ export async function keepInbound(
     orgId: string;
     via: InboundVia;
     bytes: Buffer;
+    /** The message's size when `bytes` is only part of it (a message too large to read: its headers). */
+    sizeBytes?: number;
     now: number;
     view: MessageView | null;
     result: Classification | null;
@@ -70,7 +72,7 @@ export async function keepInbound(
     reason: text(reasonOf(outcome), 1000),
     outbound_message_id: input.match?.message.id ?? null,
     matched_by: input.match?.matchedBy ?? null,
-    size_bytes: input.bytes.length,
+    size_bytes: input.sizeBytes ?? input.bytes.length,
     raw_base64: input.bytes.toString('base64'),
   });
 }

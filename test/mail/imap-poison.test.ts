@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
-import { pollImapMailbox } from '../../src/mail/imap.ts';
+import { fetchBatches, pollImapMailbox } from '../../src/mail/imap.ts';
 import { encryptSecret } from '../../src/mail/secrets.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { findMailbox, insertMailbox, type MailboxRow } from '../../src/store/repos/mailbox-repo.ts';
@@ -20,10 +20,12 @@ import {
 } from './mail-fixtures.ts';
 
 /**
- * Anyone can send a seller a message the MIME reader refuses (a header over its limit, e.g. a 1 MB Subject). In
- * the IMAP intake such a message must be passed over like any junk — recorded, the cursor moved on — and not stop
- * the poll: it used to fail every poll at the same UID, so no later reply of that mailbox was ever taken in and
- * the sequences went on emailing people who had answered.
+ * Hostile or just unusual mail in a seller's IMAP inbox must not stop reply intake or take the worker's memory:
+ *  - anyone can send a message the MIME reader refuses (a header over its limit, e.g. a 1 MB Subject). It used to
+ *    fail every poll at the same UID, so no later reply of that mailbox was ever taken in and the sequences went
+ *    on emailing people who had answered;
+ *  - every new message used to be read into memory before any was taken in, whatever its size and number; now a
+ *    message over the size limit is not read (its headers are logged) and the rest are read in bounded batches.
  */
 let dovecot: Dovecot;
 beforeAll(async () => {
@@ -49,109 +51,164 @@ async function withImap<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
   }
 }
 
-describe.each(dialects)('IMAP intake after a message it cannot read on %s', (dialect) => {
-  it('moves past a message with an oversized header and takes in the replies after it', async () => {
-    const store = await freshStore(dialect);
-    const clock = new FakeClock();
-    const smtp = await startSmtp();
+/** A sent email, an emptied inbox and a mailbox whose first poll has marked where the inbox ends. */
+async function scenario(dialect: (typeof dialects)[number], maxMessageBytes?: number) {
+  const store = await freshStore(dialect);
+  const clock = new FakeClock();
+  const smtp = await startSmtp();
+  await withImap(async (client) => {
+    const lock = await client.getMailboxLock('INBOX');
     try {
-      await withImap(async (client) => {
-        const lock = await client.getMailboxLock('INBOX');
-        try {
-          if (client.mailbox && client.mailbox.exists > 0) await client.messageDelete('1:*');
-        } finally {
-          lock.release();
-        }
-      });
-      await seedWorld(store, clock.now());
-      await addSmtpMailbox(store, SELLER, smtp.port, clock.now());
-      const scenario = await seedSequence(store, clock.now());
-      await queueEmail(store, scenario, clock.now(), { email: 'ada@customer.test' });
-      const delivery = deliveryFor(store, clock);
-      await delivery.drain();
-      delivery.close();
-      const sentId = /^message-id:\s*(\S+)/im.exec(smtp.received[0]!.raw.toString('utf8'))?.[1];
-      expect(sentId).toBeTruthy();
-      const mailbox = await insertMailbox(
-        store.db,
-        ORG_ID,
-        {
-          user_id: SELLER,
-          kind: 'catch_all',
-          from_name: null,
-          from_address: null,
-          smtp_host: null,
-          smtp_port: null,
-          smtp_secure: 0,
-          smtp_user: null,
-          smtp_secret_enc: null,
-          daily_limit: null,
-          hourly_limit: null,
-          min_spacing_seconds: null,
-          imap_host: dovecot.host,
-          imap_port: dovecot.port,
-          imap_secure: 0,
-          imap_user: IMAP_USER,
-          imap_secret_enc: encryptSecret(SECRET_KEY, IMAP_PASSWORD),
-          imap_last_uid: null,
-          imap_last_error: null,
-        },
-        clock.now(),
-      );
-      const state = async (): Promise<MailboxRow> => (await findMailbox(store.db, ORG_ID, mailbox.id))!;
-      const deps = {
-        store,
-        clock,
-        config: { secretKey: SECRET_KEY, outboundAllowList: testConfig().outboundAllowList },
-      };
-      const poll = async () => pollImapMailbox(deps, await state());
-      expect(await poll()).toBe(0); // the first poll marks where the inbox ends
+      if (client.mailbox && client.mailbox.exists > 0) await client.messageDelete('1:*');
+    } finally {
+      lock.release();
+    }
+  });
+  await seedWorld(store, clock.now());
+  await addSmtpMailbox(store, SELLER, smtp.port, clock.now());
+  const sequence = await seedSequence(store, clock.now());
+  await queueEmail(store, sequence, clock.now(), { email: 'ada@customer.test' });
+  const delivery = deliveryFor(store, clock);
+  await delivery.drain();
+  delivery.close();
+  const sentId = /^message-id:\s*(\S+)/im.exec(smtp.received[0]!.raw.toString('utf8'))?.[1] as string;
+  expect(sentId).toBeTruthy();
+  const mailbox = await insertMailbox(
+    store.db,
+    ORG_ID,
+    {
+      user_id: SELLER,
+      kind: 'catch_all',
+      from_name: null,
+      from_address: null,
+      smtp_host: null,
+      smtp_port: null,
+      smtp_secure: 0,
+      smtp_user: null,
+      smtp_secret_enc: null,
+      daily_limit: null,
+      hourly_limit: null,
+      min_spacing_seconds: null,
+      imap_host: dovecot.host,
+      imap_port: dovecot.port,
+      imap_secure: 0,
+      imap_user: IMAP_USER,
+      imap_secret_enc: encryptSecret(SECRET_KEY, IMAP_PASSWORD),
+      imap_last_uid: null,
+      imap_last_error: null,
+    },
+    clock.now(),
+  );
+  const state = async (): Promise<MailboxRow> => (await findMailbox(store.db, ORG_ID, mailbox.id))!;
+  const deps = {
+    store,
+    clock,
+    config: { secretKey: SECRET_KEY, outboundAllowList: testConfig().outboundAllowList },
+    ...(maxMessageBytes ? { maxMessageBytes } : {}),
+  };
+  const poll = async () => pollImapMailbox(deps, await state());
+  expect(await poll()).toBe(0);
+  const reply = async () =>
+    buildRawMessage({
+      from: 'Ada Lovelace <ada@customer.test>',
+      to: 'sam@seller.test',
+      subject: 'Re: hello',
+      text: 'Yes, let us talk.',
+      messageId: '<ada-after-junk@customer.test>',
+      inReplyTo: sentId,
+      references: [sentId],
+    });
+  const replies = async () =>
+    (
+      await store.db
+        .selectFrom('engagement_events')
+        .select('data_json')
+        .where('org_id', '=', ORG_ID)
+        .where('type', '=', 'reply')
+        .execute()
+    ).map((row) => (JSON.parse(row.data_json) as { inboundMessageId: string }).inboundMessageId);
+  const logged = () =>
+    store.db
+      .selectFrom('inbound_messages')
+      .select(['outcome', 'reason', 'size_bytes'])
+      .where('org_id', '=', ORG_ID)
+      .execute();
+  const close = async () => {
+    await smtp.close();
+    await store.close();
+  };
+  return { poll, reply, replies, logged, state, close };
+}
 
+describe('reading an IMAP inbox in batches', () => {
+  it('cuts the messages into batches of bounded bytes and count, an oversized one alone', () => {
+    const listed = [
+      { uid: 3, size: 40 },
+      { uid: 1, size: 60 },
+      { uid: 2, size: 50 },
+      { uid: 4, size: 500 },
+      { uid: 5, size: 10 },
+    ];
+    expect(fetchBatches(listed, 100).map((batch) => batch.map((m) => m.uid))).toEqual([
+      [1],
+      [2, 3],
+      [4],
+      [5],
+    ]);
+    const many = Array.from({ length: 250 }, (_, i) => ({ uid: i + 1, size: 1 }));
+    expect(fetchBatches(many, 1_000_000).map((batch) => batch.length)).toEqual([100, 100, 50]);
+  });
+});
+
+describe.each(dialects)('IMAP intake of hostile mail on %s', (dialect) => {
+  it('moves past a message with an oversized header and takes in the replies after it', async () => {
+    const s = await scenario(dialect);
+    try {
       await withImap(async (client) => {
         await client.append(
           'INBOX',
           `From: mallory@outside.test\r\nTo: sam@seller.test\r\nSubject: ${'x'.repeat(1_100_000)}\r\n\r\nHello\r\n`,
         );
-        await client.append(
-          'INBOX',
-          await buildRawMessage({
-            from: 'Ada Lovelace <ada@customer.test>',
-            to: 'sam@seller.test',
-            subject: 'Re: hello',
-            text: 'Yes, let us talk.',
-            messageId: '<ada-after-junk@customer.test>',
-            inReplyTo: sentId!,
-            references: [sentId!],
-          }),
-        );
+        await client.append('INBOX', await s.reply());
       });
-      await poll();
-      await poll();
-      const replies = await store.db
-        .selectFrom('engagement_events')
-        .select('data_json')
-        .where('org_id', '=', ORG_ID)
-        .where('type', '=', 'reply')
-        .execute();
-      expect(
-        replies.map((row) => (JSON.parse(row.data_json) as { inboundMessageId: string }).inboundMessageId),
-      ).toEqual(['<ada-after-junk@customer.test>']);
-      const after = await state();
-      expect(after.imap_last_error).toBeNull();
+      await s.poll();
+      await s.poll();
+      expect(await s.replies()).toEqual(['<ada-after-junk@customer.test>']);
+      expect((await s.state()).imap_last_error).toBeNull();
       // The refused message is on record in the inbound log (admins see what was passed over and why).
-      const logged = await store.db
-        .selectFrom('inbound_messages')
-        .select(['outcome', 'reason'])
-        .where('org_id', '=', ORG_ID)
-        .execute();
+      const logged = await s.logged();
       expect(logged).toHaveLength(2);
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          outcome: 'unmatched',
+          reason: 'a header of the message is larger than allowed',
+        }),
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not read a message over the size limit, logs it with its size and takes in the rest', async () => {
+    const s = await scenario(dialect, 20_000);
+    try {
+      const big = `From: mallory@outside.test\r\nTo: sam@seller.test\r\nSubject: big\r\n\r\n${'y'.repeat(60_000)}\r\n`;
+      await withImap(async (client) => {
+        await client.append('INBOX', big);
+        await client.append('INBOX', await s.reply());
+      });
+      expect(await s.poll()).toBe(2);
+      expect(await s.replies()).toEqual(['<ada-after-junk@customer.test>']);
+      expect((await s.state()).imap_last_error).toBeNull();
+      const logged = await s.logged();
       expect(logged).toContainEqual({
         outcome: 'unmatched',
-        reason: 'a header of the message is larger than allowed',
+        reason: 'the message is larger than 20000 bytes: not read',
+        size_bytes: Buffer.byteLength(big),
       });
+      expect(await s.poll()).toBe(0);
     } finally {
-      await smtp.close();
-      await store.close();
+      await s.close();
     }
   });
 });
