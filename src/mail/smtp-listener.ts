@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
+import { findUserByEmail } from '../store/repos/identity-repo.ts';
 import { findInboundOwners, findOutboundOrg } from '../store/repos/inbound-recipient-repo.ts';
 import { type InboundScope, processInboundMime } from './inbound.ts';
 import { verpMessageId } from './verp.ts';
@@ -46,7 +47,16 @@ async function scopesFor(deps: InboundSmtpDeps, address: string): Promise<Inboun
     return orgId ? [{ orgId }] : 'forged';
   }
   const owners = await findInboundOwners(deps.store.db, address);
-  return owners.map((owner) => ({ orgId: owner.orgId, senderUserId: owner.userId }));
+  // A sign-in address belongs to its user (and their organisation's relay) only: a mailbox From is typed by its
+  // owner, and naming someone else's address there — another organisation's admin could — must not bring in their
+  // mail (kept in that organisation's inbound log, source and all).
+  const user = await findUserByEmail(deps.store.db, address);
+  const rightful = user
+    ? owners.filter(
+        (owner) => owner.orgId === user.org_id && (owner.userId === user.id || owner.userId === null),
+      )
+    : owners;
+  return rightful.map((owner) => ({ orgId: owner.orgId, senderUserId: owner.userId }));
 }
 
 function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
