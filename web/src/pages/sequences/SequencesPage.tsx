@@ -242,62 +242,64 @@ export function SequencesPage() {
                   ))}
                 </td>
                 <td className="number">{sequence.connectedCount ?? 0}</td>
-                <td className="row-actions">
-                  {manage && sequence.status !== 'active' && (
-                    <button type="button" onClick={() => setOpen({ kind: 'activate', sequence })}>
-                      {t('actions.activate')}
+                <td>
+                  <div className="row-actions">
+                    {manage && sequence.status !== 'active' && (
+                      <button type="button" onClick={() => setOpen({ kind: 'activate', sequence })}>
+                        {t('actions.activate')}
+                      </button>
+                    )}
+                    {manage && sequence.status !== 'inactive' && (
+                      <button type="button" onClick={() => setOpen({ kind: 'deactivate', sequence })}>
+                        {t('actions.deactivate')}
+                      </button>
+                    )}
+                    {manage && sequence.status === 'active' && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          quick.mutate(async () => {
+                            await editActiveSequence(sequence.id);
+                            navigate(`/sequences/${sequence.id}`);
+                          })
+                        }
+                      >
+                        {t('actions.editActive')}
+                      </button>
+                    )}
+                    {mayOnSequence(me, sequence, 'copy') && (
+                      <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
+                        {t('actions.copy')}
+                      </button>
+                    )}
+                    <button type="button" onClick={() => setOpen({ kind: 'tags', sequence })}>
+                      {t('actions.tags')}
                     </button>
-                  )}
-                  {manage && sequence.status !== 'inactive' && (
-                    <button type="button" onClick={() => setOpen({ kind: 'deactivate', sequence })}>
-                      {t('actions.deactivate')}
-                    </button>
-                  )}
-                  {manage && sequence.status === 'active' && (
                     <button
                       type="button"
                       onClick={() =>
                         quick.mutate(async () => {
-                          await editActiveSequence(sequence.id);
-                          navigate(`/sequences/${sequence.id}`);
+                          const document = await exportSequence(sequence.id);
+                          downloadText(
+                            `${sequence.name}.sequence.json`,
+                            JSON.stringify(document, null, 2),
+                            'application/json',
+                          );
                         })
                       }
                     >
-                      {t('actions.editActive')}
+                      {t('actions.export')}
                     </button>
-                  )}
-                  {mayOnSequence(me, sequence, 'copy') && (
-                    <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
-                      {t('actions.copy')}
-                    </button>
-                  )}
-                  <button type="button" onClick={() => setOpen({ kind: 'tags', sequence })}>
-                    {t('actions.tags')}
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      quick.mutate(async () => {
-                        const document = await exportSequence(sequence.id);
-                        downloadText(
-                          `${sequence.name}.sequence.json`,
-                          JSON.stringify(document, null, 2),
-                          'application/json',
-                        );
-                      })
-                    }
-                  >
-                    {t('actions.export')}
-                  </button>
-                  {mayOnSequence(me, sequence, 'delete') && (
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => setOpen({ kind: 'delete', sequence })}
-                    >
-                      {t('actions.delete')}
-                    </button>
-                  )}
+                    {mayOnSequence(me, sequence, 'delete') && (
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => setOpen({ kind: 'delete', sequence })}
+                      >
+                        {t('actions.delete')}
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             );
