@@ -15,16 +15,13 @@ import {
 import { mayInOrg, mayManageTags, mayOnSequence } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 import { StatusBadge } from '../../components/Badges.tsx';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { LoadMore } from '../../components/LoadMore.tsx';
-import { useToast } from '../../components/Toast.tsx';
 import { ActivateDialog } from './ActivateDialog.tsx';
 import { NewSequenceDialog } from './NewSequenceDialog.tsx';
-import { CopyDialog, DeleteDialog, SequenceTagsDialog } from './SequenceDialogs.tsx';
+import { CopyDialog, DeactivateDialog, DeleteDialog, SequenceTagsDialog } from './SequenceDialogs.tsx';
 import {
-  deactivateSequence,
   editActiveSequence,
   exportSequence,
   importSequence,
@@ -64,7 +61,6 @@ export function SequencesPage() {
   const [open, setOpen] = useState<Open>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const navigate = useNavigate();
-  const toast = useToast();
 
   const sequences = useInfiniteQuery({
     queryKey: [...sequencesKey, { search, status, recordType, tag, sort, descending }],
@@ -313,19 +309,7 @@ export function SequencesPage() {
       />
       {sequences.isSuccess && rows.length === 0 && <p className="empty">{t('empty')}</p>}
       {open?.kind === 'deactivate' && (
-        <ConfirmDialog
-          title={t('actions.deactivate')}
-          message={t('deactivate.confirm', { name: open.sequence.name })}
-          confirmLabel={t('actions.deactivate')}
-          onClose={() => setOpen(null)}
-          onConfirm={() => {
-            const { sequence } = open;
-            quick.mutate(async () => {
-              await deactivateSequence(sequence.id);
-              toast.show(t('deactivate.done', { name: sequence.name }));
-            });
-          }}
-        />
+        <DeactivateDialog sequence={open.sequence} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'new' && <NewSequenceDialog onClose={() => setOpen(null)} />}
       {open?.kind === 'tags-manager' && <TagManager tags={tagList} onClose={() => setOpen(null)} />}
