@@ -213,4 +213,61 @@ describe('a new seller’s sweep (10th session)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('Up next disconnects the record from its sequence; the panel then offers to connect it again', async () => {
+    const sequenceId = await walk.activeSequence('eastSeller', 'Leave from Up next');
+    const recordId = await walk.createLead('eastSeller', 'Dina Disconnect');
+    await walk.connect('eastSeller', recordId, sequenceId);
+    await walk.firstStep('eastSeller', recordId);
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${walk.e2e.baseUrl}/record/${recordId}`);
+      const upNext = page.getByTestId('up-next');
+      await upNext.getByTestId('current-step').waitFor();
+      await upNext.getByRole('button', { name: 'Disconnect sequence' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Disconnect 1 record' });
+      await dialog.getByText('The record leaves its sequence; its open steps are canceled.').waitFor();
+      await dialog.getByRole('button', { name: 'Disconnect', exact: true }).click();
+      await page.getByTestId('toast').filter({ hasText: '1 record disconnected.' }).waitFor();
+      await upNext.getByRole('button', { name: 'Connect to a sequence' }).waitFor();
+      await expect(upNext.getByTestId('current-step').count()).resolves.toBe(0);
+      const after = await walk.e2e.world.as('eastSeller', 'GET', `/api/records/${recordId}/up-next`);
+      expect(after.json().connection).toBeNull();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('deactivating from the list can also disconnect the connected records, as docs/sequences.md promises', async () => {
+    const sequenceId = await walk.activeSequence('eastSeller', 'Switch off and let go');
+    const recordIds: string[] = [];
+    for (const name of ['Dora Deactivate', 'Dario Deactivate']) {
+      const recordId = await walk.createLead('eastSeller', name);
+      await walk.connect('eastSeller', recordId, sequenceId);
+      await walk.firstStep('eastSeller', recordId);
+      recordIds.push(recordId);
+    }
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${walk.e2e.baseUrl}/sequences`);
+      const row = page.getByTestId('sequence-row').filter({ hasText: 'Switch off and let go' });
+      await row.getByRole('button', { name: 'Deactivate' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .getByLabel('Also disconnect its 2 connected records: their open steps are canceled.')
+        .check();
+      await dialog.getByTestId('confirm-action').click();
+      await page.getByTestId('toast').filter({ hasText: '“Switch off and let go” deactivated.' }).waitFor();
+      await page.getByTestId('toast').filter({ hasText: '2 records disconnected.' }).waitFor();
+      await row.getByTestId('status-badge').filter({ hasText: 'Inactive' }).waitFor();
+      for (const recordId of recordIds) {
+        const upNext = await walk.e2e.world.as('eastSeller', 'GET', `/api/records/${recordId}/up-next`);
+        expect(upNext.json().connection).toBeNull();
+      }
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
