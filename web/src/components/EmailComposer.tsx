@@ -29,6 +29,16 @@ interface Rendered {
   errors: string[];
 }
 
+/** Which parts of an email are empty: no subject, or a message without any text or image. */
+export function missingParts(written: Written): { subject: boolean; body: boolean } {
+  const text = written.html
+    .replace(/<img\b/gi, 'img')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .trim();
+  return { subject: !written.subject.trim(), body: !text };
+}
+
 /** The composer's text: the source until the seller edits the subject or the body. */
 export function useWritten(source: Written) {
   const [subject, setSubject] = useState<string | null>(null);
@@ -48,6 +58,7 @@ export function EmailComposer({
   onSubject,
   onBody,
   previewPath,
+  missing,
 }: {
   to: string | null;
   source: Written;
@@ -55,6 +66,8 @@ export function EmailComposer({
   onSubject(value: string): void;
   onBody(value: string): void;
   previewPath: string;
+  /** After a try to send: the empty parts, each named under its field. */
+  missing?: { subject: boolean; body: boolean };
 }) {
   const { t } = useTranslation('upnext');
   const debounced = useDebounced(written);
@@ -74,10 +87,25 @@ export function EmailComposer({
       </p>
       <label>
         {t('compose.subject')}
-        <input value={written.subject} onChange={(event) => onSubject(event.target.value)} />
+        <input
+          value={written.subject}
+          onChange={(event) => onSubject(event.target.value)}
+          aria-invalid={missing?.subject || undefined}
+          aria-describedby={missing?.subject ? 'compose-subject-missing' : undefined}
+        />
       </label>
+      {missing?.subject && (
+        <p className="error" role="alert" id="compose-subject-missing">
+          {t('compose.subjectMissing')}
+        </p>
+      )}
       <div className="field">
         <span>{t('compose.body')}</span>
+        {missing?.body && (
+          <p className="error" role="alert">
+            {t('compose.bodyMissing')}
+          </p>
+        )}
         <RichTextEditor
           label={t('compose.body')}
           initialHtml={source.html}

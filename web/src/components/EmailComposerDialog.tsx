@@ -1,7 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Dialog } from './Dialog.tsx';
-import { EmailComposer, useWritten, type Written } from './EmailComposer.tsx';
+import { EmailComposer, missingParts, useWritten, type Written } from './EmailComposer.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
 /**
@@ -33,6 +34,13 @@ export function EmailComposerDialog({
   const { t } = useTranslation();
   const { written, setSubject, setBody } = useWritten(source);
   const sending = useMutation({ mutationFn: () => send(written), onSuccess: onSent });
+  /** Once the seller tried to send, an empty subject or message is named on its field and nothing is sent. */
+  const [tried, setTried] = useState(false);
+  const missing = missingParts(written);
+  function trySend() {
+    setTried(true);
+    if (!missing.subject && !missing.body) sending.mutate();
+  }
   return (
     <Dialog
       title={title}
@@ -43,12 +51,7 @@ export function EmailComposerDialog({
           <button type="button" onClick={onClose}>
             {t('common:actions.cancel')}
           </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={!draft || sending.isPending}
-            onClick={() => sending.mutate()}
-          >
+          <button type="button" className="primary" disabled={!draft || sending.isPending} onClick={trySend}>
             {sendLabel}
           </button>
         </>
@@ -63,6 +66,7 @@ export function EmailComposerDialog({
           onSubject={setSubject}
           onBody={setBody}
           previewPath={previewPath}
+          missing={tried ? missing : undefined}
         />
       )}
       <ErrorMessage error={sending.error} />

@@ -11,7 +11,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { PauseDialog, useResume } from '../../components/PauseDialog.tsx';
 import { StepActions } from '../../components/StepActions.tsx';
 import { useFormat } from '../../i18n/format.ts';
-import { ConnectDialog } from '../records/ConnectDialog.tsx';
+import { ConnectDialog, DisconnectDialog } from '../records/ConnectDialog.tsx';
 import { PhoneNumbers } from './PhoneNumbers.tsx';
 
 /** Up next: the current step and its actions, what comes next, what is done, and the progress. */
@@ -27,6 +27,7 @@ export function UpNextPanel({
   const { me } = useSession();
   const [connecting, setConnecting] = useState(false);
   const [pausing, setPausing] = useState(false);
+  const [disconnecting, setDisconnecting] = useState(false);
   const resume = useResume();
   const upNext = useQuery({
     queryKey: ['up-next', record.id],
@@ -79,6 +80,9 @@ export function UpNextPanel({
                 {t('connecting:pause.action')}
               </button>
             )}
+            <button type="button" onClick={() => setDisconnecting(true)}>
+              {t('records:disconnect.action')}
+            </button>
           </div>
           <ErrorMessage error={resume.error} />
           {data.progress && (
@@ -145,6 +149,9 @@ export function UpNextPanel({
       )}
       {pausing && data?.connection && (
         <PauseDialog connectionIds={[data.connection.id]} onClose={() => setPausing(false)} />
+      )}
+      {disconnecting && data?.connection && (
+        <DisconnectDialog recordIds={[record.id]} onClose={() => setDisconnecting(false)} />
       )}
       {connecting && (
         <ConnectDialog

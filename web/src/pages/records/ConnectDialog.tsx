@@ -131,7 +131,12 @@ export function DisconnectDialog({
   const client = useQueryClient();
   const toast = useToast();
   const disconnect = useMutation({
-    mutationFn: () => api('POST', '/api/connections/disconnect', { recordIds }),
+    // One record (Up next, or one row picked) is disconnected by its own endpoint, so a refusal comes back as
+    // an error to show rather than as a per-record status the toast would not mention.
+    mutationFn: () =>
+      recordIds.length === 1
+        ? api('DELETE', `/api/records/${encodeURIComponent(recordIds[0]!)}/connection`)
+        : api('POST', '/api/connections/disconnect', { recordIds }),
     onSuccess: async () => {
       toast.show(t('walk:toast.disconnected', { count: recordIds.length }));
       await client.invalidateQueries();

@@ -1,10 +1,12 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.ts';
 import type { Sequence } from '../../api/types.ts';
+import { useStepName } from '../../components/Badges.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { codeText, errorText } from '../../components/errors.ts';
+import { fetchSequence } from '../../designer/designer-api.ts';
 import { activateSequence, sequencesKey } from './sequence-actions.ts';
 
 /**
@@ -43,6 +45,18 @@ export function ActivateDialog({
     },
   });
   const error = activate.error;
+  // A refusal names steps by their id: show people the step's name (or kind) from the sequence being activated.
+  const refused = error instanceof ApiError && error.problems.length > 0;
+  const draft = useQuery({
+    queryKey: ['sequence', sequence.id, 'activate-draft'],
+    queryFn: () => fetchSequence(sequence.id),
+    enabled: refused,
+  });
+  const stepName = useStepName();
+  const stepOf = (path: (string | number)[] | undefined) => {
+    const node = draft.data?.draft.nodes.find((candidate) => candidate.id === nodeIdOf(path));
+    return node ? stepName(node) : null;
+  };
   return (
     <Dialog
       title={t('activate.title', { name: sequence.name })}
@@ -89,7 +103,7 @@ export function ActivateDialog({
                 // biome-ignore lint/suspicious/noArrayIndexKey: problems have no id
                 <li key={index}>
                   {codeText(t, problem.code, problem.message)}
-                  {nodeIdOf(problem.path) && <span className="muted"> · {nodeIdOf(problem.path)}</span>}
+                  {stepOf(problem.path) && <span className="muted"> · {stepOf(problem.path)}</span>}
                 </li>
               ))}
             </ul>

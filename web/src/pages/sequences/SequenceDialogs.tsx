@@ -5,7 +5,15 @@ import { useNavigate } from 'react-router';
 import type { Sequence, TagRef } from '../../api/types.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { copySequence, deleteSequence, sequencesKey, setSequenceTags, tagIdsOf } from './sequence-actions.ts';
+import { useToast } from '../../components/Toast.tsx';
+import {
+  copySequence,
+  deactivateSequence,
+  deleteSequence,
+  sequencesKey,
+  setSequenceTags,
+  tagIdsOf,
+} from './sequence-actions.ts';
 import { tagPathName } from './tag-tree.ts';
 
 export function CopyDialog({ sequence, onClose }: { sequence: Sequence; onClose(): void }) {
@@ -45,6 +53,59 @@ export function CopyDialog({ sequence, onClose }: { sequence: Sequence; onClose(
         <input value={name} maxLength={200} onChange={(event) => setName(event.target.value)} />
       </label>
       <ErrorMessage error={copy.error} />
+    </Dialog>
+  );
+}
+
+/** Deactivation with confirmation; connected records carry on unless the user also disconnects them. */
+export function DeactivateDialog({ sequence, onClose }: { sequence: Sequence; onClose(): void }) {
+  const { t } = useTranslation('sequences');
+  const client = useQueryClient();
+  const toast = useToast();
+  const [disconnect, setDisconnect] = useState(false);
+  const connected = sequence.connectedCount ?? 0;
+  const deactivate = useMutation({
+    mutationFn: () => deactivateSequence(sequence.id, disconnect),
+    onSuccess: async (result) => {
+      toast.show(t('deactivate.done', { name: sequence.name }));
+      if (result.disconnected > 0) toast.show(t('walk:toast.disconnected', { count: result.disconnected }));
+      await client.invalidateQueries();
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      title={t('actions.deactivate')}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t('common:actions.cancel')}
+          </button>
+          <button
+            type="button"
+            className={disconnect ? 'danger' : 'primary'}
+            data-testid="confirm-action"
+            disabled={deactivate.isPending}
+            onClick={() => deactivate.mutate()}
+          >
+            {t('actions.deactivate')}
+          </button>
+        </>
+      }
+    >
+      <p>{t('deactivate.confirm', { name: sequence.name })}</p>
+      {connected > 0 && (
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={disconnect}
+            onChange={(event) => setDisconnect(event.target.checked)}
+          />
+          {t('deactivate.disconnectRecords', { count: connected })}
+        </label>
+      )}
+      <ErrorMessage error={deactivate.error} />
     </Dialog>
   );
 }

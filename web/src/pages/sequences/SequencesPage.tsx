@@ -15,16 +15,13 @@ import {
 import { mayInOrg, mayManageTags, mayOnSequence } from '../../app/permissions.ts';
 import { useSession } from '../../app/session.tsx';
 import { StatusBadge } from '../../components/Badges.tsx';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { downloadText } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { LoadMore } from '../../components/LoadMore.tsx';
-import { useToast } from '../../components/Toast.tsx';
 import { ActivateDialog } from './ActivateDialog.tsx';
 import { NewSequenceDialog } from './NewSequenceDialog.tsx';
-import { CopyDialog, DeleteDialog, SequenceTagsDialog } from './SequenceDialogs.tsx';
+import { CopyDialog, DeactivateDialog, DeleteDialog, SequenceTagsDialog } from './SequenceDialogs.tsx';
 import {
-  deactivateSequence,
   editActiveSequence,
   exportSequence,
   importSequence,
@@ -64,7 +61,6 @@ export function SequencesPage() {
   const [open, setOpen] = useState<Open>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const navigate = useNavigate();
-  const toast = useToast();
 
   const sequences = useInfiniteQuery({
     queryKey: [...sequencesKey, { search, status, recordType, tag, sort, descending }],
@@ -242,62 +238,64 @@ export function SequencesPage() {
                   ))}
                 </td>
                 <td className="number">{sequence.connectedCount ?? 0}</td>
-                <td className="row-actions">
-                  {manage && sequence.status !== 'active' && (
-                    <button type="button" onClick={() => setOpen({ kind: 'activate', sequence })}>
-                      {t('actions.activate')}
+                <td>
+                  <div className="row-actions">
+                    {manage && sequence.status !== 'active' && (
+                      <button type="button" onClick={() => setOpen({ kind: 'activate', sequence })}>
+                        {t('actions.activate')}
+                      </button>
+                    )}
+                    {manage && sequence.status !== 'inactive' && (
+                      <button type="button" onClick={() => setOpen({ kind: 'deactivate', sequence })}>
+                        {t('actions.deactivate')}
+                      </button>
+                    )}
+                    {manage && sequence.status === 'active' && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          quick.mutate(async () => {
+                            await editActiveSequence(sequence.id);
+                            navigate(`/sequences/${sequence.id}`);
+                          })
+                        }
+                      >
+                        {t('actions.editActive')}
+                      </button>
+                    )}
+                    {mayOnSequence(me, sequence, 'copy') && (
+                      <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
+                        {t('actions.copy')}
+                      </button>
+                    )}
+                    <button type="button" onClick={() => setOpen({ kind: 'tags', sequence })}>
+                      {t('actions.tags')}
                     </button>
-                  )}
-                  {manage && sequence.status !== 'inactive' && (
-                    <button type="button" onClick={() => setOpen({ kind: 'deactivate', sequence })}>
-                      {t('actions.deactivate')}
-                    </button>
-                  )}
-                  {manage && sequence.status === 'active' && (
                     <button
                       type="button"
                       onClick={() =>
                         quick.mutate(async () => {
-                          await editActiveSequence(sequence.id);
-                          navigate(`/sequences/${sequence.id}`);
+                          const document = await exportSequence(sequence.id);
+                          downloadText(
+                            `${sequence.name}.sequence.json`,
+                            JSON.stringify(document, null, 2),
+                            'application/json',
+                          );
                         })
                       }
                     >
-                      {t('actions.editActive')}
+                      {t('actions.export')}
                     </button>
-                  )}
-                  {mayOnSequence(me, sequence, 'copy') && (
-                    <button type="button" onClick={() => setOpen({ kind: 'copy', sequence })}>
-                      {t('actions.copy')}
-                    </button>
-                  )}
-                  <button type="button" onClick={() => setOpen({ kind: 'tags', sequence })}>
-                    {t('actions.tags')}
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      quick.mutate(async () => {
-                        const document = await exportSequence(sequence.id);
-                        downloadText(
-                          `${sequence.name}.sequence.json`,
-                          JSON.stringify(document, null, 2),
-                          'application/json',
-                        );
-                      })
-                    }
-                  >
-                    {t('actions.export')}
-                  </button>
-                  {mayOnSequence(me, sequence, 'delete') && (
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => setOpen({ kind: 'delete', sequence })}
-                    >
-                      {t('actions.delete')}
-                    </button>
-                  )}
+                    {mayOnSequence(me, sequence, 'delete') && (
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => setOpen({ kind: 'delete', sequence })}
+                      >
+                        {t('actions.delete')}
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             );
@@ -311,19 +309,7 @@ export function SequencesPage() {
       />
       {sequences.isSuccess && rows.length === 0 && <p className="empty">{t('empty')}</p>}
       {open?.kind === 'deactivate' && (
-        <ConfirmDialog
-          title={t('actions.deactivate')}
-          message={t('deactivate.confirm', { name: open.sequence.name })}
-          confirmLabel={t('actions.deactivate')}
-          onClose={() => setOpen(null)}
-          onConfirm={() => {
-            const { sequence } = open;
-            quick.mutate(async () => {
-              await deactivateSequence(sequence.id);
-              toast.show(t('deactivate.done', { name: sequence.name }));
-            });
-          }}
-        />
+        <DeactivateDialog sequence={open.sequence} onClose={() => setOpen(null)} />
       )}
       {open?.kind === 'new' && <NewSequenceDialog onClose={() => setOpen(null)} />}
       {open?.kind === 'tags-manager' && <TagManager tags={tagList} onClose={() => setOpen(null)} />}

@@ -6,8 +6,10 @@ export const sequencesKey = ['sequences'] as const;
 export function activateSequence(id: string, changeNote: string | null) {
   return api<Sequence>('POST', `/api/sequences/${id}/activate`, changeNote ? { changeNote } : {});
 }
-export function deactivateSequence(id: string) {
-  return api<Sequence>('POST', `/api/sequences/${id}/deactivate`, {});
+export function deactivateSequence(id: string, disconnectRecords = false) {
+  return api<Sequence & { disconnected: number }>('POST', `/api/sequences/${id}/deactivate`, {
+    disconnectRecords,
+  });
 }
 export function editActiveSequence(id: string) {
   return api<Sequence>('POST', `/api/sequences/${id}/edit`, {});

@@ -77,7 +77,8 @@ export function WorklistPage() {
     queryFn: () => api<Page<Sequence>>('GET', '/api/sequences?limit=500'),
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [bulk, setBulk] = useState(false);
+  /** The items the bulk email was opened for, kept while it is open: sent steps leave the list, the result stays. */
+  const [bulk, setBulk] = useState<WorkItem[] | null>(null);
   const [expanded, setExpanded] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const [activeId, setActiveId] = useState<string | null>(null);
@@ -178,7 +179,7 @@ export function WorklistPage() {
             type="button"
             className="primary"
             disabled={!sameEmailStep}
-            onClick={() => setBulk(true)}
+            onClick={() => setBulk(chosen)}
             title={t('bulk.hint')}
           >
             {t('bulk.action', { count: chosen.length })}
@@ -304,12 +305,12 @@ export function WorklistPage() {
       </div>
       <p className="muted small keys-hint">{t('walk:keys.hint')}</p>
       {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
-      {bulk && first && (
+      {bulk && (
         <BulkEmailDialog
-          items={chosen}
-          onClose={() => setBulk(false)}
+          items={bulk}
+          onClose={() => setBulk(null)}
           onSent={() => {
-            setBulk(false);
+            setBulk(null);
             setSelected(new Set());
           }}
         />
