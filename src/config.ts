@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseAllowList } from './net/outbound-address.ts';
 import { DEFAULT_DATABASE_URL } from './store/db.ts';
@@ -8,15 +9,82 @@ import { DEFAULT_DATABASE_URL } from './store/db.ts';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const otlpProtocol = z.enum(['http/json'], 'only http/json is supported (traces are sent as OTLP/HTTP JSON)');
 
+/** How to write special characters in a URL's user name and password (the value itself is never echoed). */
+const NOT_A_URL =
+  'is not a valid URL (check the host and port; percent-encode special characters in the user name and password: / as %2F, # as %23, ? as %3F, @ as %40)';
+
+/**
+ * DATABASE_URL as the PostgreSQL driver reads it (pg-connection-string: spaces and stray `%` are encoded first,
+ * an empty host is allowed), or a SQLite file name. A URL the driver cannot parse would otherwise fail later
+ * with a bare "Invalid URL" that names no variable.
+ */
+function checkDatabaseUrl(url: string, ctx: z.RefinementCtx): void {
+  if (url.startsWith('sqlite:')) {
+    if (url.slice('sqlite:'.length).trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'names no file; use sqlite:<path>, e.g. sqlite:./data/stepwise.db',
+      });
+    }
+    return;
+  }
+  let text = url;
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text)) text = encodeURI(text).replace(/%25(\d\d)/g, '%$1');
+  if (!parsesAsUrl(text) && !parsesAsUrl(text.replace('@/', '@dummy/'))) {
+    ctx.addIssue({ code: 'custom', message: NOT_A_URL });
+  }
+}
+
+/** SMTP_URL is parsed when the first email is sent: a bad one would fail every delivery instead of the start. */
+function checkSmtpUrl(url: string, ctx: z.RefinementCtx): void {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: NOT_A_URL });
+    return;
+  }
+  if (host === '')
+    ctx.addIssue({ code: 'custom', message: 'names no host, e.g. smtp://user:pass@smtp.example.com:587' });
+}
+
+function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Each proxy address or CIDR range of TRUST_PROXY, checked as Fastify (proxy-addr) will read it. */
+function checkProxyAddresses(value: string, ctx: z.RefinementCtx): void {
+  if (/^(true|false|\d{1,2})$/.test(value)) return;
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const [address = '', bits, extra] = entry.split('/');
+    let problem: string | null = null;
+    if (extra !== undefined || !ipaddr.isValid(address))
+      problem = `"${entry}" is not an IP address or CIDR range`;
+    else if (bits !== undefined) {
+      const max = ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128;
+      const valid = /^\d{1,3}$/.test(bits) ? Number(bits) <= max : ipaddr.IPv4.isValid(bits);
+      if (!valid) problem = `"${entry}" is not a valid CIDR range`;
+    }
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+}
+
 /** Every setting comes from an environment variable; docs/configuration.md lists them. */
 const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .superRefine(checkDatabaseUrl)
     .default(DEFAULT_DATABASE_URL),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: z.url().optional(),
+  // Tracking, pixel and unsubscribe links are built on it: a value without http(s):// gives links nobody can open.
+  PUBLIC_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPWISE_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   STEPWISE_SECRET_KEY_FILE: z.string().default('./data/secret.key'),
@@ -28,6 +96,7 @@ const EnvSchema = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .superRefine(checkSmtpUrl)
     .optional(),
   WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -51,6 +120,7 @@ const EnvSchema = z.object({
       /^(true|false|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
       'use true, false, a hop count, or comma-separated proxy addresses/CIDR ranges',
     )
+    .superRefine(checkProxyAddresses)
     .default('false'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
