@@ -262,7 +262,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl,
     logLevel: e.LOG_LEVEL,
-    secretKey: e.STEPWISE_SECRET_KEY ?? readOrCreateSecretKey(e.STEPWISE_SECRET_KEY_FILE),
+    secretKey:
+      e.STEPWISE_SECRET_KEY ??
+      readOrCreateSecretKey(
+        e.STEPWISE_SECRET_KEY_FILE,
+        !(env.NODE_ENV === 'production' && /^postgres(ql)?:/.test(e.DATABASE_URL)),
+      ),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,
     worker: {
@@ -309,9 +314,35 @@ function parseTrustProxy(value: string): boolean | number | string {
   return value.replace(/\s+/g, '');
 }
 
-/** Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. */
-function readOrCreateSecretKey(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+/**
+ * Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. A key
+ * file that cannot be read or is empty stops the process. In production on PostgreSQL (`createAllowed` false) no
+ * key is made up: the processes of such a deployment usually run on several machines, each would make its own
+ * key, and each would then refuse the others' tracking links and fail to read the secrets they stored.
+ */
+function readOrCreateSecretKey(file: string, createAllowed: boolean): string {
+  if (existsSync(file)) {
+    let key: string;
+    try {
+      key = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ConfigError(
+        `Invalid configuration:\n  STEPWISE_SECRET_KEY_FILE: cannot read ${file} (${reason})`,
+      );
+    }
+    if (key === '') {
+      throw new ConfigError(
+        `Invalid configuration:\n  STEPWISE_SECRET_KEY_FILE: ${file} is empty; put a key of at least 32 characters in it (openssl rand -hex 32), or delete it to have one made`,
+      );
+    }
+    return key;
+  }
+  if (!createAllowed) {
+    throw new ConfigError(
+      `Invalid configuration:\n  STEPWISE_SECRET_KEY: not set, and its file ${file} (STEPWISE_SECRET_KEY_FILE) does not exist. With NODE_ENV=production on PostgreSQL every process must use the same key: set STEPWISE_SECRET_KEY (openssl rand -hex 32) in the environment of every process`,
+    );
+  }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });

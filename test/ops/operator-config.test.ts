@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
@@ -17,7 +17,7 @@ const files: string[] = [];
 afterAll(() => {
   for (const file of files) {
     for (const suffix of ['', '-wal', '-shm', '.scheduler-lock', '.scheduler-lock.owner']) {
-      rmSync(`${file}${suffix}`, { force: true });
+      rmSync(`${file}${suffix}`, { recursive: true, force: true });
     }
   }
 });
@@ -129,6 +129,43 @@ describe('bad settings stop a command at start, naming the variable', () => {
       const result = await stepwise(args, env);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.output).toContain('PORT:');
+    }
+  });
+});
+
+describe('the secret key', () => {
+  it('production on PostgreSQL without STEPWISE_SECRET_KEY: refused, instead of every process making up its own key', async () => {
+    const url = await createPostgresDatabase();
+    const keyFolder = `/tmp/stepwise-operator-${randomUUID()}`;
+    files.push(keyFolder);
+    const keyFile = `${keyFolder}/secret.key`;
+    const production = { NODE_ENV: 'production', STEPWISE_SECRET_KEY: '', STEPWISE_SECRET_KEY_FILE: keyFile };
+    const result = await stepwise(['worker'], { ...production, DATABASE_URL: url });
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('STEPWISE_SECRET_KEY: not set');
+    expect(existsSync(keyFile)).toBe(false);
+    // One machine on SQLite keeps the embedded default: the key is made once, beside the database.
+    expect((await stepwise(['migrate'], { ...production, DATABASE_URL: sqliteUrl() })).code).toBe(0);
+    expect(existsSync(keyFile)).toBe(true);
+    // Once the key is there (shared, or put there by the operator) PostgreSQL uses it too.
+    expect((await stepwise(['migrate'], { ...production, DATABASE_URL: url })).code).toBe(0);
+  });
+
+  it('an empty or unreadable STEPWISE_SECRET_KEY_FILE stops the command, naming the variable', async () => {
+    const empty = `/tmp/stepwise-operator-${randomUUID()}.key`;
+    files.push(empty);
+    writeFileSync(empty, '\n');
+    const folder = `/tmp/stepwise-operator-${randomUUID()}`;
+    files.push(folder);
+    mkdirSync(folder);
+    for (const keyFile of [empty, folder]) {
+      const result = await stepwise(['worker'], {
+        DATABASE_URL: sqliteUrl(),
+        STEPWISE_SECRET_KEY: '',
+        STEPWISE_SECRET_KEY_FILE: keyFile,
+      });
+      expect({ keyFile, code: result.code }).toEqual({ keyFile, code: 2 });
+      expect(result.output).toContain('STEPWISE_SECRET_KEY_FILE:');
     }
   });
 });
