@@ -170,6 +170,26 @@ describe('the secret key', () => {
   });
 });
 
+describe('a DATABASE_URL that leads nowhere', () => {
+  it('names DATABASE_URL with the password hidden and the server\'s reason (was "Migration unknown failed: …")', async () => {
+    const url = new URL(await createPostgresDatabase());
+    url.password = 'wrong-password-4711';
+    const refused = await stepwise(['migrate'], { DATABASE_URL: url.toString() });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      `Cannot use the database of DATABASE_URL (postgres://${url.username}:***@`,
+    );
+    expect(refused.output).toContain('password authentication failed');
+    expect(refused.output).not.toContain('wrong-password-4711');
+    const missing = new URL(await createPostgresDatabase());
+    missing.pathname = '/no_such_database';
+    const absent = await stepwise(['worker'], { DATABASE_URL: missing.toString() });
+    expect(absent.code).toBe(1);
+    expect(absent.output).toContain('Cannot use the database of DATABASE_URL');
+    expect(absent.output).toContain('database "no_such_database" does not exist');
+  });
+});
+
 describe('DATABASE_SSL_CA_FILE in the one-off commands', () => {
   it('migrate and backup connect with TLS as serve does: against a server without TLS they refuse instead of sending the password and every row in the clear', async () => {
     const url = await createPostgresDatabase();
