@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseAllowList } from './net/outbound-address.ts';
 import { DEFAULT_DATABASE_URL } from './store/db.ts';
@@ -8,15 +9,82 @@ import { DEFAULT_DATABASE_URL } from './store/db.ts';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const otlpProtocol = z.enum(['http/json'], 'only http/json is supported (traces are sent as OTLP/HTTP JSON)');
 
+/** How to write special characters in a URL's user name and password (the value itself is never echoed). */
+const NOT_A_URL =
+  'is not a valid URL (check the host and port; percent-encode special characters in the user name and password: / as %2F, # as %23, ? as %3F, @ as %40)';
+
+/**
+ * DATABASE_URL as the PostgreSQL driver reads it (pg-connection-string: spaces and stray `%` are encoded first,
+ * an empty host is allowed), or a SQLite file name. A URL the driver cannot parse would otherwise fail later
+ * with a bare "Invalid URL" that names no variable.
+ */
+function checkDatabaseUrl(url: string, ctx: z.RefinementCtx): void {
+  if (url.startsWith('sqlite:')) {
+    if (url.slice('sqlite:'.length).trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'names no file; use sqlite:<path>, e.g. sqlite:./data/stepwise.db',
+      });
+    }
+    return;
+  }
+  let text = url;
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(text)) text = encodeURI(text).replace(/%25(\d\d)/g, '%$1');
+  if (!parsesAsUrl(text) && !parsesAsUrl(text.replace('@/', '@dummy/'))) {
+    ctx.addIssue({ code: 'custom', message: NOT_A_URL });
+  }
+}
+
+/** SMTP_URL is parsed when the first email is sent: a bad one would fail every delivery instead of the start. */
+function checkSmtpUrl(url: string, ctx: z.RefinementCtx): void {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: NOT_A_URL });
+    return;
+  }
+  if (host === '')
+    ctx.addIssue({ code: 'custom', message: 'names no host, e.g. smtp://user:pass@smtp.example.com:587' });
+}
+
+function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Each proxy address or CIDR range of TRUST_PROXY, checked as Fastify (proxy-addr) will read it. */
+function checkProxyAddresses(value: string, ctx: z.RefinementCtx): void {
+  if (/^(true|false|\d{1,2})$/.test(value)) return;
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const [address = '', bits, extra] = entry.split('/');
+    let problem: string | null = null;
+    if (extra !== undefined || !ipaddr.isValid(address))
+      problem = `"${entry}" is not an IP address or CIDR range`;
+    else if (bits !== undefined) {
+      const max = ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128;
+      const valid = /^\d{1,3}$/.test(bits) ? Number(bits) <= max : ipaddr.IPv4.isValid(bits);
+      if (!valid) problem = `"${entry}" is not a valid CIDR range`;
+    }
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+}
+
 /** Every setting comes from an environment variable; docs/configuration.md lists them. */
 const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .superRefine(checkDatabaseUrl)
     .default(DEFAULT_DATABASE_URL),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: z.url().optional(),
+  // Tracking, pixel and unsubscribe links are built on it: a value without http(s):// gives links nobody can open.
+  PUBLIC_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPWISE_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   STEPWISE_SECRET_KEY_FILE: z.string().default('./data/secret.key'),
@@ -28,6 +96,7 @@ const EnvSchema = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .superRefine(checkSmtpUrl)
     .optional(),
   WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -51,6 +120,7 @@ const EnvSchema = z.object({
       /^(true|false|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
       'use true, false, a hop count, or comma-separated proxy addresses/CIDR ranges',
     )
+    .superRefine(checkProxyAddresses)
     .default('false'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
@@ -192,7 +262,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl,
     logLevel: e.LOG_LEVEL,
-    secretKey: e.STEPWISE_SECRET_KEY ?? readOrCreateSecretKey(e.STEPWISE_SECRET_KEY_FILE),
+    secretKey:
+      e.STEPWISE_SECRET_KEY ??
+      readOrCreateSecretKey(
+        e.STEPWISE_SECRET_KEY_FILE,
+        !(env.NODE_ENV === 'production' && /^postgres(ql)?:/.test(e.DATABASE_URL)),
+      ),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,
     worker: {
@@ -239,9 +314,35 @@ function parseTrustProxy(value: string): boolean | number | string {
   return value.replace(/\s+/g, '');
 }
 
-/** Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. */
-function readOrCreateSecretKey(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+/**
+ * Embedded default: a random key kept beside the database so restarts keep sessions and secrets readable. A key
+ * file that cannot be read or is empty stops the process. In production on PostgreSQL (`createAllowed` false) no
+ * key is made up: the processes of such a deployment usually run on several machines, each would make its own
+ * key, and each would then refuse the others' tracking links and fail to read the secrets they stored.
+ */
+function readOrCreateSecretKey(file: string, createAllowed: boolean): string {
+  if (existsSync(file)) {
+    let key: string;
+    try {
+      key = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ConfigError(
+        `Invalid configuration:\n  STEPWISE_SECRET_KEY_FILE: cannot read ${file} (${reason})`,
+      );
+    }
+    if (key === '') {
+      throw new ConfigError(
+        `Invalid configuration:\n  STEPWISE_SECRET_KEY_FILE: ${file} is empty; put a key of at least 32 characters in it (openssl rand -hex 32), or delete it to have one made`,
+      );
+    }
+    return key;
+  }
+  if (!createAllowed) {
+    throw new ConfigError(
+      `Invalid configuration:\n  STEPWISE_SECRET_KEY: not set, and its file ${file} (STEPWISE_SECRET_KEY_FILE) does not exist. With NODE_ENV=production on PostgreSQL every process must use the same key: set STEPWISE_SECRET_KEY (openssl rand -hex 32) in the environment of every process`,
+    );
+  }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands/index.ts';
+import { databaseProblem } from './database-problem.ts';
 
 const program = new Command()
   .name('stepwise')
@@ -11,7 +12,11 @@ await registerCommands(program, process.argv.slice(2));
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
+  // DATABASE_URL's default (src/store/db.ts, not imported here: `--help` stays light).
+  const databaseUrl = process.env.DATABASE_URL || 'sqlite:./data/stepwise.db';
+  console.error(
+    databaseProblem(error, databaseUrl) ?? (error instanceof Error ? error.message : String(error)),
+  );
   // A command that failed after opening servers or pools (e.g. serve refused the scheduler lock) must still end.
   process.exit(1);
 }

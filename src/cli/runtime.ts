@@ -14,16 +14,7 @@ import { installProcessGuards } from './process-guard.ts';
 export async function openRuntime(
   options: { migrate?: boolean } = {},
 ): Promise<{ config: Config; store: Store; logger: pino.Logger }> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = pino(redactingLoggerOptions(config.logLevel));
   installProcessGuards(logger);
   const store = openStore(config.databaseUrl, {
@@ -44,6 +35,28 @@ export async function openRuntime(
     await migrateWhenReachable(store, logger);
   }
   return { config, store, logger };
+}
+
+/** The configuration, or exit with status 2 and the message naming the bad variable (every command alike). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The store of a one-off maintenance command (migrate, backup, restore): the connection settings of the
+ * environment (DATABASE_SSL_CA_FILE above all: the password and every row travel over this connection) but no
+ * statement timeout, which a long migration or a large table must not run into.
+ */
+export function openMaintenanceStore(config: Config): Store {
+  return openStore(config.databaseUrl, { ...storeOptionsOf(config), statementTimeoutMs: 0 });
 }
 
 /** The pool settings of DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS, …_SSL_CA_FILE. */

@@ -1,8 +1,7 @@
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { backupSqlite } from '../../store/backup.ts';
 import { writeArchive } from '../../store/backup-archive.ts';
-import { openStore } from '../../store/db.ts';
+import { loadConfigOrExit, openMaintenanceStore } from '../runtime.ts';
 
 export function registerBackupCommand(program: Command): void {
   program
@@ -16,7 +15,7 @@ export function registerBackupCommand(program: Command): void {
       new Option('--format <format>', 'sqlite (SQLite only) or archive').choices(['sqlite', 'archive']),
     )
     .action(async (file: string, options: { format?: 'sqlite' | 'archive' }) => {
-      const config = loadConfig();
+      const config = loadConfigOrExit();
       const isSqlite = config.databaseUrl.startsWith('sqlite:');
       const format = options.format ?? (isSqlite ? 'sqlite' : 'archive');
       if (format === 'sqlite') {
@@ -26,7 +25,7 @@ export function registerBackupCommand(program: Command): void {
         console.log(`Backed up ${result.pages} pages to ${result.file} (integrity ok).`);
         return;
       }
-      const store = openStore(config.databaseUrl);
+      const store = openMaintenanceStore(config);
       try {
         const summary = await writeArchive(store, file, new Date());
         console.log(

@@ -105,7 +105,12 @@ export async function runConnect(
         error?: string;
       };
       if (job.status === 'failed') input.print(`The job failed: ${result.error ?? 'unknown error'}`);
-      input.print(`Connected ${job.succeeded} of ${job.processed} records; ${job.failed} refused.`);
+      // --all-open walks every open record and leaves out those already in a sequence: say so, so the counts add up.
+      const skipped = job.processed - job.succeeded - job.failed;
+      const skippedText = skipped > 0 ? `; ${skipped} skipped (already in a sequence)` : '';
+      input.print(
+        `Connected ${job.succeeded} of ${job.processed} records; ${job.failed} refused${skippedText}.`,
+      );
       for (const [reason, count] of Object.entries(result.byReason)) {
         input.print(`  ${count} × ${reason}: ${REFUSAL_MESSAGES[reason as ConnectRefusal] ?? reason}`);
       }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
-import { openStore } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
+import { loadConfigOrExit, openMaintenanceStore } from '../runtime.ts';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -10,8 +9,8 @@ export function registerMigrateCommand(program: Command): void {
       'Bring the database schema up to date (serve and worker also do it on start, unless --no-migrate)',
     )
     .action(async () => {
-      const config = loadConfig();
-      const store = openStore(config.databaseUrl);
+      const config = loadConfigOrExit();
+      const store = openMaintenanceStore(config);
       try {
         const result = await migrateToLatest(store.db);
         const applied =

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
 import { backupKind, restoreSqliteCopy, sqliteCopyMigrations } from '../../store/backup.ts';
 import { restoreArchive } from '../../store/backup-archive.ts';
-import { openStore } from '../../store/db.ts';
 import { knownMigrations, migrateToLatest } from '../../store/migrate.ts';
+import { loadConfigOrExit, openMaintenanceStore } from '../runtime.ts';
 
 export function registerRestoreCommand(program: Command): void {
   program
@@ -14,7 +13,7 @@ export function registerRestoreCommand(program: Command): void {
         'into an empty SQLite or PostgreSQL database. Refuses backups made by a newer Stepwise.',
     )
     .action(async (file: string) => {
-      const config = loadConfig();
+      const config = loadConfigOrExit();
       if (backupKind(file) === 'sqlite') {
         const known = knownMigrations();
         const newer = sqliteCopyMigrations(file).filter((name) => !known.includes(name));
@@ -26,7 +25,7 @@ export function registerRestoreCommand(program: Command): void {
         const result = await restoreSqliteCopy(file, config.databaseUrl);
         if (result.integrity !== 'ok')
           throw new Error(`The restored copy failed its integrity check: ${result.integrity}`);
-        const store = openStore(config.databaseUrl);
+        const store = openMaintenanceStore(config);
         try {
           await migrateToLatest(store.db);
         } finally {
@@ -35,7 +34,7 @@ export function registerRestoreCommand(program: Command): void {
         console.log(`Restored ${result.pages} pages into ${result.file} (integrity ok, schema up to date).`);
         return;
       }
-      const store = openStore(config.databaseUrl);
+      const store = openMaintenanceStore(config);
       try {
         const summary = await restoreArchive(store, file);
         console.log(
