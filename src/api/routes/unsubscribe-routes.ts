@@ -12,8 +12,15 @@ import { recipientLanguage, unsubscribePage, unsubscribeTexts } from './unsubscr
  * (`List-Unsubscribe=One-Click` posted by the mail client).
  */
 function maskAddress(address: string): string {
-  const [local = '', domain = ''] = address.split('@');
-  return `${local.slice(0, 2)}${'•'.repeat(Math.max(local.length - 2, 1))}@${domain}`;
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  const domain = at < 0 ? '' : address.slice(at + 1);
+  // The address is the recipient's (a reply goes to the From of the prospect's message): text, never markup.
+  return escapeHtml(`${local.slice(0, 2)}${'•'.repeat(Math.max(local.length - 2, 1))}@${domain}`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export async function unsubscribeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
