@@ -270,4 +270,30 @@ describe('a new seller’s sweep (10th session)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('bulk email on a step without a template explains why, and offers no send that would go out empty', async () => {
+    const sequenceId = await walk.activeSequence('eastSeller', 'No template to share', MANUAL_EMAIL);
+    for (const name of ['Nina Notemplate', 'Nils Notemplate']) {
+      const recordId = await walk.createLead('eastSeller', name);
+      await walk.connect('eastSeller', recordId, sequenceId);
+      await walk.firstStep('eastSeller', recordId);
+    }
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    const sends = countRequests(page, /\/api\/bulk-email\/send$/);
+    try {
+      for (const name of ['Nina Notemplate', 'Nils Notemplate']) {
+        await page.getByLabel(`Select ${name}`, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Bulk email (2)' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByTestId('bulk-no-template').textContent()).resolves.toContain(
+        'This email step has no template',
+      );
+      await expect(dialog.getByRole('button', { name: 'Send 2 emails' }).isDisabled()).resolves.toBe(true);
+      expect(sends()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
