@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, localDateOf, localInstant } from '../../src/domain/schedule/local-time.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { newId } from '../../src/store/ids.ts';
-import { ORG_ID } from '../support/world.ts';
+import { ORG_ID, USERS } from '../support/world.ts';
 import { createSequence } from './designer-helpers.ts';
 import { signInWithSession } from './session-sign-in.ts';
 import { refuseNativeDialogs, startWalk, TASK_FLOW, type Walk } from './walk-support.ts';
@@ -266,6 +267,80 @@ describe('a new seller’s sweep (10th session)', () => {
         const upNext = await walk.e2e.world.as('eastSeller', 'GET', `/api/records/${recordId}/up-next`);
         expect(upNext.json().connection).toBeNull();
       }
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('bulk email on a step without a template explains why, and offers no send that would go out empty', async () => {
+    const sequenceId = await walk.activeSequence('eastSeller', 'No template to share', MANUAL_EMAIL);
+    for (const name of ['Nina Notemplate', 'Nils Notemplate']) {
+      const recordId = await walk.createLead('eastSeller', name);
+      await walk.connect('eastSeller', recordId, sequenceId);
+      await walk.firstStep('eastSeller', recordId);
+    }
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSeller');
+    refuseNativeDialogs(page);
+    const sends = countRequests(page, /\/api\/bulk-email\/send$/);
+    try {
+      for (const name of ['Nina Notemplate', 'Nils Notemplate']) {
+        await page.getByLabel(`Select ${name}`, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Bulk email (2)' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByTestId('bulk-no-template').textContent()).resolves.toContain(
+        'This email step has no template',
+      );
+      await expect(dialog.getByRole('button', { name: 'Send 2 emails' }).isDisabled()).resolves.toBe(true);
+      expect(sends()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a chosen snooze time is read on the seller’s own clock (profile time zone), not the browser’s', async () => {
+    const sequenceId = await walk.activeSequence('eastSeller2', 'Snooze on my clock', {
+      ...TASK_FLOW,
+      start: 'call',
+      nodes: [{ id: 'call', kind: 'phone_call', name: 'Call back', next: null }],
+    });
+    const recordId = await walk.createLead('eastSeller2', 'Tara Timezone');
+    await walk.connect('eastSeller2', recordId, sequenceId);
+    const stepId = await walk.firstStep('eastSeller2', recordId);
+    await walk.e2e.world.store.db
+      .updateTable('users')
+      .set({ time_zone: 'America/New_York', locale: 'en' })
+      .where('id', '=', USERS.eastSeller2.id)
+      .execute();
+    const day = addDays(localDateOf(walk.e2e.world.clock.now(), 'America/New_York'), 2);
+    const expected = localInstant(day, 9 * 60, 'America/New_York');
+    // The seller's laptop is on Warsaw time; the app shows every time on the profile's New York clock.
+    const session = await walk.e2e.world.session('eastSeller2');
+    const context = await walk.e2e.browser.newContext({ timezoneId: 'Europe/Warsaw', locale: 'en-US' });
+    context.setDefaultTimeout(15_000);
+    await context.clock.setFixedTime(walk.e2e.world.clock.now());
+    const [name, value] = session.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: walk.e2e.baseUrl }]);
+    const page = await context.newPage();
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${walk.e2e.baseUrl}/record/${recordId}`);
+      await page.getByTestId('current-step').getByRole('button', { name: 'Snooze' }).click();
+      const form = page.getByRole('form', { name: 'Snooze' });
+      await form.getByTestId('snooze-tomorrow_morning').waitFor();
+      await form.getByLabel('Or until').fill(`${day}T09:00`);
+      await form.getByRole('button', { name: 'Snooze', exact: true }).click();
+      await page.getByTestId('toast').filter({ hasText: 'Snoozed until' }).waitFor();
+      await expect
+        .poll(async () => {
+          const row = await walk.e2e.world.store.db
+            .selectFrom('step_instances')
+            .select('due_at')
+            .where('id', '=', stepId)
+            .executeTakeFirst();
+          return row?.due_at;
+        })
+        .toBe(expected);
     } finally {
       await context.close();
     }

@@ -34,6 +34,11 @@ export function UpNextPanel({
     queryFn: () => api<UpNext>('GET', `/api/records/${record.id}/up-next`),
   });
   const data = upNext.data;
+  // A held email pauses the sequence until the seller sends or cancels it (Held emails); "Resume" would not help.
+  const waitsForHeldEmail =
+    data?.connection?.status === 'paused' &&
+    !data.connection.pause &&
+    data.completed.some((step) => step.status === 'held');
   return (
     <aside className="card up-next" aria-labelledby="up-next-title" data-testid="up-next">
       <h2 id="up-next-title">{t('title')}</h2>
@@ -53,7 +58,12 @@ export function UpNextPanel({
           <p className="muted">
             <Link to={`/sequences/${data.connection.sequence.id}`}>{data.connection.sequence.name}</Link>
           </p>
-          {data.connection.status === 'paused' && (
+          {waitsForHeldEmail && (
+            <p className="warning" role="note" data-testid="held-note">
+              {t('heldEmailWait')}
+            </p>
+          )}
+          {data.connection.status === 'paused' && !waitsForHeldEmail && (
             <p className="warning" role="note" data-testid="paused-note">
               {data.connection.pause?.note
                 ? t('connecting:pause.pausedBecause', { reason: data.connection.pause.note })
@@ -67,7 +77,7 @@ export function UpNextPanel({
             </p>
           )}
           <div className="actions">
-            {data.connection.status === 'paused' ? (
+            {waitsForHeldEmail ? null : data.connection.status === 'paused' ? (
               <button
                 type="button"
                 disabled={resume.isPending}

@@ -32,6 +32,12 @@ export function BulkEmailDialog({
   });
   const nameOf = (stepId: string) => items.find((item) => item.id === stepId)?.recordName ?? stepId;
   const recipients = preview.data?.recipients ?? 0;
+  // An email step without a template has nothing to send to everyone: every email would go out empty (and be held).
+  const unwritten =
+    !!preview.data &&
+    (preview.data.previews ?? [preview.data.preview]).every(
+      (page) => !page.templateId && !page.subject.trim() && !page.html.trim(),
+    );
   return (
     <Dialog
       title={t('bulk.title', { count: items.length })}
@@ -50,7 +56,7 @@ export function BulkEmailDialog({
             <button
               type="button"
               className="primary"
-              disabled={!preview.data || recipients === 0 || send.isPending}
+              disabled={!preview.data || recipients === 0 || unwritten || send.isPending}
               onClick={() => send.mutate()}
             >
               {t('bulk.send', { count: recipients })}
@@ -76,6 +82,11 @@ export function BulkEmailDialog({
       ) : (
         preview.data && (
           <div data-testid="bulk-preview">
+            {unwritten && (
+              <p className="callout warning" role="alert" data-testid="bulk-no-template">
+                {t('bulk.noTemplate')}
+              </p>
+            )}
             <BulkPager data={preview.data} nameOf={nameOf} />
             {preview.data.problems.length > 0 && (
               <div className="callout warning" data-testid="bulk-problems">
