@@ -200,4 +200,30 @@ describe.each(dialects)('insights API on %s', (dialect) => {
     expect(seller).toMatchObject({ completed: 3, skipped: 1, open: 1, overdue: 1 });
     expect((await world.as('westSeqManager', 'GET', '/api/insights/sellers')).json().sellers).toEqual([]);
   });
+
+  it('counts a step as overdue per seller only after the grace the work list gives it', async () => {
+    const now = world.clock.now();
+    const fresh = {
+      org_id: ORG_ID,
+      id: 's-fresh',
+      connection_id: 'c1',
+      record_id: 'r-c1',
+      sequence_id: 'seq-1',
+      node_id: 'n9',
+      kind: 'phone_call',
+      name: 'Call',
+      status: 'due' as const,
+      owner_id: USERS.eastSeller.id,
+      // Due five minutes ago: on the work list it is due today, not overdue yet.
+      due_at: now - 5 * 60_000,
+      priority: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    await world.store.db.insertInto('step_instances').values(fresh).execute();
+    const sellers = (await world.as('eastSalesManager', 'GET', '/api/insights/sellers?days=30')).json()
+      .sellers;
+    const seller = sellers.find((s: { ownerId: string }) => s.ownerId === USERS.eastSeller.id);
+    expect(seller).toMatchObject({ open: 2, overdue: 1 });
+  });
 });

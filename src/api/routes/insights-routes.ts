@@ -10,6 +10,7 @@ import {
 } from '../../domain/insights.ts';
 import { decideOrg, decideSequence, isWithinUnit } from '../../domain/permissions/permissions.ts';
 import type { RecordType } from '../../domain/sequence/definition.ts';
+import { OVERDUE_GRACE_MS } from '../../domain/worklist/steps.ts';
 import { type AbWinnerRow, winnersOfSequence } from '../../store/repos/ab-winners-repo.ts';
 import {
   connectionCountsByStatus,
@@ -353,7 +354,8 @@ export async function insightsRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
         actor.orgId,
         users.map((user) => user.id),
         now - request.query.days * DAY_MS,
-        now,
+        // Overdue as the work list says it (after its grace), so a seller's Insights and work list agree.
+        now - OVERDUE_GRACE_MS,
       );
       return { days: request.query.days, sellers };
     },

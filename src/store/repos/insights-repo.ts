@@ -182,16 +182,19 @@ export interface SellerCounts {
   overdue: number;
 }
 
-/** Work done and overdue per seller among the given owners. */
+/**
+ * Work done and overdue per seller among the given owners. `overdueBefore`: a due step counts as overdue when it
+ * fell due before this (the work list's grace applied by the caller, so both say the same).
+ */
 export async function sellerCounts(
   db: Kysely<Database>,
   orgId: string,
   ownerIds: string[],
   since: number,
-  now: number,
+  overdueBefore: number,
 ): Promise<SellerCounts[]> {
   if (ownerIds.length === 0) return [];
-  const rows = await sellerCountsQuery(db, orgId, ownerIds, since, now).execute();
+  const rows = await sellerCountsQuery(db, orgId, ownerIds, since, overdueBefore).execute();
   return rows.map((row) => ({
     ownerId: row.owner_id,
     ownerName: row.name,
@@ -208,7 +211,7 @@ export function sellerCountsQuery(
   orgId: string,
   ownerIds: string[],
   since: number,
-  now: number,
+  overdueBefore: number,
 ) {
   return db
     .selectFrom('step_instances as s')
@@ -225,7 +228,9 @@ export function sellerCountsQuery(
         'skipped',
       ),
       sql<number>`sum(case when s.status = 'due' then 1 else 0 end)`.as('open'),
-      sql<number>`sum(case when s.status = 'due' and s.due_at < ${now} then 1 else 0 end)`.as('overdue'),
+      sql<number>`sum(case when s.status = 'due' and s.due_at < ${overdueBefore} then 1 else 0 end)`.as(
+        'overdue',
+      ),
     ])
     .where('s.org_id', '=', orgId)
     .where('s.owner_id', 'in', ownerIds)
