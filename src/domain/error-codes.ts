@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'empty_message',
   'field_exists',
   'forbidden',
+  'held_email_pending',
   'import_invalid',
   'import_refused',
   'insufficient_scope',

@@ -75,6 +75,14 @@ describe.each(dialects)('held automated email on %s', (dialect) => {
     const upNext = (await world.as('eastSeller', 'GET', `/api/records/${recordId}/up-next`)).json();
     expect(JSON.stringify(upNext)).toContain('"status":"held"');
     expect(await worklistNames()).not.toContain('Book a meeting');
+    // Resuming by hand would only hide the wait: the seller is told to send or cancel the held email.
+    const resume = await world.as('eastSeller', 'POST', `/api/connections/${connectionId}/resume`, {});
+    expect(resume.statusCode).toBe(409);
+    expect(resume.json().code).toBe('held_email_pending');
+    const bulk = await world.as('eastSeller', 'POST', '/api/connections/resume', {
+      connectionIds: [connectionId],
+    });
+    expect(bulk.json()).toEqual({ changed: 0, results: [{ connectionId, status: 'held_email_pending' }] });
 
     const draft = await world.as('eastSeller', 'GET', `/api/outbox/${heldId}/draft`);
     expect(draft.statusCode).toBe(200);

@@ -16,6 +16,7 @@ import {
   type RecordRow,
 } from '../../store/repos/connections-repo.ts';
 import { writeTransaction } from '../../store/repos/engine-repo.ts';
+import { heldEmailsOfConnection } from '../../store/repos/held-steps-repo.ts';
 import { recordTimeline } from '../../store/repos/timeline-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireActor } from '../auth/authenticate.ts';
@@ -198,6 +199,14 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
     });
   };
 
+  /**
+   * A held email pauses its connection until the seller sends or cancels it; resuming by hand would only mark the
+   * connection active while the sequence still waits for that email.
+   */
+  const waitsForHeldEmail = async (connection: ConnectionRow) =>
+    connection.status === 'paused' &&
+    (await heldEmailsOfConnection(deps.store.db, connection.org_id, connection.id)) > 0;
+
   for (const action of ['pause', 'resume'] as const) {
     app.post(
       `/api/connections/:id/${action}`,
@@ -223,6 +232,13 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
         const connection = await findConnection(deps.store.db, actor.orgId, request.params.id);
         if (!connection) throw notFoundProblem('Connection');
         const record = await loadRecordFor(deps, request, actor, connection.record_id, 'act');
+        if (action === 'resume' && (await waitsForHeldEmail(connection))) {
+          throw new DomainError(
+            'conflict',
+            'held_email_pending',
+            'The sequence waits for its held email: send or cancel it (Held emails), and it goes on by itself',
+          );
+        }
         if (!(await changeState(actor, connection, record.id, action, request.body?.note))) {
           throw new DomainError(
             'conflict',
@@ -260,7 +276,15 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
               results: z.array(
                 z.object({
                   connectionId: z.string(),
-                  status: z.enum(['paused', 'resumed', 'not_active', 'not_paused', 'not_found', 'forbidden']),
+                  status: z.enum([
+                    'paused',
+                    'resumed',
+                    'not_active',
+                    'not_paused',
+                    'held_email_pending',
+                    'not_found',
+                    'forbidden',
+                  ]),
                 }),
               ),
             }),
@@ -296,6 +320,10 @@ export async function connectionStateRoutes(app: ApiApp, deps: AppDeps): Promise
               connectionId,
               status: decision.visible ? ('forbidden' as const) : ('not_found' as const),
             });
+            continue;
+          }
+          if (action === 'resume' && (await waitsForHeldEmail(connection))) {
+            results.push({ connectionId, status: 'held_email_pending' as const });
             continue;
           }
           const changed = await changeState(actor, connection, record.id, action, request.body.note);
