@@ -12,6 +12,7 @@ import {
   renderComposed,
   type StepRow,
 } from '../../mail/compose.ts';
+import { htmlToText } from '../../mail/html-text.ts';
 import { withdrawQueuedMessage } from '../../store/queries/outbox-changes.ts';
 import { findStepInstance } from '../../store/queries/step-instances.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
@@ -143,6 +144,8 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         draft.missing.map((name) => ({ path: ['body', 'html'], code: 'missing_placeholder', message: name })),
       );
     }
+    const empty = emptyParts(draft);
+    if (empty.length > 0) throw new HttpProblem(422, 'empty_message', emptyMessage(empty));
   }
 
   /** Queues the email, then completes the step; undoes the queueing if the step cannot be completed. */
@@ -267,6 +270,19 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     },
   );
 
+  /**
+   * The parts of an email that would go out empty (a step without a template has neither): delivery would hold
+   * such an email ("The subject is empty"), so it is refused before it is queued, and bulk preview says so.
+   */
+  function emptyParts(draft: ComposeDraft): ('subject' | 'message')[] {
+    const parts: ('subject' | 'message')[] = [];
+    if (draft.subject.trim() === '') parts.push('subject');
+    if (htmlToText(draft.html).trim() === '' && !/<img\b/i.test(draft.html)) parts.push('message');
+    return parts;
+  }
+  const emptyMessage = (parts: ('subject' | 'message')[]) =>
+    `The email has no ${parts.join(' and no ')}: the step has no template; write the email for each record instead`;
+
   /** Steps for bulk email: same sequence, same email node, all open and actionable by the actor. */
   async function loadBulk(request: FastifyRequest, actor: Actor, stepIds: string[]): Promise<StepRow[]> {
     const steps: StepRow[] = [];
@@ -318,7 +334,8 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
             code: 'missing_placeholders',
             message: `Missing: ${[...draft.missing, ...draft.errors].join(', ')}`,
           });
-        }
+        } else if (emptyParts(draft).length > 0)
+          problems.push({ stepId: step.id, code: 'empty_message', message: emptyMessage(emptyParts(draft)) });
       }
       return {
         preview: previews[0] as ComposeDraft,
