@@ -170,6 +170,27 @@ describe('the secret key', () => {
   });
 });
 
+describe('stepwise backup as docs/operations.md writes it', () => {
+  it('`backup backups/stepwise-….db` creates the backups folder (SQLite copy and archive)', async () => {
+    const folder = `/tmp/stepwise-operator-${randomUUID()}`;
+    files.push(folder);
+    const env = { DATABASE_URL: sqliteUrl() };
+    expect((await stepwise(['migrate'], env)).code).toBe(0);
+    const copy = await stepwise(['backup', `${folder}/backups/stepwise-copy.db`], env);
+    expect(copy.output).toContain('integrity ok');
+    expect(copy.code).toBe(0);
+    const archive = await stepwise(
+      ['backup', '--format', 'archive', `${folder}/more/stepwise.jsonl.gz`],
+      env,
+    );
+    expect(archive.output).toContain('Archived');
+    expect(archive.code).toBe(0);
+    expect(
+      existsSync(`${folder}/backups/stepwise-copy.db`) && existsSync(`${folder}/more/stepwise.jsonl.gz`),
+    ).toBe(true);
+  });
+});
+
 describe('a DATABASE_URL that leads nowhere', () => {
   it('names DATABASE_URL with the password hidden and the server\'s reason (was "Migration unknown failed: …")', async () => {
     const url = new URL(await createPostgresDatabase());

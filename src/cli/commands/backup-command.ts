@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { backupSqlite } from '../../store/backup.ts';
 import { writeArchive } from '../../store/backup-archive.ts';
@@ -18,6 +20,8 @@ export function registerBackupCommand(program: Command): void {
       const config = loadConfigOrExit();
       const isSqlite = config.databaseUrl.startsWith('sqlite:');
       const format = options.format ?? (isSqlite ? 'sqlite' : 'archive');
+      // `stepwise backup backups/stepwise-$(date +%F).db`, as the docs write it, works in a fresh checkout too.
+      if (format === 'archive' || isSqlite) mkdirSync(dirname(file), { recursive: true });
       if (format === 'sqlite') {
         const result = await backupSqlite(config.databaseUrl, file);
         if (result.integrity !== 'ok')
