@@ -133,6 +133,17 @@ describe('bad settings stop a command at start, naming the variable', () => {
   });
 });
 
+describe('DATABASE_POOL_SIZE', () => {
+  it('1 on PostgreSQL is refused: the engine needs two connections per batch and would wait for itself', async () => {
+    const url = await createPostgresDatabase();
+    const result = await stepwise(['worker', '--drain'], { DATABASE_URL: url, DATABASE_POOL_SIZE: '1' });
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('DATABASE_POOL_SIZE: at least 2 on PostgreSQL');
+    // SQLite ignores the setting (one connection per process).
+    expect(loadConfig({ STEPWISE_SECRET_KEY: KEY, DATABASE_POOL_SIZE: '1' }).database.poolSize).toBe(1);
+  });
+});
+
 describe('the secret key', () => {
   it('production on PostgreSQL without STEPWISE_SECRET_KEY: refused, instead of every process making up its own key', async () => {
     const url = await createPostgresDatabase();
