@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
@@ -199,6 +199,23 @@ describe('stepwise backup as docs/operations.md writes it', () => {
     expect(
       existsSync(`${folder}/backups/stepwise-copy.db`) && existsSync(`${folder}/more/stepwise.jsonl.gz`),
     ).toBe(true);
+  });
+});
+
+describe('stepwise backup on SQLite to a name ending in .jsonl.gz (the upgrade steps of docs/operations.md)', () => {
+  it('writes the gzip archive its name promises, not a SQLite copy', async () => {
+    const target = `/tmp/stepwise-operator-${randomUUID()}.jsonl.gz`;
+    files.push(target);
+    const env = { DATABASE_URL: sqliteUrl() };
+    expect((await stepwise(['migrate'], env)).code).toBe(0);
+    const result = await stepwise(['backup', target], env);
+    expect(result.output).toContain('Archived');
+    expect(result.code).toBe(0);
+    expect([...readFileSync(target).subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    // --format still decides when given.
+    const copy = `/tmp/stepwise-operator-${randomUUID()}.gz`;
+    files.push(copy);
+    expect((await stepwise(['backup', '--format', 'sqlite', copy], env)).output).toContain('integrity ok');
   });
 });
 
