@@ -232,6 +232,13 @@ export class ConfigError extends Error {}
  * A value the pool cannot serve is refused. SQLite runs one batch at a time whatever the value.
  */
 function workerConcurrency(set: number | undefined, poolSize: number, databaseUrl: string): number {
+  if (poolSize < 2 && !databaseUrl.startsWith('sqlite:')) {
+    // An engine batch holds one connection for its transaction and needs a second for its journal: with one, the
+    // worker waits for itself until the pool's connection timeout, every round.
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_POOL_SIZE: at least 2 on PostgreSQL (an engine batch uses two connections at once)',
+    );
+  }
   const poolAllows = Math.max(1, Math.floor((poolSize - 2) / 2));
   if (set === undefined) return Math.min(3, poolAllows);
   if (set > poolAllows && !databaseUrl.startsWith('sqlite:')) {

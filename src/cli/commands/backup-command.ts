@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { backupSqlite } from '../../store/backup.ts';
 import { writeArchive } from '../../store/backup-archive.ts';
@@ -8,7 +10,7 @@ export function registerBackupCommand(program: Command): void {
     .command('backup <file>')
     .description(
       'Back up the database to <file> while Stepwise runs. SQLite: a copy made with the online backup API ' +
-        '(default), or --format archive. PostgreSQL: a Stepwise archive (gzip JSON lines of every table, read ' +
+        '(default), or --format archive (the default for a name ending in .gz). PostgreSQL: a Stepwise archive (gzip JSON lines of every table, read ' +
         'in one snapshot), restorable with `stepwise restore` into SQLite or PostgreSQL (docs/operations.md)',
     )
     .addOption(
@@ -17,7 +19,11 @@ export function registerBackupCommand(program: Command): void {
     .action(async (file: string, options: { format?: 'sqlite' | 'archive' }) => {
       const config = loadConfigOrExit();
       const isSqlite = config.databaseUrl.startsWith('sqlite:');
-      const format = options.format ?? (isSqlite ? 'sqlite' : 'archive');
+      // A name ending in .gz asks for the (gzip) archive: `backup backups/before-upgrade-….jsonl.gz` on SQLite, as
+      // the upgrade steps write it, must not give a SQLite file under an archive's name.
+      const format = options.format ?? (isSqlite && !file.endsWith('.gz') ? 'sqlite' : 'archive');
+      // `stepwise backup backups/stepwise-$(date +%F).db`, as the docs write it, works in a fresh checkout too.
+      if (format === 'archive' || isSqlite) mkdirSync(dirname(file), { recursive: true });
       if (format === 'sqlite') {
         const result = await backupSqlite(config.databaseUrl, file);
         if (result.integrity !== 'ok')
