@@ -88,7 +88,8 @@ export function BulkEmailDialog({
               </p>
             )}
             <BulkPager data={preview.data} nameOf={nameOf} />
-            {preview.data.problems.length > 0 && (
+            {/* Without a template every record is refused for the same reason, which the note above gives. */}
+            {!unwritten && preview.data.problems.length > 0 && (
               <div className="callout warning" data-testid="bulk-problems">
                 <p>{t('bulk.problems', { count: preview.data.problems.length })}</p>
                 <ul>
