@@ -18,10 +18,10 @@ import { loadOrgPolicy } from '../store/repos/connections-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
 import {
   type ClaimedImport,
-  existingEmails,
   IMPORT_JOB_KIND,
   loadImportFile,
   loadImportJobRow,
+  recordsWithEmails,
   saveImportProgress,
 } from '../store/repos/import-jobs-repo.ts';
 import { listRecordFields } from '../store/repos/record-fields-repo.ts';
@@ -37,10 +37,12 @@ import { onRecordChanged } from './record-changes.ts';
  * job's cursor, counters and per-row report under a lease. A crash (even SIGKILL) loses at most the chunk in
  * flight, which rolled back; the next runner resumes at the cursor, so every row is imported once.
  *
- * Dedupe rule: a row whose email (compared case-insensitively) is already on a record of the same type in the
- * organisation — imported earlier, by an earlier row of this file, or created by hand — is not imported and is
- * reported as a duplicate. Rows without an email are never deduplicated. The same person uploading the same file
- * for the same record type again gets the existing job (same file hash) instead of a new one.
+ * Dedupe rule: a row whose email (compared case-insensitively) is already on a record of the same type that the
+ * importing user may see — imported earlier, by an earlier row of this file, or created by hand — is not imported
+ * and is reported as a duplicate. A record they may not see (another unit's) does not block the row: the report
+ * must not reveal it exists (as Dynamics 365's duplicate detection shows only records the user may read). Rows
+ * without an email are never deduplicated. The same person uploading the same file for the same record type
+ * again gets the existing job (same file hash) instead of a new one.
  */
 export const ImportParamsSchema = z.object({
   type: z.enum(RECORD_TYPES),
@@ -148,6 +150,28 @@ async function afterInsert(trx: Kysely<Database>, deps: ImportJobDeps, rows: Rec
   for (const row of rows) await onRecordChanged(trx, deps, null, row, { actorId });
 }
 
+/**
+ * The emails among `emails` already on a record of this type that `actor` may see (`decideRecord`'s visibility,
+ * as the records list and API): a record the importer may not see does not block a row, so the report never
+ * tells them it exists.
+ */
+async function takenEmails(
+  db: Kysely<Database>,
+  orgId: string,
+  type: RecordType,
+  emails: string[],
+  actor: Actor,
+  policy: OrgPolicy,
+): Promise<Set<string>> {
+  const matches = await recordsWithEmails(db, orgId, type, emails);
+  const visible = matches.filter(
+    (match) =>
+      decideRecord(actor, policy, 'view', { ownerId: match.owner_id, businessUnitId: match.business_unit_id })
+        .allowed,
+  );
+  return new Set(visible.map((match) => match.email));
+}
+
 /** One chunk in one transaction; true when the job has ended. */
 async function runImportChunk(
   deps: ImportJobDeps,
@@ -216,7 +240,7 @@ async function runImportChunk(
         });
     }
     const emails = candidates.flatMap((c) => (c.email ? [c.email] : []));
-    const taken = await existingEmails(trx, job.orgId, params.type, [...new Set(emails)]);
+    const taken = await takenEmails(trx, job.orgId, params.type, [...new Set(emails)], actor, policy);
     const rows: RecordRow[] = [];
     let duplicates = 0;
     for (const candidate of candidates) {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { closingReason } from '../domain/connect/disconnect.ts';
 import { parseState } from '../domain/engine/state.ts';
 import { recordFieldValues } from '../domain/fields/evaluate.ts';
+import { decideRecord } from '../domain/permissions/permissions.ts';
 import { matchingSegments } from '../domain/segments/segment.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import {
@@ -10,8 +11,10 @@ import {
   loadOrgPolicy,
   loadSequenceForConnect,
   moveConnectionOwner,
+  openStepOwners,
   type RecordRow,
 } from '../store/repos/connections-repo.ts';
+import { lockConnections } from '../store/repos/engine-repo.ts';
 import { loadActor } from '../store/repos/identity-repo.ts';
 import { listRecordFields } from '../store/repos/record-fields-repo.ts';
 import { enabledSegmentsFor } from '../store/repos/segments-repo.ts';
@@ -20,7 +23,7 @@ import type { Database } from '../store/schema.ts';
 import type { Clock } from './clock.ts';
 import { connectRecords } from './connect-records.ts';
 import { enqueueEvent } from './enqueue-event.ts';
-import { exitConnections } from './exit-connections.ts';
+import { dialectOf, exitConnections } from './exit-connections.ts';
 
 export interface RecordChangeResult {
   /** The live connection was ended because the record closed (`record_qualified`, …). */
@@ -35,7 +38,8 @@ export interface RecordChangeResult {
  * Call after every record insert (`before` null), update or import row, inside the same transaction when you
  * have one. It keeps connections in line with the record:
  * - a record that is no longer open (qualified, disqualified, won, lost) is disconnected, reason `record_<status>`;
- * - an owner change moves the connection and its open steps (those the old owner held) to the new owner;
+ * - an owner change moves the connection and its open steps to the new owner: those the old owner held, and those
+ *   of a colleague who may no longer work on the record (`decideRecord`); a colleague still entitled keeps theirs;
  * - a field condition that could not be evaluated is retried (`record_changed` event);
  * - an open record without a live connection is matched against the enabled segments of its type, and the
  *   highest-priority segment whose sequence takes it connects it.
@@ -72,10 +76,13 @@ export async function onRecordChanged(
     }
     if (live) {
       if (before && before.owner_id !== after.owner_id) {
+        // Locked (PostgreSQL) and read again: the engine must not write a state this change has not seen.
+        const [locked] = await lockConnections(trx, dialectOf(trx), [{ orgId: after.org_id, id: live.id }]);
         const steps = await moveConnectionOwner(trx, {
           orgId: after.org_id,
           connectionId: live.id,
-          fromOwnerId: before.owner_id,
+          stateJson: (locked ?? live).state_json,
+          fromOwnerIds: [before.owner_id, ...(await staleAssignees(trx, live.id, before, after))],
           toOwnerId: after.owner_id,
           now,
         });
@@ -114,6 +121,30 @@ export async function onRecordChanged(
     result.connectedBySegment = await connectBySegment(trx, after, now);
     return result;
   });
+}
+
+/**
+ * Colleagues holding an open step of the connection who may no longer work on the record as it is now (moved out
+ * of their branch of the unit tree, or deactivated): `decideRecord` decides, with the step counted as assigned.
+ */
+async function staleAssignees(
+  db: Kysely<Database>,
+  connectionId: string,
+  before: RecordRow,
+  after: RecordRow,
+): Promise<string[]> {
+  const others = (await openStepOwners(db, { orgId: after.org_id, connectionId })).filter(
+    (userId) => userId !== before.owner_id && userId !== after.owner_id,
+  );
+  if (others.length === 0) return [];
+  const policy = await loadOrgPolicy(db, after.org_id);
+  const record = { ownerId: after.owner_id, businessUnitId: after.business_unit_id, assignedToActor: true };
+  const stale: string[] = [];
+  for (const userId of others) {
+    const assignee = await loadActor(db, after.org_id, userId);
+    if (!assignee || !decideRecord(assignee, policy, 'act', record).allowed) stale.push(userId);
+  }
+  return stale;
 }
 
 async function connectBySegment(

@@ -96,24 +96,65 @@ function endedStateJson(json: string, reason: string, now: number): string {
   });
 }
 
-/** Moves a connection and its open steps owned by `fromOwnerId` to `toOwnerId` (record owner changed). */
+/** Who holds the connection's open steps (due, upcoming, waiting): distinct user ids. */
+export async function openStepOwners(
+  db: Kysely<Database>,
+  input: { orgId: string; connectionId: string },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('step_instances')
+    .select('owner_id')
+    .distinct()
+    .where('org_id', '=', input.orgId)
+    .where('connection_id', '=', input.connectionId)
+    .where('status', 'in', OPEN_STEP_STATUSES)
+    .execute();
+  return rows.map((row) => row.owner_id);
+}
+
+/**
+ * Moves a connection and its open steps held by any of `fromOwnerIds` to `toOwnerId` (record owner changed).
+ * `stateJson` is the connection's current (locked) state: a step handed to one of them there (`assignees`) is
+ * forgotten, so the engine writes it again for the connection's owner, not back to them.
+ */
 export async function moveConnectionOwner(
   db: Kysely<Database>,
-  input: { orgId: string; connectionId: string; fromOwnerId: string; toOwnerId: string; now: number },
+  input: {
+    orgId: string;
+    connectionId: string;
+    stateJson: string;
+    fromOwnerIds: string[];
+    toOwnerId: string;
+    now: number;
+  },
 ): Promise<number> {
   await db
     .updateTable('connections')
-    .set({ owner_id: input.toOwnerId, updated_at: input.now })
+    .set({
+      owner_id: input.toOwnerId,
+      state_json: withoutAssignees(input.stateJson, input.fromOwnerIds),
+      updated_at: input.now,
+    })
     .where('org_id', '=', input.orgId)
     .where('id', '=', input.connectionId)
     .execute();
+  if (input.fromOwnerIds.length === 0) return 0;
   const moved = await db
     .updateTable('step_instances')
     .set({ owner_id: input.toOwnerId, updated_at: input.now })
     .where('org_id', '=', input.orgId)
     .where('connection_id', '=', input.connectionId)
-    .where('owner_id', '=', input.fromOwnerId)
+    .where('owner_id', 'in', input.fromOwnerIds)
     .where('status', 'in', OPEN_STEP_STATUSES)
     .executeTakeFirst();
   return Number(moved.numUpdatedRows);
+}
+
+function withoutAssignees(json: string, userIds: string[]): string {
+  const state = parseState(json);
+  const assignees = Object.fromEntries(
+    Object.entries(state.assignees).filter(([, userId]) => !userIds.includes(userId)),
+  );
+  if (Object.keys(assignees).length === Object.keys(state.assignees).length) return json;
+  return serializeState({ ...state, assignees });
 }

@@ -133,24 +133,27 @@ export async function loadImportFile(db: Kysely<Database>, job: ClaimedImport): 
   return row?.csv;
 }
 
-/** The lower-cased emails among `emails` that a record of this type already has. */
-export async function existingEmails(
+/**
+ * The records of this type that already have one of `emails` (lower-cased), with what a visibility decision
+ * reads of them (owner and business unit): the import's dedupe keeps only those the importer may see.
+ */
+export async function recordsWithEmails(
   db: Kysely<Database>,
   orgId: string,
   type: RecordType,
   emails: string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
+): Promise<{ email: string; owner_id: string; business_unit_id: string }[]> {
+  const found: { email: string; owner_id: string; business_unit_id: string }[] = [];
   for (let i = 0; i < emails.length; i += 500) {
     const part = emails.slice(i, i + 500);
     const rows = await db
       .selectFrom('records')
-      .select((eb) => eb.fn<string>('lower', ['email']).as('email'))
+      .select((eb) => [eb.fn<string>('lower', ['email']).as('email'), 'owner_id', 'business_unit_id'])
       .where('org_id', '=', orgId)
       .where('type', '=', type)
       .where((eb) => eb(eb.fn('lower', ['email']), 'in', part))
       .execute();
-    for (const row of rows) found.add(row.email);
+    found.push(...rows);
   }
   return found;
 }
