@@ -8,7 +8,7 @@ import { buildRawMessage } from '../../src/mail/transport.ts';
 import { claimImapLease } from '../../src/store/repos/imap-sync-repo.ts';
 import { findMailbox, insertMailbox, type MailboxRow } from '../../src/store/repos/mailbox-repo.ts';
 import { dialects, freshStore } from '../support/databases.ts';
-import { type Dovecot, IMAP_PASSWORD, IMAP_USER, startDovecot } from '../support/dovecot.ts';
+import { type Dovecot, IMAP_PASSWORD, IMAP_USER, startDovecot, withImap } from '../support/dovecot.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
 import {
   addSmtpMailbox,
@@ -28,24 +28,8 @@ afterAll(async () => {
   await dovecot?.close();
 });
 
-async function withImap<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: dovecot.host,
-    port: dovecot.port,
-    secure: false,
-    auth: { user: IMAP_USER, pass: IMAP_PASSWORD },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
-}
-
 async function emptyInbox(): Promise<void> {
-  await withImap(async (client) => {
+  await withImap(dovecot, async (client) => {
     const lock = await client.getMailboxLock('INBOX');
     try {
       if (client.mailbox && client.mailbox.exists > 0) await client.messageDelete('1:*');
@@ -108,7 +92,7 @@ describe.each(dialects)('IMAP poller against dovecot on %s', (dialect) => {
       // Like the poller, each poll starts from the mailbox row as stored.
       const poll = async (workerId = 'worker-a') => pollImapMailbox(deps(workerId), await state());
       const reply = (n: number) =>
-        withImap(async (client) => {
+        withImap(dovecot, async (client) => {
           const raw = await buildRawMessage({
             from: 'Ada Lovelace <ada@customer.test>',
             to: 'sam@seller.test',
@@ -155,7 +139,7 @@ describe.each(dialects)('IMAP poller against dovecot on %s', (dialect) => {
 
       // The mailbox is rebuilt: one message gone, one new, UIDs renumbered from 1 under a new UIDVALIDITY.
       // The old cursor now points past every message; the new one must still arrive, the others only once.
-      await withImap(async (client) => {
+      await withImap(dovecot, async (client) => {
         const lock = await client.getMailboxLock('INBOX');
         try {
           await client.messageDelete({ header: { 'message-id': '<reply-0@customer.test>' } });

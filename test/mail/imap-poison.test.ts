@@ -7,7 +7,7 @@ import { encryptSecret } from '../../src/mail/secrets.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { findMailbox, insertMailbox, type MailboxRow } from '../../src/store/repos/mailbox-repo.ts';
 import { dialects, freshStore } from '../support/databases.ts';
-import { type Dovecot, IMAP_PASSWORD, IMAP_USER, startDovecot } from '../support/dovecot.ts';
+import { type Dovecot, IMAP_PASSWORD, IMAP_USER, startDovecot, withImap } from '../support/dovecot.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
 import {
   addSmtpMailbox,
@@ -35,28 +35,12 @@ afterAll(async () => {
   await dovecot?.close();
 });
 
-async function withImap<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: dovecot.host,
-    port: dovecot.port,
-    secure: false,
-    auth: { user: IMAP_USER, pass: IMAP_PASSWORD },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
-}
-
 /** A sent email, an emptied inbox and a mailbox whose first poll has marked where the inbox ends. */
 async function scenario(dialect: (typeof dialects)[number], maxMessageBytes?: number) {
   const store = await freshStore(dialect);
   const clock = new FakeClock();
   const smtp = await startSmtp();
-  await withImap(async (client) => {
+  await withImap(dovecot, async (client) => {
     const lock = await client.getMailboxLock('INBOX');
     try {
       if (client.mailbox && client.mailbox.exists > 0) await client.messageDelete('1:*');
@@ -164,7 +148,7 @@ describe.each(dialects)('IMAP intake of hostile mail on %s', (dialect) => {
   it('moves past a message with an oversized header and takes in the replies after it', async () => {
     const s = await scenario(dialect);
     try {
-      await withImap(async (client) => {
+      await withImap(dovecot, async (client) => {
         await client.append(
           'INBOX',
           `From: mallory@outside.test\r\nTo: sam@seller.test\r\nSubject: ${'x'.repeat(1_100_000)}\r\n\r\nHello\r\n`,
@@ -193,7 +177,7 @@ describe.each(dialects)('IMAP intake of hostile mail on %s', (dialect) => {
     const s = await scenario(dialect, 20_000);
     try {
       const big = `From: mallory@outside.test\r\nTo: sam@seller.test\r\nSubject: big\r\n\r\n${'y'.repeat(60_000)}\r\n`;
-      await withImap(async (client) => {
+      await withImap(dovecot, async (client) => {
         await client.append('INBOX', big);
         await client.append('INBOX', await s.reply());
       });
