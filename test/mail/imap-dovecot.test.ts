@@ -13,6 +13,7 @@ import { ORG_ID, seedWorld } from '../support/world.ts';
 import {
   addSmtpMailbox,
   deliveryFor,
+  imapMailboxFields,
   queueEmail,
   SECRET_KEY,
   SELLER,
@@ -59,27 +60,12 @@ describe.each(dialects)('IMAP poller against dovecot on %s', (dialect) => {
       const mailbox = await insertMailbox(
         store.db,
         ORG_ID,
-        {
-          user_id: SELLER,
-          kind: 'catch_all',
-          from_name: null,
-          from_address: null,
-          smtp_host: null,
-          smtp_port: null,
-          smtp_secure: 0,
-          smtp_user: null,
-          smtp_secret_enc: null,
-          daily_limit: null,
-          hourly_limit: null,
-          min_spacing_seconds: null,
-          imap_host: dovecot.host,
-          imap_port: dovecot.port,
-          imap_secure: 0,
-          imap_user: IMAP_USER,
-          imap_secret_enc: encryptSecret(SECRET_KEY, IMAP_PASSWORD),
-          imap_last_uid: null,
-          imap_last_error: null,
-        },
+        imapMailboxFields({
+          host: dovecot.host,
+          port: dovecot.port,
+          user: IMAP_USER,
+          password: IMAP_PASSWORD,
+        }),
         clock.now(),
       );
       const state = async (): Promise<MailboxRow> => (await findMailbox(store.db, ORG_ID, mailbox.id))!;

@@ -7,7 +7,7 @@ import { encryptSecret } from '../../src/mail/secrets.ts';
 import { findMailbox, insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
-import { SECRET_KEY, SELLER } from './mail-fixtures.ts';
+import { imapMailboxFields, SECRET_KEY, SELLER } from './mail-fixtures.ts';
 
 describe.each(dialects)('IMAP poller on %s', (dialect) => {
   it('records why a poll failed on the mailbox (shown by GET /api/mailboxes) and keeps its position', async () => {
@@ -25,27 +25,13 @@ describe.each(dialects)('IMAP poller on %s', (dialect) => {
       const mailbox = await insertMailbox(
         store.db,
         ORG_ID,
-        {
-          user_id: SELLER,
-          kind: 'catch_all',
-          from_name: null,
-          from_address: null,
-          smtp_host: null,
-          smtp_port: null,
-          smtp_secure: 0,
-          smtp_user: null,
-          smtp_secret_enc: null,
-          daily_limit: null,
-          hourly_limit: null,
-          min_spacing_seconds: null,
-          imap_host: '127.0.0.1',
-          imap_port: (server.address() as AddressInfo).port,
-          imap_secure: 0,
-          imap_user: 'sam',
-          imap_secret_enc: encryptSecret(SECRET_KEY, 'imap-pass'),
-          imap_last_uid: 41,
-          imap_last_error: null,
-        },
+        imapMailboxFields({
+          host: '127.0.0.1',
+          port: (server.address() as AddressInfo).port,
+          user: 'sam',
+          password: 'imap-pass',
+          lastUid: 41,
+        }),
         clock.now(),
       );
       // The test server is on loopback: allowed as an operator would (OUTBOUND_ALLOW_HOSTS).

@@ -4,7 +4,7 @@ import { MailDelivery, type MailWorkerDeps } from '../../src/mail/delivery.ts';
 import { encryptSecret } from '../../src/mail/secrets.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
-import { insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
+import { insertMailbox, type MailboxValues } from '../../src/store/repos/mailbox-repo.ts';
 import { ORG_ID, USERS } from '../support/world.ts';
 
 export { type LoopbackSmtp, type ReceivedMail, startSmtp } from '../support/loopback-smtp.ts';
@@ -345,4 +345,38 @@ export async function inboundSecretFor(
   });
   if (created.statusCode !== 201) throw new Error(`inbound credential: ${created.statusCode}`);
   return created.json().secret;
+}
+
+/**
+ * The fields of a seller's catch-all IMAP mailbox (replies read from `imap`), signed in as `user` with `password`,
+ * for `insertMailbox`.
+ */
+export function imapMailboxFields(imap: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  lastUid?: number | null;
+}): MailboxValues {
+  return {
+    user_id: SELLER,
+    kind: 'catch_all',
+    from_name: null,
+    from_address: null,
+    smtp_host: null,
+    smtp_port: null,
+    smtp_secure: 0,
+    smtp_user: null,
+    smtp_secret_enc: null,
+    daily_limit: null,
+    hourly_limit: null,
+    min_spacing_seconds: null,
+    imap_host: imap.host,
+    imap_port: imap.port,
+    imap_secure: 0,
+    imap_user: imap.user,
+    imap_secret_enc: encryptSecret(SECRET_KEY, imap.password),
+    imap_last_uid: imap.lastUid ?? null,
+    imap_last_error: null,
+  };
 }
