@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateOf, localInstant } from '../../src/domain/schedule/local-time.ts';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
-import { newId } from '../../src/store/ids.ts';
+import { insertEmailTemplate } from '../support/mail-world.ts';
 import { ORG_ID, USERS } from '../support/world.ts';
 import { createSequence } from './designer-helpers.ts';
 import { signInWithSession } from './session-sign-in.ts';
@@ -39,25 +39,11 @@ describe('a new seller’s sweep (10th session)', () => {
   afterAll(() => walk?.close());
 
   it('bulk email: the result stays on screen after every chosen step left the list, and the dialog does not come back', async () => {
-    const now = walk.e2e.world.clock.now();
-    const templateId = newId(now);
-    await walk.e2e.world.store.db
-      .insertInto('email_templates')
-      .values({
-        org_id: ORG_ID,
-        id: templateId,
-        name: 'Bulk hello',
-        language: 'en',
-        subject: 'Hello {{ record.name }}',
-        body_html: '<p>A short note.</p>',
-        body_text: null,
-        record_type: 'lead',
-        owner_id: null,
-        builtin: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const templateId = await insertEmailTemplate(walk.e2e.world.store, {
+      name: 'Bulk hello',
+      subject: 'Hello {{ record.name }}',
+      bodyHtml: '<p>A short note.</p>',
+    });
     const definition: SequenceDefinition = {
       ...MANUAL_EMAIL,
       nodes: MANUAL_EMAIL.nodes.map((node) => (node.id === 'mail' ? { ...node, templateId } : node)),
