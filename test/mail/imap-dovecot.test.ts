@@ -1,9 +1,7 @@
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.ts';
 import { FakeClock, MINUTE } from '../../src/engine/clock.ts';
 import { pollImapMailbox } from '../../src/mail/imap.ts';
-import { encryptSecret } from '../../src/mail/secrets.ts';
 import { buildRawMessage } from '../../src/mail/transport.ts';
 import { claimImapLease } from '../../src/store/repos/imap-sync-repo.ts';
 import { findMailbox, insertMailbox, type MailboxRow } from '../../src/store/repos/mailbox-repo.ts';

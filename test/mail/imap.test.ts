@@ -3,11 +3,10 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { pollImapMailbox } from '../../src/mail/imap.ts';
-import { encryptSecret } from '../../src/mail/secrets.ts';
 import { findMailbox, insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
 import { dialects, freshStore } from '../support/databases.ts';
 import { ORG_ID, seedWorld } from '../support/world.ts';
-import { imapMailboxFields, SECRET_KEY, SELLER } from './mail-fixtures.ts';
+import { imapMailboxFields, SECRET_KEY } from './mail-fixtures.ts';
 
 describe.each(dialects)('IMAP poller on %s', (dialect) => {
   it('records why a poll failed on the mailbox (shown by GET /api/mailboxes) and keeps its position', async () => {

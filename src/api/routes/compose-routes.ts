@@ -281,7 +281,7 @@ export async function composeRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     return parts;
   }
   const emptyMessage = (parts: ('subject' | 'message')[]) =>
-    `The email has no ${parts.join(' and no ')}: the step has no template; write the email for each record instead`;
+    `The email has no ${parts.join(' and no ')}; write it before sending (a step without a template has none)`;
 
   /** Steps for bulk email: same sequence, same email node, all open and actionable by the actor. */
   async function loadBulk(request: FastifyRequest, actor: Actor, stepIds: string[]): Promise<StepRow[]> {
