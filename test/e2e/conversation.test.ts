@@ -194,6 +194,8 @@ describe('signature and conversation in the browser', () => {
       const conversation = page.getByTestId('conversation');
       await conversation.getByRole('heading', { name: 'Conversation' }).waitFor();
       const thread = conversation.getByTestId('conversation-thread');
+      // The heading renders before the thread's messages arrive: wait for the thread (count() does not wait).
+      await thread.waitFor();
       await expect(thread.count()).resolves.toBe(1);
       const sent = thread.getByTestId('conversation-sent');
       await expect(sent.textContent()).resolves.toContain('ada@engine.test');
