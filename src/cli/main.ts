@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DEFAULT_DATABASE_URL } from '../store/default-database-url.ts';
 import { registerCommands } from './commands/index.ts';
 import { databaseProblem } from './database-problem.ts';
 
@@ -12,8 +13,7 @@ await registerCommands(program, process.argv.slice(2));
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // DATABASE_URL's default (src/store/db.ts, not imported here: `--help` stays light).
-  const databaseUrl = process.env.DATABASE_URL || 'sqlite:./data/stepwise.db';
+  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   console.error(
     databaseProblem(error, databaseUrl) ?? (error instanceof Error ? error.message : String(error)),
   );

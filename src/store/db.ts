@@ -14,6 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { AuthWrites } from './auth-writes.ts';
+import { DEFAULT_DATABASE_URL } from './default-database-url.ts';
 import { assertNoNul, nulGuardedPool } from './nul-guard.ts';
 import type { Database } from './schema.ts';
 
@@ -164,7 +165,7 @@ function nulGuarded(sqlite: SQLite.Database, statement: SQLite.Statement): Sqlit
   };
 }
 
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/stepwise.db';
+export { DEFAULT_DATABASE_URL };
 
 export interface StoreOptions {
   poolSize?: number;
