@@ -91,6 +91,8 @@ const MAX_CLAIM = 100;
 export class MailDelivery {
   readonly owner: string;
   private readonly pool: TransportPool;
+  /** Mailbox configurations whose SMTP server refused the sign-in (see sign-in-hold.ts): route key → reason. */
+  private readonly refusedRoutes = new Map<string, string>();
   constructor(private readonly deps: MailWorkerDeps) {
     this.owner = deps.workerId ?? `mail-${newId()}`;
     this.pool = new TransportPool(deps.transportFactory);
@@ -127,6 +129,8 @@ export class MailDelivery {
             ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
             fail: async (row, reason, at) =>
               recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
+            hold: (row, reason, at) => this.holdForever(row, reason, at),
+            refusedRoutes: this.refusedRoutes,
           },
           outgoing,
           stats,

@@ -7,6 +7,7 @@ import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts'
 import { inSpan, type SpanNotes } from '../tracing/tracing.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
+import { isSignInRefused, signInHoldReason } from './sign-in-hold.ts';
 import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
 import { verpAddress } from './verp.ts';
 import { emitWebhookEvent } from './webhooks.ts';
@@ -50,10 +51,15 @@ export interface SendDeps {
   afterSmtp?: (row: OutboundRow) => Promise<void> | void;
   /** Records an email that failed for good (timeline, engine event, webhook). */
   fail(row: OutboundRow, reason: string, now: number): Promise<void>;
+  /** Holds an email until a person acts (timeline, notification, its connection paused). */
+  hold(row: OutboundRow, reason: string, now: number): Promise<void>;
+  /** Routes whose SMTP server refused the sign-in, with the hold reason: their emails are held, not tried. */
+  refusedRoutes: Map<string, string>;
 }
 
 export interface SendStats {
   sent: number;
+  held: number;
   failed: number;
   retried: number;
 }
@@ -142,10 +148,20 @@ async function sendOne(
   stats: SendStats,
   notes: SpanNotes,
 ): Promise<number | null> {
-  const outcome = (value: 'sent' | 'deferred' | 'failed' | 'lease_lost') =>
+  const outcome = (value: 'sent' | 'deferred' | 'held' | 'failed' | 'lease_lost') =>
     notes.set('stepwise.email.outcome', value);
   const { store, clock } = deps;
   let response: string | null = null;
+  // A refused sign-in: this email is held with the reason; later emails of its connection wait behind it.
+  const holdRefused = async (reason: string) => {
+    const now = clock.now();
+    await deps.hold(row, reason, now);
+    stats.held++;
+    outcome('held');
+    return now + retryDelayMs(1);
+  };
+  const refused = sender.route.kind === 'smtp' ? deps.refusedRoutes.get(sender.route.key) : undefined;
+  if (refused !== undefined) return holdRefused(refused);
   try {
     if (sender.route.kind === 'smtp') {
       const transport = deps.pool.get(sender.route);
@@ -174,6 +190,11 @@ async function sendOne(
     }
   } catch (error) {
     const smtpFailure = classifySmtpError(error);
+    if (sender.route.kind === 'smtp' && isSignInRefused(error)) {
+      const reason = signInHoldReason(smtpFailure.reason);
+      deps.refusedRoutes.set(sender.route.key, reason);
+      return holdRefused(reason);
+    }
     const now = clock.now();
     if (!smtpFailure.permanent && row.attempts + 1 < MAX_SEND_ATTEMPTS) {
       const retryAt = now + retryDelayMs(row.attempts + 1);
