@@ -18,6 +18,7 @@ import {
 } from '../store/repos/mail-repo.ts';
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
 import { markSendingLeased } from '../store/repos/outbox-sending.ts';
+import { ClockCheck } from './clock-check.ts';
 import { keepConnectionOrder } from './connection-order.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { holdEmailStep } from './held-steps.ts';
@@ -67,6 +68,8 @@ export interface MailWorkerDeps {
    * simulate a worker killed between `sending` and `sent` (the exception escapes `drain`, like a crash).
    */
   afterSmtp?: (row: OutboundRow) => Promise<void> | void;
+  /** Claim only while this worker's clock agrees with the database's (clock-check.ts; the system clock only). */
+  clockCheck?: boolean;
 }
 
 export interface DeliveryStats {
@@ -93,9 +96,13 @@ export class MailDelivery {
   private readonly pool: TransportPool;
   /** Mailbox configurations whose SMTP server refused the sign-in (see sign-in-hold.ts): route key → reason. */
   private readonly refusedRoutes = new Map<string, string>();
+  private readonly clockCheck: ClockCheck | null;
   constructor(private readonly deps: MailWorkerDeps) {
     this.owner = deps.workerId ?? `mail-${newId()}`;
     this.pool = new TransportPool(deps.transportFactory);
+    this.clockCheck = deps.clockCheck
+      ? new ClockCheck({ ...deps, leaseMs: deps.config.worker.leaseMs, logger: deps.logger })
+      : null;
   }
 
   close(): void {
@@ -107,6 +114,7 @@ export class MailDelivery {
     const stats: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
     for (let round = 0; round < 10_000 && !signal?.aborted; round++) {
       loopBeat('mail');
+      if (this.clockCheck && !(await this.clockCheck.agrees())) break;
       const now = this.deps.clock.now();
       const rows = await claimDueMessages(this.deps.store, {
         now,
