@@ -2,6 +2,7 @@ import type { VerpSettings } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { insertTimeline, markStopped, type OutboundRow, scheduleRetry } from '../store/repos/mail-repo.ts';
 import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts';
 import { inSpan, type SpanNotes } from '../tracing/tracing.ts';
@@ -209,10 +210,32 @@ async function sendOne(
     return null;
   }
   await deps.afterSmtp?.(row);
-  const recorded = await recordSent(deps, { row, sender }, response);
+  const recorded = await recordSentPatiently(deps, { row, sender }, response);
   if (recorded) stats.sent++;
   outcome(recorded ? 'sent' : 'lease_lost');
   return null;
+}
+
+/**
+ * The server said 250: the email is out. If the database is unreachable right then (PostgreSQL restarting, the
+ * connection killed), giving up would leave the email `sending` and another worker would send it again when the
+ * lease runs out. So recording it is retried (0.25 s, 0.5 s, … up to 5 s apart) for twice the lease, at least
+ * 30 s; the lease keeper renews the lease as soon as the database answers again.
+ */
+async function recordSentPatiently(
+  deps: SendDeps,
+  item: Outgoing,
+  response: string | null,
+): Promise<boolean> {
+  const giveUpAt = Date.now() + Math.max(2 * deps.config.leaseMs, 30_000);
+  for (let pause = 250; ; pause = Math.min(2 * pause, 5_000)) {
+    try {
+      return await recordSent(deps, item, response);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + pause > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 /** `sent` + timeline + webhook in one transaction; nothing is written when this worker lost the message. */
