@@ -26,6 +26,10 @@ export class ClockCheck {
   private offsetMs = 0;
   constructor(private readonly deps: ClockCheckDeps) {}
 
+  static of(deps: Omit<ClockCheckDeps, 'leaseMs'> & { config: { worker: { leaseMs: number } } }): ClockCheck {
+    return new ClockCheck({ ...deps, leaseMs: deps.config.worker.leaseMs });
+  }
+
   /** How far this worker's clock is off the database's (positive: ahead), as last measured beyond the slack. */
   get offset(): number {
     return this.offsetMs;

@@ -29,7 +29,7 @@ import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
-import { stopMessage, stopReason } from './stop-message.ts';
+import { pausedHold, stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -100,9 +100,7 @@ export class MailDelivery {
   constructor(private readonly deps: MailWorkerDeps) {
     this.owner = deps.workerId ?? `mail-${newId()}`;
     this.pool = new TransportPool(deps.transportFactory);
-    this.clockCheck = deps.clockCheck
-      ? new ClockCheck({ ...deps, leaseMs: deps.config.worker.leaseMs, logger: deps.logger })
-      : null;
+    this.clockCheck = deps.clockCheck ? ClockCheck.of(deps) : null;
   }
 
   close(): void {
@@ -219,6 +217,12 @@ export class MailDelivery {
         await stopMessage(store, row, stop, now);
         if (stop.status === 'canceled') stats.canceled++;
         else stats.failed++;
+        continue;
+      }
+      const paused = pausedHold(row, context, now);
+      if (paused) {
+        await holdMany(store.db, row.org_id, [{ id: row.id, ...paused }], now);
+        stats.held++;
         continue;
       }
       if (sender.hold) {
