@@ -9,7 +9,7 @@ import { inSpan, type SpanNotes } from '../tracing/tracing.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
 import { isSignInRefused, signInHoldReason } from './sign-in-hold.ts';
-import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
+import { classifySmtpError, isServerUnreachable, type Route, type TransportPool } from './transport.ts';
 import { verpAddress } from './verp.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -99,6 +99,9 @@ export async function sendBatch(
 ): Promise<void> {
   if (outgoing.length === 0) return;
   let failure: { error: unknown } | null = null;
+  // Routes whose server did not answer (a timeout, a refused or cut connection): their other emails of this batch
+  // are not tried — one hung server costs one timeout per lane, not one per email, while every other mailbox waits.
+  const unreachable = new Map<string, { until: number; reason: string }>();
   await Promise.all(
     lanesOf(outgoing).map(async (lane) => {
       // A connection whose email must be retried: its later emails wait behind it (order is kept).
@@ -114,7 +117,19 @@ export async function sendBatch(
             await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
             continue;
           }
-          const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes));
+          const down = item.sender.route.kind === 'smtp' ? unreachable.get(item.sender.route.key) : undefined;
+          if (down !== undefined) {
+            await requeueBehind(
+              deps.store.db,
+              item.row,
+              deps.owner,
+              down.until,
+              down.reason,
+              deps.clock.now(),
+            );
+            continue;
+          }
+          const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes, unreachable));
           if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
         } catch (error) {
           failure ??= { error };
@@ -148,6 +163,7 @@ async function sendOne(
   { row, sender }: Outgoing,
   stats: SendStats,
   notes: SpanNotes,
+  unreachable: Map<string, { until: number; reason: string }>,
 ): Promise<number | null> {
   const outcome = (value: 'sent' | 'deferred' | 'held' | 'failed' | 'lease_lost') =>
     notes.set('stepwise.email.outcome', value);
@@ -200,6 +216,10 @@ async function sendOne(
     if (!smtpFailure.permanent && row.attempts + 1 < MAX_SEND_ATTEMPTS) {
       const retryAt = now + retryDelayMs(row.attempts + 1);
       await scheduleRetry(store.db, row, retryAt, smtpFailure.reason, now);
+      if (sender.route.kind === 'smtp' && isServerUnreachable(error) && !unreachable.has(sender.route.key)) {
+        const reason = `Waiting: the mailbox's SMTP server did not answer another email (${smtpFailure.reason})`;
+        unreachable.set(sender.route.key, { until: retryAt, reason: reason.slice(0, 1000) });
+      }
       stats.retried++;
       outcome('deferred');
       return retryAt;
