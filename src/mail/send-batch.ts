@@ -239,8 +239,9 @@ async function sendOne(
 /**
  * The server said 250: the email is out. If the database is unreachable right then (PostgreSQL restarting, the
  * connection killed), giving up would leave the email `sending` and another worker would send it again when the
- * lease runs out. So recording it is retried (0.25 s, 0.5 s, … up to 5 s apart) for twice the lease, at least
- * 30 s; the lease keeper renews the lease as soon as the database answers again.
+ * lease runs out. So recording it is retried (0.25 s, 0.5 s, then every second) for twice the lease, at least
+ * 30 s; the lease keeper renews the lease as soon as the database answers again. An outage longer than the lease
+ * can still let another worker take the email over first: then it is sent again (the documented window).
  */
 async function recordSentPatiently(
   deps: SendDeps,
@@ -248,7 +249,7 @@ async function recordSentPatiently(
   response: string | null,
 ): Promise<boolean> {
   const giveUpAt = Date.now() + Math.max(2 * deps.config.leaseMs, 30_000);
-  for (let pause = 250; ; pause = Math.min(2 * pause, 5_000)) {
+  for (let pause = 250; ; pause = Math.min(2 * pause, 1_000)) {
     try {
       return await recordSent(deps, item, response);
     } catch (error) {

@@ -21,7 +21,7 @@ import { connectLeads, seedEmailWorld } from './outage-world.ts';
  * keeps trying to record it until the database is back: every email arrives once, the worker never restarts.
  */
 const EMAILS = 12;
-const LEASE_MS = 20_000;
+const LEASE_MS = 30_000;
 
 let cluster: Cluster | undefined;
 let store: Store | undefined;
