@@ -95,7 +95,7 @@ export class MailDelivery {
   readonly owner: string;
   private readonly pool: TransportPool;
   /** Mailbox configurations whose SMTP server refused the sign-in (see sign-in-hold.ts): route key → reason. */
-  private readonly refusedRoutes = new Map<string, string>();
+  private readonly refusedRoutes = new Map<string, { reason: string; until: number }>();
   private readonly clockCheck: ClockCheck | null;
   constructor(private readonly deps: MailWorkerDeps) {
     this.owner = deps.workerId ?? `mail-${newId()}`;

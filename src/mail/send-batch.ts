@@ -24,6 +24,8 @@ import { emitWebhookEvent } from './webhooks.ts';
  */
 export const SEND_CONCURRENCY = 8;
 export const MAX_SEND_ATTEMPTS = 6;
+/** How long a refused sign-in keeps a mailbox's emails from being tried (unless the mailbox changes first). */
+export const REFUSAL_MEMORY_MS = 10 * 60_000;
 
 /** Back-off after a temporary failure: 1 min, 5 min, 15 min, 1 h, 3 h. */
 export function retryDelayMs(attempt: number): number {
@@ -55,7 +57,7 @@ export interface SendDeps {
   /** Holds an email until a person acts (timeline, notification, its connection paused). */
   hold(row: OutboundRow, reason: string, now: number): Promise<void>;
   /** Routes whose SMTP server refused the sign-in, with the hold reason: their emails are held, not tried. */
-  refusedRoutes: Map<string, string>;
+  refusedRoutes: Map<string, { reason: string; until: number }>;
 }
 
 export interface SendStats {
@@ -178,7 +180,7 @@ async function sendOne(
     return now + retryDelayMs(1);
   };
   const refused = sender.route.kind === 'smtp' ? deps.refusedRoutes.get(sender.route.key) : undefined;
-  if (refused !== undefined) return holdRefused(refused);
+  if (refused !== undefined && refused.until > clock.now()) return holdRefused(refused.reason);
   try {
     if (sender.route.kind === 'smtp') {
       const transport = deps.pool.get(sender.route);
@@ -209,7 +211,8 @@ async function sendOne(
     const smtpFailure = classifySmtpError(error);
     if (sender.route.kind === 'smtp' && isSignInRefused(error)) {
       const reason = signInHoldReason(smtpFailure.reason);
-      deps.refusedRoutes.set(sender.route.key, reason);
+      // Remembered for a while: a held email released by hand ("Try again") after that is tried once more.
+      deps.refusedRoutes.set(sender.route.key, { reason, until: clock.now() + REFUSAL_MEMORY_MS });
       return holdRefused(reason);
     }
     const now = clock.now();

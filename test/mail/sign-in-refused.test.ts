@@ -80,6 +80,19 @@ describe.each(dialects)('a mailbox whose SMTP sign-in is refused on %s', (dialec
         .execute();
       expect(failedLines).toHaveLength(0);
 
+      // "Try again" on one held email (the password unchanged): it is tried once more, and held again.
+      const retried = await world.as('eastSeller', 'POST', `/api/outbox/${leads[0]?.outboundId}/retry`, {});
+      expect(retried.statusCode).toBe(200);
+      await delivery.drain();
+      expect(smtp.signIns.filter((s) => !s.ok)).toHaveLength(refusedLogins + 1);
+      const again = await store.db
+        .selectFrom('outbound_messages')
+        .select(['status', 'hold_reason'])
+        .where('id', '=', leads[0]?.outboundId ?? '')
+        .executeTakeFirstOrThrow();
+      expect(again.status).toBe('held');
+      expect(again.hold_reason).toContain(SIGN_IN_HOLD_PREFIX);
+
       // The seller corrects the password: every held email goes, once.
       const patched = await world.as('eastSeller', 'PATCH', `/api/mailboxes/${mailboxId}`, {
         smtp: { host: '127.0.0.1', port: smtp.port, user: 'sam', password: 'smtp-pass' },
