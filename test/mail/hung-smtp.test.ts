@@ -120,5 +120,5 @@ describe.each(dialects)('a hung SMTP server on %s', (dialect) => {
       .where('status', '=', 'sent')
       .execute();
     expect(sent).toHaveLength(EMAILS);
-  }, 60_000);
+  }, 120_000);
 });
