@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pino from 'pino';
 import type { Config } from '../config.ts';
-import type { Clock } from '../engine/clock.ts';
+import { type Clock, systemClock } from '../engine/clock.ts';
 import { startEngineWorker } from '../engine/worker.ts';
 import type { Store } from '../store/db.ts';
 import { acquireSchedulerLock } from '../store/scheduler-lock.ts';
@@ -62,7 +62,15 @@ export function startBackgroundWork(input: {
       lazyLoop(
         async () => {
           const { startMailWorker } = await import('../mail/mail-worker.ts');
-          return startMailWorker({ store, clock, config, logger: logger.child({ part: 'mail' }), workerId });
+          return startMailWorker({
+            store,
+            clock,
+            config,
+            logger: logger.child({ part: 'mail' }),
+            workerId,
+            // A test clock (STEPWISE_TEST_CLOCK) is meant to differ from the database's.
+            clockCheck: clock === systemClock,
+          });
         },
         logger,
         'mail',

@@ -18,6 +18,7 @@ import {
 } from '../store/repos/mail-repo.ts';
 import { type MailboxRow, resolveMailbox } from '../store/repos/mailbox-repo.ts';
 import { markSendingLeased } from '../store/repos/outbox-sending.ts';
+import { ClockCheck } from './clock-check.ts';
 import { keepConnectionOrder } from './connection-order.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
 import { holdEmailStep } from './held-steps.ts';
@@ -28,7 +29,7 @@ import { type PreparedContent, prepareMessage } from './prepare-message.ts';
 import { loadScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
-import { stopMessage, stopReason } from './stop-message.ts';
+import { pausedHold, stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -67,6 +68,8 @@ export interface MailWorkerDeps {
    * simulate a worker killed between `sending` and `sent` (the exception escapes `drain`, like a crash).
    */
   afterSmtp?: (row: OutboundRow) => Promise<void> | void;
+  /** Claim only while this worker's clock agrees with the database's (clock-check.ts; the system clock only). */
+  clockCheck?: boolean;
 }
 
 export interface DeliveryStats {
@@ -91,9 +94,13 @@ const MAX_CLAIM = 100;
 export class MailDelivery {
   readonly owner: string;
   private readonly pool: TransportPool;
+  /** Mailbox configurations whose SMTP server refused the sign-in (see sign-in-hold.ts): route key → reason. */
+  private readonly refusedRoutes = new Map<string, { reason: string; until: number }>();
+  private readonly clockCheck: ClockCheck | null;
   constructor(private readonly deps: MailWorkerDeps) {
     this.owner = deps.workerId ?? `mail-${newId()}`;
     this.pool = new TransportPool(deps.transportFactory);
+    this.clockCheck = deps.clockCheck ? ClockCheck.of(deps) : null;
   }
 
   close(): void {
@@ -105,6 +112,7 @@ export class MailDelivery {
     const stats: DeliveryStats = { sent: 0, held: 0, failed: 0, canceled: 0, retried: 0 };
     for (let round = 0; round < 10_000 && !signal?.aborted; round++) {
       loopBeat('mail');
+      if (this.clockCheck && !(await this.clockCheck.agrees())) break;
       const now = this.deps.clock.now();
       const rows = await claimDueMessages(this.deps.store, {
         now,
@@ -127,6 +135,8 @@ export class MailDelivery {
             ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
             fail: async (row, reason, at) =>
               recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
+            hold: (row, reason, at) => this.holdForever(row, reason, at),
+            refusedRoutes: this.refusedRoutes,
           },
           outgoing,
           stats,
@@ -207,6 +217,12 @@ export class MailDelivery {
         await stopMessage(store, row, stop, now);
         if (stop.status === 'canceled') stats.canceled++;
         else stats.failed++;
+        continue;
+      }
+      const paused = pausedHold(row, context, now);
+      if (paused) {
+        await holdMany(store.db, row.org_id, [{ id: row.id, ...paused }], now);
+        stats.held++;
         continue;
       }
       if (sender.hold) {

@@ -2,12 +2,14 @@ import type { VerpSettings } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import { insertTimeline, markStopped, type OutboundRow, scheduleRetry } from '../store/repos/mail-repo.ts';
 import { markSentLeased, requeueBehind } from '../store/repos/outbox-sending.ts';
 import { inSpan, type SpanNotes } from '../tracing/tracing.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { mailOptionsFor, type PrepareConfig } from './prepare-message.ts';
-import { classifySmtpError, type Route, type TransportPool } from './transport.ts';
+import { isSignInRefused, signInHoldReason } from './sign-in-hold.ts';
+import { classifySmtpError, isServerUnreachable, type Route, type TransportPool } from './transport.ts';
 import { verpAddress } from './verp.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -22,6 +24,8 @@ import { emitWebhookEvent } from './webhooks.ts';
  */
 export const SEND_CONCURRENCY = 8;
 export const MAX_SEND_ATTEMPTS = 6;
+/** How long a refused sign-in keeps a mailbox's emails from being tried (unless the mailbox changes first). */
+export const REFUSAL_MEMORY_MS = 10 * 60_000;
 
 /** Back-off after a temporary failure: 1 min, 5 min, 15 min, 1 h, 3 h. */
 export function retryDelayMs(attempt: number): number {
@@ -50,10 +54,15 @@ export interface SendDeps {
   afterSmtp?: (row: OutboundRow) => Promise<void> | void;
   /** Records an email that failed for good (timeline, engine event, webhook). */
   fail(row: OutboundRow, reason: string, now: number): Promise<void>;
+  /** Holds an email until a person acts (timeline, notification, its connection paused). */
+  hold(row: OutboundRow, reason: string, now: number): Promise<void>;
+  /** Routes whose SMTP server refused the sign-in, with the hold reason: their emails are held, not tried. */
+  refusedRoutes: Map<string, { reason: string; until: number }>;
 }
 
 export interface SendStats {
   sent: number;
+  held: number;
   failed: number;
   retried: number;
 }
@@ -92,6 +101,9 @@ export async function sendBatch(
 ): Promise<void> {
   if (outgoing.length === 0) return;
   let failure: { error: unknown } | null = null;
+  // Routes whose server did not answer (a timeout, a refused or cut connection): their other emails of this batch
+  // are not tried — one hung server costs one timeout per lane, not one per email, while every other mailbox waits.
+  const unreachable = new Map<string, { until: number; reason: string }>();
   await Promise.all(
     lanesOf(outgoing).map(async (lane) => {
       // A connection whose email must be retried: its later emails wait behind it (order is kept).
@@ -107,7 +119,19 @@ export async function sendBatch(
             await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
             continue;
           }
-          const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes));
+          const down = item.sender.route.kind === 'smtp' ? unreachable.get(item.sender.route.key) : undefined;
+          if (down !== undefined) {
+            await requeueBehind(
+              deps.store.db,
+              item.row,
+              deps.owner,
+              down.until,
+              down.reason,
+              deps.clock.now(),
+            );
+            continue;
+          }
+          const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes, unreachable));
           if (retryAt !== null && item.row.connection_id) waiting.set(item.row.connection_id, retryAt + 1);
         } catch (error) {
           failure ??= { error };
@@ -141,11 +165,22 @@ async function sendOne(
   { row, sender }: Outgoing,
   stats: SendStats,
   notes: SpanNotes,
+  unreachable: Map<string, { until: number; reason: string }>,
 ): Promise<number | null> {
-  const outcome = (value: 'sent' | 'deferred' | 'failed' | 'lease_lost') =>
+  const outcome = (value: 'sent' | 'deferred' | 'held' | 'failed' | 'lease_lost') =>
     notes.set('stepwise.email.outcome', value);
   const { store, clock } = deps;
   let response: string | null = null;
+  // A refused sign-in: this email is held with the reason; later emails of its connection wait behind it.
+  const holdRefused = async (reason: string) => {
+    const now = clock.now();
+    await deps.hold(row, reason, now);
+    stats.held++;
+    outcome('held');
+    return now + retryDelayMs(1);
+  };
+  const refused = sender.route.kind === 'smtp' ? deps.refusedRoutes.get(sender.route.key) : undefined;
+  if (refused !== undefined && refused.until > clock.now()) return holdRefused(refused.reason);
   try {
     if (sender.route.kind === 'smtp') {
       const transport = deps.pool.get(sender.route);
@@ -174,10 +209,20 @@ async function sendOne(
     }
   } catch (error) {
     const smtpFailure = classifySmtpError(error);
+    if (sender.route.kind === 'smtp' && isSignInRefused(error)) {
+      const reason = signInHoldReason(smtpFailure.reason);
+      // Remembered for a while: a held email released by hand ("Try again") after that is tried once more.
+      deps.refusedRoutes.set(sender.route.key, { reason, until: clock.now() + REFUSAL_MEMORY_MS });
+      return holdRefused(reason);
+    }
     const now = clock.now();
     if (!smtpFailure.permanent && row.attempts + 1 < MAX_SEND_ATTEMPTS) {
       const retryAt = now + retryDelayMs(row.attempts + 1);
       await scheduleRetry(store.db, row, retryAt, smtpFailure.reason, now);
+      if (sender.route.kind === 'smtp' && isServerUnreachable(error) && !unreachable.has(sender.route.key)) {
+        const reason = `Waiting: the mailbox's SMTP server did not answer another email (${smtpFailure.reason})`;
+        unreachable.set(sender.route.key, { until: retryAt, reason: reason.slice(0, 1000) });
+      }
       stats.retried++;
       outcome('deferred');
       return retryAt;
@@ -188,10 +233,33 @@ async function sendOne(
     return null;
   }
   await deps.afterSmtp?.(row);
-  const recorded = await recordSent(deps, { row, sender }, response);
+  const recorded = await recordSentPatiently(deps, { row, sender }, response);
   if (recorded) stats.sent++;
   outcome(recorded ? 'sent' : 'lease_lost');
   return null;
+}
+
+/**
+ * The server said 250: the email is out. If the database is unreachable right then (PostgreSQL restarting, the
+ * connection killed), giving up would leave the email `sending` and another worker would send it again when the
+ * lease runs out. So recording it is retried (0.25 s, 0.5 s, then every second) for twice the lease, at least
+ * 30 s; the lease keeper renews the lease as soon as the database answers again. An outage longer than the lease
+ * can still let another worker take the email over first: then it is sent again (the documented window).
+ */
+async function recordSentPatiently(
+  deps: SendDeps,
+  item: Outgoing,
+  response: string | null,
+): Promise<boolean> {
+  const giveUpAt = Date.now() + Math.max(2 * deps.config.leaseMs, 30_000);
+  for (let pause = 250; ; pause = Math.min(2 * pause, 1_000)) {
+    try {
+      return await recordSent(deps, item, response);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + pause > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 /** `sent` + timeline + webhook in one transaction; nothing is written when this worker lost the message. */

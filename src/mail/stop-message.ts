@@ -44,6 +44,26 @@ export function stopReason(row: OutboundRow, context: SendContext): StopDecision
   return null;
 }
 
+/** How often an email of a paused connection looks again (it goes at most this long after the resume). */
+export const PAUSED_RECHECK_MS = 60_000;
+
+/**
+ * A paused connection runs nothing, emails included: one already queued (waiting for its schedule, a limit or a
+ * retry) stays queued, with the reason, and goes once the seller resumes. Ended connections cancel instead.
+ */
+export function pausedHold(
+  row: OutboundRow,
+  context: SendContext,
+  now: number,
+): { notBefore: number; reason: string } | null {
+  const connection = lookup(context.connections, row.org_id, row.connection_id);
+  if (connection?.status !== 'paused') return null;
+  return {
+    notBefore: now + PAUSED_RECHECK_MS,
+    reason: 'The connection is paused: the email goes when it is resumed',
+  };
+}
+
 /** Stops the email and, in the same transaction, tells the engine what it means for the connection. */
 export async function stopMessage(
   store: Store,

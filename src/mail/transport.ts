@@ -140,10 +140,20 @@ export interface SendFailure {
   reason: string;
 }
 
+/** No SMTP reply at all (a timeout, a refused, cut or failed TLS connection): the server, not this email. */
+export function isServerUnreachable(error: unknown): boolean {
+  return typeof (error as { responseCode?: unknown }).responseCode !== 'number';
+}
+
 /** 5xx replies are permanent (the server said no); 4xx replies, timeouts and refused connections are temporary. */
 export function classifySmtpError(error: unknown): SendFailure {
   const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
-  const reason = (e.response ?? e.message ?? String(error)).slice(0, 1000);
+  const said = e.response ?? e.message ?? String(error);
+  // nodemailer says only "Timeout" or "Greeting never received": the seller is told what it means.
+  const reason = (e.code === 'ETIMEDOUT' ? `The SMTP server did not answer in time (${said})` : said).slice(
+    0,
+    1000,
+  );
   if (error instanceof OutboundAddressRefused) return { permanent: true, reason };
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.code !== 'EAUTH';
   return { permanent, reason };

@@ -150,8 +150,11 @@ describe.each(dialects)('delivery under faults on %s', (dialect) => {
     }
   });
 
-  it('a slow relay (200 ms per message) with three workers and short leases sends every email once', async () => {
-    smtp = await startSmtp({ latencyMs: 200 });
+  it('a slow relay (1 s per message) with three workers and short leases sends every email once', async () => {
+    // A batch (48 emails over 8 SMTP connections: 6 s) outlasts the lease twice over, so only renewal keeps the
+    // other workers off. The lease is 3 s, renewed every second: a busy machine (CI at load 10+) may stall this
+    // process for a few hundred ms, which with the former 600 ms lease let a worker take emails still on the wire.
+    smtp = await startSmtp({ latencyMs: 1000 });
     await addSmtpMailbox(store, SELLER, smtp.port, clock.now(), UNLIMITED);
     const scenario = await seedSequence(store, clock.now());
     const total = 48;
@@ -169,13 +172,13 @@ describe.each(dialects)('delivery under faults on %s', (dialect) => {
             publicUrl: PUBLIC_URL,
             smtpUrl: undefined,
             outboundAllowList: testConfig().outboundAllowList,
-            worker: { batchSize: 500, leaseMs: 600, pollMs: 50 },
+            worker: { batchSize: 500, leaseMs: 3000, pollMs: 50 },
           },
         }),
     );
     try {
-      // Each worker keeps draining until nothing is left, like the polling loop (at most 30 s).
-      const deadline = Date.now() + 30_000;
+      // Each worker keeps draining until nothing is left, like the polling loop (at most 90 s).
+      const deadline = Date.now() + 90_000;
       const left = async () =>
         Number(
           (
@@ -208,5 +211,5 @@ describe.each(dialects)('delivery under faults on %s', (dialect) => {
       .where('kind', '=', 'email_sent')
       .executeTakeFirstOrThrow();
     expect(Number(timeline.n)).toBe(total);
-  }, 60_000);
+  }, 120_000);
 });

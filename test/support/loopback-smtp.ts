@@ -18,6 +18,8 @@ export interface LoopbackSmtp {
   attempted: Buffer[];
   /** The next DATA is read in full, then the connection is cut without an answer (a relay dying after DATA). */
   dropNext(): void;
+  /** Every AUTH the server answered, in order (`ok` false: refused with 535). */
+  signIns: { user: string; ok: boolean }[];
   close(): Promise<void>;
 }
 
@@ -27,13 +29,16 @@ export async function startSmtp(options: { latencyMs?: number } = {}): Promise<L
   const rejections: { code: number; text: string }[] = [];
   const attempted: Buffer[] = [];
   let drops = 0;
+  const signIns: { user: string; ok: boolean }[] = [];
   const server: SMTPServer = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     authOptional: true,
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === 'sam' && auth.password === 'smtp-pass') callback(null, { user: auth.username });
+      const ok = auth.username === 'sam' && auth.password === 'smtp-pass';
+      signIns.push({ user: String(auth.username), ok });
+      if (ok) callback(null, { user: auth.username });
       else callback(new Error('Invalid username or password'));
     },
     onData(stream, session, callback) {
@@ -77,6 +82,7 @@ export async function startSmtp(options: { latencyMs?: number } = {}): Promise<L
     dropNext: () => {
       drops++;
     },
+    signIns,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

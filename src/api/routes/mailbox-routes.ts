@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EmailSchema } from '../../domain/identity.ts';
 import { decideOrg } from '../../domain/permissions/permissions.ts';
 import { encryptSecret } from '../../mail/secrets.ts';
+import { releaseSignInHolds } from '../../mail/sign-in-hold.ts';
 import { sendTestEmail } from '../../mail/test-email.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { findUser } from '../../store/repos/identity-repo.ts';
@@ -188,6 +189,7 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           values(request.body, { ...EMPTY, user_id: userId }),
           now,
         );
+        await releaseSignInHolds(trx, actor.orgId, userId, actor.userId, now);
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -223,6 +225,8 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const now = deps.clock.now();
       await deps.store.db.transaction().execute(async (trx) => {
         await updateMailbox(trx, actor.orgId, before.id, next, now);
+        // Emails held because this mailbox's server refused its sign-in go again (once) with the new settings.
+        await releaseSignInHolds(trx, actor.orgId, before.user_id, actor.userId, now);
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -254,6 +258,8 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const now = deps.clock.now();
       await deps.store.db.transaction().execute(async (trx) => {
         await deleteMailbox(trx, actor.orgId, row.id);
+        // Its emails now go another way (the org relay or the catch-all): those held for its sign-in go again.
+        await releaseSignInHolds(trx, actor.orgId, row.user_id, actor.userId, now);
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,

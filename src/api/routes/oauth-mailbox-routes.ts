@@ -11,6 +11,7 @@ import {
 } from '../../mail/oauth/oauth-client.ts';
 import { releaseHeld } from '../../mail/oauth/release-held.ts';
 import { encryptSecret, signToken, verifyToken } from '../../mail/secrets.ts';
+import { releaseSignInHolds } from '../../mail/sign-in-hold.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import {
@@ -338,7 +339,9 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
           },
           now,
         );
-        const count = await releaseHeld(trx, orgId, userId, now);
+        const count =
+          (await releaseHeld(trx, orgId, userId, now)) +
+          (await releaseSignInHolds(trx, orgId, userId, userId, now));
         await recordAudit(trx, {
           orgId,
           actorId: userId,
