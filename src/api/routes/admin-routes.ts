@@ -8,6 +8,7 @@ import {
   RoleListSchema,
   TimeZoneSchema,
 } from '../../domain/identity.ts';
+import { onUserChanged } from '../../engine/user-changes.ts';
 import { newId } from '../../store/ids.ts';
 import {
   emailTaken,
@@ -222,6 +223,11 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         if (body.active === false || passwordHash) await deleteSessionsOfUser(trx, actor.orgId, user.id);
         const tokensRevoked =
           passwordHash && !body.keepApiTokens ? await revokeTokensOfUser(trx, actor.orgId, user.id, now) : 0;
+        // Steps handed to the user of records they may no longer work on go back to the records' owners.
+        const stepsReturned =
+          body.businessUnitId !== undefined || body.roles !== undefined || body.active === false
+            ? await onUserChanged(trx, { orgId: actor.orgId, userId: user.id, actorId: actor.userId, now })
+            : 0;
         const after = (await findUserWithRoles(trx, actor.orgId, user.id))!;
         const summary = (u: UserWithRoles) => ({
           name: u.name,
@@ -239,6 +245,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           after: {
             ...summary(after),
             ...(passwordHash ? { passwordReset: true, apiTokensRevoked: tokensRevoked } : {}),
+            ...(stepsReturned > 0 ? { stepsReturned } : {}),
           },
           at: now,
         });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../domain/error-codes.ts';
 import { INHERITED_WORKING_HOURS } from '../../domain/identity.ts';
 import { type Assignment, decideSsoSignIn, type ExistingUser, type GroupMapping } from '../../domain/sso.ts';
+import { onUserChanged } from '../../engine/user-changes.ts';
 import { signToken, verifyToken } from '../../mail/secrets.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { newId } from '../../store/ids.ts';
@@ -255,6 +256,8 @@ async function reassign(
   await deps.store.db.transaction().execute(async (trx) => {
     await updateUserRow(trx, provider.org_id, userId, { business_unit_id: target.businessUnitId });
     await setRoles(trx, provider.org_id, userId, target.roles);
+    // Steps handed to them of records they may no longer work on go back to the records' owners.
+    await onUserChanged(trx, { orgId: provider.org_id, userId, actorId: null, now });
     await recordAudit(trx, {
       orgId: provider.org_id,
       actorId: null,
