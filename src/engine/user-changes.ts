@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { decideRecord } from '../domain/permissions/permissions.ts';
-import { connectionsWithStepsHeldBy } from '../store/connections/held-steps.ts';
+import { connectionsWithStepsHeldBy, handOverHolders } from '../store/connections/held-steps.ts';
 import { recordAudit } from '../store/repos/audit-repo.ts';
 import { loadOrgPolicy, moveConnectionOwner } from '../store/repos/connections-repo.ts';
 import { lockConnections } from '../store/repos/engine-repo.ts';
@@ -77,6 +77,21 @@ export async function onUserChanged(
       after: { ownerId: connection.owner_id, steps },
       at: input.now,
     });
+  }
+  return total;
+}
+
+/**
+ * Call after the unit tree changed (a unit moved under another parent), inside the same transaction: every
+ * colleague holding a step of someone else's record is checked as after a change of their own (`onUserChanged`).
+ */
+export async function onUnitsChanged(
+  db: Kysely<Database>,
+  input: { orgId: string; actorId: string | null; now: number },
+): Promise<number> {
+  let total = 0;
+  for (const userId of await handOverHolders(db, input.orgId)) {
+    total += await onUserChanged(db, { ...input, userId });
   }
   return total;
 }

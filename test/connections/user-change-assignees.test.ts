@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.ts';
-import { createWorld, USERS, type World, type WorldUserKey } from '../support/world.ts';
+import { BU, createWorld, USERS, type World, type WorldUserKey } from '../support/world.ts';
 import { CALLS_ONLY, engineOf, insertRecord, insertSequence, stepsOfRecord } from './helpers.ts';
 
 /**
@@ -148,6 +148,49 @@ describe.each(dialects)('a colleague holding a step changes on %s', (dialect) =>
       await changeUser(world, 'eastSeller2', { active: false });
       await changeUser(world, 'eastSeller', { active: false });
       expect(await workListRecords(world, 'eastSalesManager', USERS.eastSeller.id)).toEqual([recordId]);
+    } finally {
+      await engine.stop();
+      await world.close();
+    }
+  });
+
+  it("gives the step back when the record's unit moves out of the colleague's branch", async () => {
+    const world = await createWorld(dialect);
+    const engine = engineOf(world);
+    try {
+      const sequence = await insertSequence(world, CALLS_ONLY, {
+        name: 'Calls',
+        ownerId: USERS.eastEntSeller.id,
+        businessUnitId: BU.eastEnterprise,
+      });
+      const recordId = await insertRecord(world, {
+        name: 'Enterprise Lead',
+        email: 'ent@customer.test',
+        owner_id: USERS.eastEntSeller.id,
+        business_unit_id: BU.eastEnterprise,
+      });
+      const connected = await world.as('eastEntSeller', 'POST', `/api/records/${recordId}/connection`, {
+        sequenceId: sequence.sequenceId,
+      });
+      expect(connected.statusCode, connected.body).toBe(201);
+      await engine.drain();
+      const step = (await stepsOfRecord(world, recordId)).find((s) => s.status === 'due')!;
+      // East Enterprise lies below East: a colleague of East may take the step.
+      const assigned = await world.as('eastEntSeller', 'POST', `/api/steps/${step.id}/assign`, {
+        userId: USERS.eastSeller2.id,
+      });
+      expect(assigned.statusCode, assigned.body).toBe(200);
+      expect(await workListRecords(world, 'eastSeller2')).toEqual([recordId]);
+
+      const moved = await world.as('eastAdmin', 'PATCH', `/api/admin/business-units/${BU.eastEnterprise}`, {
+        parentId: BU.west,
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const stale = await world.as('eastSeller2', 'GET', '/api/worklist');
+      expect(stale.json().items).toEqual([]);
+      expect(stale.body).not.toContain('ent@customer.test');
+      expect(await stepOwner(world, recordId, step.id)).toBe(USERS.eastEntSeller.id);
+      expect(await workListRecords(world, 'eastEntSeller')).toEqual([recordId]);
     } finally {
       await engine.stop();
       await world.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
+import { onUnitsChanged } from '../../engine/user-changes.ts';
 import { newId } from '../../store/ids.ts';
 import {
   businessUnitContents,
@@ -118,6 +119,11 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
         }
         ensureUniqueSiblingName(units, name, parentId, unit.id);
         await updateBusinessUnit(trx, actor.orgId, unit.id, { name, parent_id: parentId });
+        // Steps handed to colleagues of records now out of their branch go back to the records' owners.
+        const stepsReturned =
+          parentId !== unit.parentId
+            ? await onUnitsChanged(trx, { orgId: actor.orgId, actorId: actor.userId, now })
+            : 0;
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -125,7 +131,7 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
           resourceType: 'business_unit',
           resourceId: unit.id,
           before: { name: unit.name, parentId: unit.parentId },
-          after: { name, parentId },
+          after: { name, parentId, ...(stepsReturned > 0 ? { stepsReturned } : {}) },
           at: now,
         });
         return { ...unit, name, parentId };

@@ -39,3 +39,24 @@ export async function connectionsWithStepsHeldBy(
     .execute();
   return rows;
 }
+
+/** Who holds an open step of a live connection whose record someone else owns (every hand-over of the org). */
+export async function handOverHolders(db: Kysely<Database>, orgId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('step_instances as s')
+    .innerJoin('connections as c', (join) =>
+      join.onRef('c.org_id', '=', 's.org_id').onRef('c.id', '=', 's.connection_id'),
+    )
+    .innerJoin('records as r', (join) =>
+      join.onRef('r.org_id', '=', 'c.org_id').onRef('r.id', '=', 'c.record_id'),
+    )
+    .select('s.owner_id')
+    .distinct()
+    .where('s.org_id', '=', orgId)
+    .where('s.status', 'in', OPEN_STEP_STATUSES)
+    .where('c.status', 'in', LIVE_STATUSES)
+    .whereRef('s.owner_id', '<>', 'r.owner_id')
+    .orderBy('s.owner_id')
+    .execute();
+  return rows.map((row) => row.owner_id);
+}
