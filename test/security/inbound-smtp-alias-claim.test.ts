@@ -162,4 +162,37 @@ describe.each(dialects)('inbound SMTP for a mailbox alias claimed in two organis
     expect(await kept(eve.orgId)).toEqual([]);
     expect(warnings.join('\n')).toMatch(/more than one organisation/);
   });
+
+  it("never gives our alias's mail to an organisation that made it a user's sign-in address", async () => {
+    const ours = await world.as('eastSeller', 'POST', '/api/mailboxes', {
+      kind: 'smtp',
+      fromAddress: ALIAS,
+      smtp: SMTP,
+    });
+    expect(ours.statusCode, ours.body).toBe(201);
+    const eve = await otherOrgAdmin();
+    const units = await world.app.inject({
+      method: 'GET',
+      url: '/api/admin/business-units',
+      headers: eve.headers,
+    });
+    const user = await world.app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: eve.headers,
+      payload: {
+        email: ALIAS,
+        name: 'Sales Inbox',
+        roles: ['seller'],
+        businessUnitId: units.json().items[0].id,
+        password: 'Harbour-Violet-Compass-8812',
+      },
+    });
+    // Refused: the address receives mail for another organisation (as a taken sign-in address is refused).
+    expect(user.statusCode, user.body).toBe(409);
+    expect(user.json()).toMatchObject({ code: 'email_taken' });
+    await send('Contract draft');
+    expect(await kept(ORG_ID)).toEqual(['Contract draft']);
+    expect(await kept(eve.orgId)).toEqual([]);
+  });
 });

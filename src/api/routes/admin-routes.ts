@@ -26,6 +26,7 @@ import {
   revokeTokensOfUser,
   setPasswordHash,
 } from '../../store/repos/identity-repo.ts';
+import { receivedByOtherOrg } from '../../store/repos/inbound-recipient-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireOrgPermission } from '../auth/guard.ts';
 import { hashPassword, refusePersonalPassword } from '../auth/passwords.ts';
@@ -130,6 +131,13 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         }
         if (await emailTaken(trx, body.email)) {
           throw conflict('email_taken', 'A user with this email exists', ['body', 'email']);
+        }
+        // A sign-in address receives mail too (inbound SMTP): not one another organisation's mailbox already uses.
+        if (await receivedByOtherOrg(trx, actor.orgId, body.email)) {
+          throw conflict('email_taken', 'Another organisation on this server receives mail at this address', [
+            'body',
+            'email',
+          ]);
         }
         await insertUser(trx, {
           orgId: actor.orgId,

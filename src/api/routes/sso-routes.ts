@@ -10,6 +10,7 @@ import { newId } from '../../store/ids.ts';
 import { insertUser, setRoles, updateUserRow } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { findUserByEmail, rolesOf } from '../../store/repos/identity-repo.ts';
+import { receivedByOtherOrg } from '../../store/repos/inbound-recipient-repo.ts';
 import { findSsoProviderById, listAllSsoProviders, type SsoProviderRow } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { startSession } from '../auth/session-start.ts';
@@ -196,6 +197,15 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
               await reassign(deps, provider, userId, existing, decision.reassign);
             break;
           case 'create': {
+            // A sign-in address receives mail too (inbound SMTP): not one another organisation's mailbox uses.
+            if (await receivedByOtherOrg(deps.store.db, provider.org_id, decision.email)) {
+              throw await refuse(
+                provider,
+                'sso_user_other_org',
+                'Your email address receives mail for another organisation on this server',
+                403,
+              );
+            }
             const now = deps.clock.now();
             userId = newId(now);
             const created = { ...decision, userId };
