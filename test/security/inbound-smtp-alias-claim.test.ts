@@ -116,6 +116,14 @@ describe.each(dialects)('inbound SMTP for a mailbox alias claimed in two organis
     expect(renamed.statusCode, renamed.body).toBe(409);
     expect(renamed.json()).toMatchObject({ code: 'from_address_taken' });
 
+    // The operator's command refuses it too.
+    await expect(
+      addUser(
+        world.store,
+        { email: ALIAS, name: 'Sales Inbox', roles: ['seller'], businessUnit: 'Other Org', org: eve.orgId },
+        world.clock.now(),
+      ),
+    ).rejects.toThrow(/Another organisation receives mail at/);
     await send('Contract draft');
     expect(await kept(ORG_ID)).toEqual(['Contract draft']);
     expect(await kept(eve.orgId)).toEqual([]);
@@ -191,6 +199,14 @@ describe.each(dialects)('inbound SMTP for a mailbox alias claimed in two organis
     // Refused: the address receives mail for another organisation (as a taken sign-in address is refused).
     expect(user.statusCode, user.body).toBe(409);
     expect(user.json()).toMatchObject({ code: 'email_taken' });
+    // The operator's command refuses it too.
+    await expect(
+      addUser(
+        world.store,
+        { email: ALIAS, name: 'Sales Inbox', roles: ['seller'], businessUnit: 'Other Org', org: eve.orgId },
+        world.clock.now(),
+      ),
+    ).rejects.toThrow(/Another organisation receives mail at/);
     await send('Contract draft');
     expect(await kept(ORG_ID)).toEqual(['Contract draft']);
     expect(await kept(eve.orgId)).toEqual([]);
