@@ -169,6 +169,12 @@ describe.each(dialects)('inbound SMTP for a mailbox alias claimed in two organis
     expect(await kept(ORG_ID)).toEqual([]);
     expect(await kept(eve.orgId)).toEqual([]);
     expect(warnings.join('\n')).toMatch(/more than one organisation/);
+    // Our mailbox can still be edited meanwhile (its From is checked only when it changes).
+    const edited = await world.as('eastSeller', 'PATCH', `/api/mailboxes/${ours.json().id}`, {
+      fromName: 'Sales',
+      fromAddress: ALIAS,
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
   });
 
   it("never gives our alias's mail to an organisation that made it a user's sign-in address", async () => {

@@ -226,7 +226,10 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const before = await loadManaged(request, request.params.id);
       await assertReachableServers(deps.config, request.body);
-      await refuseFromTakenElsewhere(deps.store.db, actor.orgId, request.body.fromAddress);
+      // Checked when it changes: a mailbox saved before the rule can still be edited while its From is settled.
+      const from = request.body.fromAddress;
+      if (from && from.toLowerCase() !== before.from_address?.toLowerCase())
+        await refuseFromTakenElsewhere(deps.store.db, actor.orgId, from);
       const { org_id: _org, id: _id, created_at: _c, updated_at: _u, ...base } = before;
       const next = values(request.body, base);
       const now = deps.clock.now();
