@@ -124,6 +124,33 @@ describe.each(dialects)('inbound SMTP for a mailbox alias claimed in two organis
         world.clock.now(),
       ),
     ).rejects.toThrow(/Another organisation receives mail at/);
+    // Nor by connecting an OAuth mailbox with it.
+    const app = await world.app.inject({
+      method: 'PUT',
+      url: '/api/admin/oauth-apps',
+      headers: eve.headers,
+      payload: {
+        preset: 'google',
+        clientId: 'client-id',
+        clientSecret: 'client-secret',
+        allowedForSellers: true,
+      },
+    });
+    expect(app.statusCode, app.body).toBeLessThan(300);
+    await world.app.inject({
+      method: 'DELETE',
+      url: `/api/mailboxes/${own.json().id}`,
+      headers: eve.headers,
+    });
+    const oauth = await world.app.inject({
+      method: 'POST',
+      url: '/api/mailboxes/oauth',
+      headers: eve.headers,
+      payload: { preset: 'google', fromAddress: ALIAS },
+    });
+    expect(oauth.statusCode, oauth.body).toBe(409);
+    expect(oauth.json()).toMatchObject({ code: 'from_address_taken' });
+
     await send('Contract draft');
     expect(await kept(ORG_ID)).toEqual(['Contract draft']);
     expect(await kept(eve.orgId)).toEqual([]);
