@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'email_taken',
   'empty_message',
   'field_exists',
+  'from_address_taken',
   'forbidden',
   'held_email_pending',
   'import_invalid',

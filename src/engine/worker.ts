@@ -116,7 +116,11 @@ export function startEngineWorker(deps: EngineDeps, options: EngineWorkerOptions
   async function startListening(): Promise<void> {
     if (!listenWanted() || Date.now() - lastListenTry < 5_000) return;
     lastListenTry = Date.now();
-    const client = new pg.Client({ connectionString: deps.store.url, connectionTimeoutMillis: 5_000 });
+    // The pool's settings (TLS of DATABASE_SSL_CA_FILE included): this connection carries the password too.
+    const client = new pg.Client({
+      ...(deps.store.connectionConfig ?? { connectionString: deps.store.url }),
+      connectionTimeoutMillis: 5_000,
+    });
     client.on('notification', wakeAll);
     client.on('error', (error) => {
       deps.logger.warn({ err: String(error) }, 'engine LISTEN connection lost; polling');

@@ -47,6 +47,16 @@ async function scopesFor(deps: InboundSmtpDeps, address: string): Promise<Inboun
     return orgId ? [{ orgId }] : 'forged';
   }
   const owners = await findInboundOwners(deps.store.db, address);
+  // One address delivers into one organisation. Mailboxes cannot name an address another organisation receives at
+  // (409 from_address_taken); one claimed in two anyway (saved before that rule) goes to neither, never to both.
+  const orgs = new Set(owners.map((owner) => owner.orgId));
+  if (orgs.size > 1) {
+    deps.logger.warn(
+      { address, organisations: orgs.size },
+      'inbound SMTP: address claimed by more than one organisation, refused; keep it in one (docs/mailboxes.md)',
+    );
+    return [];
+  }
   // A sign-in address belongs to its user (and their organisation's relay) only: a mailbox From is typed by its
   // owner, and naming someone else's address there — another organisation's admin could — must not bring in their
   // mail (kept in that organisation's inbound log, source and all).

@@ -30,6 +30,11 @@ export interface Store {
   poolStats?: () => PoolStats;
   /** Counts writes to the tables that decide authorisation (the API's per-process cache starts again). */
   authWrites: AuthWrites;
+  /**
+   * PostgreSQL: the pool's connection settings (URL and TLS, DATABASE_SSL_CA_FILE) for a client of its own, such
+   * as the engine's LISTEN connection, so it connects exactly as the pool does.
+   */
+  connectionConfig?: pg.ClientConfig;
 }
 
 export interface PoolStats {
@@ -185,15 +190,18 @@ export interface StoreOptions {
 /** Opens SQLite (`sqlite:./path` or `sqlite::memory:`) or PostgreSQL (`postgres://…`). */
 export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOptions = {}): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({
+    const connectionConfig: pg.ClientConfig = {
       connectionString: url,
+      ...(options.sslCa ? { ssl: { ca: options.sslCa, rejectUnauthorized: true } } : {}),
+    };
+    const pool = new pg.Pool({
+      ...connectionConfig,
       max: options.poolSize ?? 10,
       // A query waits at most this long for a connection, so an unreachable server fails requests and loops
       // (which back off and retry) instead of hanging them.
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-      ...(options.sslCa ? { ssl: { ca: options.sslCa, rejectUnauthorized: true } } : {}),
     });
     const onError = options.onConnectionError ?? (() => undefined);
     // Idle connections report to the pool; connections in use report to their client. Both need a listener.
@@ -211,7 +219,15 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: StoreOpti
       waiting: pool.waitingCount,
       max,
     });
-    return { db, dialect: 'postgres', url, close: () => db.destroy(), poolStats, authWrites };
+    return {
+      db,
+      dialect: 'postgres',
+      url,
+      close: () => db.destroy(),
+      poolStats,
+      authWrites,
+      connectionConfig,
+    };
   }
   if (!url.startsWith('sqlite:')) {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url}"`);

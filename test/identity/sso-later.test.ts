@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl } from '../../src/api/sso/oidc.ts';
 import { testConfig } from '../../src/config.ts';
+import { CALLS_ONLY, engineOf, insertRecord, insertSequence, stepsOfRecord } from '../connections/helpers.ts';
 import { setUpAcmeSso } from '../support/acme-sso.ts';
 import { dialects } from '../support/databases.ts';
 import { followSignOut, followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
@@ -111,6 +112,48 @@ describe.each(dialects)('single sign-on after the first sign-in (%s)', (dialect)
       roles: ['admin'],
       businessUnitId: USERS.eastAdmin.businessUnitId,
     });
+  });
+
+  it("gives back a step handed to someone whom a later sign-in moves out of the record's branch", async () => {
+    idp.accounts.set('erin', { email: 'erin@acme.test', name: 'Erin', groups: ['sales-managers-west'] });
+    const signIn = async () => {
+      const { back, ssoCookie } = await throughProvider('erin');
+      const done = await callback(back, ssoCookie);
+      expect(done.statusCode, done.body).toBe(303);
+      return (await me(done)).json();
+    };
+    const erin = await signIn();
+    expect(erin).toMatchObject({ roles: ['sales_manager'], businessUnitId: BU.west });
+    const engine = engineOf(world);
+    try {
+      const sequence = await insertSequence(world, CALLS_ONLY, {
+        ownerId: USERS.westSeller.id,
+        businessUnitId: BU.west,
+      });
+      const recordId = await insertRecord(world, {
+        email: 'west-lead@customer.test',
+        owner_id: USERS.westSeller.id,
+        business_unit_id: BU.west,
+      });
+      const connected = await world.as('westSeller', 'POST', `/api/records/${recordId}/connection`, {
+        sequenceId: sequence.sequenceId,
+      });
+      expect(connected.statusCode, connected.body).toBe(201);
+      await engine.drain();
+      const step = (await stepsOfRecord(world, recordId)).find((s) => s.status === 'due')!;
+      const assigned = await world.as('westSeller', 'POST', `/api/steps/${step.id}/assign`, {
+        userId: erin.userId,
+      });
+      expect(assigned.statusCode, assigned.body).toBe(200);
+
+      // Erin leaves the West managers' group at the provider: a seller in East from her next sign-in.
+      idp.accounts.get('erin')!.groups = ['staff'];
+      expect(await signIn()).toMatchObject({ roles: ['seller'], businessUnitId: BU.east });
+      const owner = (await stepsOfRecord(world, recordId)).find((s) => s.id === step.id)?.owner_id;
+      expect(owner).toBe(USERS.westSeller.id);
+    } finally {
+      await engine.stop();
+    }
   });
 
   it('refuses an ID token from another issuer, for another client, with a wrong nonce or expired: audited, no session', async () => {

@@ -2,9 +2,11 @@ import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl, discoverProvider } from '../../src/api/sso/oidc.ts';
+import { createOrg } from '../../src/cli/commands/org-command.ts';
 import { testConfig } from '../../src/config.ts';
 import { signToken, verifyToken } from '../../src/mail/secrets.ts';
 import { OutboundAddressRefused } from '../../src/net/outbound-address.ts';
+import { insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
 import { setUpAcmeSso } from '../support/acme-sso.ts';
 import { dialects } from '../support/databases.ts';
 import { followToCallback, startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
@@ -172,6 +174,44 @@ describe.each(dialects)('single sign-on with a real OpenID provider (%s)', (dial
     expect(await auditCodes()).toEqual(
       expect.arrayContaining(['sso_state_mismatch', 'sso_token_invalid', 'sso_domain_not_allowed']),
     );
+  });
+
+  it("refuses to create a person whose address another organisation's mailbox receives mail at", async () => {
+    // Another organisation's mailbox already receives the inbound mail of carol@acme.test (its From).
+    const { orgId } = await createOrg(world.store, { name: 'Carol Corp' }, world.clock.now());
+    const nothing = { smtp_host: null, smtp_port: null, smtp_user: null, smtp_secret_enc: null };
+    await insertMailbox(
+      world.store.db,
+      orgId,
+      {
+        ...nothing,
+        user_id: null,
+        kind: 'catch_all',
+        from_name: null,
+        from_address: 'carol@acme.test',
+        smtp_secure: 0,
+        daily_limit: null,
+        hourly_limit: null,
+        min_spacing_seconds: null,
+        imap_host: null,
+        imap_port: null,
+        imap_secure: 1,
+        imap_user: null,
+        imap_secret_enc: null,
+        imap_last_uid: null,
+        imap_last_error: null,
+      },
+      world.clock.now(),
+    );
+    idp.accounts.set('carol', { email: 'carol@acme.test', name: 'Carol', groups: [] });
+    const { back, ssoCookie } = await throughProvider('carol');
+    const refused = await callback(back, ssoCookie);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('sso_user_other_org');
+    expect(cookieOf(refused, 'sw_session')).toBeUndefined();
+    expect(
+      await world.store.db.selectFrom('users').select('id').where('email', '=', 'carol@acme.test').execute(),
+    ).toEqual([]);
   });
 
   it('sends a browser whose sign-in is refused back to the sign-in page with the reason', async () => {

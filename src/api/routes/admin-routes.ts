@@ -8,6 +8,7 @@ import {
   RoleListSchema,
   TimeZoneSchema,
 } from '../../domain/identity.ts';
+import { onUserChanged } from '../../engine/user-changes.ts';
 import { newId } from '../../store/ids.ts';
 import {
   emailTaken,
@@ -25,6 +26,7 @@ import {
   revokeTokensOfUser,
   setPasswordHash,
 } from '../../store/repos/identity-repo.ts';
+import { receivedByOtherOrg } from '../../store/repos/inbound-recipient-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireOrgPermission } from '../auth/guard.ts';
 import { hashPassword, refusePersonalPassword } from '../auth/passwords.ts';
@@ -130,6 +132,13 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         if (await emailTaken(trx, body.email)) {
           throw conflict('email_taken', 'A user with this email exists', ['body', 'email']);
         }
+        // A sign-in address receives mail too (inbound SMTP): not one another organisation's mailbox already uses.
+        if (await receivedByOtherOrg(trx, actor.orgId, body.email)) {
+          throw conflict('email_taken', 'Another organisation on this server receives mail at this address', [
+            'body',
+            'email',
+          ]);
+        }
         await insertUser(trx, {
           orgId: actor.orgId,
           id,
@@ -222,6 +231,11 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         if (body.active === false || passwordHash) await deleteSessionsOfUser(trx, actor.orgId, user.id);
         const tokensRevoked =
           passwordHash && !body.keepApiTokens ? await revokeTokensOfUser(trx, actor.orgId, user.id, now) : 0;
+        // Steps handed to the user of records they may no longer work on go back to the records' owners.
+        const stepsReturned =
+          body.businessUnitId !== undefined || body.roles !== undefined || body.active === false
+            ? await onUserChanged(trx, { orgId: actor.orgId, userId: user.id, actorId: actor.userId, now })
+            : 0;
         const after = (await findUserWithRoles(trx, actor.orgId, user.id))!;
         const summary = (u: UserWithRoles) => ({
           name: u.name,
@@ -239,6 +253,7 @@ export async function adminRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           after: {
             ...summary(after),
             ...(passwordHash ? { passwordReset: true, apiTokensRevoked: tokensRevoked } : {}),
+            ...(stepsReturned > 0 ? { stepsReturned } : {}),
           },
           at: now,
         });

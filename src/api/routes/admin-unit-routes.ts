@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isWithinUnit } from '../../domain/permissions/permissions.ts';
+import { onUnitsChanged } from '../../engine/user-changes.ts';
 import { newId } from '../../store/ids.ts';
 import {
   businessUnitContents,
@@ -10,6 +11,7 @@ import {
   updateBusinessUnit,
 } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { listSsoProviders } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { requireOrgPermission } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
@@ -118,6 +120,11 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
         }
         ensureUniqueSiblingName(units, name, parentId, unit.id);
         await updateBusinessUnit(trx, actor.orgId, unit.id, { name, parent_id: parentId });
+        // Steps handed to colleagues of records now out of their branch go back to the records' owners.
+        const stepsReturned =
+          parentId !== unit.parentId
+            ? await onUnitsChanged(trx, { orgId: actor.orgId, actorId: actor.userId, now })
+            : 0;
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -125,7 +132,7 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
           resourceType: 'business_unit',
           resourceId: unit.id,
           before: { name: unit.name, parentId: unit.parentId },
-          after: { name, parentId },
+          after: { name, parentId, ...(stepsReturned > 0 ? { stepsReturned } : {}) },
           at: now,
         });
         return { ...unit, name, parentId };
@@ -138,7 +145,9 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
     {
       schema: {
         tags: ['admin'],
-        summary: 'Delete an empty business unit (no users, child units, sequences or records)',
+        summary:
+          'Delete an empty business unit (no users, child units, sequences or records, and no single sign-on ' +
+          'provider placing people in it)',
         params: IdParams,
         response: { 204: z.null(), ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
@@ -150,7 +159,12 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
         const unit = await findBusinessUnit(trx, actor.orgId, request.params.id);
         if (!unit) throw notFoundProblem('Business unit');
         const contents = await businessUnitContents(trx, actor.orgId, unit.id);
-        const left = Object.entries(contents).filter(([, n]) => n > 0);
+        // A single sign-on provider places new people (and mapped groups) in a unit: it must not name a lost one.
+        const ssoProviders = (await listSsoProviders(trx, actor.orgId)).filter(
+          (p) =>
+            p.default_business_unit_id === unit.id || mappedUnits(p.group_mappings_json).includes(unit.id),
+        ).length;
+        const left = Object.entries({ ...contents, ssoProviders }).filter(([, n]) => n > 0);
         if (left.length > 0) {
           throw new HttpProblem(
             409,
@@ -173,4 +187,20 @@ export async function adminUnitRoutes(app: ApiApp, deps: AppDeps): Promise<void>
       return reply.code(204).send(null);
     },
   );
+}
+
+/** The units a provider's group mappings place people in (stored JSON; unreadable counts as none). */
+function mappedUnits(json: string): string[] {
+  try {
+    const mappings: unknown = JSON.parse(json);
+    return Array.isArray(mappings)
+      ? mappings.flatMap((m) =>
+          m && typeof m === 'object' && typeof m.businessUnitId === 'string'
+            ? [m.businessUnitId as string]
+            : [],
+        )
+      : [];
+  } catch {
+    return [];
+  }
 }

@@ -21,6 +21,7 @@ import { enforce, loadPolicy } from '../auth/guard.ts';
 import type { AppDeps } from '../deps.ts';
 import { assertReachableServers } from '../outbound-check.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
+import { refuseFromTakenElsewhere } from './mailbox-claims.ts';
 import { auditView, MailboxInput, MailboxPatch, MailboxSchema, toMailbox } from './mailbox-schemas.ts';
 
 /** Sending mailboxes (SMTP, IMAP): list, create, change, delete, test. */
@@ -171,6 +172,7 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         }
       }
       await assertReachableServers(deps.config, request.body);
+      await refuseFromTakenElsewhere(deps.store.db, actor.orgId, request.body.fromAddress);
       const existing = (await listMailboxes(deps.store.db, actor.orgId)).find(
         (row) => row.user_id === userId,
       );
@@ -213,13 +215,23 @@ export async function mailboxRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         summary: 'Change a mailbox (omit a password to keep it)',
         params: z.object({ id: z.string().min(1).max(100) }),
         body: MailboxPatch,
-        response: { 200: MailboxSchema, 400: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema },
+        response: {
+          200: MailboxSchema,
+          400: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+          422: ProblemSchema,
+        },
       },
     },
     async (request) => {
       const actor = requireActor(request);
       const before = await loadManaged(request, request.params.id);
       await assertReachableServers(deps.config, request.body);
+      // Checked when it changes: a mailbox saved before the rule can still be edited while its From is settled.
+      const from = request.body.fromAddress;
+      if (from && from.toLowerCase() !== before.from_address?.toLowerCase())
+        await refuseFromTakenElsewhere(deps.store.db, actor.orgId, from);
       const { org_id: _org, id: _id, created_at: _c, updated_at: _u, ...base } = before;
       const next = values(request.body, base);
       const now = deps.clock.now();

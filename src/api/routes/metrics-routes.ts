@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { engineRegistry } from '../../engine/engine-metrics.ts';
 import { mailRegistry } from '../../mail/mail-metrics.ts';
-import { loadOperationalCounts } from '../../store/repos/metrics-repo.ts';
+import { countOrgs, loadOperationalCounts } from '../../store/repos/metrics-repo.ts';
 import type { ConnectionStatus, MessageStatus } from '../../store/schema.ts';
 import type { ApiApp } from '../app.ts';
 import { safeEqual } from '../auth/secrets.ts';
@@ -41,8 +41,9 @@ export function isMetricsToken(deps: AppDeps, path: string, header: string | und
 
 /**
  * Prometheus metrics in the text format: HTTP request counts and latency by route, the outbox by status, engine
- * backlog (due tasks, age of the oldest), connections by status, and this process's engine counters. Readable
- * with `Authorization: Bearer $METRICS_TOKEN`, by an administrator, or by anyone when METRICS_PUBLIC=true.
+ * backlog (due tasks, age of the oldest), connections by status, and this process's engine counters, all of them
+ * for the whole deployment. Readable with `Authorization: Bearer $METRICS_TOKEN`, by anyone when
+ * METRICS_PUBLIC=true, and by an administrator while the deployment hosts one organisation only.
  */
 export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   const registry = new Registry();
@@ -118,6 +119,13 @@ export async function metricsRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
         throw unauthorized('Send `Authorization: Bearer <METRICS_TOKEN>` or sign in as admin');
       if (!request.actor.roles.includes('admin')) {
         throw forbidden('metrics.read', 'Metrics are for administrators (or METRICS_TOKEN)');
+      }
+      // The figures count every organisation: one organisation's admin reads them only while theirs is the only one.
+      if ((await countOrgs(deps.store.db)) > 1) {
+        throw forbidden(
+          'metrics.read',
+          "This server hosts several organisations: its metrics are for the server's operator (METRICS_TOKEN)",
+        );
       }
     }
     const now = deps.clock.now();

@@ -30,6 +30,7 @@ import { requireActor } from '../auth/authenticate.ts';
 import type { AppDeps } from '../deps.ts';
 import { HttpProblem, notFoundProblem, ProblemSchema } from '../problems.ts';
 import { describeOidcError } from '../sso/oidc.ts';
+import { refuseFromTakenElsewhere } from './mailbox-claims.ts';
 
 /**
  * OAuth mailboxes (issue 19, docs/mailboxes.md): a seller connects their own Microsoft 365, Google or other
@@ -122,6 +123,7 @@ export async function oauthMailboxRoutes(app: ApiApp, deps: AppDeps): Promise<vo
         (m) => m.user_id === actor.userId,
       );
       if (existing) throw new HttpProblem(409, 'mailbox_exists', 'This user already has a mailbox');
+      await refuseFromTakenElsewhere(deps.store.db, actor.orgId, fromAddress);
       const now = deps.clock.now();
       const oauth = await deps.store.db.transaction().execute(async (trx) => {
         const mailbox = await insertMailbox(

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../domain/error-codes.ts';
 import { INHERITED_WORKING_HOURS } from '../../domain/identity.ts';
 import { type Assignment, decideSsoSignIn, type ExistingUser, type GroupMapping } from '../../domain/sso.ts';
+import { onUserChanged } from '../../engine/user-changes.ts';
 import { signToken, verifyToken } from '../../mail/secrets.ts';
 import { OutboundAddressRefused } from '../../net/outbound-address.ts';
 import { newId } from '../../store/ids.ts';
 import { insertUser, setRoles, updateUserRow } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
 import { findUserByEmail, rolesOf } from '../../store/repos/identity-repo.ts';
+import { receivedByOtherOrg } from '../../store/repos/inbound-recipient-repo.ts';
 import { findSsoProviderById, listAllSsoProviders, type SsoProviderRow } from '../../store/repos/sso-repo.ts';
 import type { ApiApp } from '../app.ts';
 import { startSession } from '../auth/session-start.ts';
@@ -195,6 +197,15 @@ export async function ssoRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
               await reassign(deps, provider, userId, existing, decision.reassign);
             break;
           case 'create': {
+            // A sign-in address receives mail too (inbound SMTP): not one another organisation's mailbox uses.
+            if (await receivedByOtherOrg(deps.store.db, provider.org_id, decision.email)) {
+              throw await refuse(
+                provider,
+                'sso_user_other_org',
+                'Your email address receives mail for another organisation on this server',
+                403,
+              );
+            }
             const now = deps.clock.now();
             userId = newId(now);
             const created = { ...decision, userId };
@@ -255,6 +266,8 @@ async function reassign(
   await deps.store.db.transaction().execute(async (trx) => {
     await updateUserRow(trx, provider.org_id, userId, { business_unit_id: target.businessUnitId });
     await setRoles(trx, provider.org_id, userId, target.roles);
+    // Steps handed to them of records they may no longer work on go back to the records' owners.
+    await onUserChanged(trx, { orgId: provider.org_id, userId, actorId: null, now });
     await recordAudit(trx, {
       orgId: provider.org_id,
       actorId: null,

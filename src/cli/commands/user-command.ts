@@ -21,6 +21,7 @@ import {
   type UserWithRoles,
 } from '../../store/repos/admin-repo.ts';
 import { recordAudit } from '../../store/repos/audit-repo.ts';
+import { receivedByOtherOrg } from '../../store/repos/inbound-recipient-repo.ts';
 import { openRuntime } from '../runtime.ts';
 import { CliError, parseOrThrow, resolveOrg } from './org-command.ts';
 
@@ -60,6 +61,11 @@ export async function addUser(
   const id = newId(now);
   await store.db.transaction().execute(async (trx) => {
     if (await emailTaken(trx, email)) throw new CliError(`A user with email ${email} exists already.`);
+    if (await receivedByOtherOrg(trx, org.id, email)) {
+      throw new CliError(
+        `Another organisation receives mail at ${email} (a mailbox From there); choose another.`,
+      );
+    }
     await insertUser(trx, {
       orgId: org.id,
       id,

@@ -44,3 +44,15 @@ export async function findOutboundOrg(db: Kysely<Database>, messageId: string): 
     .executeTakeFirst();
   return row?.org_id;
 }
+
+/**
+ * Whether an organisation other than `orgId` receives inbound mail at `address` (a mailbox From or a user's
+ * sign-in address there): one address delivers into one organisation only.
+ */
+export async function receivedByOtherOrg(
+  db: Kysely<Database>,
+  orgId: string,
+  address: string,
+): Promise<boolean> {
+  return (await findInboundOwners(db, address)).some((owner) => owner.orgId !== orgId);
+}

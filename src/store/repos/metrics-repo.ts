@@ -65,3 +65,12 @@ export async function loadOperationalCounts(db: Kysely<Database>, now: number): 
     webhookDeliveries: { pending: webhookCount('pending'), failed: webhookCount('failed') },
   };
 }
+
+/** How many organisations this deployment hosts (whose admins may read its deployment-wide metrics). */
+export async function countOrgs(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('orgs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
