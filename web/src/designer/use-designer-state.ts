@@ -18,8 +18,9 @@ import {
   useDesignerLookups,
 } from './designer-api.ts';
 import { nodeTitle } from './designer-context.tsx';
-import { deleteNode, type Slot } from './graph-edit.ts';
-import { buildFlow } from './layout.ts';
+import { focusCanvasNode } from './designer-keys.ts';
+import { deleteNode, type Slot, slotsInto } from './graph-edit.ts';
+import { buildFlow, START_ID } from './layout.ts';
 import { useHistory } from './use-history.ts';
 
 type T = ReturnType<typeof useTranslation<'designer'>>['t'];
@@ -49,6 +50,12 @@ function problemsFromError(error: ApiError): DesignerProblem[] {
     nodeId: p.path[0] === 'node' && typeof p.path[1] === 'string' ? p.path[1] : null,
     message: p.message,
   }));
+}
+
+/** The canvas node a deleted step hung from, where keyboard focus continues ("Sequence starts here" if first). */
+function predecessorOf(definition: SequenceDefinition, id: string): string {
+  const from = slotsInto(definition, id)[0]?.from;
+  return from && from !== 'start' ? from : START_ID;
 }
 
 export type Notice = { kind: 'info' | 'error'; text: string };
@@ -154,6 +161,7 @@ export function useDesignerState(initial: SequenceView) {
       apply(result.definition);
       setSelectedId(null);
       setNotice(null);
+      focusCanvasNode(predecessorOf(draft, id));
     },
     [apply, draft, readOnly, t],
   );
@@ -161,7 +169,10 @@ export function useDesignerState(initial: SequenceView) {
   function confirmDeletion() {
     if (!confirmDelete) return;
     const result = deleteNode(draft, confirmDelete.id);
-    if (result.ok) apply(result.definition);
+    if (result.ok) {
+      apply(result.definition);
+      focusCanvasNode(predecessorOf(draft, confirmDelete.id));
+    }
     setConfirmDelete(null);
     setSelectedId(null);
   }
