@@ -1,0 +1,119 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
+import { PASSWORD, USERS } from '../support/world.ts';
+import { createSequence, type E2E, nodeIds, openDesigner, startE2E } from './designer-helpers.ts';
+import { signInWithSession } from './session-sign-in.ts';
+
+/**
+ * Session 11, a sequence manager's week with the keyboard: signing in, the dialogs and the designer never drop
+ * focus to the top of the page.
+ */
+const THREE_STEPS: SequenceDefinition = {
+  start: 'intro',
+  nodes: [
+    { id: 'intro', kind: 'email', name: 'Introduction', templateId: null, next: 'pause' },
+    { id: 'pause', kind: 'wait', days: 2, hours: 0, next: 'call' },
+    { id: 'call', kind: 'phone_call', name: 'Discovery call', next: null },
+  ],
+  options: {
+    exitOnReply: true,
+    skipNonWorkingDays: false,
+    sendWindow: null,
+    trackOpens: true,
+    trackClicks: true,
+  },
+};
+
+/** What has keyboard focus: its test id (a canvas step is `rf__node-<id>`), else its tag. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'nothing';
+  });
+}
+
+describe('a sequence manager with the keyboard', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E();
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('signs in by typing at once: the email field has focus when the page opens', async () => {
+    const context = await e2e.browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      await page.goto(e2e.baseUrl);
+      await page.getByRole('heading', { name: 'Sign in to Stepwise' }).waitFor();
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('type')))
+        .toBe('email');
+      await page.keyboard.type(USERS.eastSeqManager.email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('current-user').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a dialog opens on its first field, not its close button; Escape returns to the button that opened it', async () => {
+    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences`);
+      const opener = page.getByRole('button', { name: 'New sequence' });
+      await opener.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'New sequence' });
+      await dialog.waitFor();
+      await expect.poll(() => focused(page)).toBe('select');
+      await expect(
+        page.evaluate(() => document.activeElement?.closest('label')?.textContent ?? ''),
+      ).resolves.toContain('Record type');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('New sequence');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('in the designer, closing a panel or deleting a step keeps focus on the canvas where the user was', async () => {
+    const id = await createSequence(e2e, 'eastSeqManager', 'Keyboard week', THREE_STEPS);
+    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
+    try {
+      await openDesigner(e2e, page, id);
+      // Enter on a step opens its properties on the name field; Escape closes them and returns to the step.
+      await page.locator('.react-flow__node[data-id="pause"]').focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focused(page)).toBe('prop-name');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('properties-panel').waitFor({ state: 'detached' });
+      await expect.poll(() => focused(page)).toBe('rf__node-pause');
+
+      // A + opens the add panel on its first kind; Escape closes it and returns to that +.
+      await page.getByTestId('add-call:next').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('add-panel').waitFor();
+      await expect.poll(() => focused(page)).toBe('add-kind-email');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('add-panel').waitFor({ state: 'detached' });
+      await expect.poll(() => focused(page)).toBe('add-call:next');
+
+      // Delete on a focused step removes it and focus moves to the step before it, ready for the next key.
+      await page.locator('.react-flow__node[data-id="pause"]').focus();
+      await page.keyboard.press('Delete');
+      await page.getByTestId('node-pause').waitFor({ state: 'detached' });
+      await expect.poll(() => focused(page)).toBe('rf__node-intro');
+      await expect(nodeIds(page)).resolves.toEqual(['intro', 'call']);
+      await page.keyboard.press('Control+z');
+      await page.getByTestId('node-pause').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
