@@ -116,4 +116,61 @@ describe('a sequence manager with the keyboard', () => {
       await context.close();
     }
   });
+
+  it('imports an exported sequence and opens it; a file that is not JSON is named as such (English and Polish)', async () => {
+    const id = await createSequence(e2e, 'eastSeqManager', 'Exported week', THREE_STEPS);
+    const exported = (await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${id}/export`)).json();
+    for (const [locale, notAnExport] of [
+      ['en', 'This file is not a Stepwise sequence export.'],
+      ['pl', 'Ten plik nie jest eksportem sekwencji Stepwise.'],
+    ] as const) {
+      const { context, page } = await signInWithSession(e2e, 'eastSeqManager', { locale });
+      try {
+        await page.goto(`${e2e.baseUrl}/sequences`);
+        await page.getByTestId('sequence-row').first().waitFor();
+        // The hidden file input is not a second, invisible tab stop after the Import button.
+        await page
+          .getByRole('button', { name: locale === 'en' ? 'Import' : 'Importuj', exact: true })
+          .focus();
+        await page.keyboard.press('Tab');
+        await expect(
+          page.evaluate(() => (document.activeElement as HTMLInputElement).type),
+        ).resolves.not.toBe('file');
+
+        const file = page.getByTestId('import-sequence-file');
+        await file.setInputFiles({
+          name: 'leads.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from('name,email\nAnn,ann@example.com\n'),
+        });
+        await page.getByRole('alert').filter({ hasText: notAnExport }).waitFor();
+
+        const name = `Imported week ${locale}`;
+        await file.setInputFiles({
+          name: 'week.sequence.json',
+          mimeType: 'application/json',
+          buffer: Buffer.from(JSON.stringify({ ...exported, name })),
+        });
+        await page.getByTestId('designer-start').waitFor();
+        await page.locator('.breadcrumbs').getByText(name).waitFor();
+        await expect(nodeIds(page)).resolves.toEqual(['intro', 'pause', 'call']);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  it('a sequence the user cannot see (or one deleted) shows only "Not found", no tabs with actions that fail', async () => {
+    const id = await createSequence(e2e, 'eastSeller2', 'East only', THREE_STEPS);
+    const { context, page } = await signInWithSession(e2e, 'eastEntSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences/${id}/connected`);
+      await page.getByRole('alert').filter({ hasText: 'Not found.' }).waitFor();
+      await expect(page.getByRole('alert').count()).resolves.toBe(1);
+      await expect(page.getByRole('link', { name: 'Connected records' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'Pause selected' }).count()).resolves.toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
 });
