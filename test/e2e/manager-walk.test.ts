@@ -173,4 +173,25 @@ describe('a sequence manager with the keyboard', () => {
       await context.close();
     }
   });
+
+  it('on a 390 px phone the designer gives the canvas the width and nothing scrolls sideways (English and Polish)', async () => {
+    const id = await createSequence(e2e, 'eastSeqManager', 'Powitanie nowych leadów z webinaru', THREE_STEPS);
+    for (const locale of ['en', 'pl'] as const) {
+      const { context, page } = await signInWithSession(e2e, 'eastSeqManager', { locale });
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await openDesigner(e2e, page, id);
+        await page.locator('.react-flow__node[data-id="pause"]').focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(() => focused(page)).toBe('prop-name');
+        const canvas = await page.getByTestId('designer-canvas').boundingBox();
+        expect(canvas!.width, 'canvas width').toBeGreaterThan(300);
+        await expect(
+          page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+        ).resolves.toBeLessThanOrEqual(0);
+      } finally {
+        await context.close();
+      }
+    }
+  });
 });
