@@ -87,6 +87,29 @@ describe('a sequence manager with the keyboard', () => {
     const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
     try {
       await openDesigner(e2e, page, id);
+      // From the toolbar, Tab walks the steps and the + buttons: no edge and no empty wrapper around a + is a stop,
+      // and no edge is read out as React Flow's English "Edge from intro to pause".
+      await page.getByTestId('activate').focus();
+      const stops: string[] = [];
+      for (let i = 0; i < 9; i++) {
+        await page.keyboard.press('Tab');
+        stops.push(await focused(page));
+      }
+      expect(stops).toEqual(
+        expect.arrayContaining([
+          'add-start',
+          'add-intro:next',
+          'rf__node-start:',
+          'rf__node-intro',
+          'rf__node-call',
+        ]),
+      );
+      expect(stops.filter((stop) => stop.startsWith('rf__node-end:'))).toEqual([]);
+      expect(stops.filter((stop) => stop.startsWith('rf__edge-'))).toEqual([]);
+      await expect(page.locator('[aria-label^="Edge from"]:not([aria-hidden="true"])').count()).resolves.toBe(
+        0,
+      );
+
       // Enter on a step opens its properties on the name field; Escape closes them and returns to the step.
       await page.locator('.react-flow__node[data-id="pause"]').focus();
       await page.keyboard.press('Enter');
