@@ -217,4 +217,62 @@ describe('a sequence manager with the keyboard', () => {
       }
     }
   });
+
+  it('the tag manager offers only the places the server accepts, and rename/delete keep the keyboard in place', async () => {
+    const create = async (name: string, parentId: string | null) => {
+      const created = await e2e.world.as('eastSeqManager', 'POST', '/api/tags', { name, parentId });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().id as string;
+    };
+    const region = await create('Region', null);
+    const europe = await create('Europe', region);
+    const poland = await create('Poland', europe);
+    await create('Warsaw', poland);
+    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences`);
+      await page.getByRole('button', { name: 'Manage tags' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Tags' });
+      await dialog.getByRole('button', { name: 'Rename' }).nth(3).waitFor();
+      const options = (label: string) =>
+        dialog
+          .locator(`select[aria-label="${label}"], label:has-text("${label}") select`)
+          .locator('option')
+          .allTextContents();
+      // A fourth-level tag cannot get children; a tag cannot move under its own children.
+      await expect(options('Inside')).resolves.toEqual([
+        '(top level)',
+        'Region',
+        'Region / Europe',
+        'Region / Europe / Poland',
+      ]);
+      await expect(options('Move “Region” under')).resolves.toEqual(['(top level)']);
+      await expect(options('Move “Warsaw” under')).resolves.toEqual([
+        '(top level)',
+        'Region',
+        'Region / Europe',
+        'Region / Europe / Poland',
+      ]);
+
+      // Rename with the keyboard: the field takes focus, Escape cancels the rename only.
+      const rename = dialog.getByRole('button', { name: 'Rename' }).first();
+      await rename.focus();
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement).value))
+        .toBe('Region');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Rename');
+      await expect(dialog.isVisible()).resolves.toBe(true);
+
+      // Delete asks inline and puts focus on the question's Delete.
+      await dialog.getByRole('button', { name: 'Delete' }).first().focus();
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+        .toBe('confirm-action');
+    } finally {
+      await context.close();
+    }
+  });
 });
