@@ -61,7 +61,7 @@ describe('a sequence manager with the keyboard', () => {
     }
   });
 
-  it('a dialog opens on its first field, not its close button; Escape returns to the button that opened it', async () => {
+  it('a dialog opens on its first field, not its close button; Escape returns to the button that opened it (also the notifications panel)', async () => {
     const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
     try {
       await page.goto(`${e2e.baseUrl}/sequences`);
@@ -77,6 +77,14 @@ describe('a sequence manager with the keyboard', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('New sequence');
+
+      // The notifications panel closes on Escape too, back on its bell.
+      await page.getByTestId('notification-bell').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('notification-list').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('notification-list').waitFor({ state: 'detached' });
+      await expect.poll(() => focused(page)).toBe('notification-bell');
     } finally {
       await context.close();
     }
