@@ -2,7 +2,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { PASSWORD, USERS } from '../support/world.ts';
-import { createSequence, type E2E, nodeIds, openDesigner, startE2E } from './designer-helpers.ts';
+import {
+  addNode,
+  createSequence,
+  type E2E,
+  nodeIds,
+  openDesigner,
+  saveDesigner,
+  startE2E,
+} from './designer-helpers.ts';
 import { signInWithSession } from './session-sign-in.ts';
 
 /**
@@ -281,6 +289,41 @@ describe('a sequence manager with the keyboard', () => {
         .toBe('confirm-action');
     } finally {
       await context.close();
+    }
+  });
+
+  it('a seller saving over the manager’s newer save is told so, and the manager’s steps stay (English and Polish)', async () => {
+    for (const [locale, told] of [
+      ['en', 'Someone else saved this sequence after you opened it'],
+      ['pl', 'Ktoś inny zapisał tę sekwencję po jej otwarciu'],
+    ] as const) {
+      const id = await createSequence(e2e, 'eastSeller', `Shared week ${locale}`, THREE_STEPS);
+      const seller = await signInWithSession(e2e, 'eastSeller', { locale });
+      const manager = await signInWithSession(e2e, 'eastSeqManager');
+      try {
+        await openDesigner(e2e, seller.page, id);
+        await openDesigner(e2e, manager.page, id);
+        await addNode(manager.page, 'call:next', 'task');
+        await saveDesigner(manager.page);
+
+        await addNode(seller.page, 'call:next', 'linkedin_connect');
+        await seller.page.getByTestId('save').click();
+        await seller.page.getByTestId('designer-notice').filter({ hasText: told }).waitFor();
+        await seller.page
+          .getByTestId('dirty-state')
+          .filter({ hasText: /unsaved|niezapisane/i })
+          .waitFor();
+        const stored = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${id}`)).json();
+        expect(stored.definition.nodes.map((node: { kind: string }) => node.kind)).toEqual([
+          'email',
+          'wait',
+          'phone_call',
+          'task',
+        ]);
+      } finally {
+        await seller.context.close();
+        await manager.context.close();
+      }
     }
   });
 });

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SequenceDefinition } from '../../../src/domain/sequence/definition.ts';
 import { nodeIndex } from '../../../src/domain/sequence/graph.ts';
@@ -69,6 +69,8 @@ export function useDesignerState(initial: SequenceView) {
   const queryClient = useQueryClient();
   const { me } = useSession();
   const [sequence, setSequence] = useState(initial);
+  // The stored draft this editor builds on; a save by someone else in between is refused, not overwritten.
+  const draftTag = useRef(initial.draftTag);
   // The server decides (a refusal comes back as a 403); this only avoids offering edits the user cannot make.
   const canEdit =
     sequence.canEdit ??
@@ -183,6 +185,7 @@ export function useDesignerState(initial: SequenceView) {
   async function reload() {
     const fresh = await fetchSequence(sequence.id);
     setSequence(fresh);
+    draftTag.current = fresh.draftTag;
     history.reset(fresh.draft);
     setServerProblems({ of: fresh.draft, list: fresh.problems });
     await queryClient.invalidateQueries({ queryKey: ['sequence', sequence.id] });
@@ -195,7 +198,9 @@ export function useDesignerState(initial: SequenceView) {
     const snapshot = draft;
     setSaving(true);
     try {
-      const list = await saveDraft(sequence.id, snapshot);
+      const saved = await saveDraft(sequence.id, snapshot, draftTag.current);
+      const list = saved.problems;
+      draftTag.current = saved.draftTag;
       history.markSaved(snapshot);
       setServerProblems({ of: snapshot, list });
       setNotice({ kind: 'info', text: t('saved') });
