@@ -326,4 +326,33 @@ describe('a sequence manager with the keyboard', () => {
       }
     }
   });
+
+  it('a seller copies a colleague’s sequence with the keyboard: the name field has focus, Enter copies', async () => {
+    const id = await createSequence(e2e, 'eastSeller2', 'Colleague outreach', THREE_STEPS);
+    const { context, page } = await signInWithSession(e2e, 'eastSeller');
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences`);
+      const row = page.getByTestId('sequence-row').filter({ hasText: 'Colleague outreach' });
+      // A colleague's sequence: copy yes, change no.
+      await expect(row.getByRole('button', { name: 'Delete' }).count()).resolves.toBe(0);
+      await row.getByRole('button', { name: 'Copy' }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Copy sequence' });
+      await dialog.waitFor();
+      await expect
+        .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement).value))
+        .toBe('Copy of Colleague outreach');
+      await page.keyboard.press('Control+a');
+      await page.keyboard.type('My outreach');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('designer-start').waitFor();
+      await page.locator('.breadcrumbs').getByText('My outreach').waitFor();
+      const copyId = new URL(page.url()).pathname.split('/')[2]!;
+      expect(copyId).not.toBe(id);
+      const copy = (await e2e.world.as('eastSeller', 'GET', `/api/sequences/${copyId}`)).json();
+      expect(copy).toMatchObject({ name: 'My outreach', ownerId: 'u-east-seller', status: 'inactive' });
+    } finally {
+      await context.close();
+    }
+  });
 });
