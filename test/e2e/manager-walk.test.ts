@@ -355,4 +355,22 @@ describe('a sequence manager with the keyboard', () => {
       await context.close();
     }
   });
+
+  it('Connect records offers only the sequence’s own record type (other types are refused per record)', async () => {
+    const id = await createSequence(e2e, 'eastSeqManager', 'Leads only', THREE_STEPS);
+    const activated = await e2e.world.as('eastSeqManager', 'POST', `/api/sequences/${id}/activate`, {});
+    expect(activated.statusCode, activated.body).toBe(200);
+    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
+    try {
+      await page.goto(`${e2e.baseUrl}/sequences/${id}/connected`);
+      await page.getByRole('button', { name: 'Connect records' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Connect records to “Leads only”' });
+      await dialog.waitFor();
+      await expect(
+        dialog.locator('label:has-text("Record type") select option').allTextContents(),
+      ).resolves.toEqual(['Lead']);
+    } finally {
+      await context.close();
+    }
+  });
 });
