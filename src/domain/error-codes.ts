@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'database_unavailable',
   'do_not_contact',
   'do_not_email',
+  'draft_changed',
   'email_state',
   'email_taken',
   'empty_message',

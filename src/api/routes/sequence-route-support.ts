@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -88,7 +89,17 @@ export const SequenceDetailSchema = SequenceSummarySchema.extend({
   definition: SequenceDefinitionSchema,
   activeVersion: VersionInfoSchema.nullable(),
   problems: z.array(ValidationProblemSchema),
+  /**
+   * Names the stored draft; send it back as `If-Match` when saving the definition, and a save by someone else in
+   * between is refused (409 `draft_changed`) instead of being overwritten.
+   */
+  draftTag: z.string(),
 }).meta({ id: 'SequenceDetail' });
+
+/** A short fingerprint of the stored draft (its JSON text), for the optimistic lock of the designer's saves. */
+export function draftTag(draftJson: string): string {
+  return createHash('sha256').update(draftJson).digest('base64url').slice(0, 22);
+}
 
 export const IdParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -191,6 +202,7 @@ export async function detail(db: Db, access: Access, row: SequenceRow) {
         }
       : null,
     problems: validateDefinition(definition, context),
+    draftTag: draftTag(row.draft_json),
   };
 }
 

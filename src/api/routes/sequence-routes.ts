@@ -38,6 +38,7 @@ import {
   type Db,
   DescriptionSchema,
   detail,
+  draftTag,
   guardSequence,
   IdParams,
   LanguageSchema,
@@ -211,11 +212,16 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       schema: {
         tags: ['sequences'],
         summary:
-          'Save the draft (inactive or in revision); returns the validation problems without refusing to save',
+          'Save the draft (inactive or in revision); returns the validation problems without refusing to save. ' +
+          'With `If-Match: <draftTag>` (from GET), a draft saved by someone else since is not overwritten (409 draft_changed)',
         params: IdParams,
         body: SequenceDefinitionSchema,
         response: {
-          200: z.object({ definition: SequenceDefinitionSchema, problems: z.array(ValidationProblemSchema) }),
+          200: z.object({
+            definition: SequenceDefinitionSchema,
+            problems: z.array(ValidationProblemSchema),
+            draftTag: z.string(),
+          }),
           403: ProblemSchema,
           404: ProblemSchema,
           409: ProblemSchema,
@@ -223,7 +229,11 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
       },
     },
     async (request) => {
-      const { actor } = await guardSequence(deps, request, request.params.id, 'edit');
+      const { actor, row: before } = await guardSequence(deps, request, request.params.id, 'edit');
+      const ifMatch = request.headers['if-match']?.replace(/^(W\/)?"|"$/g, '');
+      if (ifMatch !== undefined && ifMatch !== draftTag(before.draft_json)) {
+        throw new HttpProblem(409, 'draft_changed', 'Someone else saved this sequence since you loaded it.');
+      }
       const row = await tx((trx) =>
         saveDraft(trx, {
           orgId: actor.orgId,
@@ -231,13 +241,18 @@ export async function sequenceRoutes(app: ApiApp, deps: AppDeps): Promise<void> 
           actorId: actor.userId,
           definition: request.body,
           now: deps.clock.now(),
+          ...(ifMatch === undefined ? {} : { expectedDraft: before.draft_json }),
         }),
       );
       const context = await loadValidationContext(db, actor.orgId, row.record_type, {
         sequenceId: row.id,
         viewerIds: [row.owner_id, actor.userId],
       });
-      return { definition: request.body, problems: validateDefinition(request.body, context) };
+      return {
+        definition: request.body,
+        problems: validateDefinition(request.body, context),
+        draftTag: draftTag(row.draft_json),
+      };
     },
   );
 

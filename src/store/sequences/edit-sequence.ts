@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { DomainError } from '../../domain/errors.ts';
 import type { RecordType, SequenceDefinition } from '../../domain/sequence/definition.ts';
 import { assertDraftEditable, assertPropertiesEditable } from '../../domain/sequence/lifecycle.ts';
 import { newId } from '../ids.ts';
@@ -8,6 +9,13 @@ import type { Database } from '../schema.ts';
 import { nameTaken, requireSequence, type SequenceRow } from './sequence-rows.ts';
 
 /** Creating a sequence and editing its draft and properties. */
+
+const draftChanged = () =>
+  new DomainError(
+    'conflict',
+    'draft_changed',
+    'Someone else saved this sequence after you opened it; reload it before saving again.',
+  );
 
 // ── Create, edit ──────────────────────────────────────────────────────────────────────────────────────────
 export interface NewSequence {
@@ -69,17 +77,30 @@ export async function insertSequence(db: Kysely<Database>, input: NewSequence): 
 
 export async function saveDraft(
   db: Kysely<Database>,
-  input: { orgId: string; id: string; actorId: string; definition: SequenceDefinition; now: number },
+  input: {
+    orgId: string;
+    id: string;
+    actorId: string;
+    definition: SequenceDefinition;
+    now: number;
+    /**
+     * Optimistic lock: the stored `draft_json` the editor started from. When another save came in between, nothing
+     * is written and `draft_changed` is thrown, instead of silently overwriting a colleague's work.
+     */
+    expectedDraft?: string;
+  },
 ): Promise<SequenceRow> {
   const row = await requireSequence(db, input.orgId, input.id);
   assertDraftEditable(row.status);
   const draft_json = JSON.stringify(input.definition);
-  await db
+  const updated = await db
     .updateTable('sequences')
     .set({ draft_json, updated_at: input.now })
     .where('org_id', '=', input.orgId)
     .where('id', '=', input.id)
-    .execute();
+    .$if(input.expectedDraft !== undefined, (qb) => qb.where('draft_json', '=', input.expectedDraft!))
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw draftChanged();
   await recordAudit(db, {
     orgId: input.orgId,
     actorId: input.actorId,

@@ -9,7 +9,14 @@ interface DialogProps {
   wide?: boolean;
 }
 
-/** A modal on the native <dialog>: focus moves in, Escape closes, focus returns to the opener. */
+/** Where focus lands when a dialog opens: a field marked `data-autofocus`, else the first field of its body. */
+const FIRST_FIELD =
+  '.dialog-body :is(input:not([type="hidden"]), select, textarea, [contenteditable="true"]):not(:disabled)';
+
+/**
+ * A modal on the native <dialog>: focus moves in (to the first field, not the close button, so a keyboard user
+ * types at once), Escape closes, focus returns to the opener.
+ */
 export function Dialog({ title, onClose, children, footer, wide }: DialogProps) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
@@ -17,7 +24,13 @@ export function Dialog({ title, onClose, children, footer, wide }: DialogProps) 
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      (
+        dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+        dialog.querySelector<HTMLElement>(FIRST_FIELD)
+      )?.focus();
+    }
     return () => opener?.focus?.();
   }, []);
   return (

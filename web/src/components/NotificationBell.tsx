@@ -1,7 +1,7 @@
 import './email.css';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
@@ -71,9 +71,19 @@ export function NotificationBell() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['notifications'] }),
   });
   const unread = list.data?.unread ?? 0;
+  const bell = useRef<HTMLButtonElement>(null);
   return (
-    <div className="notification-bell">
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the open panel from the bell or any link in it.
+    <div
+      className="notification-bell"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || !open) return;
+        setOpen(false);
+        bell.current?.focus();
+      }}
+    >
       <button
+        ref={bell}
         type="button"
         aria-expanded={open}
         aria-controls="notification-list"

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NodeKind, SequenceDefinition } from '../../../src/domain/sequence/definition.ts';
-import { insertRefusal, type Slot } from './graph-edit.ts';
+import { focusAddButton } from './designer-keys.ts';
+import { insertRefusal, type Slot, slotKey } from './graph-edit.ts';
 import { ADD_GROUPS, KIND_ICONS } from './kinds.ts';
 
 /** The four groups of things that can follow a node (SPEC §2); kinds that cannot go here say why. */
@@ -21,6 +22,10 @@ export function AddPanel({
   useEffect(() => {
     first.current?.focus();
   }, []);
+  const close = () => {
+    onClose();
+    focusAddButton(slotKey(slot));
+  };
   let firstAssigned = false;
   return (
     <section
@@ -28,12 +33,12 @@ export function AddPanel({
       aria-labelledby="designer-add-title"
       data-testid="add-panel"
       onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
+        if (event.key === 'Escape') close();
       }}
     >
       <header className="designer-panel-head">
         <h2 id="designer-add-title">{t('add.title')}</h2>
-        <button type="button" onClick={onClose} aria-label={t('close')}>
+        <button type="button" onClick={close} aria-label={t('close')}>
           ×
         </button>
       </header>

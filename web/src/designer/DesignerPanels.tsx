@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { NodeKind, SequenceNode } from '../../../src/domain/sequence/definition.ts';
 import { nodeIndex } from '../../../src/domain/sequence/graph.ts';
 import { AddPanel } from './AddPanel.tsx';
+import { focusCanvasNode } from './designer-keys.ts';
 import { replaceNode } from './graph-edit.ts';
 import { PropertiesPanel } from './properties/PropertiesPanel.tsx';
 import { SequenceOptionsPanel } from './properties/SequenceOptionsPanel.tsx';
@@ -159,7 +160,10 @@ export function DesignerSidePanel({
         problems={problems.filter((p) => p.nodeId === selected.id)}
         onChange={(node: SequenceNode) => state.apply(replaceNode(draft, node))}
         onDelete={() => state.requestDelete(selected.id)}
-        onClose={() => state.setSelectedId(null)}
+        onClose={() => {
+          state.setSelectedId(null);
+          focusCanvasNode(selected.id);
+        }}
       />
     );
   }

@@ -26,6 +26,9 @@ export function SequenceDesignerPage() {
     queryFn: () => fetchSequence(id!),
     enabled: !!id,
     staleTime: Number.POSITIVE_INFINITY,
+    // The designer keeps its own state once open; coming back (another tab, the list) must load the draft as it
+    // is now, not the one first opened: a cached copy showed steps from before the last save and saved over them.
+    gcTime: 0,
   });
   if (sequence.isPending) return <p className="loading">{t('loading')}</p>;
   if (sequence.isError || !sequence.data) {

@@ -27,6 +27,8 @@ export interface SequenceView {
   /** Whether the server said the user may edit; undefined when it does not say (the page decides by role). */
   canEdit: boolean | undefined;
   canActivate: boolean | undefined;
+  /** Names the stored draft: a save sends it back, so a colleague's save in between is not overwritten. */
+  draftTag: string | undefined;
 }
 
 interface RawSequence {
@@ -42,6 +44,7 @@ interface RawSequence {
   problems?: DesignerProblem[];
   canEdit?: boolean;
   permissions?: { edit?: boolean; activate?: boolean };
+  draftTag?: string;
 }
 
 function toView(raw: RawSequence): SequenceView {
@@ -58,6 +61,7 @@ function toView(raw: RawSequence): SequenceView {
     problems: raw.problems ?? [],
     canEdit: raw.canEdit ?? raw.permissions?.edit,
     canActivate: raw.permissions?.activate,
+    draftTag: raw.draftTag,
   };
 }
 
@@ -65,13 +69,19 @@ export async function fetchSequence(id: string): Promise<SequenceView> {
   return toView(await api<RawSequence>('GET', `/api/sequences/${encodeURIComponent(id)}`));
 }
 
-export async function saveDraft(id: string, definition: SequenceDefinition): Promise<DesignerProblem[]> {
-  const saved = await api<{ problems?: DesignerProblem[] } | undefined>(
+/** Saves the draft the editor started from `draftTag`; a newer save by someone else is refused (draft_changed). */
+export async function saveDraft(
+  id: string,
+  definition: SequenceDefinition,
+  draftTag: string | undefined,
+): Promise<{ problems: DesignerProblem[]; draftTag: string | undefined }> {
+  const saved = await api<{ problems?: DesignerProblem[]; draftTag?: string } | undefined>(
     'PUT',
     `/api/sequences/${encodeURIComponent(id)}/definition`,
     definition,
+    draftTag ? { 'if-match': `"${draftTag}"` } : {},
   );
-  return saved?.problems ?? [];
+  return { problems: saved?.problems ?? [], draftTag: saved?.draftTag };
 }
 
 export async function activate(id: string, changeNote: string | null): Promise<void> {

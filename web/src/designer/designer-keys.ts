@@ -5,6 +5,22 @@ export function focusNameField(): void {
   requestAnimationFrame(() => document.querySelector<HTMLInputElement>('[data-testid="prop-name"]')?.focus());
 }
 
+/**
+ * Keyboard focus goes back onto the canvas when a side panel closes or a step is deleted (never to the page's
+ * top): a step by its id (START_ID for "Sequence starts here") or the + of a slot by its key.
+ */
+export function focusCanvasNode(id: string): void {
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus(),
+  );
+}
+
+export function focusAddButton(slotKey: string): void {
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLElement>(`[data-testid="add-${CSS.escape(slotKey)}"]`)?.focus(),
+  );
+}
+
 function isEditable(target: EventTarget): boolean {
   return (
     target instanceof HTMLElement && !!target.closest('input, textarea, select, [contenteditable="true"]')

@@ -43,6 +43,12 @@ const START_WIDTH = 260;
 const START_HEIGHT = 44;
 const ADD_SIZE = 32;
 
+/**
+ * Edges are drawn, not used: no tab stop, and hidden from screen readers, which otherwise read React Flow's
+ * English "Edge from <id> to <id>" with internal ids (the steps' order already tells the path; + is a button).
+ */
+const QUIET_EDGE = { focusable: false, domAttributes: { 'aria-hidden': true } } as const;
+
 function slotId(slot: Slot): string {
   return slot.from === 'start' ? 'start' : `${slot.from}:${(slot as { label: EdgeLabel }).label}`;
 }
@@ -78,6 +84,7 @@ export function buildFlow(
         target,
         type: 'insert',
         data: { slot, label, insertable: !readOnly },
+        ...QUIET_EDGE,
       });
       return;
     }
@@ -86,6 +93,8 @@ export function buildFlow(
       id: endId,
       type: 'add',
       position: { x: 0, y: 0 },
+      // Its + button is the tab stop; the node around it would be a second one that does nothing.
+      focusable: false,
       data: { slot },
       width: ADD_SIZE,
       height: ADD_SIZE,
@@ -96,6 +105,7 @@ export function buildFlow(
       target: endId,
       type: 'insert',
       data: { slot, label, insertable: false },
+      ...QUIET_EDGE,
     });
   };
 

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SequenceDefinition } from '../../../src/domain/sequence/definition.ts';
 import { nodeIndex } from '../../../src/domain/sequence/graph.ts';
@@ -18,8 +18,9 @@ import {
   useDesignerLookups,
 } from './designer-api.ts';
 import { nodeTitle } from './designer-context.tsx';
-import { deleteNode, type Slot } from './graph-edit.ts';
-import { buildFlow } from './layout.ts';
+import { focusCanvasNode } from './designer-keys.ts';
+import { deleteNode, type Slot, slotsInto } from './graph-edit.ts';
+import { buildFlow, START_ID } from './layout.ts';
 import { useHistory } from './use-history.ts';
 
 type T = ReturnType<typeof useTranslation<'designer'>>['t'];
@@ -51,6 +52,12 @@ function problemsFromError(error: ApiError): DesignerProblem[] {
   }));
 }
 
+/** The canvas node a deleted step hung from, where keyboard focus continues ("Sequence starts here" if first). */
+function predecessorOf(definition: SequenceDefinition, id: string): string {
+  const from = slotsInto(definition, id)[0]?.from;
+  return from && from !== 'start' ? from : START_ID;
+}
+
 export type Notice = { kind: 'info' | 'error'; text: string };
 
 /**
@@ -62,6 +69,8 @@ export function useDesignerState(initial: SequenceView) {
   const queryClient = useQueryClient();
   const { me } = useSession();
   const [sequence, setSequence] = useState(initial);
+  // The stored draft this editor builds on; a save by someone else in between is refused, not overwritten.
+  const draftTag = useRef(initial.draftTag);
   // The server decides (a refusal comes back as a 403); this only avoids offering edits the user cannot make.
   const canEdit =
     sequence.canEdit ??
@@ -154,6 +163,7 @@ export function useDesignerState(initial: SequenceView) {
       apply(result.definition);
       setSelectedId(null);
       setNotice(null);
+      focusCanvasNode(predecessorOf(draft, id));
     },
     [apply, draft, readOnly, t],
   );
@@ -161,7 +171,10 @@ export function useDesignerState(initial: SequenceView) {
   function confirmDeletion() {
     if (!confirmDelete) return;
     const result = deleteNode(draft, confirmDelete.id);
-    if (result.ok) apply(result.definition);
+    if (result.ok) {
+      apply(result.definition);
+      focusCanvasNode(predecessorOf(draft, confirmDelete.id));
+    }
     setConfirmDelete(null);
     setSelectedId(null);
   }
@@ -172,6 +185,7 @@ export function useDesignerState(initial: SequenceView) {
   async function reload() {
     const fresh = await fetchSequence(sequence.id);
     setSequence(fresh);
+    draftTag.current = fresh.draftTag;
     history.reset(fresh.draft);
     setServerProblems({ of: fresh.draft, list: fresh.problems });
     await queryClient.invalidateQueries({ queryKey: ['sequence', sequence.id] });
@@ -184,7 +198,9 @@ export function useDesignerState(initial: SequenceView) {
     const snapshot = draft;
     setSaving(true);
     try {
-      const list = await saveDraft(sequence.id, snapshot);
+      const saved = await saveDraft(sequence.id, snapshot, draftTag.current);
+      const list = saved.problems;
+      draftTag.current = saved.draftTag;
       history.markSaved(snapshot);
       setServerProblems({ of: snapshot, list });
       setNotice({ kind: 'info', text: t('saved') });

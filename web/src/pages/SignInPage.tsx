@@ -76,6 +76,8 @@ export function SignInPage() {
           <input
             type="email"
             autoComplete="username"
+            // biome-ignore lint/a11y/noAutofocus: the sign-in page has one job; its first field is where to type.
+            autoFocus
             required
             value={email}
             onChange={(e) => setEmail(e.target.value)}

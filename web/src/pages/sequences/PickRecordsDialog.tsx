@@ -180,7 +180,8 @@ export function PickRecordsDialog({ sequence, onClose }: { sequence: Sequence; o
                 value={filters.type}
                 onChange={(event) => setFilters({ ...filters, type: event.target.value as RecordType })}
               >
-                {RECORD_TYPES.map((type) => (
+                {/* Only the sequence's own type: records of another type are refused ("wrong record type"). */}
+                {RECORD_TYPES.filter((type) => type === sequence.recordType).map((type) => (
                   <option key={type} value={type}>
                     {t(`common:recordType.${type}`)}
                   </option>

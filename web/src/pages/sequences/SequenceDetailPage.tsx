@@ -37,17 +37,22 @@ export function SequenceDetailPage() {
         )}
       </nav>
       <ErrorMessage error={sequence.error} />
-      <nav className="tabs" aria-label={t('detail.tabs')}>
-        <NavLink to={`/sequences/${id}`} end>
-          {t('detail.designer')}
-        </NavLink>
-        <NavLink to={`/sequences/${id}/connected`}>{t('detail.connected')}</NavLink>
-        <NavLink to={`/sequences/${id}/versions`}>{t('detail.versions')}</NavLink>
-        {mayInOrg(me, 'view_reports') && (
-          <NavLink to={`/sequences/${id}/insights`}>{t('detail.insights')}</NavLink>
-        )}
-      </nav>
-      <Outlet />
+      {/* A deleted or invisible sequence is only that message, not empty tabs whose actions fail. */}
+      {!sequence.isError && (
+        <>
+          <nav className="tabs" aria-label={t('detail.tabs')}>
+            <NavLink to={`/sequences/${id}`} end>
+              {t('detail.designer')}
+            </NavLink>
+            <NavLink to={`/sequences/${id}/connected`}>{t('detail.connected')}</NavLink>
+            <NavLink to={`/sequences/${id}/versions`}>{t('detail.versions')}</NavLink>
+            {mayInOrg(me, 'view_reports') && (
+              <NavLink to={`/sequences/${id}/insights`}>{t('detail.insights')}</NavLink>
+            )}
+          </nav>
+          <Outlet />
+        </>
+      )}
     </section>
   );
 }

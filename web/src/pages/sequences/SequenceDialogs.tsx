@@ -38,20 +38,29 @@ export function CopyDialog({ sequence, onClose }: { sequence: Sequence; onClose(
             {t('common:actions.cancel')}
           </button>
           <button
-            type="button"
+            type="submit"
+            form="copy-sequence"
             className="primary"
             disabled={!name.trim() || copy.isPending}
-            onClick={() => copy.mutate()}
           >
             {t('actions.copy')}
           </button>
         </>
       }
     >
-      <label>
-        {t('fields.name')}
-        <input value={name} maxLength={200} onChange={(event) => setName(event.target.value)} />
-      </label>
+      {/* A form, so Enter in the name copies (as in New sequence). */}
+      <form
+        id="copy-sequence"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim() && !copy.isPending) copy.mutate();
+        }}
+      >
+        <label>
+          {t('fields.name')}
+          <input value={name} maxLength={200} onChange={(event) => setName(event.target.value)} />
+        </label>
+      </form>
       <ErrorMessage error={copy.error} />
     </Dialog>
   );

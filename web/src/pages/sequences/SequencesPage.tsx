@@ -24,7 +24,7 @@ import { CopyDialog, DeactivateDialog, DeleteDialog, SequenceTagsDialog } from '
 import {
   editActiveSequence,
   exportSequence,
-  importSequence,
+  importSequenceFile,
   sequencesKey,
   tagIdsOf,
 } from './sequence-actions.ts';
@@ -110,7 +110,11 @@ export function SequencesPage() {
     event.target.value = '';
     if (!file) return;
     const text = await file.text();
-    quick.mutate(async () => importSequence(JSON.parse(text)));
+    // Like New and Copy, a successful import opens what it made (in a long list it was otherwise hard to find).
+    quick.mutate(async () => {
+      const created = await importSequenceFile(text);
+      navigate(`/sequences/${created.id}`);
+    });
   }
 
   const header = (key: SortKey, label: string) => (
@@ -142,6 +146,9 @@ export function SequencesPage() {
             type="file"
             accept="application/json,.json"
             className="visually-hidden"
+            // Opened by the Import button only: no second, invisible tab stop (and none without the right).
+            tabIndex={-1}
+            aria-hidden="true"
             aria-label={t('actions.import')}
             onChange={onImport}
             data-testid="import-sequence-file"

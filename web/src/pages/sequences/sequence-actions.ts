@@ -1,4 +1,4 @@
-import { api } from '../../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
 import type { Sequence, SequenceVersion } from '../../api/types.ts';
 
 export const sequencesKey = ['sequences'] as const;
@@ -33,6 +33,16 @@ export function exportSequence(id: string) {
 }
 export function importSequence(document: unknown) {
   return api<Sequence>('POST', '/api/sequences/import', { document });
+}
+/** A chosen file's text as an import; a file that is not JSON is refused like any other file that is no export. */
+export function importSequenceFile(text: string) {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new ApiError(422, 'unsupported_format', 'This file is not a Stepwise sequence export.');
+  }
+  return importSequence(document);
 }
 export function listVersions(id: string) {
   return api<{ items: SequenceVersion[] }>('GET', `/api/sequences/${id}/versions`);

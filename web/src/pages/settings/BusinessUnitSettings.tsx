@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { BusinessUnit } from '../../api/types.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useToast } from '../../components/Toast.tsx';
@@ -17,6 +18,7 @@ export function BusinessUnitSettings() {
   const [name, setName] = useState('');
   const [parentId, setParentId] = useState('');
   const [renaming, setRenaming] = useState<BusinessUnit | null>(null);
+  const [deleting, setDeleting] = useState<BusinessUnit | null>(null);
   const toast = useToast();
   const change = useMutation({
     mutationFn: (action: () => Promise<unknown>) => action(),
@@ -51,7 +53,8 @@ export function BusinessUnitSettings() {
               <button
                 type="button"
                 className="danger"
-                onClick={() => change.mutate(() => api('DELETE', `/api/admin/business-units/${unit.id}`))}
+                // Deleting is permanent: ask first, as for sequences and tags (it used to go at one click).
+                onClick={() => setDeleting(unit)}
               >
                 {t('common:actions.delete')}
               </button>
@@ -90,6 +93,16 @@ export function BusinessUnitSettings() {
           {t('units.add')}
         </button>
       </form>
+      {deleting && (
+        <ConfirmDialog
+          title={t('units.deleteTitle', { name: deleting.name })}
+          message={t('units.deleteConfirm')}
+          confirmLabel={t('common:actions.delete')}
+          danger
+          onConfirm={() => change.mutate(() => api('DELETE', `/api/admin/business-units/${deleting.id}`))}
+          onClose={() => setDeleting(null)}
+        />
+      )}
       {renaming && (
         <RenameDialog
           unit={renaming}
