@@ -25,7 +25,7 @@ import { LeaseKeeper } from './lease-keeper.ts';
 import { countDeliveries } from './mail-metrics.ts';
 import { type SenderHold, withOauth } from './oauth/oauth-route.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
-import { loadScheduleCheck } from './schedule-check.ts';
+import { loadScheduleCheck, type ScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { stopMessage, stopReason } from './stop-message.ts';
@@ -116,7 +116,7 @@ export class MailDelivery {
       const leases = new LeaseKeeper({ ...this.deps, owner: this.owner, leaseMs: this.leaseMs }, rows);
       const before = { ...stats };
       try {
-        const outgoing = await this.prepare(rows, now, stats);
+        const { outgoing, schedules } = await this.prepare(rows, now, stats);
         await sendBatch(
           {
             store: this.deps.store,
@@ -127,6 +127,7 @@ export class MailDelivery {
             ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
             fail: async (row, reason, at) =>
               recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
+            schedule: schedules,
           },
           outgoing,
           stats,
@@ -185,7 +186,11 @@ export class MailDelivery {
   }
 
   /** Steps 2 and 3: stop, hold, or prepare and mark `sending`. */
-  private async prepare(rows: OutboundRow[], now: number, stats: DeliveryStats): Promise<Outgoing[]> {
+  private async prepare(
+    rows: OutboundRow[],
+    now: number,
+    stats: DeliveryStats,
+  ): Promise<{ outgoing: Outgoing[]; schedules: ScheduleCheck }> {
     const { store } = this.deps;
     const context = await loadSendContext(store.db, rows);
     const senders = new Map<string, PlannedSender>();
@@ -336,7 +341,7 @@ export class MailDelivery {
         }
       });
     }
-    return outgoing;
+    return { outgoing, schedules };
   }
 
   private get leaseMs(): number {
