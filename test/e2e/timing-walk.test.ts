@@ -76,6 +76,47 @@ describe('time in the work list (11th session)', () => {
     }
   }, 90_000);
 
+  it('a seller without a zone of their own sees and snoozes on the organisation’s clock, not the laptop’s', async () => {
+    // The organisation is on Warsaw time; the seller never chose a zone and their laptop is on New York time.
+    await walk.e2e.world.store.db
+      .updateTable('users')
+      .set({ time_zone: null, locale: 'en' })
+      .where('org_id', '=', ORG_ID)
+      .where('id', '=', USERS.eastSeller2.id)
+      .execute();
+    const sequenceId = await walk.activeSequence('eastSeller2', 'Organisation clock', TASK_FLOW);
+    const recordId = await walk.createLead('eastSeller2', 'Olek Organisation');
+    await walk.connect('eastSeller2', recordId, sequenceId);
+    const stepId = await walk.firstStep('eastSeller2', recordId);
+    const warsaw = 'Europe/Warsaw';
+    const tomorrowMorning = localInstant(
+      addDays(localDateOf(walk.e2e.world.clock.now(), warsaw), 1),
+      9 * 60,
+      warsaw,
+    );
+    const session = await walk.e2e.world.session('eastSeller2');
+    const context = await walk.e2e.browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
+    context.setDefaultTimeout(15_000);
+    await context.clock.setFixedTime(walk.e2e.world.clock.now());
+    const [name, value] = session.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: walk.e2e.baseUrl }]);
+    const page = await context.newPage();
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${walk.e2e.baseUrl}/record/${recordId}`);
+      const current = page.getByTestId('current-step');
+      await current.getByRole('button', { name: 'Snooze' }).click();
+      const form = page.getByRole('form', { name: 'Snooze' });
+      await form.getByTestId('snooze-tomorrow_morning').click();
+      await page.getByTestId('toast').filter({ hasText: 'Snoozed until' }).waitFor();
+      await expect.poll(() => dueAtOf(walk, stepId)).toBe(tomorrowMorning);
+      // Up next shows the new due time on the same clock: 09:00 in Warsaw (03:00 in New York).
+      await current.getByText('09:00').waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+
   it('the sequence filter offers sequences work comes from: not a draft never activated', async () => {
     await createSequence(walk.e2e, 'eastSeller', 'Draft never activated', TASK_FLOW);
     const running = await walk.activeSequence('eastSeller', 'Running sequence', TASK_FLOW);

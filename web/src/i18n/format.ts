@@ -91,9 +91,14 @@ export function useProfile() {
   });
 }
 
+/** The zone the user's times are shown in: their profile's, else the organisation's (as the server reads it). */
+export function profileZone(profile: Profile | undefined): string | undefined {
+  return profile?.timeZone || profile?.orgTimeZone || undefined;
+}
+
 /** Formatters in the signed-in user's language and time zone. */
 export function useFormat(): Formatters {
   const { i18n } = useTranslation();
   const profile = useProfile();
-  return makeFormatters(i18n.language, profile.data?.timeZone ?? undefined);
+  return makeFormatters(i18n.language, profileZone(profile.data));
 }
