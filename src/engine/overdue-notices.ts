@@ -11,8 +11,9 @@ const BATCH = 500;
 
 /**
  * "A manual step of mine became overdue": raised by the worker's periodic check (not by page views), once per
- * step and due time (a snooze that runs out is news again) — the notification's unique key decides, so several workers checking at once write it once. Overdue
- * means what the work list shows in red: due more than the grace period ago.
+ * step and due time (a snooze that runs out is news again) — the notification's unique key decides, so several
+ * workers checking at once write it once. Overdue means what the work list shows in red: due more than the grace
+ * period ago.
  */
 export async function raiseOverdueNotices(db: Kysely<Database>, now: number): Promise<number> {
   let raised = 0;

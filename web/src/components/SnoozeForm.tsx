@@ -7,8 +7,8 @@ import { profileZone, useFormat, useProfile } from '../i18n/format.ts';
 
 /**
  * Snooze: one click on a preset (later today, tomorrow morning, next week — on the seller's own clock, from their
- * profile's time zone, else the organisation's), or a chosen date and time — also read on the seller's own clock, the one every time in
- * the app is shown in, not the browser's.
+ * profile's time zone, else the organisation's), or a chosen date and time — also read on the seller's own clock,
+ * the one every time in the app is shown in, not the browser's.
  */
 export function SnoozeForm({ busy, onSnooze }: { busy: boolean; onSnooze(until: number): void }) {
   const { t } = useTranslation('walk');
