@@ -11,8 +11,9 @@ const BATCH = 500;
 
 /**
  * "A manual step of mine became overdue": raised by the worker's periodic check (not by page views), once per
- * step — the notification's unique key decides, so several workers checking at once write it once. Overdue
- * means what the work list shows in red: due more than the grace period ago.
+ * step and due time (a snooze that runs out is news again) — the notification's unique key decides, so several
+ * workers checking at once write it once. Overdue means what the work list shows in red: due more than the grace
+ * period ago.
  */
 export async function raiseOverdueNotices(db: Kysely<Database>, now: number): Promise<number> {
   let raised = 0;
@@ -34,7 +35,7 @@ export async function raiseOverdueNotices(db: Kysely<Database>, now: number): Pr
         summary: `Overdue: ${step.name} for ${step.record_name}`,
         data: { stepId: step.id, dueAt: step.due_at },
         now,
-        dedupeKey: notificationKey.stepOverdue(step.id),
+        dedupeKey: notificationKey.stepOverdue(step.id, step.due_at),
       })),
     );
     if (steps.length < BATCH) return raised;

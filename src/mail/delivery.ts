@@ -26,7 +26,7 @@ import { LeaseKeeper } from './lease-keeper.ts';
 import { countDeliveries } from './mail-metrics.ts';
 import { type SenderHold, withOauth } from './oauth/oauth-route.ts';
 import { type PreparedContent, prepareMessage } from './prepare-message.ts';
-import { loadScheduleCheck } from './schedule-check.ts';
+import { loadScheduleCheck, type ScheduleCheck } from './schedule-check.ts';
 import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-batch.ts';
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { pausedHold, stopMessage, stopReason } from './stop-message.ts';
@@ -124,7 +124,7 @@ export class MailDelivery {
       const leases = new LeaseKeeper({ ...this.deps, owner: this.owner, leaseMs: this.leaseMs }, rows);
       const before = { ...stats };
       try {
-        const outgoing = await this.prepare(rows, now, stats);
+        const { outgoing, schedules } = await this.prepare(rows, now, stats);
         await sendBatch(
           {
             store: this.deps.store,
@@ -137,6 +137,7 @@ export class MailDelivery {
               recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
             hold: (row, reason, at) => this.holdForever(row, reason, at),
             refusedRoutes: this.refusedRoutes,
+            schedule: schedules,
           },
           outgoing,
           stats,
@@ -195,7 +196,11 @@ export class MailDelivery {
   }
 
   /** Steps 2 and 3: stop, hold, or prepare and mark `sending`. */
-  private async prepare(rows: OutboundRow[], now: number, stats: DeliveryStats): Promise<Outgoing[]> {
+  private async prepare(
+    rows: OutboundRow[],
+    now: number,
+    stats: DeliveryStats,
+  ): Promise<{ outgoing: Outgoing[]; schedules: ScheduleCheck }> {
     const { store } = this.deps;
     const context = await loadSendContext(store.db, rows);
     const senders = new Map<string, PlannedSender>();
@@ -352,7 +357,7 @@ export class MailDelivery {
         }
       });
     }
-    return outgoing;
+    return { outgoing, schedules };
   }
 
   private get leaseMs(): number {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { digestEmail } from '../domain/notifications/digest-email.ts';
 import { currentDigestPeriod } from '../domain/notifications/index.ts';
+import { parseOrgSettings } from '../domain/org-settings.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -46,7 +47,9 @@ export async function sendDueDigests(deps: DigestDeps): Promise<number> {
 
 async function digestFor(deps: DigestDeps, user: DigestSubscriber): Promise<boolean> {
   const now = deps.clock.now();
-  const period = currentDigestPeriod(user, now, user.timeZone);
+  // A user without a zone of their own lives on the organisation's clock (as their work list and the app do).
+  const zone = user.timeZone ?? parseOrgSettings(user.orgSettingsJson).timeZone;
+  const period = currentDigestPeriod(user, now, zone);
   if (!period || user.kinds.length === 0 || user.enabledAt === null) return false;
   const db = deps.store.db;
   if (await digestExists(db, user.orgId, user.userId, period.key)) return false;

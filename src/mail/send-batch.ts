@@ -1,4 +1,5 @@
 import type { VerpSettings } from '../config.ts';
+import type { Sendable } from '../domain/schedule/sendable.ts';
 import type { Clock } from '../engine/clock.ts';
 import { enqueueEvent } from '../engine/enqueue-event.ts';
 import type { Store } from '../store/db.ts';
@@ -58,6 +59,11 @@ export interface SendDeps {
   hold(row: OutboundRow, reason: string, now: number): Promise<void>;
   /** Routes whose SMTP server refused the sign-in, with the hold reason: their emails are held, not tried. */
   refusedRoutes: Map<string, { reason: string; until: number }>;
+  /**
+   * The schedule check (SPEC §6), asked again right before each hand-off: a batch is checked when claimed, but a
+   * lane hands its messages over one after another, and a slow SMTP server can take it past the window's end.
+   */
+  schedule?: { check(row: { id: string }, now: number): Sendable };
 }
 
 export interface SendStats {
@@ -119,6 +125,19 @@ export async function sendBatch(
             await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
             continue;
           }
+          const closedUntil = outsideSchedule(deps, item.row);
+          if (closedUntil !== null) {
+            if (item.row.connection_id) waiting.set(item.row.connection_id, closedUntil.at + 1);
+            await requeueBehind(
+              deps.store.db,
+              item.row,
+              deps.owner,
+              closedUntil.at,
+              closedUntil.reason,
+              deps.clock.now(),
+            );
+            continue;
+          }
           const down = item.sender.route.kind === 'smtp' ? unreachable.get(item.sender.route.key) : undefined;
           if (down !== undefined) {
             await requeueBehind(
@@ -142,6 +161,13 @@ export async function sendBatch(
     }),
   );
   if (failure) throw (failure as { error: unknown }).error;
+}
+
+/** When the message's schedule is closed at this moment: the next opening and why (null: it may go now). */
+function outsideSchedule(deps: SendDeps, row: OutboundRow): { at: number; reason: string } | null {
+  const sendable = deps.schedule?.check(row, deps.clock.now());
+  // "never" was decided (and the message held) when the batch was prepared; the hours did not change since.
+  return sendable?.kind === 'later' ? { at: sendable.at, reason: sendable.reason } : null;
 }
 
 /** One span per delivery attempt when tracing is on: ids, attempt, route kind and outcome; never an address. */

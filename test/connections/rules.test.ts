@@ -186,7 +186,7 @@ describe('work list rules', () => {
 
   it('allows the actions each step kind and status permits', () => {
     expect(allowedStepActions('phone_call', 'due')).toEqual(['complete', 'skip', 'snooze', 'assign', 'read']);
-    expect(allowedStepActions('task', 'due')).toEqual(['complete', 'skip', 'assign', 'read']);
+    expect(allowedStepActions('task', 'due')).toEqual(['complete', 'skip', 'snooze', 'assign', 'read']);
     expect(allowedStepActions('wait', 'waiting')).toEqual(['skip_wait']);
     expect(allowedStepActions('automated_email', 'due')).toEqual([]);
     expect(allowedStepActions('email', 'completed')).toEqual([]);
@@ -194,7 +194,8 @@ describe('work list rules', () => {
     expect(
       stepActionRefusal('complete', { kind: 'phone_call', status: 'due' }, { outcome: 'busy' }),
     ).toBeNull();
-    expect(stepActionRefusal('snooze', { kind: 'task', status: 'due' })).toBe('not_allowed_for_kind');
+    expect(stepActionRefusal('snooze', { kind: 'task', status: 'due' })).toBeNull();
+    expect(stepActionRefusal('snooze', { kind: 'wait', status: 'waiting' })).toBe('not_allowed_for_kind');
     expect(stepActionRefusal('skip', { kind: 'email', status: 'skipped' })).toBe('step_not_open');
   });
 });

@@ -227,15 +227,17 @@ describe.each(dialects)('step actions, work list and Up next on %s', (dialect) =
       ).toBe(403);
       expect((await world.as('eastSeller', 'GET', '/api/worklist?due=soon&kind=wait')).statusCode).toBe(400);
 
-      // Delta: email done, the task is last. Tasks cannot be snoozed.
+      // Delta: email done, the task is last. A task snoozes like any manual step (SPEC §5: every step).
       const r1Email = await openStep(world, r1);
       await world.as('eastSeller', 'POST', `/api/steps/${r1Email.id}/complete`, {});
       const r1Task = await openStep(world, r1);
+      const taskUntil = world.clock.now() + DAY;
       const snoozeTask = await world.as('eastSeller', 'POST', `/api/steps/${r1Task.id}/snooze`, {
-        until: world.clock.now() + DAY,
+        until: taskUntil,
       });
-      expect(snoozeTask.statusCode).toBe(422);
-      expect(snoozeTask.json().code).toBe('not_allowed_for_kind');
+      expect(snoozeTask.statusCode).toBe(200);
+      expect(snoozeTask.json().step).toMatchObject({ kind: 'task', status: 'due', dueAt: taskUntil });
+      expect(Number((await openStep(world, r1)).due_at)).toBe(taskUntil);
 
       // Up next shows the current step and its actions, what is done and the progress.
       const upNext = (await world.as('eastSeller', 'GET', `/api/records/${r1}/up-next`)).json();
@@ -245,7 +247,7 @@ describe.each(dialects)('step actions, work list and Up next on %s', (dialect) =
         version: 1,
       });
       expect(upNext.current).toMatchObject({ kind: 'task', name: 'Prepare proposal' });
-      expect(upNext.current.actions).toEqual(['complete', 'skip', 'assign', 'read']);
+      expect(upNext.current.actions).toEqual(['complete', 'skip', 'snooze', 'assign', 'read']);
       expect(upNext.upcoming).toEqual([]);
       expect(upNext.completed.map((s: { kind: string }) => s.kind)).toEqual(['phone_call', 'wait', 'email']);
       expect(upNext.completed[0]).toMatchObject({ outcome: 'connected', note: 'Interested in a demo' });

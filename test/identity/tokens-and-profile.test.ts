@@ -85,6 +85,8 @@ describe.each(dialects)('API tokens and profile on %s', (dialect) => {
         name: 'east.seller',
         locale: 'en',
         timeZone: 'Europe/Warsaw',
+        // What the app shows times in while the seller's own zone is null.
+        orgTimeZone: 'Europe/Warsaw',
         workingHours: { days: [1, 2, 3, 4, 5], from: '09:00', to: '17:00', daysOff: [] },
         workingHoursSource: 'own',
         preferences: { afterCompleteStep: 'next_item' },

@@ -145,4 +145,22 @@ describe.each(dialects)('notification digest on %s', (dialect) => {
     world.clock.set(T0 + 20 * HOUR); // later the same local day
     expect((await tick()).digests).toBe(0);
   });
+
+  it('daily for a user without a zone of their own: the hour is read on the organisation’s clock, not UTC', async () => {
+    // The organisation is on Warsaw time; T0 is 09:00 UTC = 10:00 in Warsaw.
+    await world.store.db.updateTable('users').set({ time_zone: null }).where('id', '=', SELLER).execute();
+    await world.as('eastSeller', 'PUT', '/api/notification-settings', {
+      kinds: ['reply'],
+      frequency: 'daily',
+      dailyHour: 11,
+    });
+    world.clock.advance(MINUTE);
+    await notify(SELLER, 'reply', 'Ada Lovelace replied');
+    world.clock.set(T0 + HOUR - MINUTE); // 10:59 in Warsaw
+    expect((await tick()).digests).toBe(0);
+    world.clock.set(T0 + HOUR); // 11:00 in Warsaw (10:00 UTC)
+    expect((await tick()).digests).toBe(1);
+    world.clock.set(T0 + 2 * HOUR); // 11:00 UTC: the same local day, nothing more
+    expect((await tick()).digests).toBe(0);
+  });
 });

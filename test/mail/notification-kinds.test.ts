@@ -166,4 +166,38 @@ describe.each(dialects)('notification kinds on %s', (dialect) => {
     expect(overdue[0]?.summary).toContain('Ewa Nowak');
     expect((await notificationsOf('eastSeller')).items).toHaveLength(before + 1);
   });
+
+  it('a step snoozed after it was announced overdue is announced again when the snooze runs out', async () => {
+    const def = definition({ start: 'call', nodes: [{ id: 'call', kind: 'phone_call', next: null }] });
+    const { connectionId } = await connectNew(world.store, def, { name: 'Olga Later' });
+    await engine.drain();
+    // Read from the table: a day on, the test session has expired.
+    const overdueNotices = () =>
+      world.store.db
+        .selectFrom('notifications')
+        .select('summary')
+        .where('org_id', '=', ORG_ID)
+        .where('user_id', '=', USERS.eastSeller.id)
+        .where('kind', '=', 'step_overdue')
+        .execute();
+    world.clock.advance(HOUR);
+    expect(await raiseOverdueNotices(world.store.db, world.clock.now())).toBe(1);
+    const [step] = (await stepsOf(world.store, connectionId)).filter((s) => s.status === 'due');
+    const snoozed = await world.as('eastSeller', 'POST', `/api/steps/${step?.id}/snooze`, {
+      until: world.clock.now() + DAY,
+    });
+    expect(snoozed.statusCode, snoozed.body).toBe(200);
+    await engine.drain();
+    // Snoozed: not overdue any more, nothing new to say.
+    world.clock.advance(HOUR);
+    expect(await raiseOverdueNotices(world.store.db, world.clock.now())).toBe(0);
+    // The snooze ran out and the step is overdue again: the seller is told again, once.
+    world.clock.advance(DAY);
+    expect(await raiseOverdueNotices(world.store.db, world.clock.now())).toBe(1);
+    expect(await raiseOverdueNotices(world.store.db, world.clock.now())).toBe(0);
+    expect((await overdueNotices()).map((n) => n.summary)).toEqual([
+      expect.stringContaining('Olga Later'),
+      expect.stringContaining('Olga Later'),
+    ]);
+  });
 });

@@ -45,6 +45,8 @@ export const ProfileSchema = z
     locale: LocaleSchema,
     /** null: use the organisation's time zone. */
     timeZone: z.string().nullable(),
+    /** The organisation's time zone: the one every time is shown in while `timeZone` is null. */
+    orgTimeZone: z.string(),
     /** The hours that apply: your own, or the organisation's when you set none. */
     workingHours: WorkingHoursOutSchema,
     workingHoursSource: z.enum(['own', 'organisation']),
@@ -66,15 +68,16 @@ function toProfile(
     UsersTable,
     'id' | 'email' | 'name' | 'locale' | 'time_zone' | 'working_hours_json' | 'preferences_json'
   >,
-  orgHours: WorkingHours,
+  org: OrgDefaults,
 ) {
-  const hours = effectiveWorkingHours(user.working_hours_json, orgHours);
+  const hours = effectiveWorkingHours(user.working_hours_json, org.workingHours);
   return {
     userId: user.id,
     email: user.email,
     name: user.name,
     locale: LocaleSchema.safeParse(user.locale).data ?? 'en',
     timeZone: user.time_zone,
+    orgTimeZone: org.timeZone,
     workingHours: hours.hours,
     workingHoursSource: hours.source,
     preferences: parsePreferences(user.preferences_json),
@@ -98,7 +101,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       const actor = requireActor(request);
       const user = await findUser(deps.store.db, actor.orgId, actor.userId);
       if (!user) throw notFoundProblem('User');
-      return toProfile(user, await orgWorkingHours(deps.store.db, actor.orgId));
+      return toProfile(user, await orgDefaults(deps.store.db, actor.orgId));
     },
   );
 
@@ -119,8 +122,8 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
       return deps.store.db.transaction().execute(async (trx) => {
         const user = await findUser(trx, actor.orgId, actor.userId);
         if (!user) throw notFoundProblem('User');
-        const orgHours = await orgWorkingHours(trx, actor.orgId);
-        const before = toProfile(user, orgHours);
+        const org = await orgDefaults(trx, actor.orgId);
+        const before = toProfile(user, org);
         const change: ProfileChange = {};
         if (body.name !== undefined) change.name = body.name;
         if (body.locale !== undefined) change.locale = body.locale;
@@ -136,7 +139,7 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
           });
         }
         await updateProfile(trx, actor.orgId, actor.userId, change);
-        const after = toProfile({ ...user, ...change }, orgHours);
+        const after = toProfile({ ...user, ...change }, org);
         await recordAudit(trx, {
           orgId: actor.orgId,
           actorId: actor.userId,
@@ -228,9 +231,15 @@ export async function profileRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
   );
 }
 
-async function orgWorkingHours(db: Kysely<Database>, orgId: string): Promise<WorkingHours> {
+interface OrgDefaults {
+  workingHours: WorkingHours;
+  timeZone: string;
+}
+
+async function orgDefaults(db: Kysely<Database>, orgId: string): Promise<OrgDefaults> {
   const org = await findOrg(db, orgId);
-  return parseOrgSettings(org?.settings_json).workingHours;
+  const settings = parseOrgSettings(org?.settings_json);
+  return { workingHours: settings.workingHours, timeZone: settings.timeZone };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

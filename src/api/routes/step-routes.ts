@@ -235,7 +235,7 @@ export async function stepRoutes(app: ApiApp, deps: AppDeps): Promise<void> {
     {
       schema: {
         tags: ['steps'],
-        summary: 'Move a manual step’s due time (not for tasks)',
+        summary: 'Move a manual step’s due time',
         params: IdParams,
         body: z.strictObject({
           until: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]),

@@ -114,7 +114,7 @@ class Run extends GraphRun {
         this.end('disconnected', event.reason, event.actorId ?? null);
         return;
       case 'step_snoozed':
-        if (!current || !here(event.nodeId) || this.state.phase !== 'due' || current.kind === 'task') return;
+        if (!current || !here(event.nodeId) || this.state.phase !== 'due') return;
         this.state.dueAt = event.until;
         this.emitStep(current, 'due', { dueAt: event.until });
         this.timeline('step_snoozed', `Snoozed: ${label(current)}`, event.actorId, {

@@ -32,7 +32,7 @@ export type EngineEvent =
    * sequence deactivated or deleted, a seller's disconnect. The only way a connection ends early.
    */
   | { id: string; type: 'exit'; reason: ExitReason; actorId?: string | null }
-  /** The seller moved the due time of the current manual step (not for tasks). */
+  /** The seller moved the due time of the current manual step. */
   | { id: string; type: 'step_snoozed'; nodeId: string; actorId: string; until: number }
   /** The current manual step was handed to another seller. */
   | { id: string; type: 'step_assigned'; nodeId: string; actorId: string; ownerId: string }

@@ -5,7 +5,7 @@
  * - bounce: an email of yours bounced;
  * - step_assigned: a manual step became yours (the sequence put it in your work list, or a colleague handed it
  *   to you);
- * - step_overdue: a manual step of yours is overdue (raised once per step by the worker).
+ * - step_overdue: a manual step of yours is overdue (raised once per step and due time by the worker).
  */
 export const NOTIFICATION_KINDS = ['reply', 'email_held', 'bounce', 'step_assigned', 'step_overdue'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -19,5 +19,9 @@ export const notificationKey = {
   bounce: (outboundMessageId: string) => `bounce:${outboundMessageId}`,
   stepAssigned: (connectionId: string, nodeId: string, ownerId: string) =>
     `step_assigned:${connectionId}:${nodeId}:${ownerId}`,
-  stepOverdue: (stepId: string) => `step_overdue:${stepId}`,
+  /**
+   * Once per step and due time: a step snoozed after it was announced is announced again when the snooze runs
+   * out. (Keys written before the due time was part of them, `step_overdue:<step>`, still count for that step.)
+   */
+  stepOverdue: (stepId: string, dueAt: number) => `step_overdue:${stepId}@${Number(dueAt)}`,
 };

@@ -21,10 +21,8 @@ export function allowedStepActions(kind: string, status: string): StepAction[] {
   if (kind === 'wait') return status === 'waiting' ? ['skip_wait'] : [];
   if (status !== 'due') return [];
   if (isManualKind(kind)) {
-    const actions: StepAction[] = ['complete', 'skip'];
-    if (kind !== 'task') actions.push('snooze');
-    actions.push('assign', 'read');
-    return actions;
+    // Every manual step can be snoozed from the work list and Up next (SPEC §5, §7), a task as much as a call.
+    return ['complete', 'skip', 'snooze', 'assign', 'read'];
   }
   return [];
 }

@@ -78,6 +78,8 @@ export interface DigestSubscriber extends NotificationSettings {
   name: string;
   locale: string;
   timeZone: string | null;
+  /** The organisation's settings (its time zone is the user's while `timeZone` is null). */
+  orgSettingsJson: string;
 }
 
 /** Active users with digests on, a page at a time (keyset by org and user). */
@@ -91,7 +93,9 @@ export async function digestSubscribers(
     .innerJoin('users as u', (join) =>
       join.onRef('u.org_id', '=', 's.org_id').onRef('u.id', '=', 's.user_id'),
     )
+    .innerJoin('orgs as o', 'o.id', 's.org_id')
     .select([
+      'o.settings_json',
       's.org_id',
       's.user_id',
       's.kinds_json',
@@ -123,5 +127,6 @@ export async function digestSubscribers(
     name: row.name,
     locale: row.locale,
     timeZone: row.time_zone,
+    orgSettingsJson: row.settings_json,
   }));
 }

@@ -60,7 +60,18 @@ export function overdueStepsQuery(db: Kysely<Database>, input: OverdueInput) {
             selectFrom('notifications as n')
               .select(sql`1`.as('one'))
               .whereRef('n.org_id', '=', 's.org_id')
-              .where('n.dedupe_key', '=', sql<string>`${'step_overdue:'} || s.id`),
+              // `notificationKey.stepOverdue` (step and due time), or the key of a notice written before the
+              // due time was part of it.
+              .where((eb) =>
+                eb.or([
+                  eb(
+                    'n.dedupe_key',
+                    '=',
+                    sql<string>`${'step_overdue:'} || s.id || ${'@'} || CAST(s.due_at AS TEXT)`,
+                  ),
+                  eb('n.dedupe_key', '=', sql<string>`${'step_overdue:'} || s.id`),
+                ]),
+              ),
           ),
         ),
       )

@@ -3,7 +3,7 @@ import { makeFormatters, useFormat } from '../i18n/format.ts';
 
 /**
  * "Scheduled for" in two zones (issue 13): the moment in the recipient's time (the zone the schedule reads) and
- * in the viewer's own time (profile zone, else the browser's).
+ * in the viewer's own time (profile zone, else the organisation's, else the browser's).
  */
 export function ScheduledFor({
   at,

@@ -3,18 +3,18 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localInstant } from '../../../src/domain/schedule/local-time.ts';
 import { snoozePresets } from '../../../src/domain/worklist/snooze-presets.ts';
-import { useFormat, useProfile } from '../i18n/format.ts';
+import { profileZone, useFormat, useProfile } from '../i18n/format.ts';
 
 /**
  * Snooze: one click on a preset (later today, tomorrow morning, next week — on the seller's own clock, from their
- * profile's time zone), or a chosen date and time — also read on the seller's own clock, the one every time in
- * the app is shown in, not the browser's.
+ * profile's time zone, else the organisation's), or a chosen date and time — also read on the seller's own clock,
+ * the one every time in the app is shown in, not the browser's.
  */
 export function SnoozeForm({ busy, onSnooze }: { busy: boolean; onSnooze(until: number): void }) {
   const { t } = useTranslation('walk');
   const format = useFormat();
   const profile = useProfile();
-  const zone = profile.data?.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = profileZone(profile.data) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [until, setUntil] = useState<string | null>(null);
   const presets = snoozePresets(Date.now(), zone);
   const value = until ?? toLocalInput(Date.now() + 86_400_000, zone);

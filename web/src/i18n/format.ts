@@ -13,7 +13,7 @@ export interface Formatters {
   time(ms: number | null | undefined): string;
   number(value: number): string;
   percent(fraction: number): string;
-  /** "in 2 days" / "za 2 dni", "3 hours ago" / "3 godziny temu". */
+  /** "in 2 days" / "za 2 dni", "3 hours ago" / "3 godziny temu"; days counted on the user's calendar. */
   relative(ms: number | null | undefined, now?: number): string;
 }
 
@@ -44,6 +44,14 @@ export function makeFormatters(language: string, timeZone: string | undefined): 
   const relativeFmt = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
   const relativeText = (value: number, unit: Intl.RelativeTimeFormatUnit) =>
     (Math.abs(value) <= 1 ? nearFmt : relativeFmt).format(value, unit);
+  // Days are calendar days on the user's clock: due 22:00 tomorrow is "tomorrow" even 38 hours ahead.
+  const dayFmt = new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: zone,
+  });
+  const dayNumber = (ms: number) => Date.parse(`${dayFmt.format(ms)}T00:00:00Z`) / 86_400_000;
   const empty = '—';
   return {
     locale,
@@ -57,7 +65,9 @@ export function makeFormatters(language: string, timeZone: string | undefined): 
       if (ms == null) return empty;
       const diff = ms - now;
       for (const [unit, size] of UNITS) {
-        if (Math.abs(diff) >= size) return relativeText(Math.round(diff / size), unit);
+        if (Math.abs(diff) < size) continue;
+        if (unit === 'day') return relativeText(dayNumber(ms) - dayNumber(now), unit);
+        return relativeText(Math.round(diff / size), unit);
       }
       return relativeText(Math.round(diff / 60_000), 'minute');
     },
@@ -81,9 +91,14 @@ export function useProfile() {
   });
 }
 
+/** The zone the user's times are shown in: their profile's, else the organisation's (as the server reads it). */
+export function profileZone(profile: Profile | undefined): string | undefined {
+  return profile?.timeZone || profile?.orgTimeZone || undefined;
+}
+
 /** Formatters in the signed-in user's language and time zone. */
 export function useFormat(): Formatters {
   const { i18n } = useTranslation();
   const profile = useProfile();
-  return makeFormatters(i18n.language, profile.data?.timeZone ?? undefined);
+  return makeFormatters(i18n.language, profileZone(profile.data));
 }

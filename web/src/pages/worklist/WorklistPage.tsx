@@ -222,11 +222,15 @@ export function WorklistPage() {
           {t('filters.sequence')}
           <select value={filters.sequenceId} onChange={(event) => setParam('sequenceId', event.target.value)}>
             <option value="">{t('filters.all')}</option>
-            {(sequences.data?.items ?? []).map((sequence) => (
-              <option key={sequence.id} value={sequence.id}>
-                {sequence.name}
-              </option>
-            ))}
+            {/* Work comes only from sequences that were activated at least once (a deactivated one's records
+                carry on); a sequence never activated has no connected record, so it is not offered. */}
+            {(sequences.data?.items ?? [])
+              .filter((sequence) => sequence.version !== null)
+              .map((sequence) => (
+                <option key={sequence.id} value={sequence.id}>
+                  {sequence.name}
+                </option>
+              ))}
           </select>
         </label>
         <label className="inline">
