@@ -9,9 +9,7 @@ import {
   holdDomainBacklog,
   holdMany,
   holdSenderBacklog,
-  insertTimeline,
   lockOrgMail,
-  markStopped,
   type OutboundRow,
   orgSendsSince,
   senderSendTimes,
@@ -21,7 +19,7 @@ import { markSendingLeased } from '../store/repos/outbox-sending.ts';
 import { ClockCheck } from './clock-check.ts';
 import { keepConnectionOrder } from './connection-order.ts';
 import { planSends, recipientDomain, type SendLimits, SendLog } from './guard.ts';
-import { holdEmailStep } from './held-steps.ts';
+import { holdEmailForGood } from './hold-email.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { countDeliveries } from './mail-metrics.ts';
 import { type SenderHold, withOauth } from './oauth/oauth-route.ts';
@@ -31,7 +29,6 @@ import { type Outgoing, recordFailure, type Sender, sendBatch } from './send-bat
 import { loadSendContext, lookup, mailLimitsOf, type SendContext } from './send-context.ts';
 import { pausedHold, stopMessage, stopReason } from './stop-message.ts';
 import { routeFor, type TransportFactory, TransportPool } from './transport.ts';
-import { emitWebhookEvent } from './webhooks.ts';
 
 export { messageIdFor } from './prepare-message.ts';
 export { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-batch.ts';
@@ -135,7 +132,7 @@ export class MailDelivery {
             ...(this.deps.afterSmtp ? { afterSmtp: this.deps.afterSmtp } : {}),
             fail: async (row, reason, at) =>
               recordFailure(this.deps.store, row, reason, await findStepNodeId(this.deps.store.db, row), at),
-            hold: (row, reason, at) => this.holdForever(row, reason, at),
+            hold: (row, reason, at) => holdEmailForGood(this.deps.store, row, reason, at),
             refusedRoutes: this.refusedRoutes,
             schedule: schedules,
           },
@@ -231,7 +228,8 @@ export class MailDelivery {
         continue;
       }
       if (sender.hold) {
-        if (sender.hold.kind === 'reconnect') await this.holdForever(row, sender.hold.reason, now);
+        if (sender.hold.kind === 'reconnect')
+          await holdEmailForGood(this.deps.store, row, sender.hold.reason, now);
         else await holdMany(store.db, row.org_id, [{ id: row.id, ...sender.hold }], now);
         stats.held++;
         continue;
@@ -240,7 +238,7 @@ export class MailDelivery {
       // (retries included: a resend due at 20:00 local waits for the next open slot like a first attempt).
       const sendable = schedules.check(row, now);
       if (sendable.kind !== 'now') {
-        if (sendable.kind === 'never') await this.holdForever(row, sendable.reason, now);
+        if (sendable.kind === 'never') await holdEmailForGood(this.deps.store, row, sendable.reason, now);
         else
           await holdMany(
             store.db,
@@ -256,7 +254,7 @@ export class MailDelivery {
         // Prepare first: a message that can never be sent as written is held now, not after waiting its turn.
         const prepared = await prepareMessage(row, context, sender.from, now, this.deps.config);
         if ('held' in prepared) {
-          await this.holdForever(row, prepared.held, now);
+          await holdEmailForGood(this.deps.store, row, prepared.held, now);
           stats.held++;
           continue;
         }
@@ -367,37 +365,5 @@ export class MailDelivery {
   /** From the clock's time NOW, not the round's start: preparing a batch takes time, the lease must not shrink. */
   private leaseUntil(): number {
     return this.deps.clock.now() + this.leaseMs;
-  }
-
-  /** Held until a person acts (fix the record or template, then retry): shown in the outbox and timeline. */
-  private async holdForever(row: OutboundRow, reason: string, now: number): Promise<void> {
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await markStopped(trx, row, 'held', reason, now);
-      await emitWebhookEvent(trx, {
-        orgId: row.org_id,
-        event: 'email.held',
-        payload: {
-          outboundMessageId: row.id,
-          recordId: row.record_id,
-          connectionId: row.connection_id,
-          reason,
-        },
-        idempotencyKey: `email.held:${row.id}`,
-        now,
-      });
-      await holdEmailStep(trx, row, reason, now);
-      if (row.record_id) {
-        await insertTimeline(trx, {
-          orgId: row.org_id,
-          recordId: row.record_id,
-          connectionId: row.connection_id,
-          kind: 'email_held',
-          actorId: null,
-          summary: `Email held: ${reason}`,
-          data: { outboundMessageId: row.id },
-          occurredAt: now,
-        });
-      }
-    });
   }
 }
