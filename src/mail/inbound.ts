@@ -49,16 +49,39 @@ export interface InboundScope {
   senderUserId?: string | null;
 }
 
-/** The reply's own words: quoted history ("On … wrote:", "> …") cut off, whitespace squeezed. */
+/** The first line of a quoted original, as mail clients write it in several languages. */
+const ATTRIBUTION =
+  /^(On .+wrote:|Am .+schrieb|Le .+a écrit|W dniu .+pisze:|-{2,} ?(Original Message|Ursprüngliche Nachricht|Oryginalna wiadomość|Message d'origine|Messaggio originale|Mensaje original) ?-{2,})/i;
+/** "… wrote:" at the end of a line: the attribution's last line when the client wrapped it. */
+const WROTE =
+  /(wrote|napisał(\(a\)|a)?|pisze|schrieb|a écrit|escribió|ha scritto|schreef|skrev|kirjoitti|írta|napsal(\(a\)|a)?)\s*:$/i;
+/** Outlook's quoted header block: "From: …" then "Sent: …" (or Date) within the next lines, in the client's language. */
+const HEADER_FROM = /^\*?(From|Von|De|Od|Da|Van|Fra|Från|Lähettäjä|Feladó|От|差出人)\s*:/i;
+const HEADER_SENT =
+  /^\*?(Sent|Date|Gesendet|Datum|Envoyé|Wysłano|Wysłane|Data|Inviato|Enviado|Verzonden|Skickat|Sendt|Lähetetty|Elküldve|Odesláno|Отправлено|送信日時)\s*:/i;
+
+function quotedHeaderBlock(lines: string[], at: number): boolean {
+  if (!HEADER_FROM.test(lines[at]?.trim() ?? '')) return false;
+  return lines.slice(at + 1, at + 4).some((line) => HEADER_SENT.test(line.trim()));
+}
+
+/**
+ * The reply's own words: quoted history ("On … wrote:" in any of the usual languages, "> …", Outlook's separator
+ * line and quoted "From:/Sent:" block, "-----Original Message-----") cut off, whitespace squeezed.
+ */
 export function replySnippet(text: string | undefined): string {
   if (!text) return '';
+  const all = text.split(/\r?\n/);
   const lines: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s*>/.test(line)) break;
-    if (
-      /^(On .+wrote:|Am .+schrieb|Le .+a écrit|W dniu .+pisze:|-----Original Message-----)/i.test(line.trim())
-    )
+  for (const [index, line] of all.entries()) {
+    const trimmed = line.trim();
+    if (/^\s*>/.test(line) || /^_{8,}$/.test(trimmed) || ATTRIBUTION.test(trimmed)) break;
+    if (quotedHeaderBlock(all, index)) break;
+    if (WROTE.test(trimmed)) {
+      // A wrapped attribution ("On Mon, … Sam <" / "sam@seller.test> wrote:") started on the line before.
+      if (/^(On|Am|Le|W dniu|El|Il|Op|Den|Dne)\s/.test(lines.at(-1)?.trim() ?? '')) lines.pop();
       break;
+    }
     lines.push(line);
   }
   return lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -162,15 +185,20 @@ async function processMime(
     });
     return unreadable;
   }
-  const result = classifyView(view);
+  const first = classifyView(view);
   const match = await matchInbound(deps.store.db, {
     scope,
     view,
-    result,
+    result: first,
     envelopeTo: options.envelopeTo ?? [],
     secretKey: deps.config?.secretKey,
     now,
   });
+  // An out-of-office subject that only repeats the subject we sent ("Re: Vacation rentals in Kraków") is a reply.
+  const result =
+    match && first.class === 'auto_reply'
+      ? classifyView(view, { sentSubject: match.message.subject })
+      : first;
   if (!match) {
     const unmatched: InboundOutcome = {
       kind: 'unmatched',

@@ -151,7 +151,11 @@ function fromNotice(
   });
 }
 
-export function classifyView(view: MessageView): Classification {
+/**
+ * `sentSubject`: the subject of the email this message answers, once matching has found it. An automatic-reply
+ * subject counts only for the words the responder added to it (see auto-reply.ts).
+ */
+export function classifyView(view: MessageView, context: { sentSubject?: string } = {}): Classification {
   const original = extractOriginal(view);
   const feedback = readFeedback(view);
   if (feedback) {
@@ -270,9 +274,9 @@ export function classifyView(view: MessageView): Classification {
     return result('bounce', family?.name ?? 'notice', original, recipients);
   }
   const challenge = challengeSignal(view);
-  if (challenge && !autoReplySignal(view)?.startsWith('Subject'))
+  const auto = autoReplySignal(view, context.sentSubject);
+  if (challenge && !auto?.startsWith('Subject'))
     return result('challenge', 'challenge', original, [], challenge);
-  const auto = autoReplySignal(view);
   if (auto) {
     const sender: RecipientReport = {
       address: view.fromAddress || null,

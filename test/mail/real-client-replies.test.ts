@@ -1,0 +1,318 @@
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testConfig } from '../../src/config.ts';
+import { HOUR, MINUTE } from '../../src/engine/clock.ts';
+import { silentLogger } from '../../src/engine/engine-deps.ts';
+import { startEngineWorker } from '../../src/engine/worker.ts';
+import { type InboundSmtpListener, startInboundSmtp } from '../../src/mail/smtp-listener.ts';
+import { connectNew, definition, T0 } from '../engine/engine-fixtures.ts';
+import { dialects } from '../support/databases.ts';
+import { createWorld, ORG_ID, type World } from '../support/world.ts';
+import {
+  addSmtpMailbox,
+  deliveryFor,
+  type LoopbackSmtp,
+  SECRET_KEY,
+  SELLER,
+  startSmtp,
+} from './mail-fixtures.ts';
+
+/**
+ * Replies as real mail clients and autoresponders write them, handed to the inbound SMTP listener the way the
+ * seller's MX relays them (RCPT TO the seller's address): each one must end (or not end) the right connection.
+ */
+
+const SUBJECT = 'Vacation rentals for {{ record.first_name }}';
+
+type Connected = { connectionId: string; recordId: string; subject: string; messageId: string };
+
+describe.each(dialects)('replies as real mail clients send them, on %s', (dialect) => {
+  let world: World;
+  let sink: LoopbackSmtp;
+  let listener: InboundSmtpListener;
+  beforeEach(async () => {
+    world = await createWorld(dialect);
+    world.clock.set(T0);
+    sink = await startSmtp();
+    await addSmtpMailbox(world.store, SELLER, sink.port, T0);
+    listener = await startInboundSmtp({
+      store: world.store,
+      clock: world.clock,
+      config: { secretKey: SECRET_KEY, inboundSmtp: { port: 0, host: '127.0.0.1', maxBytes: 1024 * 1024 } },
+      logger: silentLogger,
+    });
+  });
+  afterEach(async () => {
+    await listener.stop();
+    await sink.close();
+    await world.close();
+  });
+
+  /** Connects one lead per address to a sequence (email, then a task; exit on reply) and sends the emails. */
+  async function sendTo(...addresses: string[]): Promise<Connected[]> {
+    const { store, clock } = world;
+    await store.db
+      .insertInto('email_templates')
+      .values({
+        org_id: ORG_ID,
+        id: 'tpl-replies',
+        name: 'Intro',
+        language: 'en',
+        subject: SUBJECT,
+        body_html: '<p>Hi {{ record.first_name }}, shall we talk?</p>',
+        body_text: null,
+        record_type: 'lead',
+        owner_id: null,
+        builtin: 0,
+        created_at: T0,
+        updated_at: T0,
+      })
+      .execute();
+    const def = definition({
+      start: 'n1',
+      nodes: [
+        { id: 'n1', kind: 'automated_email', name: 'Intro', templateId: 'tpl-replies', next: 't1' },
+        { id: 't1', kind: 'task', name: 'Follow up', next: null },
+      ],
+      options: {
+        exitOnReply: true,
+        skipNonWorkingDays: false,
+        sendWindow: null,
+        trackOpens: false,
+        trackClicks: false,
+      },
+    });
+    const connected = [];
+    for (const [index, email] of addresses.entries()) {
+      const firstName = ['Ada', 'Bob', 'Cleo', 'Dan'][index] ?? 'Eve';
+      connected.push(await connectNew(store, def, { email, first_name: firstName, owner_id: SELLER }, T0));
+    }
+    await drainEngine();
+    const mail = deliveryFor(store, clock);
+    try {
+      // The mailbox spaces its sends: let the clock move on between rounds.
+      for (let round = 0; round < addresses.length + 1; round++) {
+        await mail.drain();
+        clock.advance(MINUTE);
+      }
+    } finally {
+      mail.close();
+    }
+    expect(sink.received).toHaveLength(addresses.length);
+    const parsed = await Promise.all(sink.received.map((item) => simpleParser(item.raw)));
+    return connected.map((connection, index) => {
+      const email = parsed.find((p) => p.to && !Array.isArray(p.to) && p.to.text === addresses[index]);
+      return {
+        ...connection,
+        subject: email?.subject ?? '',
+        messageId: email?.messageId ?? '',
+      };
+    });
+  }
+
+  async function drainEngine(): Promise<void> {
+    const engine = startEngineWorker(
+      {
+        store: world.store,
+        clock: world.clock,
+        logger: silentLogger,
+        config: testConfig({ databaseUrl: world.store.url }),
+        workerId: 'replies-engine',
+      },
+      { loop: false },
+    );
+    try {
+      await engine.drain();
+    } finally {
+      await engine.stop();
+    }
+  }
+
+  /** Hands a message to the listener as the seller's MX would. */
+  async function deliver(lines: string[], envelopeFrom = 'ada@customer.test'): Promise<void> {
+    world.clock.advance(HOUR);
+    await nodemailer
+      .createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true })
+      .sendMail({ envelope: { from: envelopeFrom, to: ['sam@seller.test'] }, raw: lines.join('\r\n') });
+  }
+
+  const connection = (id: string) =>
+    world.store.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const engagements = (recordId: string) =>
+    world.store.db
+      .selectFrom('engagement_events')
+      .select(['type', 'data_json'])
+      .where('org_id', '=', ORG_ID)
+      .where('record_id', '=', recordId)
+      .orderBy('id')
+      .execute();
+
+  it('takes a reply whose client dropped In-Reply-To and References, or that answers a Message-ID rewritten on the way out', async () => {
+    const [ada, bob, cleo] = await sendTo('ada@customer.test', 'bob@customer.test', 'cleo@customer.test');
+    // Outlook: no In-Reply-To, no References, only Thread-Topic; the original quoted under its header block.
+    await deliver([
+      'From: Ada Lovelace <ada@customer.test>',
+      'To: Sam Seller <sam@seller.test>',
+      `Subject: RE: ${ada!.subject}`,
+      'Message-ID: <AM0PR01MB5678@eurprd01.prod.outlook.com>',
+      `Thread-Topic: ${ada!.subject}`,
+      'Thread-Index: AQHZabcdEFGH',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset="us-ascii"',
+      '',
+      'Yes, call me tomorrow.',
+      '',
+      '________________________________',
+      'From: Sam Seller <sam@seller.test>',
+      'Sent: Monday, January 5, 2026 9:00 AM',
+      'To: Ada Lovelace <ada@customer.test>',
+      `Subject: ${ada!.subject}`,
+      '',
+      'Hi Ada, shall we talk?',
+      '',
+    ]);
+    // The seller's provider gave our email its own Message-ID; Bob's reply names that one (German Outlook).
+    await deliver(
+      [
+        'From: Bob <bob@customer.test>',
+        'To: sam@seller.test',
+        `Subject: AW: ${bob!.subject}`,
+        'Message-ID: <bob-reply-1@customer.test>',
+        'In-Reply-To: <0100018c1f2e3d4c-rewritten-000000@email.amazonses.com>',
+        'References: <0100018c1f2e3d4c-rewritten-000000@email.amazonses.com>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Gerne, rufen Sie mich an.',
+        '',
+        'Von: Sam Seller <sam@seller.test>',
+        'Gesendet: Montag, 5. Januar 2026 09:00',
+        'An: Bob <bob@customer.test>',
+        `Betreff: ${bob!.subject}`,
+        '',
+      ],
+      'bob@customer.test',
+    );
+    await drainEngine();
+    expect(await connection(ada!.connectionId)).toMatchObject({ reason: 'replied' });
+    expect(await connection(bob!.connectionId)).toMatchObject({ reason: 'replied' });
+    expect((await connection(cleo!.connectionId)).status).toBe('active');
+    // The timeline shows what they wrote, not the quoted header block of our email.
+    const snippet = async (recordId: string) =>
+      JSON.parse((await engagements(recordId)).find((e) => e.type === 'reply')!.data_json).snippet;
+    expect(await snippet(ada!.recordId)).toBe('Yes, call me tomorrow.');
+    expect(await snippet(bob!.recordId)).toBe('Gerne, rufen Sie mich an.');
+    const kept = await world.store.db
+      .selectFrom('inbound_messages')
+      .select('matched_by')
+      .where('org_id', '=', ORG_ID)
+      .execute();
+    expect(kept.map((row) => row.matched_by)).toEqual(['sender', 'sender']);
+
+    // Mail from the same person about something else (another subject, no references) is not a reply to us.
+    await deliver(
+      [
+        'From: Cleo <cleo@customer.test>',
+        'To: sam@seller.test',
+        'Subject: Our newsletter, December',
+        'Message-ID: <news-1@customer.test>',
+        'Content-Type: text/plain',
+        '',
+        'Hello everyone.',
+        '',
+      ],
+      'cleo@customer.test',
+    );
+    await drainEngine();
+    expect((await connection(cleo!.connectionId)).status).toBe('active');
+  });
+
+  it('counts a reply to an email whose subject reads like an out-of-office notice as a reply', async () => {
+    const [ada, bob] = await sendTo('ada@customer.test', 'bob@customer.test');
+    expect(ada!.subject).toBe('Vacation rentals for Ada');
+    await deliver([
+      'From: Ada Lovelace <ada@customer.test>',
+      'To: Sam Seller <sam@seller.test>',
+      `Subject: Re: ${ada!.subject}`,
+      'Message-ID: <CAgmail-reply-1@mail.gmail.com>',
+      `In-Reply-To: ${ada!.messageId}`,
+      `References: ${ada!.messageId}`,
+      'Content-Type: text/plain; charset="UTF-8"',
+      '',
+      'Sounds good, let us talk on Thursday.',
+      '',
+      'On Mon, 5 Jan 2026 at 09:00, Sam Seller <sam@seller.test> wrote:',
+      '> Hi Ada, shall we talk?',
+      '',
+    ]);
+    // Bob's autoresponder puts its own words before our subject: still an automatic reply.
+    await deliver(
+      [
+        'From: Bob <bob@customer.test>',
+        'To: sam@seller.test',
+        `Subject: Out of office: ${bob!.subject}`,
+        'Message-ID: <bob-ooo-1@customer.test>',
+        `In-Reply-To: ${bob!.messageId}`,
+        'Content-Type: text/plain',
+        '',
+        'I am away until Monday.',
+        '',
+      ],
+      'bob@customer.test',
+    );
+    await drainEngine();
+    expect(await connection(ada!.connectionId)).toMatchObject({ reason: 'replied' });
+    expect((await connection(bob!.connectionId)).status).toBe('active');
+    expect((await engagements(ada!.recordId)).map((e) => e.type)).toEqual(['reply']);
+    expect((await engagements(bob!.recordId)).map((e) => e.type)).toEqual(['auto_reply']);
+  });
+
+  it('keeps the sequence going after Polish, German and French out-of-office replies without Auto-Submitted', async () => {
+    const [ada, bob, cleo] = await sendTo('ada@customer.test', 'bob@customer.test', 'cleo@customer.test');
+    await deliver([
+      'From: Ada <ada@customer.test>',
+      'To: sam@seller.test',
+      `Subject: =?UTF-8?Q?Odpowied=C5=BA_automatyczna:_${ada!.subject.replaceAll(' ', '_')}?=`,
+      'Message-ID: <ooo-pl@customer.test>',
+      `In-Reply-To: ${ada!.messageId}`,
+      'Content-Type: text/plain; charset=ISO-8859-2',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Dzie=F1 dobry, jestem na urlopie do 12 stycznia.',
+      '',
+    ]);
+    await deliver(
+      [
+        'From: Bob <bob@customer.test>',
+        'To: sam@seller.test',
+        'Subject: Ich bin im Urlaub',
+        'Message-ID: <ooo-de@customer.test>',
+        `In-Reply-To: ${bob!.messageId}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Vielen Dank für Ihre Nachricht. Ich bin bis zum 12. Januar nicht im Haus.',
+        '',
+      ],
+      'bob@customer.test',
+    );
+    await deliver(
+      [
+        'From: Cleo <cleo@customer.test>',
+        'To: sam@seller.test',
+        "Subject: Message d'absence",
+        'Message-ID: <ooo-fr@customer.test>',
+        `In-Reply-To: ${cleo!.messageId}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Bonjour, je suis en congés jusqu’au 12 janvier.',
+        '',
+      ],
+      'cleo@customer.test',
+    );
+    await drainEngine();
+    for (const lead of [ada!, bob!, cleo!]) {
+      expect((await connection(lead.connectionId)).status).toBe('active');
+      expect((await engagements(lead.recordId)).map((e) => e.type)).toEqual(['auto_reply']);
+    }
+  });
+});
