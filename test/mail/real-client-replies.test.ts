@@ -315,4 +315,39 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
       expect((await engagements(lead.recordId)).map((e) => e.type)).toEqual(['auto_reply']);
     }
   });
+
+  it('shows a reply to a forward of our email in the thread of that email, and stops only that connection', async () => {
+    const [ada, bob] = await sendTo('ada@customer.test', 'bob@customer.test');
+    // Ada forwarded our email to a colleague, who answers the seller from the forward (Apple Mail).
+    await deliver(
+      [
+        'From: Zoe <zoe@customer.test>',
+        'To: sam@seller.test',
+        'Cc: ada@customer.test',
+        `Subject: Re: Fwd: ${ada!.subject}`,
+        'Message-Id: <zoe-1@customer.test>',
+        'In-Reply-To: <ada-forward-1@customer.test>',
+        `References: ${ada!.messageId} <ada-forward-1@customer.test>`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Ada passed this on to me: I run procurement, let us talk.',
+        '',
+        '> Begin forwarded message:',
+        '',
+      ],
+      'zoe@customer.test',
+    );
+    await drainEngine();
+    expect(await connection(ada!.connectionId)).toMatchObject({ reason: 'replied' });
+    expect((await connection(bob!.connectionId)).status).toBe('active');
+    const conversation = await world.as('eastSeller', 'GET', `/api/records/${ada!.recordId}/conversation`);
+    const threads = conversation.json().threads as Array<{
+      items: Array<{ kind: string; from: string | null }>;
+    }>;
+    expect(threads).toHaveLength(1);
+    expect(threads[0]!.items.map((item) => [item.kind, item.from])).toEqual([
+      ['sent', 'east.seller'],
+      ['reply', 'zoe@customer.test'],
+    ]);
+  });
 });
