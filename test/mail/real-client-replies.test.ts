@@ -350,4 +350,46 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
       ['reply', 'zoe@customer.test'],
     ]);
   });
+
+  it('reads the null return path of the SMTP envelope like a mailbox’s Return-Path: autoresponders and odd bounces', async () => {
+    const [ada, bob, cleo] = await sendTo('ada@customer.test', 'bob@customer.test', 'cleo@customer.test');
+    // A hosted autoresponder: no Auto-Submitted, our subject, sent with the null return path (RFC 3834).
+    await deliver(
+      [
+        'From: Ada <ada@customer.test>',
+        'To: sam@seller.test',
+        `Subject: Re: ${ada!.subject}`,
+        'Message-ID: <ada-autoresponder@customer.test>',
+        `In-Reply-To: ${ada!.messageId}`,
+        'Content-Type: text/plain',
+        '',
+        'Thank you for your email. I am out of the office until 12 January with limited access to email.',
+        '',
+      ],
+      '',
+    );
+    // A company's own mail gateway, writing as its IT team rather than MAILER-DAEMON, from the null return path.
+    await deliver(
+      [
+        'From: Customer IT <it@customer.test>',
+        'To: sam@seller.test',
+        `Subject: Your message to bob@customer.test`,
+        'Message-ID: <gw-1@customer.test>',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered to bob@customer.test: user unknown.',
+        '',
+        `Message-ID: ${bob!.messageId}`,
+        `Subject: ${bob!.subject}`,
+        '',
+      ],
+      '',
+    );
+    await drainEngine();
+    expect((await connection(ada!.connectionId)).status).toBe('active');
+    expect((await engagements(ada!.recordId)).map((e) => e.type)).toEqual(['auto_reply']);
+    expect(await connection(bob!.connectionId)).toMatchObject({ reason: 'bounced' });
+    expect((await engagements(bob!.recordId)).map((e) => e.type)).toEqual(['bounce']);
+    expect((await connection(cleo!.connectionId)).status).toBe('active');
+  });
 });
