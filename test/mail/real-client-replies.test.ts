@@ -392,4 +392,69 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
     expect((await engagements(bob!.recordId)).map((e) => e.type)).toEqual(['bounce']);
     expect((await connection(cleo!.connectionId)).status).toBe('active');
   });
+
+  it('does not take a read receipt for a reply', async () => {
+    const [ada, bob] = await sendTo('ada@customer.test', 'bob@customer.test');
+    // Outlook: "Read: <subject>", no In-Reply-To; the report names our Message-ID.
+    await deliver([
+      'From: Ada Lovelace <ada@customer.test>',
+      'To: Sam Seller <sam@seller.test>',
+      `Subject: Read: ${ada!.subject}`,
+      'Message-ID: <read-1@customer.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="R"',
+      '',
+      '--R',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'Your message',
+      '',
+      `Subject: ${ada!.subject}`,
+      '',
+      'was read on Monday, January 5, 2026 10:00:00 AM (UTC).',
+      '--R',
+      'Content-Type: message/disposition-notification',
+      '',
+      'Reporting-UA: customer.test; Microsoft Outlook 16.0',
+      'Final-Recipient: rfc822;ada@customer.test',
+      `Original-Message-ID: ${ada!.messageId}`,
+      'Disposition: manual-action/MDN-sent-manually; displayed',
+      '',
+      '--R--',
+      '',
+    ]);
+    // Thunderbird: "Return Receipt (displayed)", threaded under our email.
+    await deliver(
+      [
+        'From: Bob <bob@customer.test>',
+        'To: sam@seller.test',
+        `Subject: Return Receipt (displayed) - ${bob!.subject}`,
+        'Message-ID: <read-2@customer.test>',
+        `In-Reply-To: ${bob!.messageId}`,
+        `References: ${bob!.messageId}`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type="disposition-notification"; boundary="R"',
+        '',
+        '--R',
+        'Content-Type: text/plain; charset=UTF-8',
+        '',
+        'This is a Return Receipt for the mail that you sent to bob@customer.test.',
+        '--R',
+        'Content-Type: message/disposition-notification; name="MDNPart2.txt"',
+        '',
+        'Reporting-UA: customer.test; Thunderbird 115',
+        'Final-Recipient: rfc822;bob@customer.test',
+        `Original-Message-ID: ${bob!.messageId}`,
+        'Disposition: manual-action/MDN-sent-manually; displayed',
+        '--R--',
+        '',
+      ],
+      'bob@customer.test',
+    );
+    await drainEngine();
+    for (const lead of [ada!, bob!]) {
+      expect((await connection(lead.connectionId)).status).toBe('active');
+      expect(await engagements(lead.recordId)).toEqual([]);
+    }
+  });
 });

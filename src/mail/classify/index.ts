@@ -233,6 +233,15 @@ export function classifyView(view: MessageView, context: { sentSubject?: string 
         : 'delivered';
     return result(kind, 'rfc3464', original, recipients);
   }
+  // A read receipt (RFC 8098 disposition notification: "Read:", "Not read:", "Return Receipt (displayed)") is
+  // written by the prospect's mail program, not by the prospect: never a reply.
+  if (
+    view.reportType === 'disposition-notification' ||
+    view.parts.some((part) => part.type.startsWith('message/disposition-notification'))
+  ) {
+    const disposition = /^Disposition:\s*(.+)$/im.exec(view.parts.map((part) => part.text).join('\n'));
+    return result('other', 'read-receipt', original, [], disposition?.[1]?.trim().slice(0, 200) ?? null);
+  }
   const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
   const bounceWords = BOUNCE_WORDING.test(notice);
   // A mail system returning a message we sent is a bounce even when its wording is not one we know.
