@@ -140,6 +140,8 @@ export interface InboundOptions {
    * For intake with nobody to answer (IMAP): throwing would stop at that message for good.
    */
   keepTooLarge?: boolean;
+  /** The message's real size when `raw` is only its beginning (IMAP reads the first part of an oversized one). */
+  sizeBytes?: number;
 }
 
 /** Reads, classifies, matches and applies one inbound message, and counts it by class (/api/metrics). */
@@ -162,7 +164,13 @@ async function processMime(
 ): Promise<InboundOutcome> {
   const now = deps.clock.now();
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  const keep = { orgId: scope.orgId, via: options.via ?? 'http', bytes, now };
+  const keep = {
+    orgId: scope.orgId,
+    via: options.via ?? 'http',
+    bytes,
+    now,
+    ...(options.sizeBytes ? { sizeBytes: options.sizeBytes } : {}),
+  };
   let view: MessageView;
   try {
     // Read without NUL bytes (no valid MIME text carries one; database text cannot hold one), so no header,
