@@ -202,9 +202,10 @@ async function processMime(
     secretKey: deps.config?.secretKey,
     now,
   });
-  // An out-of-office subject that only repeats the subject we sent ("Re: Vacation rentals in Kraków") is a reply.
+  // An out-of-office or failure subject that only repeats the subject we sent ("Re: Vacation rentals in Kraków",
+  // "Re: Cut undelivered parcels by 30%") is no sign of either: classified again knowing our subject.
   const result =
-    match && first.class === 'auto_reply'
+    match && (first.class === 'auto_reply' || first.class === 'bounce')
       ? classifyView(view, { sentSubject: match.message.subject })
       : first;
   if (!match) {

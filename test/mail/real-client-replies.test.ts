@@ -49,8 +49,10 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
     await world.close();
   });
 
+  const sendTo = (...addresses: string[]) => sendWithSubject(SUBJECT, ...addresses);
+
   /** Connects one lead per address to a sequence (email, then a task; exit on reply) and sends the emails. */
-  async function sendTo(...addresses: string[]): Promise<Connected[]> {
+  async function sendWithSubject(subject: string, ...addresses: string[]): Promise<Connected[]> {
     const { store, clock } = world;
     await store.db
       .insertInto('email_templates')
@@ -59,7 +61,7 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
         id: 'tpl-replies',
         name: 'Intro',
         language: 'en',
-        subject: SUBJECT,
+        subject,
         body_html: '<p>Hi {{ record.first_name }}, shall we talk?</p>',
         body_text: null,
         record_type: 'lead',
@@ -456,5 +458,57 @@ describe.each(dialects)('replies as real mail clients send them, on %s', (dialec
       expect((await connection(lead.connectionId)).status).toBe('active');
       expect(await engagements(lead.recordId)).toEqual([]);
     }
+  });
+
+  it('counts a reply to an email about undelivered parcels as a reply, not as a bounce', async () => {
+    const [ada, bob] = await sendWithSubject(
+      'Cut undelivered parcels by 30%, {{ record.first_name }}',
+      'ada@customer.test',
+      'bob@customer.test',
+    );
+    await deliver([
+      'From: Ada Lovelace <ada@customer.test>',
+      'To: Sam Seller <sam@seller.test>',
+      `Subject: Re: ${ada!.subject}`,
+      'Message-ID: <ada-parcels@customer.test>',
+      `In-Reply-To: ${ada!.messageId}`,
+      `References: ${ada!.messageId}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Yes please: too many of our parcels are not delivered on time. Call me on Thursday.',
+      '',
+    ]);
+    // A real failure about the same email is still a bounce.
+    await deliver(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
+        'To: sam@seller.test',
+        `Subject: Undeliverable: ${bob!.subject}`,
+        'Message-ID: <ndr-parcels@mx.customer.test>',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered to bob@customer.test: 550 5.1.1 user unknown.',
+        '',
+        `Message-ID: ${bob!.messageId}`,
+        '',
+      ],
+      '',
+    );
+    await drainEngine();
+    expect(await connection(ada!.connectionId)).toMatchObject({ reason: 'replied' });
+    expect((await engagements(ada!.recordId)).map((e) => e.type)).toEqual(['reply']);
+    expect(await connection(bob!.connectionId)).toMatchObject({ reason: 'bounced' });
+    const outbox = await world.store.db
+      .selectFrom('outbound_messages')
+      .select(['record_id', 'status'])
+      .where('org_id', '=', ORG_ID)
+      .orderBy('record_id')
+      .execute();
+    expect(new Map(outbox.map((row) => [row.record_id, row.status]))).toEqual(
+      new Map([
+        [ada!.recordId, 'sent'],
+        [bob!.recordId, 'bounced'],
+      ]),
+    );
   });
 });

@@ -18,14 +18,16 @@ const AUTO_SUBJECTS =
 const OUT_OF_OFFICE_WORDS =
   /(out of (the )?office|on (vacation|holiday|annual leave|leave)|away from (the |my )?(office|desk|email)|limited access to (e-?mail|my e-?mail)|will (be )?(back|return(ing)?)|when i return|upon my return|nicht im b[üu]ro|abwesend|im urlaub|au(ß|ss)er haus|je suis absent|en cong[ée]|serai de retour|de retour le|na urlopie|poza biurem|nieobecn[ya]|wr[óo]c[ęe] (do biura )?\d|fuera de la oficina|de vacaciones|fuori ufficio|in ferie|afwezig|op vakantie|不在|休暇|отпуск)/i;
 
-/** The subject without reply prefixes and without the subject of the email we sent: the responder's own words. */
-function ownSubject(subject: string, sentSubject: string | undefined): string {
+/**
+ * The subject without reply prefixes and without the subject of the email we sent (when known): the words the
+ * other side added. Words of our own subject say nothing about what kind of message this is.
+ */
+export function ownSubject(subject: string, sentSubject: string | undefined): string {
   const stripped = subject.replace(SUBJECT_PREFIX, '').replace(/\s+/g, ' ').trim();
   const sent = sentSubject?.replace(/\s+/g, ' ').trim();
-  if (!sent) return stripped;
-  const at = stripped.toLowerCase().indexOf(sent.toLowerCase());
-  if (at < 0) return stripped;
-  return `${stripped.slice(0, at)}${stripped.slice(at + sent.length)}`.replace(SUBJECT_PREFIX, '').trim();
+  // Only where answers put it: at the end ("Re: …", "Out of office: …", "Undeliverable: …").
+  if (!sent || !stripped.toLowerCase().endsWith(sent.toLowerCase())) return stripped;
+  return stripped.slice(0, stripped.length - sent.length).trim();
 }
 
 export function autoReplySignal(view: MessageView, sentSubject?: string): string | null {

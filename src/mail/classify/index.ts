@@ -1,5 +1,5 @@
 import { readSesNotification } from './amazon-ses.ts';
-import { autoReplySignal } from './auto-reply.ts';
+import { autoReplySignal, ownSubject } from './auto-reply.ts';
 import { challengeSignal } from './challenge.ts';
 import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
 import { familyOf, remoteHostReason } from './families.ts';
@@ -152,8 +152,8 @@ function fromNotice(
 }
 
 /**
- * `sentSubject`: the subject of the email this message answers, once matching has found it. An automatic-reply
- * subject counts only for the words the responder added to it (see auto-reply.ts).
+ * `sentSubject`: the subject of the email this message answers, once matching has found it. An automatic-reply or
+ * a delivery-failure subject counts only for the words the other side added to it (see auto-reply.ts).
  */
 export function classifyView(view: MessageView, context: { sentSubject?: string } = {}): Classification {
   const original = extractOriginal(view);
@@ -242,7 +242,8 @@ export function classifyView(view: MessageView, context: { sentSubject?: string 
     const disposition = /^Disposition:\s*(.+)$/im.exec(view.parts.map((part) => part.text).join('\n'));
     return result('other', 'read-receipt', original, [], disposition?.[1]?.trim().slice(0, 200) ?? null);
   }
-  const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
+  // Our own subject ("Cut undelivered parcels by 30%") in a reply's subject is no sign of a delivery failure.
+  const bounceSubject = BOUNCE_SUBJECT.test(ownSubject(view.subject, context.sentSubject));
   const bounceWords = BOUNCE_WORDING.test(notice);
   // A mail system returning a message we sent is a bounce even when its wording is not one we know.
   const returnsOriginal =
