@@ -14,6 +14,7 @@ import { type Dovecot, IMAP_PASSWORD, IMAP_USER, startDovecot, withImap } from '
 import { createWorld, ORG_ID, type World } from '../support/world.ts';
 import {
   imapMailboxFields,
+  inboundSecretFor,
   queueEmail,
   type Recipient,
   SECRET_KEY,
@@ -27,7 +28,7 @@ import {
  * bounce: the email shows as bounced and the connection ends; a hard one suppresses the address. delay: a timeline
  * note, nothing else. delivered: nothing. feedback: do-not-email, the connection ends, the address is suppressed.
  * auto_reply: recorded, the sequence goes on. not_bounce: never a bounce.
- * The same through the IMAP poller and a real Dovecot: the relay delivered each message to the catch-all mailbox of
+ * The same through `POST /api/inbound/mime` (an MTA pipe) and through the IMAP poller and a real Dovecot: the relay delivered each message to the catch-all mailbox of
  * the VERP domain, its delivery agent adding `Delivered-To: <the VERP address>` on top, as Postfix and Dovecot do.
  */
 
@@ -228,5 +229,34 @@ describe.each(dialects)('the real bounce corpus through IMAP (Dovecot) on %s', (
     });
     expect(await poll()).toBe(Object.keys(labels).length);
     await expectOutcomes(world.store, sent, 'IMAP');
+  }, 300_000);
+});
+
+describe.each(dialects)('the real bounce corpus through POST /api/inbound/mime on %s', (dialect) => {
+  let world: World;
+  let sent: Sent;
+  beforeAll(async () => {
+    world = await createWorld(dialect);
+    sent = await sendOnePerMessage(world);
+  }, 120_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('gives every message its class’s outcome', async () => {
+    // An MTA pipe (Postfix `pipe` with flags=D) posting what the VERP address received.
+    const secret = await inboundSecretFor(world);
+    for (const file of Object.keys(labels)) {
+      const raw = readFileSync(join(DIR, file));
+      const delivered = Buffer.concat([Buffer.from(`Delivered-To: ${verpOf(sent.get(file)!)}\r\n`), raw]);
+      const response = await world.app.inject({
+        method: 'POST',
+        url: '/api/inbound/mime',
+        headers: { 'content-type': 'message/rfc822', 'x-stepwise-inbound-secret': secret },
+        payload: delivered,
+      });
+      expect(response.statusCode, file).toBe(200);
+    }
+    await expectOutcomes(world.store, sent, 'the inbound endpoint');
   }, 300_000);
 });
