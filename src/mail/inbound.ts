@@ -1,11 +1,12 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
+import { findKeptInbound } from '../store/repos/inbound-messages-repo.ts';
 import type { InboundVia } from '../store/schema.ts';
 import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
-import { keepInbound } from './inbound-log.ts';
+import { inboundDedupeKey, keepInbound } from './inbound-log.ts';
 import { isReport, matchInbound } from './inbound-match.ts';
 import { countInbound } from './mail-metrics.ts';
 import { storeReply } from './reply-store.ts';
@@ -222,12 +223,17 @@ async function processMime(
   const source = bytes.subarray(0, 64 * 1024).toString('latin1');
   const inboundKey = noNul(view.ownMessageId) ?? shortHash(source);
   return deps.store.db.transaction().execute(async (trx) => {
+    const kept =
+      result.class === 'delay'
+        ? await findKeptInbound(trx, scope.orgId, inboundDedupeKey(view, bytes))
+        : undefined;
     const effect = await applyInbound(trx, message, result, {
       inboundKey,
       from: noNul(view.fromAddress),
       subject: noNul(view.subject),
       snippet: noNul(replySnippet(view.body)) ?? '',
       now,
+      delayKnown: kept?.outcome === 'delay' && kept.outbound_message_id === message.id,
     });
     // The conversation view shows every reply in full (its HTML is sanitised when shown, never here).
     if (effect.kind === 'reply') await storeReply(trx, message, view, inboundKey, now);
