@@ -18,7 +18,6 @@ import {
   saveImapProgress,
 } from '../store/repos/mailbox-repo.ts';
 import { processInboundMime } from './inbound.ts';
-import { keepInbound } from './inbound-log.ts';
 import { mailboxAccess } from './oauth/mailbox-token.ts';
 import { decryptSecret } from './secrets.ts';
 import { startPolling, type Worker } from './webhooks.ts';
@@ -50,8 +49,13 @@ export interface ImapDeps {
 }
 
 const DAY_MS = 86_400_000;
-/** A message over this many bytes is not read (the limit of `POST /api/inbound/mime`); its headers are logged. */
+/**
+ * A message over this many bytes (the limit of `POST /api/inbound/mime`) is not read in full: only its first
+ * OVERSIZED_HEAD_BYTES, which hold everything intake looks at (headers, the reply's text, a report; intake reads no
+ * further anyway), so a reply with a large attachment still counts.
+ */
 export const IMAP_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+const OVERSIZED_HEAD_BYTES = 2 * 1024 * 1024;
 /** At most this many messages are read per batch (and at most the byte limit, unless one message alone). */
 const BATCH_MESSAGES = 100;
 
@@ -84,21 +88,6 @@ export function fetchBatches(
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** A message too large to read, in the inbound log with its headers and real size (admins see what was passed). */
-async function keepUnread(deps: ImapDeps, orgId: string, headers: Buffer, size: number, maxBytes: number) {
-  await keepInbound(deps.store.db, {
-    orgId,
-    via: 'imap',
-    bytes: headers,
-    sizeBytes: size,
-    now: deps.clock.now(),
-    view: null,
-    result: null,
-    outcome: { kind: 'unmatched', reason: `the message is larger than ${maxBytes} bytes: not read` },
-    match: undefined,
-  });
 }
 
 /** What to read, given the saved cursor and what the server says now. Pure. */
@@ -244,18 +233,23 @@ async function pollLeased(deps: ImapDeps, mailbox: MailboxRow, sync: ImapSyncRow
         for (const batch of fetchBatches(listed, maxBytes)) {
           const sources = new Map<number, Buffer>();
           const wanted = batch.map((item) => item.uid);
-          const query = { uid: true, ...(batch[0]!.size > maxBytes ? { headers: true } : { source: true }) };
+          const head = { start: 0, maxLength: Math.min(OVERSIZED_HEAD_BYTES, maxBytes) };
+          const query = { uid: true, source: batch[0]!.size > maxBytes ? head : true };
           for await (const message of client.fetch(wanted, query, { uid: true })) {
-            const bytes = message.source ?? message.headers;
-            if (bytes) sources.set(message.uid, bytes);
+            if (message.source) sources.set(message.uid, message.source);
           }
           for (const { uid, size } of batch) {
             const bytes = sources.get(uid);
-            if (bytes && size > maxBytes) await keepUnread(deps, scope.orgId, bytes, size, maxBytes);
             // Only replies to emails sent from THIS mailbox count: a seller pointing IMAP at a server they
             // control cannot forge replies or bounces for anyone else's emails. Nobody to refuse a message too
             // large to read to: it is kept as junk, and the poll goes on past it.
-            else if (bytes) await processInboundMime(deps, bytes, scope, { via: 'imap', keepTooLarge: true });
+            if (bytes) {
+              await processInboundMime(deps, bytes, scope, {
+                via: 'imap',
+                keepTooLarge: true,
+                ...(size > bytes.length ? { sizeBytes: size } : {}),
+              });
+            }
             if (plan.kind === 'after_uid') lastUid = uid;
             processed++;
           }

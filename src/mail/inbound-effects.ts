@@ -33,6 +33,8 @@ export interface InboundFacts {
   subject: string | null;
   snippet: string;
   now: number;
+  /** This very message was already taken in as a delay of this email (a relay's retry, a second path). */
+  delayKnown?: boolean;
 }
 
 /** The failure that concerns the address we sent to (else the first failure). */
@@ -113,6 +115,7 @@ export async function applyInbound(
     }
     case 'delay': {
       const failure = failureFor(message, classification.recipients);
+      if (facts.delayKnown) return { kind: 'delay', duplicate: true, status: failure?.status ?? '4.0.0' };
       if (message.record_id) {
         await insertTimeline(db, {
           orgId: message.org_id,

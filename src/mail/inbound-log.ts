@@ -40,6 +40,13 @@ function text(value: string | null | undefined, max: number): string | null {
   return value ? value.replaceAll('\u0000', '').slice(0, max) || null : null;
 }
 
+/** The key a message is kept under: its Message-ID, else a hash of its bytes. */
+export function inboundDedupeKey(view: MessageView | null, bytes: Buffer): string {
+  return view?.ownMessageId
+    ? `mid:${text(view.ownMessageId, 900)}`
+    : `hash:${shortHash(bytes.toString('latin1'))}`;
+}
+
 export async function keepInbound(
   db: Kysely<Database>,
   input: {
@@ -56,11 +63,10 @@ export async function keepInbound(
   },
 ): Promise<void> {
   const { view, result, outcome } = input;
-  const hash = shortHash(input.bytes.toString('latin1'));
   await insertInboundMessage(db, {
     org_id: input.orgId,
     id: newId(input.now),
-    dedupe_key: view?.ownMessageId ? `mid:${text(view.ownMessageId, 900)}` : `hash:${hash}`,
+    dedupe_key: inboundDedupeKey(view, input.bytes),
     via: input.via,
     received_at: input.now,
     from_address: text(view?.fromAddress, 500),

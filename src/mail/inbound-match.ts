@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { findMessageByIds, findRecentSentTo } from '../store/repos/inbound-match-repo.ts';
+import { findMessageByIds, findRecentSentTo, listRecentSentTo } from '../store/repos/inbound-match-repo.ts';
 import { findMessageByMessageIds } from '../store/repos/mail-repo.ts';
 import type { Database, InboundMatchedBy } from '../store/schema.ts';
 import type { Classification } from './classify/index.ts';
@@ -15,7 +15,10 @@ import { verpMessageIds } from './verp.ts';
  *  2. for reports (bounce, delay, delivered, complaint), the original's Message-ID in the returned content;
  *  3. the message's own In-Reply-To/References;
  *  4. for reports, our X-Stepwise-Message id in the returned content;
- *  5. for a failure, delay or complaint, the failed recipient among the organisation's recent sends.
+ *  5. for a failure, delay or complaint, the failed recipient among the organisation's recent sends;
+ *  6. for a reply or automatic reply whose In-Reply-To/References name nothing we sent (a client that drops them,
+ *     a provider that rewrote our Message-ID on the way out): a recent email sent to the address it comes from,
+ *     whose subject it answers ("Re: <our subject>", Outlook's Thread-Topic, "Automatic reply: <our subject>").
  */
 
 export interface MatchScope {
@@ -30,6 +33,20 @@ const RECIPIENT_MATCH_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 const VERP_IN_TEXT = /[A-Za-z0-9._-]+\+[0-9a-f]{32}-[0-9a-f]{16}@[A-Za-z0-9.-]+/gi;
 const ADDRESS_HEADERS = ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'x-rcpt-to'];
+
+/** How many recent emails to the sender are compared by subject. */
+const SENDER_MATCH_CANDIDATES = 20;
+
+const squeeze = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** Whether `subject` answers an email sent with `sent`: the same words, after nothing or after prefixes ending in ":". */
+export function answersSubject(subject: string, sent: string): boolean {
+  const theirs = squeeze(subject);
+  const ours = squeeze(sent);
+  if (ours.length === 0 || !theirs.endsWith(ours)) return false;
+  const before = theirs.slice(0, theirs.length - ours.length).trim();
+  return before === '' || before.endsWith(':');
+}
 
 export function isReport(result: Classification): boolean {
   return REPORTS.has(result.class);
@@ -85,10 +102,26 @@ export async function matchInbound(
     );
     if (byOwnId) return byOwnId;
   }
+  const since = input.now - RECIPIENT_MATCH_WINDOW_MS;
   if (result.class === 'bounce' || result.class === 'delay' || result.class === 'feedback') {
     const addresses = result.recipients.flatMap((r) => (r.address ? [r.address] : []));
-    const since = input.now - RECIPIENT_MATCH_WINDOW_MS;
     return found('recipient')(await findRecentSentTo(db, scope, usable(addresses), since));
+  }
+  if (result.class === 'reply' || result.class === 'auto_reply' || result.class === 'challenge') {
+    const sent = await listRecentSentTo(
+      db,
+      scope,
+      usable([view.fromAddress]),
+      since,
+      SENDER_MATCH_CANDIDATES,
+    );
+    const topic = view.header('thread-topic');
+    const answered = sent.find(
+      (message) =>
+        answersSubject(view.subject, message.subject) ||
+        (topic !== undefined && squeeze(topic) === squeeze(message.subject)),
+    );
+    return found('sender')(answered);
   }
   return undefined;
 }

@@ -1,11 +1,12 @@
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/db.ts';
+import { findKeptInbound } from '../store/repos/inbound-messages-repo.ts';
 import type { InboundVia } from '../store/schema.ts';
 import { classifyView } from './classify/index.ts';
 import { type MessageView, readMessage } from './classify/message.ts';
 import { shortHash } from './engagement.ts';
 import { applyInbound, type InboundEffect } from './inbound-effects.ts';
-import { keepInbound } from './inbound-log.ts';
+import { inboundDedupeKey, keepInbound } from './inbound-log.ts';
 import { isReport, matchInbound } from './inbound-match.ts';
 import { countInbound } from './mail-metrics.ts';
 import { storeReply } from './reply-store.ts';
@@ -49,16 +50,39 @@ export interface InboundScope {
   senderUserId?: string | null;
 }
 
-/** The reply's own words: quoted history ("On … wrote:", "> …") cut off, whitespace squeezed. */
+/** The first line of a quoted original, as mail clients write it in several languages. */
+const ATTRIBUTION =
+  /^(On .+wrote:|Am .+schrieb|Le .+a écrit|W dniu .+pisze:|-{2,} ?(Original Message|Ursprüngliche Nachricht|Oryginalna wiadomość|Message d'origine|Messaggio originale|Mensaje original) ?-{2,})/i;
+/** "… wrote:" at the end of a line: the attribution's last line when the client wrapped it. */
+const WROTE =
+  /(wrote|napisał(\(a\)|a)?|pisze|schrieb|a écrit|escribió|ha scritto|schreef|skrev|kirjoitti|írta|napsal(\(a\)|a)?)\s*:$/i;
+/** Outlook's quoted header block: "From: …" then "Sent: …" (or Date) within the next lines, in the client's language. */
+const HEADER_FROM = /^\*?(From|Von|De|Od|Da|Van|Fra|Från|Lähettäjä|Feladó|От|差出人)\s*:/i;
+const HEADER_SENT =
+  /^\*?(Sent|Date|Gesendet|Datum|Envoyé|Wysłano|Wysłane|Data|Inviato|Enviado|Verzonden|Skickat|Sendt|Lähetetty|Elküldve|Odesláno|Отправлено|送信日時)\s*:/i;
+
+function quotedHeaderBlock(lines: string[], at: number): boolean {
+  if (!HEADER_FROM.test(lines[at]?.trim() ?? '')) return false;
+  return lines.slice(at + 1, at + 4).some((line) => HEADER_SENT.test(line.trim()));
+}
+
+/**
+ * The reply's own words: quoted history ("On … wrote:" in any of the usual languages, "> …", Outlook's separator
+ * line and quoted "From:/Sent:" block, "-----Original Message-----") cut off, whitespace squeezed.
+ */
 export function replySnippet(text: string | undefined): string {
   if (!text) return '';
+  const all = text.split(/\r?\n/);
   const lines: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s*>/.test(line)) break;
-    if (
-      /^(On .+wrote:|Am .+schrieb|Le .+a écrit|W dniu .+pisze:|-----Original Message-----)/i.test(line.trim())
-    )
+  for (const [index, line] of all.entries()) {
+    const trimmed = line.trim();
+    if (/^\s*>/.test(line) || /^_{8,}$/.test(trimmed) || ATTRIBUTION.test(trimmed)) break;
+    if (quotedHeaderBlock(all, index)) break;
+    if (WROTE.test(trimmed)) {
+      // A wrapped attribution ("On Mon, … Sam <" / "sam@seller.test> wrote:") started on the line before.
+      if (/^(On|Am|Le|W dniu|El|Il|Op|Den|Dne)\s/.test(lines.at(-1)?.trim() ?? '')) lines.pop();
       break;
+    }
     lines.push(line);
   }
   return lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -117,6 +141,8 @@ export interface InboundOptions {
    * For intake with nobody to answer (IMAP): throwing would stop at that message for good.
    */
   keepTooLarge?: boolean;
+  /** The message's real size when `raw` is only its beginning (IMAP reads the first part of an oversized one). */
+  sizeBytes?: number;
 }
 
 /** Reads, classifies, matches and applies one inbound message, and counts it by class (/api/metrics). */
@@ -139,7 +165,13 @@ async function processMime(
 ): Promise<InboundOutcome> {
   const now = deps.clock.now();
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  const keep = { orgId: scope.orgId, via: options.via ?? 'http', bytes, now };
+  const keep = {
+    orgId: scope.orgId,
+    via: options.via ?? 'http',
+    bytes,
+    now,
+    ...(options.sizeBytes ? { sizeBytes: options.sizeBytes } : {}),
+  };
   let view: MessageView;
   try {
     // Read without NUL bytes (no valid MIME text carries one; database text cannot hold one), so no header,
@@ -162,15 +194,21 @@ async function processMime(
     });
     return unreadable;
   }
-  const result = classifyView(view);
+  const first = classifyView(view);
   const match = await matchInbound(deps.store.db, {
     scope,
     view,
-    result,
+    result: first,
     envelopeTo: options.envelopeTo ?? [],
     secretKey: deps.config?.secretKey,
     now,
   });
+  // An out-of-office or failure subject that only repeats the subject we sent ("Re: Vacation rentals in Kraków",
+  // "Re: Cut undelivered parcels by 30%") is no sign of either: classified again knowing our subject.
+  const result =
+    match && (first.class === 'auto_reply' || first.class === 'bounce')
+      ? classifyView(view, { sentSubject: match.message.subject })
+      : first;
   if (!match) {
     const unmatched: InboundOutcome = {
       kind: 'unmatched',
@@ -185,12 +223,17 @@ async function processMime(
   const source = bytes.subarray(0, 64 * 1024).toString('latin1');
   const inboundKey = noNul(view.ownMessageId) ?? shortHash(source);
   return deps.store.db.transaction().execute(async (trx) => {
+    const kept =
+      result.class === 'delay'
+        ? await findKeptInbound(trx, scope.orgId, inboundDedupeKey(view, bytes))
+        : undefined;
     const effect = await applyInbound(trx, message, result, {
       inboundKey,
       from: noNul(view.fromAddress),
       subject: noNul(view.subject),
       snippet: noNul(replySnippet(view.body)) ?? '',
       now,
+      delayKnown: kept?.outcome === 'delay' && kept.outbound_message_id === message.id,
     });
     // The conversation view shows every reply in full (its HTML is sanitised when shown, never here).
     if (effect.kind === 'reply') await storeReply(trx, message, view, inboundKey, now);

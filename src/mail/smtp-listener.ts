@@ -15,7 +15,8 @@ import { verpMessageId } from './verp.ts';
  *    the organisation of the email it names; a seller's own address (a user's email or a mailbox From) scopes to
  *    that seller in their organisation. Anything else — including a forged or altered VERP token — gets 550.
  *  - The message then goes through the same intake as the other paths (classification, matching within that
- *    scope, effects applied once), so a relay retrying after a 451 acts once.
+ *    scope, effects applied once), so a relay retrying after a 451 acts once. As the final delivery, the listener
+ *    puts the envelope sender on top as `Return-Path:` first, as a mailbox read over IMAP would show it.
  *  - Messages over INBOUND_SMTP_MAX_BYTES get 552; unreadable junk is accepted and kept as `unreadable`; a
  *    storage failure answers 451 so the relay retries later. No TLS and no AUTH: listen on loopback or a private
  *    network behind your relay (docs/email.md).
@@ -151,8 +152,13 @@ export async function startInboundSmtp(deps: InboundSmtpDeps): Promise<InboundSm
 
   async function deliver(session: SMTPServerSession, raw: Buffer): Promise<void> {
     const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+    // This is the final delivery: like every delivery agent (RFC 5321 §4.4), record the envelope sender on top.
+    // The null return path `<>` is how bounces and autoresponders (RFC 3834) are sent; IMAP intake sees it there.
+    const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+    const returnPath = Buffer.from(`Return-Path: <${mailFrom.replace(/[\r\n<>]/g, '')}>\r\n`);
+    const delivered = Buffer.concat([returnPath, raw]);
     for (const scope of scopes.get(session.id) ?? []) {
-      const outcome = await processInboundMime(deps, raw, scope, { via: 'smtp', envelopeTo });
+      const outcome = await processInboundMime(deps, delivered, scope, { via: 'smtp', envelopeTo });
       deps.logger.info({ orgId: scope.orgId, outcome: outcome.kind }, 'inbound SMTP message');
     }
   }

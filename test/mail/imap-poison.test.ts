@@ -152,7 +152,7 @@ describe.each(dialects)('IMAP intake of hostile mail on %s', (dialect) => {
     }
   });
 
-  it('does not read a message over the size limit, logs it with its size and takes in the rest', async () => {
+  it('reads only the first part of a message over the size limit, logs it with its size and takes in the rest', async () => {
     const s = await scenario(dialect, 20_000);
     try {
       const big = `From: mallory@outside.test\r\nTo: sam@seller.test\r\nSubject: big\r\n\r\n${'y'.repeat(60_000)}\r\n`;
@@ -166,10 +166,50 @@ describe.each(dialects)('IMAP intake of hostile mail on %s', (dialect) => {
       const logged = await s.logged();
       expect(logged).toContainEqual({
         outcome: 'unmatched',
-        reason: 'the message is larger than 20000 bytes: not read',
+        reason: 'no In-Reply-To or References matches an email we sent',
         size_bytes: Buffer.byteLength(big),
       });
       expect(await s.poll()).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('counts a reply with an attachment too large to read in full', async () => {
+    const s = await scenario(dialect, 20_000);
+    try {
+      const reply = (await s.reply()).toString('utf8');
+      const inReplyTo = /^In-Reply-To:\s*(\S+)/im.exec(reply)![1]!;
+      const pdf = Buffer.alloc(45_000, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+      const big = [
+        'From: Ada Lovelace <ada@customer.test>',
+        'To: sam@seller.test',
+        'Subject: Re: hello',
+        'Message-ID: <ada-with-attachment@customer.test>',
+        `In-Reply-To: ${inReplyTo}`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="A"',
+        '',
+        '--A',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Our requirements are attached, let us talk.',
+        '--A',
+        'Content-Type: application/pdf; name="requirements.pdf"',
+        'Content-Disposition: attachment; filename="requirements.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        pdf,
+        '--A--',
+        '',
+      ].join('\r\n');
+      expect(Buffer.byteLength(big)).toBeGreaterThan(20_000);
+      await withImap(dovecot, (client) => client.append('INBOX', big));
+      expect(await s.poll()).toBe(1);
+      expect(await s.replies()).toEqual(['<ada-with-attachment@customer.test>']);
+      expect(await s.logged()).toEqual([
+        { outcome: 'reply', reason: null, size_bytes: Buffer.byteLength(big) },
+      ]);
     } finally {
       await s.close();
     }

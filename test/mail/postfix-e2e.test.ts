@@ -8,10 +8,17 @@ import { silentLogger } from '../../src/engine/engine-deps.ts';
 import { startEngineWorker } from '../../src/engine/worker.ts';
 import { type InboundSmtpListener, startInboundSmtp } from '../../src/mail/smtp-listener.ts';
 import { insertMailbox } from '../../src/store/repos/mailbox-repo.ts';
-import { connectNew, definition, insertRecord, T0 } from '../engine/engine-fixtures.ts';
+import {
+  connectNew,
+  connectRecord,
+  definition,
+  insertRecord,
+  insertSequence,
+  T0,
+} from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
 import { type Postfix, startPostfix } from '../support/postfix.ts';
-import { createWorld, ORG_ID, type World } from '../support/world.ts';
+import { createWorld, ORG_ID, USERS, type World } from '../support/world.ts';
 import { deliveryFor, type LoopbackSmtp, SECRET_KEY, SELLER, startSmtp } from './mail-fixtures.ts';
 
 /**
@@ -284,6 +291,136 @@ describe.each(dialects)('bounces, replies and auto-replies through a real Postfi
         { class: 'bounce', matched_by: 'verp' },
         { class: 'reply', matched_by: 'references' },
       ]);
+    } finally {
+      mail.close();
+      await engine.stop();
+    }
+  }, 90_000);
+
+  it('without VERP (the default), Postfix’s bounce to the seller’s own address ends the connection and suppresses the address', async () => {
+    const { store, clock } = world;
+    const kim = USERS.eastSeller2.id;
+    await insertMailbox(
+      store.db,
+      ORG_ID,
+      {
+        user_id: kim,
+        kind: 'smtp',
+        from_name: 'Kim Seller',
+        from_address: 'kim@seller.test',
+        smtp_host: postfix.host,
+        smtp_port: postfix.port,
+        smtp_secure: 0,
+        smtp_user: null,
+        smtp_secret_enc: null,
+        daily_limit: null,
+        hourly_limit: null,
+        min_spacing_seconds: null,
+        imap_host: null,
+        imap_port: null,
+        imap_secure: 1,
+        imap_user: null,
+        imap_secret_enc: null,
+        imap_last_uid: null,
+        imap_last_error: null,
+      },
+      clock.now(),
+    );
+    await store.db
+      .insertInto('email_templates')
+      .values({
+        org_id: ORG_ID,
+        id: 'tpl-e2e-plain',
+        name: 'Intro',
+        language: 'en',
+        subject: 'Hello again {{ record.first_name }}',
+        body_html: '<p>Hi {{ record.first_name }}, one more idea.</p>',
+        body_text: null,
+        record_type: 'lead',
+        owner_id: null,
+        builtin: 0,
+        created_at: clock.now(),
+        updated_at: clock.now(),
+      })
+      .execute();
+    const def = definition({
+      start: 'n1',
+      nodes: [
+        { id: 'n1', kind: 'automated_email', name: 'Intro', templateId: 'tpl-e2e-plain', next: 't1' },
+        { id: 't1', kind: 'task', name: 'Follow up', next: null },
+      ],
+      options: {
+        exitOnReply: true,
+        skipNonWorkingDays: false,
+        sendWindow: null,
+        trackOpens: false,
+        trackClicks: false,
+      },
+    });
+    const address = 'nobody-either@prospects.test';
+    const { sequenceId } = await insertSequence(store, def, { now: clock.now() });
+    const recordId = await insertRecord(store, { email: address, owner_id: kim });
+    const bounced = {
+      recordId,
+      connectionId: await connectRecord(store.db, { recordId, sequenceId, now: clock.now(), userId: kim }),
+    };
+    const engine = startEngineWorker(
+      {
+        store,
+        clock,
+        logger: silentLogger,
+        config: testConfig({ databaseUrl: store.url }),
+        workerId: 'pf-engine-plain',
+      },
+      { loop: false },
+    );
+    // No BOUNCE_DOMAIN: the envelope sender is the seller's own address, where Postfix sends its report.
+    const mail = deliveryFor(store, clock, {
+      config: {
+        ...testConfig(),
+        secretKey: SECRET_KEY,
+        worker: { batchSize: 200, leaseMs: 60_000, pollMs: 1000 },
+      },
+    });
+    const outbox = () =>
+      store.db
+        .selectFrom('outbound_messages')
+        .selectAll()
+        .where('record_id', '=', bounced.recordId)
+        .executeTakeFirstOrThrow();
+    try {
+      await engine.drain();
+      for (let round = 0; round < 2; round++) {
+        await mail.drain();
+        clock.advance(MINUTE);
+      }
+      await until(
+        'the bounce to kim@seller.test',
+        async () => ((await outbox()).status === 'bounced' ? true : undefined),
+        postfix.log,
+      );
+      await engine.drain();
+      const ended = await store.db
+        .selectFrom('connections')
+        .selectAll()
+        .where('id', '=', bounced.connectionId)
+        .executeTakeFirstOrThrow();
+      expect(ended).toMatchObject({ reason: 'bounced' });
+      expect(ended.status).not.toBe('active');
+      const suppression = await store.db
+        .selectFrom('suppressions')
+        .selectAll()
+        .where('org_id', '=', ORG_ID)
+        .where('address', '=', address)
+        .executeTakeFirst();
+      expect(suppression).toMatchObject({ reason: 'hard_bounce' });
+      const kept = await store.db
+        .selectFrom('inbound_messages')
+        .select(['via', 'class', 'matched_by'])
+        .where('org_id', '=', ORG_ID)
+        .where('outbound_message_id', '=', (await outbox()).id)
+        .executeTakeFirstOrThrow();
+      expect(kept).toEqual({ via: 'smtp', class: 'bounce', matched_by: 'message_id' });
     } finally {
       mail.close();
       await engine.stop();

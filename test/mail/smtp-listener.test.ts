@@ -133,6 +133,30 @@ describe.each(dialects)('inbound SMTP listener on %s', (dialect) => {
     ]);
   });
 
+  it('notes a delay once when the relay hands the same notice over twice', async () => {
+    const delay = anonymousBounce(verpAddress)
+      .replace('Subject: Undelivered Mail Returned to Sender', 'Subject: Delayed Mail (still being retried)')
+      .replace('Action: failed\r\nStatus: 5.1.1', 'Action: delayed\r\nStatus: 4.4.1')
+      .replace('550 5.1.1 User unknown', '421 4.4.1 Connection timed out');
+    // A relay that timed out waiting for our answer to DATA sends the message again.
+    await send(verpAddress, delay);
+    await send(verpAddress, delay);
+    const notes = await world.store.db
+      .selectFrom('timeline_events')
+      .select('kind')
+      .where('org_id', '=', ORG_ID)
+      .where('record_id', '=', lead.recordId)
+      .where('kind', '=', 'email_delayed')
+      .execute();
+    expect(notes).toHaveLength(1);
+    const status = await world.store.db
+      .selectFrom('outbound_messages')
+      .select('status')
+      .where('id', '=', lead.outboundId)
+      .executeTakeFirstOrThrow();
+    expect(status.status).toBe('sent');
+  });
+
   it('refuses forged or altered tokens and unknown recipients at RCPT, and ignores a forged token in headers', async () => {
     const last = verpAddress.at(verpAddress.indexOf('@') - 1)!;
     const altered = verpAddress.replace(`${last}@`, `${last === 'a' ? 'b' : 'a'}@`);

@@ -41,7 +41,7 @@ export const InboundMessageSchema = z
     outcome: z.string(),
     reason: z.string().nullable(),
     outboundMessageId: z.string().nullable(),
-    matchedBy: z.enum(['verp', 'message_id', 'references', 'stepwise_id', 'recipient']).nullable(),
+    matchedBy: z.enum(['verp', 'message_id', 'references', 'stepwise_id', 'recipient', 'sender']).nullable(),
     sizeBytes: z.number().int(),
   })
   .meta({ id: 'InboundMessage' });

@@ -1,5 +1,5 @@
 import { readSesNotification } from './amazon-ses.ts';
-import { autoReplySignal } from './auto-reply.ts';
+import { autoReplySignal, ownSubject } from './auto-reply.ts';
 import { challengeSignal } from './challenge.ts';
 import { type DsnRecipient, parseDsnRecipients, statusCode } from './dsn.ts';
 import { familyOf, remoteHostReason } from './families.ts';
@@ -151,7 +151,11 @@ function fromNotice(
   });
 }
 
-export function classifyView(view: MessageView): Classification {
+/**
+ * `sentSubject`: the subject of the email this message answers, once matching has found it. An automatic-reply or
+ * a delivery-failure subject counts only for the words the other side added to it (see auto-reply.ts).
+ */
+export function classifyView(view: MessageView, context: { sentSubject?: string } = {}): Classification {
   const original = extractOriginal(view);
   const feedback = readFeedback(view);
   if (feedback) {
@@ -229,7 +233,17 @@ export function classifyView(view: MessageView): Classification {
         : 'delivered';
     return result(kind, 'rfc3464', original, recipients);
   }
-  const bounceSubject = BOUNCE_SUBJECT.test(view.subject);
+  // A read receipt (RFC 8098 disposition notification: "Read:", "Not read:", "Return Receipt (displayed)") is
+  // written by the prospect's mail program, not by the prospect: never a reply.
+  if (
+    view.reportType === 'disposition-notification' ||
+    view.parts.some((part) => part.type.startsWith('message/disposition-notification'))
+  ) {
+    const disposition = /^Disposition:\s*(.+)$/im.exec(view.parts.map((part) => part.text).join('\n'));
+    return result('other', 'read-receipt', original, [], disposition?.[1]?.trim().slice(0, 200) ?? null);
+  }
+  // Our own subject ("Cut undelivered parcels by 30%") in a reply's subject is no sign of a delivery failure.
+  const bounceSubject = BOUNCE_SUBJECT.test(ownSubject(view.subject, context.sentSubject));
   const bounceWords = BOUNCE_WORDING.test(notice);
   // A mail system returning a message we sent is a bounce even when its wording is not one we know.
   const returnsOriginal =
@@ -270,9 +284,9 @@ export function classifyView(view: MessageView): Classification {
     return result('bounce', family?.name ?? 'notice', original, recipients);
   }
   const challenge = challengeSignal(view);
-  if (challenge && !autoReplySignal(view)?.startsWith('Subject'))
+  const auto = autoReplySignal(view, context.sentSubject);
+  if (challenge && !auto?.startsWith('Subject'))
     return result('challenge', 'challenge', original, [], challenge);
-  const auto = autoReplySignal(view);
   if (auto) {
     const sender: RecipientReport = {
       address: view.fromAddress || null,

@@ -47,3 +47,24 @@ export async function findRecentSentTo(
   if (scope.senderUserId) query = query.where('sender_user_id', '=', scope.senderUserId);
   return query.orderBy('sent_at', 'desc').limit(1).executeTakeFirst();
 }
+
+/** The emails sent to one of these addresses since `since` (ms), the most recent first, at most `limit`. */
+export async function listRecentSentTo(
+  db: Kysely<Database>,
+  scope: MatchScope,
+  addresses: string[],
+  since: number,
+  limit: number,
+) {
+  const wanted = [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))].slice(0, 20);
+  if (wanted.length === 0) return [];
+  let query = db
+    .selectFrom('outbound_messages')
+    .selectAll()
+    .where('org_id', '=', scope.orgId)
+    .where('status', '=', 'sent')
+    .where('sent_at', '>=', since)
+    .where((eb) => eb(eb.fn('lower', ['to_address']), 'in', wanted));
+  if (scope.senderUserId) query = query.where('sender_user_id', '=', scope.senderUserId);
+  return query.orderBy('sent_at', 'desc').limit(limit).execute();
+}

@@ -9,6 +9,16 @@ import type { Database, InboundMessagesTable } from '../schema.ts';
 export type InboundMessageRow = InboundMessagesTable;
 export type InboundMessageSummary = Omit<InboundMessageRow, 'raw_base64'>;
 
+/** The kept message with this dedupe key, if any (its outcome and the email it was matched to). */
+export async function findKeptInbound(db: Kysely<Database>, orgId: string, dedupeKey: string) {
+  return db
+    .selectFrom('inbound_messages')
+    .select(['outcome', 'outbound_message_id'])
+    .where('org_id', '=', orgId)
+    .where('dedupe_key', '=', dedupeKey)
+    .executeTakeFirst();
+}
+
 /** Keeps the message; false when the same message (same dedupe key) is already kept for this organisation. */
 export async function insertInboundMessage(db: Kysely<Database>, row: InboundMessageRow): Promise<boolean> {
   const result = await db

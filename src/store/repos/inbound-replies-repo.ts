@@ -16,6 +16,23 @@ export async function insertInboundReply(
     .execute();
 }
 
+/** Whether a reply with this Message-ID is stored for the record. */
+export async function hasReplyOfRecord(
+  db: Kysely<Database>,
+  orgId: string,
+  recordId: string,
+  messageId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('inbound_replies')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('message_id', '=', messageId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function repliesOfRecord(
   db: Kysely<Database>,
   orgId: string,

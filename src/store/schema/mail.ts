@@ -135,7 +135,7 @@ export interface SuppressionsTable {
 export type InboundVia = 'smtp' | 'http' | 'imap';
 
 /** Which clue matched an inbound message to the email we sent (src/mail/inbound.ts, in this order). */
-export type InboundMatchedBy = 'verp' | 'message_id' | 'references' | 'stepwise_id' | 'recipient';
+export type InboundMatchedBy = 'verp' | 'message_id' | 'references' | 'stepwise_id' | 'recipient' | 'sender';
 
 export interface InboundMessagesTable {
   org_id: string;
