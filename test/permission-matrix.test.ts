@@ -552,6 +552,32 @@ const SEQUENCE_RULES: RuleTable = {
     call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/export` }),
     cases: sequenceCases('use', 200),
   },
+  'GET /api/sequences/:id/shares': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/shares` }),
+    cases: sequenceCases('manage', 200),
+  },
+  'GET /api/sequences/:id/share-candidates': {
+    resource: 'sequence',
+    call: (ctx) => ({ method: 'GET', url: `/api/sequences/${ctx.sequenceId}/share-candidates` }),
+    cases: sequenceCases('manage', 200),
+  },
+  'PUT /api/sequences/:id/shares/:principalType/:principalId': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'PUT',
+      url: `/api/sequences/${ctx.sequenceId}/shares/user/${USERS.westSeller.id}`,
+    }),
+    cases: sequenceCases('manage', 200),
+  },
+  'DELETE /api/sequences/:id/shares/:principalType/:principalId': {
+    resource: 'sequence',
+    call: (ctx) => ({
+      method: 'DELETE',
+      url: `/api/sequences/${ctx.sequenceId}/shares/business_unit/${BU.west}`,
+    }),
+    cases: sequenceCases('manage', 200),
+  },
   'POST /api/sequences/import': {
     call: async (ctx) => ({
       method: 'POST',

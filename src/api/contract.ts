@@ -31,6 +31,7 @@ import type {
   ValidationProblemSchema,
   VersionInfoSchema,
 } from './routes/sequence-route-support.ts';
+import type { SequenceShareSchema, ShareCandidatesSchema } from './routes/sequence-share-routes.ts';
 import type { StepSchema } from './routes/step-routes.ts';
 import type { SuppressionSchema } from './routes/suppression-routes.ts';
 import type { TagSchema, TagTreeItemSchema } from './routes/tag-routes.ts';
@@ -51,6 +52,8 @@ export type SequenceSummary = z.output<typeof SequenceSummarySchema>;
 export type SequenceDetail = z.output<typeof SequenceDetailSchema>;
 export type SequenceVersion = z.output<typeof VersionInfoSchema>;
 export type SequenceTemplate = z.output<typeof TemplateGalleryItemSchema>;
+export type SequenceShare = z.output<typeof SequenceShareSchema>;
+export type ShareCandidates = z.output<typeof ShareCandidatesSchema>;
 export type ValidationProblem = z.output<typeof ValidationProblemSchema>;
 export type ConnectedRecord = z.output<typeof ConnectedRecordSchema>;
 export type RecordDto = z.output<typeof RecordSchema>;

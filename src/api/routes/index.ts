@@ -37,6 +37,7 @@ import { segmentPreviewRoutes } from './segment-preview-routes.ts';
 import { segmentRoutes } from './segment-routes.ts';
 import { sequenceLifecycleRoutes } from './sequence-lifecycle-routes.ts';
 import { sequenceRoutes } from './sequence-routes.ts';
+import { sequenceShareRoutes } from './sequence-share-routes.ts';
 import { sequenceTemplateRoutes } from './sequence-template-routes.ts';
 import { signatureRoutes } from './signature-routes.ts';
 import { ssoAdminRoutes } from './sso-admin-routes.ts';
@@ -80,6 +81,7 @@ export const routeModules: RouteModule[] = [
   inboundRoutes,
   sequenceRoutes,
   sequenceLifecycleRoutes,
+  sequenceShareRoutes,
   sequenceTemplateRoutes,
   tagRoutes,
   emailTemplateRoutes,

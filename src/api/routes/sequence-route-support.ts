@@ -42,6 +42,7 @@ export const PERMISSION_ACTIONS = [
   'connect',
   'copy',
   'apply_tags',
+  'share',
 ] as const;
 export const PermissionsSchema = z.object({
   edit: z.boolean(),
@@ -51,6 +52,8 @@ export const PermissionsSchema = z.object({
   connect: z.boolean(),
   copy: z.boolean(),
   apply_tags: z.boolean(),
+  /** List, add and remove its shares (owner, sequence managers, admins, whoever it is shared with). */
+  share: z.boolean(),
 });
 
 export const SequenceSummarySchema = z

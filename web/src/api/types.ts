@@ -45,6 +45,10 @@ export type SequenceTemplate = Api.SequenceTemplate;
 
 export type SequenceVersion = Api.SequenceVersion;
 
+export type SequenceShare = Api.SequenceShare;
+
+export type ShareCandidates = Api.ShareCandidates;
+
 export type ValidationProblem = Api.ValidationProblem;
 
 export type ConnectedRecord = Api.ConnectedRecord;

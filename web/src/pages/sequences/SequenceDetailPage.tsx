@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
@@ -9,6 +10,7 @@ import { StatusBadge } from '../../components/Badges.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { SequenceInsightsView } from '../insights/SequenceInsightsView.tsx';
+import { ShareDialog } from './ShareDialog.tsx';
 import { listVersions } from './sequence-actions.ts';
 
 export function useSequence(id: string | undefined) {
@@ -25,17 +27,26 @@ export function SequenceDetailPage() {
   const { id } = useParams();
   const { me } = useSession();
   const sequence = useSequence(id);
+  const [sharing, setSharing] = useState(false);
   return (
     <section className="page sequence-detail">
-      <nav className="breadcrumbs" aria-label={t('detail.breadcrumbs')}>
-        <Link to="/sequences">{t('title')}</Link>
-        {sequence.data && (
-          <>
-            <span aria-hidden="true"> / </span>
-            <span>{sequence.data.name}</span> <StatusBadge status={sequence.data.status} />
-          </>
+      <header className="page-header">
+        <nav className="breadcrumbs" aria-label={t('detail.breadcrumbs')}>
+          <Link to="/sequences">{t('title')}</Link>
+          {sequence.data && (
+            <>
+              <span aria-hidden="true"> / </span>
+              <span>{sequence.data.name}</span> <StatusBadge status={sequence.data.status} />
+            </>
+          )}
+        </nav>
+        {!sequence.isError && sequence.data?.permissions.share && (
+          <button type="button" onClick={() => setSharing(true)}>
+            {t('actions.share')}
+          </button>
         )}
-      </nav>
+      </header>
+      {sharing && sequence.data && <ShareDialog sequence={sequence.data} onClose={() => setSharing(false)} />}
       <ErrorMessage error={sequence.error} />
       {/* A deleted or invisible sequence is only that message, not empty tabs whose actions fail. */}
       {!sequence.isError && (
