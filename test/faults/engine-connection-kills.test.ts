@@ -57,10 +57,12 @@ describe('database sessions ended again and again (postgres, 2 workers × 3 batc
       const deadline = Date.now() + 240_000;
       let left = await phaseLeft(store);
       while (left > 0 && Date.now() < deadline) {
+        // Only this test's database: other tests' workers share the PostgreSQL server and their session names.
         const ended = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM (
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE application_name LIKE 'crash-worker-%' AND state <> 'idle') AS t`.execute(store.db);
+             WHERE datname = current_database() AND application_name LIKE 'crash-worker-%'
+               AND state <> 'idle') AS t`.execute(store.db);
         kills += ended.rows[0]?.n ?? 0;
         await pause(100);
         left = await phaseLeft(store);
