@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EngineEvent } from '../domain/engine/events.ts';
+import { isDatabaseUnavailable, isEndedByDatabase } from '../store/db-errors.ts';
 import {
   buryExhaustedTasks,
   type Claim,
@@ -15,6 +16,8 @@ import {
   markTasksDone,
   newClaimId,
   recordClaim,
+  releaseClaim,
+  releaseTask,
   selectFreshTasks,
   sqliteWriteMark,
   type TaskRow,
@@ -133,6 +136,13 @@ export async function processTasks(deps: EngineDeps, tasks: TaskRow[]): Promise<
   } catch (error) {
     if (tasks.length === 1) {
       const task = tasks[0]!;
+      if (isEndedByDatabase(error)) {
+        // The database ended the session (and said so): not this task's doing, so no attempt is charged.
+        deps.logger.warn({ taskId: task.id, err: String(error) }, 'engine task interrupted by the database');
+        const now = deps.clock.now();
+        await whileUnavailable(() => releaseTask(deps.store.db, task, String(error), now, now + 1000));
+        return 1;
+      }
       deps.logger.error({ taskId: task.id, err: String(error) }, 'engine task failed');
       await markTaskFailed(deps.store.db, task, String(error), deps.clock.now(), MAX_TASK_ATTEMPTS);
       return 1;
@@ -144,6 +154,22 @@ export async function processTasks(deps: EngineDeps, tasks: TaskRow[]): Promise<
     let processed = 0;
     for (const task of tasks) processed += await processTasks(deps, [task]);
     return processed;
+  }
+}
+
+/**
+ * Runs a write that gives an attempt back, again while the database is unavailable (at most 5 tries over ~3 s):
+ * the session that just ended is seldom alone. If it still fails, the lease or the journal is left behind, and
+ * the attempt is counted as for a crash.
+ */
+async function whileUnavailable(write: () => Promise<void>): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (tries >= 5 || !isDatabaseUnavailable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300 * tries));
+    }
   }
 }
 
@@ -202,11 +228,18 @@ export async function processFreshBatch(
   } catch (error) {
     const failedClaim: Claim | null = claim;
     if (!failedClaim) throw error;
+    const { id } = failedClaim as Claim;
+    if (isEndedByDatabase(error)) {
+      // The database ended the batch's session (and said so): not its tasks' doing, so they stay fresh.
+      deps.logger.warn({ err: String(error), size: claimed }, 'engine batch interrupted by the database');
+      await whileUnavailable(() => releaseClaim(store, id, now));
+      return claimed;
+    }
     deps.logger.warn(
       { err: String(error), size: claimed },
       'engine batch failed; its tasks are retried one by one',
     );
-    await foldClaims(store, now, (failedClaim as Claim).id);
+    await foldClaims(store, now, id);
     return claimed;
   }
 }

@@ -67,3 +67,36 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Codes with which PostgreSQL ends or refuses a session for a reason of its own, and says so: an administrator's
+ * `pg_terminate_backend` or a shutdown (57P01), another server process's crash (57P02), starting up or in recovery
+ * (57P03), too many connections (53300); and a server that could not be reached at all.
+ */
+const ENDED_BY_DATABASE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when the database ended the session (or never opened it) for a reason outside the work it was doing, and
+ * said so (see `ENDED_BY_DATABASE_CODES`; the pool attaches a session's reason as the `cause` of the errors that
+ * follow it, src/store/nul-guard.ts). A session that merely vanished ("Connection terminated unexpectedly" with
+ * no reason, a reset) is NOT: its own statement may have crashed the server process. The engine charges a task
+ * an attempt for the one and not for the other.
+ */
+export function isEndedByDatabase(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = codeOf(current);
+    if (code && ENDED_BY_DATABASE_CODES.has(code)) return true;
+    if (messageOf(current).includes('timeout exceeded when trying to connect')) return true;
+    current = (current as CodedError).cause ?? (current as { errors?: unknown[] }).errors?.[0];
+  }
+  return false;
+}

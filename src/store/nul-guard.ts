@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { DomainError } from '../domain/errors.ts';
+import { isEndedByDatabase } from './db-errors.ts';
 
 /**
  * PostgreSQL cannot store the NUL character (U+0000) in text and fails the whole statement, which used to turn
@@ -28,17 +29,57 @@ const nulRefused = () =>
     { path: [], code: 'nul_character', message: 'Remove the NUL character (\\u0000)' },
   ]);
 
+/** The first error each pooled client reported: why its session ended, when the server said (57P01, …). */
+const sessionEnded = new WeakMap<object, unknown>();
+const watched = new WeakSet<object>();
+
+function watchSession(client: PostgresPoolClient): void {
+  if (watched.has(client)) return;
+  watched.add(client);
+  const emitter = client as unknown as { on?: (event: 'error', listener: (error: unknown) => void) => void };
+  emitter.on?.('error', (error) => noteSessionError(client, error));
+}
+
+/** Keeps the first error of a session, or a later one that gives the server's reason (`isEndedByDatabase`). */
+function noteSessionError(client: PostgresPoolClient, error: unknown): void {
+  const known = sessionEnded.get(client);
+  if (known === undefined || (!isEndedByDatabase(known) && isEndedByDatabase(error))) {
+    sessionEnded.set(client, error);
+  }
+}
+
+/**
+ * A statement sent after its session ended fails with a bare "not queryable" or "Connection terminated" error; the
+ * server's reason arrived earlier: as the error of the statement it interrupted (and a transaction's ROLLBACK then
+ * fails bare, and is what the caller sees), or as an 'error' event of a client waiting between statements (say,
+ * `pg_terminate_backend` while the worker advanced a batch). The reason becomes the error's `cause`, so
+ * `isEndedByDatabase` can tell a session the database ended from one that vanished.
+ */
+function withSessionReason(client: PostgresPoolClient, error: unknown): unknown {
+  if (isEndedByDatabase(error)) noteSessionError(client, error);
+  const reason = sessionEnded.get(client);
+  if (reason !== undefined && reason !== error && error instanceof Error && error.cause === undefined) {
+    error.cause = reason;
+  }
+  return error;
+}
+
 /** A pg pool whose clients check parameters before every query. */
 export function nulGuardedPool(pool: PostgresPool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
+      watchSession(client);
       return new Proxy(client, {
         get(target, property, receiver) {
           if (property !== 'query') return Reflect.get(target, property, receiver);
           return (...args: unknown[]) => {
             if (typeof args[0] === 'string' && Array.isArray(args[1])) assertNoNul(args[1]);
-            return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+            const result = (target.query as (...a: unknown[]) => unknown).apply(target, args);
+            if (!(result instanceof Promise)) return result;
+            return result.catch((error: unknown) => {
+              throw withSessionReason(target, error);
+            });
           };
         },
       });

@@ -145,27 +145,59 @@ export async function foldClaims(store: Store, now: number, only?: string): Prom
   return run(store.db);
 }
 
+/**
+ * A batch the database ended (an administrator's `pg_terminate_backend`, a restart; see `isEndedByDatabase`): not
+ * its tasks' doing, so its journal is closed without counting an attempt (deleted, as a commit deletes it). If a
+ * fold (of any process) already counted it, the attempt is given back to its tasks still pending. Locks the
+ * journal first, so a fold either finished before (and is undone) or skips it.
+ */
+export async function releaseClaim(store: Store, claimId: string, now: number): Promise<void> {
+  const run = async (trx: Kysely<Database>) => {
+    const journal = trx
+      .selectFrom('engine_claims')
+      .select(['task_keys', 'folded_at'])
+      .where('id', '=', claimId);
+    const row = await (store.dialect === 'postgres' ? journal.forUpdate() : journal).executeTakeFirst();
+    if (!row) return;
+    if (row.folded_at !== null) {
+      const keys = JSON.parse(row.task_keys) as [string, string][];
+      for (let i = 0; i < keys.length; i += 1000) {
+        const part = keys.slice(i, i + 1000);
+        const orgs = part.map(([org]) => org);
+        const ids = part.map(([, id]) => id);
+        await countAttempt(trx, store.dialect, orgs, ids, now, -1);
+      }
+    }
+    await trx.deleteFrom('engine_claims').where('id', '=', claimId).execute();
+  };
+  if (store.dialect === 'postgres') return store.db.transaction().execute(run);
+  return run(store.db);
+}
+
+/** Adds `delta` (1: a batch that never committed; -1: given back) to the attempts of the listed pending tasks. */
 async function countAttempt(
   trx: Kysely<Database>,
   dialect: Store['dialect'],
   orgs: string[],
   ids: string[],
   now: number,
+  delta: 1 | -1 = 1,
 ): Promise<void> {
+  const tried = delta === 1 ? sql`` : sql`AND attempts > 0`;
   if (dialect === 'postgres') {
     await sql`
-      UPDATE scheduled_tasks AS t SET attempts = t.attempts + 1, updated_at = ${now}
+      UPDATE scheduled_tasks AS t SET attempts = t.attempts + ${sql.lit(delta)}, updated_at = ${now}
         FROM (SELECT s.org_id, s.id FROM scheduled_tasks s
                 JOIN unnest(${orgs}::text[], ${ids}::text[]) AS k(org_id, id) ON s.org_id = k.org_id AND s.id = k.id
-               WHERE s.status = 'pending'
+               WHERE s.status = 'pending' ${tried}
                FOR UPDATE OF s SKIP LOCKED) AS mine
        WHERE t.org_id = mine.org_id AND t.id = mine.id`.execute(trx);
     return;
   }
   const pairs = sql.join(ids.map((id, i) => sql`(${orgs[i]}, ${id})`));
   await sql`
-    UPDATE scheduled_tasks SET attempts = attempts + 1, updated_at = ${now}
-     WHERE status = 'pending' AND (org_id, id) IN (VALUES ${pairs})`.execute(trx);
+    UPDATE scheduled_tasks SET attempts = attempts + ${sql.lit(delta)}, updated_at = ${now}
+     WHERE status = 'pending' ${tried} AND (org_id, id) IN (VALUES ${pairs})`.execute(trx);
 }
 
 /** Deletes journals folded more than `keepMs` ago (the sweeper). */

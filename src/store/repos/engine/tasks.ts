@@ -251,6 +251,34 @@ export async function markTaskFailed(
     .execute();
 }
 
+/**
+ * A leased task whose try the database ended (see `isEndedByDatabase`): not its doing, so the claim's attempt is
+ * given back and it is due again at `dueAt`. Only while it is still this lease's and pending.
+ */
+export async function releaseTask(
+  db: Kysely<Database>,
+  task: TaskRow,
+  error: string,
+  now: number,
+  dueAt: number,
+): Promise<void> {
+  await db
+    .updateTable('scheduled_tasks')
+    .set({
+      attempts: Math.max(0, task.attempts - 1),
+      last_error: error.slice(0, 2000),
+      due_at: dueAt,
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('org_id', '=', task.org_id)
+    .where('id', '=', task.id)
+    .where('status', '=', sql.lit('pending'))
+    .where('lease_owner', '=', task.lease_owner ?? '')
+    .execute();
+}
+
 /** Releases leases whose holder died (lease passed) or that a restarted worker of the same id left behind. */
 export async function releaseExpiredLeases(
   db: Kysely<Database>,
