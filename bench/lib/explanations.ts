@@ -29,6 +29,13 @@ export const EXPLANATIONS: Record<string, Explanation> = {
       'bar either: what no build can drop (the claim, the connection lock and load, `advance`, the outbox row, the ' +
       'record and connection updates, the timer and the done mark) used worker 2.05 + server 2.6–3.0 CPU-s per ' +
       '60,000 transitions, against 0.8 + 1.3–1.9 CPU-s for 60,000 no-op jobs including queueing them.',
+    'Nor by another design (11th session, `bench/experiments/connection-timer-ceiling.ts`): an engine whose timers ' +
+      'live on the connection row (no task rows, the claim inside the batch transaction), reduced to plain SQL with ' +
+      'no domain code at all, drains scenario 2 at 0.81–0.89× of the no-op queue measured in the same rounds while ' +
+      'it writes the step history (36,303–38,685 against 43,361–44,652 jobs/s, 20,000 connections, load below 2), ' +
+      'and at 1.27–1.28× only when it writes no step row and no timeline entry. Its client used 0.6–0.7 CPU-s per ' +
+      "60,000 transitions where our worker's domain code and batching use 2.05; with both cores busy, adding that " +
+      'difference to its CPU puts a rewrite with the same behaviour near 0.6× (an estimate by CPU, not a run).',
     'Nothing dominates: statement time per 20,000 connections (ms, pg_stat_statements, 9th session): step inserts ' +
       '617, the finished-wait update 447, the message insert 401, timeline 242, record update 227, done marks 208, ' +
       'task insert 208, connection update 163, claim 119, connection lock 72. A perf profile of the server is flat ' +
