@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { heldForSignIn } from '../store/mail/held-for-sign-in.ts';
-import { insertTimeline, requeueMessage } from '../store/repos/mail-repo.ts';
 import type { Database } from '../store/schema.ts';
-import { endEmailHold } from './held-steps.ts';
+import { releaseHeldEmails } from './release-held-emails.ts';
 
 /**
  * A mailbox whose SMTP server refuses its sign-in (wrong user name or password, an app password required, no
@@ -37,23 +36,13 @@ export async function releaseSignInHolds(
   actorId: string,
   now: number,
 ): Promise<number> {
-  let count = 0;
-  for (const row of await heldForSignIn(db, orgId, senderUserId, SIGN_IN_HOLD_PREFIX)) {
-    if (!(await requeueMessage(db, orgId, row.id, now))) continue;
-    await endEmailHold(db, row, 'completed', actorId, now);
-    if (row.record_id) {
-      await insertTimeline(db, {
-        orgId,
-        recordId: row.record_id,
-        connectionId: row.connection_id,
-        kind: 'email_released',
-        actorId,
-        summary: 'Email released: the mailbox’s settings were changed',
-        data: { outboundMessageId: row.id },
-        occurredAt: now,
-      });
-    }
-    count++;
-  }
-  return count;
+  const rows = await heldForSignIn(db, orgId, senderUserId, SIGN_IN_HOLD_PREFIX);
+  return releaseHeldEmails(
+    db,
+    orgId,
+    rows,
+    actorId,
+    'Email released: the mailbox’s settings were changed',
+    now,
+  );
 }
