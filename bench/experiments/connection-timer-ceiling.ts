@@ -14,7 +14,6 @@
  * a design. graphile-worker's no-op queue runs in the same rounds on the same server for the ratio.
  */
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { benchGraphileWorker } from '../baselines/graphile-worker.ts';
 import { prepareEngineBacklog } from '../lib/engine-backlog.ts';
@@ -22,7 +21,7 @@ import { startPostgres } from '../lib/env.ts';
 import { postgresCpuSeconds } from '../lib/processes.ts';
 import { Report } from '../lib/report.ts';
 import { cloneTarget, freshTarget } from '../lib/target.ts';
-import { drainByConnectionTimers } from './connection-timer-drain.ts';
+import { drainByConnectionTimers, moveTimersOntoConnections } from './connection-timer-drain.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,19 +47,8 @@ const processCpu = () => {
 const template = await freshTarget('postgres', postgres, 'timer_ceiling');
 const templateDatabase = template.database ?? 'missing';
 const { t1 } = await prepareEngineBacklog(template, size);
-const { db } = template.store;
-// The timer moves onto the connection; the task rows go. Not timed.
-await sql`ALTER TABLE connections ADD COLUMN next_due_at bigint`.execute(db);
-await sql`UPDATE connections c SET next_due_at = t.due_at FROM scheduled_tasks t
-          WHERE t.connection_id = c.id AND t.status = 'pending'`.execute(db);
-await sql`CREATE INDEX connections_next_due ON connections (next_due_at) WHERE next_due_at IS NOT NULL`.execute(
-  db,
-);
-await sql`DELETE FROM scheduled_tasks`.execute(db);
-await sql`VACUUM FULL connections`.execute(db);
-await sql`VACUUM (ANALYZE)`.execute(db);
-await sql`CHECKPOINT`.execute(db);
 await template.store.close();
+await moveTimersOntoConnections(template.url);
 
 for (let round = 1; round <= rounds; round++) {
   const noopServer = serverCpu();

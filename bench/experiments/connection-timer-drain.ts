@@ -26,6 +26,28 @@ function push(target: Columns, ...row: (string | number)[]): void {
 }
 
 /**
+ * Not timed: each connection's pending timer moves onto its row (`next_due_at`, partial index), the task rows go,
+ * and the server is settled. Plain SQL like the baselines: this is another engine's layout, not our store's.
+ */
+export async function moveTimersOntoConnections(connectionString: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  for (const statement of [
+    'ALTER TABLE connections ADD COLUMN next_due_at bigint',
+    `UPDATE connections c SET next_due_at = t.due_at FROM scheduled_tasks t
+      WHERE t.connection_id = c.id AND t.status = 'pending'`,
+    'CREATE INDEX connections_next_due ON connections (next_due_at) WHERE next_due_at IS NOT NULL',
+    'DELETE FROM scheduled_tasks',
+    'VACUUM FULL connections',
+    'VACUUM (ANALYZE)',
+    'CHECKPOINT',
+  ]) {
+    await client.query(statement);
+  }
+  await client.end();
+}
+
+/**
  * Drains every due connection with plain SQL (see connection-timer-ceiling.ts for what is and is not written)
  * and returns how many transitions that made and how fast.
  */
