@@ -154,4 +154,22 @@ describe('time in the work list (11th session)', () => {
       await context.close();
     }
   }, 90_000);
+  it('Insights offers and opens a sequence that has figures, not the newest draft', async () => {
+    const ran = await walk.activeSequence('eastSeller', 'Ran for insights', TASK_FLOW);
+    await walk.connect('eastSeller', await walk.createLead('eastSeller', 'Ivy Insight'), ran);
+    // Saved last, so it is the most recently updated sequence: the old picker opened its funnel of zeros.
+    await createSequence(walk.e2e, 'eastSeller', 'Newest draft', TASK_FLOW);
+    const { context, page } = await signInWithSession(walk.e2e, 'eastSalesManager');
+    refuseNativeDialogs(page);
+    try {
+      await page.goto(`${walk.e2e.baseUrl}/insights`);
+      const picker = page.getByRole('combobox', { name: /^Sequence/ });
+      await picker.locator('option', { hasText: 'Ran for insights' }).waitFor({ state: 'attached' });
+      expect(await picker.locator('option').allTextContents()).not.toContain('Newest draft');
+      const opened = await picker.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text);
+      expect(opened).not.toBe('Newest draft');
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

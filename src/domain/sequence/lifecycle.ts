@@ -16,6 +16,15 @@ export function isLive(status: SequenceStatus): boolean {
   return status === 'active' || status === 'revision';
 }
 
+/**
+ * Whether a sequence has ever run: it has a version (number) once first activated, and keeps it when deactivated
+ * (its records carry on). A sequence never activated has no connection, no step and no figures, so pickers of
+ * work or results (the work list's sequence filter, Insights) offer only these.
+ */
+export function hasEverRun(sequence: { version: number | null }): boolean {
+  return sequence.version !== null;
+}
+
 /** The draft can be saved while inactive or in revision; an active sequence must first be opened for editing. */
 export function assertDraftEditable(status: SequenceStatus): void {
   if (status === 'active') {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { hasEverRun } from '../../../../src/domain/sequence/lifecycle.ts';
 import { api } from '../../api/client.ts';
 import type { Page, SellerInsights, Sequence } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -16,7 +17,9 @@ export function InsightsPage() {
     queryFn: () => api<Page<Sequence>>('GET', '/api/sequences?limit=500'),
   });
   const [chosen, setChosen] = useState('');
-  const sequenceId = chosen || sequences.data?.items[0]?.id || '';
+  // Only sequences that have run have figures; a draft never activated would show a funnel of zeros.
+  const withFigures = (sequences.data?.items ?? []).filter(hasEverRun);
+  const sequenceId = chosen || withFigures[0]?.id || '';
   const sellers = useQuery({
     queryKey: ['insights', 'sellers'],
     queryFn: () => api<SellerInsights>('GET', '/api/insights/sellers?days=30'),
@@ -29,7 +32,7 @@ export function InsightsPage() {
       <label>
         {t('sequence')}
         <select value={sequenceId} onChange={(event) => setChosen(event.target.value)}>
-          {(sequences.data?.items ?? []).map((sequence) => (
+          {withFigures.map((sequence) => (
             <option key={sequence.id} value={sequence.id}>
               {sequence.name}
             </option>

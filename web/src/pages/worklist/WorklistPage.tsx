@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
+import { hasEverRun } from '../../../../src/domain/sequence/lifecycle.ts';
 import { api, query } from '../../api/client.ts';
 import {
   ACTIVITY_KINDS,
@@ -222,15 +223,12 @@ export function WorklistPage() {
           {t('filters.sequence')}
           <select value={filters.sequenceId} onChange={(event) => setParam('sequenceId', event.target.value)}>
             <option value="">{t('filters.all')}</option>
-            {/* Work comes only from sequences that were activated at least once (a deactivated one's records
-                carry on); a sequence never activated has no connected record, so it is not offered. */}
-            {(sequences.data?.items ?? [])
-              .filter((sequence) => sequence.version !== null)
-              .map((sequence) => (
-                <option key={sequence.id} value={sequence.id}>
-                  {sequence.name}
-                </option>
-              ))}
+            {/* Work comes only from sequences that have run (a deactivated one's records carry on). */}
+            {(sequences.data?.items ?? []).filter(hasEverRun).map((sequence) => (
+              <option key={sequence.id} value={sequence.id}>
+                {sequence.name}
+              </option>
+            ))}
           </select>
         </label>
         <label className="inline">
