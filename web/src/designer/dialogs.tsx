@@ -16,7 +16,11 @@ export function Modal({
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element (often Cancel); a dialog may name a better start.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     return () => dialog?.close();
   }, []);
   return (
@@ -119,7 +123,14 @@ export function ActivateDialog({
           <button type="button" onClick={onCancel}>
             {t('cancel')}
           </button>
-          <button type="submit" className="primary" disabled={busy} data-testid="activate-confirm">
+          {/* Without a note to write, the keyboard starts on Activate: Enter activates, as the dialog asks. */}
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy}
+            data-testid="activate-confirm"
+            data-autofocus={revision ? undefined : true}
+          >
             {t('activate.confirm')}
           </button>
         </div>

@@ -70,6 +70,8 @@ export function ActivateDialog({
             type="button"
             className="primary"
             data-testid="confirm-activate"
+            // Without a note to write, the keyboard starts on Activate (else on the note): Enter activates.
+            data-autofocus={needsNote ? undefined : true}
             disabled={activate.isPending || (needsNote && !note.trim())}
             onClick={() => activate.mutate()}
           >
