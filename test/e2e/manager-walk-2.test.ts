@@ -1,4 +1,6 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import {
   addNode,
   createSequence,
@@ -11,6 +13,26 @@ import {
 import { signInWithSession } from './session-sign-in.ts';
 
 /** Session 11, a sequence manager's week (continued from manager-walk.test.ts). */
+const ONE_CALL: SequenceDefinition = {
+  start: 'call',
+  nodes: [{ id: 'call', kind: 'phone_call', name: 'Discovery call', next: null }],
+  options: {
+    exitOnReply: true,
+    skipNonWorkingDays: false,
+    sendWindow: null,
+    trackOpens: true,
+    trackClicks: true,
+  },
+};
+
+/** What has keyboard focus: its test id, else its tag. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'nothing';
+  });
+}
+
 describe('a sequence manager moving between the designer and the other tabs', () => {
   let e2e: E2E;
   beforeAll(async () => {
@@ -39,6 +61,43 @@ describe('a sequence manager moving between the designer and the other tabs', ()
       await expect(nodeIds(page)).resolves.toEqual([call, task]);
       const stored = (await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${id}`)).json();
       expect(stored.definition.nodes.map((node: { id: string }) => node.id)).toEqual([call, task]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('activating from the keyboard: the confirmation opens on Activate, so Enter activates (a revision opens on its note)', async () => {
+    const id = await createSequence(e2e, 'eastSeqManager', 'Enter to activate', ONE_CALL);
+    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
+    try {
+      await openDesigner(e2e, page, id);
+      await page.getByTestId('activate').focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focused(page)).toBe('activate-confirm');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(
+          async () =>
+            JSON.parse((await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${id}`)).body).status,
+        )
+        .toBe('active');
+
+      // The same from the sequence list's Activate.
+      const fromList = await createSequence(e2e, 'eastSeqManager', 'Enter from the list', ONE_CALL);
+      await page.goto(`${e2e.baseUrl}/sequences`);
+      await page
+        .getByRole('row', { name: /Enter from the list/ })
+        .getByRole('button', { name: 'Activate' })
+        .click();
+      await expect.poll(() => focused(page)).toBe('confirm-activate');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(
+          async () =>
+            JSON.parse((await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${fromList}`)).body)
+              .status,
+        )
+        .toBe('active');
     } finally {
       await context.close();
     }

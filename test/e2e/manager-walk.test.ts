@@ -98,43 +98,6 @@ describe('a sequence manager with the keyboard', () => {
     }
   });
 
-  it('activating from the keyboard: the confirmation opens on Activate, so Enter activates (a revision opens on its note)', async () => {
-    const id = await createSequence(e2e, 'eastSeqManager', 'Enter to activate', THREE_STEPS);
-    const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
-    try {
-      await openDesigner(e2e, page, id);
-      await page.getByTestId('activate').focus();
-      await page.keyboard.press('Enter');
-      await expect.poll(() => focused(page)).toBe('activate-confirm');
-      await page.keyboard.press('Enter');
-      await expect
-        .poll(
-          async () =>
-            JSON.parse((await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${id}`)).body).status,
-        )
-        .toBe('active');
-
-      // The same from the sequence list's Activate.
-      const fromList = await createSequence(e2e, 'eastSeqManager', 'Enter from the list', THREE_STEPS);
-      await page.goto(`${e2e.baseUrl}/sequences`);
-      await page
-        .getByRole('row', { name: /Enter from the list/ })
-        .getByRole('button', { name: 'Activate' })
-        .click();
-      await expect.poll(() => focused(page)).toBe('confirm-activate');
-      await page.keyboard.press('Enter');
-      await expect
-        .poll(
-          async () =>
-            JSON.parse((await e2e.world.as('eastSeqManager', 'GET', `/api/sequences/${fromList}`)).body)
-              .status,
-        )
-        .toBe('active');
-    } finally {
-      await context.close();
-    }
-  });
-
   it('in the designer, closing a panel or deleting a step keeps focus on the canvas where the user was', async () => {
     const id = await createSequence(e2e, 'eastSeqManager', 'Keyboard week', THREE_STEPS);
     const { context, page } = await signInWithSession(e2e, 'eastSeqManager');
