@@ -17,6 +17,7 @@ import {
   T0,
 } from '../engine/engine-fixtures.ts';
 import { dialects } from '../support/databases.ts';
+import { insertEmailTemplate } from '../support/mail-world.ts';
 import { type Postfix, startPostfix } from '../support/postfix.ts';
 import { createWorld, ORG_ID, USERS, type World } from '../support/world.ts';
 import { deliveryFor, type LoopbackSmtp, SECRET_KEY, SELLER, startSmtp } from './mail-fixtures.ts';
@@ -90,16 +91,16 @@ describe.each(dialects)('bounces, replies and auto-replies through a real Postfi
     await world?.close();
   });
 
-  it('a bounce ends the connection and suppresses the address, a reply ends it as replied, an auto-reply does not', async () => {
-    const { store, clock } = world;
-    await insertMailbox(
-      store.db,
+  /** A seller's SMTP mailbox that sends through the test's Postfix (no credentials: loopback relay). */
+  function addPostfixMailbox(userId: string, fromName: string, fromAddress: string, now: number) {
+    return insertMailbox(
+      world.store.db,
       ORG_ID,
       {
-        user_id: SELLER,
+        user_id: userId,
         kind: 'smtp',
-        from_name: 'Sam Seller',
-        from_address: 'sam@seller.test',
+        from_name: fromName,
+        from_address: fromAddress,
         smtp_host: postfix.host,
         smtp_port: postfix.port,
         smtp_secure: 0,
@@ -116,8 +117,13 @@ describe.each(dialects)('bounces, replies and auto-replies through a real Postfi
         imap_last_uid: null,
         imap_last_error: null,
       },
-      T0,
+      now,
     );
+  }
+
+  it('a bounce ends the connection and suppresses the address, a reply ends it as replied, an auto-reply does not', async () => {
+    const { store, clock } = world;
+    await addPostfixMailbox(SELLER, 'Sam Seller', 'sam@seller.test', T0);
     const def = definition({
       start: 'n1',
       nodes: [
@@ -300,53 +306,17 @@ describe.each(dialects)('bounces, replies and auto-replies through a real Postfi
   it('without VERP (the default), Postfix’s bounce to the seller’s own address ends the connection and suppresses the address', async () => {
     const { store, clock } = world;
     const kim = USERS.eastSeller2.id;
-    await insertMailbox(
-      store.db,
-      ORG_ID,
-      {
-        user_id: kim,
-        kind: 'smtp',
-        from_name: 'Kim Seller',
-        from_address: 'kim@seller.test',
-        smtp_host: postfix.host,
-        smtp_port: postfix.port,
-        smtp_secure: 0,
-        smtp_user: null,
-        smtp_secret_enc: null,
-        daily_limit: null,
-        hourly_limit: null,
-        min_spacing_seconds: null,
-        imap_host: null,
-        imap_port: null,
-        imap_secure: 1,
-        imap_user: null,
-        imap_secret_enc: null,
-        imap_last_uid: null,
-        imap_last_error: null,
-      },
-      clock.now(),
-    );
-    await store.db
-      .insertInto('email_templates')
-      .values({
-        org_id: ORG_ID,
-        id: 'tpl-e2e-plain',
-        name: 'Intro',
-        language: 'en',
-        subject: 'Hello again {{ record.first_name }}',
-        body_html: '<p>Hi {{ record.first_name }}, one more idea.</p>',
-        body_text: null,
-        record_type: 'lead',
-        owner_id: null,
-        builtin: 0,
-        created_at: clock.now(),
-        updated_at: clock.now(),
-      })
-      .execute();
+    await addPostfixMailbox(kim, 'Kim Seller', 'kim@seller.test', clock.now());
+    const templateId = await insertEmailTemplate(store, {
+      name: 'Intro',
+      subject: 'Hello again {{ record.first_name }}',
+      bodyHtml: '<p>Hi {{ record.first_name }}, one more idea.</p>',
+      now: clock.now(),
+    });
     const def = definition({
       start: 'n1',
       nodes: [
-        { id: 'n1', kind: 'automated_email', name: 'Intro', templateId: 'tpl-e2e-plain', next: 't1' },
+        { id: 'n1', kind: 'automated_email', name: 'Intro', templateId, next: 't1' },
         { id: 't1', kind: 'task', name: 'Follow up', next: null },
       ],
       options: {
