@@ -25,6 +25,13 @@ import { connectLeads, seedEmailWorld } from './outage-world.ts';
  */
 const EMAILS = faultScale(600, 3000);
 const OUTAGE_MS = faultScale(5_000, 10_000);
+/**
+ * Longer than the outage: the promise under test (docs/email.md) is for an outage shorter than the lease, when the
+ * worker that sent an email records it as soon as the database answers. With a lease as long as the outage, other
+ * workers took over emails whose `sent` was still being retried, and the duplicates went past the in-flight bound
+ * now and then (24 and 28 of 600 in full runs at load; 0 and 8 in others).
+ */
+const LEASE_MS = OUTAGE_MS * 3;
 const WORKERS = 3;
 /** SMTP connections one worker keeps in flight (SEND_CONCURRENCY in src/mail/delivery.ts). */
 const SMTP_CONNECTIONS_PER_WORKER = 8;
@@ -65,7 +72,7 @@ describe('a PostgreSQL restart under load', () => {
       const env = {
         DATABASE_URL: cluster.url,
         WORKER_POLL_MS: '100',
-        WORKER_LEASE_MS: '5000',
+        WORKER_LEASE_MS: String(LEASE_MS),
         WORKER_BATCH_SIZE: '50',
       };
       const httpPort = await freePort();
@@ -121,6 +128,9 @@ describe('a PostgreSQL restart under load', () => {
         await pause(200);
       }
       await pause(500);
+      // Readiness is judged from 3 s after the restart: keep watching at least that long, however fast the
+      // emails went out (without lease takeovers they are all out within a second or two).
+      while (Date.now() < startedAt + 4_000) await pause(100);
       watching = false;
       await watcher;
 
