@@ -125,29 +125,16 @@ export async function sendBatch(
             await requeueBehind(deps.store.db, item.row, deps.owner, blockedUntil, reason, now);
             continue;
           }
+          // Put back without an attempt: outside the schedule now (later emails of the connection wait behind
+          // it), or its route's server did not answer another email of this batch.
           const closedUntil = outsideSchedule(deps, item.row);
-          if (closedUntil !== null) {
-            if (item.row.connection_id) waiting.set(item.row.connection_id, closedUntil.at + 1);
-            await requeueBehind(
-              deps.store.db,
-              item.row,
-              deps.owner,
-              closedUntil.at,
-              closedUntil.reason,
-              deps.clock.now(),
-            );
-            continue;
-          }
           const down = item.sender.route.kind === 'smtp' ? unreachable.get(item.sender.route.key) : undefined;
-          if (down !== undefined) {
-            await requeueBehind(
-              deps.store.db,
-              item.row,
-              deps.owner,
-              down.until,
-              down.reason,
-              deps.clock.now(),
-            );
+          const deferral = closedUntil ? { until: closedUntil.at, reason: closedUntil.reason } : down;
+          if (deferral !== undefined) {
+            if (closedUntil && item.row.connection_id)
+              waiting.set(item.row.connection_id, closedUntil.at + 1);
+            const now = deps.clock.now();
+            await requeueBehind(deps.store.db, item.row, deps.owner, deferral.until, deferral.reason, now);
             continue;
           }
           const retryAt = await traceAttempt(item, (notes) => sendOne(deps, item, stats, notes, unreachable));

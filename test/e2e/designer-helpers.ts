@@ -118,6 +118,14 @@ export async function addNode(page: Page, slot: string, kind: NodeKind): Promise
 }
 
 /** Ids of the sequence's nodes on the canvas. */
+/** What has keyboard focus: its test id (a canvas step is `rf__node-<id>`), else its tag. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'nothing';
+  });
+}
+
 export async function nodeIds(page: Page): Promise<string[]> {
   return page
     .locator('[data-testid^="node-"]:not([data-testid^="node-problem-"])')

@@ -1,10 +1,10 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import {
   addNode,
   createSequence,
   type E2E,
+  focused,
   nodeIds,
   openDesigner,
   saveDesigner,
@@ -24,14 +24,6 @@ const ONE_CALL: SequenceDefinition = {
     trackClicks: true,
   },
 };
-
-/** What has keyboard focus: its test id, else its tag. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'nothing';
-  });
-}
 
 describe('a sequence manager moving between the designer and the other tabs', () => {
   let e2e: E2E;

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceDefinition } from '../../src/domain/sequence/definition.ts';
 import { PASSWORD, USERS } from '../support/world.ts';
@@ -6,6 +5,7 @@ import {
   addNode,
   createSequence,
   type E2E,
+  focused,
   nodeIds,
   openDesigner,
   saveDesigner,
@@ -32,14 +32,6 @@ const THREE_STEPS: SequenceDefinition = {
     trackClicks: true,
   },
 };
-
-/** What has keyboard focus: its test id (a canvas step is `rf__node-<id>`), else its tag. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'nothing';
-  });
-}
 
 describe('a sequence manager with the keyboard', () => {
   let e2e: E2E;
